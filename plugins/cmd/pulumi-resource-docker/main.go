@@ -1,0 +1,34 @@
+// Command pulumi-resource-docker is the shipyard offline build of the Pulumi
+// docker provider: the resource types this project uses, spoken to the local
+// engine through its HTTP API. See plugins/README.md.
+package main
+
+import (
+	"shipyard/plugins/internal/docker"
+	"shipyard/plugins/internal/rpc"
+)
+
+// Version must equal the version the @pulumi/docker npm SDK asks for.
+var Version = "5.2.0"
+
+func main() {
+	e := &docker.Engine{}
+	rpc.Main(&rpc.Server{
+		Name:    "docker",
+		Version: Version,
+		Resources: map[string]rpc.Resource{
+			"docker:index/network:Network":         docker.Network{E: e},
+			"docker:index/volume:Volume":           docker.Volume{E: e},
+			"docker:index/container:Container":     docker.Container{E: e},
+			"docker:index/remoteImage:RemoteImage": docker.RemoteImage{E: e},
+		},
+		OnConfigure: func(vars map[string]string, args rpc.Props) error {
+			if h := rpc.Str(args, "host"); h != "" {
+				e.Host = h
+			} else if h := vars["docker:config:host"]; h != "" {
+				e.Host = h
+			}
+			return nil
+		},
+	})
+}

@@ -1,0 +1,129 @@
+// Package dockerapi is a small client for the Docker Engine HTTP API.
+package dockerapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+)
+
+// APIVersion is the engine API version spoken (Docker 20.10 and later).
+const APIVersion = "v1.41"
+
+// Client talks to one Docker engine.
+type Client struct {
+	http *http.Client
+	base string
+}
+
+// Error is an engine error response.
+type Error struct {
+	Status  int
+	Message string
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("docker engine: %s (HTTP %d)", e.Message, e.Status) }
+
+// IsNotFound reports whether err is the engine's 404.
+func IsNotFound(err error) bool {
+	e, ok := err.(*Error)
+	return ok && e.Status == http.StatusNotFound
+}
+
+// IsConflict reports whether err is the engine's 409.
+func IsConflict(err error) bool {
+	e, ok := err.(*Error)
+	return ok && e.Status == http.StatusConflict
+}
+
+// New connects to host ("unix:///var/run/docker.sock", "tcp://127.0.0.1:2375"),
+// defaulting to $DOCKER_HOST and then the local socket.
+func New(host string) (*Client, error) {
+	if host == "" {
+		host = os.Getenv("DOCKER_HOST")
+	}
+	if host == "" {
+		host = "unix:///var/run/docker.sock"
+	}
+	u, err := url.Parse(host)
+	if err != nil {
+		return nil, fmt.Errorf("docker host %q: %w", host, err)
+	}
+	tr := &http.Transport{MaxIdleConnsPerHost: 16, IdleConnTimeout: 30 * time.Second}
+	base := ""
+	switch u.Scheme {
+	case "unix":
+		path := u.Path
+		tr.DialContext = func(ctx context.Context, _, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, "unix", path)
+		}
+		base = "http://docker/" + APIVersion
+	case "tcp", "http":
+		base = "http://" + u.Host + "/" + APIVersion
+	default:
+		return nil, fmt.Errorf("docker host %q: only unix:// and tcp:// are supported", host)
+	}
+	return &Client{http: &http.Client{Transport: tr}, base: base}, nil
+}
+
+// Do sends a request with an optional JSON body and decodes a JSON answer into out.
+func (c *Client) Do(ctx context.Context, method, path string, query url.Values, body, out any) error {
+	var rdr io.Reader
+	ctype := ""
+	switch b := body.(type) {
+	case nil:
+	case io.Reader:
+		rdr = b
+		ctype = "application/x-tar"
+	default:
+		buf, err := json.Marshal(b)
+		if err != nil {
+			return err
+		}
+		rdr = bytes.NewReader(buf)
+		ctype = "application/json"
+	}
+	u := c.base + path
+	if len(query) > 0 {
+		u += "?" + query.Encode()
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u, rdr)
+	if err != nil {
+		return err
+	}
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return fmt.Errorf("docker engine unreachable: %w", err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode >= 400 {
+		var e struct{ Message string }
+		_ = json.Unmarshal(data, &e)
+		if e.Message == "" {
+			e.Message = strings.TrimSpace(string(data))
+		}
+		return &Error{Status: resp.StatusCode, Message: e.Message}
+	}
+	if out != nil && len(data) > 0 {
+		if err := json.Unmarshal(data, out); err != nil {
+			return fmt.Errorf("docker engine answer to %s %s: %w", method, path, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,45 @@
+package rpc
+
+import "context"
+
+// Failure is one invalid input: the property and what is wrong with it.
+type Failure struct {
+	Property string
+	Reason   string
+}
+
+// Spec describes a resource type's inputs.
+type Spec struct {
+	// Inputs lists every accepted input; the value says whether a change to it
+	// forces a replacement (true) or can be applied in place (false).
+	Inputs map[string]bool
+	// Defaults fill inputs the program left out.
+	Defaults Props
+	// Required inputs must be present.
+	Required []string
+	// Computed outputs are unknown until the resource exists.
+	Computed []string
+	// AutoName gives "name" a default of the resource name plus a random suffix.
+	AutoName bool
+	// DeleteBeforeReplace removes the old resource before creating its
+	// replacement (fixed names and host ports cannot exist twice).
+	DeleteBeforeReplace bool
+	// Validate checks known input values; unknown values are skipped.
+	Validate func(in Props) []Failure
+}
+
+// Resource is one resource type's implementation. Outputs must carry every
+// input under the same key (so a diff against state sees drift), plus the
+// computed outputs.
+type Resource interface {
+	Spec() Spec
+	Create(ctx context.Context, urn string, in Props) (id string, out Props, err error)
+	// Read returns the current outputs, or exists=false when the object is gone.
+	Read(ctx context.Context, id string, state Props) (out Props, exists bool, err error)
+	Delete(ctx context.Context, id string, state Props) error
+}
+
+// Updater is implemented by resources that can apply some changes in place.
+type Updater interface {
+	Update(ctx context.Context, id string, state, news Props) (Props, error)
+}

@@ -1,0 +1,360 @@
+package rpc
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/provider"
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+	"google.golang.org/protobuf/types/known/emptypb"
+	"google.golang.org/protobuf/types/known/structpb"
+)
+
+// Server serves a set of resource types as one provider plugin.
+type Server struct {
+	pulumirpc.UnimplementedResourceProviderServer
+	Name      string
+	Version   string
+	Resources map[string]Resource // by type token, e.g. docker:index/network:Network
+	// Configure receives the provider's configuration (e.g. docker "host").
+	OnConfigure func(vars map[string]string, args Props) error
+}
+
+// Main runs the plugin: it is what the engine starts.
+func Main(s *Server) {
+	err := provider.Main(s.Name, func(*provider.HostClient) (pulumirpc.ResourceProviderServer, error) {
+		return s, nil
+	})
+	if err != nil {
+		panic(err)
+	}
+}
+
+func (s *Server) resourceFor(urn string) (Resource, string, error) {
+	u := resource.URN(urn)
+	typ := string(u.Type())
+	r, ok := s.Resources[typ]
+	if !ok {
+		known := make([]string, 0, len(s.Resources))
+		for k := range s.Resources {
+			known = append(known, k)
+		}
+		sort.Strings(known)
+		return nil, typ, fmt.Errorf("resource type %s is not implemented by this %s plugin (shipyard offline build); implemented: %s",
+			typ, s.Name, strings.Join(known, ", "))
+	}
+	return r, typ, nil
+}
+
+func (s *Server) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.PluginInfo, error) {
+	return &pulumirpc.PluginInfo{Version: s.Version}, nil
+}
+
+func (s *Server) GetSchema(context.Context, *pulumirpc.GetSchemaRequest) (*pulumirpc.GetSchemaResponse, error) {
+	return &pulumirpc.GetSchemaResponse{Schema: fmt.Sprintf(`{"name":%q,"version":%q}`, s.Name, s.Version)}, nil
+}
+
+func (s *Server) CheckConfig(_ context.Context, req *pulumirpc.CheckRequest) (*pulumirpc.CheckResponse, error) {
+	return &pulumirpc.CheckResponse{Inputs: req.GetNews()}, nil
+}
+
+func (s *Server) DiffConfig(context.Context, *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
+	return &pulumirpc.DiffResponse{Changes: pulumirpc.DiffResponse_DIFF_NONE}, nil
+}
+
+func (s *Server) Configure(_ context.Context, req *pulumirpc.ConfigureRequest) (*pulumirpc.ConfigureResponse, error) {
+	if s.OnConfigure != nil {
+		args, err := Decode(req.GetArgs())
+		if err != nil {
+			return nil, err
+		}
+		if err := s.OnConfigure(req.GetVariables(), args); err != nil {
+			return nil, err
+		}
+	}
+	return &pulumirpc.ConfigureResponse{AcceptSecrets: false, SupportsPreview: true}, nil
+}
+
+func (s *Server) Cancel(context.Context, *emptypb.Empty) (*emptypb.Empty, error) {
+	return &emptypb.Empty{}, nil
+}
+
+func (s *Server) Invoke(_ context.Context, req *pulumirpc.InvokeRequest) (*pulumirpc.InvokeResponse, error) {
+	return nil, fmt.Errorf("function %s is not implemented by this %s plugin (shipyard offline build)", req.GetTok(), s.Name)
+}
+
+func randomSuffix() string {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)[:7]
+}
+
+func (s *Server) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulumirpc.CheckResponse, error) {
+	r, typ, err := s.resourceFor(req.GetUrn())
+	if err != nil {
+		return nil, err
+	}
+	spec := r.Spec()
+	news, err := Decode(req.GetNews())
+	if err != nil {
+		return nil, err
+	}
+	olds, err := Decode(req.GetOlds())
+	if err != nil {
+		return nil, err
+	}
+	var failures []*pulumirpc.CheckFailure
+	fail := func(prop, reason string) {
+		failures = append(failures, &pulumirpc.CheckFailure{Property: prop, Reason: reason})
+	}
+	allowed := make([]string, 0, len(spec.Inputs))
+	for k := range spec.Inputs {
+		allowed = append(allowed, k)
+	}
+	sort.Strings(allowed)
+	for k := range news {
+		if _, ok := spec.Inputs[k]; !ok {
+			fail(k, fmt.Sprintf("%s.%s is not supported by the shipyard offline %s plugin; supported properties: %s",
+				typ, k, s.Name, strings.Join(allowed, ", ")))
+		}
+	}
+	for k, v := range spec.Defaults {
+		if _, ok := news[k]; !ok {
+			news[k] = v
+		}
+	}
+	if spec.AutoName {
+		if _, ok := news["name"]; !ok {
+			if old, ok := olds["name"].(string); ok && old != "" {
+				news["name"] = old
+			} else {
+				news["name"] = resource.URN(req.GetUrn()).Name() + "-" + randomSuffix()
+			}
+		}
+	}
+	for _, k := range spec.Required {
+		if _, ok := news[k]; !ok {
+			fail(k, fmt.Sprintf("%s.%s is required", typ, k))
+		}
+	}
+	if spec.Validate != nil && len(failures) == 0 {
+		for _, f := range spec.Validate(news) {
+			fail(f.Property, f.Reason)
+		}
+	}
+	inputs, err := Encode(news)
+	if err != nil {
+		return nil, err
+	}
+	return &pulumirpc.CheckResponse{Inputs: inputs, Failures: failures}, nil
+}
+
+// normalize makes values comparable: []string and []any with equal content
+// compare equal, as do int and float64.
+func normalize(v any) any {
+	switch t := v.(type) {
+	case int:
+		return float64(t)
+	case []string:
+		out := make([]any, len(t))
+		for i, e := range t {
+			out[i] = e
+		}
+		return out
+	case []any:
+		out := make([]any, len(t))
+		for i, e := range t {
+			out[i] = normalize(e)
+		}
+		return out
+	case map[string]any:
+		out := map[string]any{}
+		for k, e := range t {
+			if e != nil {
+				out[k] = normalize(e)
+			}
+		}
+		return out
+	}
+	return v
+}
+
+func (s *Server) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
+	r, _, err := s.resourceFor(req.GetUrn())
+	if err != nil {
+		return nil, err
+	}
+	spec := r.Spec()
+	olds, err := Decode(req.GetOlds())
+	if err != nil {
+		return nil, err
+	}
+	news, err := Decode(req.GetNews())
+	if err != nil {
+		return nil, err
+	}
+	ignore := map[string]bool{}
+	for _, k := range req.GetIgnoreChanges() {
+		ignore[k] = true
+	}
+	_, canUpdate := r.(Updater)
+	var diffs, replaces []string
+	detailed := map[string]*pulumirpc.PropertyDiff{}
+	for k, forceNew := range spec.Inputs {
+		if ignore[k] {
+			continue
+		}
+		o, hasOld := olds[k]
+		n, hasNew := news[k]
+		if !hasOld && !hasNew {
+			continue
+		}
+		if !HasUnknown(n) && reflect.DeepEqual(normalize(o), normalize(n)) {
+			continue
+		}
+		diffs = append(diffs, k)
+		kind := pulumirpc.PropertyDiff_UPDATE
+		switch {
+		case !hasOld:
+			kind = pulumirpc.PropertyDiff_ADD
+		case !hasNew:
+			kind = pulumirpc.PropertyDiff_DELETE
+		}
+		if forceNew || !canUpdate {
+			replaces = append(replaces, k)
+			kind += 1 // the *_REPLACE variant follows each kind in the enum
+		}
+		detailed[k] = &pulumirpc.PropertyDiff{Kind: kind, InputDiff: true}
+	}
+	sort.Strings(diffs)
+	sort.Strings(replaces)
+	changes := pulumirpc.DiffResponse_DIFF_NONE
+	if len(diffs) > 0 {
+		changes = pulumirpc.DiffResponse_DIFF_SOME
+	}
+	return &pulumirpc.DiffResponse{
+		Changes:             changes,
+		Diffs:               diffs,
+		Replaces:            replaces,
+		DeleteBeforeReplace: len(replaces) > 0 && spec.DeleteBeforeReplace,
+		DetailedDiff:        detailed,
+		HasDetailedDiff:     true,
+	}, nil
+}
+
+func (s *Server) Create(ctx context.Context, req *pulumirpc.CreateRequest) (*pulumirpc.CreateResponse, error) {
+	r, _, err := s.resourceFor(req.GetUrn())
+	if err != nil {
+		return nil, err
+	}
+	in, err := Decode(req.GetProperties())
+	if err != nil {
+		return nil, err
+	}
+	if req.GetPreview() {
+		out := Props{}
+		for k, v := range in {
+			out[k] = v
+		}
+		for _, k := range r.Spec().Computed {
+			out[k] = Unknown{}
+		}
+		props, err := Encode(out)
+		return &pulumirpc.CreateResponse{Properties: props}, err
+	}
+	id, out, err := r.Create(ctx, req.GetUrn(), in)
+	if err != nil {
+		return nil, err
+	}
+	props, err := Encode(out)
+	if err != nil {
+		return nil, err
+	}
+	return &pulumirpc.CreateResponse{Id: id, Properties: props}, nil
+}
+
+func (s *Server) Read(ctx context.Context, req *pulumirpc.ReadRequest) (*pulumirpc.ReadResponse, error) {
+	r, _, err := s.resourceFor(req.GetUrn())
+	if err != nil {
+		return nil, err
+	}
+	state, err := Decode(req.GetProperties())
+	if err != nil {
+		return nil, err
+	}
+	out, exists, err := r.Read(ctx, req.GetId(), state)
+	if err != nil {
+		return nil, err
+	}
+	if !exists {
+		return &pulumirpc.ReadResponse{}, nil
+	}
+	props, err := Encode(out)
+	if err != nil {
+		return nil, err
+	}
+	return &pulumirpc.ReadResponse{Id: req.GetId(), Properties: props, Inputs: req.GetInputs()}, nil
+}
+
+func (s *Server) Update(ctx context.Context, req *pulumirpc.UpdateRequest) (*pulumirpc.UpdateResponse, error) {
+	r, typ, err := s.resourceFor(req.GetUrn())
+	if err != nil {
+		return nil, err
+	}
+	olds, err := Decode(req.GetOlds())
+	if err != nil {
+		return nil, err
+	}
+	news, err := Decode(req.GetNews())
+	if err != nil {
+		return nil, err
+	}
+	merged := Props{}
+	for k, v := range olds {
+		merged[k] = v
+	}
+	for k := range r.Spec().Inputs {
+		if v, ok := news[k]; ok {
+			merged[k] = v
+		} else {
+			delete(merged, k)
+		}
+	}
+	if req.GetPreview() {
+		props, err := Encode(merged)
+		return &pulumirpc.UpdateResponse{Properties: props}, err
+	}
+	u, ok := r.(Updater)
+	if !ok {
+		return nil, fmt.Errorf("%s cannot be updated in place", typ)
+	}
+	out, err := u.Update(ctx, req.GetId(), olds, news)
+	if err != nil {
+		return nil, err
+	}
+	props, err := Encode(out)
+	if err != nil {
+		return nil, err
+	}
+	return &pulumirpc.UpdateResponse{Properties: props}, nil
+}
+
+func (s *Server) Delete(ctx context.Context, req *pulumirpc.DeleteRequest) (*emptypb.Empty, error) {
+	r, _, err := s.resourceFor(req.GetUrn())
+	if err != nil {
+		return nil, err
+	}
+	state, err := Decode(req.GetProperties())
+	if err != nil {
+		return nil, err
+	}
+	return &emptypb.Empty{}, r.Delete(ctx, req.GetId(), state)
+}
+
+var _ = structpb.NewStruct

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Make sure a Docker engine answers. Starts Debian's dockerd only when none does;
+# never starts a second one.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+if docker info >/dev/null 2>&1; then
+  step "docker engine: already answering ($(docker info --format '{{.ServerVersion}}'))"
+  exit 0
+fi
+
+if ! command -v dockerd >/dev/null 2>&1; then
+  [ "$(id -u)" = 0 ] || die "no Docker engine and not root" "install Docker, or run this as root"
+  step "docker engine: installing Debian's docker.io (log: $SHIPYARD_LOGS/apt-docker.log)"
+  export DEBIAN_FRONTEND=noninteractive
+  run_logged apt-docker bash -c 'apt-get update && apt-get install -y --no-install-recommends docker.io' \
+    || die "apt-get install docker.io failed" "read $SHIPYARD_LOGS/apt-docker.log"
+fi
+
+# A dockerd we started earlier may still be starting: do not start another.
+pidfile=/var/run/docker.pid
+if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+  step "docker engine: dockerd (pid $(cat "$pidfile")) is starting, waiting"
+else
+  step "docker engine: starting dockerd in the background (log: $SHIPYARD_LOGS/dockerd.log)"
+  setsid nohup dockerd >"$SHIPYARD_LOGS/dockerd.log" 2>&1 </dev/null &
+fi
+
+for _ in $(seq 1 60); do
+  if docker info >/dev/null 2>&1; then
+    step "docker engine: answering ($(docker info --format '{{.ServerVersion}}'))"
+    exit 0
+  fi
+  sleep 1
+done
+die "dockerd did not answer within 60s" "read $SHIPYARD_LOGS/dockerd.log"

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Build the local images: a Debian base from debootstrap, then service images
+# from Debian packages (images/<name>/Dockerfile). Each image is tagged
+# shipyard/<name>:bookworm and labelled with a hash of its inputs; an image whose
+# label matches is skipped. Usage: images.sh [name ...]
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+BASE=shipyard/debian:bookworm
+
+docker info >/dev/null 2>&1 || die "no Docker engine answers" "run scripts/engine.sh"
+
+if ! docker image inspect "$BASE" >/dev/null 2>&1; then
+  command -v debootstrap >/dev/null 2>&1 || {
+    step "images: installing debootstrap"
+    run_logged apt-debootstrap bash -c 'apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends debootstrap' \
+      || die "apt-get install debootstrap failed" "read $SHIPYARD_LOGS/apt-debootstrap.log"
+  }
+  step "images: building $BASE with debootstrap (log: $SHIPYARD_LOGS/debootstrap.log)"
+  mirror=$( (grep -hoE "https?://deb.debian.org/debian/?" /etc/apt/sources.list /etc/apt/sources.list.d/* 2>/dev/null || true) | head -1)
+  dir=$(mktemp -d /tmp/shipyard-rootfs.XXXXXX)
+  trap 'rm -rf "$dir"' EXIT
+  run_logged debootstrap debootstrap --variant=minbase bookworm "$dir" "${mirror:-http://deb.debian.org/debian}" \
+    || die "debootstrap failed" "read $SHIPYARD_LOGS/debootstrap.log"
+  # The image gets the host's apt sources so builds reach the same mirror.
+  rm -f "$dir/etc/apt/sources.list"
+  mkdir -p "$dir/etc/apt/sources.list.d"
+  cp /etc/apt/sources.list.d/* "$dir/etc/apt/sources.list.d/" 2>/dev/null || true
+  [ -f /etc/apt/sources.list ] && cp /etc/apt/sources.list "$dir/etc/apt/sources.list"
+  rm -rf "$dir"/var/cache/apt/archives/*.deb "$dir"/var/lib/apt/lists/*
+  tar -C "$dir" -c . | docker import -c 'CMD ["/bin/bash"]' - "$BASE" >/dev/null
+  rm -rf "$dir"; trap - EXIT
+  step "images: $BASE ready"
+fi
+
+build() {
+  local name=$1 ctx="$ROOT/images/$1" tag="shipyard/$1:bookworm" hash have
+  [ -f "$ctx/Dockerfile" ] || die "no image named $name" "choose one of: $(ls "$ROOT/images" | tr '\n' ' ')"
+  hash=$(cd "$ctx" && find . -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
+  have=$(docker image inspect -f '{{index .Config.Labels "shipyard.image.hash"}}' "$tag" 2>/dev/null || true)
+  if [ "$have" = "$hash" ]; then
+    step "images: $tag up to date"
+    return 0
+  fi
+  step "images: building $tag (log: $SHIPYARD_LOGS/image-$name.log)"
+  DOCKER_BUILDKIT=0 run_logged "image-$name" docker build --network host \
+    --label "shipyard.image.hash=$hash" -t "$tag" "$ctx" \
+    || die "building image $tag failed" "read $SHIPYARD_LOGS/image-$name.log"
+}
+
+names=("$@")
+[ ${#names[@]} -gt 0 ] || mapfile -t names < <(ls "$ROOT/images")
+for n in "${names[@]}"; do build "$n"; done
