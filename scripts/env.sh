@@ -1,0 +1,29 @@
+# Environment for running Pulumi from this project: Node 22 and the pinned CLI
+# first on PATH, offline settings, file backend and passphrase. Sourced by the
+# deploy and test commands; `source scripts/env.sh` in a shell does the same.
+_SHIPYARD_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$_SHIPYARD_ROOT/scripts/versions.sh"
+SHIPYARD_CACHE="${SHIPYARD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/shipyard}"
+export SHIPYARD_CACHE
+if [ -x "$SHIPYARD_CACHE/pulumi-v$PULUMI_VERSION/bin/pulumi" ]; then
+  PATH="$SHIPYARD_CACHE/pulumi-v$PULUMI_VERSION/bin:$PATH"
+fi
+PATH="$_SHIPYARD_ROOT/node_modules/.bin:$PATH"
+export PATH
+export PULUMI_SKIP_UPDATE_CHECK=true
+export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+export PULUMI_DISABLE_REGISTRY_RESOLVE=true
+export PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK=true
+# State: Pulumi's file backend in .state/ (git-ignored) unless one is chosen.
+export SHIPYARD_STATE="${SHIPYARD_STATE:-$_SHIPYARD_ROOT/.state}"
+mkdir -p "$SHIPYARD_STATE/backend"
+export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://$SHIPYARD_STATE/backend}"
+# Secrets: passphrase provider. Without a passphrase given, one is generated
+# once into .state/passphrase (keep a copy: it decrypts the stacks' secrets).
+if [ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]; then
+  if [ ! -s "$SHIPYARD_STATE/passphrase" ]; then
+    (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$SHIPYARD_STATE/passphrase")
+  fi
+  export PULUMI_CONFIG_PASSPHRASE_FILE="$SHIPYARD_STATE/passphrase"
+fi
+unset _SHIPYARD_ROOT

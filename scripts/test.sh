@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The whole test suite: typecheck, lint, unit tests, then the tests against the
+# real Pulumi engine and the local Docker engine. Needs scripts/setup.sh first.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+source "$ROOT/scripts/lib.sh"
+source "$ROOT/scripts/env.sh"
+cd "$ROOT"
+command -v pulumi >/dev/null || die "pulumi not found" "run scripts/setup.sh --no-deploy first"
+docker info >/dev/null 2>&1 || die "no Docker engine answers" "run scripts/engine.sh"
+# Tests get their own state directory, so they never touch your stacks.
+export SHIPYARD_STATE="$ROOT/.state/test"
+mkdir -p "$SHIPYARD_STATE/backend"
+export PULUMI_BACKEND_URL="file://$SHIPYARD_STATE/backend"
+export PULUMI_CONFIG_PASSPHRASE="shipyard-tests"
+unset PULUMI_CONFIG_PASSPHRASE_FILE
+step "test: typecheck"
+node node_modules/.bin/tsc --noEmit -p tsconfig.json
+step "test: lint"
+node node_modules/.bin/eslint .
+node node_modules/.bin/prettier --check . >/dev/null || { node node_modules/.bin/prettier --check . ; exit 1; }
+step "test: unit and integration (jest)"
+node node_modules/.bin/jest --runInBand "$@"
+step "test: done"

@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Node dependencies, the Pulumi CLI and language host, and the provider plugins.
+# Every build is cached in $SHIPYARD_CACHE under a directory keyed by its
+# versions (or source hash), so a second run takes seconds.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+source "$ROOT/scripts/lib.sh"
+source "$ROOT/scripts/versions.sh"
+
+export GOMODCACHE="$SHIPYARD_CACHE/go/mod" GOCACHE="$SHIPYARD_CACHE/go/build"
+export GOFLAGS=-modcacherw GOTOOLCHAIN=local GOWORK=off CGO_ENABLED=0
+
+# --- Node dependencies (Node 22 comes as the npm package "node") -------------
+lock_hash=$(cat "$ROOT/package.json" "$ROOT/package-lock.json" | sha256sum | cut -c1-16)
+if [ -f "$ROOT/node_modules/.shipyard-lock-hash" ] && [ "$(cat "$ROOT/node_modules/.shipyard-lock-hash")" = "$lock_hash" ]; then
+  step "node: dependencies up to date"
+else
+  command -v npm >/dev/null || die "npm not found" "install Node.js with npm (any version >= 18; Node 22 is installed from npm)"
+  step "node: npm install (log: $SHIPYARD_LOGS/npm-install.log)"
+  (cd "$ROOT" && run_logged npm-install npm install --no-audit --no-fund) || die "npm install failed" "read $SHIPYARD_LOGS/npm-install.log"
+  echo "$lock_hash" >"$ROOT/node_modules/.shipyard-lock-hash"
+fi
+"$ROOT/node_modules/.bin/node" -e 'require("fs/promises").glob || process.exit(1)' \
+  || die "node_modules/.bin/node lacks fs/promises.glob" "remove node_modules and run this again"
+step "node: $("$ROOT/node_modules/.bin/node" --version) from node_modules/.bin"
+
+# --- Pulumi CLI and nodejs language host ---------------------------------------
+CLI_DIR="$SHIPYARD_CACHE/pulumi-v$PULUMI_VERSION"
+have_pulumi=""
+if command -v pulumi >/dev/null 2>&1 && [ "$(command -v pulumi)" != "$CLI_DIR/bin/pulumi" ]; then
+  v=$(pulumi version 2>/dev/null | sed 's/^v//')
+  if [ -n "$v" ] && [ "$(printf '%s\n%s\n' "$PULUMI_VERSION" "$v" | sort -V | head -1)" = "$PULUMI_VERSION" ]; then
+    have_pulumi="$(command -v pulumi)"
+    step "pulumi: using $have_pulumi (v$v, >= $PULUMI_VERSION)"
+  else
+    step "pulumi: $(command -v pulumi) is v${v:-unknown}, older than $PULUMI_VERSION; building the pinned one"
+  fi
+fi
+
+build_cli() {
+  local work="$SHIPYARD_CACHE/work/cli-$PULUMI_VERSION" ldflags
+  command -v go >/dev/null || die "go not found" "install Go 1.25 or later, or put a pulumi >= $PULUMI_VERSION on PATH"
+  mkdir -p "$work" "$CLI_DIR/bin.tmp"
+  cat >"$work/go.mod" <<EOM
+module shipyard.local/pulumi-cli
+
+go 1.25.11
+
+require (
+	github.com/pulumi/pulumi/pkg/v3 v$PULUMI_VERSION
+	github.com/pulumi/pulumi/sdk/v3 v$PULUMI_VERSION
+)
+
+replace github.com/atotto/clipboard => $CLIPBOARD_REPLACE
+EOM
+  printf '//go:build tools\n\npackage tools\n\nimport _ "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"\n' >"$work/tools.go"
+  ldflags="-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION"
+  step "pulumi: building CLI v$PULUMI_VERSION from Go modules (first time 5-10 min; log: $SHIPYARD_LOGS/build-cli.log)"
+  (cd "$work" && run_logged build-cli bash -c "go mod tidy && go build -trimpath -tags osusergo,grpcnotrace -ldflags '$ldflags' -o '$CLI_DIR/bin.tmp/pulumi' github.com/pulumi/pulumi/pkg/v3/cmd/pulumi") \
+    || die "building the Pulumi CLI failed" "read $SHIPYARD_LOGS/build-cli.log"
+
+  work="$SHIPYARD_CACHE/work/langhost-$LANGHOST_SDK_VERSION"
+  mkdir -p "$work"
+  printf 'module shipyard.local/pulumi-language-nodejs\n\ngo 1.21\n\nrequire github.com/pulumi/pulumi/sdk/v3 v%s\n' "$LANGHOST_SDK_VERSION" >"$work/go.mod"
+  printf '//go:build tools\n\npackage tools\n\nimport _ "github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs"\n' >"$work/tools.go"
+  ldflags="-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$LANGHOST_SDK_VERSION"
+  step "pulumi: building pulumi-language-nodejs (sdk v$LANGHOST_SDK_VERSION; log: $SHIPYARD_LOGS/build-langhost.log)"
+  (cd "$work" && run_logged build-langhost bash -c "go mod tidy && go build -trimpath -tags osusergo,grpcnotrace -ldflags '$ldflags' -o '$CLI_DIR/bin.tmp/pulumi-language-nodejs' github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs") \
+    || die "building pulumi-language-nodejs failed" "read $SHIPYARD_LOGS/build-langhost.log"
+
+  # The dynamic-provider launcher script ships in the sdk module.
+  local sdkdir
+  sdkdir=$(cd "$SHIPYARD_CACHE/work/cli-$PULUMI_VERSION" && go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)
+  install -m 0755 "$sdkdir/nodejs/dist/pulumi-resource-pulumi-nodejs" "$CLI_DIR/bin.tmp/"
+  rm -rf "$CLI_DIR/bin" && mv "$CLI_DIR/bin.tmp" "$CLI_DIR/bin"
+}
+
+if [ -z "$have_pulumi" ]; then
+  if [ -x "$CLI_DIR/bin/pulumi" ] && [ -x "$CLI_DIR/bin/pulumi-language-nodejs" ]; then
+    step "pulumi: cached v$PULUMI_VERSION in $CLI_DIR/bin"
+  else
+    build_cli
+  fi
+  export PATH="$CLI_DIR/bin:$PATH"
+fi
+[ "$(pulumi version)" = "v$PULUMI_VERSION" ] || [ -n "$have_pulumi" ] \
+  || die "pulumi version is $(pulumi version), expected v$PULUMI_VERSION" "remove $CLI_DIR and run this again"
+
+# --- Provider plugins -----------------------------------------------------------
+# Where a plugin of the wanted version is already installed and is not ours,
+# it is the upstream one: keep it. Otherwise install the shipyard offline build
+# (plugins/), rebuilt when its source changes.
+src_hash=$(cd "$ROOT/plugins" && find . -type f \( -name '*.go' -o -name 'go.mod' -o -name 'go.sum' \) -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
+PLUGIN_DIR="$SHIPYARD_CACHE/plugins-$src_hash"
+PULUMI_HOME_DIR="${PULUMI_HOME:-$HOME/.pulumi}"
+for spec in "docker:$DOCKER_PLUGIN_VERSION" "random:$RANDOM_PLUGIN_VERSION" "command:$COMMAND_PLUGIN_VERSION"; do
+  name=${spec%%:*} ver=${spec##*:}
+  installed="$PULUMI_HOME_DIR/plugins/resource-$name-v$ver"
+  marker="$installed/.shipyard-build"
+  if [ -x "$installed/pulumi-resource-$name" ] && ! grep -q "shipyard offline" "$installed/pulumi-resource-$name"; then
+    step "plugin $name $ver: upstream build already installed, keeping it"
+    continue
+  fi
+  if [ -f "$marker" ] && [ "$(cat "$marker")" = "$src_hash" ]; then
+    step "plugin $name $ver: up to date"
+    continue
+  fi
+  if [ ! -x "$PLUGIN_DIR/pulumi-resource-$name" ]; then
+    command -v go >/dev/null || die "go not found" "install Go 1.25 or later to build the provider plugins"
+    step "plugin $name $ver: building from plugins/ (log: $SHIPYARD_LOGS/build-plugin-$name.log)"
+    mkdir -p "$PLUGIN_DIR"
+    (cd "$ROOT/plugins" && run_logged "build-plugin-$name" go build -trimpath -ldflags "-s -w -X main.Version=$ver" \
+      -o "$PLUGIN_DIR/pulumi-resource-$name" "./cmd/pulumi-resource-$name") \
+      || die "building plugin $name failed" "read $SHIPYARD_LOGS/build-plugin-$name.log"
+  fi
+  step "plugin $name $ver: installing"
+  run_logged "install-plugin-$name" pulumi plugin install resource "$name" "$ver" --file "$PLUGIN_DIR/pulumi-resource-$name" --reinstall \
+    || die "pulumi plugin install $name failed" "read $SHIPYARD_LOGS/install-plugin-$name.log"
+  echo "$src_hash" >"$marker"
+done
+step "toolchain ready: pulumi $(pulumi version), plugins: $(pulumi plugin ls 2>/dev/null | awk 'NR>1 && $2=="resource" {printf "%s %s, ", $1, $3}')"

@@ -1,0 +1,12 @@
+# Pinned toolchain versions: one place to change them. Sourced.
+# The Go module proxy reachable here serves github.com/pulumi/pulumi/pkg/v3 up to
+# v3.259.0, so the CLI and the @pulumi/pulumi npm SDK are pinned there.
+PULUMI_VERSION=3.259.0
+# The nodejs language host is its own Go module from v3.69 on, and that module is
+# refused by the proxy; v3.68.0 is the newest release that carries it inside sdk/v3.
+LANGHOST_SDK_VERSION=3.68.0
+CLIPBOARD_REPLACE="github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e"
+# Plugin versions must equal what the npm SDKs in package.json ask for.
+DOCKER_PLUGIN_VERSION=5.2.0
+RANDOM_PLUGIN_VERSION=4.21.2
+COMMAND_PLUGIN_VERSION=1.2.1

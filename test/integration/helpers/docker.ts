@@ -1,0 +1,28 @@
+import { execFileSync } from "node:child_process";
+
+/** Runs the docker CLI and returns its trimmed output. */
+export function docker(...args: string[]): string {
+  return execFileSync("docker", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+}
+
+/** What the engine holds under a label: the test's own word, not Pulumi's. */
+export function labelled(label: string): { containers: string[]; networks: string[]; volumes: string[] } {
+  const list = (...args: string[]) => docker(...args).split("\n").filter(Boolean);
+  return {
+    containers: list("ps", "-a", "--filter", `label=${label}`, "--format", "{{.Names}}"),
+    networks: list("network", "ls", "--filter", `label=${label}`, "--format", "{{.Name}}"),
+    volumes: list("volume", "ls", "--filter", `label=${label}`, "--format", "{{.Name}}"),
+  };
+}
+
+/** Removes everything carrying the label (cleanup after a failed test). */
+export function removeLabelled(label: string): void {
+  const l = labelled(label);
+  for (const c of l.containers) docker("rm", "-f", c);
+  for (const n of l.networks) docker("network", "rm", n);
+  for (const v of l.volumes) docker("volume", "rm", "-f", v);
+}
+
+export function inspect(name: string, format: string): string {
+  return docker("inspect", "-f", format, name);
+}
