@@ -27,3 +27,4 @@ if [ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FI
   export PULUMI_CONFIG_PASSPHRASE_FILE="$SHIPYARD_STATE/passphrase"
 fi
 unset _SHIPYARD_ROOT
+export PULUMI_NODEJS_TRANSPILE_ONLY=true  # tsc checks types in the tests; deploys skip it

@@ -1,0 +1,91 @@
+import type { Blueprint } from "./schema";
+
+/**
+ * A small sample system: one MariaDB, one Redis, a web front and an API behind
+ * the proxy, and a queue worker. Used by the quick start and the tests.
+ */
+export const demo: Blueprint = {
+  name: "demo",
+  description: "Sample system: MariaDB, Redis, web + api behind nginx, a worker",
+  environments: ["dev", "staging", "prod"],
+  images: {
+    mariadb: { upstream: "mariadb:10.6", local: "shipyard/mariadb:bookworm" },
+    redis: { upstream: "redis:7", local: "shipyard/redis:bookworm" },
+    app: { upstream: { perEnv: { dev: "ghcr.io/example/demo:develop", default: "ghcr.io/example/demo:main" } }, local: "shipyard/app:bookworm" },
+    nginx: { upstream: "nginx:1.27", local: "shipyard/nginx:bookworm" },
+  },
+  data: {
+    networks: [
+      { key: "frontend", internal: false },
+      { key: "data", internal: true },
+    ],
+    servers: [
+      {
+        name: "mariadb",
+        engine: "mariadb",
+        image: "mariadb",
+        databases: [{ name: "demo_{env}_app" }],
+        networks: ["data"],
+        bufferPoolMb: { perEnv: { dev: 64, staging: 128, prod: 256 } },
+      },
+    ],
+    caches: [{ name: "redis", image: "redis", networks: ["data"], appendOnly: { perEnv: { prod: true, default: false } } }],
+  },
+  app: {
+    services: [
+      {
+        name: "api",
+        image: "app",
+        port: 8000,
+        env: {
+          APP_NAME: "demo-api",
+          DB_ENGINE: "mariadb",
+          DB_HOST: "mariadb",
+          DB_PORT: "3306",
+          DB_NAME: "demo_{env}_app",
+          DB_USER: "demo_{env}_app",
+          REDIS_HOST: "redis",
+          REDIS_PORT: "6379",
+        },
+        secretEnv: { DB_PASSWORD: "mariadb/demo_{env}_app", REDIS_PASSWORD: "redis" },
+        replicas: { perEnv: { prod: 2, default: 1 } },
+        health: { httpPath: "/health" },
+        networks: ["frontend", "data"],
+        routes: [{ host: "demo.{env}.localhost", path: "/api/", stripPrefix: true }],
+      },
+      {
+        name: "web",
+        image: "app",
+        port: 8000,
+        env: { APP_NAME: "demo-web" },
+        health: { httpPath: "/health" },
+        networks: ["frontend"],
+        dependsOn: ["api"],
+        routes: [{ host: "demo.{env}.localhost" }],
+      },
+      {
+        name: "worker",
+        image: "app",
+        port: 8000,
+        env: {
+          APP_NAME: "demo-worker",
+          ROLE: "worker",
+          QUEUE_NAME: "default",
+          REDIS_HOST: "redis",
+          REDIS_PORT: "6379",
+        },
+        secretEnv: { REDIS_PASSWORD: "redis" },
+        health: { httpPath: "/health" },
+        networks: ["data"],
+      },
+    ],
+    proxy: {
+      kind: "nginx",
+      image: "nginx",
+      networks: ["frontend"],
+      httpPort: { perEnv: { dev: 8080, staging: 8081, prod: 8082 } },
+      securityHeaders: true,
+      rateLimit: { perSecond: 50 },
+    },
+  },
+};

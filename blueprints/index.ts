@@ -1,0 +1,10 @@
+/** The registry of blueprints: adding a system is adding one file and one line here. */
+import type { Blueprint } from "./schema";
+import { demo } from "./demo";
+
+export const BLUEPRINTS: Record<string, Blueprint> = { demo };
+
+export { resolve } from "./resolve";
+export type { ResolvedSystem, ImageSet } from "./resolve";
+export { ENVIRONMENTS } from "./schema";
+export type { Environment } from "./schema";

@@ -1,0 +1,184 @@
+/**
+ * Turns a blueprint into the plain, per-environment arguments of the
+ * components: per-environment values picked, templates filled, images chosen,
+ * services of other environments dropped, references checked.
+ */
+import type { CacheSpec, DatabaseServerSpec, DataNetworkSpec } from "../components/database/types";
+import type { ServiceSpec } from "../components/app/types";
+import type { ProxyKind, RateLimit } from "../components/proxy/types";
+import { httpCheck } from "../components/shared/health";
+import { Blueprint, type Environment, type ParsedBlueprint } from "./schema";
+
+export type ImageSet = "upstream" | "local";
+
+export interface ResolveOptions {
+  environment: Environment;
+  imageSet: ImageSet;
+  /** Image key -> image, overriding the image set. */
+  images?: Record<string, string>;
+}
+
+export interface ResolvedSystem {
+  system: string;
+  environment: Environment;
+  data: { networks: DataNetworkSpec[]; servers: DatabaseServerSpec[]; caches: CacheSpec[] };
+  app: {
+    services: ServiceSpec[];
+    proxy: {
+      kind: ProxyKind;
+      image: string;
+      networks: string[];
+      httpPort: number;
+      securityHeaders?: boolean;
+      rateLimit?: RateLimit;
+    };
+  };
+}
+
+type PerEnv<T> = T | { perEnv: { default?: T; dev?: T; staging?: T; prod?: T } };
+
+function isPerEnv<T>(v: PerEnv<T>): v is { perEnv: { default?: T } } {
+  return typeof v === "object" && v !== null && "perEnv" in (v as object);
+}
+
+export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
+  const parsed = Blueprint.safeParse(input);
+  if (!parsed.success) {
+    const name = (input as { name?: string })?.name ?? "(unnamed)";
+    throw new Error(
+      `blueprint ${name} is invalid:\n` +
+        parsed.error.issues.map((i) => `  - ${i.path.join(".")}: ${i.message}`).join("\n"),
+    );
+  }
+  const bp: ParsedBlueprint = parsed.data;
+  const env = o.environment;
+  if (!bp.environments.includes(env)) {
+    throw new Error(`blueprint ${bp.name} has no environment "${env}"; allowed: ${bp.environments.join(", ")}`);
+  }
+  const pick = <T>(v: PerEnv<T> | undefined): T | undefined =>
+    v === undefined ? undefined : isPerEnv(v) ? ((v.perEnv as Record<string, T | undefined>)[env] ?? v.perEnv.default) : v;
+  const vars: Record<string, string> = { env, system: bp.name };
+  for (const [k, v] of Object.entries(bp.vars ?? {})) vars[k] = pick(v) ?? "";
+  const fill = (s: string, field: string): string =>
+    s.replace(/\{([a-zA-Z0-9_]+)\}/g, (_, k: string) => {
+      if (!(k in vars)) throw new Error(`${field} uses {${k}}; allowed: ${Object.keys(vars).map((v) => `{${v}}`).join(", ")}`);
+      return vars[k];
+    });
+  const image = (key: string, field: string): string => {
+    if (o.images?.[key]) return o.images[key];
+    const img = bp.images[key];
+    if (!img) throw new Error(`${field} is "${key}"; allowed image keys: ${Object.keys(bp.images).join(", ")}`);
+    return o.imageSet === "local" ? img.local : fill(pick(img.upstream)!, `images.${key}.upstream`);
+  };
+  for (const key of Object.keys(o.images ?? {})) {
+    if (!bp.images[key]) {
+      throw new Error(`shipyard:images has key "${key}"; allowed: ${Object.keys(bp.images).join(", ")}`);
+    }
+  }
+  const networkKeys = bp.data.networks.map((n) => n.key);
+  const checkNets = (nets: string[] | undefined, field: string) => {
+    for (const n of nets ?? []) {
+      if (!networkKeys.includes(n)) throw new Error(`${field} names network "${n}"; allowed: ${networkKeys.join(", ")}`);
+    }
+  };
+
+  const servers: DatabaseServerSpec[] = bp.data.servers.map((s, i) => {
+    checkNets(s.networks, `data.servers[${i}].networks`);
+    return {
+      name: s.name,
+      engine: s.engine,
+      image: image(s.image, `data.servers[${i}].image`),
+      databases: s.databases.map((d, j) => {
+        const dbName = fill(pick(d.name)!, `data.servers[${i}].databases[${j}].name`);
+        const user = pick(d.user);
+        return { name: dbName, ...(user ? { user: fill(user, `data.servers[${i}].databases[${j}].user`) } : {}) };
+      }),
+      networks: s.networks,
+      bufferPoolMb: pick(s.bufferPoolMb),
+      memoryMb: pick(s.memoryMb),
+      volume: s.volume,
+    };
+  });
+  const caches: CacheSpec[] = bp.data.caches.map((c, i) => {
+    checkNets(c.networks, `data.caches[${i}].networks`);
+    return {
+      name: c.name,
+      image: image(c.image, `data.caches[${i}].image`),
+      appendOnly: pick(c.appendOnly),
+      maxMemoryMb: pick(c.maxMemoryMb),
+      memoryMb: pick(c.memoryMb),
+      networks: c.networks,
+      volume: c.volume,
+    };
+  });
+
+  const present = bp.app.services.filter((s) => !s.only || s.only.includes(env));
+  const presentNames = new Set(present.map((s) => s.name));
+  const seen = new Set<string>();
+  const services: ServiceSpec[] = [];
+  bp.app.services.forEach((s, i) => {
+    const field = `app.services[${i}] (${s.name})`;
+    if (seen.has(s.name)) throw new Error(`${field}: service name "${s.name}" is used twice; names must be unique`);
+    seen.add(s.name);
+    if (!presentNames.has(s.name)) return;
+    checkNets(s.networks, `${field}.networks`);
+    const replicas = pick(s.replicas) ?? 1;
+    if (replicas === 0) return;
+    const health = s.health
+      ? {
+          command: s.health.command ?? (s.health.httpPath && s.port ? httpCheck(s.port, s.health.httpPath) : undefined),
+          interval: s.health.interval,
+          timeout: s.health.timeout,
+          retries: s.health.retries,
+          startPeriod: s.health.startPeriod,
+        }
+      : undefined;
+    if (health && !health.command) throw new Error(`${field}.health needs a command, or httpPath with a port`);
+    services.push({
+      name: s.name,
+      image: image(s.image, `${field}.image`),
+      command: s.command?.map((c) => fill(c, `${field}.command`)),
+      entrypoint: s.entrypoint,
+      env: Object.fromEntries(
+        Object.entries(s.env ?? {}).map(([k, v]) => [k, fill(pick(v) ?? "", `${field}.env.${k}`)]),
+      ),
+      secretEnv: Object.fromEntries(Object.entries(s.secretEnv ?? {}).map(([k, v]) => [k, fill(v, `${field}.secretEnv.${k}`)])),
+      port: s.port,
+      replicas,
+      health: health as ServiceSpec["health"],
+      resources: { memoryMb: pick(s.memoryMb), cpus: pick(s.cpus) },
+      // A dependency absent in this environment (dev-only) is dropped.
+      dependsOn: s.dependsOn?.filter((d) => presentNames.has(d)),
+      networks: s.networks,
+      volumes: s.volumes,
+      routes: s.routes?.map((r) => ({ ...r, host: fill(r.host, `${field}.routes.host`) })),
+      metricsPath: s.metricsPath,
+    });
+  });
+  for (const s of present) {
+    for (const d of s.dependsOn ?? []) {
+      if (!seen.has(d)) throw new Error(`app.services.${s.name}.dependsOn names "${d}"; allowed: ${[...seen].join(", ")}`);
+    }
+  }
+  checkNets(bp.app.proxy.networks, "app.proxy.networks");
+  return {
+    system: bp.name,
+    environment: env,
+    data: {
+      networks: bp.data.networks.map((n) => ({ ...n, name: n.name ? fill(n.name, `data.networks.${n.key}.name`) : undefined })),
+      servers,
+      caches,
+    },
+    app: {
+      services,
+      proxy: {
+        kind: bp.app.proxy.kind,
+        image: image(bp.app.proxy.image, "app.proxy.image"),
+        networks: bp.app.proxy.networks,
+        httpPort: pick(bp.app.proxy.httpPort)!,
+        securityHeaders: bp.app.proxy.securityHeaders,
+        rateLimit: bp.app.proxy.rateLimit,
+      },
+    },
+  };
+}

@@ -1,0 +1,143 @@
+/**
+ * The blueprint schema: a system as data. Values that differ per environment
+ * are written `{ perEnv: { dev: ..., prod: ..., default: ... } }`; strings may
+ * use `{env}`, `{system}` and the blueprint's own `vars` as `{name}`.
+ */
+import { z } from "zod";
+
+export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
+export const Environment = z.enum(ENVIRONMENTS);
+export type Environment = z.infer<typeof Environment>;
+
+export function perEnv<T extends z.ZodTypeAny>(t: T) {
+  return z.union([
+    t,
+    z
+      .object({
+        perEnv: z
+          .object({ default: t.optional(), dev: t.optional(), staging: t.optional(), prod: t.optional() })
+          .strict(),
+      })
+      .strict(),
+  ]);
+}
+
+const name = z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, "use lower-case letters, digits and inner dashes");
+const duration = z.string().regex(/^\d+(ms|s|m|h)$/, "a duration such as 5s or 1m");
+
+export const Health = z
+  .object({
+    command: z.array(z.string()).min(1).optional(),
+    /** Shorthand: HTTP GET on the service port. */
+    httpPath: z.string().startsWith("/").optional(),
+    interval: duration.optional(),
+    timeout: duration.optional(),
+    retries: z.number().int().positive().optional(),
+    startPeriod: duration.optional(),
+  })
+  .strict();
+
+export const Image = z
+  .object({
+    /** The image for real use (a registry image). */
+    upstream: perEnv(z.string().min(1)),
+    /** The locally built stand-in (scripts/images.sh). */
+    local: z.string().min(1),
+  })
+  .strict();
+
+export const Network = z.object({ key: name, internal: z.boolean().optional(), name: z.string().optional() }).strict();
+
+export const DatabaseServer = z
+  .object({
+    name,
+    engine: z.enum(["mariadb", "postgres"]),
+    image: z.string(),
+    databases: z.array(z.object({ name: perEnv(z.string()), user: perEnv(z.string()).optional() }).strict()),
+    networks: z.array(z.string()).optional(),
+    bufferPoolMb: perEnv(z.number().int().positive()).optional(),
+    memoryMb: perEnv(z.number().int().positive()).optional(),
+    volume: z.string().optional(),
+  })
+  .strict();
+
+export const Cache = z
+  .object({
+    name,
+    image: z.string(),
+    appendOnly: perEnv(z.boolean()).optional(),
+    maxMemoryMb: perEnv(z.number().int().nonnegative()).optional(),
+    memoryMb: perEnv(z.number().int().positive()).optional(),
+    networks: z.array(z.string()).optional(),
+    volume: z.string().optional(),
+  })
+  .strict();
+
+export const Route = z
+  .object({
+    host: z.string().min(1),
+    path: z.string().startsWith("/").optional(),
+    port: z.number().int().optional(),
+    stripPrefix: z.boolean().optional(),
+  })
+  .strict();
+
+export const Service = z
+  .object({
+    name,
+    image: z.string(),
+    command: z.array(z.string()).optional(),
+    entrypoint: z.array(z.string()).optional(),
+    env: z.record(perEnv(z.string())).optional(),
+    secretEnv: z.record(z.string()).optional(),
+    port: z.number().int().min(1).max(65535).optional(),
+    replicas: perEnv(z.number().int().min(0).max(50)).optional(),
+    health: Health.optional(),
+    memoryMb: perEnv(z.number().int().positive()).optional(),
+    cpus: perEnv(z.number().positive()).optional(),
+    dependsOn: z.array(z.string()).optional(),
+    networks: z.array(z.string()).min(1),
+    volumes: z.array(z.object({ volume: name, path: z.string(), readOnly: z.boolean().optional() }).strict()).optional(),
+    routes: z.array(Route).optional(),
+    metricsPath: z.string().optional(),
+    /** Environments it exists in. @default every environment */
+    only: z.array(Environment).optional(),
+  })
+  .strict();
+
+export const Proxy = z
+  .object({
+    kind: z.enum(["nginx", "caddy"]).default("nginx"),
+    image: z.string(),
+    networks: z.array(z.string()).min(1),
+    httpPort: perEnv(z.number().int().min(1).max(65535)),
+    securityHeaders: z.boolean().optional(),
+    rateLimit: z.object({ perSecond: z.number().positive(), burst: z.number().int().positive().optional() }).strict().optional(),
+  })
+  .strict();
+
+export const Blueprint = z
+  .object({
+    name,
+    description: z.string(),
+    environments: z.array(Environment).min(1),
+    vars: z.record(perEnv(z.string())).optional(),
+    images: z.record(Image),
+    data: z
+      .object({
+        networks: z.array(Network).min(1),
+        servers: z.array(DatabaseServer).default([]),
+        caches: z.array(Cache).default([]),
+      })
+      .strict(),
+    app: z
+      .object({
+        services: z.array(Service).min(1),
+        proxy: Proxy,
+      })
+      .strict(),
+  })
+  .strict();
+
+export type Blueprint = z.input<typeof Blueprint>;
+export type ParsedBlueprint = z.output<typeof Blueprint>;

@@ -1,0 +1,155 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as docker from "@pulumi/docker";
+import {
+  checkNamePart,
+  dockerHealthcheck,
+  dockerLabels,
+  dockerLimits,
+  resourceName,
+  secretFile,
+  type Ownership,
+} from "../shared";
+import type { AppStackArgs, ServiceEndpoints, ServiceSpec } from "./types";
+
+/**
+ * The application services of one system in one environment. It attaches to
+ * the data layer's networks by name and never creates data services.
+ */
+export class AppStack extends pulumi.ComponentResource {
+  /** Service name -> its copies' addresses, port and routes. */
+  public readonly endpoints: Record<string, ServiceEndpoints> = {};
+  /** Service name -> its containers. */
+  public readonly containers: Record<string, docker.Container[]> = {};
+
+  constructor(name: string, args: AppStackArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("shipyard:app:AppStack", name, {}, opts);
+    const order = validateServices(args);
+    const owner = (role: string): Ownership => ({
+      system: args.system,
+      environment: args.environment,
+      layer: "app",
+      component: "app",
+      role,
+    });
+
+    const volumes: Record<string, docker.Volume> = {};
+    for (const s of args.services) {
+      for (const v of s.volumes ?? []) {
+        volumes[v.volume] ??= new docker.Volume(
+          `${name}-${v.volume}`,
+          { name: resourceName(args.system, args.environment, v.volume), labels: dockerLabels(owner(v.volume), args.labels) },
+          { parent: this, protect: args.protect ?? false },
+        );
+      }
+    }
+
+    const secrets = pulumi.output(args.secrets);
+    for (const s of order) {
+      const replicas = s.replicas ?? 1;
+      const deps = (s.dependsOn ?? []).flatMap((d) => this.containers[d]);
+      const files = Object.entries(s.secretEnv ?? {}).map(([envName, ref]) =>
+        secretFile(envName, envName.toLowerCase(), secrets.apply((m) => m[ref])),
+      );
+      const copies: docker.Container[] = [];
+      for (let i = 1; i <= replicas; i++) {
+        const suffix = replicas > 1 ? `${s.name}-${i}` : s.name;
+        copies.push(
+          new docker.Container(
+            `${name}-${suffix}`,
+            {
+              name: resourceName(args.system, args.environment, suffix),
+              image: s.image,
+              command: s.command,
+              entrypoints: s.entrypoint,
+              envs: [
+                ...Object.entries(s.env ?? {})
+                  .sort(([a], [b]) => a.localeCompare(b))
+                  .map(([k, v]) => `${k}=${v}`),
+                ...files.map((f) => f.env),
+              ],
+              uploads: files.length ? files.map((f) => f.upload) : undefined,
+              labels: dockerLabels(owner(s.name), { ...args.labels, "io.shipyard.replica": String(i) }),
+              networksAdvanced: s.networks.map((k) => ({
+                name: args.networks[k],
+                // Every copy answers to the service name and to the system-wide
+                // name, which the proxy resolves per request (round robin).
+                aliases: [s.name, resourceName(args.system, args.environment, s.name), ...(s.aliases ?? [])],
+              })),
+              volumes: (s.volumes ?? []).map((v) => ({
+                volumeName: volumes[v.volume].name,
+                containerPath: v.path,
+                readOnly: v.readOnly,
+              })),
+              healthcheck: s.health ? dockerHealthcheck(s.health) : undefined,
+              restart: "unless-stopped",
+              ...dockerLimits(s.resources),
+              init: true,
+              wait: true,
+              waitTimeout: 120,
+            },
+            { parent: this, dependsOn: deps },
+          ),
+        );
+      }
+      this.containers[s.name] = copies;
+      this.endpoints[s.name] = {
+        upstream: s.port ? `${resourceName(args.system, args.environment, s.name)}:${s.port}` : undefined,
+        replicas,
+        port: s.port,
+        routes: s.routes ?? [],
+        metricsPath: s.metricsPath,
+      };
+    }
+    this.registerOutputs({ endpoints: this.endpoints });
+  }
+}
+
+/** Checks the services and returns them in start order (dependencies first). */
+export function validateServices(args: AppStackArgs): ServiceSpec[] {
+  checkNamePart("system", args.system);
+  checkNamePart("environment", args.environment);
+  const byName = new Map<string, ServiceSpec>();
+  for (const s of args.services) {
+    checkNamePart("services[].name", s.name);
+    if (byName.has(s.name)) throw new Error(`service "${s.name}" is defined twice; service names must be unique`);
+    byName.set(s.name, s);
+  }
+  const networks = Object.keys(args.networks);
+  const secretKeys = new Set(args.secretKeys);
+  for (const s of args.services) {
+    for (const k of s.networks) {
+      if (!networks.includes(k)) {
+        throw new Error(`services.${s.name}.networks names "${k}"; allowed: ${networks.join(", ")}`);
+      }
+    }
+    for (const [env, ref] of Object.entries(s.secretEnv ?? {})) {
+      if (!secretKeys.has(ref)) {
+        throw new Error(
+          `services.${s.name}.secretEnv.${env} refers to "${ref}", which the data layer does not provide; allowed: ${[...secretKeys].sort().join(", ")}`,
+        );
+      }
+    }
+    for (const d of s.dependsOn ?? []) {
+      if (!byName.has(d)) {
+        throw new Error(`services.${s.name}.dependsOn names "${d}"; allowed: ${[...byName.keys()].join(", ")}`);
+      }
+    }
+    if ((s.routes ?? []).length > 0 && !s.port && (s.routes ?? []).some((r) => !r.port)) {
+      throw new Error(`services.${s.name}.routes need a port: set services.${s.name}.port`);
+    }
+  }
+  const ordered: ServiceSpec[] = [];
+  const state = new Map<string, "visiting" | "done">();
+  const visit = (s: ServiceSpec, path: string[]) => {
+    if (state.get(s.name) === "done") return;
+    if (state.get(s.name) === "visiting") {
+      throw new Error(`services.dependsOn has a cycle: ${[...path, s.name].join(" -> ")}`);
+    }
+    state.set(s.name, "visiting");
+    for (const d of s.dependsOn ?? []) visit(byName.get(d)!, [...path, s.name]);
+    state.set(s.name, "done");
+    ordered.push(s);
+  };
+  for (const s of args.services) visit(s, []);
+  return ordered;
+}

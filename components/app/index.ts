@@ -1,0 +1,2 @@
+export { AppStack, validateServices } from "./appStack";
+export type * from "./types";

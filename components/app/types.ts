@@ -1,0 +1,79 @@
+import type { HealthCheck, ResourceLimits } from "../shared";
+
+/** A route from the proxy to a service. */
+export interface RouteSpec {
+  /** Host name matched, e.g. `app.dev.example.test`. */
+  host: string;
+  /** Path prefix. @default "/" */
+  path?: string;
+  /** Port on the service. @default the service's port */
+  port?: number;
+  /** Remove the path prefix before passing the request on. @default false */
+  stripPrefix?: boolean;
+}
+
+/** A volume mounted into a service, named `<system>-<env>-<volume>`. */
+export interface ServiceVolumeSpec {
+  /** Purpose part of the name, e.g. `sites`. */
+  volume: string;
+  path: string;
+  readOnly?: boolean;
+}
+
+/** One application service; engine-neutral (containers today, Swarm services later). */
+export interface ServiceSpec {
+  /** Service name, e.g. `backend`; also its host name on its networks. */
+  name: string;
+  image: string;
+  command?: string[];
+  entrypoint?: string[];
+  /** Plain environment values. Never put secrets here: use secretEnv. */
+  env?: Record<string, string>;
+  /**
+   * Secrets by reference into the data layer's secrets (`mariadb/brandclub_dev`,
+   * `redis-cache`). `DB_PASSWORD: "mariadb/app"` gives the container the file
+   * /run/secrets/db_password and `DB_PASSWORD_FILE` pointing at it.
+   */
+  secretEnv?: Record<string, string>;
+  /** The port it serves on (HTTP), if any. */
+  port?: number;
+  /** Number of copies. @default 1 */
+  replicas?: number;
+  health?: HealthCheck;
+  resources?: ResourceLimits;
+  /** Services that must be healthy before this one starts. */
+  dependsOn?: string[];
+  /** Network keys it joins (from the data layer or the app layer). */
+  networks: string[];
+  volumes?: ServiceVolumeSpec[];
+  routes?: RouteSpec[];
+  /** Prometheus metrics path, if it exposes metrics. */
+  metricsPath?: string;
+  /** Extra host names it answers to on its networks. */
+  aliases?: string[];
+}
+
+export interface AppStackArgs {
+  system: string;
+  environment: string;
+  services: ServiceSpec[];
+  /** Network key -> engine network name (the data layer's networks). */
+  networks: Record<string, string>;
+  /** Secret values by reference, from the data layer. */
+  secrets: import("@pulumi/pulumi").Input<Record<string, string>>;
+  /** References that exist (known before deploy, used to validate secretEnv). */
+  secretKeys: string[];
+  /** Protect app volumes. @default false */
+  protect?: boolean;
+  labels?: Record<string, string>;
+}
+
+/** Where the proxy and monitoring find a service's copies. */
+export interface ServiceEndpoints {
+  /** `host:port` that resolves to every copy (DNS round robin). */
+  upstream?: string;
+  replicas: number;
+  port?: number;
+  routes: RouteSpec[];
+  metricsPath?: string;
+}

@@ -1,0 +1,224 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as docker from "@pulumi/docker";
+import * as random from "@pulumi/random";
+import * as command from "@pulumi/command";
+import { checkNamePart, dockerHealthcheck, dockerLabels, resourceName, SECRETS_DIR, type Ownership } from "../shared";
+import {
+  adminClient,
+  checkIdentifier,
+  dataPath,
+  PORTS,
+  provisioningSql,
+  redisConf,
+  REDIS_CONF_PATH,
+  redisHealth,
+  ROOT_SECRET_FILE,
+  serverCommand,
+  serverEnv,
+  serverHealth,
+} from "./engines";
+import type { CacheSpec, DatabaseServerSpec, DatabaseStackArgs, Endpoint } from "./types";
+
+/**
+ * The data layer of one system in one environment: its networks, volumes,
+ * database servers (MariaDB, PostgreSQL) with per-application databases and
+ * users, and Redis caches/queues. Credentials are generated and kept secret.
+ */
+export class DatabaseStack extends pulumi.ComponentResource {
+  /** Network key -> engine network name. */
+  public readonly networks: pulumi.Output<Record<string, string>>;
+  /** Service name -> how to reach it. */
+  public readonly endpoints: Record<string, Endpoint>;
+  /** `<service>/<database>` and `<cache>` -> password. Secret. */
+  public readonly secrets: pulumi.Output<Record<string, string>>;
+  public readonly containers: docker.Container[] = [];
+  public readonly volumes: docker.Volume[] = [];
+
+  constructor(name: string, args: DatabaseStackArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("shipyard:data:DatabaseStack", name, {}, opts);
+    validate(args);
+    const protect = args.protect ?? false;
+    const owner = (role: string): Ownership => ({
+      system: args.system,
+      environment: args.environment,
+      layer: "data",
+      component: "database",
+      role,
+    });
+    const labelsFor = (role: string) => dockerLabels(owner(role), args.labels);
+
+    const nets: Record<string, docker.Network> = {};
+    for (const n of args.networks) {
+      nets[n.key] = new docker.Network(
+        `${name}-${n.key}`,
+        {
+          name: n.name ?? resourceName(args.system, args.environment, n.key),
+          internal: n.internal ?? true,
+          labels: labelsFor(`network-${n.key}`),
+        },
+        { parent: this },
+      );
+    }
+    const attach = (keys: string[] | undefined, alias: string) =>
+      (keys ?? Object.keys(nets)).map((k) => ({ name: nets[k].name, aliases: [alias] }));
+
+    const secretEntries: pulumi.Output<[string, string]>[] = [];
+    this.endpoints = {};
+
+    for (const s of args.servers) {
+      const container = this.server(name, args, s, labelsFor(s.name), attach(s.networks, s.name), protect, secretEntries);
+      this.endpoints[s.name] = {
+        engine: s.engine,
+        host: s.name,
+        port: PORTS[s.engine],
+        container: resourceName(args.system, args.environment, s.name),
+        databases: Object.fromEntries(s.databases.map((d) => [d.name, d.user ?? d.name])),
+      };
+      this.containers.push(container);
+    }
+    for (const c of args.caches ?? []) {
+      this.containers.push(this.cache(name, args, c, labelsFor(c.name), attach(c.networks, c.name), protect, secretEntries));
+      this.endpoints[c.name] = {
+        engine: "redis",
+        host: c.name,
+        port: PORTS.redis,
+        container: resourceName(args.system, args.environment, c.name),
+        databases: {},
+      };
+    }
+
+    this.networks = pulumi
+      .all(Object.entries(nets).map(([k, n]) => n.name.apply((nm) => [k, nm] as [string, string])))
+      .apply((e) => Object.fromEntries(e) as Record<string, string>);
+    this.secrets = pulumi.secret(
+      pulumi.all(secretEntries).apply((e) => Object.fromEntries(e) as Record<string, string>),
+    );
+    this.registerOutputs({ networks: this.networks, endpoints: this.endpoints, secrets: this.secrets });
+  }
+
+  private password(name: string, purpose: string): random.RandomPassword {
+    return new random.RandomPassword(`${name}-${purpose}-password`, { length: 32, special: false }, { parent: this });
+  }
+
+  private volume(name: string, args: DatabaseStackArgs, purpose: string, labels: docker.types.input.VolumeLabel[], protect: boolean) {
+    const v = new docker.Volume(
+      `${name}-${purpose}`,
+      { name: resourceName(args.system, args.environment, purpose), labels },
+      { parent: this, protect },
+    );
+    this.volumes.push(v);
+    return v;
+  }
+
+  private server(
+    name: string,
+    args: DatabaseStackArgs,
+    s: DatabaseServerSpec,
+    labels: docker.types.input.ContainerLabel[],
+    networks: docker.types.input.ContainerNetworksAdvanced[],
+    protect: boolean,
+    secrets: pulumi.Output<[string, string]>[],
+  ): docker.Container {
+    const root = this.password(`${name}-${s.name}`, "root");
+    secrets.push(root.result.apply((p) => [`${s.name}/root`, p] as [string, string]));
+    const dbPasswords = s.databases.map((d) => {
+      const pw = this.password(`${name}-${s.name}-${d.name}`, "db");
+      secrets.push(pw.result.apply((p) => [`${s.name}/${d.name}`, p] as [string, string]));
+      return pulumi.all([d.name, pw.result]);
+    });
+    const volume = this.volume(name, args, s.volume ?? `${s.name}-data`, labels, protect);
+    const container = new docker.Container(
+      `${name}-${s.name}`,
+      {
+        name: resourceName(args.system, args.environment, s.name),
+        image: s.image,
+        command: serverCommand(s),
+        envs: serverEnv(s),
+        uploads: [{ file: `${SECRETS_DIR}/${ROOT_SECRET_FILE[s.engine]}`, content: root.result, permissions: "0444" }],
+        labels,
+        networksAdvanced: networks,
+        volumes: [{ volumeName: volume.name, containerPath: dataPath(s.engine) }],
+        healthcheck: dockerHealthcheck(serverHealth(s)),
+        restart: "unless-stopped",
+        memory: s.memoryMb,
+        stopTimeout: 30,
+        destroyGraceSeconds: 30,
+        wait: true,
+        waitTimeout: 180,
+      },
+      { parent: this, protect },
+    );
+    if (s.databases.length > 0) {
+      // Databases and users are created by SQL on stdin, so passwords appear
+      // in no command line and no container environment.
+      const sql = pulumi
+        .all(dbPasswords)
+        .apply((pairs) => provisioningSql(s, Object.fromEntries(pairs)));
+      new command.local.Command(
+        `${name}-${s.name}-provision`,
+        {
+          create: pulumi.interpolate`docker exec -i ${container.name} sh -c '${adminClient(s.engine)}'`,
+          stdin: pulumi.secret(sql),
+          triggers: [container.id],
+        },
+        { parent: this, dependsOn: [container] },
+      );
+    }
+    return container;
+  }
+
+  private cache(
+    name: string,
+    args: DatabaseStackArgs,
+    c: CacheSpec,
+    labels: docker.types.input.ContainerLabel[],
+    networks: docker.types.input.ContainerNetworksAdvanced[],
+    protect: boolean,
+    secrets: pulumi.Output<[string, string]>[],
+  ): docker.Container {
+    const pw = this.password(`${name}-${c.name}`, "auth");
+    secrets.push(pw.result.apply((p) => [c.name, p] as [string, string]));
+    const volume = this.volume(name, args, c.volume ?? `${c.name}-data`, labels, protect);
+    return new docker.Container(
+      `${name}-${c.name}`,
+      {
+        name: resourceName(args.system, args.environment, c.name),
+        image: c.image,
+        command: ["redis-server", REDIS_CONF_PATH],
+        uploads: [{ file: REDIS_CONF_PATH, content: pulumi.secret(pw.result.apply((p) => redisConf(c, p))), permissions: "0444" }],
+        labels,
+        networksAdvanced: networks,
+        volumes: [{ volumeName: volume.name, containerPath: "/data" }],
+        healthcheck: dockerHealthcheck(redisHealth()),
+        restart: "unless-stopped",
+        memory: c.memoryMb,
+        wait: true,
+        waitTimeout: 60,
+      },
+      { parent: this, protect },
+    );
+  }
+}
+
+function validate(args: DatabaseStackArgs): void {
+  checkNamePart("system", args.system);
+  checkNamePart("environment", args.environment);
+  const keys = new Set(args.networks.map((n) => n.key));
+  const names = new Set<string>();
+  for (const s of [...args.servers, ...(args.caches ?? [])]) {
+    checkNamePart("service name", s.name);
+    if (names.has(s.name)) throw new Error(`data service "${s.name}" is defined twice; service names must be unique`);
+    names.add(s.name);
+    for (const k of s.networks ?? []) {
+      if (!keys.has(k)) {
+        throw new Error(`${s.name}.networks names "${k}", which is not a data network; allowed: ${[...keys].join(", ")}`);
+      }
+    }
+  }
+  for (const s of args.servers) {
+    for (const d of s.databases) {
+      checkIdentifier(`${s.name}.databases[].name`, d.name);
+      if (d.user) checkIdentifier(`${s.name}.databases[].user`, d.user);
+    }
+  }
+}

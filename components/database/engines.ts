@@ -1,0 +1,115 @@
+/**
+ * Per-engine knowledge: ports, secret files, health checks, tuning arguments
+ * and the idempotent provisioning script. Pure functions, no Pulumi imports.
+ */
+import type { HealthCheck } from "../shared/health";
+import type { CacheSpec, DatabaseServerSpec } from "./types";
+
+export const PORTS = { mariadb: 3306, postgres: 5432, redis: 6379 } as const;
+
+export const ROOT_SECRET_FILE = { mariadb: "mariadb-root-password", postgres: "postgres-password" } as const;
+
+const SQL_IDENT = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+export function checkIdentifier(field: string, v: string): void {
+  if (!SQL_IDENT.test(v)) {
+    throw new Error(`${field} is "${v}": use letters, digits and underscores, starting with a letter (${SQL_IDENT})`);
+  }
+}
+
+/** Environment of the server container (secrets by file only). */
+export function serverEnv(s: DatabaseServerSpec): string[] {
+  if (s.engine === "mariadb") {
+    return [`MARIADB_ROOT_PASSWORD_FILE=/run/secrets/${ROOT_SECRET_FILE.mariadb}`, "MARIADB_ROOT_HOST=%"];
+  }
+  return [`POSTGRES_PASSWORD_FILE=/run/secrets/${ROOT_SECRET_FILE.postgres}`, "PGDATA=/var/lib/postgresql/data"];
+}
+
+export function dataPath(engine: DatabaseServerSpec["engine"]): string {
+  return engine === "mariadb" ? "/var/lib/mysql" : "/var/lib/postgresql/data";
+}
+
+/** Server arguments: per-environment tuning. */
+export function serverCommand(s: DatabaseServerSpec): string[] | undefined {
+  if (!s.bufferPoolMb) return undefined;
+  return s.engine === "mariadb"
+    ? [`--innodb-buffer-pool-size=${s.bufferPoolMb}M`]
+    : ["postgres", "-c", `shared_buffers=${s.bufferPoolMb}MB`];
+}
+
+/** The client command that runs SQL from stdin as the administrator, over TCP. */
+export function adminClient(engine: DatabaseServerSpec["engine"]): string {
+  return engine === "mariadb"
+    ? `exec mariadb --protocol=tcp -h127.0.0.1 -uroot -p"$(cat /run/secrets/${ROOT_SECRET_FILE.mariadb})"`
+    : `PGPASSWORD="$(cat /run/secrets/${ROOT_SECRET_FILE.postgres})" exec psql -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -U postgres -d postgres`;
+}
+
+/** Healthy only when the server answers a query over TCP (not the init-time socket). */
+export function serverHealth(s: DatabaseServerSpec): HealthCheck {
+  const query =
+    s.engine === "mariadb"
+      ? `mariadb --protocol=tcp -h127.0.0.1 -uroot -p"$(cat /run/secrets/${ROOT_SECRET_FILE.mariadb})" -e "SELECT 1" >/dev/null`
+      : `PGPASSWORD="$(cat /run/secrets/${ROOT_SECRET_FILE.postgres})" psql -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT 1" >/dev/null`;
+  return s.health ?? { command: ["sh", "-c", query], interval: "2s", timeout: "5s", retries: 30, startPeriod: "5s" };
+}
+
+const q = (s: string) => s.replace(/'/g, "''");
+
+/** Idempotent SQL that creates each database and user and sets the password. */
+export function provisioningSql(
+  s: DatabaseServerSpec,
+  passwords: Record<string, string>,
+): string {
+  const lines: string[] = [];
+  for (const db of s.databases) {
+    const user = db.user ?? db.name;
+    const pw = q(passwords[db.name]);
+    if (s.engine === "mariadb") {
+      lines.push(
+        `CREATE DATABASE IF NOT EXISTS \`${db.name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;`,
+        `CREATE USER IF NOT EXISTS '${user}'@'%' IDENTIFIED BY '${pw}';`,
+        `ALTER USER '${user}'@'%' IDENTIFIED BY '${pw}';`,
+        `GRANT ALL PRIVILEGES ON \`${db.name}\`.* TO '${user}'@'%';`,
+      );
+    } else {
+      lines.push(
+        `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${user}') THEN CREATE ROLE "${user}" LOGIN PASSWORD '${pw}'; ELSE ALTER ROLE "${user}" LOGIN PASSWORD '${pw}'; END IF; END $$;`,
+        `SELECT 'CREATE DATABASE "${db.name}" OWNER "${user}"' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '${db.name}')\\gexec`,
+      );
+    }
+  }
+  if (s.engine === "mariadb") lines.push("FLUSH PRIVILEGES;");
+  return lines.join("\n") + "\n";
+}
+
+/** redis.conf for a cache or queue; the password only ever lives in this file. */
+export function redisConf(c: CacheSpec, password: string): string {
+  return [
+    "bind 0.0.0.0",
+    "protected-mode no",
+    "port 6379",
+    "dir /data",
+    `appendonly ${c.appendOnly ? "yes" : "no"}`,
+    ...(c.appendOnly ? ["appendfsync everysec"] : []),
+    `maxmemory ${c.maxMemoryMb ?? 0}mb`,
+    ...(c.maxMemoryMb ? ["maxmemory-policy allkeys-lru"] : []),
+    `requirepass ${password}`,
+    "",
+  ].join("\n");
+}
+
+export const REDIS_CONF_PATH = "/usr/local/etc/redis/shipyard.conf";
+
+export function redisHealth(): HealthCheck {
+  return {
+    command: [
+      "sh",
+      "-c",
+      `redis-cli -a "$(sed -n 's/^requirepass //p' ${REDIS_CONF_PATH})" --no-auth-warning ping | grep -q PONG`,
+    ],
+    interval: "2s",
+    timeout: "3s",
+    retries: 15,
+    startPeriod: "1s",
+  };
+}

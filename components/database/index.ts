@@ -1,0 +1,2 @@
+export { DatabaseStack } from "./databaseStack";
+export type * from "./types";

@@ -1,0 +1,77 @@
+import type { HealthCheck } from "../shared";
+
+/** One database inside a server, with its own user. */
+export interface DatabaseSpec {
+  /** Database name, e.g. `cme_dev_wordpress`. */
+  name: string;
+  /** User that owns it. @default the database name */
+  user?: string;
+}
+
+/** A MariaDB or PostgreSQL server. */
+export interface DatabaseServerSpec {
+  /** Service name, also its host name on the data networks, e.g. `mariadb`. */
+  name: string;
+  engine: "mariadb" | "postgres";
+  /** Image to run; the upstream image in real use, a local stand-in here. */
+  image: string;
+  /** Databases and users created (idempotently) on the server. */
+  databases: DatabaseSpec[];
+  /** Keys of the data networks it joins. @default every data network */
+  networks?: string[];
+  /** InnoDB buffer pool (MariaDB) or shared_buffers (PostgreSQL), MiB. */
+  bufferPoolMb?: number;
+  /** Memory limit, MiB. */
+  memoryMb?: number;
+  /** Purpose part of the data volume's name. @default `<name>-data` */
+  volume?: string;
+  /** Overrides the engine's default health check. */
+  health?: HealthCheck;
+}
+
+/** A Redis used as a cache or a queue. */
+export interface CacheSpec {
+  /** Service name, e.g. `redis-cache`. */
+  name: string;
+  image: string;
+  /** Append-only persistence (queues that must survive a restart). @default false */
+  appendOnly?: boolean;
+  /** maxmemory in MiB (0 = unlimited). @default 0 */
+  maxMemoryMb?: number;
+  /** Memory limit of the container, MiB. */
+  memoryMb?: number;
+  networks?: string[];
+  /** Purpose part of the data volume's name. @default `<name>-data` */
+  volume?: string;
+}
+
+/** A network owned by the data layer, named `<system>-<env>-<key>`. */
+export interface DataNetworkSpec {
+  key: string;
+  /** No route out of the network. @default true */
+  internal?: boolean;
+  /** Exact name when a blueprint's document fixes it. @default `<system>-<env>-<key>` */
+  name?: string;
+}
+
+export interface DatabaseStackArgs {
+  system: string;
+  environment: string;
+  networks: DataNetworkSpec[];
+  servers: DatabaseServerSpec[];
+  caches?: CacheSpec[];
+  /** Protect volumes (and containers) from deletion: on in prod. @default false */
+  protect?: boolean;
+  /** Extra labels on every object. */
+  labels?: Record<string, string>;
+}
+
+/** What the data layer tells the app layer about one server or cache. */
+export interface Endpoint {
+  engine: "mariadb" | "postgres" | "redis";
+  host: string;
+  port: number;
+  container: string;
+  /** Database name -> user (servers only). */
+  databases: Record<string, string>;
+}

@@ -1,0 +1,4 @@
+export { ReverseProxy } from "./reverseProxy";
+export { renderNginx } from "./render/nginx";
+export { renderCaddy } from "./render/caddy";
+export type * from "./types";

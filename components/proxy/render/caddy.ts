@@ -1,0 +1,30 @@
+import type { ProxyRenderOptions } from "../types";
+import { routesByHost, SECURITY_HEADERS } from "./headers";
+
+export const CADDYFILE_PATH = "/etc/caddy/Caddyfile";
+
+/** A Caddyfile for the routes (plain HTTP: TLS terminates in front, or is added per host). */
+export function renderCaddy(o: ProxyRenderOptions): string {
+  if (o.rateLimit) {
+    throw new Error(
+      "rateLimit is not available with proxy kind caddy (no rate limiting in Caddy's standard build); allowed kinds for rateLimit: nginx",
+    );
+  }
+  const out: string[] = ["# Rendered by shipyard: do not edit, change the blueprint.", "{", "    admin localhost:2019", "    auto_https off", "}", ""];
+  for (const [host, routes] of routesByHost(o.routes)) {
+    out.push(`http://${host}:80 {`);
+    out.push(`    request_body {`, `        max_size ${o.maxBodyMb ?? 50}MB`, "    }");
+    if (o.securityHeaders ?? true) {
+      out.push("    header {");
+      for (const [h, v] of SECURITY_HEADERS) out.push(`        ${h} "${v}"`);
+      out.push("    }");
+    }
+    for (const r of routes) {
+      const p = r.path && r.path !== "/" ? `${r.path.replace(/\/$/, "")}*` : "*";
+      out.push(`    ${r.stripPrefix ? "handle_path" : "handle"} ${p} {`, `        reverse_proxy ${r.upstream}`, "    }");
+    }
+    out.push("}", "");
+  }
+  out.push("http://:80 {", '    respond /__health "ok" 200', "    respond 404", "}");
+  return out.join("\n") + "\n";
+}

@@ -1,0 +1,50 @@
+import type { ProxyRenderOptions } from "../types";
+import { routesByHost, SECURITY_HEADERS } from "./headers";
+
+export const NGINX_CONF_PATH = "/etc/nginx/conf.d/shipyard.conf";
+
+/**
+ * nginx configuration for the routes. Upstreams are resolved through Docker's
+ * DNS per request (resolver 127.0.0.11), so replaced or scaled services are
+ * found without reloading the proxy.
+ */
+export function renderNginx(o: ProxyRenderOptions): string {
+  const out: string[] = ["# Rendered by shipyard: do not edit, change the blueprint.", ""];
+  out.push("resolver 127.0.0.11 valid=5s ipv6=off;");
+  out.push(`client_max_body_size ${o.maxBodyMb ?? 50}m;`);
+  out.push("map $http_upgrade $connection_upgrade { default upgrade; '' close; }");
+  if (o.rateLimit) {
+    out.push(`limit_req_zone $binary_remote_addr zone=shipyard_rl:10m rate=${o.rateLimit.perSecond}r/s;`);
+    out.push("limit_req_status 429;");
+  }
+  out.push("", "server {", "    listen 80 default_server;", "    server_name _;");
+  out.push('    location = /__health { access_log off; return 200 "ok\\n"; }');
+  out.push("    location / { return 404; }", "}");
+  let n = 0;
+  for (const [host, routes] of routesByHost(o.routes)) {
+    out.push("", "server {", "    listen 80;", `    server_name ${host};`);
+    if (o.securityHeaders ?? true) {
+      for (const [h, v] of SECURITY_HEADERS) out.push(`    add_header ${h} "${v}" always;`);
+    }
+    for (const r of routes) {
+      const v = `$shipyard_upstream_${n++}`;
+      out.push(`    location ${r.path ?? "/"} {`);
+      if (o.rateLimit) out.push(`        limit_req zone=shipyard_rl burst=${o.rateLimit.burst ?? o.rateLimit.perSecond * 2} nodelay;`);
+      if (r.stripPrefix && r.path && r.path !== "/") {
+        out.push(`        rewrite ^${r.path.replace(/\/$/, "")}/?(.*)$ /$1 break;`);
+      }
+      out.push(`        set ${v} http://${r.upstream};`);
+      out.push(`        proxy_pass ${v};`);
+      out.push("        proxy_http_version 1.1;");
+      out.push("        proxy_set_header Host $host;");
+      out.push("        proxy_set_header X-Real-IP $remote_addr;");
+      out.push("        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;");
+      out.push("        proxy_set_header X-Forwarded-Proto $scheme;");
+      out.push("        proxy_set_header Upgrade $http_upgrade;");
+      out.push("        proxy_set_header Connection $connection_upgrade;");
+      out.push("    }");
+    }
+    out.push("}");
+  }
+  return out.join("\n") + "\n";
+}

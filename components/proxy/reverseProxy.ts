@@ -1,0 +1,61 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as docker from "@pulumi/docker";
+import { checkNamePart, dockerHealthcheck, dockerLabels, httpProbe, resourceName } from "../shared";
+import { CADDYFILE_PATH, renderCaddy } from "./render/caddy";
+import { NGINX_CONF_PATH, renderNginx } from "./render/nginx";
+import type { ProxyKind, ReverseProxyArgs } from "./types";
+
+const KINDS: Record<ProxyKind, { file: string; render: typeof renderNginx; health: string[] }> = {
+  nginx: { file: NGINX_CONF_PATH, render: renderNginx, health: httpProbe(80, "/__health") },
+  caddy: { file: CADDYFILE_PATH, render: renderCaddy, health: httpProbe(2019, "/config/") },
+};
+
+/**
+ * The reverse proxy: the only component that publishes host ports. Its
+ * configuration is rendered from the routes by pure functions.
+ */
+export class ReverseProxy extends pulumi.ComponentResource {
+  public readonly container: docker.Container;
+  /** The rendered configuration text. */
+  public readonly config: string;
+  public readonly url: string;
+
+  constructor(name: string, args: ReverseProxyArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("shipyard:app:ReverseProxy", name, {}, opts);
+    const kind = args.kind ?? "nginx";
+    const impl = KINDS[kind];
+    if (!impl) throw new Error(`proxy kind is "${kind}"; allowed: ${Object.keys(KINDS).join(", ")}`);
+    checkNamePart("system", args.system);
+    checkNamePart("environment", args.environment);
+    if (!Number.isInteger(args.httpPort) || args.httpPort < 1 || args.httpPort > 65535) {
+      throw new Error(`proxy httpPort is ${args.httpPort}; allowed: an integer from 1 to 65535`);
+    }
+    this.config = impl.render(args);
+    const address = args.listenAddress ?? "127.0.0.1";
+    this.url = `http://${address}:${args.httpPort}`;
+    this.container = new docker.Container(
+      `${name}-proxy`,
+      {
+        name: resourceName(args.system, args.environment, "proxy"),
+        image: args.image,
+        uploads: [{ file: impl.file, content: this.config }],
+        ports: [{ internal: 80, external: args.httpPort, ip: address }],
+        networksAdvanced: args.networks.map((n) => ({ name: n })),
+        labels: dockerLabels(
+          { system: args.system, environment: args.environment, layer: "app", component: "proxy", role: kind },
+          args.labels,
+        ),
+        healthcheck: dockerHealthcheck({
+          command: impl.health,
+          interval: "2s",
+          retries: 15,
+        }),
+        restart: "unless-stopped",
+        wait: true,
+        waitTimeout: 60,
+      },
+      { parent: this },
+    );
+    this.registerOutputs({ url: this.url });
+  }
+}

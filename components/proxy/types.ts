@@ -1,0 +1,44 @@
+/** One route the proxy serves. */
+export interface ProxyRoute {
+  host: string;
+  /** Path prefix. @default "/" */
+  path?: string;
+  /** `host:port` of the service (a DNS name that covers every copy). */
+  upstream: string;
+  /** Remove the path prefix before passing the request on. @default false */
+  stripPrefix?: boolean;
+}
+
+export interface RateLimit {
+  /** Sustained requests per second per client address. */
+  perSecond: number;
+  /** Requests allowed above the rate in a burst. @default perSecond * 2 */
+  burst?: number;
+}
+
+export interface ProxyRenderOptions {
+  routes: ProxyRoute[];
+  /** Send security headers (X-Frame-Options, nosniff, Referrer-Policy, Permissions-Policy, CSP frame-ancestors). @default true */
+  securityHeaders?: boolean;
+  /** Per-client rate limit (nginx only). */
+  rateLimit?: RateLimit;
+  /** Largest request body, MiB. @default 50 */
+  maxBodyMb?: number;
+}
+
+export type ProxyKind = "nginx" | "caddy";
+
+export interface ReverseProxyArgs extends ProxyRenderOptions {
+  system: string;
+  environment: string;
+  /** Which proxy renders and serves the routes. @default "nginx" */
+  kind?: ProxyKind;
+  image: string;
+  /** Engine network names it joins (those of the services it routes to). */
+  networks: import("@pulumi/pulumi").Input<string>[];
+  /** Host address the HTTP port is published on. @default "127.0.0.1" */
+  listenAddress?: string;
+  /** Host port for HTTP. */
+  httpPort: number;
+  labels?: Record<string, string>;
+}

@@ -1,0 +1,5 @@
+export * from "./naming";
+export * from "./labels";
+export * from "./health";
+export * from "./resources";
+export * from "./secretFile";

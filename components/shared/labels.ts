@@ -1,0 +1,32 @@
+import type * as docker from "@pulumi/docker";
+
+/** Who owns an engine object: every container, network and volume carries these. */
+export interface Ownership {
+  system: string;
+  environment: string;
+  layer: "data" | "app" | "site";
+  /** The component kind, e.g. "database", "app", "proxy". */
+  component: string;
+  /** The service or purpose within the component, e.g. "mariadb". */
+  role?: string;
+}
+
+export const LABEL_PREFIX = "io.shipyard";
+
+export function labelMap(o: Ownership, extra: Record<string, string> = {}): Record<string, string> {
+  const m: Record<string, string> = {
+    [`${LABEL_PREFIX}.system`]: o.system,
+    [`${LABEL_PREFIX}.environment`]: o.environment,
+    [`${LABEL_PREFIX}.layer`]: o.layer,
+    [`${LABEL_PREFIX}.component`]: o.component,
+  };
+  if (o.role) m[`${LABEL_PREFIX}.role`] = o.role;
+  return { ...m, ...extra };
+}
+
+/** The docker package's label list form, sorted so diffs stay stable. */
+export function dockerLabels(o: Ownership, extra: Record<string, string> = {}): docker.types.input.ContainerLabel[] {
+  return Object.entries(labelMap(o, extra))
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([label, value]) => ({ label, value }));
+}

@@ -1,0 +1,377 @@
+#!/usr/bin/python3
+"""shipyard stand-in application: a small real HTTP service.
+
+Configured only by environment variables:
+  APP_NAME         name reported by / and /health (default "app")
+  APP_VERSION      reported by / (default "")
+  PORT             HTTP port on 0.0.0.0 (default 8000)
+  ROLE             "web" (default) or "worker"
+  DB_ENGINE        "mariadb" | "postgres" | "" (no database)
+  DB_HOST, DB_PORT (default 3306 / 5432), DB_NAME, DB_USER,
+  DB_PASSWORD or DB_PASSWORD_FILE
+  REDIS_HOST       "" = no Redis; REDIS_PORT (default 6379), REDIS_DB (0),
+  REDIS_PASSWORD or REDIS_PASSWORD_FILE
+  REDIS_QUEUE_HOST optional separate Redis for the queue; REDIS_QUEUE_PORT
+                   (6379), REDIS_QUEUE_DB (0), REDIS_QUEUE_PASSWORD or
+                   REDIS_QUEUE_PASSWORD_FILE (default: the REDIS_* password)
+  QUEUE_NAME       queue list key (default "default")
+
+Endpoints:
+  GET  /         {"app", "role", "hostname", "version"}
+  GET  /health   200 {"status": "ok", "db": true, "redis": true, ...} when every
+                 configured dependency answers (SELECT 1 / PING), else 503
+                 with "errors"; unconfigured dependencies are null.
+  GET  /db       inserts a row into shipyard_probe (created if missing) and
+                 returns the row count.
+  POST /enqueue  RPUSH the request body (or a generated JSON job) on QUEUE_NAME.
+  GET  /jobs     queue length, processed count and recent processed jobs.
+ROLE=worker also runs a thread blocking on BLPOP QUEUE_NAME; each job is
+recorded in Redis (INCR shipyard:processed:<queue>, LPUSH <queue>:processed).
+SIGTERM/SIGINT stop the service promptly.
+"""
+
+import json
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+HOSTNAME = socket.gethostname()
+CONNECT_TIMEOUT = 3
+
+
+def env(name, default=""):
+    return os.environ.get(name, default).strip()
+
+
+def secret(name, default=""):
+    """$NAME, or the contents of the file named by $NAME_FILE."""
+    if os.environ.get(name):
+        return os.environ[name]
+    path = os.environ.get(name + "_FILE")
+    if path:
+        with open(path, encoding="utf-8") as f:
+            return f.read().rstrip("\r\n")
+    return default
+
+
+def log(msg):
+    sys.stderr.write("%s %s: %s\n" % (time.strftime("%Y-%m-%dT%H:%M:%S%z"), APP_NAME, msg))
+    sys.stderr.flush()
+
+
+APP_NAME = env("APP_NAME", "app")
+APP_VERSION = env("APP_VERSION")
+PORT = int(env("PORT", "8000") or 8000)
+ROLE = env("ROLE", "web") or "web"
+DB_ENGINE = env("DB_ENGINE").lower()
+QUEUE_NAME = env("QUEUE_NAME", "default") or "default"
+
+if ROLE not in ("web", "worker"):
+    sys.exit("ROLE must be web or worker, not %r" % ROLE)
+if DB_ENGINE in ("mysql",):
+    DB_ENGINE = "mariadb"
+if DB_ENGINE in ("postgresql", "pg"):
+    DB_ENGINE = "postgres"
+if DB_ENGINE not in ("", "mariadb", "postgres"):
+    sys.exit("DB_ENGINE must be mariadb, postgres or empty, not %r" % DB_ENGINE)
+
+
+# ---------------------------------------------------------------- database
+
+class Database:
+    def __init__(self, engine):
+        self.engine = engine
+        self.host = env("DB_HOST", "localhost") or "localhost"
+        self.port = int(env("DB_PORT") or (3306 if engine == "mariadb" else 5432))
+        self.name = env("DB_NAME")
+        self.user = env("DB_USER")
+
+    def connect(self):
+        password = secret("DB_PASSWORD")
+        if self.engine == "mariadb":
+            import pymysql
+            return pymysql.connect(
+                host=self.host, port=self.port, user=self.user, password=password,
+                database=self.name or None, connect_timeout=CONNECT_TIMEOUT,
+                read_timeout=10, write_timeout=10, autocommit=True, charset="utf8mb4")
+        import psycopg2
+        return psycopg2.connect(
+            host=self.host, port=self.port, user=self.user, password=password,
+            dbname=self.name or None, connect_timeout=CONNECT_TIMEOUT,
+            application_name=APP_NAME[:63], options="-c statement_timeout=10000")
+
+    def ping(self):
+        conn = self.connect()
+        try:
+            cur = conn.cursor()
+            cur.execute("SELECT 1")
+            row = cur.fetchone()
+            if not row or row[0] != 1:
+                raise RuntimeError("SELECT 1 returned %r" % (row,))
+        finally:
+            conn.close()
+
+    def probe(self):
+        """Write one row into shipyard_probe, return the row count."""
+        conn = self.connect()
+        try:
+            cur = conn.cursor()
+            if self.engine == "mariadb":
+                cur.execute(
+                    "CREATE TABLE IF NOT EXISTS shipyard_probe ("
+                    " id BIGINT AUTO_INCREMENT PRIMARY KEY,"
+                    " app VARCHAR(255) NOT NULL, host VARCHAR(255) NOT NULL,"
+                    " created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP)")
+                cur.execute("INSERT INTO shipyard_probe (app, host) VALUES (%s, %s)",
+                            (APP_NAME, HOSTNAME))
+                last_id = cur.lastrowid
+                cur.execute("SELECT COUNT(*) FROM shipyard_probe")
+                count = cur.fetchone()[0]
+            else:
+                # concurrent CREATE TABLE IF NOT EXISTS can race in PostgreSQL
+                cur.execute("SELECT pg_advisory_xact_lock(hashtext('shipyard_probe'))")
+                cur.execute(
+                    "CREATE TABLE IF NOT EXISTS shipyard_probe ("
+                    " id BIGSERIAL PRIMARY KEY,"
+                    " app TEXT NOT NULL, host TEXT NOT NULL,"
+                    " created_at TIMESTAMPTZ NOT NULL DEFAULT now())")
+                cur.execute("INSERT INTO shipyard_probe (app, host) VALUES (%s, %s) RETURNING id",
+                            (APP_NAME, HOSTNAME))
+                last_id = cur.fetchone()[0]
+                cur.execute("SELECT COUNT(*) FROM shipyard_probe")
+                count = cur.fetchone()[0]
+                conn.commit()
+            return {"engine": self.engine, "database": self.name, "inserted_id": last_id,
+                    "rows": int(count)}
+        finally:
+            conn.close()
+
+
+# ---------------------------------------------------------------- redis
+
+def redis_client(prefix, blocking=False):
+    """A client for $<prefix>_HOST, or None when that is unset."""
+    host = env(prefix + "_HOST")
+    if not host:
+        return None
+    import redis
+    password = secret(prefix + "_PASSWORD") or (secret("REDIS_PASSWORD") if prefix != "REDIS" else "")
+    return redis.Redis(
+        host=host, port=int(env(prefix + "_PORT") or 6379), db=int(env(prefix + "_DB") or 0),
+        password=password or None, socket_connect_timeout=CONNECT_TIMEOUT,
+        # the worker's BLPOP waits up to 30 s; everything else answers fast
+        socket_timeout=40 if blocking else 5, socket_keepalive=True,
+        health_check_interval=30, decode_responses=True)
+
+
+DB = Database(DB_ENGINE) if DB_ENGINE else None
+REDIS = redis_client("REDIS")
+QUEUE_PREFIX = "REDIS_QUEUE" if env("REDIS_QUEUE_HOST") else "REDIS"
+QUEUE = redis_client(QUEUE_PREFIX) if QUEUE_PREFIX == "REDIS_QUEUE" else REDIS
+STOP = threading.Event()
+
+
+# ---------------------------------------------------------------- worker
+
+class Worker(threading.Thread):
+    BLPOP_TIMEOUT = 30
+
+    def __init__(self):
+        super().__init__(name="worker", daemon=True)
+        self.client = redis_client(QUEUE_PREFIX, blocking=True)
+        self.processed = 0
+        self.last_job = None
+        self.last_error = None
+        self.waiting = False
+
+    def run(self):
+        backoff = 0.5
+        log("worker: waiting for jobs on %r" % QUEUE_NAME)
+        while not STOP.is_set():
+            try:
+                self.waiting = True
+                item = self.client.blpop([QUEUE_NAME], timeout=self.BLPOP_TIMEOUT)
+                self.waiting = False
+                self.last_error = None
+                backoff = 0.5
+                if item is None:
+                    continue  # BLPOP timed out: re-issue it
+                self.handle(item[1])
+            except Exception as e:  # connection lost, Redis restarting, ...
+                self.waiting = False
+                self.last_error = "%s: %s" % (type(e).__name__, e)
+                log("worker: %s (retrying in %.1fs)" % (self.last_error, backoff))
+                STOP.wait(backoff)
+                backoff = min(backoff * 2, 2)
+
+    def handle(self, payload):
+        try:
+            job = json.loads(payload)
+        except ValueError:
+            job = payload
+        record = {"job": job, "worker": HOSTNAME, "app": APP_NAME,
+                  "processed_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+        pipe = self.client.pipeline()
+        pipe.incr("shipyard:processed:" + QUEUE_NAME)
+        pipe.lpush(QUEUE_NAME + ":processed", json.dumps(record))
+        pipe.ltrim(QUEUE_NAME + ":processed", 0, 99)
+        pipe.execute()
+        self.processed += 1
+        self.last_job = record
+        log("worker: processed job %s" % json.dumps(job)[:200])
+
+
+WORKER = Worker() if ROLE == "worker" and QUEUE is not None else None
+
+
+# ---------------------------------------------------------------- http
+
+def health():
+    body = {"status": "ok", "app": APP_NAME, "role": ROLE, "hostname": HOSTNAME,
+            "db": None, "redis": None}
+    errors = {}
+    if DB:
+        try:
+            DB.ping()
+            body["db"] = True
+        except Exception as e:
+            body["db"] = False
+            errors["db"] = "%s: %s" % (type(e).__name__, e)
+    if REDIS is not None:
+        try:
+            body["redis"] = bool(REDIS.ping())
+        except Exception as e:
+            body["redis"] = False
+            errors["redis"] = "%s: %s" % (type(e).__name__, e)
+    if QUEUE is not None and QUEUE is not REDIS:
+        try:
+            body["queue"] = bool(QUEUE.ping())
+        except Exception as e:
+            body["queue"] = False
+            errors["queue"] = "%s: %s" % (type(e).__name__, e)
+    if ROLE == "worker":
+        if WORKER is None:
+            body["worker"] = False
+            errors["worker"] = "ROLE=worker needs REDIS_HOST or REDIS_QUEUE_HOST"
+        else:
+            alive = WORKER.is_alive()
+            body["worker"] = {"alive": alive, "queue": QUEUE_NAME,
+                              "processed": WORKER.processed, "last_error": WORKER.last_error}
+            if not alive:
+                errors["worker"] = "worker thread is not running"
+            elif WORKER.last_error:
+                errors["worker"] = WORKER.last_error
+    if errors:
+        body["status"] = "error"
+        body["errors"] = errors
+    return (503 if errors else 200), body
+
+
+class Handler(BaseHTTPRequestHandler):
+    server_version = "shipyard-app/1"
+    protocol_version = "HTTP/1.1"
+
+    def send_json(self, code, body):
+        data = (json.dumps(body, default=str) + "\n").encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    def do_HEAD(self):
+        self.do_GET()
+
+    def do_GET(self):
+        path = self.path.split("?", 1)[0]
+        if path == "/":
+            self.send_json(200, {"app": APP_NAME, "role": ROLE, "hostname": HOSTNAME,
+                                 "version": APP_VERSION})
+        elif path == "/health":
+            self.send_json(*health())
+        elif path == "/db":
+            if DB is None:
+                self.send_json(404, {"error": "no database configured (DB_ENGINE is empty)"})
+                return
+            try:
+                self.send_json(200, DB.probe())
+            except Exception as e:
+                self.send_json(503, {"error": "%s: %s" % (type(e).__name__, e)})
+        elif path == "/jobs":
+            if QUEUE is None:
+                self.send_json(404, {"error": "no Redis configured for the queue"})
+                return
+            try:
+                pipe = QUEUE.pipeline()
+                pipe.llen(QUEUE_NAME)
+                pipe.get("shipyard:processed:" + QUEUE_NAME)
+                pipe.lrange(QUEUE_NAME + ":processed", 0, 9)
+                pending, processed, recent = pipe.execute()
+                self.send_json(200, {"queue": QUEUE_NAME, "pending": pending,
+                                     "processed": int(processed or 0),
+                                     "recent": [json.loads(r) for r in recent]})
+            except Exception as e:
+                self.send_json(503, {"error": "%s: %s" % (type(e).__name__, e)})
+        else:
+            self.send_json(404, {"error": "not found", "path": path})
+
+    def do_POST(self):
+        path = self.path.split("?", 1)[0]
+        length = int(self.headers.get("Content-Length") or 0)
+        payload = self.rfile.read(length).decode("utf-8", "replace") if length else ""
+        if path != "/enqueue":
+            self.send_json(404, {"error": "not found", "path": path})
+            return
+        if QUEUE is None:
+            self.send_json(404, {"error": "no Redis configured for the queue"})
+            return
+        if not payload:
+            payload = json.dumps({"id": uuid.uuid4().hex, "from": HOSTNAME,
+                                  "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
+        try:
+            n = QUEUE.rpush(QUEUE_NAME, payload)
+            self.send_json(202, {"queued": True, "queue": QUEUE_NAME, "queue_length": n})
+        except Exception as e:
+            self.send_json(503, {"error": "%s: %s" % (type(e).__name__, e)})
+
+    def log_message(self, fmt, *args):
+        # keep health probes out of the access log unless they fail
+        if self.path.startswith("/health") and args and str(args[1]) == "200":
+            return
+        sys.stderr.write("%s - [%s] %s\n" % (self.address_string(),
+                                              self.log_date_time_string(), fmt % args))
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def main():
+    # block the stop signals in every thread; the main thread waits for them
+    signals = {signal.SIGTERM, signal.SIGINT}
+    signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+    httpd = Server(("0.0.0.0", PORT), Handler)
+    threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.1},
+                     name="http", daemon=True).start()
+    if WORKER is not None:
+        WORKER.start()
+    log("listening on :%d as %s (db=%s, redis=%s, queue=%s)" % (
+        PORT, ROLE, DB_ENGINE or "none", env("REDIS_HOST") or "none",
+        QUEUE_NAME if QUEUE is not None else "none"))
+    sig = signal.sigwait(signals)
+    log("received %s, stopping" % signal.Signals(sig).name)
+    STOP.set()
+    httpd.shutdown()
+    httpd.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,81 @@
+/**
+ * Stack configuration: read once per stack program, validated with zod before
+ * any resource is registered. Every problem is reported with its key and the
+ * allowed values.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { BLUEPRINTS, ENVIRONMENTS, resolve, type ResolvedSystem } from "../blueprints";
+
+export const NAMESPACE = "shipyard";
+
+export const StackConfig = z
+  .object({
+    blueprint: z.string(),
+    environment: z.enum(ENVIRONMENTS),
+    imageSet: z.enum(["upstream", "local"]).default("upstream"),
+    images: z.record(z.string().min(1)).default({}),
+    httpPort: z.coerce.number().int().min(1).max(65535).optional(),
+    listenAddress: z.string().ip().default("127.0.0.1"),
+    protect: z.union([z.boolean(), z.enum(["true", "false"]).transform((v) => v === "true")]).optional(),
+    labels: z.record(z.string()).default({}),
+  })
+  .strict();
+export type StackConfig = z.output<typeof StackConfig>;
+
+export class ConfigError extends Error {}
+
+/** Parses raw `shipyard:*` config values (as `pulumi.runtime.allConfig()` gives them). */
+export function parseConfig(raw: Record<string, string>): StackConfig {
+  const values: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    const [ns, name] = key.split(":");
+    if (ns !== NAMESPACE) continue;
+    let v: unknown = value;
+    if (value.startsWith("{") || value.startsWith("[")) {
+      try {
+        v = JSON.parse(value);
+      } catch {
+        /* leave it as text; the schema says what it should be */
+      }
+    }
+    values[name] = v;
+  }
+  const parsed = StackConfig.safeParse(values);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const i of parsed.error.issues) {
+      const key = `${NAMESPACE}:${i.path.join(".")}`;
+      if (i.code === "unrecognized_keys") {
+        problems.push(`${i.keys.map((k) => `${NAMESPACE}:${k}`).join(", ")}: unknown key; allowed: ${Object.keys(StackConfig.shape).map((k) => `${NAMESPACE}:${k}`).join(", ")}`);
+      } else if (i.code === "invalid_type" && i.received === "undefined") {
+        problems.push(`${key}: required`);
+      } else {
+        problems.push(`${key}: ${i.message}`);
+      }
+    }
+  }
+  const bp = values.blueprint;
+  if (typeof bp === "string" && !BLUEPRINTS[bp]) {
+    problems.push(`${NAMESPACE}:blueprint: "${bp}" is not a blueprint; allowed: ${Object.keys(BLUEPRINTS).join(", ")}`);
+  }
+  if (problems.length > 0 || !parsed.success) {
+    throw new ConfigError(`invalid stack configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  }
+  return parsed.data;
+}
+
+/** Config and the resolved system for this stack; throws before any resource exists. */
+export function loadStack(raw: Record<string, string> = pulumi.runtime.allConfig()): {
+  config: StackConfig;
+  system: ResolvedSystem;
+} {
+  const config = parseConfig(raw);
+  const system = resolve(BLUEPRINTS[config.blueprint], {
+    environment: config.environment,
+    imageSet: config.imageSet,
+    images: config.images,
+  });
+  if (config.httpPort) system.app.proxy.httpPort = config.httpPort;
+  return { config, system };
+}

@@ -1,0 +1,31 @@
+/** Data layer program: config -> DatabaseStack -> the contract for the app layer. */
+import * as pulumi from "@pulumi/pulumi";
+import { DatabaseStack } from "../../components/database";
+import { loadStack } from "../config";
+import { CONTRACT_VERSION, type DataContract } from "../contract";
+
+const { config, system } = loadStack();
+const protect = config.protect ?? system.environment === "prod";
+
+const db = new DatabaseStack(system.system, {
+  system: system.system,
+  environment: system.environment,
+  networks: system.data.networks,
+  servers: system.data.servers,
+  caches: system.data.caches,
+  protect,
+  labels: config.labels,
+});
+
+export const contract: pulumi.Output<DataContract> = db.networks.apply((networks): DataContract => ({
+  version: CONTRACT_VERSION,
+  system: system.system,
+  environment: system.environment,
+  networks,
+  endpoints: db.endpoints,
+  secretKeys: [
+    ...system.data.servers.flatMap((s) => [`${s.name}/root`, ...s.databases.map((d) => `${s.name}/${d.name}`)]),
+    ...system.data.caches.map((c) => c.name),
+  ].sort(),
+}));
+export const secrets = db.secrets;
