@@ -30,10 +30,11 @@ export function renderNginx(o: ProxyRenderOptions): string {
       const v = `$shipyard_upstream_${n++}`;
       out.push(`    location ${r.path ?? "/"} {`);
       if (o.rateLimit) out.push(`        limit_req zone=shipyard_rl burst=${o.rateLimit.burst ?? o.rateLimit.perSecond * 2} nodelay;`);
+      // "set" must come before "rewrite ... break", which ends the rewrite phase.
+      out.push(`        set ${v} http://${r.upstream};`);
       if (r.stripPrefix && r.path && r.path !== "/") {
         out.push(`        rewrite ^${r.path.replace(/\/$/, "")}/?(.*)$ /$1 break;`);
       }
-      out.push(`        set ${v} http://${r.upstream};`);
       out.push(`        proxy_pass ${v};`);
       out.push("        proxy_http_version 1.1;");
       out.push("        proxy_set_header Host $host;");
