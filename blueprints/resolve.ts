@@ -16,6 +16,8 @@ export interface ResolveOptions {
   imageSet: ImageSet;
   /** Image key -> image, overriding the image set. */
   images?: Record<string, string>;
+  /** Replaces the blueprint's name in engine object names. */
+  systemName?: string;
 }
 
 export interface ResolvedSystem {
@@ -57,7 +59,8 @@ export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
   }
   const pick = <T>(v: PerEnv<T> | undefined): T | undefined =>
     v === undefined ? undefined : isPerEnv(v) ? ((v.perEnv as Record<string, T | undefined>)[env] ?? v.perEnv.default) : v;
-  const vars: Record<string, string> = { env, system: bp.name };
+  const systemName = o.systemName ?? bp.name;
+  const vars: Record<string, string> = { env, system: systemName };
   for (const [k, v] of Object.entries(bp.vars ?? {})) vars[k] = pick(v) ?? "";
   const fill = (s: string, field: string): string =>
     s.replace(/\{([a-zA-Z0-9_]+)\}/g, (_, k: string) => {
@@ -162,7 +165,7 @@ export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
   }
   checkNets(bp.app.proxy.networks, "app.proxy.networks");
   return {
-    system: bp.name,
+    system: systemName,
     environment: env,
     data: {
       networks: bp.data.networks.map((n) => ({ ...n, name: n.name ? fill(n.name, `data.networks.${n.key}.name`) : undefined })),

@@ -26,7 +26,7 @@ bash "$ROOT/scripts/images.sh"
 if [ "$deploy" = 1 ]; then
   step "setup: deploying $blueprint/$env"
   source "$ROOT/scripts/env.sh"
-  (cd "$ROOT" && node node_modules/.bin/ts-node --transpile-only cli/main.ts up "$blueprint" "$env") \
+  bash "$ROOT/scripts/shipyard.sh" up "$blueprint" "$env" \
     || die "deploying $blueprint/$env failed" "read the error above; fix it and run: npm run deploy -- up $blueprint $env"
 fi
 step "setup: done"

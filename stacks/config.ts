@@ -12,6 +12,11 @@ export const NAMESPACE = "shipyard";
 export const StackConfig = z
   .object({
     blueprint: z.string(),
+    /** Name used in engine object names instead of the blueprint's (a second copy of a system). */
+    systemName: z
+      .string()
+      .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, "use lower-case letters, digits and inner dashes")
+      .optional(),
     environment: z.enum(ENVIRONMENTS),
     imageSet: z.enum(["upstream", "local"]).default("upstream"),
     images: z.record(z.string().min(1)).default({}),
@@ -75,6 +80,7 @@ export function loadStack(raw: Record<string, string> = pulumi.runtime.allConfig
     environment: config.environment,
     imageSet: config.imageSet,
     images: config.images,
+    systemName: config.systemName,
   });
   if (config.httpPort) system.app.proxy.httpPort = config.httpPort;
   return { config, system };

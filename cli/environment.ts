@@ -1,0 +1,117 @@
+/**
+ * Deploy, preview and destroy one environment of a system in layer order,
+ * through the Automation API: data, then app (and app, then data for destroy).
+ */
+import { LocalWorkspace, type ConfigMap, type OpMap, type Stack } from "@pulumi/pulumi/automation";
+import { LAYERS, type Layer } from "./layers";
+
+export interface EnvironmentTarget {
+  blueprint: string;
+  environment: string;
+  /** Engine names use this instead of the blueprint name. */
+  systemName?: string;
+  /** Extra `shipyard:*` settings (key without the namespace). */
+  config?: Record<string, string>;
+  /** Receives progress lines. @default console.log */
+  log?: (line: string) => void;
+}
+
+export interface LayerResult {
+  layer: Layer["name"];
+  stack: string;
+  seconds: number;
+  changes: OpMap;
+  outputs: Record<string, unknown>;
+}
+
+export function stackName(t: EnvironmentTarget): string {
+  return `${t.systemName ?? t.blueprint}-${t.environment}`;
+}
+
+/** Environment-wide settings from Pulumi.<env>.yaml of the layer, if present. */
+async function envSettings(workDir: string, env: string): Promise<ConfigMap> {
+  const ws = await LocalWorkspace.create({ workDir });
+  try {
+    const s = await ws.stackSettings(env);
+    const out: ConfigMap = {};
+    for (const [k, v] of Object.entries(s.config ?? {})) {
+      if (k === "shipyard:blueprint" || typeof v === "object") continue;
+      out[k] = { value: String(v) };
+    }
+    return out;
+  } catch {
+    return {};
+  }
+}
+
+export async function openStack(layer: Layer, t: EnvironmentTarget): Promise<Stack> {
+  const name = stackName(t);
+  const stack = await LocalWorkspace.createOrSelectStack({ stackName: name, workDir: layer.workDir });
+  const config: ConfigMap = {
+    ...(await envSettings(layer.workDir, t.environment)),
+    "shipyard:blueprint": { value: t.blueprint },
+    "shipyard:environment": { value: t.environment },
+  };
+  if (t.systemName) config["shipyard:systemName"] = { value: t.systemName };
+  for (const [k, v] of Object.entries(t.config ?? {})) config[`shipyard:${k}`] = { value: v };
+  await stack.setAllConfig(config);
+  return stack;
+}
+
+function printer(t: EnvironmentTarget, layer: string): (chunk: string) => void {
+  const log = t.log ?? ((l: string) => console.log(l));
+  return (chunk: string) => {
+    for (const line of chunk.split("\n")) if (line.trim()) log(`[${layer}] ${line}`);
+  };
+}
+
+function outputsOf(o: Record<string, { value: unknown; secret: boolean }>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, v.secret ? "[secret]" : v.value]));
+}
+
+export async function up(t: EnvironmentTarget): Promise<LayerResult[]> {
+  const results: LayerResult[] = [];
+  for (const layer of LAYERS) {
+    const t0 = Date.now();
+    (t.log ?? console.log)(`==> ${layer.name} layer: ${stackName(t)} (${layer.workDir})`);
+    const stack = await openStack(layer, t);
+    const r = await stack.up({ onOutput: printer(t, layer.name) });
+    results.push({
+      layer: layer.name,
+      stack: stack.name,
+      seconds: (Date.now() - t0) / 1000,
+      changes: r.summary.resourceChanges ?? {},
+      outputs: outputsOf(r.outputs),
+    });
+  }
+  return results;
+}
+
+export async function preview(t: EnvironmentTarget): Promise<{ layer: string; changes: OpMap; stdout: string }[]> {
+  const results = [];
+  for (const layer of LAYERS) {
+    const stack = await openStack(layer, t);
+    const r = await stack.preview({ onOutput: printer(t, layer.name) });
+    results.push({ layer: layer.name, changes: r.changeSummary, stdout: r.stdout });
+  }
+  return results;
+}
+
+export async function destroy(t: EnvironmentTarget, opts: { removeStacks?: boolean } = {}): Promise<void> {
+  for (const layer of [...LAYERS].reverse()) {
+    (t.log ?? console.log)(`==> destroying ${layer.name} layer: ${stackName(t)}`);
+    const stack = await openStack(layer, t);
+    await stack.destroy({ onOutput: printer(t, layer.name) });
+    if (opts.removeStacks) await stack.workspace.removeStack(stack.name);
+  }
+}
+
+export async function refresh(t: EnvironmentTarget): Promise<{ layer: string; changes: OpMap }[]> {
+  const results = [];
+  for (const layer of LAYERS) {
+    const stack = await openStack(layer, t);
+    const r = await stack.refresh({ onOutput: printer(t, layer.name) });
+    results.push({ layer: layer.name, changes: r.summary.resourceChanges ?? {} });
+  }
+  return results;
+}

@@ -1,0 +1,72 @@
+/**
+ * shipyard: deploy an environment of a blueprint in layer order.
+ *
+ *   npm run deploy -- up <blueprint> <env> [--set key=value ...]
+ *   npm run deploy -- preview|refresh|destroy <blueprint> <env>
+ *   npm run deploy -- list
+ */
+import { BLUEPRINTS, ENVIRONMENTS } from "../blueprints";
+import { destroy, preview, refresh, up, type EnvironmentTarget } from "./environment";
+
+const USAGE = `usage: npm run deploy -- <up|preview|refresh|destroy> <blueprint> <env> [--name NAME] [--set key=value ...]
+       npm run deploy -- list
+blueprints: ${Object.keys(BLUEPRINTS).join(", ")}; environments: ${ENVIRONMENTS.join(", ")}`;
+
+function fail(msg: string): never {
+  console.error(`error: ${msg}\n${USAGE}`);
+  process.exit(2);
+}
+
+export function parseArgs(argv: string[]): { command: string; target: EnvironmentTarget } {
+  const [command, blueprint, environment, ...rest] = argv;
+  if (!["up", "preview", "refresh", "destroy"].includes(command)) fail(`unknown command "${command ?? ""}"`);
+  if (!blueprint || !BLUEPRINTS[blueprint]) fail(`blueprint is "${blueprint ?? ""}"; allowed: ${Object.keys(BLUEPRINTS).join(", ")}`);
+  const envs = (BLUEPRINTS[blueprint].environments as string[]) ?? [];
+  if (!environment || !envs.includes(environment)) fail(`environment is "${environment ?? ""}"; allowed for ${blueprint}: ${envs.join(", ")}`);
+  const config: Record<string, string> = {};
+  let systemName: string | undefined;
+  for (let i = 0; i < rest.length; i++) {
+    if (rest[i] === "--set" && rest[i + 1]?.includes("=")) {
+      const [k, ...v] = rest[++i].split("=");
+      config[k.replace(/^shipyard:/, "")] = v.join("=");
+    } else if (rest[i] === "--name" && rest[i + 1]) {
+      systemName = rest[++i];
+    } else {
+      fail(`unexpected argument "${rest[i]}"`);
+    }
+  }
+  return { command, target: { blueprint, environment, systemName, config } };
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv[0] === "list") {
+    for (const [n, b] of Object.entries(BLUEPRINTS)) console.log(`${n}\t${b.environments.join(",")}\t${b.description}`);
+    return;
+  }
+  const { command, target } = parseArgs(argv);
+  const t0 = Date.now();
+  if (command === "up") {
+    const results = await up(target);
+    for (const r of results) {
+      console.log(`${r.layer}: ${r.stack} ${JSON.stringify(r.changes)} in ${r.seconds.toFixed(1)}s`);
+    }
+    const app = results.find((r) => r.layer === "app");
+    if (app) console.log(`url: ${app.outputs.url}\nroutes:\n  ${((app.outputs.routes as string[]) ?? []).join("\n  ")}`);
+  } else if (command === "preview") {
+    for (const r of await preview(target)) console.log(`${r.layer}: ${JSON.stringify(r.changes)}`);
+  } else if (command === "refresh") {
+    for (const r of await refresh(target)) console.log(`${r.layer}: ${JSON.stringify(r.changes)}`);
+  } else {
+    await destroy(target);
+  }
+  console.log(`${command} ${target.blueprint}/${target.environment} done in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+}
+
+if (require.main === module) {
+  main().catch((e: unknown) => {
+    const msg = e instanceof Error ? e.message : String(e);
+    console.error(`error: ${msg.split("\n").slice(0, 40).join("\n")}`);
+    process.exit(1);
+  });
+}
