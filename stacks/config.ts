@@ -24,6 +24,8 @@ export const StackConfig = z
     listenAddress: z.string().ip().default("127.0.0.1"),
     protect: z.union([z.boolean(), z.enum(["true", "false"]).transform((v) => v === "true")]).optional(),
     labels: z.record(z.string()).default({}),
+    /** Extra environment for every app service (a release marker, a feature flag). */
+    appEnv: z.record(z.string()).default({}),
   })
   .strict();
 export type StackConfig = z.output<typeof StackConfig>;
@@ -83,5 +85,6 @@ export function loadStack(raw: Record<string, string> = pulumi.runtime.allConfig
     systemName: config.systemName,
   });
   if (config.httpPort) system.app.proxy.httpPort = config.httpPort;
+  for (const s of system.app.services) s.env = { ...s.env, ...config.appEnv };
   return { config, system };
 }

@@ -1,0 +1,96 @@
+import { destroy, preview, up } from "../../cli/environment";
+import { inspect, labelled, removeLabelled } from "./helpers/docker";
+import { freePort, get } from "./helpers/net";
+
+/**
+ * The sample system (demo blueprint: one database, one cache, two routed app
+ * services and a worker) deployed for real in dev: data layer, then app layer.
+ */
+const run = `t${process.pid}`;
+const label = `io.shipyard.test=${run}`;
+const lines: string[] = [];
+
+describe("demo blueprint on the real engine", () => {
+  let port = 0;
+  const target = () => ({
+    blueprint: "demo",
+    environment: "dev",
+    systemName: run,
+    config: { httpPort: String(port), labels: JSON.stringify({ "io.shipyard.test": run }) },
+    log: (l: string) => lines.push(l),
+  });
+
+  beforeAll(async () => {
+    port = await freePort();
+  });
+  afterAll(async () => {
+    try {
+      await destroy(target(), { removeStacks: true });
+    } finally {
+      removeLabelled(label);
+    }
+  });
+
+  test("deploys data then app, routes, converges, keeps the database on app changes, destroys clean", async () => {
+    const t0 = Date.now();
+    const first = await up(target());
+    const deploySeconds = (Date.now() - t0) / 1000;
+    expect(first.map((r) => r.layer)).toEqual(["data", "app"]);
+    expect(first[0].changes.create).toBeGreaterThan(0);
+
+    // Every container of the system is healthy (the engine's word).
+    const containers = labelled(label).containers.sort();
+    expect(containers).toEqual(
+      [`${run}-dev-api`, `${run}-dev-mariadb`, `${run}-dev-proxy`, `${run}-dev-redis`, `${run}-dev-web`, `${run}-dev-worker`].sort(),
+    );
+    for (const c of containers) expect(`${c}: ${inspect(c, "{{.State.Health.Status}}")}`).toBe(`${c}: healthy`);
+    // Only the proxy publishes a host port.
+    for (const c of containers) {
+      const ports = inspect(c, "{{json .HostConfig.PortBindings}}");
+      if (c.endsWith("-proxy")) expect(ports).toContain(`"HostPort":"${port}"`);
+      else expect(ports === "{}" || ports === "null").toBe(true);
+    }
+
+    // Each route answers through the proxy, and the API really reaches MariaDB and Redis.
+    const host = "demo.dev.localhost";
+    const health = await get(port, host, "/api/health");
+    expect(health.status).toBe(200);
+    expect(JSON.parse(health.body)).toMatchObject({ status: "ok", db: true, redis: true });
+    const db = await get(port, host, "/api/db");
+    expect(JSON.parse(db.body)).toMatchObject({ engine: "mariadb", database: "demo_dev_app" });
+    const web = await get(port, host, "/");
+    expect(web.status).toBe(200);
+    expect(JSON.parse(web.body)).toMatchObject({ app: "demo-web" });
+    expect(web.headers["x-frame-options"]).toBe("SAMEORIGIN");
+    expect((await get(port, "unknown.localhost", "/")).status).toBe(404);
+
+    // A second up changes nothing; preview agrees.
+    const second = await up(target());
+    for (const r of second) expect(Object.keys(r.changes)).toEqual(["same"]);
+    for (const p of await preview(target())) expect(Object.keys(p.changes)).toEqual(["same"]);
+
+    // An app-wide environment change leaves the data containers running.
+    const dbStarted = inspect(`${run}-dev-mariadb`, "{{.State.StartedAt}}");
+    const redisStarted = inspect(`${run}-dev-redis`, "{{.State.StartedAt}}");
+    const apiStarted = inspect(`${run}-dev-api`, "{{.State.StartedAt}}");
+    const changed = await up({ ...target(), config: { ...target().config, appEnv: JSON.stringify({ RELEASE: "2" }) } });
+    expect(changed[0].changes).toEqual({ same: expect.any(Number) });
+    expect(changed[1].changes.replace).toBeGreaterThanOrEqual(3);
+    expect(inspect(`${run}-dev-mariadb`, "{{.State.StartedAt}}")).toBe(dbStarted);
+    expect(inspect(`${run}-dev-redis`, "{{.State.StartedAt}}")).toBe(redisStarted);
+    expect(inspect(`${run}-dev-api`, "{{.State.StartedAt}}")).not.toBe(apiStarted);
+    expect(inspect(`${run}-dev-api`, "{{range .Config.Env}}{{println .}}{{end}}")).toContain("RELEASE=2");
+    // The data written before the change is still there.
+    const again = JSON.parse((await get(port, host, "/api/db")).body);
+    expect(again.rows).toBeGreaterThanOrEqual(2);
+
+    // Secrets reach containers as files, never as environment values.
+    const env = inspect(`${run}-dev-api`, "{{range .Config.Env}}{{println .}}{{end}}");
+    expect(env).toContain("DB_PASSWORD_FILE=/run/secrets/db_password");
+    expect(env).not.toMatch(/^DB_PASSWORD=/m);
+
+    await destroy(target());
+    expect(labelled(label)).toEqual({ containers: [], networks: [], volumes: [] });
+    console.log(`sample system: ${containers.length} containers, cold deploy ${deploySeconds.toFixed(1)}s`);
+  });
+});
