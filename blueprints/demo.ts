@@ -11,7 +11,10 @@ export const demo: Blueprint = {
   images: {
     mariadb: { upstream: "mariadb:10.6", local: "shipyard/mariadb:bookworm" },
     redis: { upstream: "redis:7", local: "shipyard/redis:bookworm" },
-    app: { upstream: { perEnv: { dev: "ghcr.io/example/demo:develop", default: "ghcr.io/example/demo:main" } }, local: "shipyard/app:bookworm" },
+    app: {
+      upstream: { perEnv: { dev: "ghcr.io/example/demo:develop", default: "ghcr.io/example/demo:main" } },
+      local: "shipyard/app:bookworm",
+    },
     nginx: { upstream: "nginx:1.27", local: "shipyard/nginx:bookworm" },
   },
   data: {
@@ -29,7 +32,14 @@ export const demo: Blueprint = {
         bufferPoolMb: { perEnv: { dev: 64, staging: 128, prod: 256 } },
       },
     ],
-    caches: [{ name: "redis", image: "redis", networks: ["data"], appendOnly: { perEnv: { prod: true, default: false } } }],
+    caches: [
+      {
+        name: "redis",
+        image: "redis",
+        networks: ["data"],
+        appendOnly: { perEnv: { prod: true, default: false } },
+      },
+    ],
   },
   app: {
     services: [

@@ -55,22 +55,34 @@ export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
   const bp: ParsedBlueprint = parsed.data;
   const env = o.environment;
   if (!bp.environments.includes(env)) {
-    throw new Error(`blueprint ${bp.name} has no environment "${env}"; allowed: ${bp.environments.join(", ")}`);
+    throw new Error(
+      `blueprint ${bp.name} has no environment "${env}"; allowed: ${bp.environments.join(", ")}`,
+    );
   }
   const pick = <T>(v: PerEnv<T> | undefined): T | undefined =>
-    v === undefined ? undefined : isPerEnv(v) ? ((v.perEnv as Record<string, T | undefined>)[env] ?? v.perEnv.default) : v;
+    v === undefined
+      ? undefined
+      : isPerEnv(v)
+        ? ((v.perEnv as Record<string, T | undefined>)[env] ?? v.perEnv.default)
+        : v;
   const systemName = o.systemName ?? bp.name;
   const vars: Record<string, string> = { env, system: systemName };
   for (const [k, v] of Object.entries(bp.vars ?? {})) vars[k] = pick(v) ?? "";
   const fill = (s: string, field: string): string =>
     s.replace(/\{([a-zA-Z0-9_]+)\}/g, (_, k: string) => {
-      if (!(k in vars)) throw new Error(`${field} uses {${k}}; allowed: ${Object.keys(vars).map((v) => `{${v}}`).join(", ")}`);
+      if (!(k in vars))
+        throw new Error(
+          `${field} uses {${k}}; allowed: ${Object.keys(vars)
+            .map((v) => `{${v}}`)
+            .join(", ")}`,
+        );
       return vars[k];
     });
   const image = (key: string, field: string): string => {
     if (o.images?.[key]) return o.images[key];
     const img = bp.images[key];
-    if (!img) throw new Error(`${field} is "${key}"; allowed image keys: ${Object.keys(bp.images).join(", ")}`);
+    if (!img)
+      throw new Error(`${field} is "${key}"; allowed image keys: ${Object.keys(bp.images).join(", ")}`);
     return o.imageSet === "local" ? img.local : fill(pick(img.upstream)!, `images.${key}.upstream`);
   };
   for (const key of Object.keys(o.images ?? {})) {
@@ -81,7 +93,8 @@ export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
   const networkKeys = bp.data.networks.map((n) => n.key);
   const checkNets = (nets: string[] | undefined, field: string) => {
     for (const n of nets ?? []) {
-      if (!networkKeys.includes(n)) throw new Error(`${field} names network "${n}"; allowed: ${networkKeys.join(", ")}`);
+      if (!networkKeys.includes(n))
+        throw new Error(`${field} names network "${n}"; allowed: ${networkKeys.join(", ")}`);
     }
   };
 
@@ -94,7 +107,10 @@ export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
       databases: s.databases.map((d, j) => {
         const dbName = fill(pick(d.name)!, `data.servers[${i}].databases[${j}].name`);
         const user = pick(d.user);
-        return { name: dbName, ...(user ? { user: fill(user, `data.servers[${i}].databases[${j}].user`) } : {}) };
+        return {
+          name: dbName,
+          ...(user ? { user: fill(user, `data.servers[${i}].databases[${j}].user`) } : {}),
+        };
       }),
       networks: s.networks,
       bufferPoolMb: pick(s.bufferPoolMb),
@@ -121,7 +137,8 @@ export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
   const services: ServiceSpec[] = [];
   bp.app.services.forEach((s, i) => {
     const field = `app.services[${i}] (${s.name})`;
-    if (seen.has(s.name)) throw new Error(`${field}: service name "${s.name}" is used twice; names must be unique`);
+    if (seen.has(s.name))
+      throw new Error(`${field}: service name "${s.name}" is used twice; names must be unique`);
     seen.add(s.name);
     if (!presentNames.has(s.name)) return;
     checkNets(s.networks, `${field}.networks`);
@@ -129,14 +146,17 @@ export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
     if (replicas === 0) return;
     const health = s.health
       ? {
-          command: s.health.command ?? (s.health.httpPath && s.port ? httpCheck(s.port, s.health.httpPath) : undefined),
+          command:
+            s.health.command ??
+            (s.health.httpPath && s.port ? httpCheck(s.port, s.health.httpPath) : undefined),
           interval: s.health.interval,
           timeout: s.health.timeout,
           retries: s.health.retries,
           startPeriod: s.health.startPeriod,
         }
       : undefined;
-    if (health && !health.command) throw new Error(`${field}.health needs a command, or httpPath with a port`);
+    if (health && !health.command)
+      throw new Error(`${field}.health needs a command, or httpPath with a port`);
     services.push({
       name: s.name,
       image: image(s.image, `${field}.image`),
@@ -145,7 +165,9 @@ export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
       env: Object.fromEntries(
         Object.entries(s.env ?? {}).map(([k, v]) => [k, fill(pick(v) ?? "", `${field}.env.${k}`)]),
       ),
-      secretEnv: Object.fromEntries(Object.entries(s.secretEnv ?? {}).map(([k, v]) => [k, fill(v, `${field}.secretEnv.${k}`)])),
+      secretEnv: Object.fromEntries(
+        Object.entries(s.secretEnv ?? {}).map(([k, v]) => [k, fill(v, `${field}.secretEnv.${k}`)]),
+      ),
       port: s.port,
       replicas,
       health: health as ServiceSpec["health"],
@@ -160,7 +182,8 @@ export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
   });
   for (const s of present) {
     for (const d of s.dependsOn ?? []) {
-      if (!seen.has(d)) throw new Error(`app.services.${s.name}.dependsOn names "${d}"; allowed: ${[...seen].join(", ")}`);
+      if (!seen.has(d))
+        throw new Error(`app.services.${s.name}.dependsOn names "${d}"; allowed: ${[...seen].join(", ")}`);
     }
   }
   checkNets(bp.app.proxy.networks, "app.proxy.networks");
@@ -168,7 +191,10 @@ export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
     system: systemName,
     environment: env,
     data: {
-      networks: bp.data.networks.map((n) => ({ ...n, name: n.name ? fill(n.name, `data.networks.${n.key}.name`) : undefined })),
+      networks: bp.data.networks.map((n) => ({
+        ...n,
+        name: n.name ? fill(n.name, `data.networks.${n.key}.name`) : undefined,
+      })),
       servers,
       caches,
     },

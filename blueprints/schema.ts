@@ -22,7 +22,9 @@ export function perEnv<T extends z.ZodTypeAny>(t: T) {
   ]);
 }
 
-const name = z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, "use lower-case letters, digits and inner dashes");
+const name = z
+  .string()
+  .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, "use lower-case letters, digits and inner dashes");
 const duration = z.string().regex(/^\d+(ms|s|m|h)$/, "a duration such as 5s or 1m");
 
 export const Health = z
@@ -46,7 +48,9 @@ export const Image = z
   })
   .strict();
 
-export const Network = z.object({ key: name, internal: z.boolean().optional(), name: z.string().optional() }).strict();
+export const Network = z
+  .object({ key: name, internal: z.boolean().optional(), name: z.string().optional() })
+  .strict();
 
 export const DatabaseServer = z
   .object({
@@ -97,7 +101,9 @@ export const Service = z
     cpus: perEnv(z.number().positive()).optional(),
     dependsOn: z.array(z.string()).optional(),
     networks: z.array(z.string()).min(1),
-    volumes: z.array(z.object({ volume: name, path: z.string(), readOnly: z.boolean().optional() }).strict()).optional(),
+    volumes: z
+      .array(z.object({ volume: name, path: z.string(), readOnly: z.boolean().optional() }).strict())
+      .optional(),
     routes: z.array(Route).optional(),
     metricsPath: z.string().optional(),
     /** Environments it exists in. @default every environment */
@@ -112,7 +118,10 @@ export const Proxy = z
     networks: z.array(z.string()).min(1),
     httpPort: perEnv(z.number().int().min(1).max(65535)),
     securityHeaders: z.boolean().optional(),
-    rateLimit: z.object({ perSecond: z.number().positive(), burst: z.number().int().positive().optional() }).strict().optional(),
+    rateLimit: z
+      .object({ perSecond: z.number().positive(), burst: z.number().int().positive().optional() })
+      .strict()
+      .optional(),
   })
   .strict();
 

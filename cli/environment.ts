@@ -87,7 +87,9 @@ export async function up(t: EnvironmentTarget): Promise<LayerResult[]> {
   return results;
 }
 
-export async function preview(t: EnvironmentTarget): Promise<{ layer: string; changes: OpMap; stdout: string }[]> {
+export async function preview(
+  t: EnvironmentTarget,
+): Promise<{ layer: string; changes: OpMap; stdout: string }[]> {
   const results = [];
   for (const layer of LAYERS) {
     const stack = await openStack(layer, t);

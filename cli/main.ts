@@ -20,9 +20,11 @@ function fail(msg: string): never {
 export function parseArgs(argv: string[]): { command: string; target: EnvironmentTarget } {
   const [command, blueprint, environment, ...rest] = argv;
   if (!["up", "preview", "refresh", "destroy"].includes(command)) fail(`unknown command "${command ?? ""}"`);
-  if (!blueprint || !BLUEPRINTS[blueprint]) fail(`blueprint is "${blueprint ?? ""}"; allowed: ${Object.keys(BLUEPRINTS).join(", ")}`);
+  if (!blueprint || !BLUEPRINTS[blueprint])
+    fail(`blueprint is "${blueprint ?? ""}"; allowed: ${Object.keys(BLUEPRINTS).join(", ")}`);
   const envs = (BLUEPRINTS[blueprint].environments as string[]) ?? [];
-  if (!environment || !envs.includes(environment)) fail(`environment is "${environment ?? ""}"; allowed for ${blueprint}: ${envs.join(", ")}`);
+  if (!environment || !envs.includes(environment))
+    fail(`environment is "${environment ?? ""}"; allowed for ${blueprint}: ${envs.join(", ")}`);
   const config: Record<string, string> = {};
   let systemName: string | undefined;
   for (let i = 0; i < rest.length; i++) {
@@ -41,7 +43,8 @@ export function parseArgs(argv: string[]): { command: string; target: Environmen
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv[0] === "list") {
-    for (const [n, b] of Object.entries(BLUEPRINTS)) console.log(`${n}\t${b.environments.join(",")}\t${b.description}`);
+    for (const [n, b] of Object.entries(BLUEPRINTS))
+      console.log(`${n}\t${b.environments.join(",")}\t${b.description}`);
     return;
   }
   const { command, target } = parseArgs(argv);
@@ -52,7 +55,10 @@ async function main(): Promise<void> {
       console.log(`${r.layer}: ${r.stack} ${JSON.stringify(r.changes)} in ${r.seconds.toFixed(1)}s`);
     }
     const app = results.find((r) => r.layer === "app");
-    if (app) console.log(`url: ${app.outputs.url}\nroutes:\n  ${((app.outputs.routes as string[]) ?? []).join("\n  ")}`);
+    if (app)
+      console.log(
+        `url: ${app.outputs.url}\nroutes:\n  ${((app.outputs.routes as string[]) ?? []).join("\n  ")}`,
+      );
   } else if (command === "preview") {
     for (const r of await preview(target)) console.log(`${r.layer}: ${JSON.stringify(r.changes)}`);
   } else if (command === "refresh") {
@@ -60,7 +66,9 @@ async function main(): Promise<void> {
   } else {
     await destroy(target);
   }
-  console.log(`${command} ${target.blueprint}/${target.environment} done in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+  console.log(
+    `${command} ${target.blueprint}/${target.environment} done in ${((Date.now() - t0) / 1000).toFixed(1)}s`,
+  );
 }
 
 if (require.main === module) {

@@ -54,7 +54,13 @@ export function parseConfig(raw: Record<string, string>): StackConfig {
     for (const i of parsed.error.issues) {
       const key = `${NAMESPACE}:${i.path.join(".")}`;
       if (i.code === "unrecognized_keys") {
-        problems.push(`${i.keys.map((k) => `${NAMESPACE}:${k}`).join(", ")}: unknown key; allowed: ${Object.keys(StackConfig.shape).map((k) => `${NAMESPACE}:${k}`).join(", ")}`);
+        problems.push(
+          `${i.keys.map((k) => `${NAMESPACE}:${k}`).join(", ")}: unknown key; allowed: ${Object.keys(
+            StackConfig.shape,
+          )
+            .map((k) => `${NAMESPACE}:${k}`)
+            .join(", ")}`,
+        );
       } else if (i.code === "invalid_type" && i.received === "undefined") {
         problems.push(`${key}: required`);
       } else {
@@ -64,7 +70,9 @@ export function parseConfig(raw: Record<string, string>): StackConfig {
   }
   const bp = values.blueprint;
   if (typeof bp === "string" && !BLUEPRINTS[bp]) {
-    problems.push(`${NAMESPACE}:blueprint: "${bp}" is not a blueprint; allowed: ${Object.keys(BLUEPRINTS).join(", ")}`);
+    problems.push(
+      `${NAMESPACE}:blueprint: "${bp}" is not a blueprint; allowed: ${Object.keys(BLUEPRINTS).join(", ")}`,
+    );
   }
   if (problems.length > 0 || !parsed.success) {
     throw new ConfigError(`invalid stack configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);

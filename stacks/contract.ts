@@ -32,7 +32,11 @@ export function dataStackName(org: string, stack: string): string {
   return `${org}/shipyard-data/${stack}`;
 }
 
-export function checkContract(value: unknown, dataStack: string, expect: { system: string; environment: string }): DataContract {
+export function checkContract(
+  value: unknown,
+  dataStack: string,
+  expect: { system: string; environment: string },
+): DataContract {
   if (value === undefined || value === null) {
     throw new Error(
       `the data stack ${dataStack} has no "contract" output: deploy the data layer first (npm run deploy -- up <blueprint> <env>, or pulumi up -C stacks/data -s <stack>)`,

@@ -37,7 +37,10 @@ export class AppStack extends pulumi.ComponentResource {
       for (const v of s.volumes ?? []) {
         volumes[v.volume] ??= new docker.Volume(
           `${name}-${v.volume}`,
-          { name: resourceName(args.system, args.environment, v.volume), labels: dockerLabels(owner(v.volume), args.labels) },
+          {
+            name: resourceName(args.system, args.environment, v.volume),
+            labels: dockerLabels(owner(v.volume), args.labels),
+          },
           { parent: this, protect: args.protect ?? false },
         );
       }
@@ -48,7 +51,11 @@ export class AppStack extends pulumi.ComponentResource {
       const replicas = s.replicas ?? 1;
       const deps = (s.dependsOn ?? []).flatMap((d) => this.containers[d]);
       const files = Object.entries(s.secretEnv ?? {}).map(([envName, ref]) =>
-        secretFile(envName, envName.toLowerCase(), secrets.apply((m) => m[ref])),
+        secretFile(
+          envName,
+          envName.toLowerCase(),
+          secrets.apply((m) => m[ref]),
+        ),
       );
       const copies: docker.Container[] = [];
       for (let i = 1; i <= replicas; i++) {
@@ -111,7 +118,8 @@ export function validateServices(args: AppStackArgs): ServiceSpec[] {
   const byName = new Map<string, ServiceSpec>();
   for (const s of args.services) {
     checkNamePart("services[].name", s.name);
-    if (byName.has(s.name)) throw new Error(`service "${s.name}" is defined twice; service names must be unique`);
+    if (byName.has(s.name))
+      throw new Error(`service "${s.name}" is defined twice; service names must be unique`);
     byName.set(s.name, s);
   }
   const networks = Object.keys(args.networks);
@@ -131,7 +139,9 @@ export function validateServices(args: AppStackArgs): ServiceSpec[] {
     }
     for (const d of s.dependsOn ?? []) {
       if (!byName.has(d)) {
-        throw new Error(`services.${s.name}.dependsOn names "${d}"; allowed: ${[...byName.keys()].join(", ")}`);
+        throw new Error(
+          `services.${s.name}.dependsOn names "${d}"; allowed: ${[...byName.keys()].join(", ")}`,
+        );
       }
     }
     if ((s.routes ?? []).length > 0 && !s.port && (s.routes ?? []).some((r) => !r.port)) {

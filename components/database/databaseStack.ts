@@ -2,7 +2,14 @@ import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import * as random from "@pulumi/random";
 import * as command from "@pulumi/command";
-import { checkNamePart, dockerHealthcheck, dockerLabels, resourceName, SECRETS_DIR, type Ownership } from "../shared";
+import {
+  checkNamePart,
+  dockerHealthcheck,
+  dockerLabels,
+  resourceName,
+  SECRETS_DIR,
+  type Ownership,
+} from "../shared";
 import {
   adminClient,
   checkIdentifier,
@@ -66,7 +73,15 @@ export class DatabaseStack extends pulumi.ComponentResource {
     this.endpoints = {};
 
     for (const s of args.servers) {
-      const container = this.server(name, args, s, labelsFor(s.name), attach(s.networks, s.name), protect, secretEntries);
+      const container = this.server(
+        name,
+        args,
+        s,
+        labelsFor(s.name),
+        attach(s.networks, s.name),
+        protect,
+        secretEntries,
+      );
       this.endpoints[s.name] = {
         engine: s.engine,
         host: s.name,
@@ -77,7 +92,9 @@ export class DatabaseStack extends pulumi.ComponentResource {
       this.containers.push(container);
     }
     for (const c of args.caches ?? []) {
-      this.containers.push(this.cache(name, args, c, labelsFor(c.name), attach(c.networks, c.name), protect, secretEntries));
+      this.containers.push(
+        this.cache(name, args, c, labelsFor(c.name), attach(c.networks, c.name), protect, secretEntries),
+      );
       this.endpoints[c.name] = {
         engine: "redis",
         host: c.name,
@@ -97,10 +114,20 @@ export class DatabaseStack extends pulumi.ComponentResource {
   }
 
   private password(name: string, purpose: string): random.RandomPassword {
-    return new random.RandomPassword(`${name}-${purpose}-password`, { length: 32, special: false }, { parent: this });
+    return new random.RandomPassword(
+      `${name}-${purpose}-password`,
+      { length: 32, special: false },
+      { parent: this },
+    );
   }
 
-  private volume(name: string, args: DatabaseStackArgs, purpose: string, labels: docker.types.input.VolumeLabel[], protect: boolean) {
+  private volume(
+    name: string,
+    args: DatabaseStackArgs,
+    purpose: string,
+    labels: docker.types.input.VolumeLabel[],
+    protect: boolean,
+  ) {
     const v = new docker.Volume(
       `${name}-${purpose}`,
       { name: resourceName(args.system, args.environment, purpose), labels },
@@ -134,7 +161,9 @@ export class DatabaseStack extends pulumi.ComponentResource {
         image: s.image,
         command: serverCommand(s),
         envs: serverEnv(s),
-        uploads: [{ file: `${SECRETS_DIR}/${ROOT_SECRET_FILE[s.engine]}`, content: root.result, permissions: "0444" }],
+        uploads: [
+          { file: `${SECRETS_DIR}/${ROOT_SECRET_FILE[s.engine]}`, content: root.result, permissions: "0444" },
+        ],
         labels,
         networksAdvanced: networks,
         volumes: [{ volumeName: volume.name, containerPath: dataPath(s.engine) }],
@@ -151,9 +180,7 @@ export class DatabaseStack extends pulumi.ComponentResource {
     if (s.databases.length > 0) {
       // Databases and users are created by SQL on stdin, so passwords appear
       // in no command line and no container environment.
-      const sql = pulumi
-        .all(dbPasswords)
-        .apply((pairs) => provisioningSql(s, Object.fromEntries(pairs)));
+      const sql = pulumi.all(dbPasswords).apply((pairs) => provisioningSql(s, Object.fromEntries(pairs)));
       new command.local.Command(
         `${name}-${s.name}-provision`,
         {
@@ -185,7 +212,13 @@ export class DatabaseStack extends pulumi.ComponentResource {
         name: resourceName(args.system, args.environment, c.name),
         image: c.image,
         command: ["redis-server", REDIS_CONF_PATH],
-        uploads: [{ file: REDIS_CONF_PATH, content: pulumi.secret(pw.result.apply((p) => redisConf(c, p))), permissions: "0444" }],
+        uploads: [
+          {
+            file: REDIS_CONF_PATH,
+            content: pulumi.secret(pw.result.apply((p) => redisConf(c, p))),
+            permissions: "0444",
+          },
+        ],
         labels,
         networksAdvanced: networks,
         volumes: [{ volumeName: volume.name, containerPath: "/data" }],
@@ -207,11 +240,14 @@ function validate(args: DatabaseStackArgs): void {
   const names = new Set<string>();
   for (const s of [...args.servers, ...(args.caches ?? [])]) {
     checkNamePart("service name", s.name);
-    if (names.has(s.name)) throw new Error(`data service "${s.name}" is defined twice; service names must be unique`);
+    if (names.has(s.name))
+      throw new Error(`data service "${s.name}" is defined twice; service names must be unique`);
     names.add(s.name);
     for (const k of s.networks ?? []) {
       if (!keys.has(k)) {
-        throw new Error(`${s.name}.networks names "${k}", which is not a data network; allowed: ${[...keys].join(", ")}`);
+        throw new Error(
+          `${s.name}.networks names "${k}", which is not a data network; allowed: ${[...keys].join(", ")}`,
+        );
       }
     }
   }

@@ -13,7 +13,9 @@ const SQL_IDENT = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
 export function checkIdentifier(field: string, v: string): void {
   if (!SQL_IDENT.test(v)) {
-    throw new Error(`${field} is "${v}": use letters, digits and underscores, starting with a letter (${SQL_IDENT})`);
+    throw new Error(
+      `${field} is "${v}": use letters, digits and underscores, starting with a letter (${SQL_IDENT})`,
+    );
   }
 }
 
@@ -22,7 +24,10 @@ export function serverEnv(s: DatabaseServerSpec): string[] {
   if (s.engine === "mariadb") {
     return [`MARIADB_ROOT_PASSWORD_FILE=/run/secrets/${ROOT_SECRET_FILE.mariadb}`, "MARIADB_ROOT_HOST=%"];
   }
-  return [`POSTGRES_PASSWORD_FILE=/run/secrets/${ROOT_SECRET_FILE.postgres}`, "PGDATA=/var/lib/postgresql/data"];
+  return [
+    `POSTGRES_PASSWORD_FILE=/run/secrets/${ROOT_SECRET_FILE.postgres}`,
+    "PGDATA=/var/lib/postgresql/data",
+  ];
 }
 
 export function dataPath(engine: DatabaseServerSpec["engine"]): string {
@@ -50,16 +55,21 @@ export function serverHealth(s: DatabaseServerSpec): HealthCheck {
     s.engine === "mariadb"
       ? `mariadb --protocol=tcp -h127.0.0.1 -uroot -p"$(cat /run/secrets/${ROOT_SECRET_FILE.mariadb})" -e "SELECT 1" >/dev/null`
       : `PGPASSWORD="$(cat /run/secrets/${ROOT_SECRET_FILE.postgres})" psql -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT 1" >/dev/null`;
-  return s.health ?? { command: ["sh", "-c", query], interval: "2s", timeout: "5s", retries: 30, startPeriod: "5s" };
+  return (
+    s.health ?? {
+      command: ["sh", "-c", query],
+      interval: "2s",
+      timeout: "5s",
+      retries: 30,
+      startPeriod: "5s",
+    }
+  );
 }
 
 const q = (s: string) => s.replace(/'/g, "''");
 
 /** Idempotent SQL that creates each database and user and sets the password. */
-export function provisioningSql(
-  s: DatabaseServerSpec,
-  passwords: Record<string, string>,
-): string {
+export function provisioningSql(s: DatabaseServerSpec, passwords: Record<string, string>): string {
   const lines: string[] = [];
   for (const db of s.databases) {
     const user = db.user ?? db.name;

@@ -42,7 +42,13 @@ export class ReverseProxy extends pulumi.ComponentResource {
         ports: [{ internal: 80, external: args.httpPort, ip: address }],
         networksAdvanced: args.networks.map((n) => ({ name: n })),
         labels: dockerLabels(
-          { system: args.system, environment: args.environment, layer: "app", component: "proxy", role: kind },
+          {
+            system: args.system,
+            environment: args.environment,
+            layer: "app",
+            component: "proxy",
+            role: kind,
+          },
           args.labels,
         ),
         healthcheck: dockerHealthcheck({

@@ -42,5 +42,9 @@ export function httpCheck(port: number, path = "/"): string[] {
 export function httpProbe(port: number, path: string): string[] {
   const url = `http://127.0.0.1:${port}${path}`;
   const viaBash = `exec 3<>/dev/tcp/127.0.0.1/${port}; printf "GET ${path} HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n" >&3; head -n1 <&3 | grep -q " 200 "`;
-  return ["sh", "-c", `curl -fsS ${url} >/dev/null 2>&1 || wget -qO- ${url} >/dev/null 2>&1 || bash -c '${viaBash}'`];
+  return [
+    "sh",
+    "-c",
+    `curl -fsS ${url} >/dev/null 2>&1 || wget -qO- ${url} >/dev/null 2>&1 || bash -c '${viaBash}'`,
+  ];
 }

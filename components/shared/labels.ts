@@ -25,7 +25,10 @@ export function labelMap(o: Ownership, extra: Record<string, string> = {}): Reco
 }
 
 /** The docker package's label list form, sorted so diffs stay stable. */
-export function dockerLabels(o: Ownership, extra: Record<string, string> = {}): docker.types.input.ContainerLabel[] {
+export function dockerLabels(
+  o: Ownership,
+  extra: Record<string, string> = {},
+): docker.types.input.ContainerLabel[] {
   return Object.entries(labelMap(o, extra))
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([label, value]) => ({ label, value }));

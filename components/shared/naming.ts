@@ -5,7 +5,9 @@ const NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 /** Throws when a name part would make an invalid Docker object name. */
 export function checkNamePart(field: string, value: string): void {
   if (!NAME.test(value)) {
-    throw new Error(`${field} is "${value}": use lower-case letters, digits and inner dashes (pattern ${NAME})`);
+    throw new Error(
+      `${field} is "${value}": use lower-case letters, digits and inner dashes (pattern ${NAME})`,
+    );
   }
 }
 

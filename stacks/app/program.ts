@@ -10,7 +10,8 @@ export async function appProgram(): Promise<Record<string, unknown>> {
   const dataStack = dataStackName(pulumi.getOrganization(), pulumi.getStack());
   const ref = new pulumi.StackReference(`${system.system}-data`, { name: dataStack });
   const contract = checkContract((await ref.getOutputDetails("contract")).value, dataStack, system);
-  const secretValues = (await ref.getOutputDetails("secrets")).secretValue as Record<string, string> | undefined;
+  const secretValues = (await ref.getOutputDetails("secrets")).secretValue as
+    Record<string, string> | undefined;
   const secrets = pulumi.secret(secretValues ?? {});
 
   const app = new AppStack(system.system, {
@@ -54,7 +55,10 @@ export async function appProgram(): Promise<Record<string, unknown>> {
     url: proxy.url,
     routes: routes.map((r) => `${r.host}${r.path ?? "/"} -> ${r.upstream}`),
     services: Object.fromEntries(
-      Object.entries(app.endpoints).map(([n, e]) => [n, { replicas: e.replicas, upstream: e.upstream ?? null }]),
+      Object.entries(app.endpoints).map(([n, e]) => [
+        n,
+        { replicas: e.replicas, upstream: e.upstream ?? null },
+      ]),
     ),
   };
 }

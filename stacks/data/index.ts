@@ -24,7 +24,10 @@ export const contract: pulumi.Output<DataContract> = db.networks.apply((networks
   networks,
   endpoints: db.endpoints,
   secretKeys: [
-    ...system.data.servers.flatMap((s) => [`${s.name}/root`, ...s.databases.map((d) => `${s.name}/${d.name}`)]),
+    ...system.data.servers.flatMap((s) => [
+      `${s.name}/root`,
+      ...s.databases.map((d) => `${s.name}/${d.name}`),
+    ]),
     ...system.data.caches.map((c) => c.name),
   ].sort(),
 }));

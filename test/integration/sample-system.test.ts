@@ -41,9 +41,17 @@ describe("demo blueprint on the real engine", () => {
     // Every container of the system is healthy (the engine's word).
     const containers = labelled(label).containers.sort();
     expect(containers).toEqual(
-      [`${run}-dev-api`, `${run}-dev-mariadb`, `${run}-dev-proxy`, `${run}-dev-redis`, `${run}-dev-web`, `${run}-dev-worker`].sort(),
+      [
+        `${run}-dev-api`,
+        `${run}-dev-mariadb`,
+        `${run}-dev-proxy`,
+        `${run}-dev-redis`,
+        `${run}-dev-web`,
+        `${run}-dev-worker`,
+      ].sort(),
     );
-    for (const c of containers) expect(`${c}: ${inspect(c, "{{.State.Health.Status}}")}`).toBe(`${c}: healthy`);
+    for (const c of containers)
+      expect(`${c}: ${inspect(c, "{{.State.Health.Status}}")}`).toBe(`${c}: healthy`);
     // Only the proxy publishes a host port.
     for (const c of containers) {
       const ports = inspect(c, "{{json .HostConfig.PortBindings}}");
@@ -73,7 +81,10 @@ describe("demo blueprint on the real engine", () => {
     const dbStarted = inspect(`${run}-dev-mariadb`, "{{.State.StartedAt}}");
     const redisStarted = inspect(`${run}-dev-redis`, "{{.State.StartedAt}}");
     const apiStarted = inspect(`${run}-dev-api`, "{{.State.StartedAt}}");
-    const changed = await up({ ...target(), config: { ...target().config, appEnv: JSON.stringify({ RELEASE: "2" }) } });
+    const changed = await up({
+      ...target(),
+      config: { ...target().config, appEnv: JSON.stringify({ RELEASE: "2" }) },
+    });
     expect(changed[0].changes).toEqual({ same: expect.any(Number) });
     expect(changed[1].changes.replace).toBeGreaterThanOrEqual(3);
     expect(inspect(`${run}-dev-mariadb`, "{{.State.StartedAt}}")).toBe(dbStarted);

@@ -10,7 +10,14 @@ export function renderCaddy(o: ProxyRenderOptions): string {
       "rateLimit is not available with proxy kind caddy (no rate limiting in Caddy's standard build); allowed kinds for rateLimit: nginx",
     );
   }
-  const out: string[] = ["# Rendered by shipyard: do not edit, change the blueprint.", "{", "    admin localhost:2019", "    auto_https off", "}", ""];
+  const out: string[] = [
+    "# Rendered by shipyard: do not edit, change the blueprint.",
+    "{",
+    "    admin localhost:2019",
+    "    auto_https off",
+    "}",
+    "",
+  ];
   for (const [host, routes] of routesByHost(o.routes)) {
     out.push(`http://${host}:80 {`);
     out.push(`    request_body {`, `        max_size ${o.maxBodyMb ?? 50}MB`, "    }");
@@ -21,7 +28,11 @@ export function renderCaddy(o: ProxyRenderOptions): string {
     }
     for (const r of routes) {
       const p = r.path && r.path !== "/" ? `${r.path.replace(/\/$/, "")}*` : "*";
-      out.push(`    ${r.stripPrefix ? "handle_path" : "handle"} ${p} {`, `        reverse_proxy ${r.upstream}`, "    }");
+      out.push(
+        `    ${r.stripPrefix ? "handle_path" : "handle"} ${p} {`,
+        `        reverse_proxy ${r.upstream}`,
+        "    }",
+      );
     }
     out.push("}", "");
   }

@@ -29,7 +29,10 @@ export function renderNginx(o: ProxyRenderOptions): string {
     for (const r of routes) {
       const v = `$shipyard_upstream_${n++}`;
       out.push(`    location ${r.path ?? "/"} {`);
-      if (o.rateLimit) out.push(`        limit_req zone=shipyard_rl burst=${o.rateLimit.burst ?? o.rateLimit.perSecond * 2} nodelay;`);
+      if (o.rateLimit)
+        out.push(
+          `        limit_req zone=shipyard_rl burst=${o.rateLimit.burst ?? o.rateLimit.perSecond * 2} nodelay;`,
+        );
       // "set" must come before "rewrite ... break", which ends the rewrite phase.
       out.push(`        set ${v} http://${r.upstream};`);
       if (r.stripPrefix && r.path && r.path !== "/") {

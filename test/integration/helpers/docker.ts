@@ -7,7 +7,10 @@ export function docker(...args: string[]): string {
 
 /** What the engine holds under a label: the test's own word, not Pulumi's. */
 export function labelled(label: string): { containers: string[]; networks: string[]; volumes: string[] } {
-  const list = (...args: string[]) => docker(...args).split("\n").filter(Boolean);
+  const list = (...args: string[]) =>
+    docker(...args)
+      .split("\n")
+      .filter(Boolean);
   return {
     containers: list("ps", "-a", "--filter", `label=${label}`, "--format", "{{.Names}}"),
     networks: list("network", "ls", "--filter", `label=${label}`, "--format", "{{.Name}}"),

@@ -1,0 +1,46 @@
+import * as pulumi from "@pulumi/pulumi";
+
+export interface Recorded {
+  type: string;
+  name: string;
+  inputs: Record<string, unknown>;
+  protect: boolean;
+  parent?: string;
+}
+
+/** Pulumi mocks that record every resource with its options. */
+export function setupMocks(): { resources: Recorded[]; transformation: pulumi.ResourceTransformation } {
+  const resources: Recorded[] = [];
+  const opts = new Map<string, { protect: boolean; parent?: string }>();
+  pulumi.runtime.setMocks(
+    {
+      newResource: (args) => {
+        const o = opts.get(`${args.type}::${args.name}`) ?? { protect: false };
+        resources.push({ type: args.type, name: args.name, inputs: args.inputs, ...o });
+        const state: Record<string, unknown> = { ...args.inputs };
+        if (args.type === "random:index/randomPassword:RandomPassword") state.result = `pw-${args.name}`;
+        return { id: `${args.name}-id`, state };
+      },
+      call: () => ({}),
+    },
+    "shipyard",
+    "unit",
+    false,
+  );
+  const transformation: pulumi.ResourceTransformation = (a) => {
+    opts.set(`${a.type}::${a.name}`, {
+      protect: a.opts.protect ?? false,
+      parent: a.opts.parent ? (a.opts.parent as unknown as { __name?: string }).__name : undefined,
+    });
+    return undefined;
+  };
+  return { resources, transformation };
+}
+
+/** Resolves an Output in tests. */
+export function value<T>(o: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => o.apply(resolve));
+}
+
+/** Lets pending resource registrations finish. */
+export const settle = () => new Promise((r) => setTimeout(r, 50));
