@@ -16,6 +16,10 @@ export const demo: Blueprint = {
       local: "shipyard/app:bookworm",
     },
     nginx: { upstream: "nginx:1.27", local: "shipyard/nginx:bookworm" },
+    prometheus: { upstream: "prom/prometheus:v2.53.0", local: "shipyard/prometheus:bookworm" },
+    alertmanager: { upstream: "prom/alertmanager:v0.27.0", local: "shipyard/alertmanager:bookworm" },
+    nodeExporter: { upstream: "prom/node-exporter:v1.8.1", local: "shipyard/node-exporter:bookworm" },
+    backup: { upstream: "ghcr.io/example/shipyard-backup:1", local: "shipyard/backup:bookworm" },
   },
   data: {
     networks: [
@@ -96,6 +100,18 @@ export const demo: Blueprint = {
       httpPort: { perEnv: { dev: 8080, staging: 8081, prod: 8082 } },
       securityHeaders: true,
       rateLimit: { perSecond: 50 },
+    },
+    monitoring: {
+      only: ["staging", "prod"],
+      prometheusImage: "prometheus",
+      alertmanagerImage: "alertmanager",
+      nodeExporterImage: "nodeExporter",
+    },
+    backup: {
+      only: ["prod"],
+      image: "backup",
+      schedule: "0 2 * * *",
+      retentionDays: 7,
     },
   },
 };

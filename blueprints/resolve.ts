@@ -34,6 +34,24 @@ export interface ResolvedSystem {
       securityHeaders?: boolean;
       rateLimit?: RateLimit;
     };
+    monitoring?: {
+      prometheusImage: string;
+      alertmanagerImage: string;
+      nodeExporterImage?: string;
+      networks: string[];
+      backupMaxAgeHours?: number;
+      retention?: string;
+    };
+    backup?: {
+      image: string;
+      schedule: string;
+      retentionDays: number;
+      volumes: string[];
+      exclude: string[];
+      repository:
+        { kind: "volume" } | { kind: "s3"; url: string; accessKeyRef: string; secretKeyRef: string };
+      networks: string[];
+    };
   };
 }
 
@@ -187,6 +205,35 @@ export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
     }
   }
   checkNets(bp.app.proxy.networks, "app.proxy.networks");
+  const mon = bp.app.monitoring;
+  const monitoring =
+    mon && (!mon.only || mon.only.includes(env))
+      ? {
+          prometheusImage: image(mon.prometheusImage, "app.monitoring.prometheusImage"),
+          alertmanagerImage: image(mon.alertmanagerImage, "app.monitoring.alertmanagerImage"),
+          nodeExporterImage: mon.nodeExporterImage
+            ? image(mon.nodeExporterImage, "app.monitoring.nodeExporterImage")
+            : undefined,
+          networks: mon.networks ?? networkKeys,
+          backupMaxAgeHours: mon.backupMaxAgeHours,
+          retention: mon.retention,
+        }
+      : undefined;
+  if (monitoring) checkNets(monitoring.networks, "app.monitoring.networks");
+  const bk = bp.app.backup;
+  const backup =
+    bk && (!bk.only || bk.only.includes(env))
+      ? {
+          image: image(bk.image, "app.backup.image"),
+          schedule: pick(bk.schedule)!,
+          retentionDays: pick(bk.retentionDays)!,
+          volumes: bk.volumes ?? [],
+          exclude: bk.exclude ?? [],
+          repository: bk.repository,
+          networks: bk.networks ?? networkKeys,
+        }
+      : undefined;
+  if (backup) checkNets(backup.networks, "app.backup.networks");
   return {
     system: systemName,
     environment: env,
@@ -208,6 +255,8 @@ export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
         securityHeaders: bp.app.proxy.securityHeaders,
         rateLimit: bp.app.proxy.rateLimit,
       },
+      monitoring,
+      backup,
     },
   };
 }

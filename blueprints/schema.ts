@@ -125,6 +125,46 @@ export const Proxy = z
   })
   .strict();
 
+export const Monitoring = z
+  .object({
+    only: z.array(Environment).optional(),
+    prometheusImage: z.string(),
+    alertmanagerImage: z.string(),
+    nodeExporterImage: z.string().optional(),
+    /** Network keys it joins. @default every network */
+    networks: z.array(z.string()).optional(),
+    backupMaxAgeHours: z.number().positive().optional(),
+    retention: z.string().optional(),
+  })
+  .strict();
+
+export const Backup = z
+  .object({
+    only: z.array(Environment).optional(),
+    image: z.string(),
+    schedule: perEnv(z.string()),
+    retentionDays: perEnv(z.number().int().positive()),
+    /** App volumes (purpose part of the name) backed up besides every database and cache. */
+    volumes: z.array(z.string()).optional(),
+    /** Skip these data services (e.g. a cache that holds nothing worth keeping). */
+    exclude: z.array(z.string()).optional(),
+    repository: z
+      .discriminatedUnion("kind", [
+        z.object({ kind: z.literal("volume") }).strict(),
+        z
+          .object({
+            kind: z.literal("s3"),
+            url: z.string().url(),
+            accessKeyRef: z.string(),
+            secretKeyRef: z.string(),
+          })
+          .strict(),
+      ])
+      .default({ kind: "volume" }),
+    networks: z.array(z.string()).optional(),
+  })
+  .strict();
+
 export const Blueprint = z
   .object({
     name,
@@ -143,6 +183,8 @@ export const Blueprint = z
       .object({
         services: z.array(Service).min(1),
         proxy: Proxy,
+        monitoring: Monitoring.optional(),
+        backup: Backup.optional(),
       })
       .strict(),
   })

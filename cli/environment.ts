@@ -69,13 +69,13 @@ function outputsOf(o: Record<string, { value: unknown; secret: boolean }>): Reco
   return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, v.secret ? "[secret]" : v.value]));
 }
 
-export async function up(t: EnvironmentTarget): Promise<LayerResult[]> {
+export async function up(t: EnvironmentTarget, opts: { refresh?: boolean } = {}): Promise<LayerResult[]> {
   const results: LayerResult[] = [];
   for (const layer of LAYERS) {
     const t0 = Date.now();
     (t.log ?? console.log)(`==> ${layer.name} layer: ${stackName(t)} (${layer.workDir})`);
     const stack = await openStack(layer, t);
-    const r = await stack.up({ onOutput: printer(t, layer.name) });
+    const r = await stack.up({ onOutput: printer(t, layer.name), refresh: opts.refresh });
     results.push({
       layer: layer.name,
       stack: stack.name,

@@ -36,7 +36,11 @@ fi
 build() {
   local name=$1 ctx="$ROOT/images/$1" tag="shipyard/$1:bookworm" hash have
   [ -f "$ctx/Dockerfile" ] || die "no image named $name" "choose one of: $(ls "$ROOT/images" | tr '\n' ' ')"
-  hash=$(cd "$ctx" && find . -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
+  # inputs: file contents, file modes (an entrypoint made executable must
+  # rebuild) and the base image (a rebuilt base rebuilds every image)
+  hash=$( { docker image inspect -f '{{.Id}}' "$BASE"
+            cd "$ctx" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum
+            find . -type f -printf '%m %p\n' | LC_ALL=C sort; } | sha256sum | cut -c1-16)
   have=$(docker image inspect -f '{{index .Config.Labels "shipyard.image.hash"}}' "$tag" 2>/dev/null || true)
   if [ "$have" = "$hash" ]; then
     step "images: $tag up to date"

@@ -91,8 +91,8 @@ setup_hba_conf() {
 
 temp_server_start() {
   # the temporary server listens on the Unix socket only
-  PGUSER=$POSTGRES_USER pg_ctl -D "$PGDATA" -w -t 60 \
-    -o "$(printf '%q ' "$@") -c listen_addresses='' -p ${PGPORT:-5432}" start
+  set -- "$@" -c listen_addresses='' -p "${PGPORT:-5432}"
+  PGUSER=$POSTGRES_USER pg_ctl -D "$PGDATA" -w -t 60 -o "$(printf '%q ' "$@")" start
 }
 
 temp_server_stop() {

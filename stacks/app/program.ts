@@ -2,6 +2,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AppStack } from "../../components/app";
 import { ReverseProxy } from "../../components/proxy";
+import { BackupService } from "../../components/backup";
+import { MonitoringStack } from "../../components/monitoring";
+import { backupTargets } from "./backupTargets";
 import { loadStack } from "../config";
 import { checkContract, dataStackName } from "../contract";
 
@@ -50,6 +53,55 @@ export async function appProgram(): Promise<Record<string, unknown>> {
     },
     { dependsOn: Object.values(app.containers).flat() },
   );
+
+  const monitored = system.app.monitoring;
+  const bk = system.app.backup;
+  let backup: BackupService | undefined;
+  if (bk) {
+    backup = new BackupService(
+      system.system,
+      {
+        system: system.system,
+        environment: system.environment,
+        image: bk.image,
+        schedule: bk.schedule,
+        retentionDays: bk.retentionDays,
+        repository: bk.repository,
+        networks: bk.networks.map((k) => contract.networks[k]),
+        secrets,
+        secretKeys: contract.secretKeys,
+        protect: config.protect ?? system.environment === "prod",
+        labels: config.labels,
+        targets: backupTargets(contract, {
+          exclude: bk.exclude,
+          volumes: bk.volumes,
+          volumeName: (v) => `${system.system}-${system.environment}-${v}`,
+        }),
+      },
+      { dependsOn: Object.values(app.containers).flat() },
+    );
+  }
+  if (monitored) {
+    new MonitoringStack(system.system, {
+      system: system.system,
+      environment: system.environment,
+      networks: monitored.networks.map((k) => contract.networks[k]),
+      prometheusImage: monitored.prometheusImage,
+      alertmanagerImage: monitored.alertmanagerImage,
+      nodeExporterImage: monitored.nodeExporterImage,
+      rules: { backupMaxAgeHours: monitored.backupMaxAgeHours },
+      retention: monitored.retention,
+      textfileVolume: backup?.metricsVolume.name,
+      targets: system.app.services
+        .filter((s) => s.metricsPath && app.endpoints[s.name].upstream)
+        .map((s) => ({
+          job: s.name,
+          targets: [app.endpoints[s.name].upstream!],
+          metricsPath: s.metricsPath,
+        })),
+      labels: config.labels,
+    });
+  }
 
   return {
     url: proxy.url,

@@ -1,0 +1,124 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as docker from "@pulumi/docker";
+import * as random from "@pulumi/random";
+import { checkNamePart, dockerHealthcheck, dockerLabels, resourceName, type Ownership } from "../shared";
+import { renderCrontab, validateCron } from "./render/cron";
+import {
+  METRICS_DIR,
+  renderBackupScript,
+  renderRestoreScript,
+  REPO_DIR,
+  SECRETS,
+  secretFileName,
+} from "./render/scripts";
+import type { BackupServiceArgs } from "./types";
+
+/**
+ * Scheduled backups with restic: consistent database dumps (MariaDB,
+ * PostgreSQL), Redis RDB snapshots and plain volumes, to a backup volume or an
+ * S3-compatible bucket, with retention, checksums, metrics for the monitoring
+ * stack, and a restore command (`shipyard-restore TARGET [SNAPSHOT]`).
+ */
+export class BackupService extends pulumi.ComponentResource {
+  public readonly container: docker.Container;
+  /** Volume holding the Prometheus textfile metrics (for node-exporter). */
+  public readonly metricsVolume: docker.Volume;
+  /** The repository volume (volume repositories only). */
+  public readonly repositoryVolume?: docker.Volume;
+  public readonly backupScript: string;
+  public readonly restoreScript: string;
+
+  constructor(name: string, args: BackupServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("shipyard:app:BackupService", name, {}, opts);
+    checkNamePart("system", args.system);
+    checkNamePart("environment", args.environment);
+    validateCron(args.schedule);
+    if (!Number.isInteger(args.retentionDays) || args.retentionDays < 1) {
+      throw new Error(
+        `backup retentionDays is ${args.retentionDays}; allowed: a whole number of days, at least 1`,
+      );
+    }
+    const refs = new Set<string>();
+    for (const t of args.targets) if (t.kind !== "volume") refs.add(t.passwordRef);
+    if (args.repository.kind === "s3") {
+      refs.add(args.repository.accessKeyRef);
+      refs.add(args.repository.secretKeyRef);
+    }
+    for (const r of refs) {
+      if (!args.secretKeys.includes(r)) {
+        throw new Error(
+          `backup refers to secret "${r}", which does not exist; allowed: ${args.secretKeys.join(", ")}`,
+        );
+      }
+    }
+    const owner = (role: string): Ownership => ({
+      system: args.system,
+      environment: args.environment,
+      layer: "app",
+      component: "backup",
+      role,
+    });
+    const n = (p: string) => resourceName(args.system, args.environment, p);
+
+    this.backupScript = renderBackupScript(args);
+    this.restoreScript = renderRestoreScript(args);
+    const resticPassword = new random.RandomPassword(
+      `${name}-restic-password`,
+      { length: 40, special: false },
+      { parent: this },
+    );
+    this.metricsVolume = new docker.Volume(
+      `${name}-backup-metrics`,
+      { name: n("backup-metrics"), labels: dockerLabels(owner("backup-metrics"), args.labels) },
+      { parent: this },
+    );
+    const volumes: docker.types.input.ContainerVolume[] = [
+      { volumeName: this.metricsVolume.name, containerPath: METRICS_DIR },
+    ];
+    if (args.repository.kind === "volume") {
+      this.repositoryVolume = new docker.Volume(
+        `${name}-backups`,
+        { name: n("backups"), labels: dockerLabels(owner("backups"), args.labels) },
+        { parent: this, protect: args.protect ?? false },
+      );
+      volumes.push({ volumeName: this.repositoryVolume.name, containerPath: REPO_DIR });
+    }
+    for (const t of args.targets) {
+      if (t.kind === "volume") volumes.push({ volumeName: t.volume, containerPath: `/volumes/${t.volume}` });
+    }
+    const secrets = pulumi.output(args.secrets);
+    this.container = new docker.Container(
+      `${name}-backup`,
+      {
+        name: n("backup"),
+        image: args.image,
+        command: ["cron", "-f"],
+        uploads: [
+          { file: "/usr/local/bin/shipyard-backup", content: this.backupScript, executable: true },
+          { file: "/usr/local/bin/shipyard-restore", content: this.restoreScript, executable: true },
+          { file: "/etc/cron.d/shipyard-backup", content: renderCrontab(args.schedule), permissions: "0644" },
+          { file: `${SECRETS}/restic-password`, content: resticPassword.result, permissions: "0400" },
+          ...[...refs].sort().map((r) => ({
+            file: `${SECRETS}/${secretFileName(r)}`,
+            content: pulumi.secret(secrets.apply((m) => m[r])),
+            permissions: "0400",
+          })),
+        ],
+        volumes,
+        networksAdvanced: args.networks.map((net) => ({ name: net })),
+        labels: dockerLabels(owner("backup"), {
+          ...args.labels,
+          "io.shipyard.backup.schedule": args.schedule,
+          "io.shipyard.backup.retention-days": String(args.retentionDays),
+        }),
+        healthcheck: dockerHealthcheck({
+          command: ["sh", "-c", "test -s /etc/cron.d/shipyard-backup && kill -0 1"],
+        }),
+        restart: "unless-stopped",
+        wait: true,
+      },
+      { parent: this },
+    );
+    this.registerOutputs({});
+  }
+}

@@ -1,0 +1,185 @@
+/**
+ * The backup and restore scripts run inside the backup container. Pure
+ * functions: the targets and repository are written into the script text;
+ * secrets are read from files at run time and never appear in it.
+ */
+import type { BackupRepository, BackupTarget } from "../types";
+
+export const SECRETS = "/run/secrets";
+export const METRICS_DIR = "/metrics";
+export const REPO_DIR = "/repository";
+
+/** Stable name of a target: snapshot tag and metric label. */
+export function targetName(t: BackupTarget): string {
+  switch (t.kind) {
+    case "mariadb":
+    case "postgres":
+      return `${t.kind}-${t.host}-${t.database}`;
+    case "redis":
+      return `redis-${t.host}`;
+    case "volume":
+      return `volume-${t.volume}`;
+  }
+}
+
+export function secretFileName(ref: string): string {
+  return ref.replace(/[^a-zA-Z0-9_.-]/g, "_");
+}
+
+function repoEnv(r: BackupRepository): string[] {
+  const lines = [`export RESTIC_PASSWORD_FILE=${SECRETS}/restic-password`];
+  if (r.kind === "volume") {
+    lines.push(`export RESTIC_REPOSITORY=${REPO_DIR}`);
+  } else {
+    lines.push(
+      `export RESTIC_REPOSITORY="s3:${r.url}"`,
+      `export AWS_ACCESS_KEY_ID="$(cat ${SECRETS}/${secretFileName(r.accessKeyRef)})"`,
+      `export AWS_SECRET_ACCESS_KEY="$(cat ${SECRETS}/${secretFileName(r.secretKeyRef)})"`,
+    );
+  }
+  return lines;
+}
+
+/** The command that writes the target's dump to stdout, and the file name it is kept under. */
+function dump(t: BackupTarget): { cmd: string; file: string } {
+  switch (t.kind) {
+    case "mariadb":
+      return {
+        cmd: `MYSQL_PWD="$(cat ${SECRETS}/${secretFileName(t.passwordRef)})" mariadb-dump --protocol=tcp -h ${t.host} -P ${t.port} -uroot --single-transaction --routines --triggers --events --databases ${t.database}`,
+        file: `${t.database}.sql`,
+      };
+    case "postgres":
+      return {
+        cmd: `PGPASSWORD="$(cat ${SECRETS}/${secretFileName(t.passwordRef)})" pg_dump -h ${t.host} -p ${t.port} -U postgres -Fc ${t.database}`,
+        file: `${t.database}.dump`,
+      };
+    case "redis":
+      return {
+        cmd: `REDISCLI_AUTH="$(cat ${SECRETS}/${secretFileName(t.passwordRef)})" redis-cli -h ${t.host} -p ${t.port} --rdb /tmp/shipyard-redis.rdb >/dev/null && cat /tmp/shipyard-redis.rdb && rm -f /tmp/shipyard-redis.rdb`,
+        file: "dump.rdb",
+      };
+    case "volume":
+      return {
+        cmd: `tar --sort=name --numeric-owner -C /volumes/${t.volume} -cf - .`,
+        file: `${t.volume}.tar`,
+      };
+  }
+}
+
+/**
+ * shipyard-backup: dump every target, keep it in restic with its sha256 and
+ * size as tags, apply retention, and write Prometheus textfile metrics.
+ */
+export function renderBackupScript(o: {
+  targets: BackupTarget[];
+  repository: BackupRepository;
+  retentionDays: number;
+  system: string;
+  environment: string;
+}): string {
+  const lines = [
+    "#!/bin/bash",
+    "# Rendered by shipyard: do not edit, change the blueprint.",
+    "set -uo pipefail",
+    ...repoEnv(o.repository),
+    `HOSTTAG=${o.system}-${o.environment}`,
+    `mkdir -p ${METRICS_DIR}`,
+    `restic cat config >/dev/null 2>&1 || restic init >/dev/null || { echo "shipyard-backup: cannot open or create the repository $RESTIC_REPOSITORY" >&2; exit 1; }`,
+    "status=0",
+    `metrics=$(mktemp ${METRICS_DIR}/.shipyard_backup.XXXXXX)`,
+    "echo '# HELP shipyard_backup_last_status 0 when the last backup of the target succeeded.' >>\"$metrics\"",
+    "echo '# TYPE shipyard_backup_last_status gauge' >>\"$metrics\"",
+    "backup_one() {",
+    "  local name=$1 file=$2 cmd=$3 start tmp sum size",
+    "  start=$(date +%s)",
+    "  tmp=$(mktemp /tmp/shipyard-dump.XXXXXX)",
+    '  if bash -c "$cmd" >"$tmp" && [ -s "$tmp" ]; then',
+    '    sum=$(sha256sum "$tmp" | cut -c1-64); size=$(stat -c %s "$tmp")',
+    '    if restic backup --quiet --host "$HOSTTAG" --tag "$name" --tag "sha256=$sum" --tag "size=$size" --stdin --stdin-filename "$file" <"$tmp"; then',
+    '      echo "shipyard-backup: $name ok, $size bytes, sha256 $sum, $(( $(date +%s) - start ))s"',
+    '      printf \'shipyard_backup_last_status{target="%s"} 0\\nshipyard_backup_last_success_timestamp_seconds{target="%s"} %s\\nshipyard_backup_last_size_bytes{target="%s"} %s\\nshipyard_backup_last_duration_seconds{target="%s"} %s\\n\' "$name" "$name" "$(date +%s)" "$name" "$size" "$name" "$(( $(date +%s) - start ))" >>"$metrics"',
+    '      rm -f "$tmp"; return 0',
+    "    fi",
+    "  fi",
+    '  echo "shipyard-backup: $name FAILED" >&2',
+    '  printf \'shipyard_backup_last_status{target="%s"} 1\\n\' "$name" >>"$metrics"',
+    '  rm -f "$tmp"; status=1',
+    "}",
+  ];
+  for (const t of o.targets) {
+    const d = dump(t);
+    lines.push(`backup_one ${targetName(t)} ${d.file} ${JSON.stringify(d.cmd).replace(/\$/g, "\\$")}`);
+  }
+  lines.push(
+    `restic forget --quiet --host "$HOSTTAG" --group-by host,tags --keep-daily ${o.retentionDays} --keep-last 1 --prune >/dev/null || status=1`,
+    `chmod 0644 "$metrics" && mv "$metrics" ${METRICS_DIR}/shipyard_backup.prom`,
+    'exit "$status"',
+    "",
+  );
+  return lines.join("\n");
+}
+
+/** shipyard-restore TARGET [SNAPSHOT]: restore one target from a snapshot (latest by default). */
+export function renderRestoreScript(o: {
+  targets: BackupTarget[];
+  repository: BackupRepository;
+  system: string;
+  environment: string;
+}): string {
+  const lines = [
+    "#!/bin/bash",
+    "# Rendered by shipyard: do not edit, change the blueprint.",
+    "set -euo pipefail",
+    ...repoEnv(o.repository),
+    `HOSTTAG=${o.system}-${o.environment}`,
+    "target=${1:-}; snap=${2:-latest}",
+    `names="${o.targets.map(targetName).join(" ")}"`,
+    'if [ -z "$target" ]; then echo "usage: shipyard-restore TARGET [SNAPSHOT]; targets: $names" >&2; exit 2; fi',
+    'if [ "$snap" = latest ]; then',
+    '  snap=$(restic snapshots --host "$HOSTTAG" --tag "$target" --latest 1 --json | sed -n \'s/.*"short_id":"\\([0-9a-f]*\\)".*/\\1/p\' | tail -1)',
+    '  [ -n "$snap" ] || { echo "shipyard-restore: no snapshot of $target; take one with shipyard-backup" >&2; exit 1; }',
+    "fi",
+    'expected=$(restic snapshots --json "$snap" | grep -o \'"sha256=[0-9a-f]*"\' | head -1 | tr -d \'"\' | cut -d= -f2)',
+    'echo "shipyard-restore: $target from snapshot $snap"',
+    'case "$target" in',
+  ];
+  for (const t of o.targets) {
+    const name = targetName(t);
+    const file = dump(t).file;
+    const verify = `restic dump "$snap" /${file} >/tmp/restore.$$ && [ "$(sha256sum </tmp/restore.$$ | cut -c1-64)" = "$expected" ] || { echo "shipyard-restore: checksum mismatch for $snap" >&2; rm -f /tmp/restore.$$; exit 1; }`;
+    lines.push(`  ${name})`, `    ${verify}`);
+    switch (t.kind) {
+      case "mariadb":
+        lines.push(
+          `    MYSQL_PWD="$(cat ${SECRETS}/${secretFileName(t.passwordRef)})" mariadb --protocol=tcp -h ${t.host} -P ${t.port} -uroot </tmp/restore.$$`,
+        );
+        break;
+      case "postgres":
+        lines.push(
+          `    PGPASSWORD="$(cat ${SECRETS}/${secretFileName(t.passwordRef)})" psql -h ${t.host} -p ${t.port} -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='${t.database}'" | grep -q 1 || PGPASSWORD="$(cat ${SECRETS}/${secretFileName(t.passwordRef)})" createdb -h ${t.host} -p ${t.port} -U postgres ${t.database}`,
+          `    PGPASSWORD="$(cat ${SECRETS}/${secretFileName(t.passwordRef)})" pg_restore -h ${t.host} -p ${t.port} -U postgres -d ${t.database} --clean --if-exists --no-owner </tmp/restore.$$`,
+        );
+        break;
+      case "redis":
+        lines.push(
+          `    echo "shipyard-restore: Redis is restored by stopping it and copying the RDB into its data volume; the dump is in /tmp/restore.$$.rdb" >&2`,
+          "    mv /tmp/restore.$$ /tmp/restore.$$.rdb; exit 3",
+        );
+        break;
+      case "volume":
+        lines.push(
+          `    find /volumes/${t.volume} -mindepth 1 -delete`,
+          `    tar --numeric-owner -C /volumes/${t.volume} -xf /tmp/restore.$$`,
+        );
+        break;
+    }
+    lines.push("    rm -f /tmp/restore.$$", "    ;;");
+  }
+  lines.push(
+    '  *) echo "shipyard-restore: unknown target $target; targets: $names" >&2; exit 2 ;;',
+    "esac",
+    'echo "shipyard-restore: $target restored"',
+    "",
+  );
+  return lines.join("\n");
+}

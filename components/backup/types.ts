@@ -1,0 +1,53 @@
+/** Something the backup service dumps. */
+export type BackupTarget =
+  | {
+      kind: "mariadb" | "postgres";
+      /** Host name of the server on the data network. */
+      host: string;
+      port: number;
+      database: string;
+      /** Secret reference of the administrator password (`mariadb/root`). */
+      passwordRef: string;
+    }
+  | {
+      kind: "redis";
+      host: string;
+      port: number;
+      /** Secret reference of the Redis password. */
+      passwordRef: string;
+    }
+  | {
+      kind: "volume";
+      /** Engine volume name, mounted into the backup container. */
+      volume: string;
+    };
+
+/** Where backups go: a local volume, or an S3-compatible bucket (MinIO). */
+export type BackupRepository =
+  | { kind: "volume" }
+  | {
+      kind: "s3";
+      /** e.g. `http://minio:9000/cep-backups` */
+      url: string;
+      accessKeyRef: string;
+      secretKeyRef: string;
+    };
+
+export interface BackupServiceArgs {
+  system: string;
+  environment: string;
+  image: string;
+  /** Cron schedule (5 fields, UTC), e.g. "0 2 * * *". */
+  schedule: string;
+  /** Daily snapshots kept. */
+  retentionDays: number;
+  targets: BackupTarget[];
+  repository: BackupRepository;
+  /** Engine network names it joins to reach the databases. */
+  networks: import("@pulumi/pulumi").Input<string>[];
+  /** Secret values by reference, from the data layer. */
+  secrets: import("@pulumi/pulumi").Input<Record<string, string>>;
+  secretKeys: string[];
+  protect?: boolean;
+  labels?: Record<string, string>;
+}

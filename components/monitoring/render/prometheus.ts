@@ -1,0 +1,97 @@
+import type { AlertRuleOptions, ScrapeTarget } from "../types";
+
+export const PROMETHEUS_CONFIG_PATH = "/etc/prometheus/prometheus.yml";
+export const PROMETHEUS_RULES_PATH = "/etc/prometheus/rules/shipyard.yml";
+export const ALERTMANAGER_CONFIG_PATH = "/etc/alertmanager/alertmanager.yml";
+
+const q = (s: string) => JSON.stringify(s);
+
+/** prometheus.yml: scrape jobs from the deployed services, rules, Alertmanager. */
+export function renderPrometheusConfig(o: {
+  system: string;
+  environment: string;
+  targets: ScrapeTarget[];
+  alertmanager: string;
+  scrapeInterval?: string;
+}): string {
+  const jobs = [...o.targets].sort((a, b) => a.job.localeCompare(b.job));
+  const seen = new Set<string>();
+  for (const j of jobs) {
+    if (seen.has(j.job))
+      throw new Error(`monitoring targets: job "${j.job}" appears twice; job names must be unique`);
+    seen.add(j.job);
+  }
+  const out = [
+    "# Rendered by shipyard: do not edit, change the blueprint.",
+    "global:",
+    `  scrape_interval: ${o.scrapeInterval ?? "15s"}`,
+    "  evaluation_interval: 15s",
+    "  external_labels:",
+    `    system: ${q(o.system)}`,
+    `    environment: ${q(o.environment)}`,
+    "rule_files:",
+    `  - ${q(PROMETHEUS_RULES_PATH)}`,
+    "alerting:",
+    "  alertmanagers:",
+    "    - static_configs:",
+    `        - targets: [${q(o.alertmanager)}]`,
+    "scrape_configs:",
+  ];
+  for (const j of jobs) {
+    out.push(
+      `  - job_name: ${q(j.job)}`,
+      `    metrics_path: ${q(j.metricsPath ?? "/metrics")}`,
+      "    static_configs:",
+      `      - targets: [${[...j.targets].sort().map(q).join(", ")}]`,
+    );
+  }
+  return out.join("\n") + "\n";
+}
+
+/** Alert rules: a target down, a disk filling, a backup stale or failed. */
+export function renderAlertRules(o: AlertRuleOptions = {}): string {
+  const maxAge = (o.backupMaxAgeHours ?? 26) * 3600;
+  const free = o.diskFreePercent ?? 10;
+  return [
+    "# Rendered by shipyard: do not edit, change the blueprint.",
+    "groups:",
+    "  - name: shipyard",
+    "    rules:",
+    "      - alert: ServiceDown",
+    "        expr: up == 0",
+    `        for: ${o.downFor ?? "1m"}`,
+    "        labels: { severity: critical }",
+    '        annotations: { summary: "{{ $labels.job }} on {{ $labels.instance }} is down" }',
+    "      - alert: DiskFilling",
+    `        expr: 100 * node_filesystem_avail_bytes{fstype!~"tmpfs|overlay|squashfs"} / node_filesystem_size_bytes < ${free}`,
+    "        for: 5m",
+    "        labels: { severity: warning }",
+    `        annotations: { summary: "{{ $labels.mountpoint }} has less than ${free}% free" }`,
+    "      - alert: BackupStale",
+    `        expr: time() - shipyard_backup_last_success_timestamp_seconds > ${maxAge}`,
+    "        for: 5m",
+    "        labels: { severity: critical }",
+    `        annotations: { summary: "no successful backup of {{ $labels.target }} for more than ${maxAge / 3600}h" }`,
+    "      - alert: BackupFailed",
+    "        expr: shipyard_backup_last_status != 0",
+    "        labels: { severity: critical }",
+    '        annotations: { summary: "the last backup of {{ $labels.target }} failed" }',
+    "",
+  ].join("\n");
+}
+
+/** alertmanager.yml: one route, to a webhook when given. */
+export function renderAlertmanagerConfig(o: { webhookUrl?: string }): string {
+  const out = [
+    "# Rendered by shipyard: do not edit, change the blueprint.",
+    "route:",
+    "  receiver: default",
+    "  group_by: [alertname, system, environment]",
+    "  group_wait: 30s",
+    "  repeat_interval: 4h",
+    "receivers:",
+    "  - name: default",
+  ];
+  if (o.webhookUrl) out.push("    webhook_configs:", `      - url: ${q(o.webhookUrl)}`);
+  return out.join("\n") + "\n";
+}

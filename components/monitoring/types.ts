@@ -1,0 +1,40 @@
+/** A group of scrape targets. */
+export interface ScrapeTarget {
+  /** Job name, e.g. `api`. */
+  job: string;
+  /** `host:port` addresses. */
+  targets: string[];
+  /** @default "/metrics" */
+  metricsPath?: string;
+}
+
+export interface AlertRuleOptions {
+  /** A backup older than this raises BackupStale. @default 26 */
+  backupMaxAgeHours?: number;
+  /** Free disk below this percentage raises DiskFilling. @default 10 */
+  diskFreePercent?: number;
+  /** How long a target may be down before ServiceDown fires. @default "1m" */
+  downFor?: string;
+}
+
+export interface MonitoringStackArgs {
+  system: string;
+  environment: string;
+  /** Engine network names it joins, to reach what it scrapes. */
+  networks: import("@pulumi/pulumi").Input<string>[];
+  prometheusImage: string;
+  alertmanagerImage: string;
+  /** node-exporter for host metrics (disk filling). Omit to skip. */
+  nodeExporterImage?: string;
+  /** What to scrape besides the monitoring stack itself. */
+  targets: ScrapeTarget[];
+  rules?: AlertRuleOptions;
+  /** Where Alertmanager sends alerts (a webhook receiver). Omit to only keep them in Alertmanager. */
+  webhookUrl?: string;
+  /** TSDB retention. @default "15d" */
+  retention?: string;
+  /** Volume (purpose part) holding *.prom files from the backup service, read by node-exporter. */
+  textfileVolume?: import("@pulumi/pulumi").Input<string>;
+  protect?: boolean;
+  labels?: Record<string, string>;
+}
