@@ -1,8 +1,9 @@
 /** The registry of blueprints: adding a system is adding one file and one line here. */
 import type { Blueprint } from "./schema";
+import { brandclub } from "./brandclub";
 import { demo } from "./demo";
 
-export const BLUEPRINTS: Record<string, Blueprint> = { demo };
+export const BLUEPRINTS: Record<string, Blueprint> = { demo, brandclub };
 
 export { resolve } from "./resolve";
 export type { ResolvedSystem, ImageSet } from "./resolve";

@@ -3,7 +3,12 @@
  * components: per-environment values picked, templates filled, images chosen,
  * services of other environments dropped, references checked.
  */
-import type { CacheSpec, DatabaseServerSpec, DataNetworkSpec } from "../components/database/types";
+import type {
+  CacheSpec,
+  DatabaseServerSpec,
+  DataNetworkSpec,
+  ObjectStoreSpec,
+} from "../components/database/types";
 import type { ServiceSpec } from "../components/app/types";
 import type { ProxyKind, RateLimit } from "../components/proxy/types";
 import { httpCheck } from "../components/shared/health";
@@ -23,7 +28,14 @@ export interface ResolveOptions {
 export interface ResolvedSystem {
   system: string;
   environment: Environment;
-  data: { networks: DataNetworkSpec[]; servers: DatabaseServerSpec[]; caches: CacheSpec[] };
+  /** Pulumi stack names of the layers. */
+  stacks: { data: string; app: string };
+  data: {
+    networks: DataNetworkSpec[];
+    servers: DatabaseServerSpec[];
+    caches: CacheSpec[];
+    objectStores: ObjectStoreSpec[];
+  };
   app: {
     services: ServiceSpec[];
     proxy: {
@@ -32,6 +44,8 @@ export interface ResolvedSystem {
       networks: string[];
       httpPort: number;
       securityHeaders?: boolean;
+      headers?: Record<string, string>;
+      maxBodyMb?: number;
       rateLimit?: RateLimit;
     };
     monitoring?: {
@@ -122,14 +136,17 @@ export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
       name: s.name,
       engine: s.engine,
       image: image(s.image, `data.servers[${i}].image`),
-      databases: s.databases.map((d, j) => {
-        const dbName = fill(pick(d.name)!, `data.servers[${i}].databases[${j}].name`);
-        const user = pick(d.user);
-        return {
-          name: dbName,
-          ...(user ? { user: fill(user, `data.servers[${i}].databases[${j}].user`) } : {}),
-        };
-      }),
+      extraArgs: pick(s.extraArgs),
+      databases: s.databases
+        .filter((d) => !d.only || d.only.includes(env))
+        .map((d, j) => {
+          const dbName = fill(pick(d.name)!, `data.servers[${i}].databases[${j}].name`);
+          const user = pick(d.user);
+          return {
+            name: dbName,
+            ...(user ? { user: fill(user, `data.servers[${i}].databases[${j}].user`) } : {}),
+          };
+        }),
       networks: s.networks,
       bufferPoolMb: pick(s.bufferPoolMb),
       memoryMb: pick(s.memoryMb),
@@ -143,9 +160,22 @@ export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
       image: image(c.image, `data.caches[${i}].image`),
       appendOnly: pick(c.appendOnly),
       maxMemoryMb: pick(c.maxMemoryMb),
+      maxMemoryPolicy: c.maxMemoryPolicy,
       memoryMb: pick(c.memoryMb),
       networks: c.networks,
       volume: c.volume,
+    };
+  });
+
+  const objectStores: ObjectStoreSpec[] = bp.data.objectStores.map((o, i) => {
+    checkNets(o.networks, `data.objectStores[${i}].networks`);
+    return {
+      name: o.name,
+      image: image(o.image, `data.objectStores[${i}].image`),
+      buckets: o.buckets?.map((b) => fill(b, `data.objectStores[${i}].buckets`)),
+      networks: o.networks,
+      memoryMb: pick(o.memoryMb),
+      volume: o.volume,
     };
   });
 
@@ -237,6 +267,10 @@ export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
   return {
     system: systemName,
     environment: env,
+    stacks: {
+      data: fill(bp.stacks?.data ?? "{system}-{env}", "stacks.data"),
+      app: fill(bp.stacks?.app ?? "{system}-{env}", "stacks.app"),
+    },
     data: {
       networks: bp.data.networks.map((n) => ({
         ...n,
@@ -244,6 +278,7 @@ export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
       })),
       servers,
       caches,
+      objectStores,
     },
     app: {
       services,
@@ -253,6 +288,8 @@ export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
         networks: bp.app.proxy.networks,
         httpPort: pick(bp.app.proxy.httpPort)!,
         securityHeaders: bp.app.proxy.securityHeaders,
+        headers: pick(bp.app.proxy.headers),
+        maxBodyMb: bp.app.proxy.maxBodyMb,
         rateLimit: bp.app.proxy.rateLimit,
       },
       monitoring,

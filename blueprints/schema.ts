@@ -49,7 +49,12 @@ export const Image = z
   .strict();
 
 export const Network = z
-  .object({ key: name, internal: z.boolean().optional(), name: z.string().optional() })
+  .object({
+    key: name,
+    internal: z.boolean().optional(),
+    name: z.string().optional(),
+    external: z.boolean().optional(),
+  })
   .strict();
 
 export const DatabaseServer = z
@@ -57,7 +62,16 @@ export const DatabaseServer = z
     name,
     engine: z.enum(["mariadb", "postgres"]),
     image: z.string(),
-    databases: z.array(z.object({ name: perEnv(z.string()), user: perEnv(z.string()).optional() }).strict()),
+    databases: z.array(
+      z
+        .object({
+          name: perEnv(z.string()),
+          user: perEnv(z.string()).optional(),
+          only: z.array(Environment).optional(),
+        })
+        .strict(),
+    ),
+    extraArgs: perEnv(z.array(z.string())).optional(),
     networks: z.array(z.string()).optional(),
     bufferPoolMb: perEnv(z.number().int().positive()).optional(),
     memoryMb: perEnv(z.number().int().positive()).optional(),
@@ -71,8 +85,20 @@ export const Cache = z
     image: z.string(),
     appendOnly: perEnv(z.boolean()).optional(),
     maxMemoryMb: perEnv(z.number().int().nonnegative()).optional(),
+    maxMemoryPolicy: z.enum(["allkeys-lru", "volatile-lru", "allkeys-lfu", "noeviction"]).optional(),
     memoryMb: perEnv(z.number().int().positive()).optional(),
     networks: z.array(z.string()).optional(),
+    volume: z.string().optional(),
+  })
+  .strict();
+
+export const ObjectStore = z
+  .object({
+    name,
+    image: z.string(),
+    buckets: z.array(z.string()).optional(),
+    networks: z.array(z.string()).optional(),
+    memoryMb: perEnv(z.number().int().positive()).optional(),
     volume: z.string().optional(),
   })
   .strict();
@@ -118,6 +144,8 @@ export const Proxy = z
     networks: z.array(z.string()).min(1),
     httpPort: perEnv(z.number().int().min(1).max(65535)),
     securityHeaders: z.boolean().optional(),
+    headers: perEnv(z.record(z.string())).optional(),
+    maxBodyMb: z.number().int().positive().optional(),
     rateLimit: z
       .object({ perSecond: z.number().positive(), burst: z.number().int().positive().optional() })
       .strict()
@@ -171,12 +199,15 @@ export const Blueprint = z
     description: z.string(),
     environments: z.array(Environment).min(1),
     vars: z.record(perEnv(z.string())).optional(),
+    /** Pulumi stack names of the layers, e.g. `{ data: "brandclub-db-{env}", app: "brandclub-{env}" }`. */
+    stacks: z.object({ data: z.string(), app: z.string() }).strict().optional(),
     images: z.record(Image),
     data: z
       .object({
         networks: z.array(Network).min(1),
         servers: z.array(DatabaseServer).default([]),
         caches: z.array(Cache).default([]),
+        objectStores: z.array(ObjectStore).default([]),
       })
       .strict(),
     app: z

@@ -3,6 +3,7 @@
  * through the Automation API: data, then app (and app, then data for destroy).
  */
 import { LocalWorkspace, type ConfigMap, type OpMap, type Stack } from "@pulumi/pulumi/automation";
+import { BLUEPRINTS, resolve, type Environment } from "../blueprints";
 import { LAYERS, type Layer } from "./layers";
 
 export interface EnvironmentTarget {
@@ -24,8 +25,14 @@ export interface LayerResult {
   outputs: Record<string, unknown>;
 }
 
-export function stackName(t: EnvironmentTarget): string {
-  return `${t.systemName ?? t.blueprint}-${t.environment}`;
+/** The layer's stack name, from the blueprint (e.g. brandclub-db-dev and brandclub-dev). */
+export function stackName(t: EnvironmentTarget, layer: Layer["name"] = "app"): string {
+  const s = resolve(BLUEPRINTS[t.blueprint], {
+    environment: t.environment as Environment,
+    imageSet: "local",
+    systemName: t.systemName,
+  });
+  return s.stacks[layer];
 }
 
 /** Environment-wide settings from Pulumi.<env>.yaml of the layer, if present. */
@@ -45,7 +52,7 @@ async function envSettings(workDir: string, env: string): Promise<ConfigMap> {
 }
 
 export async function openStack(layer: Layer, t: EnvironmentTarget): Promise<Stack> {
-  const name = stackName(t);
+  const name = stackName(t, layer.name);
   const stack = await LocalWorkspace.createOrSelectStack({ stackName: name, workDir: layer.workDir });
   const config: ConfigMap = {
     ...(await envSettings(layer.workDir, t.environment)),
@@ -73,7 +80,7 @@ export async function up(t: EnvironmentTarget, opts: { refresh?: boolean } = {})
   const results: LayerResult[] = [];
   for (const layer of LAYERS) {
     const t0 = Date.now();
-    (t.log ?? console.log)(`==> ${layer.name} layer: ${stackName(t)} (${layer.workDir})`);
+    (t.log ?? console.log)(`==> ${layer.name} layer: ${stackName(t, layer.name)} (${layer.workDir})`);
     const stack = await openStack(layer, t);
     const r = await stack.up({ onOutput: printer(t, layer.name), refresh: opts.refresh });
     results.push({
@@ -101,7 +108,7 @@ export async function preview(
 
 export async function destroy(t: EnvironmentTarget, opts: { removeStacks?: boolean } = {}): Promise<void> {
   for (const layer of [...LAYERS].reverse()) {
-    (t.log ?? console.log)(`==> destroying ${layer.name} layer: ${stackName(t)}`);
+    (t.log ?? console.log)(`==> destroying ${layer.name} layer: ${stackName(t, layer.name)}`);
     const stack = await openStack(layer, t);
     await stack.destroy({ onOutput: printer(t, layer.name) });
     if (opts.removeStacks) await stack.workspace.removeStack(stack.name);

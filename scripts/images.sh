@@ -36,6 +36,12 @@ fi
 build() {
   local name=$1 ctx="$ROOT/images/$1" tag="shipyard/$1:bookworm" hash have
   [ -f "$ctx/Dockerfile" ] || die "no image named $name" "choose one of: $(ls "$ROOT/images" | tr '\n' ' ')"
+  # An image whose server is not packaged by Debian builds it first from Go
+  # modules (prebuild.sh puts the binary into the build context, git-ignored).
+  if [ -x "$ctx/prebuild.sh" ]; then
+    step "images: $name prebuild (log: $SHIPYARD_LOGS/prebuild-$name.log)"
+    run_logged "prebuild-$name" "$ctx/prebuild.sh" || die "prebuild of $name failed" "read $SHIPYARD_LOGS/prebuild-$name.log"
+  fi
   # inputs: file contents, file modes (an entrypoint made executable must
   # rebuild) and the base image (a rebuilt base rebuilds every image)
   hash=$( { docker image inspect -f '{{.Id}}' "$BASE"

@@ -24,6 +24,8 @@ export const StackConfig = z
     listenAddress: z.string().ip().default("127.0.0.1"),
     protect: z.union([z.boolean(), z.enum(["true", "false"]).transform((v) => v === "true")]).optional(),
     labels: z.record(z.string()).default({}),
+    /** The data layer's stack the app layer reads. @default the blueprint's data stack name, or this stack's name */
+    dataStack: z.string().optional(),
     /** Extra environment for every app service (a release marker, a feature flag). */
     appEnv: z.record(z.string()).default({}),
   })

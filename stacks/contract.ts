@@ -15,7 +15,7 @@ export const DataContract = z.object({
   /** Service name -> how to reach it. */
   endpoints: z.record(
     z.object({
-      engine: z.enum(["mariadb", "postgres", "redis"]),
+      engine: z.enum(["mariadb", "postgres", "redis", "minio"]),
       host: z.string(),
       port: z.number().int(),
       container: z.string(),

@@ -6,6 +6,7 @@ import {
   checkNamePart,
   dockerHealthcheck,
   dockerLabels,
+  httpProbe,
   resourceName,
   SECRETS_DIR,
   type Ownership,
@@ -24,7 +25,7 @@ import {
   serverEnv,
   serverHealth,
 } from "./engines";
-import type { CacheSpec, DatabaseServerSpec, DatabaseStackArgs, Endpoint } from "./types";
+import type { CacheSpec, DatabaseServerSpec, DatabaseStackArgs, Endpoint, ObjectStoreSpec } from "./types";
 
 /**
  * The data layer of one system in one environment: its networks, volumes,
@@ -54,8 +55,21 @@ export class DatabaseStack extends pulumi.ComponentResource {
     });
     const labelsFor = (role: string) => dockerLabels(owner(role), args.labels);
 
-    const nets: Record<string, docker.Network> = {};
+    const nets: Record<string, { name: pulumi.Output<string> }> = {};
     for (const n of args.networks) {
+      if (n.external) {
+        const netName = n.name ?? resourceName(args.system, args.environment, n.key);
+        // Shared with other stacks: made if missing, never removed by this one.
+        const ensure = new command.local.Command(
+          `${name}-${n.key}-external`,
+          {
+            create: `docker network inspect ${netName} >/dev/null 2>&1 || docker network create ${netName} >/dev/null`,
+          },
+          { parent: this },
+        );
+        nets[n.key] = { name: ensure.stdout.apply(() => netName) };
+        continue;
+      }
       nets[n.key] = new docker.Network(
         `${name}-${n.key}`,
         {
@@ -101,6 +115,27 @@ export class DatabaseStack extends pulumi.ComponentResource {
         port: PORTS.redis,
         container: resourceName(args.system, args.environment, c.name),
         databases: {},
+      };
+    }
+
+    for (const o of args.objectStores ?? []) {
+      this.containers.push(
+        this.objectStore(
+          name,
+          args,
+          o,
+          labelsFor(o.name),
+          attach(o.networks, o.name),
+          protect,
+          secretEntries,
+        ),
+      );
+      this.endpoints[o.name] = {
+        engine: "minio",
+        host: o.name,
+        port: PORTS.minio,
+        container: resourceName(args.system, args.environment, o.name),
+        databases: Object.fromEntries((o.buckets ?? []).map((b) => [b, b])),
       };
     }
 
@@ -231,14 +266,89 @@ export class DatabaseStack extends pulumi.ComponentResource {
       { parent: this, protect },
     );
   }
+
+  private objectStore(
+    name: string,
+    args: DatabaseStackArgs,
+    o: ObjectStoreSpec,
+    labels: docker.types.input.ContainerLabel[],
+    networks: docker.types.input.ContainerNetworksAdvanced[],
+    protect: boolean,
+    secrets: pulumi.Output<[string, string]>[],
+  ): docker.Container {
+    const access = new random.RandomString(
+      `${name}-${o.name}-access-key`,
+      { length: 20, special: false, upper: true, lower: false },
+      { parent: this },
+    );
+    const secret = this.password(`${name}-${o.name}`, "secret-key");
+    secrets.push(access.result.apply((v) => [`${o.name}/access-key`, v] as [string, string]));
+    secrets.push(secret.result.apply((v) => [`${o.name}/secret-key`, v] as [string, string]));
+    const volume = this.volume(name, args, o.volume ?? `${o.name}-data`, labels, protect);
+    const container = new docker.Container(
+      `${name}-${o.name}`,
+      {
+        name: resourceName(args.system, args.environment, o.name),
+        image: o.image,
+        command: ["server", "/data", "--address", ":9000", "--console-address", ":9001"],
+        envs: [
+          `MINIO_ROOT_USER_FILE=${SECRETS_DIR}/minio-access-key`,
+          `MINIO_ROOT_PASSWORD_FILE=${SECRETS_DIR}/minio-secret-key`,
+        ],
+        uploads: [
+          { file: `${SECRETS_DIR}/minio-access-key`, content: access.result, permissions: "0444" },
+          { file: `${SECRETS_DIR}/minio-secret-key`, content: secret.result, permissions: "0444" },
+        ],
+        labels,
+        networksAdvanced: networks,
+        volumes: [{ volumeName: volume.name, containerPath: "/data" }],
+        healthcheck: dockerHealthcheck({
+          command: httpProbe(9000, "/minio/health/live"),
+          interval: "2s",
+          retries: 30,
+        }),
+        restart: "unless-stopped",
+        memory: o.memoryMb,
+        wait: true,
+        waitTimeout: 120,
+      },
+      { parent: this, protect },
+    );
+    if ((o.buckets ?? []).length > 0) {
+      new command.local.Command(
+        `${name}-${o.name}-buckets`,
+        {
+          // S3 PUT Bucket, signed with the root credentials from the secret files; 409 means it exists.
+          create: pulumi.interpolate`docker exec ${container.name} sh -c '${(o.buckets ?? [])
+            .map(
+              (bkt) =>
+                `code=$(curl -s -o /dev/null -w "%{http_code}" --aws-sigv4 aws:amz:us-east-1:s3 --user "$(cat ${SECRETS_DIR}/minio-access-key):$(cat ${SECRETS_DIR}/minio-secret-key)" -X PUT http://127.0.0.1:9000/${bkt}); [ "$code" = 200 ] || [ "$code" = 409 ] || { echo "creating bucket ${bkt}: HTTP $code" >&2; exit 1; }`,
+            )
+            .join("; ")}'`,
+          triggers: [container.id],
+        },
+        { parent: this, dependsOn: [container] },
+      );
+    }
+    return container;
+  }
 }
 
 function validate(args: DatabaseStackArgs): void {
+  for (const o of args.objectStores ?? []) {
+    for (const b of o.buckets ?? []) {
+      if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(b)) {
+        throw new Error(
+          `${o.name}.buckets has "${b}": bucket names are 3-63 lower-case letters, digits, dots and dashes`,
+        );
+      }
+    }
+  }
   checkNamePart("system", args.system);
   checkNamePart("environment", args.environment);
   const keys = new Set(args.networks.map((n) => n.key));
   const names = new Set<string>();
-  for (const s of [...args.servers, ...(args.caches ?? [])]) {
+  for (const s of [...args.servers, ...(args.caches ?? []), ...(args.objectStores ?? [])]) {
     checkNamePart("service name", s.name);
     if (names.has(s.name))
       throw new Error(`data service "${s.name}" is defined twice; service names must be unique`);

@@ -5,7 +5,7 @@
 import type { HealthCheck } from "../shared/health";
 import type { CacheSpec, DatabaseServerSpec } from "./types";
 
-export const PORTS = { mariadb: 3306, postgres: 5432, redis: 6379 } as const;
+export const PORTS = { mariadb: 3306, postgres: 5432, redis: 6379, minio: 9000 } as const;
 
 export const ROOT_SECRET_FILE = { mariadb: "mariadb-root-password", postgres: "postgres-password" } as const;
 
@@ -36,10 +36,14 @@ export function dataPath(engine: DatabaseServerSpec["engine"]): string {
 
 /** Server arguments: per-environment tuning. */
 export function serverCommand(s: DatabaseServerSpec): string[] | undefined {
-  if (!s.bufferPoolMb) return undefined;
-  return s.engine === "mariadb"
-    ? [`--innodb-buffer-pool-size=${s.bufferPoolMb}M`]
-    : ["postgres", "-c", `shared_buffers=${s.bufferPoolMb}MB`];
+  const tuning = s.bufferPoolMb
+    ? s.engine === "mariadb"
+      ? [`--innodb-buffer-pool-size=${s.bufferPoolMb}M`]
+      : ["-c", `shared_buffers=${s.bufferPoolMb}MB`]
+    : [];
+  const args = [...tuning, ...(s.extraArgs ?? [])];
+  if (args.length === 0) return undefined;
+  return s.engine === "mariadb" ? args : ["postgres", ...args];
 }
 
 /** The client command that runs SQL from stdin as the administrator, over TCP. */
@@ -102,7 +106,7 @@ export function redisConf(c: CacheSpec, password: string): string {
     `appendonly ${c.appendOnly ? "yes" : "no"}`,
     ...(c.appendOnly ? ["appendfsync everysec"] : []),
     `maxmemory ${c.maxMemoryMb ?? 0}mb`,
-    ...(c.maxMemoryMb ? ["maxmemory-policy allkeys-lru"] : []),
+    ...(c.maxMemoryMb ? [`maxmemory-policy ${c.maxMemoryPolicy ?? "allkeys-lru"}`] : []),
     `requirepass ${password}`,
     "",
   ].join("\n");

@@ -23,6 +23,8 @@ export interface DatabaseServerSpec {
   bufferPoolMb?: number;
   /** Memory limit, MiB. */
   memoryMb?: number;
+  /** Further server arguments, e.g. `--slow-query-log=1` or `-c max_connections=100`. */
+  extraArgs?: string[];
   /** Purpose part of the data volume's name. @default `<name>-data` */
   volume?: string;
   /** Overrides the engine's default health check. */
@@ -38,10 +40,24 @@ export interface CacheSpec {
   appendOnly?: boolean;
   /** maxmemory in MiB (0 = unlimited). @default 0 */
   maxMemoryMb?: number;
+  /** What Redis evicts at maxmemory; queues need "noeviction". @default "allkeys-lru" */
+  maxMemoryPolicy?: "allkeys-lru" | "volatile-lru" | "allkeys-lfu" | "noeviction";
   /** Memory limit of the container, MiB. */
   memoryMb?: number;
   networks?: string[];
   /** Purpose part of the data volume's name. @default `<name>-data` */
+  volume?: string;
+}
+
+/** An S3-compatible object store (MinIO) with its buckets. */
+export interface ObjectStoreSpec {
+  /** Service name, e.g. `minio`. */
+  name: string;
+  image: string;
+  /** Buckets created (idempotently) after start. */
+  buckets?: string[];
+  networks?: string[];
+  memoryMb?: number;
   volume?: string;
 }
 
@@ -52,6 +68,11 @@ export interface DataNetworkSpec {
   internal?: boolean;
   /** Exact name when a blueprint's document fixes it. @default `<system>-<env>-<key>` */
   name?: string;
+  /**
+   * Shared with other stacks (compose's `external: true`): created when missing,
+   * never removed, not owned by this stack.
+   */
+  external?: boolean;
 }
 
 export interface DatabaseStackArgs {
@@ -60,6 +81,7 @@ export interface DatabaseStackArgs {
   networks: DataNetworkSpec[];
   servers: DatabaseServerSpec[];
   caches?: CacheSpec[];
+  objectStores?: ObjectStoreSpec[];
   /** Protect volumes (and containers) from deletion: on in prod. @default false */
   protect?: boolean;
   /** Extra labels on every object. */
@@ -68,7 +90,7 @@ export interface DatabaseStackArgs {
 
 /** What the data layer tells the app layer about one server or cache. */
 export interface Endpoint {
-  engine: "mariadb" | "postgres" | "redis";
+  engine: "mariadb" | "postgres" | "redis" | "minio";
   host: string;
   port: number;
   container: string;

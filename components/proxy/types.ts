@@ -20,6 +20,8 @@ export interface ProxyRenderOptions {
   routes: ProxyRoute[];
   /** Send security headers (X-Frame-Options, nosniff, Referrer-Policy, Permissions-Policy, CSP frame-ancestors). @default true */
   securityHeaders?: boolean;
+  /** Further response headers, e.g. `Strict-Transport-Security` or `X-Robots-Tag`. */
+  headers?: Record<string, string>;
   /** Per-client rate limit (nginx only). */
   rateLimit?: RateLimit;
   /** Largest request body, MiB. @default 50 */

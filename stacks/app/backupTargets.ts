@@ -9,6 +9,7 @@ export function backupTargets(
   const targets: BackupTarget[] = [];
   for (const [name, e] of Object.entries(contract.endpoints).sort(([a], [b]) => a.localeCompare(b))) {
     if (opts.exclude.includes(name)) continue;
+    if (e.engine === "minio") continue; // object stores are backed up by their own replication, not dumps
     if (e.engine === "redis") {
       targets.push({ kind: "redis", host: e.host, port: e.port, passwordRef: name });
     } else {

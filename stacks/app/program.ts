@@ -10,7 +10,11 @@ import { checkContract, dataStackName } from "../contract";
 
 export async function appProgram(): Promise<Record<string, unknown>> {
   const { config, system } = loadStack();
-  const dataStack = dataStackName(pulumi.getOrganization(), pulumi.getStack());
+  const self = pulumi.getStack();
+  const dataStack = dataStackName(
+    pulumi.getOrganization(),
+    config.dataStack ?? (self === system.stacks.app ? system.stacks.data : self),
+  );
   const ref = new pulumi.StackReference(`${system.system}-data`, { name: dataStack });
   const contract = checkContract((await ref.getOutputDetails("contract")).value, dataStack, system);
   const secretValues = (await ref.getOutputDetails("secrets")).secretValue as
@@ -48,6 +52,8 @@ export async function appProgram(): Promise<Record<string, unknown>> {
       listenAddress: config.listenAddress,
       routes,
       securityHeaders: system.app.proxy.securityHeaders,
+      headers: system.app.proxy.headers,
+      maxBodyMb: system.app.proxy.maxBodyMb,
       rateLimit: system.app.proxy.rateLimit,
       labels: config.labels,
     },

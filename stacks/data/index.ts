@@ -13,6 +13,7 @@ const db = new DatabaseStack(system.system, {
   networks: system.data.networks,
   servers: system.data.servers,
   caches: system.data.caches,
+  objectStores: system.data.objectStores,
   protect,
   labels: config.labels,
 });
@@ -29,6 +30,7 @@ export const contract: pulumi.Output<DataContract> = db.networks.apply((networks
       ...s.databases.map((d) => `${s.name}/${d.name}`),
     ]),
     ...system.data.caches.map((c) => c.name),
+    ...system.data.objectStores.flatMap((o) => [`${o.name}/access-key`, `${o.name}/secret-key`]),
   ].sort(),
 }));
 export const secrets = db.secrets;

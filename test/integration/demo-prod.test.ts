@@ -31,7 +31,7 @@ describe("demo blueprint, prod configuration, on the real engine", () => {
   });
   afterAll(async () => {
     try {
-      unprotectAll(stackName(target()));
+      unprotectAll((l) => stackName(target(), l));
       await destroy(target(), { removeStacks: true });
     } catch {
       /* cleanup below */
@@ -90,7 +90,7 @@ describe("demo blueprint, prod configuration, on the real engine", () => {
     // Volumes holding data are protected in prod (Pulumi state).
     for (const l of LAYERS) {
       const ws = await LocalWorkspace.create({ workDir: l.workDir });
-      const state = await ws.exportStack(stackName(target()));
+      const state = await ws.exportStack(stackName(target(), l.name));
       const vols = (
         state.deployment.resources as { type: string; protect?: boolean; outputs?: { name?: string } }[]
       ).filter(
@@ -160,7 +160,7 @@ describe("demo blueprint, prod configuration, on the real engine", () => {
   test("destroy refuses protected prod data; after unprotect it removes everything", async () => {
     await expect(destroy(target())).rejects.toThrow(/protected/);
     expect(labelled(label).volumes).toContain(c("mariadb-data"));
-    unprotectAll(stackName(target()));
+    unprotectAll((l) => stackName(target(), l));
     await destroy(target());
     expect(labelled(label)).toEqual({ containers: [], networks: [], volumes: [] });
   });

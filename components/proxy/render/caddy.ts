@@ -21,9 +21,13 @@ export function renderCaddy(o: ProxyRenderOptions): string {
   for (const [host, routes] of routesByHost(o.routes)) {
     out.push(`http://${host}:80 {`);
     out.push(`    request_body {`, `        max_size ${o.maxBodyMb ?? 50}MB`, "    }");
-    if (o.securityHeaders ?? true) {
+    const headers = [
+      ...((o.securityHeaders ?? true) ? SECURITY_HEADERS : []),
+      ...Object.entries(o.headers ?? {}).sort(),
+    ];
+    if (headers.length > 0) {
       out.push("    header {");
-      for (const [h, v] of SECURITY_HEADERS) out.push(`        ${h} "${v}"`);
+      for (const [h, v] of headers) out.push(`        ${h} "${v.replace(/"/g, '\\"')}"`);
       out.push("    }");
     }
     for (const r of routes) {

@@ -26,6 +26,8 @@ export function renderNginx(o: ProxyRenderOptions): string {
     if (o.securityHeaders ?? true) {
       for (const [h, v] of SECURITY_HEADERS) out.push(`    add_header ${h} "${v}" always;`);
     }
+    for (const [h, v] of Object.entries(o.headers ?? {}).sort())
+      out.push(`    add_header ${h} "${v}" always;`);
     for (const r of routes) {
       const v = `$shipyard_upstream_${n++}`;
       out.push(`    location ${r.path ?? "/"} {`);
