@@ -1,9 +1,11 @@
 /** The registry of blueprints: adding a system is adding one file and one line here. */
 import type { Blueprint } from "./schema";
 import { brandclub } from "./brandclub";
+import { cep } from "./cep";
 import { demo } from "./demo";
+import { webmeteor } from "./webmeteor";
 
-export const BLUEPRINTS: Record<string, Blueprint> = { demo, brandclub };
+export const BLUEPRINTS: Record<string, Blueprint> = { demo, brandclub, cep, webmeteor };
 
 export { resolve } from "./resolve";
 export type { ResolvedSystem, ImageSet } from "./resolve";

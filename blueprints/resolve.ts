@@ -23,6 +23,24 @@ export interface ResolveOptions {
   images?: Record<string, string>;
   /** Replaces the blueprint's name in engine object names. */
   systemName?: string;
+  /** Resolve one per-customer site too. */
+  site?: SiteRef;
+}
+
+/** A per-customer site: `customer` and `app` name it, `domain` routes to it. */
+export interface SiteRef {
+  customer: string;
+  app: string;
+  domain: string;
+}
+
+export interface ResolvedSite {
+  /** `<customer>-<app>`: the site's system name. */
+  name: string;
+  domain: string;
+  network: string;
+  servers: DatabaseServerSpec[];
+  services: ServiceSpec[];
 }
 
 export interface ResolvedSystem {
@@ -30,6 +48,9 @@ export interface ResolvedSystem {
   environment: Environment;
   /** Pulumi stack names of the layers. */
   stacks: { data: string; app: string };
+  /** Whether the blueprint has per-customer sites, and the one asked for. */
+  sitesEnabled: boolean;
+  site?: ResolvedSite;
   data: {
     networks: DataNetworkSpec[];
     servers: DatabaseServerSpec[];
@@ -99,6 +120,7 @@ export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
         : v;
   const systemName = o.systemName ?? bp.name;
   const vars: Record<string, string> = { env, system: systemName };
+  if (o.site) Object.assign(vars, { customer: o.site.customer, app: o.site.app, domain: o.site.domain });
   for (const [k, v] of Object.entries(bp.vars ?? {})) vars[k] = pick(v) ?? "";
   const fill = (s: string, field: string): string =>
     s.replace(/\{([a-zA-Z0-9_]+)\}/g, (_, k: string) => {
@@ -130,29 +152,35 @@ export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
     }
   };
 
-  const servers: DatabaseServerSpec[] = bp.data.servers.map((s, i) => {
-    checkNets(s.networks, `data.servers[${i}].networks`);
-    return {
-      name: s.name,
-      engine: s.engine,
-      image: image(s.image, `data.servers[${i}].image`),
-      extraArgs: pick(s.extraArgs),
-      databases: s.databases
-        .filter((d) => !d.only || d.only.includes(env))
-        .map((d, j) => {
-          const dbName = fill(pick(d.name)!, `data.servers[${i}].databases[${j}].name`);
-          const user = pick(d.user);
-          return {
-            name: dbName,
-            ...(user ? { user: fill(user, `data.servers[${i}].databases[${j}].user`) } : {}),
-          };
-        }),
-      networks: s.networks,
-      bufferPoolMb: pick(s.bufferPoolMb),
-      memoryMb: pick(s.memoryMb),
-      volume: s.volume,
-    };
-  });
+  type ServerIn = ParsedBlueprint["data"]["servers"][number];
+  const resolveServers = (
+    list: ServerIn[],
+    prefix: string,
+    check: (n: string[] | undefined, f: string) => void,
+  ) =>
+    list.map((s, i): DatabaseServerSpec => {
+      check(s.networks, `${prefix}[${i}].networks`);
+      return {
+        name: s.name,
+        engine: s.engine,
+        image: image(s.image, `${prefix}[${i}].image`),
+        extraArgs: pick(s.extraArgs),
+        databases: s.databases
+          .filter((d) => !d.only || d.only.includes(env))
+          .map((d, j) => {
+            const user = pick(d.user);
+            return {
+              name: fill(pick(d.name)!, `${prefix}[${i}].databases[${j}].name`),
+              ...(user ? { user: fill(user, `${prefix}[${i}].databases[${j}].user`) } : {}),
+            };
+          }),
+        networks: s.networks,
+        bufferPoolMb: pick(s.bufferPoolMb),
+        memoryMb: pick(s.memoryMb),
+        volume: s.volume,
+      };
+    });
+  const servers = resolveServers(bp.data.servers, "data.servers", checkNets);
   const caches: CacheSpec[] = bp.data.caches.map((c, i) => {
     checkNets(c.networks, `data.caches[${i}].networks`);
     return {
@@ -179,61 +207,71 @@ export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
     };
   });
 
-  const present = bp.app.services.filter((s) => !s.only || s.only.includes(env));
-  const presentNames = new Set(present.map((s) => s.name));
-  const seen = new Set<string>();
-  const services: ServiceSpec[] = [];
-  bp.app.services.forEach((s, i) => {
-    const field = `app.services[${i}] (${s.name})`;
-    if (seen.has(s.name))
-      throw new Error(`${field}: service name "${s.name}" is used twice; names must be unique`);
-    seen.add(s.name);
-    if (!presentNames.has(s.name)) return;
-    checkNets(s.networks, `${field}.networks`);
-    const replicas = pick(s.replicas) ?? 1;
-    if (replicas === 0) return;
-    const health = s.health
-      ? {
-          command:
-            s.health.command ??
-            (s.health.httpPath && s.port ? httpCheck(s.port, s.health.httpPath) : undefined),
-          interval: s.health.interval,
-          timeout: s.health.timeout,
-          retries: s.health.retries,
-          startPeriod: s.health.startPeriod,
-        }
-      : undefined;
-    if (health && !health.command)
-      throw new Error(`${field}.health needs a command, or httpPath with a port`);
-    services.push({
-      name: s.name,
-      image: image(s.image, `${field}.image`),
-      command: s.command?.map((c) => fill(c, `${field}.command`)),
-      entrypoint: s.entrypoint,
-      env: Object.fromEntries(
-        Object.entries(s.env ?? {}).map(([k, v]) => [k, fill(pick(v) ?? "", `${field}.env.${k}`)]),
-      ),
-      secretEnv: Object.fromEntries(
-        Object.entries(s.secretEnv ?? {}).map(([k, v]) => [k, fill(v, `${field}.secretEnv.${k}`)]),
-      ),
-      port: s.port,
-      replicas,
-      health: health as ServiceSpec["health"],
-      resources: { memoryMb: pick(s.memoryMb), cpus: pick(s.cpus) },
-      // A dependency absent in this environment (dev-only) is dropped.
-      dependsOn: s.dependsOn?.filter((d) => presentNames.has(d)),
-      networks: s.networks,
-      volumes: s.volumes,
-      routes: s.routes?.map((r) => ({ ...r, host: fill(r.host, `${field}.routes.host`) })),
-      metricsPath: s.metricsPath,
+  type ServiceIn = ParsedBlueprint["app"]["services"][number];
+  const resolveServices = (
+    list: ServiceIn[],
+    prefix: string,
+    check: (n: string[] | undefined, f: string) => void,
+  ): ServiceSpec[] => {
+    const present = list.filter((s) => !s.only || s.only.includes(env));
+    const presentNames = new Set(present.map((s) => s.name));
+    const seen = new Set<string>();
+    const services: ServiceSpec[] = [];
+    list.forEach((s, i) => {
+      const field = `${prefix}[${i}] (${s.name})`;
+      if (seen.has(s.name))
+        throw new Error(`${field}: service name "${s.name}" is used twice; names must be unique`);
+      seen.add(s.name);
+      if (!presentNames.has(s.name)) return;
+      check(s.networks, `${field}.networks`);
+      const replicas = pick(s.replicas) ?? 1;
+      if (replicas === 0) return;
+      const health = s.health
+        ? {
+            command:
+              s.health.command ??
+              (s.health.httpPath && s.port ? httpCheck(s.port, s.health.httpPath) : undefined),
+            interval: s.health.interval,
+            timeout: s.health.timeout,
+            retries: s.health.retries,
+            startPeriod: s.health.startPeriod,
+          }
+        : undefined;
+      if (health && !health.command)
+        throw new Error(`${field}.health needs a command, or httpPath with a port`);
+      services.push({
+        name: s.name,
+        image: image(s.image, `${field}.image`),
+        command: s.command?.map((c) => fill(c, `${field}.command`)),
+        entrypoint: s.entrypoint,
+        env: Object.fromEntries(
+          Object.entries(s.env ?? {}).map(([k, v]) => [k, fill(pick(v) ?? "", `${field}.env.${k}`)]),
+        ),
+        secretEnv: Object.fromEntries(
+          Object.entries(s.secretEnv ?? {}).map(([k, v]) => [k, fill(v, `${field}.secretEnv.${k}`)]),
+        ),
+        port: s.port,
+        replicas,
+        health: health as ServiceSpec["health"],
+        resources: { memoryMb: pick(s.memoryMb), cpus: pick(s.cpus) },
+        // A dependency absent in this environment (dev-only) is dropped.
+        dependsOn: s.dependsOn?.filter((d) => presentNames.has(d)),
+        networks: s.networks,
+        volumes: s.volumes,
+        routes: s.routes?.map((r) => ({ ...r, host: fill(r.host, `${field}.routes.host`) })),
+        metricsPath: s.metricsPath,
+      });
     });
-  });
-  for (const s of present) {
-    for (const d of s.dependsOn ?? []) {
-      if (!seen.has(d))
-        throw new Error(`app.services.${s.name}.dependsOn names "${d}"; allowed: ${[...seen].join(", ")}`);
+    for (const s of present) {
+      for (const d of s.dependsOn ?? []) {
+        if (!seen.has(d))
+          throw new Error(`${prefix}.${s.name}.dependsOn names "${d}"; allowed: ${[...seen].join(", ")}`);
+      }
     }
-  }
+    return services;
+  };
+  const services = resolveServices(bp.app.services, "app.services", checkNets);
+
   checkNets(bp.app.proxy.networks, "app.proxy.networks");
   const mon = bp.app.monitoring;
   const monitoring =
@@ -264,9 +302,27 @@ export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
         }
       : undefined;
   if (backup) checkNets(backup.networks, "app.backup.networks");
+  let site: ResolvedSite | undefined;
+  if (o.site) {
+    if (!bp.app.sites)
+      throw new Error(`blueprint ${bp.name} has no per-customer sites; blueprints with sites: webmeteor`);
+    const siteNets = (nets: string[] | undefined, field: string) => {
+      for (const n of nets ?? [])
+        if (n !== "network") throw new Error(`${field} names network "${n}"; allowed: network`);
+    };
+    site = {
+      name: `${o.site.customer}-${o.site.app}`,
+      domain: o.site.domain,
+      network: fill(bp.app.sites.networkName, "app.sites.networkName"),
+      servers: resolveServers(bp.app.sites.servers, "app.sites.servers", siteNets),
+      services: resolveServices(bp.app.sites.services, "app.sites.services", siteNets),
+    };
+  }
   return {
     system: systemName,
     environment: env,
+    sitesEnabled: !!bp.app.sites,
+    site,
     stacks: {
       data: fill(bp.stacks?.data ?? "{system}-{env}", "stacks.data"),
       app: fill(bp.stacks?.app ?? "{system}-{env}", "stacks.app"),

@@ -193,6 +193,16 @@ export const Backup = z
   })
   .strict();
 
+/** Per-customer sites: each one its own stack, network and services (WebMeteor). */
+export const Sites = z
+  .object({
+    /** Name of each site's isolated network; may use {customer} and {app}. */
+    networkName: z.string(),
+    servers: z.array(DatabaseServer).default([]),
+    services: z.array(Service).min(1),
+  })
+  .strict();
+
 export const Blueprint = z
   .object({
     name,
@@ -216,6 +226,8 @@ export const Blueprint = z
         proxy: Proxy,
         monitoring: Monitoring.optional(),
         backup: Backup.optional(),
+        /** Route files of per-customer sites are included by the proxy (nginx). */
+        sites: Sites.optional(),
       })
       .strict(),
   })

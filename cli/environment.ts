@@ -4,7 +4,8 @@
  */
 import { LocalWorkspace, type ConfigMap, type OpMap, type Stack } from "@pulumi/pulumi/automation";
 import { BLUEPRINTS, resolve, type Environment } from "../blueprints";
-import { LAYERS, type Layer } from "./layers";
+import type { SiteRef } from "../blueprints/resolve";
+import { LAYERS, ROOT, SITE_LAYER, type Layer } from "./layers";
 
 export interface EnvironmentTarget {
   blueprint: string;
@@ -26,7 +27,7 @@ export interface LayerResult {
 }
 
 /** The layer's stack name, from the blueprint (e.g. brandclub-db-dev and brandclub-dev). */
-export function stackName(t: EnvironmentTarget, layer: Layer["name"] = "app"): string {
+export function stackName(t: EnvironmentTarget, layer: "data" | "app" = "app"): string {
   const s = resolve(BLUEPRINTS[t.blueprint], {
     environment: t.environment as Environment,
     imageSet: "local",
@@ -51,15 +52,21 @@ async function envSettings(workDir: string, env: string): Promise<ConfigMap> {
   }
 }
 
-export async function openStack(layer: Layer, t: EnvironmentTarget): Promise<Stack> {
-  const name = stackName(t, layer.name);
+export function siteStackName(t: EnvironmentTarget, site: SiteRef): string {
+  return `${stackName(t, "app")}-site-${site.customer}-${site.app}`;
+}
+
+export async function openStack(layer: Layer, t: EnvironmentTarget, site?: SiteRef): Promise<Stack> {
+  const name = site ? siteStackName(t, site) : stackName(t, layer.name as "data" | "app");
   const stack = await LocalWorkspace.createOrSelectStack({ stackName: name, workDir: layer.workDir });
   const config: ConfigMap = {
-    ...(await envSettings(layer.workDir, t.environment)),
+    // Sites share the environment settings of the app layer (root Pulumi.<env>.yaml).
+    ...(await envSettings(layer.name === "site" ? ROOT : layer.workDir, t.environment)),
     "shipyard:blueprint": { value: t.blueprint },
     "shipyard:environment": { value: t.environment },
   };
   if (t.systemName) config["shipyard:systemName"] = { value: t.systemName };
+  if (site) config["shipyard:site"] = { value: JSON.stringify(site) };
   for (const [k, v] of Object.entries(t.config ?? {})) config[`shipyard:${k}`] = { value: v };
   await stack.setAllConfig(config);
   return stack;
@@ -123,4 +130,33 @@ export async function refresh(t: EnvironmentTarget): Promise<{ layer: string; ch
     results.push({ layer: layer.name, changes: r.summary.resourceChanges ?? {} });
   }
   return results;
+}
+
+/** Deploys one per-customer site (after the environment's app layer). */
+export async function siteUp(t: EnvironmentTarget, site: SiteRef): Promise<LayerResult> {
+  const t0 = Date.now();
+  const stack = await openStack(SITE_LAYER, t, site);
+  const r = await stack.up({ onOutput: printer(t, `site ${site.customer}/${site.app}`) });
+  return {
+    layer: "site",
+    stack: stack.name,
+    seconds: (Date.now() - t0) / 1000,
+    changes: r.summary.resourceChanges ?? {},
+    outputs: outputsOf(r.outputs),
+  };
+}
+
+export async function sitePreview(t: EnvironmentTarget, site: SiteRef): Promise<OpMap> {
+  const stack = await openStack(SITE_LAYER, t, site);
+  return (await stack.preview({ onOutput: printer(t, `site ${site.customer}/${site.app}`) })).changeSummary;
+}
+
+export async function siteDestroy(
+  t: EnvironmentTarget,
+  site: SiteRef,
+  opts: { removeStack?: boolean } = {},
+): Promise<void> {
+  const stack = await openStack(SITE_LAYER, t, site);
+  await stack.destroy({ onOutput: printer(t, `site ${site.customer}/${site.app}`) });
+  if (opts.removeStack) await stack.workspace.removeStack(stack.name);
 }

@@ -4,12 +4,18 @@ import * as path from "node:path";
 export const ROOT = path.resolve(__dirname, "..");
 
 export interface Layer {
-  name: "data" | "app";
+  name: "data" | "app" | "site";
   /** Project directory (holds Pulumi.yaml). */
   workDir: string;
 }
 
-export const LAYERS: Layer[] = [
+/** The two layers every environment has. */
+export type CoreLayer = Layer & { name: "data" | "app" };
+
+export const LAYERS: CoreLayer[] = [
   { name: "data", workDir: path.join(ROOT, "stacks", "data") },
   { name: "app", workDir: ROOT },
 ];
+
+/** Per-customer sites (blueprints with sites), one stack each, deployed after the app layer. */
+export const SITE_LAYER: Layer = { name: "site", workDir: path.join(ROOT, "stacks", "site") };

@@ -3,12 +3,23 @@
  *
  *   npm run deploy -- up <blueprint> <env> [--set key=value ...]
  *   npm run deploy -- preview|refresh|destroy <blueprint> <env>
+ *   npm run deploy -- site <up|preview|destroy> <blueprint> <env> <customer> <app> <domain>
  *   npm run deploy -- list
  */
 import { BLUEPRINTS, ENVIRONMENTS } from "../blueprints";
-import { destroy, preview, refresh, up, type EnvironmentTarget } from "./environment";
+import {
+  destroy,
+  preview,
+  refresh,
+  siteDestroy,
+  sitePreview,
+  siteUp,
+  up,
+  type EnvironmentTarget,
+} from "./environment";
 
 const USAGE = `usage: npm run deploy -- <up|preview|refresh|destroy> <blueprint> <env> [--name NAME] [--set key=value ...]
+       npm run deploy -- site <up|preview|destroy> <blueprint> <env> <customer> <app> <domain>
        npm run deploy -- list
 blueprints: ${Object.keys(BLUEPRINTS).join(", ")}; environments: ${ENVIRONMENTS.join(", ")}`;
 
@@ -45,6 +56,23 @@ async function main(): Promise<void> {
   if (argv[0] === "list") {
     for (const [n, b] of Object.entries(BLUEPRINTS))
       console.log(`${n}\t${b.environments.join(",")}\t${b.description}`);
+    return;
+  }
+  if (argv[0] === "site") {
+    const [, sub, blueprint, environment, customer, app, domain] = argv;
+    if (!["up", "preview", "destroy"].includes(sub ?? ""))
+      fail(`site command is "${sub ?? ""}"; allowed: up, preview, destroy`);
+    if (!customer || !app || !domain) fail("site needs <customer> <app> <domain>");
+    const { target } = parseArgs(["up", blueprint, environment]);
+    const site = { customer, app, domain };
+    if (sub === "up") {
+      const r = await siteUp(target, site);
+      console.log(`site ${r.stack}: ${JSON.stringify(r.changes)} in ${r.seconds.toFixed(1)}s`);
+    } else if (sub === "preview") {
+      console.log(JSON.stringify(await sitePreview(target, site)));
+    } else {
+      await siteDestroy(target, site);
+    }
     return;
   }
   const { command, target } = parseArgs(argv);

@@ -26,6 +26,19 @@ export const StackConfig = z
     labels: z.record(z.string()).default({}),
     /** The data layer's stack the app layer reads. @default the blueprint's data stack name, or this stack's name */
     dataStack: z.string().optional(),
+    /** The per-customer site a site stack deploys. */
+    site: z
+      .object({
+        customer: z
+          .string()
+          .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, "use lower-case letters, digits and inner dashes"),
+        app: z
+          .string()
+          .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, "use lower-case letters, digits and inner dashes"),
+        domain: z.string().regex(/^[a-z0-9.-]+$/, "a host name"),
+      })
+      .strict()
+      .optional(),
     /** Extra environment for every app service (a release marker, a feature flag). */
     appEnv: z.record(z.string()).default({}),
   })
@@ -93,6 +106,7 @@ export function loadStack(raw: Record<string, string> = pulumi.runtime.allConfig
     imageSet: config.imageSet,
     images: config.images,
     systemName: config.systemName,
+    site: config.site,
   });
   if (config.httpPort) system.app.proxy.httpPort = config.httpPort;
   for (const s of system.app.services) s.env = { ...s.env, ...config.appEnv };

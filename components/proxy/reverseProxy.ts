@@ -5,6 +5,9 @@ import { CADDYFILE_PATH, renderCaddy } from "./render/caddy";
 import { NGINX_CONF_PATH, renderNginx } from "./render/nginx";
 import type { ProxyKind, ReverseProxyArgs } from "./types";
 
+/** Where per-site route files live in the proxy container. */
+export const SITES_DIR = "/etc/nginx/sites.d";
+
 const KINDS: Record<ProxyKind, { file: string; render: typeof renderNginx; health: string[] }> = {
   nginx: { file: NGINX_CONF_PATH, render: renderNginx, health: httpProbe(80, "/__health") },
   caddy: { file: CADDYFILE_PATH, render: renderCaddy, health: httpProbe(2019, "/config/") },
@@ -30,7 +33,10 @@ export class ReverseProxy extends pulumi.ComponentResource {
     if (!Number.isInteger(args.httpPort) || args.httpPort < 1 || args.httpPort > 65535) {
       throw new Error(`proxy httpPort is ${args.httpPort}; allowed: an integer from 1 to 65535`);
     }
-    this.config = impl.render(args);
+    if (args.sitesVolume && kind !== "nginx") {
+      throw new Error(`sitesVolume needs proxy kind nginx; kind is "${kind}"`);
+    }
+    this.config = impl.render({ ...args, sitesDir: args.sitesVolume ? SITES_DIR : undefined });
     const address = args.listenAddress ?? "127.0.0.1";
     this.url = `http://${address}:${args.httpPort}`;
     this.container = new docker.Container(
@@ -40,6 +46,7 @@ export class ReverseProxy extends pulumi.ComponentResource {
         image: args.image,
         uploads: [{ file: impl.file, content: this.config }],
         ports: [{ internal: 80, external: args.httpPort, ip: address }],
+        volumes: args.sitesVolume ? [{ volumeName: args.sitesVolume, containerPath: SITES_DIR }] : undefined,
         networksAdvanced: args.networks.map((n) => ({ name: n })),
         labels: dockerLabels(
           {

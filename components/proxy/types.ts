@@ -26,6 +26,8 @@ export interface ProxyRenderOptions {
   rateLimit?: RateLimit;
   /** Largest request body, MiB. @default 50 */
   maxBodyMb?: number;
+  /** Include per-site route files from this directory (nginx only): sites add and remove their own. */
+  sitesDir?: string;
 }
 
 export type ProxyKind = "nginx" | "caddy";
@@ -42,5 +44,7 @@ export interface ReverseProxyArgs extends ProxyRenderOptions {
   listenAddress?: string;
   /** Host port for HTTP. */
   httpPort: number;
+  /** A volume for per-site route files (mounted at /etc/nginx/sites.d); nginx only. */
+  sitesVolume?: import("@pulumi/pulumi").Input<string>;
   labels?: Record<string, string>;
 }

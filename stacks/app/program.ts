@@ -1,7 +1,9 @@
 /** App layer program: config -> data contract -> AppStack + ReverseProxy. */
 import * as pulumi from "@pulumi/pulumi";
 import { AppStack } from "../../components/app";
-import { ReverseProxy } from "../../components/proxy";
+import * as docker from "@pulumi/docker";
+import { ReverseProxy, SITES_DIR } from "../../components/proxy";
+import { dockerLabels } from "../../components/shared";
 import { BackupService } from "../../components/backup";
 import { MonitoringStack } from "../../components/monitoring";
 import { backupTargets } from "./backupTargets";
@@ -40,6 +42,22 @@ export async function appProgram(): Promise<Record<string, unknown>> {
       upstream: `${app.endpoints[s.name].upstream!.split(":")[0]}:${r.port ?? s.port}`,
     })),
   );
+  // Per-customer sites keep their route files in a volume the proxy includes.
+  const sitesVolume = system.sitesEnabled
+    ? new docker.Volume(`${system.system}-proxy-sites`, {
+        name: `${system.system}-${system.environment}-proxy-sites`,
+        labels: dockerLabels(
+          {
+            system: system.system,
+            environment: system.environment,
+            layer: "app",
+            component: "proxy",
+            role: "sites",
+          },
+          config.labels,
+        ),
+      })
+    : undefined;
   const proxy = new ReverseProxy(
     system.system,
     {
@@ -54,6 +72,7 @@ export async function appProgram(): Promise<Record<string, unknown>> {
       securityHeaders: system.app.proxy.securityHeaders,
       headers: system.app.proxy.headers,
       maxBodyMb: system.app.proxy.maxBodyMb,
+      sitesVolume: sitesVolume?.name,
       rateLimit: system.app.proxy.rateLimit,
       labels: config.labels,
     },
@@ -110,6 +129,7 @@ export async function appProgram(): Promise<Record<string, unknown>> {
   }
 
   return {
+    sites: sitesVolume ? { proxyContainer: proxy.container.name, sitesDir: SITES_DIR } : null,
     url: proxy.url,
     routes: routes.map((r) => `${r.host}${r.path ?? "/"} -> ${r.upstream}`),
     services: Object.fromEntries(

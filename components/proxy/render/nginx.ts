@@ -17,6 +17,7 @@ export function renderNginx(o: ProxyRenderOptions): string {
     out.push(`limit_req_zone $binary_remote_addr zone=shipyard_rl:10m rate=${o.rateLimit.perSecond}r/s;`);
     out.push("limit_req_status 429;");
   }
+  if (o.sitesDir) out.push(`include ${o.sitesDir}/*.conf;`);
   out.push("", "server {", "    listen 80 default_server;", "    server_name _;");
   out.push('    location = /__health { access_log off; return 200 "ok\\n"; }');
   out.push("    location / { return 404; }", "}");

@@ -1,0 +1,95 @@
+/**
+ * Site layer program: one customer site, its own stack. It creates the site's
+ * isolated network, database and services, connects the environment's proxy
+ * to that network and writes only its own route file into the proxy's sites.d.
+ * Adding or removing a site touches no other site and no platform resource.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as command from "@pulumi/command";
+import { z } from "zod";
+import { AppStack } from "../../components/app";
+import { DatabaseStack } from "../../components/database";
+import { renderSiteRoutes } from "../../components/proxy";
+import { loadStack } from "../config";
+
+const SitesContract = z.object({ proxyContainer: z.string(), sitesDir: z.string() });
+
+async function siteProgram(): Promise<Record<string, unknown>> {
+  const { config, system } = loadStack();
+  const site = system.site;
+  if (!site) throw new Error("shipyard:site is required for a site stack: {customer, app, domain}");
+  const appStack = `${pulumi.getOrganization()}/shipyard/${system.stacks.app}`;
+  const ref = new pulumi.StackReference(`${system.system}-platform`, { name: appStack });
+  const parsed = SitesContract.safeParse((await ref.getOutputDetails("sites")).value);
+  if (!parsed.success) {
+    throw new Error(
+      `the app stack ${appStack} exports no "sites" output: deploy the platform of ${system.system}/${system.environment} first`,
+    );
+  }
+  const { proxyContainer, sitesDir } = parsed.data;
+  const env = system.environment;
+  const protect = config.protect ?? env === "prod";
+
+  const db = new DatabaseStack(site.name, {
+    system: site.name,
+    environment: env,
+    networks: [{ key: "network", name: site.network, internal: false }],
+    servers: site.servers,
+    protect,
+    labels: config.labels,
+  });
+  const secretKeys = site.servers.flatMap((s) => [
+    `${s.name}/root`,
+    ...s.databases.map((d) => `${s.name}/${d.name}`),
+  ]);
+  const app = new AppStack(
+    site.name,
+    {
+      system: site.name,
+      environment: env,
+      services: site.services,
+      networks: { network: site.network },
+      secrets: db.secrets,
+      secretKeys,
+      protect,
+      labels: config.labels,
+    },
+    { dependsOn: [db] },
+  );
+
+  // The proxy joins this site's network (and leaves it when the site goes).
+  const connect = new command.local.Command(
+    `${site.name}-proxy-network`,
+    {
+      create: `docker network connect ${site.network} ${proxyContainer} 2>/dev/null || docker inspect -f '{{json .NetworkSettings.Networks}}' ${proxyContainer} | grep -q '"${site.network}"'`,
+      delete: `docker network disconnect -f ${site.network} ${proxyContainer} 2>/dev/null || true`,
+    },
+    { dependsOn: [db] },
+  );
+  const routes = site.services.flatMap((s) =>
+    (s.routes ?? []).map((r) => ({
+      host: r.host,
+      path: r.path,
+      stripPrefix: r.stripPrefix,
+      upstream: `${app.endpoints[s.name].upstream!.split(":")[0]}:${r.port ?? s.port}`,
+    })),
+  );
+  const file = `${sitesDir}/${site.name}.conf`;
+  new command.local.Command(
+    `${site.name}-route`,
+    {
+      create: `docker exec -i ${proxyContainer} sh -c 'cat > ${file}.tmp && mv ${file}.tmp ${file} && nginx -t -q && nginx -s reload'`,
+      delete: `docker exec ${proxyContainer} sh -c 'rm -f ${file} && nginx -s reload'`,
+      stdin: renderSiteRoutes(routes),
+    },
+    { dependsOn: [connect, ...Object.values(app.containers).flat()] },
+  );
+  return {
+    site: site.name,
+    domain: site.domain,
+    network: site.network,
+    routes: routes.map((r) => `${r.host}${r.path ?? "/"}`),
+  };
+}
+
+export = siteProgram();
