@@ -2,10 +2,11 @@
 import type { Blueprint } from "./schema";
 import { brandclub } from "./brandclub";
 import { cep } from "./cep";
+import { cme } from "./cme";
 import { demo } from "./demo";
 import { webmeteor } from "./webmeteor";
 
-export const BLUEPRINTS: Record<string, Blueprint> = { demo, brandclub, cep, webmeteor };
+export const BLUEPRINTS: Record<string, Blueprint> = { demo, cme, brandclub, webmeteor, cep };
 
 export { resolve } from "./resolve";
 export type { ResolvedSystem, ImageSet } from "./resolve";

@@ -121,7 +121,6 @@ export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
   const systemName = o.systemName ?? bp.name;
   const vars: Record<string, string> = { env, system: systemName };
   if (o.site) Object.assign(vars, { customer: o.site.customer, app: o.site.app, domain: o.site.domain });
-  for (const [k, v] of Object.entries(bp.vars ?? {})) vars[k] = pick(v) ?? "";
   const fill = (s: string, field: string): string =>
     s.replace(/\{([a-zA-Z0-9_]+)\}/g, (_, k: string) => {
       if (!(k in vars))
@@ -132,6 +131,8 @@ export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
         );
       return vars[k];
     });
+  // Variables may use {env}, {system} and the variables before them.
+  for (const [k, v] of Object.entries(bp.vars ?? {})) vars[k] = fill(pick(v) ?? "", `vars.${k}`);
   const image = (key: string, field: string): string => {
     if (o.images?.[key]) return o.images[key];
     const img = bp.images[key];

@@ -40,7 +40,7 @@ export const webmeteor: Blueprint = {
     nginx: { upstream: "nginx:1.27", local: "shipyard/nginx:bookworm" },
   },
   data: {
-    networks: [{ key: "network", name: "webmeteor-{netenv}-network", internal: false }],
+    networks: [{ key: "network", name: "{system}-{netenv}-network", internal: false }],
     servers: [
       {
         name: "postgres",

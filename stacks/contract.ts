@@ -3,6 +3,8 @@
  * the app stack reads through a StackReference, validated on both sides.
  */
 import { z } from "zod";
+import type { ResolvedSystem } from "../blueprints";
+import { PORTS } from "../components/database/engines";
 
 export const CONTRACT_VERSION = 1 as const;
 
@@ -56,4 +58,57 @@ export function checkContract(
     );
   }
   return c;
+}
+
+/** Secret names the data layer of a system provides. */
+export function secretKeysOf(system: ResolvedSystem): string[] {
+  return [
+    ...system.data.servers.flatMap((s) => [
+      `${s.name}/root`,
+      ...s.databases.map((d) => `${s.name}/${d.name}`),
+    ]),
+    ...system.data.caches.map((c) => c.name),
+    ...system.data.objectStores.flatMap((o) => [`${o.name}/access-key`, `${o.name}/secret-key`]),
+  ].sort();
+}
+
+/** The contract the data layer of `system` exports (used to preview an app layer before its data layer exists). */
+export function expectedContract(system: ResolvedSystem): DataContract {
+  const name = (p: string) => `${system.system}-${system.environment}-${p}`;
+  const endpoints: DataContract["endpoints"] = {};
+  for (const s of system.data.servers) {
+    endpoints[s.name] = {
+      engine: s.engine,
+      host: s.name,
+      port: PORTS[s.engine],
+      container: name(s.name),
+      databases: Object.fromEntries(s.databases.map((d) => [d.name, d.user ?? d.name])),
+    };
+  }
+  for (const c of system.data.caches) {
+    endpoints[c.name] = {
+      engine: "redis",
+      host: c.name,
+      port: PORTS.redis,
+      container: name(c.name),
+      databases: {},
+    };
+  }
+  for (const o of system.data.objectStores) {
+    endpoints[o.name] = {
+      engine: "minio",
+      host: o.name,
+      port: PORTS.minio,
+      container: name(o.name),
+      databases: Object.fromEntries((o.buckets ?? []).map((b) => [b, b])),
+    };
+  }
+  return {
+    version: CONTRACT_VERSION,
+    system: system.system,
+    environment: system.environment,
+    networks: Object.fromEntries(system.data.networks.map((n) => [n.key, n.name ?? name(n.key)])),
+    endpoints,
+    secretKeys: secretKeysOf(system),
+  };
 }

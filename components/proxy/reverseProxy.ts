@@ -10,7 +10,7 @@ export const SITES_DIR = "/etc/nginx/sites.d";
 
 const KINDS: Record<ProxyKind, { file: string; render: typeof renderNginx; health: string[] }> = {
   nginx: { file: NGINX_CONF_PATH, render: renderNginx, health: httpProbe(80, "/__health") },
-  caddy: { file: CADDYFILE_PATH, render: renderCaddy, health: httpProbe(2019, "/config/") },
+  caddy: { file: CADDYFILE_PATH, render: renderCaddy, health: httpProbe(80, "/__health") },
 };
 
 /**

@@ -8,7 +8,7 @@ import { BackupService } from "../../components/backup";
 import { MonitoringStack } from "../../components/monitoring";
 import { backupTargets } from "./backupTargets";
 import { loadStack } from "../config";
-import { checkContract, dataStackName } from "../contract";
+import { checkContract, dataStackName, expectedContract, type DataContract } from "../contract";
 
 export async function appProgram(): Promise<Record<string, unknown>> {
   const { config, system } = loadStack();
@@ -18,10 +18,24 @@ export async function appProgram(): Promise<Record<string, unknown>> {
     config.dataStack ?? (self === system.stacks.app ? system.stacks.data : self),
   );
   const ref = new pulumi.StackReference(`${system.system}-data`, { name: dataStack });
-  const contract = checkContract((await ref.getOutputDetails("contract")).value, dataStack, system);
-  const secretValues = (await ref.getOutputDetails("secrets")).secretValue as
-    Record<string, string> | undefined;
-  const secrets = pulumi.secret(secretValues ?? {});
+  const published = (await ref.getOutputDetails("contract")).value;
+  let contract: DataContract;
+  let secrets: pulumi.Output<Record<string, string>>;
+  if (published === undefined && pulumi.runtime.isDryRun()) {
+    // Preview before the data layer exists: use the contract it will export.
+    pulumi.log.warn(
+      `data stack ${dataStack} is not deployed yet: previewing against the contract it will export`,
+    );
+    contract = expectedContract(system);
+    secrets = pulumi.secret(
+      Object.fromEntries(contract.secretKeys.map((k) => [k, "(set by the data layer)"])),
+    );
+  } else {
+    contract = checkContract(published, dataStack, system);
+    const secretValues = (await ref.getOutputDetails("secrets")).secretValue as
+      Record<string, string> | undefined;
+    secrets = pulumi.secret(secretValues ?? {});
+  }
 
   const app = new AppStack(system.system, {
     system: system.system,

@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DatabaseStack } from "../../components/database";
 import { loadStack } from "../config";
-import { CONTRACT_VERSION, type DataContract } from "../contract";
+import { CONTRACT_VERSION, secretKeysOf, type DataContract } from "../contract";
 
 const { config, system } = loadStack();
 const protect = config.protect ?? system.environment === "prod";
@@ -24,13 +24,6 @@ export const contract: pulumi.Output<DataContract> = db.networks.apply((networks
   environment: system.environment,
   networks,
   endpoints: db.endpoints,
-  secretKeys: [
-    ...system.data.servers.flatMap((s) => [
-      `${s.name}/root`,
-      ...s.databases.map((d) => `${s.name}/${d.name}`),
-    ]),
-    ...system.data.caches.map((c) => c.name),
-    ...system.data.objectStores.flatMap((o) => [`${o.name}/access-key`, `${o.name}/secret-key`]),
-  ].sort(),
+  secretKeys: secretKeysOf(system),
 }));
 export const secrets = db.secrets;

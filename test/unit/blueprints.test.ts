@@ -62,3 +62,74 @@ describe("blueprints", () => {
 
   test("ENVIRONMENTS", () => expect(ENVIRONMENTS).toEqual(["dev", "staging", "prod"]));
 });
+
+describe("names from the seed documents", () => {
+  const r = (bp: string, environment: "dev" | "staging" | "prod") =>
+    resolve(BLUEPRINTS[bp], { environment, imageSet: "upstream" });
+  test("brandclub: stacks, networks, volumes and per-env tuning", () => {
+    const prod = r("brandclub", "prod");
+    expect(prod.stacks).toEqual({ data: "brandclub-db-prod", app: "brandclub-prod" });
+    expect(prod.data.networks.map((n) => `brandclub-prod-${n.key}`)).toEqual([
+      "brandclub-prod-network",
+      "brandclub-prod-mariadb",
+    ]);
+    expect(prod.data.servers[0].volume).toBe("mariadb");
+    expect(prod.data.caches.map((c) => [c.name, c.maxMemoryMb, c.appendOnly])).toEqual([
+      ["redis-cache", 512, undefined],
+      ["redis-queue", 512, true],
+    ]);
+    expect(r("brandclub", "dev").data.servers[0].bufferPoolMb).toBe(512);
+    expect(r("brandclub", "staging").data.servers[0].bufferPoolMb).toBe(768);
+    expect(prod.data.servers[0].bufferPoolMb).toBe(1024);
+    expect(prod.app.services.find((s) => s.name === "backend")?.replicas).toBe(2);
+    expect(prod.app.services.find((s) => s.name === "scheduler")?.replicas).toBe(1);
+    expect(prod.app.services.map((s) => s.name)).not.toContain("mailpit");
+    expect(r("brandclub", "dev").app.services.map((s) => s.name)).toContain("mailpit");
+    expect(prod.app.backup).toMatchObject({ schedule: "0 2 * * *", retentionDays: 7 });
+    expect(r("brandclub", "staging").app.backup).toBeUndefined();
+    expect(prod.app.services[0].image).toBe("ghcr.io/brandclub/brandclub:main");
+    expect(r("brandclub", "dev").app.services[0].image).toBe("ghcr.io/brandclub/brandclub:develop");
+  });
+  test("cme: database prefixes, networks, dev-only GitLab", () => {
+    expect(r("cme", "dev").data.servers[0].databases.map((d) => d.name)).toEqual([
+      "cme_dev_wordpress",
+      "cme_dev_matomo",
+      "cme_dev_n8n",
+      "cme_dev_glitchtip",
+      "cme_dev_gitlab",
+    ]);
+    expect(r("cme", "prod").data.servers[0].databases.map((d) => d.name)).toEqual([
+      "cme_stack_wordpress",
+      "cme_stack_matomo",
+      "cme_stack_n8n",
+      "cme_stack_glitchtip",
+    ]);
+    expect(r("cme", "staging").data.networks.map((n) => n.name)).toEqual(["external", "cme-staging"]);
+    expect(r("cme", "prod").data.networks.map((n) => n.name)).toEqual(["external", "cme-stack"]);
+    expect(r("cme", "prod").app.services.map((s) => s.name)).not.toContain("gitlab");
+  });
+  test("webmeteor: platform networks and per-customer sites", () => {
+    expect(r("webmeteor", "prod").data.networks[0].name).toBe("webmeteor-production-network");
+    const site = resolve(BLUEPRINTS.webmeteor, {
+      environment: "staging",
+      imageSet: "local",
+      site: { customer: "c1", app: "shop", domain: "shop.c1.test" },
+    }).site!;
+    expect(site.network).toBe("c1-shop-network");
+    expect(site.services.flatMap((s) => s.routes ?? []).map((x) => x.host)).toEqual([
+      "shop.c1.test",
+      "shop.c1.test",
+    ]);
+  });
+  test("cep: backups at 03:00 to MinIO, 30 days; MailHog in dev only", () => {
+    const prod = r("cep", "prod");
+    expect(prod.app.backup).toMatchObject({
+      schedule: "0 3 * * *",
+      retentionDays: 30,
+      repository: { kind: "s3" },
+    });
+    expect(prod.data.objectStores[0].buckets).toEqual(["cep-uploads", "cep-backups"]);
+    expect(prod.app.services.map((s) => s.name)).not.toContain("mailhog");
+    expect(r("cep", "dev").app.services.map((s) => s.name)).toContain("mailhog");
+  });
+});
