@@ -1,0 +1,102 @@
+import { destroy, preview, up } from "../../cli/environment";
+import { BLUEPRINTS, type Environment } from "../../blueprints";
+import { LocalWorkspace } from "@pulumi/pulumi/automation";
+import { LAYERS } from "../../cli/layers";
+import { stackName } from "../../cli/environment";
+import { docker, labelled, removeLabelled } from "./helpers/docker";
+import { freePort } from "./helpers/net";
+import { expectAllHealthy, expectDependenciesReached, expectRoutesAnswer } from "./helpers/blueprint";
+
+/**
+ * Every reference blueprint: its first environment deploys for real (data,
+ * then app), every service is healthy, every route answers through the proxy,
+ * app containers reach their database and cache, a second up changes nothing,
+ * destroy leaves nothing. Its other environments preview with their
+ * differences. Blueprints can be chosen with SHIPYARD_BLUEPRINTS=a,b.
+ */
+const chosen = (process.env.SHIPYARD_BLUEPRINTS ?? "cme,brandclub,webmeteor,cep").split(",");
+const figures: Record<string, unknown> = {};
+afterAll(() => console.log(`blueprint figures: ${JSON.stringify(figures)}`));
+
+const networkExists = (n: string) => docker("network", "ls", "-q", "--filter", `name=^${n}$`) !== "";
+
+for (const blueprint of chosen) {
+  const bp = BLUEPRINTS[blueprint];
+  const first = bp.environments[0] as Environment;
+  describe(`${blueprint} blueprint`, () => {
+    const run = `t${process.pid}${blueprint.slice(0, 3)}`;
+    const label = `io.shipyard.test=${run}`;
+    const lines: string[] = [];
+    let port = 0;
+    let hadExternal = true;
+    const target = (environment: string) => ({
+      blueprint,
+      environment,
+      systemName: run,
+      config: { httpPort: String(port), labels: JSON.stringify({ "io.shipyard.test": run }) },
+      log: (l: string) => lines.push(l),
+    });
+
+    beforeAll(async () => {
+      port = await freePort();
+      hadExternal = networkExists("external");
+    });
+    afterAll(async () => {
+      try {
+        await destroy(target(first), { removeStacks: true });
+      } catch {
+        /* removed below */
+      }
+      removeLabelled(label);
+      if (!hadExternal && networkExists("external")) docker("network", "rm", "external");
+    });
+
+    test(`${first}: deploys, healthy, routed, connected, converged, destroyed clean`, async () => {
+      const t0 = Date.now();
+      await up(target(first));
+      const seconds = (Date.now() - t0) / 1000;
+      const containers = expectAllHealthy(label);
+      expect(containers.length).toBeGreaterThan(3);
+      const routes = await expectRoutesAnswer(blueprint, first, port);
+      const connected = expectDependenciesReached(containers);
+      expect(connected).toBeGreaterThan(0);
+      figures[`${blueprint}/${first}`] = {
+        containers: containers.length,
+        deploySeconds: seconds,
+        routes,
+        connected,
+      };
+
+      const again = await up(target(first));
+      for (const r of again)
+        expect(`${r.layer}: ${Object.keys(r.changes).join(",")}`).toBe(`${r.layer}: same`);
+
+      await destroy(target(first));
+      expect(labelled(label)).toEqual({ containers: [], networks: [], volumes: [] });
+    });
+
+    for (const env of bp.environments.slice(1) as Environment[]) {
+      test(`${env}: preview succeeds and shows the environment's differences`, async () => {
+        const p = await preview(target(env));
+        const text = p.map((x) => x.stdout).join("\n");
+        expect(p.every((x) => (x.changes.create ?? 0) > 0)).toBe(true);
+        const sys = `${run}-${env}`;
+        // services that exist only in other environments are absent here
+        for (const svc of bp.app.services) {
+          const present = !svc.only || svc.only.includes(env);
+          const shown = new RegExp(`docker:index:Container ${run}-${svc.name}(-1)? `).test(text);
+          expect(`${svc.name} in ${env}: ${shown}`).toBe(`${svc.name} in ${env}: ${present}`);
+        }
+        if (env === "prod" && bp.app.backup && (!bp.app.backup.only || bp.app.backup.only.includes("prod"))) {
+          expect(text).toContain(`${run}-backup`);
+        }
+        figures[`${blueprint}/${env} preview`] = Object.fromEntries(p.map((x) => [x.layer, x.changes]));
+        expect(sys).toBeTruthy();
+        for (const l of LAYERS) {
+          const ws = await LocalWorkspace.create({ workDir: l.workDir });
+          await ws.removeStack(stackName(target(env), l.name), { force: true });
+        }
+      });
+    }
+  });
+}
