@@ -87,6 +87,22 @@ export const cme: Blueprint = {
         bufferPoolMb: { perEnv: { dev: 128, staging: 256, prod: 512 } },
       },
     ],
+    // The documents' planned staging refresh: prod's WordPress data into staging, users scrubbed.
+    refresh: {
+      from: "prod",
+      to: "staging",
+      server: "mariadb",
+      scrub: {
+        "{db}_wordpress": {
+          wp_users: {
+            user_email: "CONCAT('user', ID, '@example.invalid')",
+            user_pass: "''",
+            user_activation_key: "''",
+            display_name: "CONCAT('User ', ID)",
+          },
+        },
+      },
+    },
     caches: [
       {
         name: "redis",

@@ -51,6 +51,13 @@ export interface ResolvedSystem {
   /** Whether the blueprint has per-customer sites, and the one asked for. */
   sitesEnabled: boolean;
   site?: ResolvedSite;
+  /** The blueprint's data refresh rule, database names filled for this environment. */
+  refresh?: {
+    from: Environment;
+    to: Environment;
+    server: string;
+    scrub: Record<string, Record<string, Record<string, string>>>;
+  };
   data: {
     networks: DataNetworkSpec[];
     servers: DatabaseServerSpec[];
@@ -323,6 +330,14 @@ export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
     system: systemName,
     environment: env,
     sitesEnabled: !!bp.app.sites,
+    refresh: bp.data.refresh
+      ? {
+          ...bp.data.refresh,
+          scrub: Object.fromEntries(
+            Object.entries(bp.data.refresh.scrub).map(([db, t]) => [fill(db, "data.refresh.scrub"), t]),
+          ),
+        }
+      : undefined,
     site,
     stacks: {
       data: fill(bp.stacks?.data ?? "{system}-{env}", "stacks.data"),

@@ -203,6 +203,18 @@ export const Sites = z
   })
   .strict();
 
+/** Copy databases from one environment to another, scrubbing personal data (a staging refresh). */
+export const DataRefresh = z
+  .object({
+    from: Environment,
+    to: Environment,
+    /** Server name (MariaDB) whose databases are copied, matched by position. */
+    server: z.string(),
+    /** Per database (its name in the target), per table: column -> SQL expression. */
+    scrub: z.record(z.record(z.record(z.string()))).default({}),
+  })
+  .strict();
+
 export const Blueprint = z
   .object({
     name,
@@ -218,6 +230,7 @@ export const Blueprint = z
         servers: z.array(DatabaseServer).default([]),
         caches: z.array(Cache).default([]),
         objectStores: z.array(ObjectStore).default([]),
+        refresh: DataRefresh.optional(),
       })
       .strict(),
     app: z

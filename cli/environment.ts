@@ -83,9 +83,12 @@ function outputsOf(o: Record<string, { value: unknown; secret: boolean }>): Reco
   return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, v.secret ? "[secret]" : v.value]));
 }
 
-export async function up(t: EnvironmentTarget, opts: { refresh?: boolean } = {}): Promise<LayerResult[]> {
+export async function up(
+  t: EnvironmentTarget,
+  opts: { refresh?: boolean; layers?: ("data" | "app")[] } = {},
+): Promise<LayerResult[]> {
   const results: LayerResult[] = [];
-  for (const layer of LAYERS) {
+  for (const layer of LAYERS.filter((l) => !opts.layers || opts.layers.includes(l.name))) {
     const t0 = Date.now();
     (t.log ?? console.log)(`==> ${layer.name} layer: ${stackName(t, layer.name)} (${layer.workDir})`);
     const stack = await openStack(layer, t);
@@ -113,8 +116,11 @@ export async function preview(
   return results;
 }
 
-export async function destroy(t: EnvironmentTarget, opts: { removeStacks?: boolean } = {}): Promise<void> {
-  for (const layer of [...LAYERS].reverse()) {
+export async function destroy(
+  t: EnvironmentTarget,
+  opts: { removeStacks?: boolean; layers?: ("data" | "app")[] } = {},
+): Promise<void> {
+  for (const layer of [...LAYERS].reverse().filter((l) => !opts.layers || opts.layers.includes(l.name))) {
     (t.log ?? console.log)(`==> destroying ${layer.name} layer: ${stackName(t, layer.name)}`);
     const stack = await openStack(layer, t);
     await stack.destroy({ onOutput: printer(t, layer.name) });

@@ -4,9 +4,11 @@
  *   npm run deploy -- up <blueprint> <env> [--set key=value ...]
  *   npm run deploy -- preview|refresh|destroy <blueprint> <env>
  *   npm run deploy -- site <up|preview|destroy> <blueprint> <env> <customer> <app> <domain>
+ *   npm run deploy -- refresh-data <blueprint>      (e.g. cme: staging from prod, scrubbed)
  *   npm run deploy -- list
  */
 import { BLUEPRINTS, ENVIRONMENTS } from "../blueprints";
+import { planRefresh, refreshData } from "./dataRefresh";
 import {
   destroy,
   preview,
@@ -56,6 +58,13 @@ async function main(): Promise<void> {
   if (argv[0] === "list") {
     for (const [n, b] of Object.entries(BLUEPRINTS))
       console.log(`${n}\t${b.environments.join(",")}\t${b.description}`);
+    return;
+  }
+  if (argv[0] === "refresh-data") {
+    const blueprint = argv[1];
+    if (!blueprint || !BLUEPRINTS[blueprint])
+      fail(`blueprint is "${blueprint ?? ""}"; allowed: ${Object.keys(BLUEPRINTS).join(", ")}`);
+    await refreshData(planRefresh(blueprint));
     return;
   }
   if (argv[0] === "site") {
