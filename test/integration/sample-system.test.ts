@@ -1,5 +1,10 @@
 import { destroy, preview, up } from "../../cli/environment";
-import { inspect, labelled, removeLabelled } from "./helpers/docker";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { LocalWorkspace } from "@pulumi/pulumi/automation";
+import { LAYERS } from "../../cli/layers";
+import { stackName } from "../../cli/environment";
+import { docker, inspect, labelled, removeLabelled } from "./helpers/docker";
 import { freePort, get } from "./helpers/net";
 
 /**
@@ -99,6 +104,33 @@ describe("demo blueprint on the real engine", () => {
     const env = inspect(`${run}-dev-api`, "{{range .Config.Env}}{{println .}}{{end}}");
     expect(env).toContain("DB_PASSWORD_FILE=/run/secrets/db_password");
     expect(env).not.toMatch(/^DB_PASSWORD=/m);
+
+    // The generated passwords appear in plain text nowhere: not in either state
+    // file, not in the deploy logs, not in any container's environment.
+    const dataWs = await LocalWorkspace.create({ workDir: LAYERS[0].workDir });
+    const outs = await dataWs.stackOutputs(stackName(target(), "data"));
+    const passwords = Object.values(outs.secrets.value as Record<string, string>);
+    expect(passwords.length).toBe(3);
+    const states = LAYERS.map((l) =>
+      readFileSync(
+        path.join(
+          process.env.SHIPYARD_STATE ?? "",
+          "backend",
+          ".pulumi",
+          "stacks",
+          l.name === "data" ? "shipyard-data" : "shipyard",
+          `${stackName(target(), l.name)}.json`,
+        ),
+        "utf8",
+      ),
+    );
+    const inspectAll = docker("inspect", ...containers);
+    for (const p of passwords) {
+      expect(p.length).toBe(32);
+      for (const st of states) expect(st.includes(p)).toBe(false);
+      expect(lines.join("\n").includes(p)).toBe(false);
+      expect(inspectAll.includes(p)).toBe(false);
+    }
 
     await destroy(target());
     expect(labelled(label)).toEqual({ containers: [], networks: [], volumes: [] });
