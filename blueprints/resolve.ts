@@ -48,6 +48,8 @@ export interface ResolvedSystem {
   environment: Environment;
   /** Pulumi stack names of the layers. */
   stacks: { data: string; app: string };
+  /** Image key -> the image chosen for this environment. */
+  images: Record<string, string>;
   /** Whether the blueprint has per-customer sites, and the one asked for. */
   sitesEnabled: boolean;
   site?: ResolvedSite;
@@ -329,6 +331,7 @@ export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
   return {
     system: systemName,
     environment: env,
+    images: Object.fromEntries(Object.keys(bp.images).map((k) => [k, image(k, `images.${k}`)])),
     sitesEnabled: !!bp.app.sites,
     refresh: bp.data.refresh
       ? {

@@ -5,10 +5,13 @@
  *   npm run deploy -- preview|refresh|destroy <blueprint> <env>
  *   npm run deploy -- site <up|preview|destroy> <blueprint> <env> <customer> <app> <domain>
  *   npm run deploy -- refresh-data <blueprint>      (e.g. cme: staging from prod, scrubbed)
+ *   npm run deploy -- promote <blueprint> <from-env> <to-env>
+ *   npm run deploy -- rollback <blueprint> <env>
  *   npm run deploy -- list
  */
 import { BLUEPRINTS, ENVIRONMENTS } from "../blueprints";
 import { planRefresh, refreshData } from "./dataRefresh";
+import { promote, rollback } from "./promote";
 import {
   destroy,
   preview,
@@ -58,6 +61,21 @@ async function main(): Promise<void> {
   if (argv[0] === "list") {
     for (const [n, b] of Object.entries(BLUEPRINTS))
       console.log(`${n}\t${b.environments.join(",")}\t${b.description}`);
+    return;
+  }
+  if (argv[0] === "promote") {
+    const [, blueprint, fromEnv, toEnv] = argv;
+    const { target: from } = parseArgs(["up", blueprint, fromEnv]);
+    const { target: to } = parseArgs(["up", blueprint, toEnv]);
+    const r = await promote(from, to);
+    for (const l of r.results)
+      console.log(`${l.layer}: ${l.stack} ${JSON.stringify(l.changes)} in ${l.seconds.toFixed(1)}s`);
+    return;
+  }
+  if (argv[0] === "rollback") {
+    const { target } = parseArgs(["up", argv[1], argv[2]]);
+    for (const l of await rollback(target))
+      console.log(`${l.layer}: ${l.stack} ${JSON.stringify(l.changes)} in ${l.seconds.toFixed(1)}s`);
     return;
   }
   if (argv[0] === "refresh-data") {

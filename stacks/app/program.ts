@@ -143,6 +143,8 @@ export async function appProgram(): Promise<Record<string, unknown>> {
   }
 
   return {
+    /** Image key -> image that runs here: what a promotion carries to the next environment. */
+    images: Object.fromEntries(Object.entries(system.images).sort(([a], [b]) => a.localeCompare(b))),
     sites: sitesVolume ? { proxyContainer: proxy.container.name, sitesDir: SITES_DIR } : null,
     url: proxy.url,
     routes: routes.map((r) => `${r.host}${r.path ?? "/"} -> ${r.upstream}`),

@@ -60,11 +60,24 @@ for (const blueprint of chosen) {
       const routes = await expectRoutesAnswer(blueprint, first, port);
       const connected = expectDependenciesReached(containers);
       expect(connected).toBeGreaterThan(0);
+      // Where this environment has a backup service: a backup and a restore work for real.
+      const backup = containers.find((c) => c.endsWith("-backup"));
+      let backupSeconds: number | undefined;
+      if (backup) {
+        const b0 = Date.now();
+        const out = docker("exec", backup, "shipyard-backup");
+        backupSeconds = (Date.now() - b0) / 1000;
+        expect(out).not.toContain("FAILED");
+        const dbTarget = /shipyard-backup: ((mariadb|postgres)-\S+) ok/.exec(out)?.[1];
+        expect(dbTarget).toBeDefined();
+        expect(docker("exec", backup, "shipyard-restore", dbTarget!)).toContain("restored");
+      }
       figures[`${blueprint}/${first}`] = {
         containers: containers.length,
         deploySeconds: seconds,
         routes,
         connected,
+        backupSeconds,
       };
 
       const again = await up(target(first));

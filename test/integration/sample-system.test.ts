@@ -114,8 +114,7 @@ describe("demo blueprint on the real engine", () => {
     const states = LAYERS.map((l) =>
       readFileSync(
         path.join(
-          process.env.SHIPYARD_STATE ?? "",
-          "backend",
+          (process.env.PULUMI_BACKEND_URL ?? "").replace(/^file:\/\//, ""),
           ".pulumi",
           "stacks",
           l.name === "data" ? "shipyard-data" : "shipyard",
