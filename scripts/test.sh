@@ -20,5 +20,13 @@ step "test: lint"
 node node_modules/.bin/eslint .
 node node_modules/.bin/prettier --check . >/dev/null || { node node_modules/.bin/prettier --check . ; exit 1; }
 step "test: unit and integration (jest)"
-node node_modules/.bin/jest --runInBand "$@"
-step "test: done"
+results="$SHIPYARD_STATE/jest-results.json"
+rm -f "$results"
+rc=0
+node node_modules/.bin/jest --runInBand --json --outputFile="$results" "$@" || rc=$?
+# One plain closing line for CI: "jest: N passed, N failed, N skipped".
+if [ -s "$results" ]; then
+  node -e 'const r=require(process.argv[1]); console.log(`jest: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`)' "$results"
+fi
+step "test: done (exit $rc)"
+exit "$rc"
