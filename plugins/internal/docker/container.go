@@ -17,6 +17,9 @@ import (
 // interrupted deployment can recognise its own leftovers.
 const URNLabel = "io.shipyard.pulumi-urn"
 
+// SystemLabel is the system a container belongs to (set by the components).
+const SystemLabel = "io.shipyard.system"
+
 // Container is docker:index/container:Container.
 type Container struct{ E *Engine }
 
@@ -269,12 +272,19 @@ func (c Container) Create(ctx context.Context, urn string, in rpc.Props) (string
 	q := url.Values{"name": {name}}
 	err = cl.Do(ctx, "POST", "/containers/create", q, body, &resp)
 	if dockerapi.IsConflict(err) {
-		// A container of this name left behind by an interrupted run of this
-		// same resource is removed; anyone else's is left alone.
+		// The name is taken. A container left behind by an interrupted run of
+		// this same resource, or one recreated by hand that still claims this
+		// system (its io.shipyard.system label), is replaced; anyone else's is
+		// left alone and named in the error.
 		var old containerInspect
-		if ierr := cl.Do(ctx, "GET", "/containers/"+name+"/json", nil, nil, &old); ierr == nil && old.Config.Labels[URNLabel] == urn {
-			_ = c.remove(ctx, cl, old.ID, 10)
-			err = cl.Do(ctx, "POST", "/containers/create", q, body, &resp)
+		if ierr := cl.Do(ctx, "GET", "/containers/"+name+"/json", nil, nil, &old); ierr == nil {
+			sys := labelMap(in)[SystemLabel]
+			if old.Config.Labels[URNLabel] == urn || (sys != "" && old.Config.Labels[SystemLabel] == sys) {
+				_ = c.remove(ctx, cl, old.ID, 10)
+				err = cl.Do(ctx, "POST", "/containers/create", q, body, &resp)
+			} else if err != nil {
+				return "", nil, fmt.Errorf("container %s: the name is taken by container %.12s, which does not belong to this stack; remove or rename it, then run up again", name, old.ID)
+			}
 		}
 	}
 	if err != nil {
