@@ -475,15 +475,7 @@ func (c Container) Update(ctx context.Context, id string, state, news rpc.Props)
 	if err := cl.Do(ctx, "POST", "/containers/"+id+"/update", nil, body, nil); err != nil {
 		return nil, err
 	}
-	out := rpc.Copy(state)
-	for k := range c.Spec().Inputs {
-		if v, ok := news[k]; ok {
-			out[k] = v
-		} else {
-			delete(out, k)
-		}
-	}
-	return out, nil
+	return rpc.MergeInputs(c.Spec(), state, news), nil
 }
 
 func (c Container) Delete(ctx context.Context, id string, state rpc.Props) error {

@@ -30,7 +30,9 @@ type Error struct {
 	Message string
 }
 
-func (e *Error) Error() string { return fmt.Sprintf("docker engine: %s (HTTP %d)", e.Message, e.Status) }
+func (e *Error) Error() string {
+	return fmt.Sprintf("docker engine: %s (HTTP %d)", e.Message, e.Status)
+}
 
 // IsNotFound reports whether err is the engine's 404.
 func IsNotFound(err error) bool {

@@ -43,3 +43,17 @@ type Resource interface {
 type Updater interface {
 	Update(ctx context.Context, id string, state, news Props) (Props, error)
 }
+
+// MergeInputs is the state after an in-place update: the old outputs with
+// every input key taken from news (and dropped where news lacks it).
+func MergeInputs(spec Spec, state, news Props) Props {
+	out := Copy(state)
+	for k := range spec.Inputs {
+		if v, ok := news[k]; ok {
+			out[k] = v
+		} else {
+			delete(out, k)
+		}
+	}
+	return out
+}

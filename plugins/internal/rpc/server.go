@@ -13,7 +13,6 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/provider"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"google.golang.org/protobuf/types/known/emptypb"
-	"google.golang.org/protobuf/types/known/structpb"
 )
 
 // Server serves a set of resource types as one provider plugin.
@@ -315,19 +314,8 @@ func (s *Server) Update(ctx context.Context, req *pulumirpc.UpdateRequest) (*pul
 	if err != nil {
 		return nil, err
 	}
-	merged := Props{}
-	for k, v := range olds {
-		merged[k] = v
-	}
-	for k := range r.Spec().Inputs {
-		if v, ok := news[k]; ok {
-			merged[k] = v
-		} else {
-			delete(merged, k)
-		}
-	}
 	if req.GetPreview() {
-		props, err := Encode(merged)
+		props, err := Encode(MergeInputs(r.Spec(), olds, news))
 		return &pulumirpc.UpdateResponse{Properties: props}, err
 	}
 	u, ok := r.(Updater)
@@ -356,5 +344,3 @@ func (s *Server) Delete(ctx context.Context, req *pulumirpc.DeleteRequest) (*emp
 	}
 	return &emptypb.Empty{}, r.Delete(ctx, req.GetId(), state)
 }
-
-var _ = structpb.NewStruct
