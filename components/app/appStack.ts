@@ -9,7 +9,7 @@ import {
   secretFile,
   type Ownership,
 } from "../shared";
-import type { AppStackArgs, ServiceEndpoints, ServiceSpec } from "./types";
+import type { AppStackArgs, ServiceEndpoints, ServiceRoute, ServiceSpec } from "./types";
 
 /**
  * The application services of one system in one environment. It attaches to
@@ -18,6 +18,8 @@ import type { AppStackArgs, ServiceEndpoints, ServiceSpec } from "./types";
 export class AppStack extends pulumi.ComponentResource {
   /** Service name -> its copies' addresses, port and routes. */
   public readonly endpoints: Record<string, ServiceEndpoints> = {};
+  /** Every service route, resolved for the proxy, in service order. */
+  public readonly routes: ServiceRoute[] = [];
   /** Service name -> its containers. */
   public readonly containers: Record<string, docker.Container[]> = {};
 
@@ -99,13 +101,22 @@ export class AppStack extends pulumi.ComponentResource {
         );
       }
       this.containers[s.name] = copies;
+      const host = resourceName(args.system, args.environment, s.name);
       this.endpoints[s.name] = {
-        upstream: s.port ? `${resourceName(args.system, args.environment, s.name)}:${s.port}` : undefined,
+        host,
+        upstream: s.port ? `${host}:${s.port}` : undefined,
         replicas,
         port: s.port,
         routes: s.routes ?? [],
         metricsPath: s.metricsPath,
       };
+    }
+    // In the spec's order (not start order): the proxy's rendered config depends on it.
+    for (const s of args.services) {
+      for (const r of s.routes ?? []) {
+        const upstream = `${this.endpoints[s.name].host}:${r.port ?? s.port}`;
+        this.routes.push({ host: r.host, path: r.path, stripPrefix: r.stripPrefix, upstream });
+      }
     }
     this.registerOutputs({ endpoints: this.endpoints });
   }

@@ -68,9 +68,19 @@ export interface AppStackArgs {
   labels?: Record<string, string>;
 }
 
+/** A route as the proxy takes it: the service's routes resolved to `host:port`. */
+export interface ServiceRoute {
+  host: string;
+  path?: string;
+  stripPrefix?: boolean;
+  upstream: string;
+}
+
 /** Where the proxy and monitoring find a service's copies. */
 export interface ServiceEndpoints {
-  /** `host:port` that resolves to every copy (DNS round robin). */
+  /** The name that resolves to every copy on the service's networks (DNS round robin). */
+  host: string;
+  /** `host:port`, when the service has a port. */
   upstream?: string;
   replicas: number;
   port?: number;

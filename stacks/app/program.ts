@@ -48,14 +48,7 @@ export async function appProgram(): Promise<Record<string, unknown>> {
     labels: config.labels,
   });
 
-  const routes = system.app.services.flatMap((s) =>
-    (s.routes ?? []).map((r) => ({
-      host: r.host,
-      path: r.path,
-      stripPrefix: r.stripPrefix,
-      upstream: `${app.endpoints[s.name].upstream!.split(":")[0]}:${r.port ?? s.port}`,
-    })),
-  );
+  const routes = app.routes;
   // Per-customer sites keep their route files in a volume the proxy includes.
   const sitesVolume = system.sitesEnabled
     ? new docker.Volume(`${system.system}-proxy-sites`, {

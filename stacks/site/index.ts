@@ -66,14 +66,7 @@ async function siteProgram(): Promise<Record<string, unknown>> {
     },
     { dependsOn: [db] },
   );
-  const routes = site.services.flatMap((s) =>
-    (s.routes ?? []).map((r) => ({
-      host: r.host,
-      path: r.path,
-      stripPrefix: r.stripPrefix,
-      upstream: `${app.endpoints[s.name].upstream!.split(":")[0]}:${r.port ?? s.port}`,
-    })),
-  );
+  const routes = app.routes;
   const file = `${sitesDir}/${site.name}.conf`;
   new command.local.Command(
     `${site.name}-route`,
