@@ -26,6 +26,11 @@ export function secretFileName(ref: string): string {
   return ref.replace(/[^a-zA-Z0-9_.-]/g, "_");
 }
 
+/** Shell text that reads a secret from its file at run time (double-quoted). */
+function readSecret(ref: string): string {
+  return `"$(cat ${SECRETS}/${secretFileName(ref)})"`;
+}
+
 function repoEnv(r: BackupRepository): string[] {
   const lines = [`export RESTIC_PASSWORD_FILE=${SECRETS}/restic-password`];
   if (r.kind === "volume") {
@@ -33,8 +38,8 @@ function repoEnv(r: BackupRepository): string[] {
   } else {
     lines.push(
       `export RESTIC_REPOSITORY="s3:${r.url}"`,
-      `export AWS_ACCESS_KEY_ID="$(cat ${SECRETS}/${secretFileName(r.accessKeyRef)})"`,
-      `export AWS_SECRET_ACCESS_KEY="$(cat ${SECRETS}/${secretFileName(r.secretKeyRef)})"`,
+      `export AWS_ACCESS_KEY_ID=${readSecret(r.accessKeyRef)}`,
+      `export AWS_SECRET_ACCESS_KEY=${readSecret(r.secretKeyRef)}`,
     );
   }
   return lines;
@@ -45,17 +50,17 @@ function dump(t: BackupTarget): { cmd: string; file: string } {
   switch (t.kind) {
     case "mariadb":
       return {
-        cmd: `MYSQL_PWD="$(cat ${SECRETS}/${secretFileName(t.passwordRef)})" mariadb-dump --protocol=tcp -h ${t.host} -P ${t.port} -uroot --single-transaction --routines --triggers --events --databases ${t.database}`,
+        cmd: `MYSQL_PWD=${readSecret(t.passwordRef)} mariadb-dump --protocol=tcp -h ${t.host} -P ${t.port} -uroot --single-transaction --routines --triggers --events --databases ${t.database}`,
         file: `${t.database}.sql`,
       };
     case "postgres":
       return {
-        cmd: `PGPASSWORD="$(cat ${SECRETS}/${secretFileName(t.passwordRef)})" pg_dump -h ${t.host} -p ${t.port} -U postgres -Fc ${t.database}`,
+        cmd: `PGPASSWORD=${readSecret(t.passwordRef)} pg_dump -h ${t.host} -p ${t.port} -U postgres -Fc ${t.database}`,
         file: `${t.database}.dump`,
       };
     case "redis":
       return {
-        cmd: `REDISCLI_AUTH="$(cat ${SECRETS}/${secretFileName(t.passwordRef)})" redis-cli -h ${t.host} -p ${t.port} --rdb /tmp/shipyard-redis.rdb >/dev/null && cat /tmp/shipyard-redis.rdb && rm -f /tmp/shipyard-redis.rdb`,
+        cmd: `REDISCLI_AUTH=${readSecret(t.passwordRef)} redis-cli -h ${t.host} -p ${t.port} --rdb /tmp/shipyard-redis.rdb >/dev/null && cat /tmp/shipyard-redis.rdb && rm -f /tmp/shipyard-redis.rdb`,
         file: "dump.rdb",
       };
     case "volume":
@@ -151,13 +156,13 @@ export function renderRestoreScript(o: {
     switch (t.kind) {
       case "mariadb":
         lines.push(
-          `    MYSQL_PWD="$(cat ${SECRETS}/${secretFileName(t.passwordRef)})" mariadb --protocol=tcp -h ${t.host} -P ${t.port} -uroot </tmp/restore.$$`,
+          `    MYSQL_PWD=${readSecret(t.passwordRef)} mariadb --protocol=tcp -h ${t.host} -P ${t.port} -uroot </tmp/restore.$$`,
         );
         break;
       case "postgres":
         lines.push(
-          `    PGPASSWORD="$(cat ${SECRETS}/${secretFileName(t.passwordRef)})" psql -h ${t.host} -p ${t.port} -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='${t.database}'" | grep -q 1 || PGPASSWORD="$(cat ${SECRETS}/${secretFileName(t.passwordRef)})" createdb -h ${t.host} -p ${t.port} -U postgres ${t.database}`,
-          `    PGPASSWORD="$(cat ${SECRETS}/${secretFileName(t.passwordRef)})" pg_restore -h ${t.host} -p ${t.port} -U postgres -d ${t.database} --clean --if-exists --no-owner </tmp/restore.$$`,
+          `    PGPASSWORD=${readSecret(t.passwordRef)} psql -h ${t.host} -p ${t.port} -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='${t.database}'" | grep -q 1 || PGPASSWORD=${readSecret(t.passwordRef)} createdb -h ${t.host} -p ${t.port} -U postgres ${t.database}`,
+          `    PGPASSWORD=${readSecret(t.passwordRef)} pg_restore -h ${t.host} -p ${t.port} -U postgres -d ${t.database} --clean --if-exists --no-owner </tmp/restore.$$`,
         );
         break;
       case "redis":
