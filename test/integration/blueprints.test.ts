@@ -1,11 +1,11 @@
-import { destroy, preview, up } from "../../cli/environment";
+import { destroy, preview, stackName, up } from "../../cli/environment";
 import { BLUEPRINTS, type Environment } from "../../blueprints";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { LAYERS } from "../../cli/layers";
-import { stackName } from "../../cli/environment";
 import { docker, labelled, removeLabelled } from "./helpers/docker";
 import { freePort } from "./helpers/net";
 import { expectAllHealthy, expectDependenciesReached, expectRoutesAnswer } from "./helpers/blueprint";
+import { testTarget } from "./helpers/target";
 
 /**
  * Every reference blueprint: its first environment deploys for real (data,
@@ -29,13 +29,8 @@ for (const blueprint of chosen) {
     const lines: string[] = [];
     let port = 0;
     let hadExternal = true;
-    const target = (environment: string) => ({
-      blueprint,
-      environment,
-      systemName: run,
-      config: { httpPort: String(port), labels: JSON.stringify({ "io.shipyard.test": run }) },
-      log: (l: string) => lines.push(l),
-    });
+    const target = (environment: string) =>
+      testTarget({ run, blueprint, environment, port, log: (l) => lines.push(l) });
 
     beforeAll(async () => {
       port = await freePort();

@@ -1,6 +1,7 @@
 import { destroy, up } from "../../cli/environment";
 import { planRefresh, refreshData } from "../../cli/dataRefresh";
 import { docker, removeLabelled } from "./helpers/docker";
+import { testTarget } from "./helpers/target";
 
 /**
  * CME's staging refresh: prod's WordPress database copied into staging with
@@ -8,13 +9,8 @@ import { docker, removeLabelled } from "./helpers/docker";
  */
 const run = `t${process.pid}ref`;
 const label = `io.shipyard.test=${run}`;
-const target = (environment: string) => ({
-  blueprint: "cme",
-  environment,
-  systemName: run,
-  config: { labels: JSON.stringify({ "io.shipyard.test": run }), protect: "false" },
-  log: () => undefined,
-});
+const target = (environment: string) =>
+  testTarget({ run, blueprint: "cme", environment, config: { protect: "false" } });
 const sql = (container: string, q: string) =>
   docker(
     "exec",

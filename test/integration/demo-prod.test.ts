@@ -4,6 +4,7 @@ import { LAYERS } from "../../cli/layers";
 import { docker, inspect, labelled, removeLabelled } from "./helpers/docker";
 import { freePort, get } from "./helpers/net";
 import { unprotectAll } from "./helpers/pulumi";
+import { testTarget } from "./helpers/target";
 
 /**
  * The demo blueprint in its prod configuration, for real: two API replicas,
@@ -17,13 +18,8 @@ const figures: Record<string, number> = {};
 
 describe("demo blueprint, prod configuration, on the real engine", () => {
   let port = 0;
-  const target = () => ({
-    blueprint: "demo",
-    environment: "prod",
-    systemName: run,
-    config: { httpPort: String(port), labels: JSON.stringify({ "io.shipyard.test": run }) },
-    log: (l: string) => lines.push(l),
-  });
+  const target = () =>
+    testTarget({ run, blueprint: "demo", environment: "prod", port, log: (l) => lines.push(l) });
   const c = (s: string) => `${run}-prod-${s}`;
 
   beforeAll(async () => {

@@ -1,6 +1,7 @@
 import { destroy, refresh, up } from "../../cli/environment";
 import { docker, inspect, labelled, removeLabelled } from "./helpers/docker";
 import { freePort, get } from "./helpers/net";
+import { testTarget } from "./helpers/target";
 
 /**
  * Drift: a container removed by hand, one stopped by hand, and one recreated
@@ -11,13 +12,7 @@ const label = `io.shipyard.test=${run}`;
 
 describe("drift on the real engine", () => {
   let port = 0;
-  const target = () => ({
-    blueprint: "demo",
-    environment: "dev",
-    systemName: run,
-    config: { httpPort: String(port), labels: JSON.stringify({ "io.shipyard.test": run }) },
-    log: () => undefined,
-  });
+  const target = () => testTarget({ run, blueprint: "demo", environment: "dev", port });
   beforeAll(async () => {
     port = await freePort();
   });

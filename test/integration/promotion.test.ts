@@ -2,6 +2,7 @@ import { destroy, up } from "../../cli/environment";
 import { promote, rollback } from "../../cli/promote";
 import { docker, inspect, removeLabelled } from "./helpers/docker";
 import { freePort } from "./helpers/net";
+import { testTarget } from "./helpers/target";
 
 /**
  * Promotion carries the images that run in dev to staging; rollback redeploys
@@ -14,13 +15,8 @@ const release = `shipyard/app:${run}`; // a second tag of the local app image st
 
 describe("promotion and rollback on the real engine", () => {
   const ports: Record<string, number> = {};
-  const target = (environment: string) => ({
-    blueprint: "demo",
-    environment,
-    systemName: run,
-    config: { httpPort: String(ports[environment]), labels: JSON.stringify({ "io.shipyard.test": run }) },
-    log: () => undefined,
-  });
+  const target = (environment: string) =>
+    testTarget({ run, blueprint: "demo", environment, port: ports[environment] });
   beforeAll(async () => {
     ports.dev = await freePort();
     ports.staging = await freePort();

@@ -6,6 +6,7 @@ import { LAYERS } from "../../cli/layers";
 import { stackName } from "../../cli/environment";
 import { docker, inspect, labelled, removeLabelled } from "./helpers/docker";
 import { freePort, get } from "./helpers/net";
+import { testTarget } from "./helpers/target";
 
 /**
  * The sample system (demo blueprint: one database, one cache, two routed app
@@ -17,13 +18,8 @@ const lines: string[] = [];
 
 describe("demo blueprint on the real engine", () => {
   let port = 0;
-  const target = () => ({
-    blueprint: "demo",
-    environment: "dev",
-    systemName: run,
-    config: { httpPort: String(port), labels: JSON.stringify({ "io.shipyard.test": run }) },
-    log: (l: string) => lines.push(l),
-  });
+  const target = () =>
+    testTarget({ run, blueprint: "demo", environment: "dev", port, log: (l) => lines.push(l) });
 
   beforeAll(async () => {
     port = await freePort();

@@ -1,6 +1,7 @@
 import { destroy, siteDestroy, sitePreview, siteUp, up, preview } from "../../cli/environment";
 import { docker, inspect, labelled, removeLabelled } from "./helpers/docker";
 import { freePort, get } from "./helpers/net";
+import { testTarget } from "./helpers/target";
 
 /**
  * WebMeteor's per-customer sites: three site stacks on one platform, each with
@@ -19,13 +20,8 @@ const figures: Record<string, number> = {};
 
 describe("webmeteor per-customer sites", () => {
   let port = 0;
-  const target = () => ({
-    blueprint: "webmeteor",
-    environment: "staging",
-    systemName: run,
-    config: { httpPort: String(port), labels: JSON.stringify({ "io.shipyard.test": run }) },
-    log: (l: string) => lines.push(l),
-  });
+  const target = () =>
+    testTarget({ run, blueprint: "webmeteor", environment: "staging", port, log: (l) => lines.push(l) });
 
   beforeAll(async () => {
     port = await freePort();

@@ -1,0 +1,27 @@
+import type { EnvironmentTarget } from "../../../cli/environment";
+
+/**
+ * A test's own copy of a system: engine names carry `run` instead of the
+ * blueprint's name, every object carries the label io.shipyard.test=<run>
+ * (what the test cleans up), and the proxy gets the test's free port.
+ */
+export function testTarget(o: {
+  run: string;
+  blueprint: string;
+  environment: string;
+  port?: number;
+  config?: Record<string, string>;
+  log?: (line: string) => void;
+}): EnvironmentTarget {
+  return {
+    blueprint: o.blueprint,
+    environment: o.environment,
+    systemName: o.run,
+    config: {
+      ...(o.port !== undefined ? { httpPort: String(o.port) } : {}),
+      labels: JSON.stringify({ "io.shipyard.test": o.run }),
+      ...o.config,
+    },
+    log: o.log ?? (() => undefined),
+  };
+}
