@@ -65,7 +65,7 @@ EOM
   printf '//go:build tools\n\npackage tools\n\nimport _ "github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs"\n' >"$work/tools.go"
   ldflags="-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$LANGHOST_SDK_VERSION"
   step "pulumi: building pulumi-language-nodejs (sdk v$LANGHOST_SDK_VERSION; log: $SHIPYARD_LOGS/build-langhost.log)"
-  (cd "$work" && run_logged build-langhost bash -c "go mod tidy && go build -trimpath -tags osusergo,grpcnotrace -ldflags '$ldflags' -o '$CLI_DIR/bin.tmp/pulumi-language-nodejs' github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs") \
+  (cd "$work" && run_logged build-langhost bash -c "go mod tidy && go build -trimpath -tags osusergo,grpcnotrace -ldflags '$ldflags' -o '$CLI_DIR/bin.tmp/pulumi-language-nodejs-base' github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs") \
     || die "building pulumi-language-nodejs failed" "read $SHIPYARD_LOGS/build-langhost.log"
 
   # The dynamic-provider launcher script ships in the sdk module.
@@ -76,7 +76,13 @@ EOM
 }
 
 if [ -z "$have_pulumi" ]; then
-  if [ -x "$CLI_DIR/bin/pulumi" ] && [ -x "$CLI_DIR/bin/pulumi-language-nodejs" ]; then
+  # Caches from before the shipyard language host named the SDK's host
+  # pulumi-language-nodejs; it is the base host now.
+  if [ -x "$CLI_DIR/bin/pulumi-language-nodejs" ] && [ ! -e "$CLI_DIR/bin/pulumi-language-nodejs-base" ] \
+    && ! grep -q "shipyard langhost" "$CLI_DIR/bin/pulumi-language-nodejs"; then
+    mv "$CLI_DIR/bin/pulumi-language-nodejs" "$CLI_DIR/bin/pulumi-language-nodejs-base"
+  fi
+  if [ -x "$CLI_DIR/bin/pulumi" ] && [ -x "$CLI_DIR/bin/pulumi-language-nodejs-base" ]; then
     step "pulumi: cached v$PULUMI_VERSION in $CLI_DIR/bin"
   else
     build_cli
@@ -86,12 +92,33 @@ fi
 [ "$(pulumi version)" = "v$PULUMI_VERSION" ] || [ -n "$have_pulumi" ] \
   || die "pulumi version is $(pulumi version), expected v$PULUMI_VERSION" "remove $CLI_DIR and run this again"
 
+# --- Language host with RunPlugin ---------------------------------------------
+# The SDK's host (v$LANGHOST_SDK_VERSION) cannot run plugins written in Node.js,
+# which is how the CLI starts policy packs. plugins/cmd/pulumi-language-nodejs
+# forwards every call to it and answers RunPlugin itself.
+src_hash=$(cd "$ROOT/plugins" && find . -type f \( -name '*.go' -o -name 'go.mod' -o -name 'go.sum' \) -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
+PLUGIN_DIR="$SHIPYARD_CACHE/plugins-$src_hash"
+if [ -z "$have_pulumi" ]; then
+  if [ ! -x "$PLUGIN_DIR/pulumi-language-nodejs" ]; then
+    command -v go >/dev/null || die "go not found" "install Go 1.25 or later to build the language host"
+    step "language host: building from plugins/ (log: $SHIPYARD_LOGS/build-langhost-proxy.log)"
+    mkdir -p "$PLUGIN_DIR"
+    (cd "$ROOT/plugins" && run_logged build-langhost-proxy go build -trimpath -ldflags "-s -w" \
+      -o "$PLUGIN_DIR/pulumi-language-nodejs" ./cmd/pulumi-language-nodejs) \
+      || die "building the language host failed" "read $SHIPYARD_LOGS/build-langhost-proxy.log"
+  fi
+  if ! cmp -s "$PLUGIN_DIR/pulumi-language-nodejs" "$CLI_DIR/bin/pulumi-language-nodejs"; then
+    step "language host: installing beside pulumi"
+    install -m 0755 "$PLUGIN_DIR/pulumi-language-nodejs" "$CLI_DIR/bin/pulumi-language-nodejs"
+  else
+    step "language host: up to date"
+  fi
+fi
+
 # --- Provider plugins -----------------------------------------------------------
 # Where a plugin of the wanted version is already installed and is not ours,
 # it is the upstream one: keep it. Otherwise install the shipyard offline build
 # (plugins/), rebuilt when its source changes.
-src_hash=$(cd "$ROOT/plugins" && find . -type f \( -name '*.go' -o -name 'go.mod' -o -name 'go.sum' \) -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
-PLUGIN_DIR="$SHIPYARD_CACHE/plugins-$src_hash"
 PULUMI_HOME_DIR="${PULUMI_HOME:-$HOME/.pulumi}"
 for spec in "docker:$DOCKER_PLUGIN_VERSION" "random:$RANDOM_PLUGIN_VERSION" "command:$COMMAND_PLUGIN_VERSION"; do
   name=${spec%%:*} ver=${spec##*:}
