@@ -69,7 +69,17 @@ export const brandclub: Blueprint = {
   },
   data: {
     networks: [
-      { key: "network", internal: false },
+      {
+        key: "network",
+        internal: false,
+        waivers: [
+          {
+            policy: "data-networks-internal",
+            reason: "seed 002: Redis shares the attachable app network with the Frappe services",
+            expires: "2027-05-31",
+          },
+        ],
+      },
       { key: "mariadb", internal: true },
     ],
     servers: [

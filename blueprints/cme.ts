@@ -69,7 +69,24 @@ export const cme: Blueprint = {
     networks: [
       // Shared by every environment and project, as in the documents: made if missing, never removed.
       { key: "external", name: "external", external: true },
-      { key: "cme", name: "{net}", internal: false },
+      {
+        key: "cme",
+        name: "{net}",
+        internal: false,
+        waivers: [
+          {
+            policy: "data-networks-internal",
+            reason: "seed 000/001: one shared network for every CME service, databases included",
+            expires: "2027-05-31",
+          },
+          {
+            policy: "environment-prefix",
+            reason: "seed 001: prod keeps its existing network name cme-stack",
+            expires: "2027-05-31",
+            environments: ["prod"],
+          },
+        ],
+      },
     ],
     servers: [
       {

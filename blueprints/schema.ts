@@ -48,12 +48,23 @@ export const Image = z
   })
   .strict();
 
+/** A dated exception to one policy of the pack (policies/). */
+export const Waiver = z
+  .object({
+    policy: z.string().min(1),
+    reason: z.string().min(10),
+    expires: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "expected YYYY-MM-DD"),
+    environments: z.array(Environment).optional(),
+  })
+  .strict();
+
 export const Network = z
   .object({
     key: name,
     internal: z.boolean().optional(),
     name: z.string().optional(),
     external: z.boolean().optional(),
+    waivers: z.array(Waiver).optional(),
   })
   .strict();
 

@@ -40,7 +40,26 @@ export const webmeteor: Blueprint = {
     nginx: { upstream: "nginx:1.27", local: "shipyard/nginx:bookworm" },
   },
   data: {
-    networks: [{ key: "network", name: "{system}-{netenv}-network", internal: false }],
+    networks: [
+      {
+        key: "network",
+        name: "{system}-{netenv}-network",
+        internal: false,
+        waivers: [
+          {
+            policy: "data-networks-internal",
+            reason: "seed 003: customer sites reach PostgreSQL over the shared environment network",
+            expires: "2027-05-31",
+          },
+          {
+            policy: "environment-prefix",
+            reason: "seed 003: prod's network keeps the document's name webmeteor-production-network",
+            expires: "2027-05-31",
+            environments: ["prod"],
+          },
+        ],
+      },
+    ],
     servers: [
       {
         name: "postgres",

@@ -6,6 +6,7 @@ import { LocalWorkspace, type ConfigMap, type OpMap, type Stack } from "@pulumi/
 import { BLUEPRINTS, resolve, type Environment } from "../blueprints";
 import type { SiteRef } from "../blueprints/resolve";
 import { LAYERS, ROOT, SITE_LAYER, type Layer } from "./layers";
+import { policyRun, policyTable, type PolicyRow } from "./policies";
 
 export interface EnvironmentTarget {
   blueprint: string;
@@ -16,6 +17,8 @@ export interface EnvironmentTarget {
   config?: Record<string, string>;
   /** Receives progress lines. @default console.log */
   log?: (line: string) => void;
+  /** Run the policy pack (policies/) in preview and up. @default true */
+  policies?: boolean;
 }
 
 export interface LayerResult {
@@ -24,6 +27,8 @@ export interface LayerResult {
   seconds: number;
   changes: OpMap;
   outputs: Record<string, unknown>;
+  /** What the policy pack reported (empty when it did not run). */
+  violations: PolicyRow[];
 }
 
 /** The layer's stack name, from the blueprint (e.g. brandclub-db-dev and brandclub-dev). */
@@ -92,26 +97,51 @@ export async function up(
     const t0 = Date.now();
     (t.log ?? console.log)(`==> ${layer.name} layer: ${stackName(t, layer.name)} (${layer.workDir})`);
     const stack = await openStack(layer, t);
-    const r = await stack.up({ onOutput: printer(t, layer.name), refresh: opts.refresh });
+    const violations: PolicyRow[] = [];
+    const r = await withPolicyTable(t, layer.name, violations, () =>
+      stack.up({ onOutput: printer(t, layer.name), refresh: opts.refresh, ...policyOptions(t, violations) }),
+    );
     results.push({
       layer: layer.name,
       stack: stack.name,
       seconds: (Date.now() - t0) / 1000,
       changes: r.summary.resourceChanges ?? {},
       outputs: outputsOf(r.outputs),
+      violations,
     });
   }
   return results;
 }
 
+function policyOptions(t: EnvironmentTarget, rows: PolicyRow[]) {
+  return t.policies === false ? {} : policyRun(rows);
+}
+
+/** Runs one operation and prints the policy table afterwards, also when it failed. */
+async function withPolicyTable<T>(
+  t: EnvironmentTarget,
+  layer: string,
+  rows: PolicyRow[],
+  op: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await op();
+  } finally {
+    if (t.policies !== false) printer(t, layer)(policyTable(rows));
+  }
+}
+
 export async function preview(
   t: EnvironmentTarget,
-): Promise<{ layer: string; changes: OpMap; stdout: string }[]> {
+): Promise<{ layer: string; changes: OpMap; stdout: string; violations: PolicyRow[] }[]> {
   const results = [];
   for (const layer of LAYERS) {
     const stack = await openStack(layer, t);
-    const r = await stack.preview({ onOutput: printer(t, layer.name) });
-    results.push({ layer: layer.name, changes: r.changeSummary, stdout: r.stdout });
+    const violations: PolicyRow[] = [];
+    const r = await withPolicyTable(t, layer.name, violations, () =>
+      stack.preview({ onOutput: printer(t, layer.name), ...policyOptions(t, violations) }),
+    );
+    results.push({ layer: layer.name, changes: r.changeSummary, stdout: r.stdout, violations });
   }
   return results;
 }
@@ -142,13 +172,18 @@ export async function refresh(t: EnvironmentTarget): Promise<{ layer: string; ch
 export async function siteUp(t: EnvironmentTarget, site: SiteRef): Promise<LayerResult> {
   const t0 = Date.now();
   const stack = await openStack(SITE_LAYER, t, site);
-  const r = await stack.up({ onOutput: printer(t, `site ${site.customer}/${site.app}`) });
+  const label = `site ${site.customer}/${site.app}`;
+  const violations: PolicyRow[] = [];
+  const r = await withPolicyTable(t, label, violations, () =>
+    stack.up({ onOutput: printer(t, label), ...policyOptions(t, violations) }),
+  );
   return {
     layer: "site",
     stack: stack.name,
     seconds: (Date.now() - t0) / 1000,
     changes: r.summary.resourceChanges ?? {},
     outputs: outputsOf(r.outputs),
+    violations,
   };
 }
 

@@ -1,7 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import * as random from "@pulumi/random";
-import { checkNamePart, dockerHealthcheck, dockerLabels, resourceName, type Ownership } from "../shared";
+import {
+  checkNamePart,
+  containerBaseline,
+  dockerHealthcheck,
+  dockerLabels,
+  resourceName,
+  type Ownership,
+} from "../shared";
 import { renderCrontab, validateCron } from "./render/cron";
 import {
   METRICS_DIR,
@@ -114,7 +121,7 @@ export class BackupService extends pulumi.ComponentResource {
         healthcheck: dockerHealthcheck({
           command: ["sh", "-c", "test -s /etc/cron.d/shipyard-backup && kill -0 1"],
         }),
-        restart: "unless-stopped",
+        ...containerBaseline(),
         wait: true,
       },
       { parent: this },

@@ -3,6 +3,8 @@ import * as docker from "@pulumi/docker";
 import * as random from "@pulumi/random";
 import * as command from "@pulumi/command";
 import {
+  containerBaseline,
+  waiverLabels,
   checkNamePart,
   dockerHealthcheck,
   dockerLabels,
@@ -75,7 +77,10 @@ export class DatabaseStack extends pulumi.ComponentResource {
         {
           name: n.name ?? resourceName(args.system, args.environment, n.key),
           internal: n.internal ?? true,
-          labels: labelsFor(`network-${n.key}`),
+          labels: dockerLabels(owner(`network-${n.key}`), {
+            ...args.labels,
+            ...waiverLabels(n.waivers, args.environment),
+          }),
         },
         { parent: this },
       );
@@ -203,8 +208,7 @@ export class DatabaseStack extends pulumi.ComponentResource {
         networksAdvanced: networks,
         volumes: [{ volumeName: volume.name, containerPath: dataPath(s.engine) }],
         healthcheck: dockerHealthcheck(serverHealth(s)),
-        restart: "unless-stopped",
-        memory: s.memoryMb,
+        ...containerBaseline({ memoryMb: s.memoryMb }, { memoryMb: 1024, cpus: 1 }),
         stopTimeout: 30,
         destroyGraceSeconds: 30,
         wait: true,
@@ -258,8 +262,7 @@ export class DatabaseStack extends pulumi.ComponentResource {
         networksAdvanced: networks,
         volumes: [{ volumeName: volume.name, containerPath: "/data" }],
         healthcheck: dockerHealthcheck(redisHealth()),
-        restart: "unless-stopped",
-        memory: c.memoryMb,
+        ...containerBaseline({ memoryMb: c.memoryMb }, { memoryMb: 256, cpus: 0.5 }),
         wait: true,
         waitTimeout: 60,
       },
@@ -307,8 +310,7 @@ export class DatabaseStack extends pulumi.ComponentResource {
           interval: "2s",
           retries: 30,
         }),
-        restart: "unless-stopped",
-        memory: o.memoryMb,
+        ...containerBaseline({ memoryMb: o.memoryMb }, { memoryMb: 512, cpus: 1 }),
         wait: true,
         waitTimeout: 120,
       },

@@ -1,4 +1,4 @@
-import type { HealthCheck } from "../shared";
+import type { HealthCheck, PolicyWaiver } from "../shared";
 
 /** One database inside a server, with its own user. */
 export interface DatabaseSpec {
@@ -73,6 +73,8 @@ export interface DataNetworkSpec {
    * never removed, not owned by this stack.
    */
   external?: boolean;
+  /** Dated exceptions to policies of the pack, set as labels on the network. */
+  waivers?: PolicyWaiver[];
 }
 
 export interface DatabaseStackArgs {

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import {
+  containerBaseline,
   checkNamePart,
   dockerHealthcheck,
   dockerLabels,
@@ -70,7 +71,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
         networksAdvanced: networks,
         labels: dockerLabels(owner("alertmanager"), args.labels),
         healthcheck: dockerHealthcheck({ command: httpProbe(9093, "/-/ready"), interval: "2s", retries: 20 }),
-        restart: "unless-stopped",
+        ...containerBaseline({}, { memoryMb: 128, cpus: 0.25 }),
         wait: true,
       },
       { parent: this },
@@ -105,7 +106,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
               interval: "2s",
               retries: 20,
             }),
-            restart: "unless-stopped",
+            ...containerBaseline({}, { memoryMb: 64, cpus: 0.25 }),
             wait: true,
           },
           { parent: this },
@@ -142,7 +143,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
             interval: "2s",
             retries: 30,
           }),
-          restart: "unless-stopped",
+          ...containerBaseline({}, { memoryMb: 512, cpus: 1 }),
           wait: true,
         },
         { parent: this, dependsOn: [alertmanager] },

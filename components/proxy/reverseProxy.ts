@@ -1,6 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { checkNamePart, dockerHealthcheck, dockerLabels, httpProbe, resourceName } from "../shared";
+import {
+  checkNamePart,
+  containerBaseline,
+  dockerHealthcheck,
+  dockerLabels,
+  httpProbe,
+  resourceName,
+} from "../shared";
 import { CADDYFILE_PATH, renderCaddy } from "./render/caddy";
 import { NGINX_CONF_PATH, renderNginx } from "./render/nginx";
 import type { ProxyKind, ReverseProxyArgs } from "./types";
@@ -63,7 +70,7 @@ export class ReverseProxy extends pulumi.ComponentResource {
           interval: "2s",
           retries: 15,
         }),
-        restart: "unless-stopped",
+        ...containerBaseline({}, { memoryMb: 256, cpus: 0.5 }),
         wait: true,
         waitTimeout: 60,
       },

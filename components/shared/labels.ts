@@ -33,3 +33,29 @@ export function dockerLabels(
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([label, value]) => ({ label, value }));
 }
+
+/** A dated exception to one policy of the pack (policies/), carried as a label. */
+export interface PolicyWaiver {
+  /** The policy's name, e.g. "data-networks-internal". */
+  policy: string;
+  reason: string;
+  /** Last day it holds, YYYY-MM-DD; after that the policy pack reports it. */
+  expires: string;
+  /** Only in these environments. @default all */
+  environments?: string[];
+}
+
+export const WAIVER_LABEL_PREFIX = `${LABEL_PREFIX}.waiver.`;
+
+/** Labels `io.shipyard.waiver.<policy>` = "<expires> <reason>" for one environment. */
+export function waiverLabels(
+  waivers: PolicyWaiver[] | undefined,
+  environment: string,
+): Record<string, string> {
+  const m: Record<string, string> = {};
+  for (const w of waivers ?? []) {
+    if (!w.environments || w.environments.includes(environment))
+      m[WAIVER_LABEL_PREFIX + w.policy] = `${w.expires} ${w.reason}`;
+  }
+  return m;
+}

@@ -6,9 +6,21 @@ export interface ResourceLimits {
   cpus?: number;
 }
 
-export function dockerLimits(r: ResourceLimits | undefined): { memory?: number; cpus?: string } {
+/** Limits a container gets when its spec names none. */
+export const DEFAULT_LIMITS: Required<ResourceLimits> = { memoryMb: 512, cpus: 1 };
+
+/**
+ * What every container runs with: a restart policy, no privilege gain through
+ * setuid binaries (CIS 5.26), and memory and CPU limits (CIS 5.11, 5.12).
+ */
+export function containerBaseline(
+  r?: ResourceLimits,
+  defaults: Required<ResourceLimits> = DEFAULT_LIMITS,
+): { restart: string; securityOpts: string[]; memory: number; cpus: string } {
   return {
-    ...(r?.memoryMb ? { memory: r.memoryMb } : {}),
-    ...(r?.cpus ? { cpus: String(r.cpus) } : {}),
+    restart: "unless-stopped",
+    securityOpts: ["no-new-privileges:true"],
+    memory: r?.memoryMb ?? defaults.memoryMb,
+    cpus: String(r?.cpus ?? defaults.cpus),
   };
 }

@@ -12,6 +12,8 @@ export function testTarget(o: {
   port?: number;
   config?: Record<string, string>;
   log?: (line: string) => void;
+  /** Run the policy pack. @default false (the policy tests run it on purpose) */
+  policies?: boolean;
 }): EnvironmentTarget {
   return {
     blueprint: o.blueprint,
@@ -23,5 +25,6 @@ export function testTarget(o: {
       ...o.config,
     },
     log: o.log ?? (() => undefined),
+    policies: o.policies ?? false,
   };
 }

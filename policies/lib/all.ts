@@ -1,0 +1,21 @@
+import { dataPolicies } from "../architecture/data";
+import { environmentPolicies } from "../architecture/environments";
+import { layerPolicies } from "../architecture/layers";
+import { limitPolicies } from "../runtime/limits";
+import { mountPolicies } from "../runtime/mounts";
+import { namespacePolicies } from "../runtime/namespaces";
+import { portPolicies } from "../runtime/ports";
+import { privilegePolicies } from "../runtime/privileges";
+import type { PolicyDef } from "./policy";
+
+/** Every policy of the pack, CIS runtime hardening first. */
+export const ALL_POLICIES: PolicyDef[] = [
+  ...privilegePolicies,
+  ...namespacePolicies,
+  ...mountPolicies,
+  ...limitPolicies,
+  ...portPolicies,
+  ...layerPolicies,
+  ...environmentPolicies,
+  ...dataPolicies,
+];

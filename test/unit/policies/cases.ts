@@ -1,0 +1,197 @@
+import type { ResourceView } from "../../../policies/lib/view";
+import { backup, container, network, owner, volume } from "./fixtures";
+
+/** For each policy: resources that pass it, and resources that violate it. */
+export interface Case {
+  pass: ResourceView[];
+  fail: ResourceView[];
+}
+
+const db = owner({ layer: "data", component: "database", role: "postgres" });
+const proxy = owner({ component: "proxy" });
+
+export const CASES: Record<string, Case> = {
+  "no-privileged-containers": { pass: [container()], fail: [container({ privileged: true })] },
+  "capabilities-allow-list": {
+    pass: [container({ capabilities: { adds: ["NET_BIND_SERVICE"], drops: ["ALL"] } })],
+    fail: [container({ capabilities: { adds: ["SYS_ADMIN"] } })],
+  },
+  "capabilities-drop-all": {
+    pass: [container()],
+    fail: [container({ capabilities: { drops: ["NET_RAW"] } })],
+  },
+  "no-new-privileges": { pass: [container()], fail: [container({ securityOpts: [] })] },
+  "seccomp-confined": {
+    pass: [container()],
+    fail: [container({ securityOpts: ["no-new-privileges:true", "seccomp=unconfined"] })],
+  },
+  "apparmor-confined": {
+    pass: [container()],
+    fail: [container({ securityOpts: ["no-new-privileges:true", "apparmor=unconfined"] })],
+  },
+  "no-host-devices": { pass: [container()], fail: [container({ devices: [{ hostPath: "/dev/sda" }] })] },
+  "non-root-user": {
+    pass: [container()],
+    fail: [container({ user: "root" }), container({ user: undefined })],
+  },
+  "read-only-root-filesystem": { pass: [container()], fail: [container({ readOnly: false })] },
+  "no-host-network": {
+    pass: [container({ networkMode: "bridge" })],
+    fail: [container({ networkMode: "host" })],
+  },
+  "no-host-pid": { pass: [container()], fail: [container({ pidMode: "host" })] },
+  "no-host-ipc": { pass: [container({ ipcMode: "private" })], fail: [container({ ipcMode: "host" })] },
+  "no-host-userns": { pass: [container()], fail: [container({ usernsMode: "host" })] },
+  "no-host-cgroupns": {
+    pass: [container({ cgroupnsMode: "private" })],
+    fail: [container({ cgroupnsMode: "host" })],
+  },
+  "default-cgroup-parent": { pass: [container()], fail: [container({ cgroupParent: "/custom" })] },
+  "no-docker-socket": {
+    pass: [
+      container(
+        { volumes: [{ hostPath: "/var/run/docker.sock", containerPath: "/s", readOnly: true }] },
+        proxy,
+      ),
+    ],
+    fail: [
+      container({ volumes: [{ hostPath: "/var/run/docker.sock", containerPath: "/s", readOnly: true }] }),
+      container({ mounts: [{ type: "bind", source: "/run/docker.sock", target: "/s" }] }, proxy),
+    ],
+  },
+  "no-sensitive-host-paths": {
+    pass: [
+      container({ volumes: [{ hostPath: "/etc/timezone", containerPath: "/etc/timezone", readOnly: true }] }),
+    ],
+    fail: [container({ volumes: [{ hostPath: "/etc", containerPath: "/host-etc" }] })],
+  },
+  "no-shared-mount-propagation": {
+    pass: [
+      container({
+        mounts: [{ type: "bind", source: "/srv/x", target: "/x", bindOptions: { propagation: "rprivate" } }],
+      }),
+    ],
+    fail: [
+      container({
+        mounts: [{ type: "bind", source: "/srv/x", target: "/x", bindOptions: { propagation: "rshared" } }],
+      }),
+    ],
+  },
+  "memory-limit": { pass: [container()], fail: [container({ memory: undefined })] },
+  "cpu-limit": {
+    pass: [container(), container({ cpus: undefined, cpuShares: 512 })],
+    fail: [container({ cpus: undefined })],
+  },
+  "restart-policy": {
+    pass: [container(), container({ restart: "on-failure", maxRetryCount: 5 })],
+    fail: [container({ restart: "no" }), container({ restart: "on-failure", maxRetryCount: 0 })],
+  },
+  "health-check": {
+    pass: [container()],
+    fail: [container({ healthcheck: undefined }), container({ healthcheck: { tests: ["NONE"] } })],
+  },
+  "explicit-bind-address": {
+    pass: [container({ ports: [{ internal: 80, external: 8080, ip: "127.0.0.1" }] }, proxy)],
+    fail: [
+      container({ ports: [{ internal: 80, external: 8080 }] }, proxy),
+      container({ ports: [{ internal: 80, external: 8080, ip: "0.0.0.0" }] }, proxy),
+    ],
+  },
+  "no-privileged-host-ports": {
+    pass: [container({ ports: [{ internal: 80, external: 80, ip: "127.0.0.1" }] }, proxy)],
+    fail: [container({ ports: [{ internal: 22, external: 22, ip: "127.0.0.1" }] })],
+  },
+  "no-publish-all-ports": { pass: [container()], fail: [container({ publishAllPorts: true })] },
+  "pinned-image-tag": {
+    pass: [
+      container(),
+      container({ image: "app:latest" }, owner({ env: "dev" })),
+      container({ image: "app@sha256:abc" }),
+    ],
+    fail: [
+      container({ image: "shipyard/app" }),
+      container({ image: "registry:5000/app:latest" }, owner({ env: "prod" })),
+    ],
+  },
+  "ownership-labels": {
+    pass: [container(), network(), volume(true)],
+    fail: [container({}, { "io.shipyard.system": "sys" })],
+  },
+  "data-services-in-data-layer": {
+    pass: [container({ image: "shipyard/postgres:bookworm", name: "sys-staging-pg" }, db)],
+    fail: [container({ image: "shipyard/postgres:bookworm" }), container({}, owner({ role: "redis" }))],
+  },
+  "no-database-port-published": {
+    pass: [
+      container(
+        { ports: [{ internal: 5432, external: 5432, ip: "127.0.0.1" }] },
+        owner({ env: "dev", layer: "data", role: "postgres" }),
+      ),
+    ],
+    fail: [container({ ports: [{ internal: 5432, external: 5432, ip: "127.0.0.1" }] }, db)],
+  },
+  "only-proxy-publishes": {
+    pass: [container({ ports: [{ internal: 80, external: 8080, ip: "127.0.0.1" }] }, proxy)],
+    fail: [container({ ports: [{ internal: 8000, external: 8000, ip: "127.0.0.1" }] })],
+  },
+  "secrets-as-files": {
+    pass: [container({ envs: ["DB_PASSWORD_FILE=/run/secrets/db", "LOG_LEVEL=info"] })],
+    fail: [container({ envs: ["DB_PASSWORD=hunter2"] }), container({ envs: ["STRIPE_API_KEY=sk_live"] })],
+  },
+  "environment-prefix": {
+    pass: [container(), network()],
+    fail: [container({ name: "api" }), network({ name: "shared-net" })],
+  },
+  "no-cross-environment-network": {
+    pass: [container()],
+    fail: [container({ networksAdvanced: [{ name: "sys-prod-backend" }] })],
+  },
+  "data-networks-internal": {
+    pass: [
+      network(),
+      container(
+        { image: "shipyard/postgres:bookworm", networksAdvanced: [{ name: "sys-staging-backend" }] },
+        db,
+      ),
+    ],
+    fail: [
+      network({ internal: false }),
+      container(
+        { image: "shipyard/postgres:bookworm", networksAdvanced: [{ name: "sys-staging-backend" }] },
+        db,
+      ),
+    ],
+  },
+  "prod-database-volumes-protected": {
+    pass: [volume(true), volume(false, owner({ env: "staging", layer: "data", component: "database" }))],
+    fail: [volume(false)],
+  },
+  "backup-floor": {
+    pass: [container({}, owner({ env: "prod" })), backup("0 2 * * *", 7)],
+    fail: [container({}, owner({ env: "prod" })), backup("0 2 * * 0", 3)],
+  },
+  "resource-limits-in-band": {
+    pass: [container({ memory: 2048, cpus: "2" })],
+    fail: [container({ memory: 65536 }), container({ cpus: "0.01" }, owner({ env: "dev" }))],
+  },
+  "waiver-expired": {
+    pass: [
+      network(
+        { labels: undefined },
+        {
+          ...owner({ layer: "data" }),
+          "io.shipyard.waiver.data-networks-internal": "2999-01-01 shared with the proxy on purpose",
+        },
+      ),
+    ],
+    fail: [
+      network(
+        {},
+        {
+          ...owner({ layer: "data" }),
+          "io.shipyard.waiver.data-networks-internal": "2020-01-01 shared with the proxy on purpose",
+        },
+      ),
+    ],
+  },
+};

@@ -1,0 +1,114 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { ALL_POLICIES } from "../../../policies/lib/all";
+import { evaluateAll, evaluateResource, evaluateStack } from "../../../policies/lib/evaluate";
+import type { PolicyDef } from "../../../policies/lib/policy";
+import { loadSettings, Settings } from "../../../policies/lib/settings";
+import type { ResourceView } from "../../../policies/lib/view";
+import { loadWaivers, type Waiver } from "../../../policies/lib/waivers";
+import { CASES } from "./cases";
+import { container, owner } from "./fixtures";
+
+const ctx = (waivers: Waiver[] = []) => ({ settings: Settings.parse({}), waivers, today: "2026-11-23" });
+
+function violations(def: PolicyDef, rs: ResourceView[], waivers: Waiver[] = []) {
+  return def.checkStack
+    ? evaluateStack(def, rs, ctx(waivers))
+    : rs.flatMap((r) => evaluateResource(def, r, ctx(waivers)));
+}
+
+describe("policy pack: every policy", () => {
+  it("has at least 30 policies, each with a unique name and a test case", () => {
+    const names = ALL_POLICIES.map((p) => p.name);
+    expect(names.length).toBeGreaterThanOrEqual(30);
+    expect(new Set(names).size).toBe(names.length);
+    expect(Object.keys(CASES).sort()).toEqual([...names].sort());
+    expect(ALL_POLICIES.filter((p) => p.group === "cis").length).toBeGreaterThanOrEqual(15);
+    expect(ALL_POLICIES.filter((p) => p.group === "shipyard").length).toBeGreaterThanOrEqual(10);
+  });
+
+  describe.each(ALL_POLICIES.map((p) => [p.name, p] as const))("%s", (name, def) => {
+    it("passes a compliant resource", () => {
+      expect(violations(def, CASES[name].pass)).toEqual([]);
+    });
+    it("reports a violating resource", () => {
+      const found = violations(def, CASES[name].fail);
+      expect(found.length).toBeGreaterThan(0);
+      expect(found.every((v) => v.policy === name && v.message.length > 0)).toBe(true);
+      if (!def.checkStack) {
+        for (const r of CASES[name].fail) expect(evaluateResource(def, r, ctx()).length).toBeGreaterThan(0);
+      }
+    });
+  });
+});
+
+describe("policy pack: enforcement, waivers and settings", () => {
+  const privileged = ALL_POLICIES.find((p) => p.name === "no-privileged-containers")!;
+  const readOnly = ALL_POLICIES.find((p) => p.name === "read-only-root-filesystem")!;
+
+  it("is advisory in dev and mandatory in staging and prod", () => {
+    for (const [env, level] of [
+      ["dev", "advisory"],
+      ["staging", "mandatory"],
+      ["prod", "mandatory"],
+      ["qa", "mandatory"],
+    ]) {
+      const v = evaluateResource(privileged, container({ privileged: true }, owner({ env })), ctx());
+      expect(v.map((x) => x.level)).toEqual([level]);
+    }
+  });
+
+  it("keeps recommended (CIS Level 2) policies advisory even in prod", () => {
+    const v = evaluateResource(readOnly, container({ readOnly: false }, owner({ env: "prod" })), ctx());
+    expect(v.map((x) => x.level)).toEqual(["advisory"]);
+  });
+
+  it("turns a waived violation advisory and says so; an expired waiver does not", () => {
+    const r = container({ privileged: true });
+    const w = (expires: string): Waiver => ({
+      policy: privileged.name,
+      resource: "sys-staging-*",
+      reason: "vendor agent needs it",
+      expires,
+    });
+    const current = evaluateResource(privileged, r, ctx([w("2027-01-31")]));
+    expect(current[0]).toMatchObject({ level: "advisory", waived: true });
+    expect(current[0].message).toMatch(/^WAIVED until 2027-01-31 \(vendor agent needs it\)/);
+    const expired = evaluateResource(privileged, r, ctx([w("2026-11-22")]));
+    expect(expired[0]).toMatchObject({ level: "mandatory", waived: false });
+    expect(expired[0].message).toMatch(/waiver expired on 2026-11-22/);
+    const all = evaluateAll(ALL_POLICIES, [r], ctx([w("2026-11-22")]));
+    expect(all.some((v) => v.policy === "waiver-expired" && v.level === "mandatory")).toBe(true);
+  });
+
+  it("honours a waiver label on the resource, limited to its policy", () => {
+    const r = container(
+      { privileged: true, securityOpts: [] },
+      { ...owner(), "io.shipyard.waiver.no-privileged-containers": "2027-03-01 hardware token reader" },
+    );
+    expect(evaluateResource(privileged, r, ctx())[0]).toMatchObject({ level: "advisory", waived: true });
+    const nnp = ALL_POLICIES.find((p) => p.name === "no-new-privileges")!;
+    expect(evaluateResource(nnp, r, ctx())[0]).toMatchObject({ level: "mandatory", waived: false });
+  });
+
+  it("reads settings and waivers files, naming the field when one is wrong", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "shipyard-policy-"));
+    const settings = path.join(dir, "settings.json");
+    fs.writeFileSync(settings, JSON.stringify({ enforcement: { dev: "mandatory" } }));
+    expect(loadSettings({ SHIPYARD_POLICY_SETTINGS: settings }).enforcement.dev).toBe("mandatory");
+    fs.writeFileSync(settings, JSON.stringify({ enforcement: { dev: "blocking" } }));
+    expect(() => loadSettings({ SHIPYARD_POLICY_SETTINGS: settings })).toThrow(
+      /enforcement\.dev: Invalid enum value.*'advisory' \| 'mandatory' \| 'disabled'/,
+    );
+    const waivers = path.join(dir, "waivers.json");
+    fs.writeFileSync(
+      waivers,
+      JSON.stringify([{ policy: "x", resource: "y", reason: "long enough reason", expires: "31.12.2027" }]),
+    );
+    expect(() => loadWaivers({ SHIPYARD_POLICY_WAIVERS: waivers })).toThrow(
+      /entry 0\.expires: expected YYYY-MM-DD/,
+    );
+    expect(loadWaivers({ SHIPYARD_POLICY_WAIVERS: path.join(dir, "none.json") })).toEqual([]);
+  });
+});
