@@ -64,6 +64,7 @@ export const cme: Blueprint = {
     prometheus: { upstream: "prom/prometheus:v2.48.1", local: "shipyard/prometheus:bookworm" },
     alertmanager: { upstream: "prom/alertmanager:v0.26.0", local: "shipyard/alertmanager:bookworm" },
     nodeExporter: { upstream: "prom/node-exporter:v1.7.0", local: "shipyard/node-exporter:bookworm" },
+    backup: { upstream: "ghcr.io/example/shipyard-backup:1", local: "shipyard/backup:bookworm" },
   },
   data: {
     networks: [
@@ -148,6 +149,15 @@ export const cme: Blueprint = {
       prometheusImage: "prometheus",
       alertmanagerImage: "alertmanager",
       nodeExporterImage: "nodeExporter",
+      networks: ["cme"],
+    },
+    // Document 001, "Staging/Production Backup (Planned)": daily database backups; dev is disposable.
+    backup: {
+      only: ["staging", "prod"],
+      image: "backup",
+      schedule: "30 2 * * *",
+      retentionDays: { perEnv: { staging: 7, prod: 14, default: 7 } },
+      exclude: ["redis"],
       networks: ["cme"],
     },
   },
