@@ -36,4 +36,4 @@ fi
 [ "${1:-}" = "--build" ] && exit 0
 cd "$ROOT"
 step "actionlint: $("$BIN" -version | head -1) on .github/workflows"
-"$BIN" -color=never .github/workflows/*.yml
+"$BIN" -no-color .github/workflows/*.yml
