@@ -7,7 +7,7 @@
  *                                   (GITHUB_API_URL, GITHUB_REPOSITORY, PR_NUMBER, GITHUB_TOKEN)
  */
 import * as fs from "node:fs";
-import { COMMENT_MARKER } from "../report/markdown";
+import { COMMENT_MARKER, limitLength } from "../report/markdown";
 import { affectedEnvironments, environmentForBranch } from "./affected";
 import { upsertComment } from "./comment";
 
@@ -38,7 +38,7 @@ export async function runCiCommand(argv: string[]): Promise<boolean> {
       issue: Number(env("PR_NUMBER")),
       token: env("GITHUB_TOKEN"),
     };
-    const r = await upsertComment(target, COMMENT_MARKER, fs.readFileSync(args[0], "utf8"));
+    const r = await upsertComment(target, COMMENT_MARKER, limitLength(fs.readFileSync(args[0], "utf8")));
     console.log(`comment ${r.id} ${r.action}`);
     return true;
   }

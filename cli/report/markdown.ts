@@ -8,13 +8,19 @@ import type { StackPreview } from "./preview";
 
 export const COMMENT_MARKER = "<!-- shipyard-preview -->";
 const COUNTED = ["create", "update", "replace", "delete"] as const;
+/** GitHub refuses comments over 65536 characters. */
+export const MAX_COMMENT = 60000;
+const LEVEL_ORDER: Record<string, number> = { mandatory: 0, remediate: 1, advisory: 2 };
 
 /** Table cells: no line breaks, no column breaks. */
 const cell = (s: string) => s.replace(/\r?\n/g, " ").replace(/\|/g, "\\|");
 const code = (s: string) => `\`${s.replace(/`/g, "'")}\``;
 
+/** Data and app stacks of one environment share a name; the project tells them apart. */
+const stackLabel = (p: StackPreview) => `${p.stack}${p.project ? ` (${p.project})` : ""}`;
+
 function riskLine(r: Risk, stack: string): string {
-  return `⚠ ${r.kind}: ${r.summary} (${stack})`;
+  return `⚠ ${r.kind}: ${r.summary} — stack ${stack}`;
 }
 
 function stackSection(p: StackPreview, risks: Risk[]): string[] {
@@ -29,7 +35,10 @@ function stackSection(p: StackPreview, risks: Risk[]): string[] {
   }
   if (p.violations.length) {
     lines.push("**Policy violations**", "", "| policy | resource | level | message |", "|---|---|---|---|");
-    for (const v of p.violations)
+    const sorted = [...p.violations].sort(
+      (a, b) => (LEVEL_ORDER[a.level] ?? 3) - (LEVEL_ORDER[b.level] ?? 3),
+    );
+    for (const v of sorted)
       lines.push(`| ${cell(v.policy)} | ${code(v.resource)} | ${cell(v.level)} | ${cell(v.message)} |`);
     lines.push("");
   }
@@ -42,7 +51,7 @@ function stackSection(p: StackPreview, risks: Risk[]): string[] {
 export function renderPreviews(previews: StackPreview[], title = "Pulumi preview"): string {
   const risks = previews.map((p) => previewRisks(p.digest.steps ?? []));
   const all = previews
-    .flatMap((p, i) => risks[i].map((r) => ({ r, stack: p.stack })))
+    .flatMap((p, i) => risks[i].map((r) => ({ r, stack: stackLabel(p) })))
     .sort((a, b) => RISK_RANK[b.r.kind] - RISK_RANK[a.r.kind]);
   const mandatory = previews.flatMap((p) => p.violations).filter((v) => v.level === "mandatory");
   const failed = previews.filter((p) => (p.digest.diagnostics ?? []).some((d) => d.severity === "error"));
@@ -54,7 +63,15 @@ export function renderPreviews(previews: StackPreview[], title = "Pulumi preview
     head.push("No data loss, downtime or exposure risk found.");
   }
   if (mandatory.length) head.push("", `⛔ ${mandatory.length} mandatory policy violation(s).`);
-  if (failed.length) head.push("", `✖ preview failed for ${failed.map((p) => code(p.stack)).join(", ")}.`);
+  if (failed.length) head.push("", `✖ preview failed for ${failed.map(stackLabel).join(", ")}.`);
   head.push("");
   return [...head, ...previews.flatMap((p, i) => stackSection(p, risks[i]))].join("\n").trimEnd() + "\n";
+}
+
+/** Cuts a comment that GitHub would refuse, at a line break, saying so (the job summary keeps it all). */
+export function limitLength(md: string, max = MAX_COMMENT): string {
+  if (md.length <= max) return md;
+  const note = "\n\n… cut here: the comment is too long. The full report is in the workflow run's summary.\n";
+  const cut = md.lastIndexOf("\n", max - note.length);
+  return md.slice(0, cut) + note;
 }

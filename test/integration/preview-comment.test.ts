@@ -33,7 +33,7 @@ describe("preview JSON and the comment, from the real engine", () => {
 
     const md = renderPreviewFiles(["--title", "Preview (dev)", ...saved.map((s) => s.file)]);
     expect(md.split("\n").slice(0, 2)).toEqual(["<!-- shipyard-preview -->", "## Preview (dev)"]);
-    expect(md).toContain(`✖ preview failed for \`${run}-dev\`.`);
+    expect(md).toContain(`✖ preview failed for ${run}-dev (shipyard-data).`);
     expect(md).toMatch(/⛔ [1-9]\d* mandatory policy violation\(s\)\./);
     expect(md).toContain(
       `| volume-needs-backup-label | \`${run}-mariadb-data\` | mandatory | volume ${run}-dev-mariadb-data has no io.shipyard.backup label |`,

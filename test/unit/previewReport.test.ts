@@ -1,5 +1,5 @@
 import * as path from "node:path";
-import { renderPreviews } from "../../cli/report/markdown";
+import { limitLength, renderPreviews } from "../../cli/report/markdown";
 import { loadPreview, renderPreviewFiles } from "../../cli/report/render";
 import { environmentsInName, stepRisks } from "../../cli/report/risks";
 import type { PreviewStep } from "../../cli/report/preview";
@@ -27,7 +27,7 @@ describe("preview comment from recorded previews", () => {
     const md = render("db-replace");
     expect(md.startsWith("<!-- shipyard-preview -->\n## Pulumi preview\n")).toBe(true);
     expect(topLine(md)).toBe(
-      `**⚠ data loss: replaces database container ${system}-staging-mariadb (${system}-staging)**`,
+      `**⚠ data loss: replaces database container ${system}-staging-mariadb — stack ${system}-staging (shipyard-data)**`,
     );
     expect(md).toContain(`### \`${system}-staging\` (shipyard-data)`);
     expect(md).toContain("| 0 | 0 | 2 | 0 |");
@@ -58,7 +58,9 @@ describe("preview comment from recorded previews", () => {
   test("a new proxy port is exposure", () => {
     const md = render("port-change");
     expect(topLine(md)).toMatch(
-      new RegExp(`^\\*\\*⚠ exposure: publishes port 127\\.0\\.0\\.1:\\d+->80 on ${system}-staging-proxy \\(`),
+      new RegExp(
+        `^\\*\\*⚠ exposure: publishes port 127\\.0\\.0\\.1:\\d+->80 on ${system}-staging-proxy — stack ${system}-staging \\(shipyard\\)\\*\\*$`,
+      ),
     );
     expect(md).toContain("| 0 | 0 | 1 | 0 |");
   });
@@ -67,13 +69,16 @@ describe("preview comment from recorded previews", () => {
     const md = render("port-change", "db-replace");
     expect(topLine(md)).toContain("⚠ data loss: replaces database container");
     expect(md).toContain("and 2 more flagged change(s) below.");
-    expect(md.indexOf("(shipyard)")).toBeLessThan(md.indexOf("(shipyard-data)"));
+    expect(md.match(/^### .*$/gm)).toEqual([
+      `### \`${system}-staging\` (shipyard)`,
+      `### \`${system}-staging\` (shipyard-data)`,
+    ]);
   });
 
   test("policy violations from the event log, as a table; a failed preview is said", () => {
     const md = render("policy-data");
     expect(md).toContain("⛔ 2 mandatory policy violation(s).");
-    expect(md).toContain(`✖ preview failed for \`${system}-staging\`.`);
+    expect(md).toContain(`✖ preview failed for ${system}-staging (shipyard-data).`);
     expect(md).toContain("| policy | resource | level | message |");
     expect(md).toContain(
       `| volume-needs-backup-label | \`${system}-mariadb-data\` | mandatory | volume ${system}-staging-mariadb-data has no io.shipyard.backup label |`,
@@ -81,7 +86,10 @@ describe("preview comment from recorded previews", () => {
     expect(md).toContain(
       `| container-memory-limit | \`${system}-redis\` | advisory | container ${system}-staging-redis has no memory limit |`,
     );
-    expect(md.match(/^\| (volume-needs-backup-label|container-memory-limit) \|/gm)).toHaveLength(4);
+    const levels = [
+      ...md.matchAll(/^\| (?:volume-needs-backup-label|container-memory-limit) \|[^|]+\| (\w+) \|/gm),
+    ];
+    expect(levels.map((m) => m[1])).toEqual(["mandatory", "mandatory", "advisory", "advisory"]);
   });
 });
 
@@ -124,6 +132,15 @@ describe("risk rules on recorded steps", () => {
     expect(environmentsInName("webmeteor-production-network")).toEqual(["prod"]);
     expect(environmentsInName("cme-dev")).toEqual(["dev"]);
     expect(environmentsInName("developers")).toEqual([]);
+  });
+
+  test("a comment GitHub would refuse is cut at a line break, saying so", () => {
+    const md = render("policy-data");
+    expect(limitLength(md)).toBe(md);
+    const cut = limitLength(md, 600);
+    expect(cut.length).toBeLessThanOrEqual(600);
+    expect(cut.startsWith("<!-- shipyard-preview -->\n")).toBe(true);
+    expect(cut.endsWith("The full report is in the workflow run's summary.\n")).toBe(true);
   });
 
   test("an empty preview list still renders a marker and title", () => {
