@@ -57,6 +57,10 @@ describe("team state backend on MinIO (S3)", () => {
 
   test("login with the 3.259 URL parameters, up, preview, destroy; state lives in the bucket", () => {
     const url = `s3://${bucket}?endpoint=127.0.0.1:${minio.port}&disableSSL=true&s3ForcePathStyle=true&region=us-east-1`;
+    // gocloud.dev rejects what it does not know, rather than ignoring it.
+    expect(() => pulumi("login", `${url}&forcePathStyle=true`)).toThrow(
+      /unknown query parameter "forcePathStyle"/,
+    );
     pulumi("login", url);
     expect(pulumi("whoami", "--verbose")).toContain(`Backend URL: ${url}`);
 
