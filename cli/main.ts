@@ -7,11 +7,17 @@
  *   npm run deploy -- refresh-data <blueprint>      (e.g. cme: staging from prod, scrubbed)
  *   npm run deploy -- promote <blueprint> <from-env> <to-env>
  *   npm run deploy -- rollback <blueprint> <env>
+ *   npm run deploy -- preview-json <blueprint> <env> <out-dir> [--policy-pack DIR] [--name NAME] [--set k=v]
+ *   npm run deploy -- render-preview [--title T] <preview.json...>
+ *   npm run deploy -- affected-envs | branch-env | pr-comment   (CI, see cli/ci/commands.ts)
  *   npm run deploy -- list
  */
 import { BLUEPRINTS, ENVIRONMENTS } from "../blueprints";
+import { runCiCommand } from "./ci/commands";
 import { planRefresh, refreshData } from "./dataRefresh";
 import { promote, rollback } from "./promote";
+import { previewJson } from "./report/previewJson";
+import { renderPreviewFiles } from "./report/render";
 import {
   destroy,
   preview,
@@ -25,6 +31,8 @@ import {
 
 const USAGE = `usage: npm run deploy -- <up|preview|refresh|destroy> <blueprint> <env> [--name NAME] [--set key=value ...]
        npm run deploy -- site <up|preview|destroy> <blueprint> <env> <customer> <app> <domain>
+       npm run deploy -- preview-json <blueprint> <env> <out-dir> [--policy-pack DIR] [--name NAME] [--set key=value ...]
+       npm run deploy -- render-preview [--title T] <preview.json...>
        npm run deploy -- list
 blueprints: ${Object.keys(BLUEPRINTS).join(", ")}; environments: ${ENVIRONMENTS.join(", ")}`;
 
@@ -61,6 +69,22 @@ async function main(): Promise<void> {
   if (argv[0] === "list") {
     for (const [n, b] of Object.entries(BLUEPRINTS))
       console.log(`${n}\t${b.environments.join(",")}\t${b.description}`);
+    return;
+  }
+  if (await runCiCommand(argv)) return;
+  if (argv[0] === "render-preview") {
+    process.stdout.write(renderPreviewFiles(argv.slice(1)));
+    return;
+  }
+  if (argv[0] === "preview-json") {
+    const [, blueprint, environment, outDir, ...rest] = argv;
+    if (!outDir) fail("preview-json needs <blueprint> <env> <out-dir>");
+    const i = rest.indexOf("--policy-pack");
+    const policyPack = i >= 0 ? rest.splice(i, 2)[1] : undefined;
+    const { target } = parseArgs(["preview", blueprint, environment, ...rest]);
+    const saved = await previewJson(target, outDir, { policyPack });
+    for (const f of saved) console.log(`${f.ok ? "ok" : "FAILED"}\t${f.file}`);
+    if (saved.some((f) => !f.ok)) process.exitCode = 1;
     return;
   }
   if (argv[0] === "promote") {

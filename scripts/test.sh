@@ -19,6 +19,8 @@ node node_modules/.bin/tsc --noEmit -p tsconfig.json
 step "test: lint"
 node node_modules/.bin/eslint .
 node node_modules/.bin/prettier --check . >/dev/null || { node node_modules/.bin/prettier --check . ; exit 1; }
+step "test: workflows (actionlint)"
+bash "$ROOT/scripts/actionlint.sh"
 step "test: unit and integration (jest)"
 results="$SHIPYARD_STATE/jest-results.json"
 rm -f "$results"

@@ -10,3 +10,5 @@ CLIPBOARD_REPLACE="github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e
 DOCKER_PLUGIN_VERSION=5.2.0
 RANDOM_PLUGIN_VERSION=4.21.2
 COMMAND_PLUGIN_VERSION=1.2.1
+# actionlint for .github/workflows (scripts/actionlint.sh), built from the Go module proxy.
+ACTIONLINT_VERSION=v1.7.12

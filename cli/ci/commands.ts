@@ -1,0 +1,46 @@
+/**
+ * The deploy command's CI subcommands (the workflows call these through
+ * scripts/ci/*.sh):
+ *   affected-envs [path...]      (paths from stdin when none given) -> JSON array of environments
+ *   branch-env <branch>          -> the environment a push to the branch deploys, or nothing
+ *   pr-comment <comment.md>      -> create or update the PR's preview comment
+ *                                   (GITHUB_API_URL, GITHUB_REPOSITORY, PR_NUMBER, GITHUB_TOKEN)
+ */
+import * as fs from "node:fs";
+import { COMMENT_MARKER, limitLength } from "../report/markdown";
+import { affectedEnvironments, environmentForBranch } from "./affected";
+import { upsertComment } from "./comment";
+
+function env(name: string): string {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set`);
+  return v;
+}
+
+/** Runs a CI subcommand; false when argv is not one. */
+export async function runCiCommand(argv: string[]): Promise<boolean> {
+  const [command, ...args] = argv;
+  if (command === "affected-envs") {
+    const paths = args.length ? args : fs.readFileSync(0, "utf8").split("\n");
+    console.log(JSON.stringify(affectedEnvironments(paths)));
+    return true;
+  }
+  if (command === "branch-env") {
+    const e = environmentForBranch(args[0] ?? "");
+    if (e) console.log(e);
+    return true;
+  }
+  if (command === "pr-comment") {
+    if (!args[0]) throw new Error("pr-comment needs the comment's Markdown file");
+    const target = {
+      api: process.env.GITHUB_API_URL ?? "https://api.github.com",
+      repo: env("GITHUB_REPOSITORY"),
+      issue: Number(env("PR_NUMBER")),
+      token: env("GITHUB_TOKEN"),
+    };
+    const r = await upsertComment(target, COMMENT_MARKER, limitLength(fs.readFileSync(args[0], "utf8")));
+    console.log(`comment ${r.id} ${r.action}`);
+    return true;
+  }
+  return false;
+}

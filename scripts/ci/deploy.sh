@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# CI: deploy one environment of every blueprint in $SHIPYARD_BLUEPRINTS
+# (default: demo) that has it, data layer then app layer.
+#   scripts/ci/deploy.sh <env>
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+source "$ROOT/scripts/lib.sh"
+env_name="${1:?usage: deploy.sh <env>}"
+for bp in ${SHIPYARD_BLUEPRINTS:-demo}; do
+  envs=$(bash "$ROOT/scripts/shipyard.sh" list | awk -F'\t' -v b="$bp" '$1==b {print $2}')
+  case ",$envs," in
+    *",$env_name,"*) ;;
+    *) step "ci deploy: $bp has no $env_name environment, skipped"; continue ;;
+  esac
+  step "ci deploy: $bp $env_name"
+  bash "$ROOT/scripts/shipyard.sh" up "$bp" "$env_name"
+done

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# CI: what a workflow run concerns, for GITHUB_OUTPUT.
+#   scripts/ci/environments.sh changed <base-ref>   envs=["dev",...] (from git diff base...HEAD)
+#   scripts/ci/environments.sh branch <branch>      env=<env> (empty if the branch deploys nothing)
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+case "${1:-}" in
+  changed)
+    base="${2:?usage: environments.sh changed <base-ref>}"
+    echo "envs=$(git -C "$ROOT" diff --name-only "$base"...HEAD | bash "$ROOT/scripts/shipyard.sh" affected-envs)"
+    ;;
+  branch)
+    echo "env=$(bash "$ROOT/scripts/shipyard.sh" branch-env "${2:?usage: environments.sh branch <branch>}")"
+    ;;
+  *) echo "usage: environments.sh changed <base-ref> | branch <branch>" >&2; exit 2 ;;
+esac
