@@ -38,6 +38,7 @@ export const webmeteor: Blueprint = {
     alert: { upstream: "ghcr.io/webmeteor/alert:{branch}", local: "shipyard/app:bookworm" },
     postgres: { upstream: "postgres:16", local: "shipyard/postgres:bookworm" },
     nginx: { upstream: "nginx:1.27", local: "shipyard/nginx:bookworm" },
+    backup: { upstream: "ghcr.io/example/shipyard-backup:1", local: "shipyard/backup:bookworm" },
   },
   data: {
     networks: [
@@ -107,6 +108,15 @@ export const webmeteor: Blueprint = {
       networks: ["network"],
       httpPort: { perEnv: { staging: 8480, prod: 8482 } },
       securityHeaders: true,
+    },
+    // Document 003, "Backup Strategy": daily pg_dump, kept 30 days (off-host there; a local
+    // restic repository here). Prod only: staging data is recreated from prod.
+    backup: {
+      only: ["prod"],
+      image: "backup",
+      schedule: "0 3 * * *",
+      retentionDays: 30,
+      networks: ["network"],
     },
     sites: {
       networkName: "{customer}-{app}-network",

@@ -106,11 +106,14 @@ describe("the policy pack in pulumi preview", () => {
     );
   });
 
-  test("every blueprint passes in every environment (data and app layers), waivers shown", async () => {
+  test("every blueprint passes in staging and prod (data and app layers), waivers shown", async () => {
     const targets = Object.entries(BLUEPRINTS).flatMap(([bp, b]) =>
-      (b.environments as string[]).map((env) =>
-        testTarget({ run: `${run}${bp.slice(0, 3)}`, blueprint: bp, environment: env, policies: true }),
-      ),
+      (b.environments as string[])
+        // dev only ever reports (advisory): staging and prod are where the pack can block.
+        .filter((env) => env !== "dev")
+        .map((env) =>
+          testTarget({ run: `${run}${bp.slice(0, 3)}`, blueprint: bp, environment: env, policies: true }),
+        ),
     );
     const report: string[] = [];
     const failures: string[] = [];
