@@ -5,7 +5,9 @@
 import { LocalWorkspace, type ConfigMap, type OpMap, type Stack } from "@pulumi/pulumi/automation";
 import { BLUEPRINTS, resolve, type Environment } from "../blueprints";
 import type { SiteRef } from "../blueprints/resolve";
+import { guardData } from "./guard";
 import { LAYERS, ROOT, SITE_LAYER, type Layer } from "./layers";
+import { preflight } from "./preflight";
 
 export interface EnvironmentTarget {
   blueprint: string;
@@ -85,13 +87,16 @@ function outputsOf(o: Record<string, { value: unknown; secret: boolean }>): Reco
 
 export async function up(
   t: EnvironmentTarget,
-  opts: { refresh?: boolean; layers?: ("data" | "app")[] } = {},
+  opts: { refresh?: boolean; layers?: ("data" | "app")[]; forceWithoutBackup?: boolean } = {},
 ): Promise<LayerResult[]> {
   const results: LayerResult[] = [];
-  for (const layer of LAYERS.filter((l) => !opts.layers || opts.layers.includes(l.name))) {
+  const layers = LAYERS.filter((l) => !opts.layers || opts.layers.includes(l.name));
+  if (layers.some((l) => l.name === "app")) await preflight(t);
+  for (const layer of layers) {
     const t0 = Date.now();
     (t.log ?? console.log)(`==> ${layer.name} layer: ${stackName(t, layer.name)} (${layer.workDir})`);
     const stack = await openStack(layer, t);
+    if (layer.name === "data" && !opts.forceWithoutBackup) await guardData(t, stack);
     const r = await stack.up({ onOutput: printer(t, layer.name), refresh: opts.refresh });
     results.push({
       layer: layer.name,
