@@ -5,6 +5,7 @@
 import { LocalWorkspace, type ConfigMap, type OpMap, type Stack } from "@pulumi/pulumi/automation";
 import { BLUEPRINTS, resolve, type Environment } from "../blueprints";
 import type { SiteRef } from "../blueprints/resolve";
+import { checkSystem } from "./checkSystem";
 import { guardData } from "./guard";
 import { LAYERS, ROOT, SITE_LAYER, type Layer } from "./layers";
 import { preflight } from "./preflight";
@@ -91,6 +92,7 @@ export async function up(
 ): Promise<LayerResult[]> {
   const results: LayerResult[] = [];
   const layers = LAYERS.filter((l) => !opts.layers || opts.layers.includes(l.name));
+  checkSystem(t);
   if (layers.some((l) => l.name === "app")) await preflight(t);
   for (const layer of layers) {
     const t0 = Date.now();
