@@ -1,5 +1,6 @@
 /**
- * The whole system checked before the first layer is touched: the blueprint
+ * The whole system checked before the first layer is touched: the --set
+ * config, the blueprint
  * schema (resolve), the app services against the contract the data layer will
  * export (names, networks, secrets, dependencies), and the backup schedule.
  * Without it, an app-layer mistake would surface after the data layer had
@@ -7,11 +8,18 @@
  */
 import { validateServices } from "../components/app/appStack";
 import { validateCron } from "../components/backup/render/cron";
+import { parseConfig } from "../stacks/config";
 import { expectedContract } from "../stacks/contract";
 import { systemOf } from "./engine";
 import type { EnvironmentTarget } from "./environment";
 
 export function checkSystem(t: EnvironmentTarget): void {
+  // The --set values, checked as the stack programs will check them (names the key and allowed values).
+  parseConfig({
+    ...Object.fromEntries(Object.entries(t.config ?? {}).map(([k, v]) => [`shipyard:${k}`, v])),
+    "shipyard:blueprint": t.blueprint,
+    "shipyard:environment": t.environment,
+  });
   const system = systemOf(t);
   const contract = expectedContract(system);
   validateServices({

@@ -9,6 +9,7 @@ import { checkSystem } from "./checkSystem";
 import { guardData } from "./guard";
 import { LAYERS, ROOT, SITE_LAYER, type Layer } from "./layers";
 import { preflight } from "./preflight";
+import { refuseProtected } from "./protection";
 
 export interface EnvironmentTarget {
   blueprint: string;
@@ -127,9 +128,13 @@ export async function destroy(
   t: EnvironmentTarget,
   opts: { removeStacks?: boolean; layers?: ("data" | "app")[] } = {},
 ): Promise<void> {
-  for (const layer of [...LAYERS].reverse().filter((l) => !opts.layers || opts.layers.includes(l.name))) {
+  const layers = [...LAYERS].reverse().filter((l) => !opts.layers || opts.layers.includes(l.name));
+  const stacks = [];
+  for (const layer of layers) stacks.push({ stack: await openStack(layer, t), workDir: layer.workDir });
+  await refuseProtected(t, stacks);
+  for (const [i, layer] of layers.entries()) {
     (t.log ?? console.log)(`==> destroying ${layer.name} layer: ${stackName(t, layer.name)}`);
-    const stack = await openStack(layer, t);
+    const stack = stacks[i].stack;
     await stack.destroy({ onOutput: printer(t, layer.name) });
     if (opts.removeStacks) await stack.workspace.removeStack(stack.name);
   }

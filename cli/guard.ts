@@ -37,7 +37,8 @@ export function destructiveDataSteps(events: EngineEvent[]): DataStep[] {
     const role = get("io.shipyard.role");
     if (get("io.shipyard.layer") !== "data" || !role || role.startsWith("network-")) continue;
     const name = String(state?.outputs?.name ?? state?.inputs?.name ?? m.urn.split("::").pop());
-    if (!steps.some((s) => s.name === name && s.op === m.op)) steps.push({ op: m.op, name, role });
+    const op = m.op === "delete" ? "delete" : "replace";
+    if (!steps.some((s) => s.name === name && s.op === op)) steps.push({ op, name, role });
   }
   return steps;
 }

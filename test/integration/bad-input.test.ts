@@ -1,4 +1,6 @@
 import * as net from "node:net";
+import { LocalWorkspace } from "@pulumi/pulumi/automation";
+import { LAYERS } from "../../cli/layers";
 import { BLUEPRINTS } from "../../blueprints";
 import type { Blueprint } from "../../blueprints/schema";
 import { demo } from "../../blueprints/demo";
@@ -16,6 +18,12 @@ import { testTarget } from "./helpers/target";
  */
 const run = `t${process.pid}bi`;
 const label = `io.shipyard.test=${run}`;
+const used: string[] = [];
+/** Each CLI case gets its own system (stack config persists between runs of one stack). */
+const caseArgs = (port: number): string[] => {
+  used.push(`${run}${used.length}`);
+  return targetArgs(used[used.length - 1], port);
+};
 
 /** The engine objects that could be this run's (by name or label), and the quick-start's start times. */
 function engineState(): string {
@@ -23,9 +31,12 @@ function engineState(): string {
     docker(...args)
       .split("\n")
       .filter((n) => n.includes(run));
-  const quickStart = docker("ps", "-a", "--filter", "name=^demo-dev-", "--format", "{{.Names}} {{.Status}}")
-    .split("\n")
-    .sort();
+  const ids = docker("ps", "-aq", "--filter", "name=^demo-dev-").split("\n").filter(Boolean);
+  const quickStart = ids.length
+    ? docker("inspect", "-f", "{{.Name}} {{.State.StartedAt}}", ...ids)
+        .split("\n")
+        .sort()
+    : [];
   return JSON.stringify({
     labelled: labelled(label),
     containers: names("ps", "-a", "--format", "{{.Names}}"),
@@ -49,7 +60,13 @@ describe("bad input on the real engine", () => {
   beforeAll(() => {
     before = engineState();
   });
-  afterAll(() => {
+  afterAll(async () => {
+    // The stacks the failed runs created hold no resources; remove them.
+    for (const name of used)
+      for (const l of LAYERS) {
+        const ws = await LocalWorkspace.create({ workDir: l.workDir });
+        await ws.removeStack(name).catch(() => undefined);
+      }
     console.log(`bad input, what each case printed:\n${printed.join("\n")}`);
   });
   afterEach(() => {
@@ -76,24 +93,25 @@ describe("bad input on the real engine", () => {
 
   test("wrong type: --set httpPort=eighty", async () =>
     cli(
-      ["up", "demo", "dev", ...targetArgs(run, await freePort()), "--set", "httpPort=eighty"],
+      ["up", "demo", "dev", ...caseArgs(await freePort()), "--set", "httpPort=eighty"],
       1,
       /shipyard:httpPort: Expected number, received nan/,
     ));
 
   test("unknown config key lists the allowed keys", async () =>
     cli(
-      ["up", "demo", "dev", ...targetArgs(run, await freePort()), "--set", "replicaz=2"],
+      ["up", "demo", "dev", ...caseArgs(await freePort()), "--set", "replicaz=2"],
       1,
       /shipyard:replicaz: unknown key; allowed: shipyard:blueprint/,
     ));
 
   test("port clash: the proxy's port is held by another process", async () => {
     const port = await freePort();
-    const holder = net.createServer().listen(port, "127.0.0.1");
+    const holder = net.createServer();
+    await new Promise<void>((r) => holder.listen(port, "127.0.0.1", r));
     try {
       cli(
-        ["up", "demo", "dev", ...targetArgs(run, port)],
+        ["up", "demo", "dev", ...caseArgs(port)],
         1,
         new RegExp(`shipyard:httpPort: port ${port} on 127.0.0.1 is already in use; allowed: a free port`),
       );

@@ -186,8 +186,22 @@ describe("demo blueprint, prod configuration, on the real engine", () => {
   });
 
   test("destroy refuses protected prod data; after unprotect it removes everything", async () => {
-    await expect(destroy(target())).rejects.toThrow(/protected/);
-    expect(labelled(label).volumes).toContain(c("mariadb-data"));
+    const before = labelled(label);
+    const refused = deployCommand(["destroy", "demo", "prod", "--name", run]);
+    console.log(`destroy of protected prod data printed:\n${refused.stderr}`);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(
+      /refused: destroy would delete protected resources, and nothing was touched/,
+    );
+    expect(refused.stderr).toContain(`stack ${stackName(target(), "data")} (stacks/data): `);
+    expect(refused.stderr).toContain(c("mariadb-data"));
+    expect(refused.stderr).toContain(`docker exec ${c("backup")} shipyard-backup`);
+    expect(refused.stderr).toContain(
+      `pulumi state unprotect --all --yes -s ${stackName(target(), "data")} -C stacks/data`,
+    );
+    expect(refused.stderr).toContain(`npm run deploy -- destroy demo prod --name ${run}`);
+    // Refused before any layer was touched: the app layer's containers are all still there.
+    expect(labelled(label)).toEqual(before);
     unprotectAll((l) => stackName(target(), l));
     await destroy(target());
     expect(labelled(label)).toEqual({ containers: [], networks: [], volumes: [] });
