@@ -35,7 +35,7 @@ export async function recover(t: EnvironmentTarget): Promise<Recovered[]> {
     const actions: string[] = [];
     try {
       await stack.cancel();
-      actions.push("lock released");
+      actions.push("pulumi cancel (lock released, if any)");
     } catch {
       /* nothing was running or locked */
     }

@@ -4,7 +4,7 @@ import { startDeployCommand, targetArgs } from "./helpers/cli";
 import { expectAllHealthy } from "./helpers/blueprint";
 import { docker, inspect, labelled, removeLabelled } from "./helpers/docker";
 import { freePort, get } from "./helpers/net";
-import { descendants, exited, groupAlive, killGroup, until } from "./helpers/processes";
+import { descendants, exited, groupAlive, killGroup, killPids, until } from "./helpers/processes";
 import { testTarget } from "./helpers/target";
 
 /**
@@ -38,7 +38,9 @@ describe("interrupted deploys on the real engine", () => {
     const lines: string[] = [];
     const child = startDeployCommand(["up", "demo", "dev", ...targetArgs(run, port)], (l) => lines.push(l));
     try {
-      await until("the app layer to start creating", () => lines.some((l) => /^\[app\].*creating/.test(l)));
+      await until("the app layer to start creating a container", () =>
+        lines.some((l) => /^\[app\].*docker:index:Container \S+ creating/.test(l)),
+      );
       figures.sigintAfterLine = lines.filter((l) => /^\[app\]/.test(l)).pop() ?? "";
       process.kill(-child.pid!, "SIGINT");
       figures.sigintExit = await exited(child);
@@ -76,16 +78,20 @@ describe("interrupted deploys on the real engine", () => {
       lines.push(l),
     );
     let killed: number[] = [];
+    let orphans: number[] = [];
     try {
       await until("an app container replacement", () =>
         lines.some((l) => /^\[app\].*(creating replacement|replacing|deleting original)/.test(l)),
       );
       killed = descendants(child.pid!, "pulumi");
       expect(killed.length).toBeGreaterThan(0);
+      // Its language host and provider plugins outlive it as orphans: remember them to end them after.
+      orphans = killed.flatMap((pid) => descendants(pid));
       for (const pid of killed) process.kill(pid, "SIGKILL");
       figures.sigkillExit = await exited(child);
     } finally {
       killGroup(child);
+      killPids(orphans);
     }
     figures.killedPulumiPids = killed.join(",");
     expect(figures.sigkillExit).not.toBe("0");

@@ -1,7 +1,7 @@
 import { execFileSync, type ChildProcess } from "node:child_process";
 
-/** The pids of a process's descendants with the given command name (from ps). */
-export function descendants(pid: number, comm: string): number[] {
+/** The pids of a process's descendants, all of them or those with the given command name (from ps). */
+export function descendants(pid: number, comm?: string): number[] {
   const table = execFileSync("ps", ["-e", "-o", "pid=,ppid=,comm="], { encoding: "utf8" })
     .split("\n")
     .map((l) => l.trim().split(/\s+/))
@@ -10,7 +10,7 @@ export function descendants(pid: number, comm: string): number[] {
   const found: number[] = [];
   const walk = (parent: number) => {
     for (const p of table.filter((x) => x.ppid === parent)) {
-      if (p.comm === comm) found.push(p.pid);
+      if (comm === undefined || p.comm === comm) found.push(p.pid);
       walk(p.pid);
     }
   };
@@ -51,4 +51,15 @@ export function groupAlive(pgid: number): boolean {
     .split("\n")
     .map((l) => l.trim().split(/\s+/))
     .some(([g, stat]) => Number(g) === pgid && !stat?.startsWith("Z"));
+}
+
+/** SIGKILL to each pid that is still there (processes this test started, by their id). */
+export function killPids(pids: number[]): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      /* already gone */
+    }
+  }
 }
