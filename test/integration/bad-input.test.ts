@@ -139,7 +139,7 @@ describe("bad input on the real engine", () => {
   test("duplicate service names", () =>
     blueprintCase((b) => {
       b.app.services.push({ ...b.app.services[1] });
-    }, /service "web" is defined twice; service names must be unique/));
+    }, /app\.services\[3\] \(web\): service name "web" is used twice; names must be unique/));
 
   test("a dependency on (and so a route through) a service that does not exist", () =>
     blueprintCase((b) => {

@@ -52,7 +52,11 @@ describe("data guard on the real engine", () => {
     expect(refused.stderr).toMatch(/refused: this deploy would replace \S+-prod-mariadb in prod/);
     expect(refused.stderr).toContain("mariadb-mariadb-demo_prod_app: no backup");
     expect(refused.stderr).toContain(`Take one with: docker exec ${c("backup")} shipyard-backup`);
-    expect(refused.stderr).toContain(`npm run deploy -- up demo prod --name ${run} --force-without-backup`);
+    expect(refused.stderr).toMatch(
+      new RegExp(
+        `npm run deploy -- up demo prod --name ${run} --set .*'images=\\{"mariadb":"${tag}"\\}' --force-without-backup`,
+      ),
+    );
     // Nothing was touched.
     expect(inspect(c("mariadb"), "{{.State.StartedAt}}")).toBe(started);
     expect(inspect(c("mariadb"), "{{.Config.Image}}")).toBe("shipyard/mariadb:bookworm");
