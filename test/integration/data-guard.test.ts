@@ -75,6 +75,12 @@ describe("data guard on the real engine", () => {
     t = Date.now();
     const ok = cli(...changedImage);
     figures.guardedUpSeconds = (Date.now() - t) / 1000;
+    console.log(
+      `guarded up printed:\n${ok.stdout
+        .split("\n")
+        .filter((l) => !l.startsWith("["))
+        .join("\n")}${ok.stderr}`,
+    );
     expect(ok.status).toBe(0);
     expect(ok.stdout).toMatch(/data guard: mariadb-mariadb-demo_prod_app backed up in \w+ at /);
     expect(inspect(c("mariadb"), "{{.Config.Image}}")).toBe(tag);
