@@ -69,7 +69,7 @@ export function guardProblems(
         const hours = (now.getTime() - s.time.getTime()) / 3_600_000;
         if (hours > maxAgeHours)
           problems.push(
-            `${target}: newest verified backup ${s.snapshot} is ${hours.toFixed(1)}h old (allowed: ${maxAgeHours}h)`,
+            `${target}: newest verified backup ${s.snapshot} is ${hours >= 1 ? `${hours.toFixed(1)}h` : `${Math.round(hours * 3600)}s`} old (allowed: ${maxAgeHours}h)`,
           );
       }
     }
