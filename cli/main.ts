@@ -71,6 +71,8 @@ export function parseArgs(argv: string[]): { command: string; target: Environmen
       flags.targets = [...(flags.targets ?? []), rest[++i]];
     } else if (command === "up" && rest[i] === "--force-without-backup") {
       flags.forceWithoutBackup = true;
+    } else if (["--set", "--name", "--snapshot", "--target"].includes(rest[i])) {
+      fail(`${rest[i]} needs a value${rest[i] === "--set" ? " of the form key=value" : ""}`);
     } else {
       fail(`unexpected argument "${rest[i]}"`);
     }
