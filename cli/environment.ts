@@ -5,8 +5,12 @@
 import { LocalWorkspace, type ConfigMap, type OpMap, type Stack } from "@pulumi/pulumi/automation";
 import { BLUEPRINTS, resolve, type Environment } from "../blueprints";
 import type { SiteRef } from "../blueprints/resolve";
+import { checkSystem } from "./checkSystem";
+import { guardData } from "./guard";
 import { LAYERS, ROOT, SITE_LAYER, type Layer } from "./layers";
 import { policyRun, policyTable, type PolicyRow } from "./policies";
+import { preflight } from "./preflight";
+import { refuseProtected } from "./protection";
 
 export interface EnvironmentTarget {
   blueprint: string;
@@ -90,13 +94,17 @@ function outputsOf(o: Record<string, { value: unknown; secret: boolean }>): Reco
 
 export async function up(
   t: EnvironmentTarget,
-  opts: { refresh?: boolean; layers?: ("data" | "app")[] } = {},
+  opts: { refresh?: boolean; layers?: ("data" | "app")[]; forceWithoutBackup?: boolean } = {},
 ): Promise<LayerResult[]> {
   const results: LayerResult[] = [];
-  for (const layer of LAYERS.filter((l) => !opts.layers || opts.layers.includes(l.name))) {
+  const layers = LAYERS.filter((l) => !opts.layers || opts.layers.includes(l.name));
+  checkSystem(t);
+  if (layers.some((l) => l.name === "app")) await preflight(t);
+  for (const layer of layers) {
     const t0 = Date.now();
     (t.log ?? console.log)(`==> ${layer.name} layer: ${stackName(t, layer.name)} (${layer.workDir})`);
     const stack = await openStack(layer, t);
+    if (layer.name === "data" && !opts.forceWithoutBackup) await guardData(t, stack);
     const violations: PolicyRow[] = [];
     const r = await withPolicyTable(t, layer.name, violations, () =>
       stack.up({ onOutput: printer(t, layer.name), refresh: opts.refresh, ...policyOptions(t, violations) }),
@@ -150,9 +158,13 @@ export async function destroy(
   t: EnvironmentTarget,
   opts: { removeStacks?: boolean; layers?: ("data" | "app")[] } = {},
 ): Promise<void> {
-  for (const layer of [...LAYERS].reverse().filter((l) => !opts.layers || opts.layers.includes(l.name))) {
+  const layers = [...LAYERS].reverse().filter((l) => !opts.layers || opts.layers.includes(l.name));
+  const stacks = [];
+  for (const layer of layers) stacks.push({ stack: await openStack(layer, t), workDir: layer.workDir });
+  await refuseProtected(t, stacks);
+  for (const [i, layer] of layers.entries()) {
     (t.log ?? console.log)(`==> destroying ${layer.name} layer: ${stackName(t, layer.name)}`);
-    const stack = await openStack(layer, t);
+    const stack = stacks[i].stack;
     await stack.destroy({ onOutput: printer(t, layer.name) });
     if (opts.removeStacks) await stack.workspace.removeStack(stack.name);
   }

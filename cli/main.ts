@@ -2,7 +2,8 @@
  * shipyard: deploy an environment of a blueprint in layer order.
  *
  *   npm run deploy -- up <blueprint> <env> [--set key=value ...]
- *   npm run deploy -- preview|refresh|destroy <blueprint> <env>
+ *   npm run deploy -- preview|refresh|destroy|recover <blueprint> <env>
+ *   npm run deploy -- restore <blueprint> <env> [--snapshot ID] [--target NAME]
  *   npm run deploy -- site <up|preview|destroy> <blueprint> <env> <customer> <app> <domain>
  *   npm run deploy -- refresh-data <blueprint>      (e.g. cme: staging from prod, scrubbed)
  *   npm run deploy -- promote <blueprint> <from-env> <to-env>
@@ -16,8 +17,10 @@ import { BLUEPRINTS, ENVIRONMENTS } from "../blueprints";
 import { runCiCommand } from "./ci/commands";
 import { planRefresh, refreshData } from "./dataRefresh";
 import { promote, rollback } from "./promote";
+import { recover } from "./recover";
 import { previewJson } from "./report/previewJson";
 import { renderPreviewFiles } from "./report/render";
+import { restore } from "./restore";
 import {
   destroy,
   preview,
@@ -29,7 +32,10 @@ import {
   type EnvironmentTarget,
 } from "./environment";
 
-const USAGE = `usage: npm run deploy -- <up|preview|refresh|destroy> <blueprint> <env> [--name NAME] [--set key=value ...]
+const COMMANDS = ["up", "preview", "refresh", "destroy", "restore", "recover"];
+const USAGE = `usage: npm run deploy -- <up|preview|refresh|destroy|recover> <blueprint> <env> [--name NAME] [--set key=value ...]
+       npm run deploy -- up <blueprint> <env> [--force-without-backup]
+       npm run deploy -- restore <blueprint> <env> [--name NAME] [--snapshot ID] [--target NAME]
        npm run deploy -- site <up|preview|destroy> <blueprint> <env> <customer> <app> <domain>
        npm run deploy -- preview-json <blueprint> <env> <out-dir> [--policy-pack DIR] [--name NAME] [--set key=value ...]
        npm run deploy -- render-preview [--title T] <preview.json...>
@@ -41,9 +47,18 @@ function fail(msg: string): never {
   process.exit(2);
 }
 
-export function parseArgs(argv: string[]): { command: string; target: EnvironmentTarget } {
+export interface Flags {
+  snapshot?: string;
+  targets?: string[];
+  forceWithoutBackup?: boolean;
+}
+
+export function parseArgs(argv: string[]): { command: string; target: EnvironmentTarget; flags: Flags } {
   const [command, blueprint, environment, ...rest] = argv;
-  if (!["up", "preview", "refresh", "destroy"].includes(command)) fail(`unknown command "${command ?? ""}"`);
+  if (!COMMANDS.includes(command))
+    fail(
+      `unknown command "${command ?? ""}"; allowed: ${COMMANDS.join(", ")}, site, promote, rollback, refresh-data, list`,
+    );
   if (!blueprint || !BLUEPRINTS[blueprint])
     fail(`blueprint is "${blueprint ?? ""}"; allowed: ${Object.keys(BLUEPRINTS).join(", ")}`);
   const envs = (BLUEPRINTS[blueprint].environments as string[]) ?? [];
@@ -51,17 +66,26 @@ export function parseArgs(argv: string[]): { command: string; target: Environmen
     fail(`environment is "${environment ?? ""}"; allowed for ${blueprint}: ${envs.join(", ")}`);
   const config: Record<string, string> = {};
   let systemName: string | undefined;
+  const flags: Flags = {};
   for (let i = 0; i < rest.length; i++) {
     if (rest[i] === "--set" && rest[i + 1]?.includes("=")) {
       const [k, ...v] = rest[++i].split("=");
       config[k.replace(/^shipyard:/, "")] = v.join("=");
     } else if (rest[i] === "--name" && rest[i + 1]) {
       systemName = rest[++i];
+    } else if (command === "restore" && rest[i] === "--snapshot" && rest[i + 1]) {
+      flags.snapshot = rest[++i];
+    } else if (command === "restore" && rest[i] === "--target" && rest[i + 1]) {
+      flags.targets = [...(flags.targets ?? []), rest[++i]];
+    } else if (command === "up" && rest[i] === "--force-without-backup") {
+      flags.forceWithoutBackup = true;
+    } else if (["--set", "--name", "--snapshot", "--target"].includes(rest[i])) {
+      fail(`${rest[i]} needs a value${rest[i] === "--set" ? " of the form key=value" : ""}`);
     } else {
       fail(`unexpected argument "${rest[i]}"`);
     }
   }
-  return { command, target: { blueprint, environment, systemName, config } };
+  return { command, target: { blueprint, environment, systemName, config }, flags };
 }
 
 async function main(): Promise<void> {
@@ -126,10 +150,19 @@ async function main(): Promise<void> {
     }
     return;
   }
-  const { command, target } = parseArgs(argv);
+  const { command, target, flags } = parseArgs(argv);
   const t0 = Date.now();
-  if (command === "up") {
-    const results = await up(target);
+  if (command === "restore") {
+    const done = restore(target, { snapshot: flags.snapshot, only: flags.targets });
+    const total = done.reduce((a, r) => a + r.seconds, 0);
+    console.log(
+      `restored ${done.length} target(s) in ${total.toFixed(1)}s: ${done.map((r) => r.target).join(", ")}`,
+    );
+  } else if (command === "recover") {
+    for (const r of await recover(target))
+      console.log(`${r.layer}: ${r.actions.join("; ") || "nothing to recover"}`);
+  } else if (command === "up") {
+    const results = await up(target, { forceWithoutBackup: flags.forceWithoutBackup });
     for (const r of results) {
       console.log(`${r.layer}: ${r.stack} ${JSON.stringify(r.changes)} in ${r.seconds.toFixed(1)}s`);
     }

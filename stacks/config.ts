@@ -39,6 +39,8 @@ export const StackConfig = z
       })
       .strict()
       .optional(),
+    /** Staging/prod: an `up` that replaces or deletes data needs a verified backup younger than this. @default 24 */
+    backupMaxAgeHours: z.coerce.number().positive().optional(),
     /** Extra environment for every app service (a release marker, a feature flag). */
     appEnv: z.record(z.string()).default({}),
   })

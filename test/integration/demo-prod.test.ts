@@ -3,6 +3,7 @@ import { destroy, stackName, up } from "../../cli/environment";
 import { LAYERS } from "../../cli/layers";
 import { docker, inspect, labelled, removeLabelled } from "./helpers/docker";
 import { freePort, get } from "./helpers/net";
+import { deployCommand } from "./helpers/cli";
 import { unprotectAll } from "./helpers/pulumi";
 import { testTarget } from "./helpers/target";
 
@@ -100,11 +101,23 @@ describe("demo blueprint, prod configuration, on the real engine", () => {
     }
   });
 
-  test("restore drill: back up, lose the database and its volume, redeploy, restore, rows are back", async () => {
+  test("restore drill: back up, lose the database and Redis with their volumes, redeploy, restore with the deploy command", async () => {
     const host = "demo.prod.localhost";
     let rows = 0;
     for (let i = 0; i < 5; i++) rows = JSON.parse((await get(port, host, "/api/db")).body).rows;
     expect(rows).toBeGreaterThanOrEqual(5);
+    // Known files are not part of the demo (no app volume); known Redis keys are.
+    const redis = (...args: string[]) =>
+      docker(
+        "exec",
+        c("redis"),
+        "sh",
+        "-c",
+        `REDISCLI_AUTH="$(sed -n 's/^requirepass //p' /usr/local/etc/redis/shipyard.conf)" redis-cli ${args.join(" ")}`,
+      );
+    redis("SET", "drill:string", "kept-by-the-backup");
+    redis("RPUSH", "drill:list", "a", "b", "c");
+    redis("HSET", "drill:hash", "rows", String(rows));
 
     let t = Date.now();
     const out = docker("exec", c("backup"), "shipyard-backup");
@@ -112,22 +125,26 @@ describe("demo blueprint, prod configuration, on the real engine", () => {
     expect(out).toMatch(/mariadb-mariadb-demo_prod_app ok, \d+ bytes, sha256 [0-9a-f]{64}/);
     expect(out).toMatch(/redis-redis ok/);
     figures.dumpBytes = Number(/mariadb-mariadb-demo_prod_app ok, (\d+) bytes/.exec(out)![1]);
+    figures.redisRdbBytes = Number(/redis-redis ok, (\d+) bytes/.exec(out)![1]);
+    figures.repositoryBytes = Number(docker("exec", c("backup"), "du", "-sb", "/repository").split(/\s+/)[0]);
     const metrics = docker("exec", c("backup"), "cat", "/metrics/shipyard_backup.prom");
     expect(metrics).toContain('shipyard_backup_last_status{target="mariadb-mariadb-demo_prod_app"} 0');
     // node-exporter publishes the backup metrics for Prometheus.
     const exported = docker("exec", c("node-exporter"), "sh", "-c", "cat /textfile/shipyard_backup.prom");
     expect(exported).toContain("shipyard_backup_last_success_timestamp_seconds");
 
-    // Lose the database: container and volume removed by hand.
-    docker("rm", "-f", c("mariadb"));
-    docker("volume", "rm", c("mariadb-data"));
+    // Lose the data: both servers' containers and volumes removed by hand.
+    for (const s of ["mariadb", "redis"]) {
+      docker("rm", "-f", c(s));
+      docker("volume", "rm", c(`${s}-data`));
+    }
     expect(JSON.parse((await get(port, host, "/api/health")).body).db).toBe(false);
 
     t = Date.now();
     await up(target(), { refresh: true });
     figures.redeploySeconds = (Date.now() - t) / 1000;
     expect(inspect(c("mariadb"), "{{.State.Health.Status}}")).toBe("healthy");
-    // Fresh and empty: the table does not exist yet.
+    // Fresh and empty: the table and the keys do not exist yet.
     const empty = docker(
       "exec",
       c("mariadb"),
@@ -136,11 +153,21 @@ describe("demo blueprint, prod configuration, on the real engine", () => {
       'mariadb -uroot -p"$(cat /run/secrets/mariadb-root-password)" -N -e "SELECT COUNT(*) FROM information_schema.tables WHERE table_name=\'shipyard_probe\'"',
     );
     expect(empty).toBe("0");
+    expect(redis("EXISTS", "drill:string")).toBe("0");
+
+    // A snapshot id that is not one is refused, naming it.
+    const wrong = deployCommand(["restore", "demo", "prod", "--name", run, "--snapshot", "deadbeef"]);
+    expect(wrong.status).toBe(1);
+    expect(wrong.stderr).toMatch(/snapshot "deadbeef" is not a snapshot of demo\/prod/);
 
     t = Date.now();
-    const restored = docker("exec", c("backup"), "shipyard-restore", "mariadb-mariadb-demo_prod_app");
+    const restored = deployCommand(["restore", "demo", "prod", "--name", run]);
     figures.restoreSeconds = (Date.now() - t) / 1000;
-    expect(restored).toContain("restored");
+    console.log(`restore command output:\n${restored.stdout}${restored.stderr}`);
+    expect(restored.status).toBe(0);
+    expect(restored.stdout).toMatch(/restore \[1\/2\] mariadb-mariadb-demo_prod_app: restored from \w+ in/);
+    expect(restored.stdout).toMatch(/restore \[2\/2\] redis-redis: restored from \w+ in/);
+    expect(restored.stdout).toMatch(/restored 2 target\(s\)/);
     const count = docker(
       "exec",
       c("mariadb"),
@@ -149,13 +176,32 @@ describe("demo blueprint, prod configuration, on the real engine", () => {
       'mariadb -uroot -p"$(cat /run/secrets/mariadb-root-password)" -N -e "SELECT COUNT(*) FROM demo_prod_app.shipyard_probe"',
     );
     expect(Number(count)).toBe(rows);
+    expect(redis("GET", "drill:string")).toBe("kept-by-the-backup");
+    expect(redis("LRANGE", "drill:list", "0", "-1")).toBe("a\nb\nc");
+    expect(redis("HGET", "drill:hash", "rows")).toBe(String(rows));
+    // The temporary Redis server is gone.
+    expect(labelled(label).containers).not.toContain(c("redis-redis-restore"));
     // And the application reads them through the proxy again.
     expect(JSON.parse((await get(port, host, "/api/db")).body).rows).toBe(rows + 1);
   });
 
   test("destroy refuses protected prod data; after unprotect it removes everything", async () => {
-    await expect(destroy(target())).rejects.toThrow(/protected/);
-    expect(labelled(label).volumes).toContain(c("mariadb-data"));
+    const before = labelled(label);
+    const refused = deployCommand(["destroy", "demo", "prod", "--name", run]);
+    console.log(`destroy of protected prod data printed:\n${refused.stderr}`);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(
+      /refused: destroy would delete protected resources, and nothing was touched/,
+    );
+    expect(refused.stderr).toContain(`stack ${stackName(target(), "data")} (stacks/data): `);
+    expect(refused.stderr).toContain(c("mariadb-data"));
+    expect(refused.stderr).toContain(`docker exec ${c("backup")} shipyard-backup`);
+    expect(refused.stderr).toContain(
+      `pulumi state unprotect --all --yes -s ${stackName(target(), "data")} -C stacks/data`,
+    );
+    expect(refused.stderr).toContain(`npm run deploy -- destroy demo prod --name ${run}`);
+    // Refused before any layer was touched: the app layer's containers are all still there.
+    expect(labelled(label)).toEqual(before);
     unprotectAll((l) => stackName(target(), l));
     await destroy(target());
     expect(labelled(label)).toEqual({ containers: [], networks: [], volumes: [] });

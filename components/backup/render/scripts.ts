@@ -139,12 +139,31 @@ export function renderRestoreScript(o: {
     `HOSTTAG=${o.system}-${o.environment}`,
     "target=${1:-}; snap=${2:-latest}",
     `names="${o.targets.map(targetName).join(" ")}"`,
-    'if [ -z "$target" ]; then echo "usage: shipyard-restore TARGET [SNAPSHOT]; targets: $names" >&2; exit 2; fi',
+    'field() { sed -n "s/.*\\"$1\\":\\"\\([^\\"]*\\)\\".*/\\1/p" | tail -1; }',
+    'latest() { restic snapshots --host "$HOSTTAG" --tag "$1" --latest 1 --json | field short_id; }',
+    'checksum() { restic snapshots --json "$1" | grep -o \'"sha256=[0-9a-f]*"\' | head -1 | tr -d \'"\' | cut -d= -f2; }',
+    "# --list: the targets; --target-of SNAPSHOT: the target a snapshot holds;",
+    "# --verify TARGET: checks the latest snapshot's checksum, prints TARGET SNAPSHOT TIME.",
+    'case "$target" in',
+    "  --list) printf '%s\\n' $names; exit 0 ;;",
+    "  --target-of)",
+    '    t=$(restic snapshots --json "$snap" | grep -o \'"tags":\\[[^]]*\\]\' | head -1 | grep -o \'"[^",=]*"\' | tr -d \'"\' | grep -vx tags | head -1)',
+    '    [ -n "$t" ] || { echo "shipyard-restore: no snapshot $snap; list them with: restic snapshots" >&2; exit 1; }',
+    '    echo "$t"; exit 0 ;;',
+    "  --verify)",
+    '    t=$snap; restic cat config >/dev/null 2>&1 || { echo "$t none"; exit 0; }',
+    '    s=$(latest "$t")',
+    '    [ -n "$s" ] || { echo "$t none"; exit 0; }',
+    '    sum=$(restic dump "$s" / 2>/dev/null | tar -xOf - 2>/dev/null | sha256sum | cut -c1-64)',
+    '    if [ "$sum" = "$(checksum "$s")" ]; then echo "$t $s $(restic snapshots --json "$s" | field time)"; else echo "$t unverified $s"; fi',
+    "    exit 0 ;;",
+    "esac",
+    'if [ -z "$target" ]; then echo "usage: shipyard-restore TARGET [SNAPSHOT] | --list | --verify TARGET | --target-of SNAPSHOT; targets: $names" >&2; exit 2; fi',
     'if [ "$snap" = latest ]; then',
-    '  snap=$(restic snapshots --host "$HOSTTAG" --tag "$target" --latest 1 --json | sed -n \'s/.*"short_id":"\\([0-9a-f]*\\)".*/\\1/p\' | tail -1)',
+    '  snap=$(latest "$target")',
     '  [ -n "$snap" ] || { echo "shipyard-restore: no snapshot of $target; take one with shipyard-backup" >&2; exit 1; }',
     "fi",
-    'expected=$(restic snapshots --json "$snap" | grep -o \'"sha256=[0-9a-f]*"\' | head -1 | tr -d \'"\' | cut -d= -f2)',
+    'expected=$(checksum "$snap")',
     'echo "shipyard-restore: $target from snapshot $snap"',
     'case "$target" in',
   ];
@@ -166,9 +185,15 @@ export function renderRestoreScript(o: {
         );
         break;
       case "redis":
+        // The RDB is loaded by a temporary Redis server (SHIPYARD_REDIS_SOURCE, started by
+        // `npm run deploy -- restore`), whose keys are copied into the live server with MIGRATE.
         lines.push(
-          `    echo "shipyard-restore: Redis is restored by stopping it and copying the RDB into its data volume; the dump is in /tmp/restore.$$.rdb" >&2`,
-          "    mv /tmp/restore.$$ /tmp/restore.$$.rdb; exit 3",
+          '    if [ -z "${SHIPYARD_REDIS_SOURCE:-}" ]; then',
+          `      mv /tmp/restore.$$ /tmp/restore.rdb; echo "shipyard-restore: the RDB is in /tmp/restore.rdb; restore Redis with: npm run deploy -- restore <blueprint> <env>" >&2; exit 3`,
+          "    fi",
+          "    rm -f /tmp/restore.$$",
+          `    keys=0; while IFS= read -r k; do [ -n "$k" ] || continue; redis-cli -h "$SHIPYARD_REDIS_SOURCE" MIGRATE ${t.host} ${t.port} "$k" 0 10000 COPY REPLACE AUTH ${readSecret(t.passwordRef)} | grep -qx OK || { echo "shipyard-restore: MIGRATE of key $k failed" >&2; exit 1; }; keys=$((keys + 1)); done < <(redis-cli -h "$SHIPYARD_REDIS_SOURCE" --scan)`,
+          '    echo "shipyard-restore: $keys Redis keys copied"',
         );
         break;
       case "volume":

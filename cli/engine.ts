@@ -1,0 +1,51 @@
+/** The docker CLI, for the commands that work on running containers (restore, the guard, preflight). */
+import { spawnSync } from "node:child_process";
+import { BLUEPRINTS, resolve, type Environment, type ResolvedSystem } from "../blueprints";
+import type { EnvironmentTarget } from "./environment";
+
+export interface DockerResult {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `docker ARGS`; never throws, the caller reads the status. */
+export function dockerRun(args: string[], env: Record<string, string> = {}): DockerResult {
+  const r = spawnSync("docker", args, {
+    encoding: "utf8",
+    env: { ...process.env, ...env },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return { status: r.status ?? 1, stdout: (r.stdout ?? "").trim(), stderr: (r.stderr ?? "").trim() };
+}
+
+/** Runs `docker ARGS` and returns stdout, or throws with `what` and docker's own words. */
+export function dockerOk(what: string, args: string[]): string {
+  const r = dockerRun(args);
+  if (r.status !== 0) throw new Error(`${what}: ${r.stderr || r.stdout || `docker exited ${r.status}`}`);
+  return r.stdout;
+}
+
+/** The resolved system of a target (engine names, stacks, ports). */
+export function systemOf(t: EnvironmentTarget): ResolvedSystem {
+  return resolve(BLUEPRINTS[t.blueprint], {
+    environment: t.environment as Environment,
+    imageSet: "local",
+    systemName: t.systemName,
+  });
+}
+
+/** Engine name of one of the system's containers, e.g. `demo-prod-backup`. */
+export function containerName(t: EnvironmentTarget, purpose: string): string {
+  return `${systemOf(t).system}-${t.environment}-${purpose}`;
+}
+
+/** The deploy command line for a target, as an operator would type it. */
+export function commandLine(command: string, t: EnvironmentTarget, extra = ""): string {
+  const name = t.systemName ? ` --name ${t.systemName}` : "";
+  const quote = (v: string) => (/^[\w@%+=:,./-]+$/.test(v) ? v : `'${v.replace(/'/g, "'\\''")}'`);
+  const sets = Object.entries(t.config ?? {})
+    .map(([k, v]) => ` --set ${quote(`${k}=${v}`)}`)
+    .join("");
+  return `npm run deploy -- ${command} ${t.blueprint} ${t.environment}${name}${sets}${extra}`;
+}

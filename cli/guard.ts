@@ -1,0 +1,113 @@
+/**
+ * The data guard: in staging and prod, an `up` whose preview would replace or
+ * delete a database container or volume (labels io.shipyard.layer=data) is
+ * refused unless each affected server has a verified backup younger than
+ * `shipyard:backupMaxAgeHours` (default 24). `--force-without-backup` skips it.
+ */
+import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
+import { latestVerified, type BackupState } from "./backupAge";
+import { commandLine, containerName, dockerRun } from "./engine";
+import type { EnvironmentTarget } from "./environment";
+import { backupTargetNames } from "./restore";
+
+export const GUARDED_ENVIRONMENTS = ["staging", "prod"];
+export const DEFAULT_BACKUP_MAX_AGE_HOURS = 24;
+const DESTRUCTIVE = ["delete", "replace", "create-replacement", "delete-replaced"];
+const DATA_TYPES = ["docker:index/container:Container", "docker:index/volume:Volume"];
+
+export interface DataStep {
+  op: string;
+  /** Engine name of the container or volume. */
+  name: string;
+  /** io.shipyard.role: the server (mariadb, postgres, redis-cache, ...). */
+  role: string;
+}
+
+type Labels = { label: string; value: string }[] | undefined;
+
+/** The destructive steps on data containers and volumes, from preview events. */
+export function destructiveDataSteps(events: EngineEvent[]): DataStep[] {
+  const steps: DataStep[] = [];
+  for (const e of events) {
+    const m = e.resourcePreEvent?.metadata;
+    if (!m || !DESTRUCTIVE.includes(m.op) || !DATA_TYPES.includes(m.type)) continue;
+    const state = m.old ?? m.new;
+    const labels = ((state?.outputs?.labels ?? state?.inputs?.labels) as Labels) ?? [];
+    const get = (k: string) => labels.find((l) => l.label === k)?.value;
+    const role = get("io.shipyard.role");
+    if (get("io.shipyard.layer") !== "data" || !role || role.startsWith("network-")) continue;
+    const name = String(state?.outputs?.name ?? state?.inputs?.name ?? m.urn.split("::").pop());
+    const op = m.op === "delete" ? "delete" : "replace";
+    if (!steps.some((s) => s.name === name && s.op === op)) steps.push({ op, name, role });
+  }
+  return steps;
+}
+
+/** Backup targets of a server: `mariadb-<server>-<db>`, `postgres-<server>-<db>`, `redis-<server>`. */
+export function targetsOf(role: string, targets: string[]): string[] {
+  return targets.filter((t) => t === `redis-${role}` || new RegExp(`^(mariadb|postgres)-${role}-`).test(t));
+}
+
+export class DataGuardError extends Error {}
+
+/** Problems that refuse the deploy (empty when it may proceed). */
+export function guardProblems(
+  steps: DataStep[],
+  states: BackupState[],
+  targets: string[],
+  maxAgeHours: number,
+  now: Date,
+): string[] {
+  const problems: string[] = [];
+  for (const role of [...new Set(steps.map((s) => s.role))]) {
+    const own = targetsOf(role, targets);
+    if (own.length === 0) problems.push(`${role}: no backup target covers it`);
+    for (const target of own) {
+      const s = states.find((x) => x.target === target);
+      if (!s?.time) problems.push(`${target}: ${s?.problem ?? "no backup"}`);
+      else {
+        const hours = (now.getTime() - s.time.getTime()) / 3_600_000;
+        if (hours > maxAgeHours)
+          problems.push(
+            `${target}: newest verified backup ${s.snapshot} is ${hours >= 1 ? `${hours.toFixed(1)}h` : `${Math.round(hours * 3600)}s`} old (allowed: ${maxAgeHours}h)`,
+          );
+      }
+    }
+  }
+  return problems;
+}
+
+/** Previews the data layer and refuses (throws DataGuardError) when data would be lost without a backup. */
+export async function guardData(t: EnvironmentTarget, stack: Stack): Promise<DataStep[]> {
+  if (!GUARDED_ENVIRONMENTS.includes(t.environment)) return [];
+  const log = t.log ?? ((l: string) => console.log(l));
+  const events: EngineEvent[] = [];
+  await stack.preview({ onEvent: (e) => events.push(e) });
+  const steps = destructiveDataSteps(events);
+  if (steps.length === 0) return steps;
+  const raw = (await stack.getAllConfig())["shipyard:backupMaxAgeHours"]?.value;
+  const maxAge = raw ? Number(raw) : DEFAULT_BACKUP_MAX_AGE_HOURS;
+  log(`data guard: this deploy would ${steps.map((s) => `${s.op} ${s.name}`).join(", ")}; checking backups`);
+  const backup = containerName(t, "backup");
+  const force = commandLine("up", t, " --force-without-backup");
+  if (dockerRun(["inspect", "-f", "{{.State.Running}}", backup]).stdout !== "true") {
+    throw new DataGuardError(
+      `refused: this deploy would ${steps.map((s) => `${s.op} ${s.name}`).join(", ")} in ${t.environment}, and there is no running backup service (${backup}) to vouch for a backup.\n` +
+        `Take a copy of the data by hand first, then deploy deliberately with: ${force}`,
+    );
+  }
+  const targets = backupTargetNames(backup);
+  const wanted = [...new Set(steps.flatMap((s) => targetsOf(s.role, targets)))];
+  const states = wanted.map((x) => latestVerified(backup, x));
+  const problems = guardProblems(steps, states, targets, maxAge, new Date());
+  if (problems.length > 0) {
+    throw new DataGuardError(
+      `refused: this deploy would ${steps.map((s) => `${s.op} ${s.name}`).join(", ")} in ${t.environment}, and a verified backup younger than ${maxAge}h (shipyard:backupMaxAgeHours) is missing:\n` +
+        problems.map((p) => `  - ${p}`).join("\n") +
+        `\nTake one with: docker exec ${backup} shipyard-backup\nthen run the deploy again; or, deliberately without a backup: ${force}`,
+    );
+  }
+  for (const s of states)
+    log(`data guard: ${s.target} backed up in ${s.snapshot} at ${s.time?.toISOString()}`);
+  return steps;
+}

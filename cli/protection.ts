@@ -1,0 +1,46 @@
+/**
+ * `destroy` refuses up front, before any layer is touched, when a layer holds
+ * protected resources (prod data volumes and containers), and says how to
+ * proceed deliberately.
+ */
+import type { Stack } from "@pulumi/pulumi/automation";
+import * as path from "node:path";
+import { commandLine, containerName } from "./engine";
+import type { EnvironmentTarget } from "./environment";
+import { ROOT } from "./layers";
+
+interface StateResource {
+  urn: string;
+  protect?: boolean;
+  outputs?: { name?: string };
+}
+
+export async function protectedResources(stack: Stack): Promise<string[]> {
+  const state = await stack.exportStack();
+  const resources = (state.deployment as { resources?: StateResource[] }).resources ?? [];
+  return resources.filter((r) => r.protect).map((r) => r.outputs?.name ?? r.urn.split("::").pop() ?? r.urn);
+}
+
+export class ProtectedError extends Error {}
+
+/** Throws when any of the stacks holds protected resources. */
+export async function refuseProtected(
+  t: EnvironmentTarget,
+  stacks: { stack: Stack; workDir: string }[],
+): Promise<void> {
+  const found: string[] = [];
+  const unprotect: string[] = [];
+  for (const { stack, workDir } of stacks) {
+    const names = await protectedResources(stack);
+    if (names.length === 0) continue;
+    const dir = path.relative(ROOT, workDir) || ".";
+    found.push(`stack ${stack.name} (${dir}): ${names.join(", ")}`);
+    unprotect.push(`  pulumi state unprotect --all --yes -s ${stack.name} -C ${dir}`);
+  }
+  if (found.length === 0) return;
+  throw new ProtectedError(
+    `refused: destroy would delete protected resources, and nothing was touched:\n${found.map((f) => `  - ${f}`).join("\n")}\n` +
+      `To delete them deliberately: take a last backup (docker exec ${containerName(t, "backup")} shipyard-backup, if the environment has one),\n` +
+      `then, with scripts/env.sh sourced:\n${unprotect.join("\n")}\n  ${commandLine("destroy", t)}`,
+  );
+}

@@ -1,0 +1,177 @@
+/**
+ * Restore an environment from its backups: runs `shipyard-restore` inside the
+ * backup container for every target (databases, Redis, file volumes), or for
+ * the one target a given snapshot holds. Redis is restored through a
+ * temporary Redis server that loads the snapshot's RDB; its keys are copied
+ * into the live server.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { commandLine, containerName, dockerOk, dockerRun } from "./engine";
+import type { EnvironmentTarget } from "./environment";
+
+export interface RestoreOptions {
+  /** A snapshot id: restore the one target it holds. @default the latest snapshot of every target */
+  snapshot?: string;
+  /** Only these targets (names as `shipyard-restore --list` prints them). */
+  only?: string[];
+}
+
+export interface RestoredTarget {
+  target: string;
+  snapshot: string;
+  seconds: number;
+}
+
+/** The running backup container of the environment, or an error saying what is missing. */
+export function backupContainer(t: EnvironmentTarget): string {
+  const name = containerName(t, "backup");
+  const r = dockerRun(["inspect", "-f", "{{.State.Running}}", name]);
+  if (r.status !== 0) {
+    throw new Error(
+      `${t.blueprint}/${t.environment} has no backup container "${name}": either the blueprint has no backup in ${t.environment} (blueprints/${t.blueprint}.ts, app.backup.only) or the app layer is not deployed (${commandLine("up", t)})`,
+    );
+  }
+  if (r.stdout !== "true") {
+    throw new Error(`the backup container "${name}" is not running; start it with: docker start ${name}`);
+  }
+  return name;
+}
+
+/** The targets the backup service knows. */
+export function backupTargetNames(backup: string): string[] {
+  return dockerOk(`listing the targets of ${backup}`, ["exec", backup, "shipyard-restore", "--list"])
+    .split("\n")
+    .filter(Boolean);
+}
+
+function restoreOne(backup: string, target: string, snapshot: string, env: string[] = []): string {
+  const r = dockerRun(["exec", ...env, backup, "shipyard-restore", target, snapshot]);
+  if (r.status !== 0) {
+    throw new Error(`restoring ${target} (snapshot ${snapshot}) failed: ${r.stderr || r.stdout}`);
+  }
+  return r.stdout;
+}
+
+/** The first network both containers join. */
+function sharedNetwork(a: string, b: string): string {
+  const nets = (c: string) =>
+    dockerOk(`reading the networks of ${c}`, [
+      "inspect",
+      "-f",
+      "{{range $k, $v := .NetworkSettings.Networks}}{{println $k}}{{end}}",
+      c,
+    ])
+      .split("\n")
+      .filter(Boolean);
+  const shared = nets(a).filter((n) => nets(b).includes(n));
+  if (shared.length === 0) throw new Error(`${a} and ${b} share no network`);
+  return shared[0];
+}
+
+/** Redis: fetch the verified RDB, serve it from a temporary server, copy its keys into the live one. */
+function restoreRedis(t: EnvironmentTarget, backup: string, target: string, snapshot: string): string {
+  const first = dockerRun(["exec", backup, "shipyard-restore", target, snapshot]);
+  if (first.status !== 3) {
+    throw new Error(
+      `restoring ${target}: expected the RDB to be staged, got: ${first.stderr || first.stdout}`,
+    );
+  }
+  const live = containerName(t, target.replace(/^redis-/, ""));
+  const image = dockerOk(`reading the image of ${live}`, ["inspect", "-f", "{{.Config.Image}}", live]);
+  const labels = JSON.parse(
+    dockerOk(`reading the labels of ${backup}`, ["inspect", "-f", "{{json .Config.Labels}}", backup]),
+  ) as Record<string, string>;
+  const temp = containerName(t, `${target}-restore`);
+  const dir = mkdtempSync(path.join(tmpdir(), "shipyard-restore-"));
+  try {
+    dockerOk("copying the RDB out of the backup container", [
+      "cp",
+      `${backup}:/tmp/restore.rdb`,
+      path.join(dir, "dump.rdb"),
+    ]);
+    dockerRun(["exec", backup, "rm", "-f", "/tmp/restore.rdb"]);
+    dockerRun(["rm", "-f", temp]);
+    const labelArgs = Object.entries({ ...labels, "io.shipyard.role": "redis-restore" }).flatMap(([k, v]) => [
+      "--label",
+      `${k}=${v}`,
+    ]);
+    dockerOk("creating the temporary Redis server", [
+      "create",
+      "--name",
+      temp,
+      "--network",
+      sharedNetwork(backup, live),
+      ...labelArgs,
+      image,
+      "redis-server",
+      "--dir",
+      "/data",
+      "--dbfilename",
+      "dump.rdb",
+      "--appendonly",
+      "no",
+      "--save",
+      "",
+      "--protected-mode",
+      "no",
+    ]);
+    dockerOk("copying the RDB into the temporary server", [
+      "cp",
+      path.join(dir, "dump.rdb"),
+      `${temp}:/data/dump.rdb`,
+    ]);
+    dockerOk("starting the temporary Redis server", ["start", temp]);
+    for (let i = 0; ; i++) {
+      if (dockerRun(["exec", temp, "redis-cli", "ping"]).stdout === "PONG") break;
+      if (i > 50) throw new Error(`the temporary Redis server ${temp} did not answer`);
+      spawnSleep(200);
+    }
+    return restoreOne(backup, target, snapshot, ["-e", `SHIPYARD_REDIS_SOURCE=${temp}`]);
+  } finally {
+    dockerRun(["rm", "-f", temp]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function spawnSleep(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** Restores the environment's targets, printing progress; returns what was restored and how long it took. */
+export function restore(t: EnvironmentTarget, o: RestoreOptions = {}): RestoredTarget[] {
+  const log = t.log ?? ((l: string) => console.log(l));
+  const backup = backupContainer(t);
+  const known = backupTargetNames(backup);
+  let targets = known;
+  if (o.snapshot) {
+    const r = dockerRun(["exec", backup, "shipyard-restore", "--target-of", o.snapshot]);
+    if (r.status !== 0 || !known.includes(r.stdout)) {
+      throw new Error(
+        `snapshot "${o.snapshot}" is not a snapshot of ${t.blueprint}/${t.environment}: ${r.stderr || r.stdout}; list them with: docker exec ${backup} restic snapshots`,
+      );
+    }
+    targets = [r.stdout];
+  }
+  if (o.only) {
+    const unknown = o.only.filter((x) => !known.includes(x));
+    if (unknown.length)
+      throw new Error(`target "${unknown.join(", ")}" is unknown; allowed: ${known.join(", ")}`);
+    targets = targets.filter((x) => o.only?.includes(x));
+  }
+  const snapshot = o.snapshot ?? "latest";
+  const done: RestoredTarget[] = [];
+  targets.forEach((target, i) => {
+    log(`restore [${i + 1}/${targets.length}] ${target} from ${snapshot} ...`);
+    const t0 = Date.now();
+    const out = target.startsWith("redis-")
+      ? restoreRedis(t, backup, target, snapshot)
+      : restoreOne(backup, target, snapshot);
+    const snap = /from snapshot (\w+)/.exec(out)?.[1] ?? snapshot;
+    const seconds = (Date.now() - t0) / 1000;
+    log(`restore [${i + 1}/${targets.length}] ${target}: restored from ${snap} in ${seconds.toFixed(1)}s`);
+    done.push({ target, snapshot: snap, seconds });
+  });
+  return done;
+}

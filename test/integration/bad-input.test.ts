@@ -1,0 +1,157 @@
+import * as net from "node:net";
+import { LocalWorkspace } from "@pulumi/pulumi/automation";
+import { LAYERS } from "../../cli/layers";
+import { BLUEPRINTS } from "../../blueprints";
+import type { Blueprint } from "../../blueprints/schema";
+import { demo } from "../../blueprints/demo";
+import { up } from "../../cli/environment";
+import { deployCommand, targetArgs } from "./helpers/cli";
+import { docker, labelled } from "./helpers/docker";
+import { freePort } from "./helpers/net";
+import { testTarget } from "./helpers/target";
+
+/**
+ * Bad input fails before any engine object is touched, naming the field and
+ * the allowed values: through the deploy command (arguments and --set
+ * config), and for blueprint mistakes through `up` with a broken copy of the
+ * demo blueprint registered for this test only.
+ */
+const run = `t${process.pid}bi`;
+const label = `io.shipyard.test=${run}`;
+const used: string[] = [];
+/** Each CLI case gets its own system (stack config persists between runs of one stack). */
+const caseArgs = (port: number): string[] => {
+  used.push(`${run}${used.length}`);
+  return targetArgs(used[used.length - 1], port);
+};
+
+/** The engine objects that could be this run's (by name or label), and the quick-start's start times. */
+function engineState(): string {
+  const names = (...args: string[]) =>
+    docker(...args)
+      .split("\n")
+      .filter((n) => n.includes(run));
+  const ids = docker("ps", "-aq", "--filter", "name=^demo-dev-").split("\n").filter(Boolean);
+  const quickStart = ids.length
+    ? docker("inspect", "-f", "{{.Name}} {{.State.StartedAt}}", ...ids)
+        .split("\n")
+        .sort()
+    : [];
+  return JSON.stringify({
+    labelled: labelled(label),
+    containers: names("ps", "-a", "--format", "{{.Names}}"),
+    networks: names("network", "ls", "--format", "{{.Name}}"),
+    volumes: names("volume", "ls", "--format", "{{.Name}}"),
+    quickStart,
+  });
+}
+
+function broken(name: string, edit: (b: Blueprint) => void): string {
+  const b = JSON.parse(JSON.stringify(demo)) as Blueprint;
+  b.name = name;
+  edit(b);
+  BLUEPRINTS[name] = b;
+  return name;
+}
+
+describe("bad input on the real engine", () => {
+  let before = "";
+  const printed: string[] = [];
+  beforeAll(() => {
+    before = engineState();
+  });
+  afterAll(async () => {
+    // The stacks the failed runs created hold no resources; remove them.
+    for (const name of used)
+      for (const l of LAYERS) {
+        const ws = await LocalWorkspace.create({ workDir: l.workDir });
+        await ws.removeStack(name).catch(() => undefined);
+      }
+    console.log(`bad input, what each case printed:\n${printed.join("\n")}`);
+  });
+  afterEach(() => {
+    // After each case the engine holds exactly what it held before.
+    expect(engineState()).toBe(before);
+  });
+
+  const cli = (args: string[], status: number, message: RegExp) => {
+    const r = deployCommand(args);
+    printed.push(
+      `$ npm run deploy -- ${args.join(" ")}\n  -> exit ${r.status}: ${r.stderr.split("\n").slice(0, 6).join("\n     ")}`,
+    );
+    expect(r.status).toBe(status);
+    expect(r.stderr).toMatch(message);
+  };
+
+  test("unknown environment: named with the blueprint's environments", () =>
+    cli(["up", "demo", "qa", "--name", run], 2, /environment is "qa"; allowed for demo: dev, staging, prod/));
+
+  test("unknown command and blueprint are named with the allowed ones", () => {
+    cli(["upp", "demo", "dev"], 2, /unknown command "upp"; allowed: up, preview/);
+    cli(["up", "demoo", "dev"], 2, /blueprint is "demoo"; allowed: demo, cme/);
+  });
+
+  test("wrong type: --set httpPort=eighty", async () =>
+    cli(
+      ["up", "demo", "dev", ...caseArgs(await freePort()), "--set", "httpPort=eighty"],
+      1,
+      /shipyard:httpPort: Expected number, received nan/,
+    ));
+
+  test("unknown config key lists the allowed keys", async () =>
+    cli(
+      ["up", "demo", "dev", ...caseArgs(await freePort()), "--set", "replicaz=2"],
+      1,
+      /shipyard:replicaz: unknown key; allowed: shipyard:blueprint/,
+    ));
+
+  test("port clash: the proxy's port is held by another process", async () => {
+    const port = await freePort();
+    const holder = net.createServer();
+    await new Promise<void>((r) => holder.listen(port, "127.0.0.1", r));
+    try {
+      cli(
+        ["up", "demo", "dev", ...caseArgs(port)],
+        1,
+        new RegExp(`shipyard:httpPort: port ${port} on 127.0.0.1 is already in use; allowed: a free port`),
+      );
+    } finally {
+      holder.close();
+    }
+  });
+
+  const blueprintCase = async (edit: (b: Blueprint) => void, message: RegExp, environment = "dev") => {
+    const name = broken(`${run}-${Object.keys(BLUEPRINTS).length}`, edit);
+    const target = testTarget({ run, blueprint: name, environment, port: await freePort() });
+    const err = await up(target).then(
+      () => new Error("up succeeded"),
+      (e: Error) => e,
+    );
+    printed.push(`up(${name}/${environment}) -> ${err.message.split("\n").slice(0, 3).join(" | ")}`);
+    expect(err.message).toMatch(message);
+  };
+
+  test("missing field in a blueprint: the path is named", () =>
+    blueprintCase((b) => {
+      delete (b.app.services[0] as { image?: string }).image;
+    }, /app\.services\.0\.image: Required/));
+
+  test("duplicate service names", () =>
+    blueprintCase((b) => {
+      b.app.services.push({ ...b.app.services[1] });
+    }, /app\.services\[3\] \(web\): service name "web" is used twice; names must be unique/));
+
+  test("a dependency on (and so a route through) a service that does not exist", () =>
+    blueprintCase((b) => {
+      b.app.services[1].dependsOn = ["ghost"];
+    }, /services\.web\.dependsOn names "ghost"; allowed: api, web, worker/));
+
+  test("malformed cron schedule of the backup", () =>
+    blueprintCase(
+      (b) => {
+        if (b.app.backup) b.app.backup.schedule = "0 25 * * *";
+      },
+      /app\.backup\.schedule: schedule "0 25 \* \* \*": the hour field "25" is invalid; allowed: \*, a number from 0 to 23/,
+      "prod",
+    ));
+});
