@@ -1,3 +1,6 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { destroy, up } from "../../cli/environment";
 import { deployCommand, targetArgs } from "./helpers/cli";
 import { docker, inspect, labelled, removeLabelled } from "./helpers/docker";
@@ -25,7 +28,28 @@ describe("data guard on the real engine", () => {
     deployCommand(["up", "demo", "prod", ...targetArgs(run, port), "--set", "protect=false", ...extra]);
   const changedImage = ["--set", `images={"mariadb":"${tag}"}`];
 
+  const previousWaivers = process.env.SHIPYARD_POLICY_WAIVERS;
+  afterAll(() => {
+    if (previousWaivers === undefined) delete process.env.SHIPYARD_POLICY_WAIVERS;
+    else process.env.SHIPYARD_POLICY_WAIVERS = previousWaivers;
+  });
+
   beforeAll(async () => {
+    // The deploy command runs the policy pack, which blocks unprotected prod
+    // volumes: this copy is unprotected on purpose, so it carries a waiver.
+    const waivers = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "shipyard-guard-")), "waivers.json");
+    fs.writeFileSync(
+      waivers,
+      JSON.stringify([
+        {
+          policy: "prod-database-volumes-protected",
+          resource: `${run}-prod-*`,
+          reason: "test copy, unprotected so a replacement can really happen",
+          expires: "2099-12-31",
+        },
+      ]),
+    );
+    process.env.SHIPYARD_POLICY_WAIVERS = waivers;
     port = await freePort();
     docker("tag", "shipyard/mariadb:bookworm", tag);
   });
