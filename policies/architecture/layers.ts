@@ -1,4 +1,4 @@
-import { component, envVars, isDataService, publishedPorts } from "../lib/container";
+import { component, envVars, isDataService, publishedPorts, unexpectedPorts } from "../lib/container";
 import type { PolicyDef } from "../lib/policy";
 import { label } from "../lib/view";
 
@@ -55,12 +55,9 @@ export const layerPolicies: PolicyDef[] = [
     strength: "required",
     kinds: ["container"],
     check: (r, ctx) =>
-      ctx.settings.publishingComponents.includes(component(r) ?? "")
-        ? []
-        : publishedPorts(r).map(
-            (p) =>
-              `${component(r) ?? "container"} publishes host port ${p.external}; route it through the proxy`,
-          ),
+      unexpectedPorts(r, ctx.settings.publishingComponents).map(
+        (p) => `${component(r) ?? "container"} publishes host port ${p.external}; route it through the proxy`,
+      ),
   },
   {
     name: "secrets-as-files",

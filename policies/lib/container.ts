@@ -56,3 +56,11 @@ export function envVars(r: ResourceView): { key: string; value: string }[] {
     return i < 0 ? { key: s, value: "" } : { key: s.slice(0, i), value: s.slice(i + 1) };
   });
 }
+
+/** Host ports a component publishes against the settings: none if it is allowed to publish. */
+export function unexpectedPorts(
+  r: ResourceView,
+  publishingComponents: string[],
+): { internal: number; external: number; ip?: string }[] {
+  return publishingComponents.includes(component(r) ?? "") ? [] : publishedPorts(r);
+}

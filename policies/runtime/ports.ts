@@ -1,4 +1,4 @@
-import { component, imageTag, publishedPorts } from "../lib/container";
+import { imageTag, publishedPorts, unexpectedPorts } from "../lib/container";
 import type { PolicyDef } from "../lib/policy";
 
 const ANY = ["", "0.0.0.0", "::", "[::]"];
@@ -25,11 +25,9 @@ export const portPolicies: PolicyDef[] = [
     strength: "required",
     kinds: ["container"],
     check: (r, ctx) =>
-      ctx.settings.publishingComponents.includes(component(r) ?? "")
-        ? []
-        : publishedPorts(r)
-            .filter((p) => p.external < 1024)
-            .map((p) => `host port ${p.external} is below 1024`),
+      unexpectedPorts(r, ctx.settings.publishingComponents)
+        .filter((p) => p.external < 1024)
+        .map((p) => `host port ${p.external} is below 1024`),
   },
   {
     name: "no-publish-all-ports",
