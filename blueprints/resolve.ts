@@ -10,6 +10,7 @@ import type {
   ObjectStoreSpec,
 } from "../components/database/types";
 import type { ServiceSpec } from "../components/app/types";
+import type { PolicyWaiver } from "../components/shared";
 import type { ProxyKind, RateLimit } from "../components/proxy/types";
 import { httpCheck } from "../components/shared/health";
 import { Blueprint, type Environment, type ParsedBlueprint } from "./schema";
@@ -39,6 +40,7 @@ export interface ResolvedSite {
   name: string;
   domain: string;
   network: string;
+  networkWaivers?: PolicyWaiver[];
   servers: DatabaseServerSpec[];
   services: ServiceSpec[];
 }
@@ -324,6 +326,7 @@ export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
       name: `${o.site.customer}-${o.site.app}`,
       domain: o.site.domain,
       network: fill(bp.app.sites.networkName, "app.sites.networkName"),
+      networkWaivers: bp.app.sites.networkWaivers,
       servers: resolveServers(bp.app.sites.servers, "app.sites.servers", siteNets),
       services: resolveServices(bp.app.sites.services, "app.sites.services", siteNets),
     };

@@ -209,6 +209,8 @@ export const Sites = z
   .object({
     /** Name of each site's isolated network; may use {customer} and {app}. */
     networkName: z.string(),
+    /** Dated exceptions to policies of the pack for each site's network. */
+    networkWaivers: z.array(Waiver).optional(),
     servers: z.array(DatabaseServer).default([]),
     services: z.array(Service).min(1),
   })

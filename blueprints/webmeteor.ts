@@ -120,6 +120,18 @@ export const webmeteor: Blueprint = {
     },
     sites: {
       networkName: "{customer}-{app}-network",
+      networkWaivers: [
+        {
+          policy: "environment-prefix",
+          reason: "seed 003: each site's network is named {customer}-{app}-network",
+          expires: "2027-05-31",
+        },
+        {
+          policy: "data-networks-internal",
+          reason: "seed 003: the proxy joins each site's network to reach its services",
+          expires: "2027-05-31",
+        },
+      ],
       servers: [{ name: "db", engine: "postgres", image: "postgres", databases: [{ name: "site" }] }],
       services: [
         {

@@ -33,7 +33,7 @@ async function siteProgram(): Promise<Record<string, unknown>> {
   const db = new DatabaseStack(site.name, {
     system: site.name,
     environment: env,
-    networks: [{ key: "network", name: site.network, internal: false }],
+    networks: [{ key: "network", name: site.network, internal: false, waivers: site.networkWaivers }],
     servers: site.servers,
     protect,
     labels: config.labels,
