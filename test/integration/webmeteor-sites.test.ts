@@ -21,7 +21,14 @@ const figures: Record<string, number> = {};
 describe("webmeteor per-customer sites", () => {
   let port = 0;
   const target = () =>
-    testTarget({ run, blueprint: "webmeteor", environment: "staging", port, log: (l) => lines.push(l) });
+    testTarget({
+      run,
+      blueprint: "webmeteor",
+      environment: "staging",
+      port,
+      log: (l) => lines.push(l),
+      policies: true,
+    });
 
   beforeAll(async () => {
     port = await freePort();
