@@ -42,7 +42,7 @@ export function stackName(t: EnvironmentTarget, layer: "data" | "app" = "app"): 
 }
 
 /** Environment-wide settings from Pulumi.<env>.yaml of the layer, if present. */
-async function envSettings(workDir: string, env: string): Promise<ConfigMap> {
+export async function envSettings(workDir: string, env: string): Promise<ConfigMap> {
   const ws = await LocalWorkspace.create({ workDir });
   try {
     const s = await ws.stackSettings(env);

@@ -7,9 +7,11 @@
  *   npm run deploy -- refresh-data <blueprint>      (e.g. cme: staging from prod, scrubbed)
  *   npm run deploy -- promote <blueprint> <from-env> <to-env>
  *   npm run deploy -- rollback <blueprint> <env>
+ *   npm run deploy -- export-compose <blueprint> <env> [--name NAME] [--out DIR] [--set key=value ...]
  *   npm run deploy -- list
  */
 import { BLUEPRINTS, ENVIRONMENTS } from "../blueprints";
+import { exportCompose } from "./compose/export";
 import { planRefresh, refreshData } from "./dataRefresh";
 import { promote, rollback } from "./promote";
 import {
@@ -25,6 +27,7 @@ import {
 
 const USAGE = `usage: npm run deploy -- <up|preview|refresh|destroy> <blueprint> <env> [--name NAME] [--set key=value ...]
        npm run deploy -- site <up|preview|destroy> <blueprint> <env> <customer> <app> <domain>
+       npm run deploy -- export-compose <blueprint> <env> [--name NAME] [--out DIR] [--set key=value ...]
        npm run deploy -- list
 blueprints: ${Object.keys(BLUEPRINTS).join(", ")}; environments: ${ENVIRONMENTS.join(", ")}`;
 
@@ -33,9 +36,15 @@ function fail(msg: string): never {
   process.exit(2);
 }
 
-export function parseArgs(argv: string[]): { command: string; target: EnvironmentTarget } {
+export function parseArgs(argv: string[]): {
+  command: string;
+  target: EnvironmentTarget;
+  /** export-compose: where to write. */
+  outDir?: string;
+} {
   const [command, blueprint, environment, ...rest] = argv;
-  if (!["up", "preview", "refresh", "destroy"].includes(command)) fail(`unknown command "${command ?? ""}"`);
+  if (!["up", "preview", "refresh", "destroy", "export-compose"].includes(command))
+    fail(`unknown command "${command ?? ""}"`);
   if (!blueprint || !BLUEPRINTS[blueprint])
     fail(`blueprint is "${blueprint ?? ""}"; allowed: ${Object.keys(BLUEPRINTS).join(", ")}`);
   const envs = (BLUEPRINTS[blueprint].environments as string[]) ?? [];
@@ -43,17 +52,20 @@ export function parseArgs(argv: string[]): { command: string; target: Environmen
     fail(`environment is "${environment ?? ""}"; allowed for ${blueprint}: ${envs.join(", ")}`);
   const config: Record<string, string> = {};
   let systemName: string | undefined;
+  let outDir: string | undefined;
   for (let i = 0; i < rest.length; i++) {
     if (rest[i] === "--set" && rest[i + 1]?.includes("=")) {
       const [k, ...v] = rest[++i].split("=");
       config[k.replace(/^shipyard:/, "")] = v.join("=");
     } else if (rest[i] === "--name" && rest[i + 1]) {
       systemName = rest[++i];
+    } else if (rest[i] === "--out" && rest[i + 1] && command === "export-compose") {
+      outDir = rest[++i];
     } else {
       fail(`unexpected argument "${rest[i]}"`);
     }
   }
-  return { command, target: { blueprint, environment, systemName, config } };
+  return { command, target: { blueprint, environment, systemName, config }, outDir };
 }
 
 async function main(): Promise<void> {
@@ -102,7 +114,14 @@ async function main(): Promise<void> {
     }
     return;
   }
-  const { command, target } = parseArgs(argv);
+  const { command, target, outDir } = parseArgs(argv);
+  if (command === "export-compose") {
+    const r = await exportCompose(target, outDir);
+    console.log(`${r.composeFile}: project ${r.project}, services ${r.services.join(", ")}`);
+    for (const n of r.notes) console.log(`not exported: ${n}`);
+    console.log(`run: docker-compose -f ${r.composeFile} up -d`);
+    return;
+  }
   const t0 = Date.now();
   if (command === "up") {
     const results = await up(target);
