@@ -2,7 +2,13 @@
  * Deploy, preview and destroy one environment of a system in layer order,
  * through the Automation API: data, then app (and app, then data for destroy).
  */
-import { LocalWorkspace, type ConfigMap, type OpMap, type Stack } from "@pulumi/pulumi/automation";
+import {
+  LocalWorkspace,
+  type ConfigMap,
+  type EngineEvent,
+  type OpMap,
+  type Stack,
+} from "@pulumi/pulumi/automation";
 import { BLUEPRINTS, resolve, type Environment } from "../blueprints";
 import type { SiteRef } from "../blueprints/resolve";
 import { LAYERS, ROOT, SITE_LAYER, type Layer } from "./layers";
@@ -19,6 +25,8 @@ export interface EnvironmentTarget {
   log?: (line: string) => void;
   /** Run the policy pack (policies/) in preview and up. @default true */
   policies?: boolean;
+  /** Receives the engine events of `up`, per layer (timings for bench/). */
+  onEvent?: (layer: string, e: EngineEvent) => void;
 }
 
 export interface LayerResult {
@@ -99,7 +107,12 @@ export async function up(
     const stack = await openStack(layer, t);
     const violations: PolicyRow[] = [];
     const r = await withPolicyTable(t, layer.name, violations, () =>
-      stack.up({ onOutput: printer(t, layer.name), refresh: opts.refresh, ...policyOptions(t, violations) }),
+      stack.up({
+        onOutput: printer(t, layer.name),
+        onEvent: t.onEvent && ((e) => t.onEvent!(layer.name, e)),
+        refresh: opts.refresh,
+        ...policyOptions(t, violations),
+      }),
     );
     results.push({
       layer: layer.name,
