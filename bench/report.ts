@@ -35,12 +35,7 @@ export function markdown(r: BenchResults): string {
     const b = stats(r.compose.map((x) => x[k] as number)).median;
     return Math.round((a / b) * 100) / 100;
   };
-  const lines = [
-    `# ${r.blueprint} ${r.environment}, ${r.date}: shipyard vs docker-compose`,
-    "",
-    `${r.runs} runs each, alternating; seconds as min / median / max. Policy pack ${r.policies ? "on (as `npm run deploy` runs it)" : "off"}.`,
-    `**Load:** ${r.concurrentLoad}`,
-    "",
+  const table = [
     "| step | shipyard | docker-compose | ratio of medians | target |",
     "|---|---|---|---|---|",
     ...rows.map(
@@ -51,6 +46,14 @@ export function markdown(r: BenchResults): string {
     `No-op changes: shipyard ${r.shipyard.map((x) => x.noopChanges).join(", ")}; compose ${r.compose.map((x) => x.noopChanges).join(", ")}.`,
     `Data containers restarted by the app-wide change: shipyard ${r.shipyard.map((x) => x.dataRestarts).join(", ")}; compose ${r.compose.map((x) => x.dataRestarts).join(", ")}.`,
     `Peak RSS of one shipyard cold up (bench process tree: CLI, language host, program, plugins): ${r.shipyard.find((x) => x.peakRssMb)?.peakRssMb ?? "n/a"} MiB.`,
+  ];
+  const lines = [
+    `# ${r.blueprint} ${r.environment}, ${r.date}: shipyard vs docker-compose`,
+    "",
+    `${r.runs} runs each, alternating; seconds as min / median / max. Policy pack ${r.policies ? "on (as `npm run deploy` runs it)" : "off"}.`,
+    `**Load:** ${r.concurrentLoad}`,
+    "",
+    ...(r.shipyard.length ? table : ["(no deploy runs)"]),
     "",
     "## Machine",
     "",

@@ -3,6 +3,7 @@
  * `export-compose` writes, on the local engine. Not part of the test suite.
  *
  *   npm run bench -- <blueprint> <env> [--runs 3] [--port 18180] [--no-policies]
+ *   npm run bench -- webmeteor staging --runs 0 --sites 10     (add-site scale only)
  *
  * Writes bench/results/<date>-<blueprint>-<env>.{json,md}. Uses its own system
  * names (bs…/bc…) and label io.shipyard.bench=<id>, and removes only those.
@@ -17,6 +18,7 @@ import { composeRun } from "./compose";
 import { cleanup, sh } from "./engine";
 import { describeMachine } from "./machine";
 import { markdown, type BenchResults } from "./report";
+import { sitesRun } from "./sites";
 import { shipyardRun, type RunResult, type RunTarget } from "./shipyard";
 
 function option(argv: string[], name: string, fallback: string): string {
@@ -33,6 +35,7 @@ async function main(): Promise<void> {
   const [blueprint, environment] = argv;
   if (!blueprint || !environment) throw new Error("usage: npm run bench -- <blueprint> <env> [--runs N]");
   const runs = Number(option(argv, "--runs", "3"));
+  const maxSites = Number(option(argv, "--sites", "0"));
   const port = Number(option(argv, "--port", "18180"));
   const policies = !argv.includes("--no-policies");
   const id = Date.now().toString(36).slice(-6);
@@ -78,6 +81,16 @@ async function main(): Promise<void> {
       cleanup(`io.shipyard.bench=c${id}${n}`);
     }
   }
+  let sites: Record<string, unknown> | undefined;
+  if (maxSites > 0) {
+    try {
+      sites = {
+        ...(await sitesRun({ environment, id, port: port + 2, maxSites, policies, log: console.log })),
+      };
+    } finally {
+      cleanup(`io.shipyard.bench=w${id}`);
+    }
+  }
   const date = new Date().toISOString().slice(0, 10);
   const results: BenchResults = {
     blueprint,
@@ -90,9 +103,11 @@ async function main(): Promise<void> {
     shipyard,
     compose,
     breakdown: bd.report(),
+    sites,
     loadAverageAtEnd: os.loadavg().map((l) => Math.round(l * 100) / 100),
   };
-  const base = path.join(resultsDir, `${date}-${blueprint}-${environment}`);
+  const kind = runs > 0 ? "" : "-sites";
+  const base = path.join(resultsDir, `${date}-${blueprint}-${environment}${kind}`);
   fs.writeFileSync(`${base}.json`, JSON.stringify(results, null, 2) + "\n");
   fs.writeFileSync(`${base}.md`, markdown(results));
   console.log(markdown(results));
