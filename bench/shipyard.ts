@@ -37,7 +37,10 @@ export function changed(ops: OpMap[]): number {
 }
 
 export function restarts(before: Record<string, string>, after: Record<string, string>): number {
-  return Object.keys(before).filter((k) => after[k] !== before[k]).length;
+  const moved = Object.keys(before).filter((k) => after[k] !== before[k]);
+  for (const k of moved)
+    console.log(`  data container ${k} restarted: StartedAt ${before[k]} -> ${after[k]}`);
+  return moved.length;
 }
 
 function target(r: RunTarget, extra: Record<string, string> = {}): EnvironmentTarget {
