@@ -47,6 +47,7 @@ export async function composeRun(r: RunTarget, n: number): Promise<RunResult> {
   await waitHealthy(label, r.expected);
   const change = seconds(t0);
   const recreated = [...new Set(changeOut.match(/Recreating \S+/g) ?? [])];
+  const dataRestarts = restarts(before, dataStarts(label));
 
   t0 = Date.now();
   compose(composeFile, ["down", "-v"]);
@@ -58,7 +59,7 @@ export async function composeRun(r: RunTarget, n: number): Promise<RunResult> {
     noopChanges,
     change,
     changeDetail: recreated.join(", "),
-    dataRestarts: restarts(before, dataStarts(label)),
+    dataRestarts,
     destroy: destroyed,
   };
 }
