@@ -109,9 +109,8 @@ export async function up(
     const r = await withPolicyTable(t, layer.name, violations, () =>
       stack.up({
         onOutput: printer(t, layer.name),
-        onEvent: t.onEvent && ((e) => t.onEvent!(layer.name, e)),
         refresh: opts.refresh,
-        ...policyOptions(t, violations),
+        ...withEvents(t, layer.name, policyOptions(t, violations)),
       }),
     );
     results.push({
@@ -124,6 +123,23 @@ export async function up(
     });
   }
   return results;
+}
+
+/** Adds the target's event handler to the options, next to the policy pack's. */
+function withEvents(
+  t: EnvironmentTarget,
+  layer: string,
+  o: { policyPacks?: string[]; onEvent?: (e: EngineEvent) => void },
+) {
+  if (!t.onEvent) return o;
+  const own = o.onEvent;
+  return {
+    ...o,
+    onEvent: (e: EngineEvent) => {
+      own?.(e);
+      t.onEvent!(layer, e);
+    },
+  };
 }
 
 function policyOptions(t: EnvironmentTarget, rows: PolicyRow[]) {
