@@ -106,7 +106,7 @@ async function main(): Promise<void> {
     sites,
     loadAverageAtEnd: os.loadavg().map((l) => Math.round(l * 100) / 100),
   };
-  const kind = runs > 0 ? "" : "-sites";
+  const kind = (runs > 0 ? "" : "-sites") + (policies ? "" : "-no-policies");
   const base = path.join(resultsDir, `${date}-${blueprint}-${environment}${kind}`);
   fs.writeFileSync(`${base}.json`, JSON.stringify(results, null, 2) + "\n");
   fs.writeFileSync(`${base}.md`, markdown(results));
