@@ -16,6 +16,8 @@ export interface BenchResults {
   breakdown: Record<string, unknown>[];
   sites?: Record<string, unknown>;
   loadAverageAtEnd: number[];
+  /** Corrections made to the figures after the run, each with its reason. */
+  corrections?: string[];
 }
 
 const fmt = (xs: number[]) => {
@@ -67,6 +69,7 @@ export function markdown(r: BenchResults): string {
     "```",
     "",
   ];
+  if (r.corrections?.length) lines.push("## Corrections", "", ...r.corrections.map((c) => `- ${c}`), "");
   if (r.sites) lines.push("## WebMeteor sites", "", "```json", JSON.stringify(r.sites, null, 2), "```", "");
   return lines.join("\n");
 }
