@@ -2,6 +2,9 @@
  * WebMeteor scale: time to add one more site stack with N existing, and to
  * preview the fleet (every site stack) at the largest N. Own system name and
  * customers (b<id>c<i>), label io.shipyard.bench=<id>; removes only those.
+ * With the policy pack on, staging and prod refuse site stacks: their network
+ * `{customer}-{app}-network` fails the mandatory environment-prefix policy, so
+ * run it with --no-policies (as the integration tests deploy sites).
  */
 import { destroy, siteDestroy, sitePreview, siteUp, up, type EnvironmentTarget } from "../cli/environment";
 import type { SiteRef } from "../blueprints/resolve";
@@ -42,9 +45,9 @@ export async function sitesRun(o: {
     o.log(`webmeteor ${o.environment} base up ${baseUp.toFixed(1)}s`);
     for (let i = 1; i <= o.maxSites; i++) {
       const site = { customer: `b${o.id}c${i}`, app: "shop", domain: `c${i}.bench.localhost` };
+      sites.push(site); // destroyed in the end even when its up fails half-way
       t0 = Date.now();
       await siteUp(t, site);
-      sites.push(site);
       addWithExisting[String(i - 1)] = Math.round(seconds(t0) * 10) / 10;
       o.log(`site ${i} (with ${i - 1} existing): ${addWithExisting[String(i - 1)]}s`);
     }
