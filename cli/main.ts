@@ -118,7 +118,7 @@ async function main(): Promise<void> {
   if (command === "export-compose") {
     const r = await exportCompose(target, outDir);
     console.log(`${r.composeFile}: project ${r.project}, services ${r.services.join(", ")}`);
-    for (const n of r.notes) console.log(`not exported: ${n}`);
+    for (const n of r.notes) console.log(`note: ${n}`);
     console.log(`run: docker-compose -f ${r.composeFile} up -d`);
     return;
   }

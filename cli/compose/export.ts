@@ -61,7 +61,7 @@ export async function exportCompose(t: EnvironmentTarget, outDir?: string): Prom
   const header = [
     `# ${project}: written by \`npm run deploy -- export-compose\` from blueprint ${t.blueprint}; do not edit.`,
     "# Secrets are in .env (0600) and files/ (0700); nothing secret is in this file.",
-    ...out.notes.map((n) => `# not exported: ${n}`),
+    ...out.notes.map((n) => `# note: ${n}`),
     "",
   ].join("\n");
   const composeFile = path.join(dir, "docker-compose.yml");
