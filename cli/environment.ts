@@ -2,7 +2,13 @@
  * Deploy, preview and destroy one environment of a system in layer order,
  * through the Automation API: data, then app (and app, then data for destroy).
  */
-import { LocalWorkspace, type ConfigMap, type OpMap, type Stack } from "@pulumi/pulumi/automation";
+import {
+  LocalWorkspace,
+  type ConfigMap,
+  type EngineEvent,
+  type OpMap,
+  type Stack,
+} from "@pulumi/pulumi/automation";
 import { BLUEPRINTS, resolve, type Environment } from "../blueprints";
 import type { SiteRef } from "../blueprints/resolve";
 import { checkSystem } from "./checkSystem";
@@ -23,6 +29,8 @@ export interface EnvironmentTarget {
   log?: (line: string) => void;
   /** Run the policy pack (policies/) in preview and up. @default true */
   policies?: boolean;
+  /** Receives the engine events of `up`, per layer (timings for bench/). */
+  onEvent?: (layer: string, e: EngineEvent) => void;
 }
 
 export interface LayerResult {
@@ -46,7 +54,7 @@ export function stackName(t: EnvironmentTarget, layer: "data" | "app" = "app"): 
 }
 
 /** Environment-wide settings from Pulumi.<env>.yaml of the layer, if present. */
-async function envSettings(workDir: string, env: string): Promise<ConfigMap> {
+export async function envSettings(workDir: string, env: string): Promise<ConfigMap> {
   const ws = await LocalWorkspace.create({ workDir });
   try {
     const s = await ws.stackSettings(env);
@@ -107,7 +115,11 @@ export async function up(
     if (layer.name === "data" && !opts.forceWithoutBackup) await guardData(t, stack);
     const violations: PolicyRow[] = [];
     const r = await withPolicyTable(t, layer.name, violations, () =>
-      stack.up({ onOutput: printer(t, layer.name), refresh: opts.refresh, ...policyOptions(t, violations) }),
+      stack.up({
+        onOutput: printer(t, layer.name),
+        refresh: opts.refresh,
+        ...withEvents(t, layer.name, policyOptions(t, violations)),
+      }),
     );
     results.push({
       layer: layer.name,
@@ -119,6 +131,23 @@ export async function up(
     });
   }
   return results;
+}
+
+/** Adds the target's event handler to the options, next to the policy pack's. */
+function withEvents(
+  t: EnvironmentTarget,
+  layer: string,
+  o: { policyPacks?: string[]; onEvent?: (e: EngineEvent) => void },
+) {
+  if (!t.onEvent) return o;
+  const own = o.onEvent;
+  return {
+    ...o,
+    onEvent: (e: EngineEvent) => {
+      own?.(e);
+      t.onEvent!(layer, e);
+    },
+  };
 }
 
 function policyOptions(t: EnvironmentTarget, rows: PolicyRow[]) {

@@ -11,10 +11,12 @@
  *   npm run deploy -- preview-json <blueprint> <env> <out-dir> [--policy-pack DIR] [--name NAME] [--set k=v]
  *   npm run deploy -- render-preview [--title T] <preview.json...>
  *   npm run deploy -- affected-envs | branch-env | pr-comment   (CI, see cli/ci/commands.ts)
+ *   npm run deploy -- export-compose <blueprint> <env> [--name NAME] [--out DIR] [--set key=value ...]
  *   npm run deploy -- list
  */
 import { BLUEPRINTS, ENVIRONMENTS } from "../blueprints";
 import { runCiCommand } from "./ci/commands";
+import { exportCompose } from "./compose/export";
 import { planRefresh, refreshData } from "./dataRefresh";
 import { promote, rollback } from "./promote";
 import { recover } from "./recover";
@@ -32,13 +34,14 @@ import {
   type EnvironmentTarget,
 } from "./environment";
 
-const COMMANDS = ["up", "preview", "refresh", "destroy", "restore", "recover"];
+const COMMANDS = ["up", "preview", "refresh", "destroy", "restore", "recover", "export-compose"];
 const USAGE = `usage: npm run deploy -- <up|preview|refresh|destroy|recover> <blueprint> <env> [--name NAME] [--set key=value ...]
        npm run deploy -- up <blueprint> <env> [--force-without-backup]
        npm run deploy -- restore <blueprint> <env> [--name NAME] [--snapshot ID] [--target NAME]
        npm run deploy -- site <up|preview|destroy> <blueprint> <env> <customer> <app> <domain>
        npm run deploy -- preview-json <blueprint> <env> <out-dir> [--policy-pack DIR] [--name NAME] [--set key=value ...]
        npm run deploy -- render-preview [--title T] <preview.json...>
+       npm run deploy -- export-compose <blueprint> <env> [--name NAME] [--out DIR] [--set key=value ...]
        npm run deploy -- list
 blueprints: ${Object.keys(BLUEPRINTS).join(", ")}; environments: ${ENVIRONMENTS.join(", ")}`;
 
@@ -51,6 +54,8 @@ export interface Flags {
   snapshot?: string;
   targets?: string[];
   forceWithoutBackup?: boolean;
+  /** export-compose: where to write. */
+  outDir?: string;
 }
 
 export function parseArgs(argv: string[]): { command: string; target: EnvironmentTarget; flags: Flags } {
@@ -77,6 +82,8 @@ export function parseArgs(argv: string[]): { command: string; target: Environmen
       flags.snapshot = rest[++i];
     } else if (command === "restore" && rest[i] === "--target" && rest[i + 1]) {
       flags.targets = [...(flags.targets ?? []), rest[++i]];
+    } else if (command === "export-compose" && rest[i] === "--out" && rest[i + 1]) {
+      flags.outDir = rest[++i];
     } else if (command === "up" && rest[i] === "--force-without-backup") {
       flags.forceWithoutBackup = true;
     } else if (["--set", "--name", "--snapshot", "--target"].includes(rest[i])) {
@@ -151,6 +158,13 @@ async function main(): Promise<void> {
     return;
   }
   const { command, target, flags } = parseArgs(argv);
+  if (command === "export-compose") {
+    const r = await exportCompose(target, flags.outDir);
+    console.log(`${r.composeFile}: project ${r.project}, services ${r.services.join(", ")}`);
+    for (const n of r.notes) console.log(`note: ${n}`);
+    console.log(`run: docker-compose -f ${r.composeFile} up -d`);
+    return;
+  }
   const t0 = Date.now();
   if (command === "restore") {
     const done = restore(target, { snapshot: flags.snapshot, only: flags.targets });

@@ -9,11 +9,10 @@ import {
   resourceName,
 } from "../shared";
 import { CADDYFILE_PATH, renderCaddy } from "./render/caddy";
-import { NGINX_CONF_PATH, renderNginx } from "./render/nginx";
+import { NGINX_CONF_PATH, renderNginx, SITES_DIR } from "./render/nginx";
 import type { ProxyKind, ReverseProxyArgs } from "./types";
 
-/** Where per-site route files live in the proxy container. */
-export const SITES_DIR = "/etc/nginx/sites.d";
+export { SITES_DIR };
 
 const KINDS: Record<ProxyKind, { file: string; render: typeof renderNginx; health: string[] }> = {
   nginx: { file: NGINX_CONF_PATH, render: renderNginx, health: httpProbe(80, "/__health") },

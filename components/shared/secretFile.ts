@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import type * as docker from "@pulumi/docker";
 
-/** Where secrets are mounted in containers, as Docker Swarm does. */
-export const SECRETS_DIR = "/run/secrets";
+import { SECRETS_DIR } from "./secretDir";
+
+export { SECRETS_DIR };
 
 /**
  * A secret passed as a file: the container gets `<ENV>_FILE=/run/secrets/<name>`

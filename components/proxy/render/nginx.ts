@@ -3,6 +3,9 @@ import { routesByHost, SECURITY_HEADERS } from "./headers";
 
 export const NGINX_CONF_PATH = "/etc/nginx/conf.d/shipyard.conf";
 
+/** Where per-site route files live in the proxy container. */
+export const SITES_DIR = "/etc/nginx/sites.d";
+
 /**
  * nginx configuration for the routes. Upstreams are resolved through Docker's
  * DNS per request (resolver 127.0.0.11), so replaced or scaled services are

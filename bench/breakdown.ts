@@ -1,0 +1,96 @@
+/**
+ * Where the time of one `up` goes, from the engine events (timed on arrival)
+ * and the containers' start times: per layer, CLI and engine start until the
+ * first resource, the resource operations, and the end (outputs, state, exit).
+ */
+import type { EngineEvent } from "@pulumi/pulumi/automation";
+
+interface Step {
+  urn: string;
+  type: string;
+  op: string;
+  start: number;
+  end?: number;
+}
+
+export interface LayerTimeline {
+  layer: string;
+  /** When `up` of the layer was asked for (before the workspace and config are set). */
+  called: number;
+  /** prelude: the CLI has started and the engine begins the update. */
+  prelude?: number;
+  /** The first resource the program registered (the language host and program have started). */
+  firstResource?: number;
+  lastOutputs?: number;
+  summary?: number;
+  done?: number;
+  steps: Map<string, Step>;
+}
+
+export class Breakdown {
+  private layers: LayerTimeline[] = [];
+  private readonly t0 = Date.now();
+
+  /** Call before each layer's `up`; the target's `onEvent` then feeds `event`. */
+  startLayer(layer: string): void {
+    this.layers.push({ layer, called: Date.now(), steps: new Map() });
+  }
+
+  endLayer(): void {
+    const l = this.layers[this.layers.length - 1];
+    if (l) l.done = Date.now();
+  }
+
+  event(layer: string, e: EngineEvent): void {
+    const now = Date.now();
+    let l = this.layers.find((x) => x.layer === layer && x.done === undefined);
+    if (!l) {
+      this.startLayer(layer);
+      l = this.layers[this.layers.length - 1];
+    }
+    if (e.preludeEvent) l.prelude ??= now;
+    if (e.summaryEvent) l.summary = now;
+    const pre = e.resourcePreEvent?.metadata;
+    if (pre) {
+      l.firstResource ??= now;
+      l.steps.set(pre.urn, { urn: pre.urn, type: pre.type, op: pre.op, start: now });
+    }
+    const out = e.resOutputsEvent?.metadata;
+    if (out) {
+      const s = l.steps.get(out.urn);
+      if (s) s.end = now;
+      l.lastOutputs = now;
+    }
+  }
+
+  /** Seconds per phase per layer, and the slowest resource operations. */
+  report(): Record<string, unknown>[] {
+    const sec = (a?: number, b?: number) => (a && b ? Math.round((b - a) / 100) / 10 : null);
+    return this.layers.map((l) => {
+      const steps = [...l.steps.values()].filter((s) => s.op !== "same" && s.end);
+      const containers = steps.filter((s) => s.type === "docker:index/container:Container");
+      return {
+        layer: l.layer,
+        total: sec(l.called, l.done),
+        "workspace + config + CLI start until prelude": sec(l.called, l.prelude),
+        "prelude until first resource (language host, TypeScript program start, plugins)": sec(
+          l.prelude,
+          l.firstResource,
+        ),
+        "first resource until last outputs (resource operations, incl. health waits)": sec(
+          l.firstResource,
+          l.lastOutputs,
+        ),
+        "last outputs until summary (outputs, state)": sec(l.lastOutputs, l.summary),
+        "summary until the call returned (CLI exit, policy pack report)": sec(l.summary, l.done),
+        "container operations, summed":
+          Math.round(containers.reduce((a, s) => a + (s.end! - s.start), 0) / 100) / 10,
+        slowest: steps
+          .sort((a, b) => b.end! - b.start - (a.end! - a.start))
+          .slice(0, 8)
+          .map((s) => `${s.op} ${s.urn.split("::").pop()} ${sec(s.start, s.end)}s`),
+        startedAtSeconds: sec(this.t0, l.called),
+      };
+    });
+  }
+}

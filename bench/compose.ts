@@ -1,0 +1,65 @@
+/** One benchmark run of docker-compose on the file `export-compose` writes for the same system. */
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+import { exportCompose } from "../cli/compose/export";
+import { ROOT } from "../cli/layers";
+import { containers, dataStarts, waitHealthy } from "./engine";
+import { restarts, seconds, type RunResult, type RunTarget } from "./shipyard";
+
+/** Runs docker-compose; returns stdout and stderr (where it reports progress). */
+function compose(file: string, args: string[]): string {
+  const r = spawnSync("docker-compose", ["-f", file, ...args], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`docker-compose ${args.join(" ")} failed:\n${r.stderr}`);
+  return r.stdout + r.stderr;
+}
+
+export async function composeRun(r: RunTarget, n: number): Promise<RunResult> {
+  const label = `${r.label[0]}=${r.label[1]}`;
+  const dir = path.join(ROOT, "bench", "results", "tmp", r.name);
+  const config = { httpPort: String(r.port), labels: JSON.stringify({ [r.label[0]]: r.label[1] }) };
+  const exp = (extra: Record<string, string> = {}) =>
+    exportCompose(
+      {
+        blueprint: r.blueprint,
+        environment: r.environment,
+        systemName: r.name,
+        config: { ...config, ...extra },
+      },
+      dir,
+    );
+  const { composeFile } = await exp();
+
+  let t0 = Date.now();
+  compose(composeFile, ["up", "-d"]);
+  await waitHealthy(label, r.expected);
+  const cold = seconds(t0);
+
+  t0 = Date.now();
+  const noopOut = compose(composeFile, ["up", "-d"]);
+  await waitHealthy(label, r.expected);
+  const noop = seconds(t0);
+  const noopChanges = noopOut.split("\n").filter((l) => /^(Creating|Recreating|Starting) /.test(l)).length;
+
+  await exp({ appEnv: JSON.stringify({ BENCH_CHANGE: String(n) }) });
+  const before = dataStarts(label);
+  t0 = Date.now();
+  const changeOut = compose(composeFile, ["up", "-d"]);
+  await waitHealthy(label, r.expected);
+  const change = seconds(t0);
+  const recreated = [...new Set(changeOut.match(/Recreating \S+/g) ?? [])];
+  const dataRestarts = restarts(before, dataStarts(label));
+
+  t0 = Date.now();
+  compose(composeFile, ["down", "-v"]);
+  const destroyed = seconds(t0);
+  if (containers(label).length) throw new Error(`down left containers with ${label}`);
+  return {
+    cold,
+    noop,
+    noopChanges,
+    change,
+    changeDetail: recreated.join(", "),
+    dataRestarts,
+    destroy: destroyed,
+  };
+}

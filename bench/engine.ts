@@ -1,0 +1,70 @@
+/** Docker engine helpers for the benchmark: what runs under a label, waiting for health, cleanup. */
+import { execFileSync } from "node:child_process";
+
+export function sh(cmd: string, args: string[], opts: { cwd?: string } = {}): string {
+  return execFileSync(cmd, args, { cwd: opts.cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+}
+
+export interface ContainerState {
+  name: string;
+  layer: string;
+  status: string;
+  health: string;
+  startedAt: string;
+}
+
+export function containers(label: string): ContainerState[] {
+  const ids = sh("docker", ["ps", "-aq", "--filter", `label=${label}`])
+    .split("\n")
+    .filter(Boolean);
+  if (ids.length === 0) return [];
+  const fmt =
+    '{{.Name}}|{{index .Config.Labels "io.shipyard.layer"}}|{{.State.Status}}|{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}|{{.State.StartedAt}}';
+  return sh("docker", ["inspect", "--format", fmt, ...ids])
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => {
+      const [name, layer, status, health, startedAt] = l.split("|");
+      return { name: name.replace(/^\//, ""), layer, status, health, startedAt };
+    });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits until `count` containers with the label run and every health check passes. */
+export async function waitHealthy(label: string, count: number, timeoutMs = 300_000): Promise<void> {
+  const t0 = Date.now();
+  for (;;) {
+    const cs = containers(label);
+    const ready = cs.filter((c) => c.status === "running" && (c.health === "healthy" || c.health === "none"));
+    if (cs.length === count && ready.length === count) return;
+    if (Date.now() - t0 > timeoutMs)
+      throw new Error(
+        `not healthy after ${timeoutMs} ms: ${cs.map((c) => `${c.name}=${c.health}`).join(" ")}`,
+      );
+    await sleep(200);
+  }
+}
+
+/** Data container name -> StartedAt. */
+export function dataStarts(label: string): Record<string, string> {
+  return Object.fromEntries(
+    containers(label)
+      .filter((c) => c.layer === "data")
+      .map((c) => [c.name, c.startedAt]),
+  );
+}
+
+/** Removes what carries the label (containers, then networks and volumes); only this run's objects. */
+export function cleanup(label: string): void {
+  const ids = sh("docker", ["ps", "-aq", "--filter", `label=${label}`])
+    .split("\n")
+    .filter(Boolean);
+  if (ids.length) sh("docker", ["rm", "-f", ...ids]);
+  for (const kind of ["network", "volume"]) {
+    const names = sh("docker", [kind, "ls", "-q", "--filter", `label=${label}`])
+      .split("\n")
+      .filter(Boolean);
+    if (names.length) sh("docker", [kind, "rm", ...names]);
+  }
+}

@@ -1,0 +1,75 @@
+/** The results file's Markdown table. */
+import type { Machine } from "./machine";
+import type { RunResult } from "./shipyard";
+import { stats } from "./stats";
+
+export interface BenchResults {
+  blueprint: string;
+  environment: string;
+  date: string;
+  runs: number;
+  policies: boolean;
+  machine: Machine;
+  concurrentLoad: string;
+  shipyard: RunResult[];
+  compose: RunResult[];
+  breakdown: Record<string, unknown>[];
+  sites?: Record<string, unknown>;
+  loadAverageAtEnd: number[];
+  /** Corrections made to the figures after the run, each with its reason. */
+  corrections?: string[];
+}
+
+const fmt = (xs: number[]) => {
+  const s = stats(xs);
+  return `${s.min} / ${s.median} / ${s.max}`;
+};
+
+export function markdown(r: BenchResults): string {
+  const rows: [string, keyof RunResult, number][] = [
+    ["cold deploy until every service is healthy", "cold", 1.3],
+    ["no-op deploy", "noop", 1.5],
+    ["env change of every app service", "change", 1.2],
+    ["destroy / down -v", "destroy", NaN],
+  ];
+  const ratio = (k: keyof RunResult) => {
+    const a = stats(r.shipyard.map((x) => x[k] as number)).median;
+    const b = stats(r.compose.map((x) => x[k] as number)).median;
+    return Math.round((a / b) * 100) / 100;
+  };
+  const table = [
+    "| step | shipyard | docker-compose | ratio of medians | target |",
+    "|---|---|---|---|---|",
+    ...rows.map(
+      ([name, k, target]) =>
+        `| ${name} | ${fmt(r.shipyard.map((x) => x[k] as number))} | ${fmt(r.compose.map((x) => x[k] as number))} | ${ratio(k)} | ${Number.isNaN(target) ? "–" : `≤ ${target}×`} |`,
+    ),
+    "",
+    `No-op changes: shipyard ${r.shipyard.map((x) => x.noopChanges).join(", ")}; compose ${r.compose.map((x) => x.noopChanges).join(", ")}.`,
+    `Data containers restarted by the app-wide change: shipyard ${r.shipyard.map((x) => x.dataRestarts).join(", ")}; compose ${r.compose.map((x) => x.dataRestarts).join(", ")}.`,
+    `Peak RSS of one shipyard cold up (bench process tree: CLI, language host, program, plugins): ${r.shipyard.find((x) => x.peakRssMb)?.peakRssMb ?? "n/a"} MiB.`,
+  ];
+  const lines = [
+    `# ${r.blueprint} ${r.environment}, ${r.date}: shipyard vs docker-compose`,
+    "",
+    `${r.runs} runs each, alternating; seconds as min / median / max. Policy pack ${r.policies ? "on (as `npm run deploy` runs it)" : "off"}.`,
+    `**Load:** ${r.concurrentLoad}`,
+    "",
+    ...(r.shipyard.length ? table : ["(no deploy runs)"]),
+    "",
+    "## Machine",
+    "",
+    ...Object.entries(r.machine).map(([k, v]) => `- ${k}: ${Array.isArray(v) ? v.join(", ") : v}`),
+    `- load average at end: ${r.loadAverageAtEnd.join(", ")}`,
+    "",
+    "## Breakdown of the first shipyard cold up (seconds)",
+    "",
+    "```json",
+    JSON.stringify(r.breakdown, null, 2),
+    "```",
+    "",
+  ];
+  if (r.corrections?.length) lines.push("## Corrections", "", ...r.corrections.map((c) => `- ${c}`), "");
+  if (r.sites) lines.push("## WebMeteor sites", "", "```json", JSON.stringify(r.sites, null, 2), "```", "");
+  return lines.join("\n");
+}

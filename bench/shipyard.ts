@@ -1,0 +1,98 @@
+/** One benchmark run of this project's deploy command (the Automation API `up`/`destroy` of cli/). */
+import type { OpMap } from "@pulumi/pulumi/automation";
+import { destroy, up, type EnvironmentTarget } from "../cli/environment";
+import type { Breakdown } from "./breakdown";
+import { containers, dataStarts, waitHealthy } from "./engine";
+import { sampleRss } from "./rss";
+
+export interface RunResult {
+  cold: number;
+  noop: number;
+  /** Resources the no-op deploy changed (anything but `same`). */
+  noopChanges: number;
+  change: number;
+  changeDetail: string;
+  /** Data containers whose StartedAt moved during the app-wide change. */
+  dataRestarts: number;
+  destroy: number;
+  peakRssMb?: number;
+}
+
+export interface RunTarget {
+  blueprint: string;
+  environment: string;
+  name: string;
+  port: number;
+  /** `key=value`, put on every object and used to find them. */
+  label: [string, string];
+  /** Containers the system runs. */
+  expected: number;
+  policies: boolean;
+}
+
+export const seconds = (t0: number) => (Date.now() - t0) / 1000;
+
+export function changed(ops: OpMap[]): number {
+  return ops.flatMap((o) => Object.entries(o)).reduce((a, [op, n]) => a + (op === "same" ? 0 : (n ?? 0)), 0);
+}
+
+export function restarts(before: Record<string, string>, after: Record<string, string>): number {
+  const moved = Object.keys(before).filter((k) => after[k] !== before[k]);
+  for (const k of moved)
+    console.log(`  data container ${k} restarted: StartedAt ${before[k]} -> ${after[k]}`);
+  return moved.length;
+}
+
+function target(r: RunTarget, extra: Record<string, string> = {}): EnvironmentTarget {
+  return {
+    blueprint: r.blueprint,
+    environment: r.environment,
+    systemName: r.name,
+    config: { httpPort: String(r.port), labels: JSON.stringify({ [r.label[0]]: r.label[1] }), ...extra },
+    log: () => undefined,
+    policies: r.policies,
+  };
+}
+
+export async function shipyardRun(r: RunTarget, n: number, bd?: Breakdown): Promise<RunResult> {
+  const label = `${r.label[0]}=${r.label[1]}`;
+  const t = target(r);
+  if (bd) t.onEvent = (layer, e) => bd.event(layer, e);
+  const rss = bd ? sampleRss() : undefined;
+  let t0 = Date.now();
+  for (const layer of ["data", "app"] as const) {
+    bd?.startLayer(layer);
+    await up(t, { layers: [layer] });
+    bd?.endLayer();
+  }
+  await waitHealthy(label, r.expected);
+  const cold = seconds(t0);
+  const peakRssMb = rss?.stop();
+
+  t0 = Date.now();
+  const noopResults = await up(target(r));
+  const noop = seconds(t0);
+
+  const before = dataStarts(label);
+  const t2 = target(r, { appEnv: JSON.stringify({ BENCH_CHANGE: String(n) }) });
+  t0 = Date.now();
+  const changeResults = await up(t2);
+  await waitHealthy(label, r.expected);
+  const change = seconds(t0);
+  const dataRestarts = restarts(before, dataStarts(label));
+
+  t0 = Date.now();
+  await destroy(t2, { removeStacks: true });
+  const destroyed = seconds(t0);
+  if (containers(label).length) throw new Error(`destroy left containers with ${label}`);
+  return {
+    cold,
+    noop,
+    noopChanges: changed(noopResults.map((x) => x.changes)),
+    change,
+    changeDetail: changeResults.map((x) => `${x.layer} ${JSON.stringify(x.changes)}`).join("; "),
+    dataRestarts,
+    destroy: destroyed,
+    peakRssMb,
+  };
+}

@@ -1,0 +1,144 @@
+/**
+ * The app layer as compose services: what `AppStack` creates (one service per
+ * copy, secrets as `<ENV>_FILE` files, the same aliases), and the proxy.
+ */
+import type { ServiceSpec } from "../../components/app/types";
+import { validateServices } from "../../components/app/validate";
+import { httpProbe } from "../../components/shared/health";
+import { labelMap } from "../../components/shared/labels";
+import { resourceName } from "../../components/shared/naming";
+import { SECRETS_DIR } from "../../components/shared/secretDir";
+import type { ProxyRoute } from "../../components/proxy/types";
+import { composeBaseline, composeHealthcheck } from "./health";
+import { mountFile, type ComposeService, type ServiceContext } from "./model";
+
+/** Compose service names of a service's copies (`api`, or `api-1`, `api-2`). */
+export function copyNames(s: ServiceSpec): string[] {
+  const n = s.replicas ?? 1;
+  return n > 1 ? Array.from({ length: n }, (_, i) => `${s.name}-${i + 1}`) : [s.name];
+}
+
+export function condition(s: { health?: unknown }): string {
+  return s.health ? "service_healthy" : "service_started";
+}
+
+/**
+ * App services in start order. `dataServices` are what the app layer waits for
+ * (the data stack is deployed, and healthy, before the app stack).
+ */
+export function appServices(
+  ctx: ServiceContext,
+  services: ServiceSpec[],
+  networks: Record<string, string>,
+  dataServices: string[],
+): Record<string, ComposeService> {
+  const ordered = validateServices({
+    system: ctx.system,
+    environment: ctx.environment,
+    services,
+    networks,
+    secrets: {},
+    secretKeys: Object.keys(ctx.secrets),
+  });
+  const byName = new Map(services.map((s) => [s.name, s]));
+  const out: Record<string, ComposeService> = {};
+  for (const s of ordered) {
+    const secretEnv = Object.entries(s.secretEnv ?? {});
+    const files = secretEnv.map(([env, ref]) =>
+      mountFile(
+        ctx,
+        s.name,
+        env.toLowerCase(),
+        `${SECRETS_DIR}/${env.toLowerCase()}`,
+        ctx.secrets[ref],
+        true,
+      ),
+    );
+    const dependsOn: Record<string, { condition: string }> = {};
+    for (const d of dataServices) dependsOn[d] = { condition: "service_healthy" };
+    for (const d of s.dependsOn ?? []) {
+      const dep = byName.get(d)!;
+      for (const c of copyNames(dep)) dependsOn[c] = { condition: condition(dep) };
+    }
+    copyNames(s).forEach((copy, i) => {
+      out[copy] = {
+        image: s.image,
+        container_name: resourceName(ctx.system, ctx.environment, copy),
+        ...(s.command ? { command: s.command } : {}),
+        ...(s.entrypoint ? { entrypoint: s.entrypoint } : {}),
+        environment: [
+          ...Object.entries(s.env ?? {})
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([k, v]) => `${k}=${v}`),
+          ...secretEnv.map(([env]) => `${env}_FILE=${SECRETS_DIR}/${env.toLowerCase()}`),
+        ],
+        volumes: [
+          ...files,
+          ...(s.volumes ?? []).map((v) => `${v.volume}:${v.path}${v.readOnly ? ":ro" : ""}`),
+        ],
+        labels: labelMap(
+          { system: ctx.system, environment: ctx.environment, layer: "app", component: "app", role: s.name },
+          { ...ctx.labels, "io.shipyard.replica": String(i + 1) },
+        ),
+        networks: Object.fromEntries(
+          s.networks.map((k) => [
+            k,
+            { aliases: [s.name, resourceName(ctx.system, ctx.environment, s.name), ...(s.aliases ?? [])] },
+          ]),
+        ),
+        ...(s.health ? { healthcheck: composeHealthcheck(s.health) } : {}),
+        ...composeBaseline(s.resources),
+        init: true,
+        ...(Object.keys(dependsOn).length ? { depends_on: dependsOn } : {}),
+      };
+    });
+  }
+  return out;
+}
+
+/** The routes as `AppStack` resolves them for the proxy (spec order). */
+export function proxyRoutes(ctx: ServiceContext, services: ServiceSpec[]): ProxyRoute[] {
+  return services.flatMap((s) =>
+    (s.routes ?? []).map((r) => ({
+      host: r.host,
+      path: r.path,
+      stripPrefix: r.stripPrefix,
+      upstream: `${resourceName(ctx.system, ctx.environment, s.name)}:${r.port ?? s.port}`,
+    })),
+  );
+}
+
+export function proxyService(
+  ctx: ServiceContext,
+  o: {
+    image: string;
+    kind: string;
+    configPath: string;
+    config: string;
+    networks: string[];
+    port: string;
+    sitesVolume?: { key: string; path: string };
+    /** Compose service -> the condition the proxy waits for. */
+    after: Record<string, string>;
+  },
+): ComposeService {
+  return {
+    image: o.image,
+    container_name: resourceName(ctx.system, ctx.environment, "proxy"),
+    volumes: [
+      mountFile(ctx, "proxy", o.configPath.split("/").pop()!, o.configPath, o.config, false),
+      ...(o.sitesVolume ? [`${o.sitesVolume.key}:${o.sitesVolume.path}`] : []),
+    ],
+    ports: [o.port],
+    networks: Object.fromEntries(o.networks.map((k) => [k, {}])),
+    labels: labelMap(
+      { system: ctx.system, environment: ctx.environment, layer: "app", component: "proxy", role: o.kind },
+      ctx.labels,
+    ),
+    healthcheck: composeHealthcheck({ command: httpProbe(80, "/__health"), interval: "2s", retries: 15 }),
+    ...composeBaseline({}, { memoryMb: 256, cpus: 0.5 }),
+    ...(Object.keys(o.after).length
+      ? { depends_on: Object.fromEntries(Object.entries(o.after).map(([a, c]) => [a, { condition: c }])) }
+      : {}),
+  };
+}
