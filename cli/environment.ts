@@ -113,12 +113,11 @@ export async function up(
     (t.log ?? console.log)(`==> ${layer.name} layer: ${stackName(t, layer.name)} (${layer.workDir})`);
     const stack = await openStack(layer, t);
     if (layer.name === "data" && !opts.forceWithoutBackup) await guardData(t, stack);
-    const violations: PolicyRow[] = [];
-    const r = await withPolicyTable(t, layer.name, violations, () =>
+    const { result: r, violations } = await withPolicies(t, layer.name, (policy) =>
       stack.up({
         onOutput: printer(t, layer.name),
         refresh: opts.refresh,
-        ...withEvents(t, layer.name, policyOptions(t, violations)),
+        ...withEvents(t, layer.name, policy),
       }),
     );
     results.push({
@@ -150,21 +149,22 @@ function withEvents(
   };
 }
 
-function policyOptions(t: EnvironmentTarget, rows: PolicyRow[]) {
-  return t.policies === false ? {} : policyRun(rows);
-}
-
-/** Runs one operation and prints the policy table afterwards, also when it failed. */
-async function withPolicyTable<T>(
+/**
+ * Runs one operation with the policy pack (unless the target turns it off),
+ * collecting what it reports and printing the table afterwards, also when the
+ * operation failed.
+ */
+async function withPolicies<T>(
   t: EnvironmentTarget,
-  layer: string,
-  rows: PolicyRow[],
-  op: () => Promise<T>,
-): Promise<T> {
+  label: string,
+  op: (policy: { policyPacks?: string[]; onEvent?: (e: EngineEvent) => void }) => Promise<T>,
+): Promise<{ result: T; violations: PolicyRow[] }> {
+  const violations: PolicyRow[] = [];
+  if (t.policies === false) return { result: await op({}), violations };
   try {
-    return await op();
+    return { result: await op(policyRun(violations)), violations };
   } finally {
-    if (t.policies !== false) printer(t, layer)(policyTable(rows));
+    printer(t, label)(policyTable(violations));
   }
 }
 
@@ -174,9 +174,8 @@ export async function preview(
   const results = [];
   for (const layer of LAYERS) {
     const stack = await openStack(layer, t);
-    const violations: PolicyRow[] = [];
-    const r = await withPolicyTable(t, layer.name, violations, () =>
-      stack.preview({ onOutput: printer(t, layer.name), ...policyOptions(t, violations) }),
+    const { result: r, violations } = await withPolicies(t, layer.name, (policy) =>
+      stack.preview({ onOutput: printer(t, layer.name), ...policy }),
     );
     results.push({ layer: layer.name, changes: r.changeSummary, stdout: r.stdout, violations });
   }
@@ -214,9 +213,8 @@ export async function siteUp(t: EnvironmentTarget, site: SiteRef): Promise<Layer
   const t0 = Date.now();
   const stack = await openStack(SITE_LAYER, t, site);
   const label = `site ${site.customer}/${site.app}`;
-  const violations: PolicyRow[] = [];
-  const r = await withPolicyTable(t, label, violations, () =>
-    stack.up({ onOutput: printer(t, label), ...policyOptions(t, violations) }),
+  const { result: r, violations } = await withPolicies(t, label, (policy) =>
+    stack.up({ onOutput: printer(t, label), ...policy }),
   );
   return {
     layer: "site",
