@@ -1,6 +1,7 @@
 /** The docker CLI, for the commands that work on running containers (restore, the guard, preflight). */
 import { spawnSync } from "node:child_process";
 import { BLUEPRINTS, resolve, type Environment, type ResolvedSystem } from "../blueprints";
+import { resourceName } from "../components/shared/naming";
 import type { EnvironmentTarget } from "./environment";
 
 export interface DockerResult {
@@ -37,7 +38,7 @@ export function systemOf(t: EnvironmentTarget): ResolvedSystem {
 
 /** Engine name of one of the system's containers, e.g. `demo-prod-backup`. */
 export function containerName(t: EnvironmentTarget, purpose: string): string {
-  return `${systemOf(t).system}-${t.environment}-${purpose}`;
+  return resourceName(systemOf(t).system, t.environment, purpose);
 }
 
 /** The deploy command line for a target, as an operator would type it. */

@@ -9,9 +9,9 @@ import {
   type OpMap,
   type Stack,
 } from "@pulumi/pulumi/automation";
-import { BLUEPRINTS, resolve, type Environment } from "../blueprints";
 import type { SiteRef } from "../blueprints/resolve";
 import { checkSystem } from "./checkSystem";
+import { systemOf } from "./engine";
 import { guardData } from "./guard";
 import { LAYERS, ROOT, SITE_LAYER, type Layer } from "./layers";
 import { policyRun, policyTable, type PolicyRow } from "./policies";
@@ -45,12 +45,7 @@ export interface LayerResult {
 
 /** The layer's stack name, from the blueprint (e.g. brandclub-db-dev and brandclub-dev). */
 export function stackName(t: EnvironmentTarget, layer: "data" | "app" = "app"): string {
-  const s = resolve(BLUEPRINTS[t.blueprint], {
-    environment: t.environment as Environment,
-    imageSet: "local",
-    systemName: t.systemName,
-  });
-  return s.stacks[layer];
+  return systemOf(t).stacks[layer];
 }
 
 /** Environment-wide settings from Pulumi.<env>.yaml of the layer, if present. */

@@ -65,7 +65,8 @@ function sharedNetwork(a: string, b: string): string {
     ])
       .split("\n")
       .filter(Boolean);
-  const shared = nets(a).filter((n) => nets(b).includes(n));
+  const ofB = nets(b);
+  const shared = nets(a).filter((n) => ofB.includes(n));
   if (shared.length === 0) throw new Error(`${a} and ${b} share no network`);
   return shared[0];
 }
