@@ -1,16 +1,17 @@
 /** Engine-neutral health checks and limits in compose form. */
-import type { HealthCheck } from "../../components/shared/health";
+import { healthWithDefaults, type HealthCheck } from "../../components/shared/health";
 import { containerBaseline, type ResourceLimits } from "../../components/shared/resources";
 import type { ComposeService } from "./model";
 
-/** The same defaults as the components' `dockerHealthcheck` (start_interval needs Docker 25). */
+/** The components' health check with the same defaults (start_interval needs Docker 25). */
 export function composeHealthcheck(h: HealthCheck): ComposeService {
+  const d = healthWithDefaults(h);
   return {
-    test: ["CMD", ...h.command],
-    interval: h.interval ?? "5s",
-    timeout: h.timeout ?? "5s",
-    retries: h.retries ?? 5,
-    start_period: h.startPeriod ?? "2s",
+    test: ["CMD", ...d.command],
+    interval: d.interval,
+    timeout: d.timeout,
+    retries: d.retries,
+    start_period: d.startPeriod,
   };
 }
 

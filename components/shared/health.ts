@@ -14,13 +14,25 @@ export interface HealthCheck {
   startPeriod?: string;
 }
 
-export function dockerHealthcheck(h: HealthCheck): docker.types.input.ContainerHealthcheck {
+/** A health check with its defaults filled in: the one place they are set. */
+export function healthWithDefaults(h: HealthCheck): Required<HealthCheck> {
   return {
-    tests: ["CMD", ...h.command],
+    command: h.command,
     interval: h.interval ?? "5s",
     timeout: h.timeout ?? "5s",
     retries: h.retries ?? 5,
     startPeriod: h.startPeriod ?? "2s",
+  };
+}
+
+export function dockerHealthcheck(h: HealthCheck): docker.types.input.ContainerHealthcheck {
+  const d = healthWithDefaults(h);
+  return {
+    tests: ["CMD", ...d.command],
+    interval: d.interval,
+    timeout: d.timeout,
+    retries: d.retries,
+    startPeriod: d.startPeriod,
     startInterval: "1s",
   };
 }
