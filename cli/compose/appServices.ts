@@ -4,11 +4,11 @@
  */
 import type { ServiceSpec } from "../../components/app/types";
 import { validateServices } from "../../components/app/validate";
-import { httpProbe } from "../../components/shared/health";
 import { labelMap } from "../../components/shared/labels";
 import { resourceName } from "../../components/shared/naming";
 import { SECRETS_DIR } from "../../components/shared/secretDir";
-import type { ProxyRoute } from "../../components/proxy/types";
+import { PROXY_KINDS, PROXY_LIMITS } from "../../components/proxy/kinds";
+import type { ProxyKind } from "../../components/proxy/types";
 import { composeBaseline, composeHealthcheck } from "./health";
 import { mountFile, type ComposeService, type ServiceContext } from "./model";
 
@@ -96,24 +96,11 @@ export function appServices(
   return out;
 }
 
-/** The routes as `AppStack` resolves them for the proxy (spec order). */
-export function proxyRoutes(ctx: ServiceContext, services: ServiceSpec[]): ProxyRoute[] {
-  return services.flatMap((s) =>
-    (s.routes ?? []).map((r) => ({
-      host: r.host,
-      path: r.path,
-      stripPrefix: r.stripPrefix,
-      upstream: `${resourceName(ctx.system, ctx.environment, s.name)}:${r.port ?? s.port}`,
-    })),
-  );
-}
-
 export function proxyService(
   ctx: ServiceContext,
   o: {
     image: string;
-    kind: string;
-    configPath: string;
+    kind: ProxyKind;
     config: string;
     networks: string[];
     port: string;
@@ -126,7 +113,14 @@ export function proxyService(
     image: o.image,
     container_name: resourceName(ctx.system, ctx.environment, "proxy"),
     volumes: [
-      mountFile(ctx, "proxy", o.configPath.split("/").pop()!, o.configPath, o.config, false),
+      mountFile(
+        ctx,
+        "proxy",
+        PROXY_KINDS[o.kind].file.split("/").pop()!,
+        PROXY_KINDS[o.kind].file,
+        o.config,
+        false,
+      ),
       ...(o.sitesVolume ? [`${o.sitesVolume.key}:${o.sitesVolume.path}`] : []),
     ],
     ports: [o.port],
@@ -135,8 +129,8 @@ export function proxyService(
       { system: ctx.system, environment: ctx.environment, layer: "app", component: "proxy", role: o.kind },
       ctx.labels,
     ),
-    healthcheck: composeHealthcheck({ command: httpProbe(80, "/__health"), interval: "2s", retries: 15 }),
-    ...composeBaseline({}, { memoryMb: 256, cpus: 0.5 }),
+    healthcheck: composeHealthcheck(PROXY_KINDS[o.kind].health),
+    ...composeBaseline({}, PROXY_LIMITS),
     ...(Object.keys(o.after).length
       ? { depends_on: Object.fromEntries(Object.entries(o.after).map(([a, c]) => [a, { condition: c }])) }
       : {}),

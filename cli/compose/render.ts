@@ -5,11 +5,12 @@
  * and the files the components upload. Pure: secrets are passed in.
  */
 import type { ResolvedSystem } from "../../blueprints/resolve";
-import { renderCaddy, CADDYFILE_PATH } from "../../components/proxy/render/caddy";
-import { NGINX_CONF_PATH, renderNginx, SITES_DIR } from "../../components/proxy/render/nginx";
+import { serviceRoutes } from "../../components/app/routes";
+import { PROXY_KINDS } from "../../components/proxy/kinds";
+import { SITES_DIR } from "../../components/proxy/render/nginx";
 import { labelMap, waiverLabels } from "../../components/shared/labels";
 import { resourceName } from "../../components/shared/naming";
-import { appServices, condition, copyNames, proxyRoutes, proxyService } from "./appServices";
+import { appServices, condition, copyNames, proxyService } from "./appServices";
 import { cacheService, dataVolumeKey, objectStoreService, serverService } from "./dataServices";
 import type { ComposeService, RenderedFile, ServiceContext } from "./model";
 import type { YamlValue } from "./yaml";
@@ -92,9 +93,8 @@ export function renderCompose(system: ResolvedSystem, o: ComposeOptions): Compos
   const p = system.app.proxy;
   const sites = system.sitesEnabled ? { key: "proxy-sites", path: SITES_DIR } : undefined;
   if (sites) volumes[sites.key] = { name: name(sites.key), labels: owner("app", "proxy", "sites") };
-  const render = p.kind === "caddy" ? renderCaddy : renderNginx;
-  const config = render({
-    routes: proxyRoutes(ctx, system.app.services),
+  const config = PROXY_KINDS[p.kind].render({
+    routes: serviceRoutes(ctx.system, ctx.environment, system.app.services),
     securityHeaders: p.securityHeaders,
     headers: p.headers,
     maxBodyMb: p.maxBodyMb,
@@ -106,7 +106,6 @@ export function renderCompose(system: ResolvedSystem, o: ComposeOptions): Compos
   services.proxy = proxyService(ctx, {
     image: p.image,
     kind: p.kind,
-    configPath: p.kind === "caddy" ? CADDYFILE_PATH : NGINX_CONF_PATH,
     config,
     networks: p.networks,
     port: `${o.listenAddress ?? "127.0.0.1"}:${p.httpPort}:80`,

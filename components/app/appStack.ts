@@ -9,6 +9,7 @@ import {
   type Ownership,
 } from "../shared";
 import type { AppStackArgs, ServiceEndpoints, ServiceRoute } from "./types";
+import { serviceRoutes } from "./routes";
 import { validateServices } from "./validate";
 
 export { validateServices };
@@ -21,7 +22,7 @@ export class AppStack extends pulumi.ComponentResource {
   /** Service name -> its copies' addresses, port and routes. */
   public readonly endpoints: Record<string, ServiceEndpoints> = {};
   /** Every service route, resolved for the proxy, in service order. */
-  public readonly routes: ServiceRoute[] = [];
+  public readonly routes: ServiceRoute[];
   /** Service name -> its containers. */
   public readonly containers: Record<string, docker.Container[]> = {};
 
@@ -112,13 +113,7 @@ export class AppStack extends pulumi.ComponentResource {
         metricsPath: s.metricsPath,
       };
     }
-    // In the spec's order (not start order): the proxy's rendered config depends on it.
-    for (const s of args.services) {
-      for (const r of s.routes ?? []) {
-        const upstream = `${this.endpoints[s.name].host}:${r.port ?? s.port}`;
-        this.routes.push({ host: r.host, path: r.path, stripPrefix: r.stripPrefix, upstream });
-      }
-    }
+    this.routes = serviceRoutes(args.system, args.environment, args.services);
     this.registerOutputs({ endpoints: this.endpoints });
   }
 }

@@ -1,23 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import {
-  checkNamePart,
-  containerBaseline,
-  dockerHealthcheck,
-  dockerLabels,
-  httpProbe,
-  resourceName,
-} from "../shared";
-import { CADDYFILE_PATH, renderCaddy } from "./render/caddy";
-import { NGINX_CONF_PATH, renderNginx, SITES_DIR } from "./render/nginx";
-import type { ProxyKind, ReverseProxyArgs } from "./types";
+import { checkNamePart, containerBaseline, dockerHealthcheck, dockerLabels, resourceName } from "../shared";
+import { PROXY_KINDS as KINDS, PROXY_LIMITS } from "./kinds";
+import { SITES_DIR } from "./render/nginx";
+import type { ReverseProxyArgs } from "./types";
 
 export { SITES_DIR };
-
-const KINDS: Record<ProxyKind, { file: string; render: typeof renderNginx; health: string[] }> = {
-  nginx: { file: NGINX_CONF_PATH, render: renderNginx, health: httpProbe(80, "/__health") },
-  caddy: { file: CADDYFILE_PATH, render: renderCaddy, health: httpProbe(80, "/__health") },
-};
 
 /**
  * The reverse proxy: the only component that publishes host ports. Its
@@ -64,12 +52,8 @@ export class ReverseProxy extends pulumi.ComponentResource {
           },
           args.labels,
         ),
-        healthcheck: dockerHealthcheck({
-          command: impl.health,
-          interval: "2s",
-          retries: 15,
-        }),
-        ...containerBaseline({}, { memoryMb: 256, cpus: 0.5 }),
+        healthcheck: dockerHealthcheck(impl.health),
+        ...containerBaseline({}, PROXY_LIMITS),
         wait: true,
         waitTimeout: 60,
       },

@@ -1,0 +1,26 @@
+import type { HealthCheck } from "../shared/health";
+import { httpProbe } from "../shared/health";
+import type { ResourceLimits } from "../shared/resources";
+import { CADDYFILE_PATH, renderCaddy } from "./render/caddy";
+import { NGINX_CONF_PATH, renderNginx } from "./render/nginx";
+import type { ProxyKind } from "./types";
+
+/** Per proxy kind: where its config goes, how it is rendered, how its health is checked. */
+export const PROXY_KINDS: Record<
+  ProxyKind,
+  { file: string; render: typeof renderNginx; health: HealthCheck }
+> = {
+  nginx: {
+    file: NGINX_CONF_PATH,
+    render: renderNginx,
+    health: { command: httpProbe(80, "/__health"), interval: "2s", retries: 15 },
+  },
+  caddy: {
+    file: CADDYFILE_PATH,
+    render: renderCaddy,
+    health: { command: httpProbe(80, "/__health"), interval: "2s", retries: 15 },
+  },
+};
+
+/** The proxy container's limits. */
+export const PROXY_LIMITS: Required<ResourceLimits> = { memoryMb: 256, cpus: 0.5 };
