@@ -5,14 +5,15 @@
  * `shipyard:backupMaxAgeHours` (default 24). `--force-without-backup` skips it.
  */
 import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
+import { labelRecord } from "../components/shared/labels";
 import { latestVerified, type BackupState } from "./backupAge";
+import { REMOVING } from "./report/risks";
 import { commandLine, containerName, dockerRun } from "./engine";
 import type { EnvironmentTarget } from "./environment";
 import { backupTargetNames } from "./restore";
 
 export const GUARDED_ENVIRONMENTS = ["staging", "prod"];
 export const DEFAULT_BACKUP_MAX_AGE_HOURS = 24;
-const DESTRUCTIVE = ["delete", "replace", "create-replacement", "delete-replaced"];
 const DATA_TYPES = ["docker:index/container:Container", "docker:index/volume:Volume"];
 
 export interface DataStep {
@@ -30,12 +31,11 @@ export function destructiveDataSteps(events: EngineEvent[]): DataStep[] {
   const steps: DataStep[] = [];
   for (const e of events) {
     const m = e.resourcePreEvent?.metadata;
-    if (!m || !DESTRUCTIVE.includes(m.op) || !DATA_TYPES.includes(m.type)) continue;
+    if (!m || !REMOVING.includes(m.op) || !DATA_TYPES.includes(m.type)) continue;
     const state = m.old ?? m.new;
-    const labels = ((state?.outputs?.labels ?? state?.inputs?.labels) as Labels) ?? [];
-    const get = (k: string) => labels.find((l) => l.label === k)?.value;
-    const role = get("io.shipyard.role");
-    if (get("io.shipyard.layer") !== "data" || !role || role.startsWith("network-")) continue;
+    const labels = labelRecord((state?.outputs?.labels ?? state?.inputs?.labels) as Labels);
+    const role = labels["io.shipyard.role"];
+    if (labels["io.shipyard.layer"] !== "data" || !role || role.startsWith("network-")) continue;
     const name = String(state?.outputs?.name ?? state?.inputs?.name ?? m.urn.split("::").pop());
     const op = m.op === "delete" ? "delete" : "replace";
     if (!steps.some((s) => s.name === name && s.op === op)) steps.push({ op, name, role });
@@ -85,14 +85,15 @@ export async function guardData(t: EnvironmentTarget, stack: Stack): Promise<Dat
   await stack.preview({ onEvent: (e) => events.push(e) });
   const steps = destructiveDataSteps(events);
   if (steps.length === 0) return steps;
+  const change = steps.map((s) => `${s.op} ${s.name}`).join(", ");
   const raw = (await stack.getAllConfig())["shipyard:backupMaxAgeHours"]?.value;
   const maxAge = raw ? Number(raw) : DEFAULT_BACKUP_MAX_AGE_HOURS;
-  log(`data guard: this deploy would ${steps.map((s) => `${s.op} ${s.name}`).join(", ")}; checking backups`);
+  log(`data guard: this deploy would ${change}; checking backups`);
   const backup = containerName(t, "backup");
   const force = commandLine("up", t, " --force-without-backup");
   if (dockerRun(["inspect", "-f", "{{.State.Running}}", backup]).stdout !== "true") {
     throw new DataGuardError(
-      `refused: this deploy would ${steps.map((s) => `${s.op} ${s.name}`).join(", ")} in ${t.environment}, and there is no running backup service (${backup}) to vouch for a backup.\n` +
+      `refused: this deploy would ${change} in ${t.environment}, and there is no running backup service (${backup}) to vouch for a backup.\n` +
         `Take a copy of the data by hand first, then deploy deliberately with: ${force}`,
     );
   }
@@ -102,7 +103,7 @@ export async function guardData(t: EnvironmentTarget, stack: Stack): Promise<Dat
   const problems = guardProblems(steps, states, targets, maxAge, new Date());
   if (problems.length > 0) {
     throw new DataGuardError(
-      `refused: this deploy would ${steps.map((s) => `${s.op} ${s.name}`).join(", ")} in ${t.environment}, and a verified backup younger than ${maxAge}h (shipyard:backupMaxAgeHours) is missing:\n` +
+      `refused: this deploy would ${change} in ${t.environment}, and a verified backup younger than ${maxAge}h (shipyard:backupMaxAgeHours) is missing:\n` +
         problems.map((p) => `  - ${p}`).join("\n") +
         `\nTake one with: docker exec ${backup} shipyard-backup\nthen run the deploy again; or, deliberately without a backup: ${force}`,
     );

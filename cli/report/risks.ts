@@ -4,6 +4,7 @@
  * exposure (a newly published port, or a new attachment to a network named
  * after another environment). Pure functions over the preview JSON.
  */
+import { labelRecord } from "../../components/shared/labels";
 import { parseUrn, type PreviewStep, type ResourceState } from "./preview";
 
 export type RiskKind = "data loss" | "downtime" | "exposure";
@@ -26,15 +27,13 @@ const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
 const DATABASE_ROLES = /mariadb|postgres|redis|minio/;
 const VOLUME = "docker:index/volume:Volume";
 const CONTAINER = "docker:index/container:Container";
-const REMOVING = ["replace", "delete", "delete-replaced", "create-replacement"];
+/** Step operations that remove (or replace) what exists. */
+export const REMOVING = ["replace", "delete", "delete-replaced", "create-replacement"];
 
 type Inputs = Record<string, unknown>;
 const inputsOf = (s?: ResourceState): Inputs => s?.inputs ?? {};
 
-function labels(i: Inputs): Record<string, string> {
-  const list = (i.labels as { label: string; value: string }[] | undefined) ?? [];
-  return Object.fromEntries(list.map((l) => [l.label, l.value]));
-}
+const labels = (i: Inputs) => labelRecord(i.labels as { label: string; value: string }[] | undefined);
 
 function ports(i: Inputs): string[] {
   const list = (i.ports as { external?: number; internal?: number; ip?: string }[] | undefined) ?? [];

@@ -59,3 +59,8 @@ export function waiverLabels(
   }
   return m;
 }
+
+/** The docker package's label list read back as a map (the inverse of dockerLabels). */
+export function labelRecord(list: { label: string; value: string }[] | undefined): Record<string, string> {
+  return Object.fromEntries((list ?? []).map((l) => [l.label, l.value]));
+}
