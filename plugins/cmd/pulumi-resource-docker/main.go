@@ -17,10 +17,13 @@ func main() {
 		Name:    "docker",
 		Version: Version,
 		Resources: map[string]rpc.Resource{
-			"docker:index/network:Network":         docker.Network{E: e},
-			"docker:index/volume:Volume":           docker.Volume{E: e},
-			"docker:index/container:Container":     docker.Container{E: e},
-			"docker:index/remoteImage:RemoteImage": docker.RemoteImage{E: e},
+			"docker:index/network:Network":             docker.Network{E: e},
+			"docker:index/volume:Volume":               docker.Volume{E: e},
+			"docker:index/container:Container":         docker.Container{E: e},
+			"docker:index/remoteImage:RemoteImage":     docker.RemoteImage{E: e},
+			"docker:index/service:Service":             docker.Service{E: e},
+			"docker:index/secret:Secret":               docker.SwarmObject{E: e, Path: "secrets"},
+			"docker:index/serviceConfig:ServiceConfig": docker.SwarmObject{E: e, Path: "configs"},
 		},
 		OnConfigure: func(vars map[string]string, args rpc.Props) error {
 			if h := rpc.Str(args, "host"); h != "" {

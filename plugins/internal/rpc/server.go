@@ -130,7 +130,10 @@ func (s *Server) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulumir
 	}
 	if spec.AutoName {
 		if _, ok := news["name"]; !ok {
-			if old, ok := olds["name"].(string); ok && old != "" {
+			// An auto-named resource keeps its name, unless it is about to be
+			// replaced while the old one still exists (create before delete):
+			// then it needs a fresh one, as with the upstream providers.
+			if old, ok := olds["name"].(string); ok && old != "" && (spec.DeleteBeforeReplace || !replacing(spec, olds, news)) {
 				news["name"] = old
 			} else {
 				news["name"] = resource.URN(req.GetUrn()).Name() + "-" + randomSuffix()
@@ -152,6 +155,21 @@ func (s *Server) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulumir
 		return nil, err
 	}
 	return &pulumirpc.CheckResponse{Inputs: inputs, Failures: failures}, nil
+}
+
+// replacing reports whether a force-new input other than the name differs.
+func replacing(spec Spec, olds, news Props) bool {
+	for k, forceNew := range spec.Inputs {
+		if !forceNew || k == "name" {
+			continue
+		}
+		o, hasOld := olds[k]
+		n, hasNew := news[k]
+		if hasOld != hasNew || HasUnknown(n) || !reflect.DeepEqual(normalize(o), normalize(n)) {
+			return true
+		}
+	}
+	return false
 }
 
 // normalize makes values comparable: []string and []any with equal content

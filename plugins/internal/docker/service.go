@@ -1,0 +1,314 @@
+package docker
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"reflect"
+	"sort"
+	"strings"
+	"time"
+
+	"shipyard/plugins/internal/dockerapi"
+	"shipyard/plugins/internal/rpc"
+)
+
+// Service is docker:index/service:Service: a Swarm service. Create and Update
+// wait, as convergeConfig asks, until every replica runs the new spec and
+// passes its health check; an update that Swarm rolls back is an error.
+type Service struct{ E *Engine }
+
+func (Service) Spec() rpc.Spec {
+	return rpc.Spec{
+		Inputs: map[string]bool{
+			"name": true, "taskSpec": false, "mode": false, "updateConfig": false, "rollbackConfig": false,
+			"endpointSpec": false, "labels": false, "convergeConfig": false, "auth": false,
+		},
+		Required: []string{"taskSpec"},
+		AutoName: true,
+		Validate: validateService,
+	}
+}
+
+func validateService(in rpc.Props) []rpc.Failure {
+	f := labelsValid(in)
+	for _, k := range []string{"updateConfig", "rollbackConfig"} {
+		u := rpc.Obj(in, k)
+		if v, ok := u["order"].(string); ok && v != "start-first" && v != "stop-first" {
+			f = append(f, rpc.Failure{Property: k + ".order", Reason: fmt.Sprintf("%s.order is %q; allowed: start-first, stop-first", k, v)})
+		}
+		if v, ok := u["failureAction"].(string); ok && v != "pause" && v != "continue" && v != "rollback" {
+			f = append(f, rpc.Failure{Property: k + ".failureAction", Reason: fmt.Sprintf("%s.failureAction is %q; allowed: pause, continue, rollback", k, v)})
+		}
+	}
+	if e := rpc.Obj(in, "endpointSpec"); e != nil {
+		if v, ok := e["mode"].(string); ok && v != "vip" && v != "dnsrr" {
+			f = append(f, rpc.Failure{Property: "endpointSpec.mode", Reason: fmt.Sprintf("endpointSpec.mode is %q; allowed: vip, dnsrr", v)})
+		}
+		for i, p := range rpc.Objs(e, "ports") {
+			if v, ok := p["publishMode"].(string); ok && v != "ingress" && v != "host" {
+				f = append(f, rpc.Failure{Property: "endpointSpec.ports", Reason: fmt.Sprintf("endpointSpec.ports[%d].publishMode is %q; allowed: ingress, host", i, v)})
+			}
+		}
+		if rpc.Str(e, "mode") == "dnsrr" {
+			for i, p := range rpc.Objs(e, "ports") {
+				if rpc.Str(p, "publishMode") != "host" {
+					f = append(f, rpc.Failure{Property: "endpointSpec.ports", Reason: fmt.Sprintf("endpointSpec.ports[%d]: a dnsrr service can publish only in host mode (publishMode: host)", i)})
+				}
+			}
+		}
+	}
+	return f
+}
+
+type serviceInspect struct {
+	ID      string
+	Version struct{ Index uint64 }
+	Spec    struct {
+		Name string
+		Mode struct {
+			Replicated *struct{ Replicas int }
+		}
+	}
+	UpdateStatus *struct {
+		State       string
+		StartedAt   time.Time
+		CompletedAt time.Time
+		Message     string
+	}
+}
+
+type task struct {
+	ID           string
+	Slot         int
+	DesiredState string
+	CreatedAt    time.Time
+	Status       struct {
+		State     string
+		Err       string
+		Timestamp time.Time
+	}
+}
+
+func (s Service) Create(ctx context.Context, urn string, in rpc.Props) (string, rpc.Props, error) {
+	cl, err := s.E.Client()
+	if err != nil {
+		return "", nil, err
+	}
+	name := rpc.Str(in, "name")
+	start := time.Now()
+	var resp struct{ ID string }
+	err = cl.Do(ctx, "POST", "/services/create", nil, serviceSpec(urn, in), &resp)
+	if dockerapi.IsConflict(err) {
+		var old struct {
+			ID   string
+			Spec struct{ Labels map[string]string }
+		}
+		if ierr := cl.Do(ctx, "GET", "/services/"+url.PathEscape(name), nil, nil, &old); ierr == nil {
+			if old.Spec.Labels[URNLabel] != urn {
+				return "", nil, fmt.Errorf("service %s: the name is taken by service %.12s, which does not belong to this stack; remove or rename it, then run up again", name, old.ID)
+			}
+			// Left behind by an interrupted run of this same resource.
+			if err := s.remove(ctx, cl, old.ID); err != nil {
+				return "", nil, err
+			}
+			err = cl.Do(ctx, "POST", "/services/create", nil, serviceSpec(urn, in), &resp)
+		}
+	}
+	if err != nil {
+		if strings.Contains(err.Error(), "not a swarm manager") || strings.Contains(err.Error(), "swarm init") {
+			return "", nil, fmt.Errorf("service %s: this engine is not a Swarm manager; run `docker swarm init` (or set shipyard:engine to container): %w", name, err)
+		}
+		return "", nil, fmt.Errorf("service %s: %w", name, err)
+	}
+	if err := s.converge(ctx, cl, resp.ID, in, start, false); err != nil {
+		// The service stays: Swarm keeps trying, and the error says why it has
+		// not converged. The next up finds it by its URN label.
+		return "", nil, err
+	}
+	return resp.ID, rpc.Copy(in), nil
+}
+
+func (s Service) Read(ctx context.Context, id string, state rpc.Props) (rpc.Props, bool, error) {
+	cl, err := s.E.Client()
+	if err != nil {
+		return nil, false, err
+	}
+	var insp serviceInspect
+	if err := cl.Do(ctx, "GET", "/services/"+id, nil, nil, &insp); err != nil {
+		if isGone(err) {
+			return nil, false, nil
+		}
+		return nil, false, err
+	}
+	out := rpc.Copy(state)
+	// Replica drift (someone ran `docker service scale`) shows in the next diff.
+	if r := insp.Spec.Mode.Replicated; r != nil && r.Replicas != replicas(state) {
+		mode := rpc.Copy(rpc.Obj(state, "mode"))
+		rep := rpc.Copy(rpc.Obj(mode, "replicated"))
+		rep["replicas"] = float64(r.Replicas)
+		mode["replicated"] = map[string]any(rep)
+		out["mode"] = map[string]any(mode)
+	}
+	return out, true, nil
+}
+
+func (s Service) Update(ctx context.Context, id string, state, news rpc.Props) (rpc.Props, error) {
+	cl, err := s.E.Client()
+	if err != nil {
+		return nil, err
+	}
+	name := rpc.Str(news, "name")
+	var insp serviceInspect
+	if err := cl.Do(ctx, "GET", "/services/"+id, nil, nil, &insp); err != nil {
+		return nil, fmt.Errorf("service %s: %w", name, err)
+	}
+	urn := ""
+	var raw struct {
+		Spec struct{ Labels map[string]string }
+	}
+	if err := cl.Do(ctx, "GET", "/services/"+id, nil, nil, &raw); err == nil {
+		urn = raw.Spec.Labels[URNLabel]
+	}
+	start := time.Now()
+	q := url.Values{"version": {fmt.Sprint(insp.Version.Index)}}
+	if err := cl.Do(ctx, "POST", "/services/"+id+"/update", q, serviceSpec(urn, news), nil); err != nil {
+		return nil, fmt.Errorf("service %s: %w", name, err)
+	}
+	rolling := !reflect.DeepEqual(normalizeJSON(state["taskSpec"]), normalizeJSON(news["taskSpec"]))
+	if err := s.converge(ctx, cl, id, news, start, rolling); err != nil {
+		return nil, err
+	}
+	return rpc.MergeInputs(s.Spec(), state, news), nil
+}
+
+// normalizeJSON compares nested values regardless of number and list types.
+func normalizeJSON(v any) any {
+	b, _ := json.Marshal(v)
+	var out any
+	_ = json.Unmarshal(b, &out)
+	return out
+}
+
+func (s Service) Delete(ctx context.Context, id string, _ rpc.Props) error {
+	cl, err := s.E.Client()
+	if err != nil {
+		return err
+	}
+	return s.remove(ctx, cl, id)
+}
+
+// remove deletes the service and waits until its containers on this engine
+// are gone, so its networks can be removed next.
+func (s Service) remove(ctx context.Context, cl *dockerapi.Client, id string) error {
+	if err := cl.Do(ctx, "DELETE", "/services/"+id, nil, nil, nil); err != nil && !isGone(err) {
+		return err
+	}
+	filters, _ := json.Marshal(map[string][]string{"label": {"com.docker.swarm.service.id=" + id}})
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		var left []struct{ Id string }
+		if err := cl.Do(ctx, "GET", "/containers/json", url.Values{"all": {"1"}, "filters": {string(filters)}}, nil, &left); err != nil || len(left) == 0 {
+			return err
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("service %s removed, but %d of its containers are still there after 2m", id, len(left))
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+}
+
+// converge waits until the service runs its replicas, healthy, and (after an
+// update that rolls tasks) until Swarm reports the update completed. A
+// rollback is waited out and returned as an error.
+func (s Service) converge(ctx context.Context, cl *dockerapi.Client, id string, in rpc.Props, since time.Time, rolling bool) error {
+	cc := rpc.Obj(in, "convergeConfig")
+	if cc == nil {
+		return nil
+	}
+	name := rpc.Str(in, "name")
+	timeout := 3 * time.Minute
+	if v := rpc.Str(cc, "timeout"); v != "" {
+		timeout = time.Duration(dur(v))
+	}
+	delay := time.Second
+	if v := rpc.Str(cc, "delay"); v != "" {
+		delay = time.Duration(dur(v))
+	}
+	want := replicas(in)
+	global := rpc.Bool(rpc.Obj(in, "mode"), "global")
+	deadline := time.Now().Add(timeout)
+	rolledBack := ""
+	for {
+		var insp serviceInspect
+		if err := cl.Do(ctx, "GET", "/services/"+id, nil, nil, &insp); err != nil {
+			return fmt.Errorf("service %s: %w", name, err)
+		}
+		updating := false
+		if u := insp.UpdateStatus; rolling && u != nil && !u.StartedAt.Before(since.Add(-time.Second)) {
+			switch u.State {
+			case "updating":
+				updating = true
+			case "paused":
+				return fmt.Errorf("service %s: the update paused: %s", name, u.Message)
+			case "rollback_started":
+				updating = true
+				rolledBack = u.Message
+			case "rollback_paused":
+				return fmt.Errorf("service %s: the update failed and its rollback paused: %s", name, u.Message)
+			case "rollback_completed":
+				return fmt.Errorf("service %s: the update failed and Swarm rolled it back; the previous version keeps serving (%s)", name, u.Message)
+			}
+		} else if rolling && (u == nil || u.StartedAt.Before(since.Add(-time.Second))) {
+			// Swarm has not picked the update up yet.
+			updating = true
+		}
+		tasks, err := s.tasks(ctx, cl, id)
+		if err != nil {
+			return fmt.Errorf("service %s: %w", name, err)
+		}
+		running, failures := 0, []string{}
+		for _, t := range tasks {
+			if t.DesiredState == "running" && t.Status.State == "running" {
+				running++
+			}
+			if (t.Status.State == "failed" || t.Status.State == "rejected") && t.Status.Timestamp.After(since) && t.Status.Err != "" {
+				failures = append(failures, t.Status.Err)
+			}
+		}
+		done := !updating && (running == want || (global && running > 0))
+		if done && rolledBack == "" {
+			return nil
+		}
+		if !rolling && len(failures) >= 3 {
+			return fmt.Errorf("service %s: %d tasks failed to start healthy; last: %s", name, len(failures), failures[len(failures)-1])
+		}
+		if time.Now().After(deadline) {
+			last := "none"
+			if len(failures) > 0 {
+				last = failures[len(failures)-1]
+			}
+			return fmt.Errorf("service %s: %d of %d replicas running and healthy after %s; last task error: %s", name, running, want, timeout, last)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(delay):
+		}
+	}
+}
+
+func (s Service) tasks(ctx context.Context, cl *dockerapi.Client, id string) ([]task, error) {
+	filters, _ := json.Marshal(map[string][]string{"service": {id}})
+	var ts []task
+	if err := cl.Do(ctx, "GET", "/tasks", url.Values{"filters": {string(filters)}}, nil, &ts); err != nil {
+		return nil, err
+	}
+	sort.Slice(ts, func(i, j int) bool { return ts[i].CreatedAt.Before(ts[j].CreatedAt) })
+	return ts, nil
+}
