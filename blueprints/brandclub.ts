@@ -170,6 +170,7 @@ export const brandclub: Blueprint = {
         env: { ...dbEnv, APP_NAME: "brandclub-scheduler", ROLE: "worker", QUEUE_NAME: "scheduler" },
         secretEnv: dbSecrets,
         replicas: 1,
+        singleton: true,
         health: { httpPath: "/health" },
         networks: ["network", "mariadb"],
         dependsOn: ["backend"],

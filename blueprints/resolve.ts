@@ -264,6 +264,7 @@ export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
         ),
         port: s.port,
         replicas,
+        singleton: s.singleton,
         health: health as ServiceSpec["health"],
         resources: { memoryMb: pick(s.memoryMb), cpus: pick(s.cpus) },
         // A dependency absent in this environment (dev-only) is dropped.

@@ -133,6 +133,8 @@ export const Service = z
     secretEnv: z.record(z.string()).optional(),
     port: z.number().int().min(1).max(65535).optional(),
     replicas: perEnv(z.number().int().min(0).max(50)).optional(),
+    /** Never more than one copy (a scheduler). @default false */
+    singleton: z.boolean().optional(),
     health: Health.optional(),
     memoryMb: perEnv(z.number().int().positive()).optional(),
     cpus: perEnv(z.number().positive()).optional(),

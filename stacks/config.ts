@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { SWARM_DEFAULTS, type SwarmSettings } from "../components/swarm/settings";
 import { BLUEPRINTS, ENVIRONMENTS, resolve, type ResolvedSystem } from "../blueprints";
 
 export const NAMESPACE = "shipyard";
@@ -43,11 +44,27 @@ export const StackConfig = z
     backupMaxAgeHours: z.coerce.number().positive().optional(),
     /** Extra environment for every app service (a release marker, a feature flag). */
     appEnv: z.record(z.string()).default({}),
+    /** Plain containers on this engine, or Swarm services on the cluster this engine manages. */
+    engine: z.enum(["container", "swarm"]).default("container"),
+    /** Swarm mode: how services are reached and published, and where data lives. */
+    swarm: z
+      .object({
+        endpointMode: z.enum(["vip", "dnsrr"]).default(SWARM_DEFAULTS.endpointMode),
+        publishMode: z.enum(["ingress", "host"]).default(SWARM_DEFAULTS.publishMode),
+        dataNode: z.string().min(1).optional(),
+      })
+      .strict()
+      .default({}),
   })
   .strict();
 export type StackConfig = z.output<typeof StackConfig>;
 
 export class ConfigError extends Error {}
+
+/** The Swarm settings when the stack runs on Swarm; undefined for containers. */
+export function swarmOf(config: StackConfig): SwarmSettings | undefined {
+  return config.engine === "swarm" ? config.swarm : undefined;
+}
 
 /** Parses raw `shipyard:*` config values (as `pulumi.runtime.allConfig()` gives them). */
 export function parseConfig(raw: Record<string, string>): StackConfig {

@@ -26,6 +26,8 @@ export const DataContract = z.object({
   ),
   /** Names of the secrets in the `secrets` output (the values are secret). */
   secretKeys: z.array(z.string()),
+  /** Set when the data layer runs as Swarm services (absent: containers). */
+  orchestrator: z.enum(["container", "swarm"]).optional(),
 });
 export type DataContract = z.infer<typeof DataContract>;
 
@@ -37,7 +39,7 @@ export function dataStackName(org: string, stack: string): string {
 export function checkContract(
   value: unknown,
   dataStack: string,
-  expect: { system: string; environment: string },
+  expect: { system: string; environment: string; orchestrator?: "container" | "swarm" },
 ): DataContract {
   if (value === undefined || value === null) {
     throw new Error(
@@ -55,6 +57,13 @@ export function checkContract(
   if (c.system !== expect.system || c.environment !== expect.environment) {
     throw new Error(
       `the data stack ${dataStack} belongs to ${c.system}/${c.environment}, but this app stack is ${expect.system}/${expect.environment}`,
+    );
+  }
+  const theirs = c.orchestrator ?? "container";
+  const ours = expect.orchestrator ?? "container";
+  if (theirs !== ours) {
+    throw new Error(
+      `the data stack ${dataStack} runs as ${theirs}, but this app stack's shipyard:engine is ${ours}; both layers of an environment use the same engine`,
     );
   }
   return c;

@@ -10,6 +10,7 @@ import {
 } from "../shared";
 import type { AppStackArgs, ServiceEndpoints, ServiceRoute } from "./types";
 import { serviceRoutes } from "./routes";
+import { workload, type Workload } from "../swarm";
 import { validateServices } from "./validate";
 
 export { validateServices };
@@ -23,8 +24,8 @@ export class AppStack extends pulumi.ComponentResource {
   public readonly endpoints: Record<string, ServiceEndpoints> = {};
   /** Every service route, resolved for the proxy, in service order. */
   public readonly routes: ServiceRoute[];
-  /** Service name -> its containers. */
-  public readonly containers: Record<string, docker.Container[]> = {};
+  /** Service name -> its containers (one per copy), or its one Swarm service. */
+  public readonly containers: Record<string, Workload[]> = {};
 
   constructor(name: string, args: AppStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("shipyard:app:AppStack", name, {}, opts);
@@ -62,11 +63,13 @@ export class AppStack extends pulumi.ComponentResource {
           secrets.apply((m) => m[ref]),
         ),
       );
-      const copies: docker.Container[] = [];
-      for (let i = 1; i <= replicas; i++) {
-        const suffix = replicas > 1 ? `${s.name}-${i}` : s.name;
+      const copies: Workload[] = [];
+      // Swarm runs the copies of one service; containers are one resource per copy.
+      const copyCount = args.swarm ? 1 : replicas;
+      for (let i = 1; i <= copyCount; i++) {
+        const suffix = copyCount > 1 ? `${s.name}-${i}` : s.name;
         copies.push(
-          new docker.Container(
+          workload(
             `${name}-${suffix}`,
             {
               name: resourceName(args.system, args.environment, suffix),
@@ -98,6 +101,7 @@ export class AppStack extends pulumi.ComponentResource {
               wait: true,
               waitTimeout: 120,
             },
+            { settings: args.swarm, role: s.singleton ? "singleton" : "stateless", replicas },
             { parent: this, dependsOn: deps },
           ),
         );

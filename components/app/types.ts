@@ -39,6 +39,11 @@ export interface ServiceSpec {
   port?: number;
   /** Number of copies. @default 1 */
   replicas?: number;
+  /**
+   * Never more than one copy (a scheduler): in Swarm mode its update stops the
+   * old copy before starting the new one. @default false
+   */
+  singleton?: boolean;
   health?: HealthCheck;
   resources?: ResourceLimits;
   /** Services that must be healthy before this one starts. */
@@ -66,6 +71,8 @@ export interface AppStackArgs {
   /** Protect app volumes. @default false */
   protect?: boolean;
   labels?: Record<string, string>;
+  /** Run as Swarm services. @default containers */
+  swarm?: import("../swarm").SwarmSettings;
 }
 
 /** A route as the proxy takes it: the service's routes resolved to `host:port`. */

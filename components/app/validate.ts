@@ -35,6 +35,9 @@ export function validateServices(args: AppStackArgs): ServiceSpec[] {
         );
       }
     }
+    if (s.singleton && (s.replicas ?? 1) > 1) {
+      throw new Error(`services.${s.name}.replicas is ${s.replicas}, but it is a singleton; allowed: 0 or 1`);
+    }
     if ((s.routes ?? []).length > 0 && !s.port && (s.routes ?? []).some((r) => !r.port)) {
       throw new Error(`services.${s.name}.routes need a port: set services.${s.name}.port`);
     }

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
+import { workload, type Workload } from "../swarm";
 import * as random from "@pulumi/random";
 import {
   checkNamePart,
@@ -27,7 +28,8 @@ import type { BackupServiceArgs } from "./types";
  * stack, and a restore command (`shipyard-restore TARGET [SNAPSHOT]`).
  */
 export class BackupService extends pulumi.ComponentResource {
-  public readonly container: docker.Container;
+  /** Its container, or in Swarm mode its service. */
+  public readonly container: Workload;
   /** Volume holding the Prometheus textfile metrics (for node-exporter). */
   public readonly metricsVolume: docker.Volume;
   /** The repository volume (volume repositories only). */
@@ -94,7 +96,7 @@ export class BackupService extends pulumi.ComponentResource {
       if (t.kind === "volume") volumes.push({ volumeName: t.volume, containerPath: `/volumes/${t.volume}` });
     }
     const secrets = pulumi.output(args.secrets);
-    this.container = new docker.Container(
+    this.container = workload(
       `${name}-backup`,
       {
         name: n("backup"),
@@ -123,6 +125,11 @@ export class BackupService extends pulumi.ComponentResource {
         }),
         ...containerBaseline(),
         wait: true,
+      },
+      {
+        settings: args.swarm,
+        role: "singleton",
+        configFiles: ["/usr/local/bin/shipyard-backup", "/usr/local/bin/shipyard-restore", "/etc/cron.d/shipyard-backup"],
       },
       { parent: this },
     );

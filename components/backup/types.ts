@@ -50,4 +50,6 @@ export interface BackupServiceArgs {
   secretKeys: string[];
   protect?: boolean;
   labels?: Record<string, string>;
+  /** Run as a Swarm service. @default a container */
+  swarm?: import("../swarm").SwarmSettings;
 }

@@ -27,6 +27,7 @@ import {
   serverEnv,
   serverHealth,
 } from "./engines";
+import { execTarget, workload, type Workload } from "../swarm";
 import type { CacheSpec, DatabaseServerSpec, DatabaseStackArgs, Endpoint, ObjectStoreSpec } from "./types";
 
 /**
@@ -41,7 +42,8 @@ export class DatabaseStack extends pulumi.ComponentResource {
   public readonly endpoints: Record<string, Endpoint>;
   /** `<service>/<database>` and `<cache>` -> password. Secret. */
   public readonly secrets: pulumi.Output<Record<string, string>>;
-  public readonly containers: docker.Container[] = [];
+  /** Its containers, or in Swarm mode its services. */
+  public readonly containers: Workload[] = [];
   public readonly volumes: docker.Volume[] = [];
 
   constructor(name: string, args: DatabaseStackArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -77,6 +79,8 @@ export class DatabaseStack extends pulumi.ComponentResource {
         {
           name: n.name ?? resourceName(args.system, args.environment, n.key),
           internal: n.internal ?? true,
+          // Swarm: overlay networks plain containers (the proxy, tools) can join too.
+          ...(args.swarm ? { driver: "overlay", attachable: true } : {}),
           labels: dockerLabels(owner(`network-${n.key}`), {
             ...args.labels,
             ...waiverLabels(n.waivers, args.environment),
@@ -185,7 +189,7 @@ export class DatabaseStack extends pulumi.ComponentResource {
     networks: docker.types.input.ContainerNetworksAdvanced[],
     protect: boolean,
     secrets: pulumi.Output<[string, string]>[],
-  ): docker.Container {
+  ): Workload {
     const root = this.password(`${name}-${s.name}`, "root");
     secrets.push(root.result.apply((p) => [`${s.name}/root`, p] as [string, string]));
     const dbPasswords = s.databases.map((d) => {
@@ -194,7 +198,7 @@ export class DatabaseStack extends pulumi.ComponentResource {
       return pulumi.all([d.name, pw.result]);
     });
     const volume = this.volume(name, args, s.volume ?? `${s.name}-data`, labels, protect);
-    const container = new docker.Container(
+    const container = workload(
       `${name}-${s.name}`,
       {
         name: resourceName(args.system, args.environment, s.name),
@@ -214,6 +218,7 @@ export class DatabaseStack extends pulumi.ComponentResource {
         wait: true,
         waitTimeout: 180,
       },
+      { settings: args.swarm, role: "data" },
       { parent: this, protect },
     );
     if (s.databases.length > 0) {
@@ -223,7 +228,7 @@ export class DatabaseStack extends pulumi.ComponentResource {
       new command.local.Command(
         `${name}-${s.name}-provision`,
         {
-          create: pulumi.interpolate`docker exec -i ${container.name} sh -c '${adminClient(s.engine)}'`,
+          create: pulumi.interpolate`docker exec -i ${execTarget(container)} sh -c '${adminClient(s.engine)}'`,
           stdin: pulumi.secret(sql),
           triggers: [container.id],
         },
@@ -241,11 +246,11 @@ export class DatabaseStack extends pulumi.ComponentResource {
     networks: docker.types.input.ContainerNetworksAdvanced[],
     protect: boolean,
     secrets: pulumi.Output<[string, string]>[],
-  ): docker.Container {
+  ): Workload {
     const pw = this.password(`${name}-${c.name}`, "auth");
     secrets.push(pw.result.apply((p) => [c.name, p] as [string, string]));
     const volume = this.volume(name, args, c.volume ?? `${c.name}-data`, labels, protect);
-    return new docker.Container(
+    return workload(
       `${name}-${c.name}`,
       {
         name: resourceName(args.system, args.environment, c.name),
@@ -266,6 +271,7 @@ export class DatabaseStack extends pulumi.ComponentResource {
         wait: true,
         waitTimeout: 60,
       },
+      { settings: args.swarm, role: "data" },
       { parent: this, protect },
     );
   }
@@ -278,7 +284,7 @@ export class DatabaseStack extends pulumi.ComponentResource {
     networks: docker.types.input.ContainerNetworksAdvanced[],
     protect: boolean,
     secrets: pulumi.Output<[string, string]>[],
-  ): docker.Container {
+  ): Workload {
     const access = new random.RandomString(
       `${name}-${o.name}-access-key`,
       { length: 20, special: false, upper: true, lower: false },
@@ -288,7 +294,7 @@ export class DatabaseStack extends pulumi.ComponentResource {
     secrets.push(access.result.apply((v) => [`${o.name}/access-key`, v] as [string, string]));
     secrets.push(secret.result.apply((v) => [`${o.name}/secret-key`, v] as [string, string]));
     const volume = this.volume(name, args, o.volume ?? `${o.name}-data`, labels, protect);
-    const container = new docker.Container(
+    const container = workload(
       `${name}-${o.name}`,
       {
         name: resourceName(args.system, args.environment, o.name),
@@ -314,6 +320,7 @@ export class DatabaseStack extends pulumi.ComponentResource {
         wait: true,
         waitTimeout: 120,
       },
+      { settings: args.swarm, role: "data" },
       { parent: this, protect },
     );
     if ((o.buckets ?? []).length > 0) {
@@ -321,7 +328,7 @@ export class DatabaseStack extends pulumi.ComponentResource {
         `${name}-${o.name}-buckets`,
         {
           // S3 PUT Bucket, signed with the root credentials from the secret files; 409 means it exists.
-          create: pulumi.interpolate`docker exec ${container.name} sh -c '${(o.buckets ?? [])
+          create: pulumi.interpolate`docker exec ${execTarget(container)} sh -c '${(o.buckets ?? [])
             .map(
               (bkt) =>
                 `code=$(curl -s -o /dev/null -w "%{http_code}" --aws-sigv4 aws:amz:us-east-1:s3 --user "$(cat ${SECRETS_DIR}/minio-access-key):$(cat ${SECRETS_DIR}/minio-secret-key)" -X PUT http://127.0.0.1:9000/${bkt}); [ "$code" = 200 ] || [ "$code" = 409 ] || { echo "creating bucket ${bkt}: HTTP $code" >&2; exit 1; }`,

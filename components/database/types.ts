@@ -1,3 +1,4 @@
+import type { SwarmSettings } from "../swarm";
 import type { HealthCheck, PolicyWaiver } from "../shared";
 
 /** One database inside a server, with its own user. */
@@ -88,6 +89,8 @@ export interface DatabaseStackArgs {
   protect?: boolean;
   /** Extra labels on every object. */
   labels?: Record<string, string>;
+  /** Run as Swarm services on overlay networks. @default containers on bridge networks */
+  swarm?: SwarmSettings;
 }
 
 /** What the data layer tells the app layer about one server or cache. */

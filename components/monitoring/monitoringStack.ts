@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
+import { workload, type Workload } from "../swarm";
 import {
   containerBaseline,
   checkNamePart,
@@ -27,7 +28,8 @@ import type { MonitoringStackArgs } from "./types";
 export class MonitoringStack extends pulumi.ComponentResource {
   public readonly prometheusConfig: string;
   public readonly alertRules: string;
-  public readonly containers: docker.Container[] = [];
+  /** Its containers, or in Swarm mode its services. */
+  public readonly containers: Workload[] = [];
 
   constructor(name: string, args: MonitoringStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("shipyard:app:MonitoringStack", name, {}, opts);
@@ -56,7 +58,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
     });
     this.alertRules = renderAlertRules(args.rules);
 
-    const alertmanager = new docker.Container(
+    const alertmanager = workload(
       `${name}-alertmanager`,
       {
         name: n("alertmanager"),
@@ -74,13 +76,14 @@ export class MonitoringStack extends pulumi.ComponentResource {
         ...containerBaseline({}, { memoryMb: 128, cpus: 0.25 }),
         wait: true,
       },
+      { settings: args.swarm, role: "singleton", configFiles: [ALERTMANAGER_CONFIG_PATH] },
       { parent: this },
     );
     this.containers.push(alertmanager);
 
     if (args.nodeExporterImage) {
       this.containers.push(
-        new docker.Container(
+        workload(
           `${name}-node-exporter`,
           {
             name: n("node-exporter"),
@@ -109,6 +112,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
             ...containerBaseline({}, { memoryMb: 64, cpus: 0.25 }),
             wait: true,
           },
+          { settings: args.swarm, role: "stateless" },
           { parent: this },
         ),
       );
@@ -120,7 +124,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
       { parent: this, protect: args.protect ?? false },
     );
     this.containers.push(
-      new docker.Container(
+      workload(
         `${name}-prometheus`,
         {
           name: n("prometheus"),
@@ -146,6 +150,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
           ...containerBaseline({}, { memoryMb: 512, cpus: 1 }),
           wait: true,
         },
+        { settings: args.swarm, role: "singleton", configFiles: [PROMETHEUS_CONFIG_PATH, PROMETHEUS_RULES_PATH] },
         { parent: this, dependsOn: [alertmanager] },
       ),
     );

@@ -37,4 +37,6 @@ export interface MonitoringStackArgs {
   textfileVolume?: import("@pulumi/pulumi").Input<string>;
   protect?: boolean;
   labels?: Record<string, string>;
+  /** Run as Swarm services. @default containers */
+  swarm?: import("../swarm").SwarmSettings;
 }

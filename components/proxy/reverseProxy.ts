@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as docker from "@pulumi/docker";
+import { workload, type Workload } from "../swarm";
 import { checkNamePart, containerBaseline, dockerHealthcheck, dockerLabels, resourceName } from "../shared";
 import { PROXY_KINDS as KINDS, PROXY_LIMITS } from "./kinds";
 import { SITES_DIR } from "./render/nginx";
@@ -12,7 +12,8 @@ export { SITES_DIR };
  * configuration is rendered from the routes by pure functions.
  */
 export class ReverseProxy extends pulumi.ComponentResource {
-  public readonly container: docker.Container;
+  /** Its container, or in Swarm mode its service. */
+  public readonly container: Workload;
   /** The rendered configuration text. */
   public readonly config: string;
   public readonly url: string;
@@ -33,7 +34,7 @@ export class ReverseProxy extends pulumi.ComponentResource {
     this.config = impl.render({ ...args, sitesDir: args.sitesVolume ? SITES_DIR : undefined });
     const address = args.listenAddress ?? "127.0.0.1";
     this.url = `http://${address}:${args.httpPort}`;
-    this.container = new docker.Container(
+    this.container = workload(
       `${name}-proxy`,
       {
         name: resourceName(args.system, args.environment, "proxy"),
@@ -57,6 +58,7 @@ export class ReverseProxy extends pulumi.ComponentResource {
         wait: true,
         waitTimeout: 60,
       },
+      { settings: args.swarm, role: "stateless", configFiles: [impl.file] },
       { parent: this },
     );
     this.registerOutputs({ url: this.url });

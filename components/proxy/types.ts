@@ -47,4 +47,6 @@ export interface ReverseProxyArgs extends ProxyRenderOptions {
   /** A volume for per-site route files (mounted at /etc/nginx/sites.d); nginx only. */
   sitesVolume?: import("@pulumi/pulumi").Input<string>;
   labels?: Record<string, string>;
+  /** Run as a Swarm service, its port published as the settings say. @default a container */
+  swarm?: import("../swarm").SwarmSettings;
 }

@@ -7,11 +7,12 @@ import { dockerLabels } from "../../components/shared";
 import { BackupService } from "../../components/backup";
 import { MonitoringStack } from "../../components/monitoring";
 import { backupTargets } from "./backupTargets";
-import { loadStack } from "../config";
+import { loadStack, swarmOf } from "../config";
 import { checkContract, dataStackName, expectedContract, type DataContract } from "../contract";
 
 export async function appProgram(): Promise<Record<string, unknown>> {
   const { config, system } = loadStack();
+  const swarm = swarmOf(config);
   const self = pulumi.getStack();
   const dataStack = dataStackName(
     pulumi.getOrganization(),
@@ -31,7 +32,7 @@ export async function appProgram(): Promise<Record<string, unknown>> {
       Object.fromEntries(contract.secretKeys.map((k) => [k, "(set by the data layer)"])),
     );
   } else {
-    contract = checkContract(published, dataStack, system);
+    contract = checkContract(published, dataStack, { ...system, orchestrator: config.engine });
     const secretValues = (await ref.getOutputDetails("secrets")).secretValue as
       Record<string, string> | undefined;
     secrets = pulumi.secret(secretValues ?? {});
@@ -46,6 +47,7 @@ export async function appProgram(): Promise<Record<string, unknown>> {
     secretKeys: contract.secretKeys,
     protect: config.protect ?? system.environment === "prod",
     labels: config.labels,
+    swarm,
   });
 
   const routes = app.routes;
@@ -82,6 +84,7 @@ export async function appProgram(): Promise<Record<string, unknown>> {
       sitesVolume: sitesVolume?.name,
       rateLimit: system.app.proxy.rateLimit,
       labels: config.labels,
+      swarm,
     },
     { dependsOn: Object.values(app.containers).flat() },
   );
@@ -104,6 +107,7 @@ export async function appProgram(): Promise<Record<string, unknown>> {
         secretKeys: contract.secretKeys,
         protect: config.protect ?? system.environment === "prod",
         labels: config.labels,
+        swarm,
         targets: backupTargets(contract, {
           exclude: bk.exclude,
           volumes: bk.volumes,
@@ -123,6 +127,7 @@ export async function appProgram(): Promise<Record<string, unknown>> {
       nodeExporterImage: monitored.nodeExporterImage,
       rules: { backupMaxAgeHours: monitored.backupMaxAgeHours },
       retention: monitored.retention,
+      swarm,
       textfileVolume: backup?.metricsVolume.name,
       targets: system.app.services
         .filter((s) => s.metricsPath && app.endpoints[s.name].upstream)

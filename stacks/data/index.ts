@@ -1,7 +1,7 @@
 /** Data layer program: config -> DatabaseStack -> the contract for the app layer. */
 import * as pulumi from "@pulumi/pulumi";
 import { DatabaseStack } from "../../components/database";
-import { loadStack } from "../config";
+import { loadStack, swarmOf } from "../config";
 import { CONTRACT_VERSION, secretKeysOf, type DataContract } from "../contract";
 
 const { config, system } = loadStack();
@@ -16,6 +16,7 @@ const db = new DatabaseStack(system.system, {
   objectStores: system.data.objectStores,
   protect,
   labels: config.labels,
+  swarm: swarmOf(config),
 });
 
 export const contract: pulumi.Output<DataContract> = db.networks.apply((networks): DataContract => ({
@@ -25,5 +26,6 @@ export const contract: pulumi.Output<DataContract> = db.networks.apply((networks
   networks,
   endpoints: db.endpoints,
   secretKeys: secretKeysOf(system),
+  ...(config.engine === "swarm" ? { orchestrator: "swarm" as const } : {}),
 }));
 export const secrets = db.secrets;

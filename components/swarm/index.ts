@@ -1,0 +1,4 @@
+export * from "./settings";
+export * from "./policy";
+export * from "./service";
+export * from "./workload";

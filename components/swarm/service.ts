@@ -1,0 +1,134 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as docker from "@pulumi/docker";
+import { placementFor, updatePolicy } from "./policy";
+import type { SwarmSettings, WorkloadRole } from "./settings";
+
+/** How one component's container spec becomes a Swarm service. */
+export interface ServicePlan {
+  settings: SwarmSettings;
+  role: WorkloadRole;
+  /** @default 1 */
+  replicas?: number;
+  /** Uploaded files that are configuration (Swarm configs); every other upload is a Swarm secret. */
+  configFiles?: string[];
+}
+
+/** Container inputs a Swarm service has an equivalent for. Anything else is an error, not silently dropped. */
+const TRANSLATED = new Set([
+  "name", "image", "command", "entrypoints", "envs", "uploads", "labels", "networksAdvanced", "volumes",
+  "healthcheck", "memory", "cpus", "init", "user", "readOnly", "stopTimeout", "ports", "capabilities",
+  "restart", "securityOpts", "wait", "waitTimeout", "destroyGraceSeconds",
+]);
+
+const base64 = (s: string | undefined): string => Buffer.from(s ?? "", "utf8").toString("base64");
+const fileMode = (u: docker.types.input.ContainerUpload): pulumi.Output<number> =>
+  pulumi.all([u.permissions, u.executable]).apply(([p, x]) => (p ? parseInt(p, 8) : x ? 0o755 : 0o444));
+
+/**
+ * A Swarm service from the same container inputs a component uses in
+ * container mode: uploads become Swarm secrets (or configs), limits become
+ * resource limits with a quarter reserved, the restart policy `any`, ports the
+ * endpoint spec, and the role chooses the update order and placement.
+ * `no-new-privileges` has no Swarm equivalent in Engine API 1.41 and is dropped.
+ */
+export function swarmService(
+  name: string,
+  c: docker.ContainerArgs,
+  plan: ServicePlan,
+  opts: pulumi.CustomResourceOptions,
+): docker.Service {
+  const extra = Object.keys(c).filter((k) => !TRANSLATED.has(k) && (c as unknown as Record<string, unknown>)[k] !== undefined);
+  if (extra.length > 0) {
+    throw new Error(`${name}: container inputs ${extra.join(", ")} have no Swarm translation here; allowed: ${[...TRANSLATED].join(", ")}`);
+  }
+  const uploads = (c.uploads ?? []) as docker.types.input.ContainerUpload[];
+  if (!Array.isArray(uploads)) throw new Error(`${name}: uploads must be a list to become Swarm secrets`);
+  const labels = c.labels as pulumi.Input<docker.types.input.ServiceLabel[]> | undefined;
+  const own = { parent: opts.parent, provider: opts.provider };
+  const secrets: docker.types.input.ServiceTaskSpecContainerSpecSecret[] = [];
+  const configs: docker.types.input.ServiceTaskSpecContainerSpecConfig[] = [];
+  for (const u of uploads) {
+    const file = u.file as string;
+    const key = `${name}-${file.split("/").pop()}`;
+    if (plan.configFiles?.includes(file)) {
+      const cfg = new docker.ServiceConfig(
+        key,
+        { data: pulumi.output(u.content ?? "").apply(base64), labels },
+        { ...own, deleteBeforeReplace: false },
+      );
+      configs.push({ configId: cfg.id, configName: cfg.name, fileName: file, fileMode: fileMode(u) });
+    } else {
+      const sec = new docker.Secret(
+        key,
+        { data: pulumi.secret(pulumi.output(u.content ?? "").apply(base64)), labels },
+        { ...own, deleteBeforeReplace: false },
+      );
+      secrets.push({ secretId: sec.id, secretName: sec.name, fileName: file, fileMode: fileMode(u) });
+    }
+  }
+  const env = pulumi.output(c.envs ?? []).apply((list) =>
+    Object.fromEntries(
+      (list ?? []).map((e) => {
+        const i = e.indexOf("=");
+        return i < 0 ? [e, ""] : [e.slice(0, i), e.slice(i + 1)];
+      }),
+    ),
+  );
+  const memory = pulumi.output(c.memory);
+  const cpus = pulumi.output(c.cpus);
+  const ports = pulumi.output(c.ports ?? []);
+  const caps = pulumi.output(c.capabilities);
+  return new docker.Service(
+    name,
+    {
+      name: c.name,
+      labels,
+      mode: { replicated: { replicas: plan.replicas ?? 1 } },
+      taskSpec: {
+        containerSpec: {
+          image: c.image,
+          args: c.command,
+          commands: c.entrypoints,
+          env,
+          labels: labels as pulumi.Input<docker.types.input.ServiceTaskSpecContainerSpecLabel[]>,
+          healthcheck: pulumi.output(c.healthcheck).apply((h) =>
+            h ? { tests: h.tests, interval: h.interval, timeout: h.timeout, startPeriod: h.startPeriod, retries: h.retries } : undefined,
+          ),
+          init: c.init,
+          user: c.user,
+          readOnly: c.readOnly,
+          stopGracePeriod: pulumi.output(c.stopTimeout).apply((t) => (t ? `${t}s` : undefined)),
+          capAdds: caps.apply((k) => k?.adds),
+          capDrops: caps.apply((k) => k?.drops),
+          mounts: pulumi.output(c.volumes ?? []).apply((vs) =>
+            (vs ?? []).map((v) =>
+              v.hostPath
+                ? { type: "bind", source: v.hostPath, target: v.containerPath!, readOnly: v.readOnly }
+                : { type: "volume", source: v.volumeName, target: v.containerPath!, readOnly: v.readOnly },
+            ),
+          ),
+          secrets,
+          configs,
+        },
+        networksAdvanceds: pulumi
+          .output(c.networksAdvanced ?? [])
+          .apply((ns) => (ns ?? []).map((n) => ({ name: n.name, aliases: n.aliases }))),
+        resources: pulumi.all([memory, cpus]).apply(([m, cpu]) => ({
+          limits: { memoryBytes: m ? m * 1024 * 1024 : undefined, nanoCpus: cpu ? Math.round(Number(cpu) * 1e9) : undefined },
+          reservation: { memoryBytes: m ? Math.floor((m * 1024 * 1024) / 4) : undefined },
+        })),
+        restartPolicy: { condition: "any", delay: "2s", maxAttempts: 0 },
+        placement: placementFor(plan.role, plan.settings),
+      },
+      ...updatePolicy(plan.role),
+      endpointSpec: ports.apply((ps) => ({
+        mode: plan.settings.endpointMode,
+        ports: ps?.length
+          ? ps.map((p) => ({ targetPort: p.internal, publishedPort: p.external, publishMode: plan.settings.publishMode }))
+          : undefined,
+      })),
+      convergeConfig: { delay: "1s", timeout: pulumi.output(c.waitTimeout).apply((t) => `${Math.max(t ?? 60, 60) * 3}s`) },
+    },
+    opts,
+  );
+}
