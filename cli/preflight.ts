@@ -14,10 +14,19 @@ function canBind(port: number, host: string): Promise<boolean> {
   });
 }
 
-/** The container publishing a host port, if any. */
-function publisher(port: number): string | undefined {
-  const r = dockerRun(["ps", "--filter", `publish=${port}`, "--format", "{{.Names}}"]);
-  return r.stdout.split("\n").filter(Boolean)[0];
+/** The container publishing a host port, if any, and the Swarm service it is a task of. */
+function publisher(port: number): { name: string; service: string } | undefined {
+  const r = dockerRun([
+    "ps",
+    "--filter",
+    `publish=${port}`,
+    "--format",
+    '{{.Names}}\t{{.Label "com.docker.swarm.service.name"}}',
+  ]);
+  const line = r.stdout.split("\n").filter(Boolean)[0];
+  if (!line) return undefined;
+  const [name, service = ""] = line.split("\t");
+  return { name, service };
 }
 
 export async function preflight(t: EnvironmentTarget): Promise<void> {
@@ -26,10 +35,11 @@ export async function preflight(t: EnvironmentTarget): Promise<void> {
   if (!Number.isInteger(port) || port < 1 || port > 65535) return; // the stack's config check names it
   const own = containerName(t, "proxy");
   const holder = publisher(port);
-  if (holder === own) return;
+  // Its own proxy: the container, or in Swarm mode a task of the proxy service.
+  if (holder && (holder.name === own || holder.service === own)) return;
   if (holder || !(await canBind(port, host))) {
     throw new Error(
-      `shipyard:httpPort: port ${port} on ${host} is already in use${holder ? ` by container ${holder}` : ""}; allowed: a free port (set one with --set httpPort=PORT)`,
+      `shipyard:httpPort: port ${port} on ${host} is already in use${holder ? ` by container ${holder.name}` : ""}; allowed: a free port (set one with --set httpPort=PORT)`,
     );
   }
 }

@@ -44,6 +44,8 @@ export const StackConfig = z
     backupMaxAgeHours: z.coerce.number().positive().optional(),
     /** Extra environment for every app service (a release marker, a feature flag). */
     appEnv: z.record(z.string()).default({}),
+    /** Replica count per app service, over the blueprint's (scale without editing it). */
+    replicas: z.record(z.coerce.number().int().min(0).max(50)).default({}),
     /** Plain containers on this engine, or Swarm services on the cluster this engine manages. */
     engine: z.enum(["container", "swarm"]).default("container"),
     /** Swarm mode: how services are reached and published, and where data lives. */
@@ -129,5 +131,15 @@ export function loadStack(raw: Record<string, string> = pulumi.runtime.allConfig
   });
   if (config.httpPort) system.app.proxy.httpPort = config.httpPort;
   for (const s of system.app.services) s.env = { ...s.env, ...config.appEnv };
+  const names = system.app.services.map((s) => s.name);
+  for (const [name, n] of Object.entries(config.replicas)) {
+    const s = system.app.services.find((x) => x.name === name);
+    if (!s) {
+      throw new ConfigError(
+        `invalid stack configuration:\n  - ${NAMESPACE}:replicas.${name}: not a service of this environment; allowed: ${names.join(", ")}`,
+      );
+    }
+    s.replicas = n;
+  }
   return { config, system };
 }

@@ -129,7 +129,11 @@ export class BackupService extends pulumi.ComponentResource {
       {
         settings: args.swarm,
         role: "singleton",
-        configFiles: ["/usr/local/bin/shipyard-backup", "/usr/local/bin/shipyard-restore", "/etc/cron.d/shipyard-backup"],
+        configFiles: [
+          "/usr/local/bin/shipyard-backup",
+          "/usr/local/bin/shipyard-restore",
+          "/etc/cron.d/shipyard-backup",
+        ],
       },
       { parent: this },
     );

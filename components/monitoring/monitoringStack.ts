@@ -150,7 +150,11 @@ export class MonitoringStack extends pulumi.ComponentResource {
           ...containerBaseline({}, { memoryMb: 512, cpus: 1 }),
           wait: true,
         },
-        { settings: args.swarm, role: "singleton", configFiles: [PROMETHEUS_CONFIG_PATH, PROMETHEUS_RULES_PATH] },
+        {
+          settings: args.swarm,
+          role: "singleton",
+          configFiles: [PROMETHEUS_CONFIG_PATH, PROMETHEUS_RULES_PATH],
+        },
         { parent: this, dependsOn: [alertmanager] },
       ),
     );

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { workload, type Workload } from "../swarm";
+import { SWARM_RESOLVE_VALID_SECONDS, workload, type Workload } from "../swarm";
 import { checkNamePart, containerBaseline, dockerHealthcheck, dockerLabels, resourceName } from "../shared";
 import { PROXY_KINDS as KINDS, PROXY_LIMITS } from "./kinds";
 import { SITES_DIR } from "./render/nginx";
@@ -31,7 +31,11 @@ export class ReverseProxy extends pulumi.ComponentResource {
     if (args.sitesVolume && kind !== "nginx") {
       throw new Error(`sitesVolume needs proxy kind nginx; kind is "${kind}"`);
     }
-    this.config = impl.render({ ...args, sitesDir: args.sitesVolume ? SITES_DIR : undefined });
+    this.config = impl.render({
+      ...args,
+      sitesDir: args.sitesVolume ? SITES_DIR : undefined,
+      resolveValidSeconds: args.swarm ? SWARM_RESOLVE_VALID_SECONDS : undefined,
+    });
     const address = args.listenAddress ?? "127.0.0.1";
     this.url = `http://${address}:${args.httpPort}`;
     this.container = workload(

@@ -28,6 +28,11 @@ export interface ProxyRenderOptions {
   maxBodyMb?: number;
   /** Include per-site route files from this directory (nginx only): sites add and remove their own. */
   sitesDir?: string;
+  /**
+   * How long (s) nginx keeps a resolved upstream address. Swarm mode uses 1, so
+   * a task replaced in a rolling update leaves the proxy's view within a second. @default 5
+   */
+  resolveValidSeconds?: number;
 }
 
 export type ProxyKind = "nginx" | "caddy";

@@ -15,9 +15,29 @@ export interface ServicePlan {
 
 /** Container inputs a Swarm service has an equivalent for. Anything else is an error, not silently dropped. */
 const TRANSLATED = new Set([
-  "name", "image", "command", "entrypoints", "envs", "uploads", "labels", "networksAdvanced", "volumes",
-  "healthcheck", "memory", "cpus", "init", "user", "readOnly", "stopTimeout", "ports", "capabilities",
-  "restart", "securityOpts", "wait", "waitTimeout", "destroyGraceSeconds",
+  "name",
+  "image",
+  "command",
+  "entrypoints",
+  "envs",
+  "uploads",
+  "labels",
+  "networksAdvanced",
+  "volumes",
+  "healthcheck",
+  "memory",
+  "cpus",
+  "init",
+  "user",
+  "readOnly",
+  "stopTimeout",
+  "ports",
+  "capabilities",
+  "restart",
+  "securityOpts",
+  "wait",
+  "waitTimeout",
+  "destroyGraceSeconds",
 ]);
 
 const base64 = (s: string | undefined): string => Buffer.from(s ?? "", "utf8").toString("base64");
@@ -37,9 +57,13 @@ export function swarmService(
   plan: ServicePlan,
   opts: pulumi.CustomResourceOptions,
 ): docker.Service {
-  const extra = Object.keys(c).filter((k) => !TRANSLATED.has(k) && (c as unknown as Record<string, unknown>)[k] !== undefined);
+  const extra = Object.keys(c).filter(
+    (k) => !TRANSLATED.has(k) && (c as unknown as Record<string, unknown>)[k] !== undefined,
+  );
   if (extra.length > 0) {
-    throw new Error(`${name}: container inputs ${extra.join(", ")} have no Swarm translation here; allowed: ${[...TRANSLATED].join(", ")}`);
+    throw new Error(
+      `${name}: container inputs ${extra.join(", ")} have no Swarm translation here; allowed: ${[...TRANSLATED].join(", ")}`,
+    );
   }
   const uploads = (c.uploads ?? []) as docker.types.input.ContainerUpload[];
   if (!Array.isArray(uploads)) throw new Error(`${name}: uploads must be a list to become Swarm secrets`);
@@ -77,6 +101,9 @@ export function swarmService(
   const memory = pulumi.output(c.memory);
   const cpus = pulumi.output(c.cpus);
   const ports = pulumi.output(c.ports ?? []);
+  if (!Array.isArray(c.ports ?? []))
+    throw new Error(`${name}: ports must be a list to become the endpoint spec`);
+  const hasPorts = ((c.ports ?? []) as unknown[]).length > 0;
   const caps = pulumi.output(c.capabilities);
   return new docker.Service(
     name,
@@ -91,22 +118,34 @@ export function swarmService(
           commands: c.entrypoints,
           env,
           labels: labels as pulumi.Input<docker.types.input.ServiceTaskSpecContainerSpecLabel[]>,
-          healthcheck: pulumi.output(c.healthcheck).apply((h) =>
-            h ? { tests: h.tests, interval: h.interval, timeout: h.timeout, startPeriod: h.startPeriod, retries: h.retries } : undefined,
-          ),
+          healthcheck: pulumi
+            .output(c.healthcheck)
+            .apply((h) =>
+              h
+                ? {
+                    tests: h.tests,
+                    interval: h.interval,
+                    timeout: h.timeout,
+                    startPeriod: h.startPeriod,
+                    retries: h.retries,
+                  }
+                : undefined,
+            ),
           init: c.init,
           user: c.user,
           readOnly: c.readOnly,
           stopGracePeriod: pulumi.output(c.stopTimeout).apply((t) => (t ? `${t}s` : undefined)),
           capAdds: caps.apply((k) => k?.adds),
           capDrops: caps.apply((k) => k?.drops),
-          mounts: pulumi.output(c.volumes ?? []).apply((vs) =>
-            (vs ?? []).map((v) =>
-              v.hostPath
-                ? { type: "bind", source: v.hostPath, target: v.containerPath!, readOnly: v.readOnly }
-                : { type: "volume", source: v.volumeName, target: v.containerPath!, readOnly: v.readOnly },
+          mounts: pulumi
+            .output(c.volumes ?? [])
+            .apply((vs) =>
+              (vs ?? []).map((v) =>
+                v.hostPath
+                  ? { type: "bind", source: v.hostPath, target: v.containerPath!, readOnly: v.readOnly }
+                  : { type: "volume", source: v.volumeName, target: v.containerPath!, readOnly: v.readOnly },
+              ),
             ),
-          ),
           secrets,
           configs,
         },
@@ -114,20 +153,30 @@ export function swarmService(
           .output(c.networksAdvanced ?? [])
           .apply((ns) => (ns ?? []).map((n) => ({ name: n.name, aliases: n.aliases }))),
         resources: pulumi.all([memory, cpus]).apply(([m, cpu]) => ({
-          limits: { memoryBytes: m ? m * 1024 * 1024 : undefined, nanoCpus: cpu ? Math.round(Number(cpu) * 1e9) : undefined },
+          limits: {
+            memoryBytes: m ? m * 1024 * 1024 : undefined,
+            nanoCpus: cpu ? Math.round(Number(cpu) * 1e9) : undefined,
+          },
           reservation: { memoryBytes: m ? Math.floor((m * 1024 * 1024) / 4) : undefined },
         })),
         restartPolicy: { condition: "any", delay: "2s", maxAttempts: 0 },
         placement: placementFor(plan.role, plan.settings),
       },
-      ...updatePolicy(plan.role),
+      ...updatePolicy(plan.role, plan.settings.publishMode === "host" && hasPorts),
       endpointSpec: ports.apply((ps) => ({
         mode: plan.settings.endpointMode,
         ports: ps?.length
-          ? ps.map((p) => ({ targetPort: p.internal, publishedPort: p.external, publishMode: plan.settings.publishMode }))
+          ? ps.map((p) => ({
+              targetPort: p.internal,
+              publishedPort: p.external,
+              publishMode: plan.settings.publishMode,
+            }))
           : undefined,
       })),
-      convergeConfig: { delay: "1s", timeout: pulumi.output(c.waitTimeout).apply((t) => `${Math.max(t ?? 60, 60) * 3}s`) },
+      convergeConfig: {
+        delay: "1s",
+        timeout: pulumi.output(c.waitTimeout).apply((t) => `${Math.max(t ?? 60, 60) * 3}s`),
+      },
     },
     opts,
   );

@@ -32,3 +32,10 @@ export const SWARM_DEFAULTS: SwarmSettings = { endpointMode: "dnsrr", publishMod
  * its volume) never run twice, so the old stops first.
  */
 export type WorkloadRole = "stateless" | "singleton" | "data";
+
+/**
+ * Seconds the proxy caches a resolved service address in Swarm mode. A rolling
+ * update waits longer than this between tasks, so the proxy never holds only
+ * addresses that are gone.
+ */
+export const SWARM_RESOLVE_VALID_SECONDS = 1;

@@ -13,7 +13,7 @@ export const SITES_DIR = "/etc/nginx/sites.d";
  */
 export function renderNginx(o: ProxyRenderOptions): string {
   const out: string[] = ["# Rendered by shipyard: do not edit, change the blueprint.", ""];
-  out.push("resolver 127.0.0.11 valid=5s ipv6=off;");
+  out.push(`resolver 127.0.0.11 valid=${o.resolveValidSeconds ?? 5}s ipv6=off;`);
   out.push(`client_max_body_size ${o.maxBodyMb ?? 50}m;`);
   out.push("map $http_upgrade $connection_upgrade { default upgrade; '' close; }");
   if (o.rateLimit) {

@@ -1,0 +1,260 @@
+import { LocalWorkspace } from "@pulumi/pulumi/automation";
+import { destroy, stackName, up, type LayerResult } from "../../cli/environment";
+import { LAYERS } from "../../cli/layers";
+import { docker, removeLabelled } from "./helpers/docker";
+import { freePort, get } from "./helpers/net";
+import { expectAllHealthy, expectRoutesAnswer } from "./helpers/blueprint";
+import { testTarget } from "./helpers/target";
+
+/**
+ * Brand Club (seed 002) in Swarm mode on this engine: one node, no IPVS, so
+ * services resolve by DNS round robin and the proxy publishes in host mode.
+ * If the engine is not in a Swarm, the test makes one and leaves it after.
+ */
+const run = `t${process.pid}swm`;
+const label = `io.shipyard.test=${run}`;
+const host = "dev.brandclub.localhost";
+const nextImage = `shipyard/app:${run}`;
+const figures: Record<string, unknown> = {};
+let port = 0;
+let madeSwarm = false;
+const base = { replicas: { backend: 2, frontend: 2 } };
+
+const target = (o: { replicas?: Record<string, number>; images?: Record<string, string> } = {}) =>
+  testTarget({
+    run,
+    blueprint: "brandclub",
+    environment: "dev",
+    port,
+    config: {
+      engine: "swarm",
+      ...(o.replicas ? { replicas: JSON.stringify(o.replicas) } : {}),
+      ...(o.images ? { images: JSON.stringify(o.images) } : {}),
+    },
+  });
+
+const lines = (...args: string[]) =>
+  docker(...args)
+    .split("\n")
+    .filter(Boolean);
+const services = () =>
+  Object.fromEntries(
+    lines("service", "ls", "--filter", `label=${label}`, "--format", "{{.Name}} {{.Replicas}}").map((l) =>
+      l.split(" "),
+    ),
+  ) as Record<string, string>;
+const svc = (name: string) => `${run}-dev-${name}`;
+/** Running task containers of a service, by id. */
+const tasks = (name: string) =>
+  lines("ps", "-q", "--filter", `label=com.docker.swarm.service.name=${svc(name)}`).sort();
+const changes = (rs: LayerResult[]) =>
+  Object.fromEntries(rs.map((r) => [r.layer, r.changes])) as Record<string, Record<string, number>>;
+
+/** Requests through the proxy, one after another, until stopped: bounded in count and time. */
+function requestLoop(paths: string[], max = 5000, seconds = 400) {
+  let stop = false;
+  const result = { sent: 0, failed: 0, errors: [] as string[] };
+  const done = (async () => {
+    const t0 = Date.now();
+    while (!stop && result.sent < max && Date.now() - t0 < seconds * 1000) {
+      const path = paths[result.sent % paths.length];
+      result.sent++;
+      try {
+        const r = await get(port, host, path);
+        if (r.status !== 200) {
+          result.failed++;
+          result.errors.push(`${path}: ${r.status} ${r.body.slice(0, 80)}`);
+        }
+      } catch (e) {
+        result.failed++;
+        result.errors.push(`${path}: ${(e as Error).message}`);
+      }
+    }
+  })();
+  return {
+    stop: async () => {
+      stop = true;
+      await done;
+      return result;
+    },
+  };
+}
+
+beforeAll(async () => {
+  port = await freePort();
+  if (docker("info", "--format", "{{.Swarm.LocalNodeState}}") !== "active") {
+    docker("swarm", "init", "--advertise-addr", "127.0.0.1");
+    madeSwarm = true;
+  }
+  docker("tag", "shipyard/app:bookworm", nextImage);
+});
+
+afterAll(async () => {
+  try {
+    await destroy(target(), { removeStacks: true });
+  } catch {
+    /* removed below */
+  }
+  for (const kind of ["service", "secret", "config"]) {
+    const left = lines(kind, "ls", "-q", "--filter", `label=${label}`);
+    if (left.length) docker(kind, "rm", ...left);
+  }
+  removeLabelled(label);
+  docker("rmi", nextImage);
+  if (madeSwarm) docker("swarm", "leave", "--force");
+  console.log(`swarm figures: ${JSON.stringify(figures)}`);
+});
+
+test("dev as Swarm services: healthy, routed, data pinned, no secret in inspect or state, a second up changes nothing", async () => {
+  const t0 = Date.now();
+  await up(target(base));
+  figures.deploySeconds = (Date.now() - t0) / 1000;
+  const s = services();
+  expect(Object.keys(s).length).toBe(12);
+  for (const [name, r] of Object.entries(s)) {
+    const [have, want] = r.split("/");
+    expect(`${name} ${have}`).toBe(`${name} ${want}`);
+  }
+  expect(s[svc("backend")]).toBe("2/2");
+  expect(s[svc("scheduler")]).toBe("1/1");
+  expect(expectAllHealthy(label).length).toBe(14);
+  expect(await expectRoutesAnswer("brandclub", "dev", port)).toBe(4);
+  const db = JSON.parse((await get(port, host, "/api/db")).body);
+  expect(db.engine).toBe("mariadb");
+
+  // Overlay networks from the data layer; the data service is pinned and stops before it starts anew.
+  expect(lines("network", "ls", "--filter", `label=${label}`, "--format", "{{.Driver}}")).toEqual([
+    "overlay",
+    "overlay",
+  ]);
+  expect(
+    docker(
+      "service",
+      "inspect",
+      svc("mariadb"),
+      "--format",
+      "{{json .Spec.TaskTemplate.Placement.Constraints}} {{.Spec.UpdateConfig.Order}}",
+    ),
+  ).toBe('["node.role==manager"] stop-first');
+  expect(
+    docker(
+      "service",
+      "inspect",
+      svc("backend"),
+      "--format",
+      "{{.Spec.UpdateConfig.Order}} {{.Spec.UpdateConfig.FailureAction}} {{.Spec.EndpointSpec.Mode}}",
+    ),
+  ).toBe("start-first rollback dnsrr");
+  expect(docker("service", "inspect", svc("scheduler"), "--format", "{{.Spec.UpdateConfig.Order}}")).toBe(
+    "stop-first",
+  );
+
+  // Secrets: read from inside a task, then looked for where they must not be.
+  const backend = tasks("backend")[0];
+  const values = ["db_password", "redis_password", "redis_queue_password"].map((f) =>
+    docker("exec", backend, "cat", `/run/secrets/${f}`),
+  );
+  for (const v of values) expect(v.length).toBeGreaterThanOrEqual(16);
+  const inspected = docker("service", "inspect", ...Object.keys(s));
+  const secretsInspected = docker(
+    "secret",
+    "inspect",
+    ...lines("secret", "ls", "-q", "--filter", `label=${label}`),
+  );
+  const states: string[] = [];
+  for (const l of LAYERS) {
+    const ws = await LocalWorkspace.create({ workDir: l.workDir });
+    states.push(JSON.stringify(await ws.exportStack(stackName(target(), l.name))));
+  }
+  for (const v of values) {
+    expect(inspected.includes(v)).toBe(false);
+    expect(secretsInspected.includes(v)).toBe(false);
+    for (const st of states) expect(st.includes(v)).toBe(false);
+    expect(states.join("").includes(Buffer.from(v).toString("base64"))).toBe(false);
+  }
+  figures.secretsChecked = values.length;
+
+  const a0 = Date.now();
+  const again = await up(target(base));
+  figures.noopSeconds = (Date.now() - a0) / 1000;
+  for (const r of again) expect(`${r.layer}: ${Object.keys(r.changes).join(",")}`).toBe(`${r.layer}: same`);
+});
+
+test("an image update with two replicas rolls without one failed request", async () => {
+  const before = { backend: tasks("backend"), mariadb: tasks("mariadb") };
+  const loop = requestLoop(["/api/health", "/"]);
+  const t0 = Date.now();
+  const res = await up(target({ ...base, images: { brandclub: nextImage } }));
+  const seconds = (Date.now() - t0) / 1000;
+  // Keep asking a moment after the update, while the proxy's cache turns over.
+  await new Promise((r) => setTimeout(r, 3000));
+  const r = await loop.stop();
+  figures.rollingUpdate = { requests: r.sent, failed: r.failed, seconds, changes: changes(res).app };
+  expect(r.errors.slice(0, 5)).toEqual([]);
+  expect(r.failed).toBe(0);
+  expect(r.sent).toBeGreaterThan(50);
+  expect(changes(res).data).toEqual({ same: expect.any(Number) });
+  expect(
+    docker("service", "inspect", svc("backend"), "--format", "{{.Spec.TaskTemplate.ContainerSpec.Image}}"),
+  ).toBe(nextImage);
+  expect(tasks("backend").some((id) => before.backend.includes(id))).toBe(false);
+  expect(tasks("mariadb")).toEqual(before.mariadb);
+});
+
+test("a version that fails its health check is rolled back by Swarm; the old one keeps serving", async () => {
+  const loop = requestLoop(["/api/health"]);
+  const t0 = Date.now();
+  // The proxy image does not serve the app's port: every health check of the new tasks fails.
+  await expect(up(target({ ...base, images: { brandclub: "shipyard/nginx:bookworm" } }))).rejects.toThrow(
+    /rolled it back/,
+  );
+  const seconds = (Date.now() - t0) / 1000;
+  const r = await loop.stop();
+  figures.rollback = { requests: r.sent, failed: r.failed, seconds };
+  expect(r.errors.slice(0, 5)).toEqual([]);
+  expect(r.failed).toBe(0);
+  expect(
+    docker(
+      "service",
+      "inspect",
+      svc("backend"),
+      "--format",
+      "{{.UpdateStatus.State}} {{.Spec.TaskTemplate.ContainerSpec.Image}}",
+    ),
+  ).toBe(`rollback_completed ${nextImage}`);
+  // State and engine agree again: the last good settings change nothing.
+  const again = await up(target({ ...base, images: { brandclub: nextImage } }));
+  for (const x of again) expect(`${x.layer}: ${Object.keys(x.changes).join(",")}`).toBe(`${x.layer}: same`);
+});
+
+test("scaling one service 1 -> 3 -> 1 changes only that service", async () => {
+  const others = () => ({
+    backend: tasks("backend"),
+    frontend: tasks("frontend"),
+    mariadb: tasks("mariadb"),
+  });
+  const before = others();
+  const images = { brandclub: nextImage };
+  const t0 = Date.now();
+  const up3 = await up(target({ replicas: { ...base.replicas, "queue-default": 3 }, images }));
+  const upSeconds = (Date.now() - t0) / 1000;
+  expect(changes(up3).app).toEqual({ update: 1, same: expect.any(Number) });
+  expect(changes(up3).data).toEqual({ same: expect.any(Number) });
+  expect(services()[svc("queue-default")]).toBe("3/3");
+  expect(tasks("queue-default").length).toBe(3);
+  const t1 = Date.now();
+  const down1 = await up(target({ ...base, images }));
+  const downSeconds = (Date.now() - t1) / 1000;
+  expect(changes(down1).app).toEqual({ update: 1, same: expect.any(Number) });
+  expect(services()[svc("queue-default")]).toBe("1/1");
+  expect(others()).toEqual(before);
+  figures.scale = { upSeconds, downSeconds };
+});
+
+test("destroy leaves no service, secret, config, network or volume behind", async () => {
+  await destroy(target(), { removeStacks: true });
+  for (const kind of ["service", "secret", "config", "network", "volume"]) {
+    expect(`${kind}: ${lines(kind, "ls", "-q", "--filter", `label=${label}`).join(",")}`).toBe(`${kind}: `);
+  }
+  expect(lines("ps", "-aq", "--filter", `label=${label}`)).toEqual([]);
+});
