@@ -200,6 +200,15 @@ export const brandclub: Blueprint = {
         },
       },
       maxBodyMb: 100,
+      waivers: [
+        {
+          // Only Swarm mode needs it: containers bind the proxy to listenAddress.
+          policy: "explicit-bind-address",
+          reason:
+            "seed 002 publishes Traefik on the Swarm node; Swarm publishes a port on every interface (no per-address publish)",
+          expires: "2027-05-31",
+        },
+      ],
     },
     backup: {
       only: ["prod"],

@@ -79,6 +79,7 @@ export interface ResolvedSystem {
       headers?: Record<string, string>;
       maxBodyMb?: number;
       rateLimit?: RateLimit;
+      waivers?: PolicyWaiver[];
     };
     monitoring?: {
       prometheusImage: string;
@@ -370,6 +371,7 @@ export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
         headers: pick(bp.app.proxy.headers),
         maxBodyMb: bp.app.proxy.maxBodyMb,
         rateLimit: bp.app.proxy.rateLimit,
+        waivers: bp.app.proxy.waivers,
       },
       monitoring,
       backup,

@@ -163,6 +163,8 @@ export const Proxy = z
       .object({ perSecond: z.number().positive(), burst: z.number().int().positive().optional() })
       .strict()
       .optional(),
+    /** Dated policy waivers carried by the proxy (e.g. Swarm's publish on all interfaces). */
+    waivers: z.array(Waiver).optional(),
   })
   .strict();
 

@@ -1,6 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import { SWARM_RESOLVE_VALID_SECONDS, workload, type Workload } from "../swarm";
-import { checkNamePart, containerBaseline, dockerHealthcheck, dockerLabels, resourceName } from "../shared";
+import {
+  checkNamePart,
+  containerBaseline,
+  dockerHealthcheck,
+  dockerLabels,
+  resourceName,
+  waiverLabels,
+} from "../shared";
 import { PROXY_KINDS as KINDS, PROXY_LIMITS } from "./kinds";
 import { SITES_DIR } from "./render/nginx";
 import type { ReverseProxyArgs } from "./types";
@@ -55,7 +62,7 @@ export class ReverseProxy extends pulumi.ComponentResource {
             component: "proxy",
             role: kind,
           },
-          args.labels,
+          { ...args.labels, ...waiverLabels(args.waivers, args.environment) },
         ),
         healthcheck: dockerHealthcheck(impl.health),
         ...containerBaseline({}, PROXY_LIMITS),

@@ -40,6 +40,8 @@ export type ProxyKind = "nginx" | "caddy";
 export interface ReverseProxyArgs extends ProxyRenderOptions {
   system: string;
   environment: string;
+  /** Dated policy waivers, as labels on the proxy (`io.shipyard.waiver.<policy>`). */
+  waivers?: import("../shared").PolicyWaiver[];
   /** Which proxy renders and serves the routes. @default "nginx" */
   kind?: ProxyKind;
   image: string;

@@ -71,9 +71,13 @@ export function swarmService(
   const own = { parent: opts.parent, provider: opts.provider };
   const secrets: docker.types.input.ServiceTaskSpecContainerSpecSecret[] = [];
   const configs: docker.types.input.ServiceTaskSpecContainerSpecConfig[] = [];
+  const used = new Set<string>();
   for (const u of uploads) {
     const file = u.file as string;
-    const key = `${name}-${file.split("/").pop()}`;
+    // Named by the file's base name; a second file of the same base name gets its parent's too.
+    let key = `${name}-${file.split("/").pop()}`;
+    if (used.has(key)) key = `${name}-${file.split("/").slice(-2).join("-")}`;
+    used.add(key);
     if (plan.configFiles?.includes(file)) {
       const cfg = new docker.ServiceConfig(
         key,
@@ -118,19 +122,17 @@ export function swarmService(
           commands: c.entrypoints,
           env,
           labels: labels as pulumi.Input<docker.types.input.ServiceTaskSpecContainerSpecLabel[]>,
-          healthcheck: pulumi
-            .output(c.healthcheck)
-            .apply((h) =>
-              h
-                ? {
-                    tests: h.tests,
-                    interval: h.interval,
-                    timeout: h.timeout,
-                    startPeriod: h.startPeriod,
-                    retries: h.retries,
-                  }
-                : undefined,
-            ),
+          healthcheck: pulumi.output(c.healthcheck).apply((h) =>
+            h
+              ? {
+                  tests: h.tests,
+                  interval: h.interval,
+                  timeout: h.timeout,
+                  startPeriod: h.startPeriod,
+                  retries: h.retries,
+                }
+              : undefined,
+          ),
           init: c.init,
           user: c.user,
           readOnly: c.readOnly,

@@ -1,3 +1,5 @@
+import { serviceAsContainer } from "./service";
+
 /** What a check sees of one resource: its type, names, inputs and shipyard labels. */
 export interface ResourceView {
   /** Short kind: "container", "network", "volume", "service", or the Pulumi type. */
@@ -11,13 +13,14 @@ export interface ResourceView {
   protect: boolean;
   /** io.shipyard.* and other labels, as a map. */
   labels: Record<string, string>;
+  /** A Swarm service, seen as the container its tasks run (kind "container"). */
+  swarm?: boolean;
 }
 
 const KINDS: Record<string, string> = {
   "docker:index/container:Container": "container",
   "docker:index/network:Network": "network",
   "docker:index/volume:Volume": "volume",
-  "docker:index/service:Service": "service",
 };
 
 /** Both label forms: the docker package's [{label, value}] list, or a plain map. */
@@ -42,6 +45,18 @@ export function viewOf(r: {
   props: Record<string, unknown>;
   protect?: boolean;
 }): ResourceView {
+  if (r.type === "docker:index/service:Service") {
+    const props = serviceAsContainer(r.props);
+    return {
+      kind: "container",
+      name: r.name,
+      urn: r.urn,
+      props,
+      protect: r.protect ?? false,
+      labels: labelsOf(props.labels),
+      swarm: true,
+    };
+  }
   return {
     kind: KINDS[r.type] ?? r.type,
     name: r.name,

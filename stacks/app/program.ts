@@ -83,6 +83,7 @@ export async function appProgram(): Promise<Record<string, unknown>> {
       maxBodyMb: system.app.proxy.maxBodyMb,
       sitesVolume: sitesVolume?.name,
       rateLimit: system.app.proxy.rateLimit,
+      waivers: system.app.proxy.waivers,
       labels: config.labels,
       swarm,
     },

@@ -272,10 +272,15 @@ func (s Service) converge(ctx context.Context, cl *dockerapi.Client, id string, 
 		if err != nil {
 			return fmt.Errorf("service %s: %w", name, err)
 		}
-		running, failures := 0, []string{}
+		running, failures, waiting := 0, []string{}, ""
 		for _, t := range tasks {
 			if t.DesiredState == "running" && t.Status.State == "running" {
 				running++
+			} else if t.DesiredState == "running" {
+				waiting = fmt.Sprintf("a new task is %s", t.Status.State)
+				if t.Status.Err != "" {
+					waiting += ": " + t.Status.Err
+				}
 			}
 			if (t.Status.State == "failed" || t.Status.State == "rejected") && t.Status.Timestamp.After(since) && t.Status.Err != "" {
 				failures = append(failures, t.Status.Err)
@@ -293,7 +298,12 @@ func (s Service) converge(ctx context.Context, cl *dockerapi.Client, id string, 
 			if len(failures) > 0 {
 				last = failures[len(failures)-1]
 			}
-			return fmt.Errorf("service %s: %d of %d replicas running and healthy after %s; last task error: %s", name, running, want, timeout, last)
+			if waiting != "" {
+				last = waiting + "; last task error: " + last
+			} else {
+				last = "last task error: " + last
+			}
+			return fmt.Errorf("service %s: %d of %d replicas running and healthy after %s; %s", name, running, want, timeout, last)
 		}
 		select {
 		case <-ctx.Done():

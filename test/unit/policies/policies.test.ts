@@ -5,7 +5,7 @@ import { ALL_POLICIES } from "../../../policies/lib/all";
 import { evaluateAll, evaluateResource, evaluateStack } from "../../../policies/lib/evaluate";
 import type { PolicyDef } from "../../../policies/lib/policy";
 import { loadSettings, Settings } from "../../../policies/lib/settings";
-import type { ResourceView } from "../../../policies/lib/view";
+import { viewOf, type ResourceView } from "../../../policies/lib/view";
 import { loadWaivers, type Waiver } from "../../../policies/lib/waivers";
 import { CASES } from "./cases";
 import { container, owner } from "./fixtures";
@@ -110,5 +110,49 @@ describe("policy pack: enforcement, waivers and settings", () => {
       /entry 0\.expires: expected YYYY-MM-DD/,
     );
     expect(loadWaivers({ SHIPYARD_POLICY_WAIVERS: path.join(dir, "none.json") })).toEqual([]);
+  });
+});
+
+describe("policy pack: Swarm services", () => {
+  const byName = (n: string) => ALL_POLICIES.find((p) => p.name === n)!;
+  const service = (over: Record<string, unknown> = {}) =>
+    viewOf({
+      type: "docker:index/service:Service",
+      name: "sys-api",
+      props: {
+        name: "sys-staging-api",
+        labels: Object.entries(owner()).map(([label, value]) => ({ label, value })),
+        taskSpec: {
+          containerSpec: {
+            image: "shipyard/app:bookworm",
+            env: { A: "1" },
+            healthcheck: { tests: ["CMD", "true"] },
+          },
+          resources: { limits: { memoryBytes: 512 * 1024 * 1024, nanoCpus: 1e9 } },
+          restartPolicy: { condition: "any" },
+        },
+        ...over,
+      },
+    });
+
+  it("are checked as the container their tasks run", () => {
+    const v = service();
+    expect(v.kind).toBe("container");
+    expect(v.props).toMatchObject({ image: "shipyard/app:bookworm", memory: 512, cpus: "1", envs: ["A=1"] });
+    expect(violations(byName("memory-limit"), [v])).toEqual([]);
+    expect(violations(byName("health-check"), [v])).toEqual([]);
+    expect(
+      violations(byName("health-check"), [service({ taskSpec: { containerSpec: { image: "x:1" } } })]).length,
+    ).toBe(1);
+    // Cannot be set for a service on Engine API 1.41: not reported.
+    expect(violations(byName("no-new-privileges"), [v])).toEqual([]);
+  });
+
+  it("report a published port as bound to every interface, which Swarm does", () => {
+    const v = service({
+      endpointSpec: { ports: [{ targetPort: 80, publishedPort: 8080, publishMode: "host" }] },
+    });
+    const found = violations(byName("explicit-bind-address"), [v]);
+    expect(found.map((f) => f.level)).toEqual(["mandatory"]);
   });
 });
