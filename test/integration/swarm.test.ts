@@ -1,11 +1,12 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { destroy, stackName, up, type LayerResult } from "../../cli/environment";
+import { destroy, preview, stackName, up, type LayerResult } from "../../cli/environment";
 import { LAYERS } from "../../cli/layers";
 import { docker, removeLabelled } from "./helpers/docker";
 import { freePort, get } from "./helpers/net";
 import { expectAllHealthy, expectRoutesAnswer } from "./helpers/blueprint";
 import { testTarget } from "./helpers/target";
+import { unprotectAll } from "./helpers/pulumi";
 
 /**
  * Brand Club (seed 002) in Swarm mode on this engine: one node, no IPVS, so
@@ -21,12 +22,20 @@ let port = 0;
 let madeSwarm = false;
 const base = { replicas: { backend: 2, frontend: 2 } };
 
-const target = (o: { replicas?: Record<string, number>; images?: Record<string, string> } = {}) =>
+const target = (
+  o: {
+    replicas?: Record<string, number>;
+    images?: Record<string, string>;
+    environment?: string;
+    policies?: boolean;
+  } = {},
+) =>
   testTarget({
     run,
     blueprint: "brandclub",
-    environment: "dev",
+    environment: o.environment ?? "dev",
     port,
+    policies: o.policies,
     config: {
       engine: "swarm",
       ...(o.replicas ? { replicas: JSON.stringify(o.replicas) } : {}),
@@ -91,10 +100,17 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  try {
-    await destroy(target(), { removeStacks: true });
-  } catch {
-    /* removed below */
+  for (const environment of ["dev", "prod"]) {
+    try {
+      unprotectAll((l) => stackName(target({ environment }), l));
+    } catch {
+      /* not deployed */
+    }
+    try {
+      await destroy(target({ environment }), { removeStacks: true });
+    } catch {
+      /* removed below */
+    }
   }
   for (const kind of ["service", "secret", "config"]) {
     const left = lines(kind, "ls", "-q", "--filter", `label=${label}`);
@@ -266,4 +282,33 @@ test("destroy leaves no service, secret, config, network or volume behind", asyn
     expect(`${kind}: ${lines(kind, "ls", "-q", "--filter", `label=${label}`).join(",")}`).toBe(`${kind}: `);
   }
   expect(lines("ps", "-aq", "--filter", `label=${label}`)).toEqual([]);
+});
+
+test("staging previews and prod deploys as the seed describes: two replicas, one scheduler, a backup service that backs up; the policy pack passes", async () => {
+  const staging = await preview(target({ environment: "staging", policies: true }));
+  expect(staging.map((r) => r.violations.filter((v) => v.level === "mandatory"))).toEqual([[], []]);
+  expect(staging.find((r) => r.layer === "app")!.stdout).toContain("docker:index:Service");
+
+  const t0 = Date.now();
+  const res = await up(target({ environment: "prod", policies: true }));
+  const seconds = (Date.now() - t0) / 1000;
+  for (const r of res) expect(r.violations.filter((v) => v.level === "mandatory")).toEqual([]);
+  const prod = (n: string) => `${run}-prod-${n}`;
+  const s = services();
+  expect(s[prod("backend")]).toBe("2/2");
+  expect(s[prod("frontend")]).toBe("2/2");
+  expect(s[prod("scheduler")]).toBe("1/1");
+  expect(s[prod("backup")]).toBe("1/1");
+  expect(s[prod("mailpit")]).toBeUndefined();
+  expect(expectAllHealthy(label).length).toBe(
+    Object.values(s).reduce((n, r) => n + Number(r.split("/")[1]), 0),
+  );
+  const backup = lines("ps", "-q", "--filter", `label=com.docker.swarm.service.name=${prod("backup")}`)[0];
+  const out = docker("exec", backup, "shipyard-backup");
+  expect(out).not.toContain("FAILED");
+  expect(out).toMatch(/mariadb-\S+ ok/);
+  expect(docker("service", "inspect", prod("backend"), "--format", "{{.Spec.UpdateConfig.Order}}")).toBe(
+    "start-first",
+  );
+  figures.prod = { deploySeconds: seconds, services: Object.keys(s).length };
 });

@@ -82,6 +82,7 @@ type serviceInspect struct {
 type task struct {
 	ID           string
 	Slot         int
+	NodeID       string
 	DesiredState string
 	CreatedAt    time.Time
 	Status       struct {
@@ -272,10 +273,18 @@ func (s Service) converge(ctx context.Context, cl *dockerapi.Client, id string, 
 		if err != nil {
 			return fmt.Errorf("service %s: %w", name, err)
 		}
-		running, failures, waiting := 0, []string{}, ""
+		ready, err := s.readyNodes(ctx, cl)
+		if err != nil {
+			return fmt.Errorf("service %s: %w", name, err)
+		}
+		running, stopping, failures, waiting := 0, 0, []string{}, ""
 		for _, t := range tasks {
 			if t.DesiredState == "running" && t.Status.State == "running" {
 				running++
+			} else if t.DesiredState != "running" && t.Status.State == "running" && ready[t.NodeID] {
+				// Scaled down or replaced, still stopping (on a node that is up:
+				// a lost node's tasks never report back).
+				stopping++
 			} else if t.DesiredState == "running" {
 				waiting = fmt.Sprintf("a new task is %s", t.Status.State)
 				if t.Status.Err != "" {
@@ -286,7 +295,7 @@ func (s Service) converge(ctx context.Context, cl *dockerapi.Client, id string, 
 				failures = append(failures, t.Status.Err)
 			}
 		}
-		done := !updating && (running == want || (global && running > 0))
+		done := !updating && stopping == 0 && (running == want || (global && running > 0))
 		if done && rolledBack == "" {
 			return nil
 		}
@@ -311,6 +320,22 @@ func (s Service) converge(ctx context.Context, cl *dockerapi.Client, id string, 
 		case <-time.After(delay):
 		}
 	}
+}
+
+// readyNodes is the set of node IDs whose status is ready.
+func (s Service) readyNodes(ctx context.Context, cl *dockerapi.Client) (map[string]bool, error) {
+	var nodes []struct {
+		ID     string
+		Status struct{ State string }
+	}
+	if err := cl.Do(ctx, "GET", "/nodes", nil, nil, &nodes); err != nil {
+		return nil, err
+	}
+	out := map[string]bool{}
+	for _, n := range nodes {
+		out[n.ID] = n.Status.State == "ready"
+	}
+	return out, nil
 }
 
 func (s Service) tasks(ctx context.Context, cl *dockerapi.Client, id string) ([]task, error) {
