@@ -1,12 +1,11 @@
 import { destroy, preview, up } from "../../cli/environment";
-import { readFileSync } from "node:fs";
-import * as path from "node:path";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { LAYERS } from "../../cli/layers";
 import { stackName } from "../../cli/environment";
 import { docker, inspect, labelled, removeLabelled } from "./helpers/docker";
 import { freePort, get } from "./helpers/net";
 import { testTarget } from "./helpers/target";
+import { storedState } from "./helpers/pulumi";
 
 /**
  * The sample system (demo blueprint: one database, one cache, two routed app
@@ -107,18 +106,8 @@ describe("demo blueprint on the real engine", () => {
     const outs = await dataWs.stackOutputs(stackName(target(), "data"));
     const passwords = Object.values(outs.secrets.value as Record<string, string>);
     expect(passwords.length).toBe(3);
-    const states = LAYERS.map((l) =>
-      readFileSync(
-        path.join(
-          (process.env.PULUMI_BACKEND_URL ?? "").replace(/^file:\/\//, ""),
-          ".pulumi",
-          "stacks",
-          l.name === "data" ? "shipyard-data" : "shipyard",
-          `${stackName(target(), l.name)}.json`,
-        ),
-        "utf8",
-      ),
-    );
+    const states = LAYERS.map((l) => storedState(l.name as "data" | "app", stackName(target(), l.name)));
+
     const inspectAll = docker("inspect", ...containers);
     for (const p of passwords) {
       expect(p.length).toBe(32);

@@ -1,12 +1,10 @@
-import { readFileSync } from "node:fs";
-import * as path from "node:path";
 import { destroy, preview, stackName, up, type LayerResult } from "../../cli/environment";
 import { LAYERS } from "../../cli/layers";
 import { docker, removeLabelled } from "./helpers/docker";
 import { freePort, get } from "./helpers/net";
 import { expectAllHealthy, expectRoutesAnswer } from "./helpers/blueprint";
 import { testTarget } from "./helpers/target";
-import { unprotectAll } from "./helpers/pulumi";
+import { storedState, unprotectAll } from "./helpers/pulumi";
 
 /**
  * Brand Club (seed 002) in Swarm mode on this engine: one node, no IPVS, so
@@ -54,6 +52,9 @@ const services = () =>
     ),
   ) as Record<string, string>;
 const svc = (name: string) => `${run}-dev-${name}`;
+/** A field of a dev service's inspect output, by Go template. */
+const serviceField = (name: string, format: string) =>
+  docker("service", "inspect", svc(name), "--format", format);
 /** Running task containers of a service, by id. */
 const tasks = (name: string) =>
   lines("ps", "-q", "--filter", `label=com.docker.swarm.service.name=${svc(name)}`).sort();
@@ -145,26 +146,15 @@ test("dev as Swarm services: healthy, routed, data pinned, no secret in inspect 
     "overlay",
   ]);
   expect(
-    docker(
-      "service",
-      "inspect",
-      svc("mariadb"),
-      "--format",
-      "{{json .Spec.TaskTemplate.Placement.Constraints}} {{.Spec.UpdateConfig.Order}}",
-    ),
+    serviceField("mariadb", "{{json .Spec.TaskTemplate.Placement.Constraints}} {{.Spec.UpdateConfig.Order}}"),
   ).toBe('["node.role==manager"] stop-first');
   expect(
-    docker(
-      "service",
-      "inspect",
-      svc("backend"),
-      "--format",
+    serviceField(
+      "backend",
       "{{.Spec.UpdateConfig.Order}} {{.Spec.UpdateConfig.FailureAction}} {{.Spec.EndpointSpec.Mode}}",
     ),
   ).toBe("start-first rollback dnsrr");
-  expect(docker("service", "inspect", svc("scheduler"), "--format", "{{.Spec.UpdateConfig.Order}}")).toBe(
-    "stop-first",
-  );
+  expect(serviceField("scheduler", "{{.Spec.UpdateConfig.Order}}")).toBe("stop-first");
 
   // Secrets: read from inside a task, then looked for where they must not be.
   const backend = tasks("backend")[0];
@@ -179,18 +169,8 @@ test("dev as Swarm services: healthy, routed, data pinned, no secret in inspect 
     ...lines("secret", "ls", "-q", "--filter", `label=${label}`),
   );
   // The state files as stored (exportStack would decrypt them).
-  const states = LAYERS.map((l) =>
-    readFileSync(
-      path.join(
-        (process.env.PULUMI_BACKEND_URL ?? "").replace(/^file:\/\//, ""),
-        ".pulumi",
-        "stacks",
-        l.name === "data" ? "shipyard-data" : "shipyard",
-        `${stackName(target(), l.name)}.json`,
-      ),
-      "utf8",
-    ),
-  );
+  const states = LAYERS.map((l) => storedState(l.name as "data" | "app", stackName(target(), l.name)));
+
   for (const v of values) {
     expect(inspected.includes(v)).toBe(false);
     expect(secretsInspected.includes(v)).toBe(false);
@@ -219,9 +199,7 @@ test("an image update with two replicas rolls without one failed request", async
   expect(r.failed).toBe(0);
   expect(r.sent).toBeGreaterThan(50);
   expect(changes(res).data).toEqual({ same: expect.any(Number) });
-  expect(
-    docker("service", "inspect", svc("backend"), "--format", "{{.Spec.TaskTemplate.ContainerSpec.Image}}"),
-  ).toBe(nextImage);
+  expect(serviceField("backend", "{{.Spec.TaskTemplate.ContainerSpec.Image}}")).toBe(nextImage);
   expect(tasks("backend").some((id) => before.backend.includes(id))).toBe(false);
   expect(tasks("mariadb")).toEqual(before.mariadb);
 });
@@ -238,15 +216,9 @@ test("a version that fails its health check is rolled back by Swarm; the old one
   figures.rollback = { requests: r.sent, failed: r.failed, seconds };
   expect(r.errors.slice(0, 5)).toEqual([]);
   expect(r.failed).toBe(0);
-  expect(
-    docker(
-      "service",
-      "inspect",
-      svc("backend"),
-      "--format",
-      "{{.UpdateStatus.State}} {{.Spec.TaskTemplate.ContainerSpec.Image}}",
-    ),
-  ).toBe(`rollback_completed ${nextImage}`);
+  expect(serviceField("backend", "{{.UpdateStatus.State}} {{.Spec.TaskTemplate.ContainerSpec.Image}}")).toBe(
+    `rollback_completed ${nextImage}`,
+  );
   // State and engine agree again: the last good settings change nothing.
   const again = await up(target({ ...base, images: { brandclub: nextImage } }));
   for (const x of again) expect(`${x.layer}: ${Object.keys(x.changes).join(",")}`).toBe(`${x.layer}: same`);

@@ -82,6 +82,18 @@ func dur(s string) int64 {
 	return int64(d)
 }
 
+// healthBody is the engine's HealthConfig, for containers and service tasks.
+func healthBody(hc rpc.Props) map[string]any {
+	return map[string]any{
+		"Test":          rpc.Strings(hc, "tests"),
+		"Interval":      dur(rpc.Str(hc, "interval")),
+		"Timeout":       dur(rpc.Str(hc, "timeout")),
+		"StartPeriod":   dur(rpc.Str(hc, "startPeriod")),
+		"StartInterval": dur(rpc.Str(hc, "startInterval")),
+		"Retries":       int(rpc.Num(hc, "retries")),
+	}
+}
+
 func containerBody(urn string, in rpc.Props) map[string]any {
 	labels := labelMap(in)
 	labels[URNLabel] = urn
@@ -105,14 +117,7 @@ func containerBody(urn string, in rpc.Props) map[string]any {
 		cfg["StopTimeout"] = int(rpc.Num(in, "stopTimeout"))
 	}
 	if hc := rpc.Obj(in, "healthcheck"); hc != nil {
-		cfg["Healthcheck"] = map[string]any{
-			"Test":          rpc.Strings(hc, "tests"),
-			"Interval":      dur(rpc.Str(hc, "interval")),
-			"Timeout":       dur(rpc.Str(hc, "timeout")),
-			"StartPeriod":   dur(rpc.Str(hc, "startPeriod")),
-			"StartInterval": dur(rpc.Str(hc, "startInterval")),
-			"Retries":       int(rpc.Num(hc, "retries")),
-		}
+		cfg["Healthcheck"] = healthBody(hc)
 	}
 	host := map[string]any{
 		"RestartPolicy":   map[string]any{"Name": rpc.Str(in, "restart"), "MaximumRetryCount": int(rpc.Num(in, "maxRetryCount"))},

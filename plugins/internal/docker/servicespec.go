@@ -111,13 +111,7 @@ func taskTemplate(ts, cs rpc.Props) map[string]any {
 		c["CapabilityDrop"] = v
 	}
 	if hc := rpc.Obj(cs, "healthcheck"); hc != nil {
-		c["HealthCheck"] = map[string]any{
-			"Test":        rpc.Strings(hc, "tests"),
-			"Interval":    dur(rpc.Str(hc, "interval")),
-			"Timeout":     dur(rpc.Str(hc, "timeout")),
-			"StartPeriod": dur(rpc.Str(hc, "startPeriod")),
-			"Retries":     int(rpc.Num(hc, "retries")),
-		}
+		c["HealthCheck"] = healthBody(hc)
 	}
 	var mounts []map[string]any
 	for _, m := range rpc.Objs(cs, "mounts") {

@@ -1,4 +1,6 @@
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
 import { LAYERS } from "../../../cli/layers";
 
 /** Removes `protect` from every resource of a stack (both layers), as an operator would before a real teardown. */
@@ -13,4 +15,18 @@ export function unprotectAll(stack: (layer: "data" | "app") => string): void {
       },
     );
   }
+}
+
+/** A layer's state file as the file backend stores it (secrets encrypted; exportStack would decrypt them). */
+export function storedState(layer: "data" | "app", stack: string): string {
+  return readFileSync(
+    path.join(
+      (process.env.PULUMI_BACKEND_URL ?? "").replace(/^file:\/\//, ""),
+      ".pulumi",
+      "stacks",
+      layer === "data" ? "shipyard-data" : "shipyard",
+      `${stack}.json`,
+    ),
+    "utf8",
+  );
 }
