@@ -13,8 +13,9 @@ export interface ContainerState {
   startedAt: string;
 }
 
-export function containers(label: string): ContainerState[] {
-  const ids = sh("docker", ["ps", "-aq", "--filter", `label=${label}`])
+/** Containers with the label; `running` leaves out stopped ones (Swarm keeps its old tasks' containers). */
+export function containers(label: string, running = false): ContainerState[] {
+  const ids = sh("docker", ["ps", running ? "-q" : "-aq", "--filter", `label=${label}`])
     .split("\n")
     .filter(Boolean);
   if (ids.length === 0) return [];
@@ -31,11 +32,19 @@ export function containers(label: string): ContainerState[] {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Waits until `count` containers with the label run and every health check passes. */
-export async function waitHealthy(label: string, count: number, timeoutMs = 300_000): Promise<void> {
+/**
+ * Waits until `count` containers with the label run and every health check
+ * passes; `running` counts only running containers (Swarm mode).
+ */
+export async function waitHealthy(
+  label: string,
+  count: number,
+  timeoutMs = 300_000,
+  running = false,
+): Promise<void> {
   const t0 = Date.now();
   for (;;) {
-    const cs = containers(label);
+    const cs = containers(label, running);
     const ready = cs.filter((c) => c.status === "running" && (c.health === "healthy" || c.health === "none"));
     if (cs.length === count && ready.length === count) return;
     if (Date.now() - t0 > timeoutMs)
@@ -47,16 +56,26 @@ export async function waitHealthy(label: string, count: number, timeoutMs = 300_
 }
 
 /** Data container name -> StartedAt. */
-export function dataStarts(label: string): Record<string, string> {
+export function dataStarts(label: string, running = false): Record<string, string> {
   return Object.fromEntries(
-    containers(label)
+    containers(label, running)
       .filter((c) => c.layer === "data")
       .map((c) => [c.name, c.startedAt]),
   );
 }
 
-/** Removes what carries the label (containers, then networks and volumes); only this run's objects. */
+/** Removes what carries the label (Swarm services, secrets and configs, containers, then networks and volumes); only this run's objects. */
 export function cleanup(label: string): void {
+  if (swarmActive()) {
+    for (const kind of ["service", "secret", "config"]) {
+      const names = sh("docker", [kind, "ls", "-q", "--filter", `label=${label}`])
+        .split("\n")
+        .filter(Boolean);
+      if (names.length) sh("docker", [kind, "rm", ...names]);
+    }
+    // Swarm stops the services' tasks by itself; their networks go only after.
+    for (let i = 0; i < 60 && containers(label, true).length > 0; i++) sh("sleep", ["1"]);
+  }
   const ids = sh("docker", ["ps", "-aq", "--filter", `label=${label}`])
     .split("\n")
     .filter(Boolean);
@@ -67,4 +86,17 @@ export function cleanup(label: string): void {
       .filter(Boolean);
     if (names.length) sh("docker", [kind, "rm", ...names]);
   }
+}
+
+export function swarmActive(): boolean {
+  return sh("docker", ["info", "--format", "{{.Swarm.LocalNodeState}}"]).trim() === "active";
+}
+
+/** Running container ids with the label. */
+export function runningIds(label: string): Set<string> {
+  return new Set(
+    sh("docker", ["ps", "-q", "--no-trunc", "--filter", `label=${label}`])
+      .split("\n")
+      .filter(Boolean),
+  );
 }

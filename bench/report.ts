@@ -9,6 +9,8 @@ export interface BenchResults {
   date: string;
   runs: number;
   policies: boolean;
+  /** What shipyard is compared with. @default "docker-compose" */
+  other?: string;
   machine: Machine;
   concurrentLoad: string;
   shipyard: RunResult[];
@@ -26,11 +28,16 @@ const fmt = (xs: number[]) => {
 };
 
 export function markdown(r: BenchResults): string {
+  const other = r.other ?? "docker-compose";
   const rows: [string, keyof RunResult, number][] = [
     ["cold deploy until every service is healthy", "cold", 1.3],
     ["no-op deploy", "noop", 1.5],
     ["env change of every app service", "change", 1.2],
-    ["destroy / down -v", "destroy", NaN],
+    [
+      r.other === "docker stack deploy" ? "destroy / stack rm + volume rm" : "destroy / down -v",
+      "destroy",
+      NaN,
+    ],
   ];
   const ratio = (k: keyof RunResult) => {
     const a = stats(r.shipyard.map((x) => x[k] as number)).median;
@@ -38,19 +45,19 @@ export function markdown(r: BenchResults): string {
     return Math.round((a / b) * 100) / 100;
   };
   const table = [
-    "| step | shipyard | docker-compose | ratio of medians | target |",
+    `| step | shipyard${r.other === "docker stack deploy" ? " (swarm mode)" : ""} | ${other} | ratio of medians | target |`,
     "|---|---|---|---|---|",
     ...rows.map(
       ([name, k, target]) =>
         `| ${name} | ${fmt(r.shipyard.map((x) => x[k] as number))} | ${fmt(r.compose.map((x) => x[k] as number))} | ${ratio(k)} | ${Number.isNaN(target) ? "–" : `≤ ${target}×`} |`,
     ),
     "",
-    `No-op changes: shipyard ${r.shipyard.map((x) => x.noopChanges).join(", ")}; compose ${r.compose.map((x) => x.noopChanges).join(", ")}.`,
-    `Data containers restarted by the app-wide change: shipyard ${r.shipyard.map((x) => x.dataRestarts).join(", ")}; compose ${r.compose.map((x) => x.dataRestarts).join(", ")}.`,
+    `No-op changes: shipyard ${r.shipyard.map((x) => x.noopChanges).join(", ")}; ${other} ${r.compose.map((x) => x.noopChanges).join(", ")}.`,
+    `Data containers restarted by the app-wide change: shipyard ${r.shipyard.map((x) => x.dataRestarts).join(", ")}; ${other} ${r.compose.map((x) => x.dataRestarts).join(", ")}.`,
     `Peak RSS of one shipyard cold up (bench process tree: CLI, language host, program, plugins): ${r.shipyard.find((x) => x.peakRssMb)?.peakRssMb ?? "n/a"} MiB.`,
   ];
   const lines = [
-    `# ${r.blueprint} ${r.environment}, ${r.date}: shipyard vs docker-compose`,
+    `# ${r.blueprint} ${r.environment}, ${r.date}: shipyard vs ${other}`,
     "",
     `${r.runs} runs each, alternating; seconds as min / median / max. Policy pack ${r.policies ? "on (as `npm run deploy` runs it)" : "off"}.`,
     `**Load:** ${r.concurrentLoad}`,

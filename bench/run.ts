@@ -4,6 +4,8 @@
  *
  *   npm run bench -- <blueprint> <env> [--runs 3] [--port 18180] [--no-policies]
  *   npm run bench -- webmeteor staging --runs 0 --sites 10     (add-site scale only)
+ *   npm run bench -- demo dev --swarm     (swarm mode vs docker stack deploy; makes this
+ *                                          engine a one-node Swarm for the run if it is not one)
  *
  * Writes bench/results/<date>-<blueprint>-<env>.{json,md}. Uses its own system
  * names (bs…/bc…) and label io.shipyard.bench=<id>, and removes only those.
@@ -15,10 +17,11 @@ import { exportCompose } from "../cli/compose/export";
 import { ROOT } from "../cli/layers";
 import { Breakdown } from "./breakdown";
 import { composeRun } from "./compose";
-import { cleanup, sh } from "./engine";
+import { cleanup, sh, swarmActive } from "./engine";
 import { describeMachine } from "./machine";
 import { markdown, type BenchResults } from "./report";
 import { sitesRun } from "./sites";
+import { stackRun } from "./stack";
 import { shipyardRun, type RunResult, type RunTarget } from "./shipyard";
 
 function option(argv: string[], name: string, fallback: string): string {
@@ -38,6 +41,13 @@ async function main(): Promise<void> {
   const maxSites = Number(option(argv, "--sites", "0"));
   const port = Number(option(argv, "--port", "18180"));
   const policies = !argv.includes("--no-policies");
+  const swarm = argv.includes("--swarm");
+  if (swarm && !swarmActive()) {
+    sh("docker", ["swarm", "init", "--advertise-addr", "127.0.0.1"]);
+    // The engine is left as it was found, also when the run fails.
+    process.on("exit", () => sh("docker", ["swarm", "leave", "--force"]));
+  }
+  const other = swarm ? "docker stack deploy" : "docker-compose";
   const id = Date.now().toString(36).slice(-6);
   const resultsDir = path.join(ROOT, "bench", "results");
   fs.mkdirSync(path.join(resultsDir, "tmp"), { recursive: true });
@@ -62,6 +72,7 @@ async function main(): Promise<void> {
       label: ["io.shipyard.bench", `s${id}${n}`],
       expected,
       policies,
+      swarm,
     };
     const c: RunTarget = {
       ...s,
@@ -73,8 +84,8 @@ async function main(): Promise<void> {
       console.log(`run ${n}/${runs}: shipyard (${s.name})`);
       shipyard.push(await shipyardRun(s, n, n === 1 ? bd : undefined));
       console.log(`  ${JSON.stringify(shipyard[shipyard.length - 1])}`);
-      console.log(`run ${n}/${runs}: docker-compose (${c.name})`);
-      compose.push(await composeRun(c, n));
+      console.log(`run ${n}/${runs}: ${other} (${c.name})`);
+      compose.push(await (swarm ? stackRun(c, n) : composeRun(c, n)));
       console.log(`  ${JSON.stringify(compose[compose.length - 1])}`);
     } finally {
       cleanup(`io.shipyard.bench=s${id}${n}`);
@@ -98,6 +109,7 @@ async function main(): Promise<void> {
     date,
     runs,
     policies,
+    other,
     machine,
     concurrentLoad,
     shipyard,
@@ -106,7 +118,7 @@ async function main(): Promise<void> {
     sites,
     loadAverageAtEnd: os.loadavg().map((l) => Math.round(l * 100) / 100),
   };
-  const kind = (runs > 0 ? "" : "-sites") + (policies ? "" : "-no-policies");
+  const kind = (runs > 0 ? "" : "-sites") + (swarm ? "-swarm" : "") + (policies ? "" : "-no-policies");
   const base = path.join(resultsDir, `${date}-${blueprint}-${environment}${kind}`);
   fs.writeFileSync(`${base}.json`, JSON.stringify(results, null, 2) + "\n");
   fs.writeFileSync(`${base}.md`, markdown(results));
@@ -116,5 +128,5 @@ async function main(): Promise<void> {
 
 main().catch((e: unknown) => {
   console.error(`bench failed: ${e instanceof Error ? e.stack : String(e)}`);
-  process.exit(1);
+  process.exitCode = 1;
 });

@@ -28,6 +28,8 @@ export interface RunTarget {
   /** Containers the system runs. */
   expected: number;
   policies: boolean;
+  /** Swarm mode: the deploy command with `shipyard:engine=swarm`, compared with `docker stack deploy`. */
+  swarm?: boolean;
 }
 
 export const seconds = (t0: number) => (Date.now() - t0) / 1000;
@@ -48,7 +50,12 @@ function target(r: RunTarget, extra: Record<string, string> = {}): EnvironmentTa
     blueprint: r.blueprint,
     environment: r.environment,
     systemName: r.name,
-    config: { httpPort: String(r.port), labels: JSON.stringify({ [r.label[0]]: r.label[1] }), ...extra },
+    config: {
+      httpPort: String(r.port),
+      labels: JSON.stringify({ [r.label[0]]: r.label[1] }),
+      ...(r.swarm ? { engine: "swarm" } : {}),
+      ...extra,
+    },
     log: () => undefined,
     policies: r.policies,
   };
@@ -65,7 +72,8 @@ export async function shipyardRun(r: RunTarget, n: number, bd?: Breakdown): Prom
     await up(t, { layers: [layer] });
     bd?.endLayer();
   }
-  await waitHealthy(label, r.expected);
+  const swarm = r.swarm ?? false;
+  await waitHealthy(label, r.expected, undefined, swarm);
   const cold = seconds(t0);
   const peakRssMb = rss?.stop();
 
@@ -73,13 +81,13 @@ export async function shipyardRun(r: RunTarget, n: number, bd?: Breakdown): Prom
   const noopResults = await up(target(r));
   const noop = seconds(t0);
 
-  const before = dataStarts(label);
+  const before = dataStarts(label, swarm);
   const t2 = target(r, { appEnv: JSON.stringify({ BENCH_CHANGE: String(n) }) });
   t0 = Date.now();
   const changeResults = await up(t2);
-  await waitHealthy(label, r.expected);
+  await waitHealthy(label, r.expected, undefined, swarm);
   const change = seconds(t0);
-  const dataRestarts = restarts(before, dataStarts(label));
+  const dataRestarts = restarts(before, dataStarts(label, swarm));
 
   t0 = Date.now();
   await destroy(t2, { removeStacks: true });

@@ -11,7 +11,7 @@
  *   npm run deploy -- preview-json <blueprint> <env> <out-dir> [--policy-pack DIR] [--name NAME] [--set k=v]
  *   npm run deploy -- render-preview [--title T] <preview.json...>
  *   npm run deploy -- affected-envs | branch-env | pr-comment   (CI, see cli/ci/commands.ts)
- *   npm run deploy -- export-compose <blueprint> <env> [--name NAME] [--out DIR] [--set key=value ...]
+ *   npm run deploy -- export-compose <blueprint> <env> [--name NAME] [--out DIR] [--swarm] [--set key=value ...]
  *   npm run deploy -- list
  */
 import { BLUEPRINTS, ENVIRONMENTS } from "../blueprints";
@@ -41,7 +41,7 @@ const USAGE = `usage: npm run deploy -- <up|preview|refresh|destroy|recover> <bl
        npm run deploy -- site <up|preview|destroy> <blueprint> <env> <customer> <app> <domain>
        npm run deploy -- preview-json <blueprint> <env> <out-dir> [--policy-pack DIR] [--name NAME] [--set key=value ...]
        npm run deploy -- render-preview [--title T] <preview.json...>
-       npm run deploy -- export-compose <blueprint> <env> [--name NAME] [--out DIR] [--set key=value ...]
+       npm run deploy -- export-compose <blueprint> <env> [--name NAME] [--out DIR] [--swarm] [--set key=value ...]
        npm run deploy -- list
 blueprints: ${Object.keys(BLUEPRINTS).join(", ")}; environments: ${ENVIRONMENTS.join(", ")}`;
 
@@ -56,6 +56,8 @@ export interface Flags {
   forceWithoutBackup?: boolean;
   /** export-compose: where to write. */
   outDir?: string;
+  /** export-compose: a Swarm stack file instead of a compose file. */
+  swarm?: boolean;
 }
 
 export function parseArgs(argv: string[]): { command: string; target: EnvironmentTarget; flags: Flags } {
@@ -84,6 +86,8 @@ export function parseArgs(argv: string[]): { command: string; target: Environmen
       flags.targets = [...(flags.targets ?? []), rest[++i]];
     } else if (command === "export-compose" && rest[i] === "--out" && rest[i + 1]) {
       flags.outDir = rest[++i];
+    } else if (command === "export-compose" && rest[i] === "--swarm") {
+      flags.swarm = true;
     } else if (command === "up" && rest[i] === "--force-without-backup") {
       flags.forceWithoutBackup = true;
     } else if (["--set", "--name", "--snapshot", "--target"].includes(rest[i])) {
@@ -159,10 +163,14 @@ async function main(): Promise<void> {
   }
   const { command, target, flags } = parseArgs(argv);
   if (command === "export-compose") {
-    const r = await exportCompose(target, flags.outDir);
+    const r = await exportCompose(target, flags.outDir, flags.swarm ? "stack" : "compose");
     console.log(`${r.composeFile}: project ${r.project}, services ${r.services.join(", ")}`);
     for (const n of r.notes) console.log(`note: ${n}`);
-    console.log(`run: docker-compose -f ${r.composeFile} up -d`);
+    console.log(
+      flags.swarm
+        ? `run: docker stack deploy --detach=false -c ${r.composeFile} ${r.project}`
+        : `run: docker-compose -f ${r.composeFile} up -d`,
+    );
     return;
   }
   const t0 = Date.now();

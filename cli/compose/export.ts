@@ -10,11 +10,13 @@ import { loadStack } from "../../stacks/config";
 import { envSettings, type EnvironmentTarget } from "../environment";
 import { LAYERS } from "../layers";
 import { renderCompose } from "./render";
+import { renderStack } from "./stack";
 import { parseEnvFile, renderEnvFile, secretValues } from "./secrets";
 import { toYaml } from "./yaml";
 
 export interface ExportResult {
   dir: string;
+  /** docker-compose.yml, or docker-stack.yml for Swarm. */
   composeFile: string;
   project: string;
   services: string[];
@@ -41,7 +43,15 @@ function writeFile(file: string, content: string, mode: number): void {
   fs.chmodSync(file, mode);
 }
 
-export async function exportCompose(t: EnvironmentTarget, outDir?: string): Promise<ExportResult> {
+/**
+ * `form: "stack"` writes a Swarm stack file (`docker stack deploy`) with the
+ * environment's `shipyard:swarm` settings instead of a compose file.
+ */
+export async function exportCompose(
+  t: EnvironmentTarget,
+  outDir?: string,
+  form: "compose" | "stack" = "compose",
+): Promise<ExportResult> {
   const { config, system } = loadStack(await rawConfig(t));
   const project = `${system.system}-${system.environment}`;
   const dir = path.resolve(outDir ?? path.join(LAYERS[1].workDir, ".state", "compose", project));
@@ -49,11 +59,11 @@ export async function exportCompose(t: EnvironmentTarget, outDir?: string): Prom
   const envFile = path.join(dir, ".env");
   const existing = fs.existsSync(envFile) ? parseEnvFile(fs.readFileSync(envFile, "utf8")) : {};
   const secrets = secretValues(secretKeysOf(system), existing, (n) => randomBytes(n));
-  const out = renderCompose(system, {
-    labels: config.labels,
-    listenAddress: config.listenAddress,
-    secrets,
-  });
+  const options = { labels: config.labels, listenAddress: config.listenAddress, secrets };
+  const out =
+    form === "stack"
+      ? renderStack(system, { ...options, swarm: config.swarm })
+      : renderCompose(system, options);
   writeFile(envFile, renderEnvFile(project, secrets), 0o600);
   fs.rmSync(path.join(dir, "files"), { recursive: true, force: true });
   fs.mkdirSync(path.join(dir, "files"), { mode: 0o700 });
@@ -64,7 +74,7 @@ export async function exportCompose(t: EnvironmentTarget, outDir?: string): Prom
     ...out.notes.map((n) => `# note: ${n}`),
     "",
   ].join("\n");
-  const composeFile = path.join(dir, "docker-compose.yml");
+  const composeFile = path.join(dir, form === "stack" ? "docker-stack.yml" : "docker-compose.yml");
   writeFile(composeFile, toYaml(out.compose, header), 0o644);
   return {
     dir,

@@ -1,0 +1,74 @@
+/**
+ * One benchmark run of `docker stack deploy` on the stack file
+ * `export-compose --swarm` writes for the same system. `--detach=false` makes
+ * the CLI wait until every service has converged (Swarm counts a task as
+ * running only once its health check passes), as the deploy command waits.
+ */
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+import { exportCompose } from "../cli/compose/export";
+import { ROOT } from "../cli/layers";
+import { containers, dataStarts, runningIds, sh, waitHealthy } from "./engine";
+import { restarts, seconds, type RunResult, type RunTarget } from "./shipyard";
+
+function docker(args: string[]): string {
+  const r = spawnSync("docker", args, { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`docker ${args.join(" ")} failed:\n${r.stderr}`);
+  return r.stdout + r.stderr;
+}
+
+/** Containers of the old set that are gone from the new one. */
+const replaced = (before: Set<string>, after: Set<string>) =>
+  [...before].filter((id) => !after.has(id)).length;
+
+export async function stackRun(r: RunTarget, n: number): Promise<RunResult> {
+  const label = `${r.label[0]}=${r.label[1]}`;
+  const dir = path.join(ROOT, "bench", "results", "tmp", r.name);
+  const config = { httpPort: String(r.port), labels: JSON.stringify({ [r.label[0]]: r.label[1] }) };
+  const exp = (extra: Record<string, string> = {}) =>
+    exportCompose(
+      {
+        blueprint: r.blueprint,
+        environment: r.environment,
+        systemName: r.name,
+        config: { ...config, ...extra },
+      },
+      dir,
+      "stack",
+    );
+  const { composeFile, project } = await exp();
+  const deploy = () => docker(["stack", "deploy", "--detach=false", "-c", composeFile, project]);
+
+  let t0 = Date.now();
+  deploy();
+  await waitHealthy(label, r.expected, 300_000, true);
+  const cold = seconds(t0);
+
+  let before = runningIds(label);
+  t0 = Date.now();
+  deploy();
+  await waitHealthy(label, r.expected, 300_000, true);
+  const noop = seconds(t0);
+  const noopChanges = replaced(before, runningIds(label));
+
+  await exp({ appEnv: JSON.stringify({ BENCH_CHANGE: String(n) }) });
+  const starts = dataStarts(label, true);
+  before = runningIds(label);
+  t0 = Date.now();
+  deploy();
+  await waitHealthy(label, r.expected, 300_000, true);
+  const change = seconds(t0);
+  const dataRestarts = restarts(starts, dataStarts(label, true));
+  const changeDetail = `${replaced(before, runningIds(label))} containers replaced`;
+
+  t0 = Date.now();
+  docker(["stack", "rm", "--detach=false", project]);
+  for (let i = 0; i < 120 && containers(label).length > 0; i++) sh("sleep", ["0.5"]);
+  const volumes = sh("docker", ["volume", "ls", "-q", "--filter", `label=${label}`])
+    .split("\n")
+    .filter(Boolean);
+  if (volumes.length) docker(["volume", "rm", ...volumes]);
+  const destroyed = seconds(t0);
+  if (containers(label).length) throw new Error(`stack rm left containers with ${label}`);
+  return { cold, noop, noopChanges, change, changeDetail, dataRestarts, destroy: destroyed };
+}
