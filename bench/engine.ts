@@ -92,11 +92,27 @@ export function swarmActive(): boolean {
   return sh("docker", ["info", "--format", "{{.Swarm.LocalNodeState}}"]).trim() === "active";
 }
 
-/** Running container ids with the label. */
-export function runningIds(label: string): Set<string> {
+/** Running container ids with the label (and of one layer). */
+export function runningIds(label: string, layer?: string): Set<string> {
+  const filters = [
+    "--filter",
+    `label=${label}`,
+    ...(layer ? ["--filter", `label=io.shipyard.layer=${layer}`] : []),
+  ];
   return new Set(
-    sh("docker", ["ps", "-q", "--no-trunc", "--filter", `label=${label}`])
+    sh("docker", ["ps", "-q", "--no-trunc", ...filters])
       .split("\n")
       .filter(Boolean),
   );
+}
+
+/** Waits until none of these containers runs any more. */
+export async function waitGone(ids: Set<string>, timeoutMs = 300_000): Promise<void> {
+  const t0 = Date.now();
+  for (;;) {
+    const running = sh("docker", ["ps", "-q", "--no-trunc"]).split("\n");
+    if (!running.some((id) => ids.has(id))) return;
+    if (Date.now() - t0 > timeoutMs) throw new Error(`old containers still running after ${timeoutMs} ms`);
+    await sleep(200);
+  }
 }

@@ -17,6 +17,8 @@ export interface BenchResults {
   compose: RunResult[];
   breakdown: Record<string, unknown>[];
   sites?: Record<string, unknown>;
+  /** Peak memory of one cold up of the environment on its own (`--peak`). */
+  peak?: Record<string, unknown>;
   loadAverageAtEnd: number[];
   /** Corrections made to the figures after the run, each with its reason. */
   corrections?: string[];
@@ -77,6 +79,8 @@ export function markdown(r: BenchResults): string {
     "",
   ];
   if (r.corrections?.length) lines.push("## Corrections", "", ...r.corrections.map((c) => `- ${c}`), "");
+  if (r.peak)
+    lines.push("## Peak memory of one cold up", "", "```json", JSON.stringify(r.peak, null, 2), "```", "");
   if (r.sites) lines.push("## WebMeteor sites", "", "```json", JSON.stringify(r.sites, null, 2), "```", "");
   return lines.join("\n");
 }

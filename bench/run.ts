@@ -4,6 +4,8 @@
  *
  *   npm run bench -- <blueprint> <env> [--runs 3] [--port 18180] [--no-policies]
  *   npm run bench -- webmeteor staging --runs 0 --sites 10     (add-site scale only)
+ *   npm run bench -- webmeteor staging --runs 0 --sites 101 --checkpoints 0,1,10,50,100 --parallel 3
+ *   npm run bench -- brandclub prod --runs 0 --peak   (peak memory of one cold up only)
  *   npm run bench -- demo dev --swarm     (swarm mode vs docker stack deploy; makes this
  *                                          engine a one-node Swarm for the run if it is not one)
  *
@@ -17,9 +19,10 @@ import { exportCompose } from "../cli/compose/export";
 import { ROOT } from "../cli/layers";
 import { Breakdown } from "./breakdown";
 import { composeRun } from "./compose";
-import { cleanup, sh, swarmActive } from "./engine";
+import { cleanup, containers, sh, swarmActive } from "./engine";
 import { describeMachine } from "./machine";
 import { markdown, type BenchResults } from "./report";
+import { peakRun, type PeakResult } from "./peak";
 import { sitesRun } from "./sites";
 import { stackRun } from "./stack";
 import { shipyardRun, type RunResult, type RunTarget } from "./shipyard";
@@ -96,10 +99,39 @@ async function main(): Promise<void> {
   if (maxSites > 0) {
     try {
       sites = {
-        ...(await sitesRun({ environment, id, port: port + 2, maxSites, policies, log: console.log })),
+        ...(await sitesRun({
+          environment,
+          id,
+          port: port + 2,
+          maxSites,
+          policies,
+          log: console.log,
+          parallel: Number(option(argv, "--parallel", "1")),
+          checkpoints: argv.includes("--checkpoints")
+            ? option(argv, "--checkpoints", "").split(",").map(Number)
+            : undefined,
+        })),
       };
     } finally {
       cleanup(`io.shipyard.bench=w${id}`);
+    }
+  }
+  let peak: PeakResult | undefined;
+  if (argv.includes("--peak")) {
+    const label = `io.shipyard.bench=p${id}`;
+    try {
+      peak = await peakRun({
+        blueprint,
+        environment,
+        id,
+        port: port + 3,
+        policies,
+        label: `p${id}`,
+        running: () => containers(label, true).length,
+      });
+      console.log(`peak: ${JSON.stringify(peak)}`);
+    } finally {
+      cleanup(label);
     }
   }
   const date = new Date().toISOString().slice(0, 10);
@@ -116,9 +148,11 @@ async function main(): Promise<void> {
     compose,
     breakdown: bd.report(),
     sites,
+    peak: peak ? { ...peak } : undefined,
     loadAverageAtEnd: os.loadavg().map((l) => Math.round(l * 100) / 100),
   };
-  const kind = (runs > 0 ? "" : "-sites") + (swarm ? "-swarm" : "") + (policies ? "" : "-no-policies");
+  const kind =
+    (runs > 0 ? "" : peak ? "-peak" : "-sites") + (swarm ? "-swarm" : "") + (policies ? "" : "-no-policies");
   const base = path.join(resultsDir, `${date}-${blueprint}-${environment}${kind}`);
   fs.writeFileSync(`${base}.json`, JSON.stringify(results, null, 2) + "\n");
   fs.writeFileSync(`${base}.md`, markdown(results));

@@ -1,6 +1,8 @@
 /**
  * WebMeteor scale: time to add one more site stack with N existing, and to
- * preview the fleet (every site stack) at the largest N. Own system name and
+ * preview the fleet (every site stack) at the largest N. The add is timed
+ * alone at the checkpoints (default: every N); between them the fleet is
+ * filled `parallel` sites at a time, which is not timed. Own system name and
  * customers (b<id>c<i>), label io.shipyard.bench=<id>; removes only those.
  * With the policy pack on, staging and prod refuse site stacks: their network
  * `{customer}-{app}-network` fails the mandatory environment-prefix policy, so
@@ -15,8 +17,8 @@ export interface SitesResult {
   environment: string;
   /** Existing sites -> seconds to add one more. */
   addWithExisting: Record<string, number>;
-  /** Site stacks previewed, and the seconds for all of them (one after another). */
-  fleetPreview: { sites: number; seconds: number; perSite: number };
+  /** Site stacks previewed, `parallel` at a time, and the seconds for all of them. */
+  fleetPreview: { sites: number; seconds: number; perSite: number; parallel: number };
   baseUp: number;
 }
 
@@ -26,6 +28,10 @@ export async function sitesRun(o: {
   port: number;
   maxSites: number;
   policies: boolean;
+  /** Existing-site counts at which adding one is timed. @default every count */
+  checkpoints?: number[];
+  /** Site stacks filled, previewed and destroyed at once. @default 1 */
+  parallel?: number;
   log: (l: string) => void;
 }): Promise<SitesResult> {
   const t: EnvironmentTarget = {
@@ -43,16 +49,31 @@ export async function sitesRun(o: {
     await up(t);
     const baseUp = seconds(t0);
     o.log(`webmeteor ${o.environment} base up ${baseUp.toFixed(1)}s`);
-    for (let i = 1; i <= o.maxSites; i++) {
+    const parallel = Math.max(1, o.parallel ?? 1);
+    const timed = (n: number) => !o.checkpoints || o.checkpoints.includes(n);
+    const newSite = () => {
+      const i = sites.length + 1;
       const site = { customer: `b${o.id}c${i}`, app: "shop", domain: `c${i}.bench.localhost` };
       sites.push(site); // destroyed in the end even when its up fails half-way
-      t0 = Date.now();
-      await siteUp(t, site);
-      addWithExisting[String(i - 1)] = Math.round(seconds(t0) * 10) / 10;
-      o.log(`site ${i} (with ${i - 1} existing): ${addWithExisting[String(i - 1)]}s`);
+      return site;
+    };
+    while (sites.length < o.maxSites) {
+      const existing = sites.length;
+      if (timed(existing)) {
+        const site = newSite();
+        t0 = Date.now();
+        await siteUp(t, site);
+        addWithExisting[String(existing)] = Math.round(seconds(t0) * 10) / 10;
+        o.log(`site ${existing + 1} (with ${existing} existing): ${addWithExisting[String(existing)]}s`);
+        continue;
+      }
+      let n = 0;
+      while (n < parallel && existing + n < o.maxSites && (n === 0 || !timed(existing + n))) n++;
+      await Promise.all(Array.from({ length: n }, () => newSite()).map((s) => siteUp(t, s)));
+      o.log(`sites ${existing + 1}..${existing + n} added (not timed)`);
     }
     t0 = Date.now();
-    for (const s of sites) await sitePreview(t, s);
+    await inBatches(sites, parallel, (s) => sitePreview(t, s));
     const all = seconds(t0);
     return {
       system: t.systemName!,
@@ -62,11 +83,19 @@ export async function sitesRun(o: {
         sites: sites.length,
         seconds: Math.round(all * 10) / 10,
         perSite: Math.round((all / Math.max(1, sites.length)) * 10) / 10,
+        parallel,
       },
       baseUp: Math.round(baseUp * 10) / 10,
     };
   } finally {
-    for (const s of sites.reverse()) await siteDestroy(t, s, { removeStack: true });
+    await inBatches(sites.reverse(), Math.max(1, o.parallel ?? 1), (s) =>
+      siteDestroy(t, s, { removeStack: true }),
+    );
     await destroy(t, { removeStacks: true });
   }
+}
+
+/** Runs `f` over the items, `n` at a time. */
+async function inBatches<T>(items: T[], n: number, f: (x: T) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < items.length; i += n) await Promise.all(items.slice(i, i + n).map(f));
 }
