@@ -92,12 +92,12 @@ export function swarmActive(): boolean {
   return sh("docker", ["info", "--format", "{{.Swarm.LocalNodeState}}"]).trim() === "active";
 }
 
-/** Running container ids with the label (and of one layer). */
-export function runningIds(label: string, layer?: string): Set<string> {
+/** Running container ids with the label (and of one component, e.g. `app`). */
+export function runningIds(label: string, component?: string): Set<string> {
   const filters = [
     "--filter",
     `label=${label}`,
-    ...(layer ? ["--filter", `label=io.shipyard.layer=${layer}`] : []),
+    ...(component ? ["--filter", `label=io.shipyard.component=${component}`] : []),
   ];
   return new Set(
     sh("docker", ["ps", "-q", "--no-trunc", ...filters])
