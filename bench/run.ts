@@ -46,9 +46,15 @@ async function main(): Promise<void> {
   const policies = !argv.includes("--no-policies");
   const swarm = argv.includes("--swarm");
   if (swarm && !swarmActive()) {
+    const hadGwbridge =
+      sh("docker", ["network", "ls", "-q", "--filter", "name=^docker_gwbridge$"]).trim() !== "";
     sh("docker", ["swarm", "init", "--advertise-addr", "127.0.0.1"]);
-    // The engine is left as it was found, also when the run fails.
-    process.on("exit", () => sh("docker", ["swarm", "leave", "--force"]));
+    // The engine is left as it was found, also when the run fails (the gateway
+    // bridge `swarm init` made stays after leaving, so it goes too).
+    process.on("exit", () => {
+      sh("docker", ["swarm", "leave", "--force"]);
+      if (!hadGwbridge) sh("docker", ["network", "rm", "docker_gwbridge"]);
+    });
   }
   const other = swarm ? "docker stack deploy" : "docker-compose";
   const id = Date.now().toString(36).slice(-6);

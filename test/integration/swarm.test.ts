@@ -1,3 +1,9 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { BLUEPRINTS, resolve } from "../../blueprints";
+import { exportCompose } from "../../cli/compose/export";
+import { parseEnvFile } from "../../cli/compose/secrets";
 import { destroy, preview, stackName, up, type LayerResult } from "../../cli/environment";
 import { LAYERS } from "../../cli/layers";
 import { docker, removeLabelled } from "./helpers/docker";
@@ -5,6 +11,7 @@ import { freePort, get } from "./helpers/net";
 import { expectAllHealthy, expectRoutesAnswer } from "./helpers/blueprint";
 import { testTarget } from "./helpers/target";
 import { storedState, unprotectAll } from "./helpers/pulumi";
+import { until } from "./helpers/processes";
 
 /**
  * Brand Club (seed 002) in Swarm mode on this engine: one node, no IPVS, so
@@ -18,6 +25,7 @@ const nextImage = `shipyard/app:${run}`;
 const figures: Record<string, unknown> = {};
 let port = 0;
 let madeSwarm = false;
+let hadGwbridge = false;
 const base = { replicas: { backend: 2, frontend: 2 } };
 
 const target = (
@@ -94,8 +102,9 @@ function requestLoop(paths: string[], max = 50000, seconds = 400) {
 beforeAll(async () => {
   port = await freePort();
   if (docker("info", "--format", "{{.Swarm.LocalNodeState}}") !== "active") {
-    docker("swarm", "init", "--advertise-addr", "127.0.0.1");
     madeSwarm = true;
+    hadGwbridge = docker("network", "ls", "-q", "--filter", "name=^docker_gwbridge$") !== "";
+    docker("swarm", "init", "--advertise-addr", "127.0.0.1");
   }
   docker("tag", "shipyard/app:bookworm", nextImage);
 });
@@ -119,7 +128,11 @@ afterAll(async () => {
   }
   removeLabelled(label);
   docker("rmi", nextImage);
-  if (madeSwarm) docker("swarm", "leave", "--force");
+  if (madeSwarm) {
+    docker("swarm", "leave", "--force");
+    // `swarm init` made the bridge for task gateways; leaving keeps it.
+    if (!hadGwbridge) docker("network", "rm", "docker_gwbridge");
+  }
   console.log(`swarm figures: ${JSON.stringify(figures)}`);
 });
 
@@ -283,4 +296,57 @@ test("staging previews and prod deploys as the seed describes: two replicas, one
     "start-first",
   );
   figures.prod = { deploySeconds: seconds, services: Object.keys(s).length };
+});
+
+test("the stack file export runs under docker stack deploy: every task healthy, every route answers, no secret in inspect", async () => {
+  const own = `${run}k`;
+  const ownLabel = `io.shipyard.test=${own}`;
+  const ownPort = await freePort();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "shipyard-stack-"));
+  const t = testTarget({ run: own, blueprint: "brandclub", environment: "dev", port: ownPort });
+  const out = await exportCompose(t, dir, "stack");
+  const system = resolve(BLUEPRINTS.brandclub, { environment: "dev", imageSet: "local" });
+  const tasks =
+    system.data.servers.length +
+    system.data.caches.length +
+    system.data.objectStores.length +
+    system.app.services.reduce((n, s) => n + (s.replicas ?? 1), 0) +
+    1;
+  const running = () => lines("ps", "-q", "--filter", `label=${ownLabel}`);
+  const healthy = () =>
+    running().filter((id) => docker("inspect", "-f", "{{.State.Health.Status}}", id) === "healthy").length;
+  try {
+    const t0 = Date.now();
+    docker("stack", "deploy", "--detach=true", "-c", out.composeFile, out.project);
+    await until(`${tasks} healthy tasks of ${out.project}`, () => healthy() === tasks, 240);
+    figures.stackFile = { tasks, healthySeconds: (Date.now() - t0) / 1000 };
+    expect(running().length).toBe(tasks);
+    expect(await expectRoutesAnswer("brandclub", "dev", ownPort)).toBe(4);
+    const inspected = docker(
+      "service",
+      "inspect",
+      ...lines("service", "ls", "-q", "--filter", `label=${ownLabel}`),
+    );
+    const env = parseEnvFile(fs.readFileSync(path.join(dir, ".env"), "utf8"));
+    const secrets = Object.entries(env).filter(([k]) => k.startsWith("SHIPYARD_SECRET_"));
+    expect(secrets.length).toBeGreaterThan(0);
+    for (const [k, v] of secrets) expect(`${k}: ${inspected.includes(v)}`).toBe(`${k}: false`);
+  } finally {
+    try {
+      docker("stack", "rm", out.project);
+    } catch {
+      /* not deployed */
+    }
+    await until(
+      `${out.project} tasks gone`,
+      () => lines("ps", "-aq", "--filter", `label=${ownLabel}`).length === 0,
+      120,
+    ).catch(() => undefined);
+    for (const kind of ["secret", "config"]) {
+      const left = lines(kind, "ls", "-q", "--filter", `label=${ownLabel}`);
+      if (left.length) docker(kind, "rm", ...left);
+    }
+    removeLabelled(ownLabel);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
