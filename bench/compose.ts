@@ -13,11 +13,11 @@ function compose(file: string, args: string[]): string {
   return r.stdout + r.stderr;
 }
 
-export async function composeRun(r: RunTarget, n: number): Promise<RunResult> {
-  const label = `${r.label[0]}=${r.label[1]}`;
+/** Exports the run's system (its name, port and label, plus `extra` config) into its scratch directory. */
+export function exporter(r: RunTarget, form: "compose" | "stack") {
   const dir = path.join(ROOT, "bench", "results", "tmp", r.name);
   const config = { httpPort: String(r.port), labels: JSON.stringify({ [r.label[0]]: r.label[1] }) };
-  const exp = (extra: Record<string, string> = {}) =>
+  return (extra: Record<string, string> = {}) =>
     exportCompose(
       {
         blueprint: r.blueprint,
@@ -26,7 +26,13 @@ export async function composeRun(r: RunTarget, n: number): Promise<RunResult> {
         config: { ...config, ...extra },
       },
       dir,
+      form,
     );
+}
+
+export async function composeRun(r: RunTarget, n: number): Promise<RunResult> {
+  const label = `${r.label[0]}=${r.label[1]}`;
+  const exp = exporter(r, "compose");
   const { composeFile } = await exp();
 
   let t0 = Date.now();

@@ -7,9 +7,7 @@
  * which made a no-op take 31 s in a first run.
  */
 import { spawnSync } from "node:child_process";
-import * as path from "node:path";
-import { exportCompose } from "../cli/compose/export";
-import { ROOT } from "../cli/layers";
+import { exporter } from "./compose";
 import { containers, dataStarts, runningIds, sh, waitGone, waitHealthy } from "./engine";
 import { restarts, seconds, type RunResult, type RunTarget } from "./shipyard";
 
@@ -25,19 +23,7 @@ const replaced = (before: Set<string>, after: Set<string>) =>
 
 export async function stackRun(r: RunTarget, n: number): Promise<RunResult> {
   const label = `${r.label[0]}=${r.label[1]}`;
-  const dir = path.join(ROOT, "bench", "results", "tmp", r.name);
-  const config = { httpPort: String(r.port), labels: JSON.stringify({ [r.label[0]]: r.label[1] }) };
-  const exp = (extra: Record<string, string> = {}) =>
-    exportCompose(
-      {
-        blueprint: r.blueprint,
-        environment: r.environment,
-        systemName: r.name,
-        config: { ...config, ...extra },
-      },
-      dir,
-      "stack",
-    );
+  const exp = exporter(r, "stack");
   const { composeFile, project } = await exp();
   const deploy = () => docker(["stack", "deploy", "--detach=true", "-c", composeFile, project]);
 
