@@ -17,7 +17,21 @@ if [ -f "$ROOT/node_modules/.shipyard-lock-hash" ] && [ "$(cat "$ROOT/node_modul
 else
   command -v npm >/dev/null || die "npm not found" "install Node.js with npm (any version >= 18; Node 22 is installed from npm)"
   step "node: npm install (log: $SHIPYARD_LOGS/npm-install.log)"
-  (cd "$ROOT" && run_logged npm-install npm install --no-audit --no-fund) || die "npm install failed" "read $SHIPYARD_LOGS/npm-install.log"
+  # A registry download that stalls must not hang setup (or CI): each attempt
+  # is bounded (timeout ends npm's whole process group, including the nested
+  # install of the node binary), shorter fetch timeouts make npm retry sooner,
+  # and a half-installed node package is removed before the next attempt.
+  installed=""
+  for attempt in 1 2 3; do
+    if (cd "$ROOT" && npm_config_fetch_timeout=120000 npm_config_fetch_retries=4 \
+      run_logged npm-install timeout -k 10 600 npm install --no-audit --no-fund); then
+      installed=1
+      break
+    fi
+    step "node: npm install attempt $attempt failed or stalled (log: $SHIPYARD_LOGS/npm-install.log)"
+    rm -rf "$ROOT/node_modules/node" "$ROOT/node_modules/.bin/node"
+  done
+  [ -n "$installed" ] || die "npm install failed three times" "read $SHIPYARD_LOGS/npm-install.log"
   echo "$lock_hash" >"$ROOT/node_modules/.shipyard-lock-hash"
 fi
 "$ROOT/node_modules/.bin/node" -e 'require("fs/promises").glob || process.exit(1)' \
