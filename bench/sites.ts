@@ -69,7 +69,7 @@ export async function sitesRun(o: {
       }
       let n = 0;
       while (n < parallel && existing + n < o.maxSites && (n === 0 || !timed(existing + n))) n++;
-      await Promise.all(Array.from({ length: n }, () => newSite()).map((s) => siteUp(t, s)));
+      await settled(Array.from({ length: n }, () => newSite()).map((s) => siteUp(t, s)));
       o.log(`sites ${existing + 1}..${existing + n} added (not timed)`);
     }
     t0 = Date.now();
@@ -88,14 +88,32 @@ export async function sitesRun(o: {
       baseUp: Math.round(baseUp * 10) / 10,
     };
   } finally {
+    // Every site is torn down even when one teardown fails; the failures are reported.
+    let teardownFailures = 0;
     await inBatches(sites.reverse(), Math.max(1, o.parallel ?? 1), (s) =>
-      siteDestroy(t, s, { removeStack: true }),
+      siteDestroy(t, s, { removeStack: true }).catch((e: unknown) => {
+        teardownFailures++;
+        console.error(`site ${s.customer} teardown failed: ${String(e).slice(0, 500)}`);
+      }),
     );
     await destroy(t, { removeStacks: true });
+    if (teardownFailures) o.log(`${teardownFailures} site teardowns failed (above)`);
   }
+}
+
+/**
+ * Waits for every run of a batch, then fails with the first error: a run that
+ * fails must not leave its neighbours running while the teardown starts.
+ */
+async function settled(runs: Promise<unknown>[]): Promise<void> {
+  const failed = (await Promise.allSettled(runs)).filter(
+    (r): r is PromiseRejectedResult => r.status === "rejected",
+  );
+  for (const f of failed) console.error(`site run failed: ${String(f.reason).slice(0, 2000)}`);
+  if (failed.length) throw failed[0].reason;
 }
 
 /** Runs `f` over the items, `n` at a time. */
 async function inBatches<T>(items: T[], n: number, f: (x: T) => Promise<unknown>): Promise<void> {
-  for (let i = 0; i < items.length; i += n) await Promise.all(items.slice(i, i + n).map(f));
+  for (let i = 0; i < items.length; i += n) await settled(items.slice(i, i + n).map(f));
 }
