@@ -66,11 +66,15 @@ function toService(
       volumes.push(v);
       continue;
     }
-    const key = `${serviceName}-${f.path
+    const base = `${serviceName}-${f.path
       .split("/")
       .pop()!
       .replace(/[^A-Za-z0-9-]/g, "-")}`;
     const secret = files.get(f.path)?.secret ?? true;
+    // Two files of one base name in a service get numbered keys.
+    const taken = { ...refs.secrets, ...refs.configs } as Record<string, { file: string }>;
+    let key = base;
+    for (let n = 2; taken[key] && taken[key].file !== `./${f.path}`; n++) key = `${base}-${n}`;
     (secret ? refs.secrets : refs.configs)[key] = { file: `./${f.path}`, labels };
     (secret ? secrets : configs).push({ source: key, target: f.target, mode: 0o444 });
   }
