@@ -22,8 +22,16 @@ pidfile=/var/run/docker.pid
 if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
   step "docker engine: dockerd (pid $(cat "$pidfile")) is starting, waiting"
 else
+  # Every per-customer site stack has its own network, and Docker's default
+  # address pools hold about 30 networks (a WebMeteor fleet stopped at its
+  # 27th site here). Unless /etc/docker/daemon.json sets its own pools, the
+  # engine we start hands out /24s from SHIPYARD_ADDRESS_POOL: 256 networks.
+  pools=()
+  if ! grep -qs default-address-pools /etc/docker/daemon.json; then
+    pools=(--default-address-pool "base=${SHIPYARD_ADDRESS_POOL:-10.200.0.0/16},size=24")
+  fi
   step "docker engine: starting dockerd in the background (log: $SHIPYARD_LOGS/dockerd.log)"
-  setsid nohup dockerd >"$SHIPYARD_LOGS/dockerd.log" 2>&1 </dev/null &
+  setsid nohup dockerd "${pools[@]}" >"$SHIPYARD_LOGS/dockerd.log" 2>&1 </dev/null &
 fi
 
 for _ in $(seq 1 60); do
