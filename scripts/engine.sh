@@ -24,7 +24,7 @@ if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
 else
   # Every per-customer site stack has its own network, and Docker's default
   # address pools hold about 30 networks (a WebMeteor fleet stopped at its
-  # 27th site here). Unless /etc/docker/daemon.json sets its own pools, the
+  # 28th site here). Unless /etc/docker/daemon.json sets its own pools, the
   # engine we start hands out /24s from SHIPYARD_ADDRESS_POOL: 256 networks.
   pools=()
   if ! grep -qs default-address-pools /etc/docker/daemon.json; then
