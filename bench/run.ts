@@ -22,6 +22,7 @@ import { composeRun } from "./compose";
 import { cleanup, containers, sh, swarmActive } from "./engine";
 import { describeMachine } from "./machine";
 import { markdown, type BenchResults } from "./report";
+import { leaveSwarmWeMade } from "../cli/swarmLeave";
 import { peakRun, type PeakResult } from "./peak";
 import { sitesRun } from "./sites";
 import { stackRun } from "./stack";
@@ -49,12 +50,9 @@ async function main(): Promise<void> {
     const hadGwbridge =
       sh("docker", ["network", "ls", "-q", "--filter", "name=^docker_gwbridge$"]).trim() !== "";
     sh("docker", ["swarm", "init", "--advertise-addr", "127.0.0.1"]);
-    // The engine is left as it was found, also when the run fails (the gateway
-    // bridge `swarm init` made stays after leaving, so it goes too).
-    process.on("exit", () => {
-      sh("docker", ["swarm", "leave", "--force"]);
-      if (!hadGwbridge) sh("docker", ["network", "rm", "docker_gwbridge"]);
-    });
+    // Left again at the end, also when the run fails, unless leaving would
+    // cut other containers off (cli/swarmLeave.ts).
+    process.on("exit", () => console.log(`bench: ${leaveSwarmWeMade(hadGwbridge)}`));
   }
   const other = swarm ? "docker stack deploy" : "docker-compose";
   const id = Date.now().toString(36).slice(-6);

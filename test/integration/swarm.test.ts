@@ -12,6 +12,7 @@ import { expectAllHealthy, expectRoutesAnswer } from "./helpers/blueprint";
 import { testTarget } from "./helpers/target";
 import { storedState, unprotectAll } from "./helpers/pulumi";
 import { until } from "./helpers/processes";
+import { leaveSwarmWeMade } from "../../cli/swarmLeave";
 
 /**
  * Brand Club (seed 002) in Swarm mode on this engine: one node, no IPVS, so
@@ -128,11 +129,7 @@ afterAll(async () => {
   }
   removeLabelled(label);
   docker("rmi", nextImage);
-  if (madeSwarm) {
-    docker("swarm", "leave", "--force");
-    // `swarm init` made the bridge for task gateways; leaving keeps it.
-    if (!hadGwbridge) docker("network", "rm", "docker_gwbridge");
-  }
+  if (madeSwarm) console.log(`swarm: ${leaveSwarmWeMade(hadGwbridge)}`);
   console.log(`swarm figures: ${JSON.stringify(figures)}`);
 });
 
