@@ -1,14 +1,15 @@
 /**
  * Leaving a one-node Swarm that a test or the benchmark made, without harm to
  * what else runs on the engine. On Docker 20.10, `docker swarm leave` drops
- * the embedded-DNS names of running containers on internal networks (seen
- * here: an app stopped resolving its database until the database restarted),
- * so while any such container runs the engine stays a Swarm and says why.
+ * the embedded-DNS names of running containers on user-defined networks
+ * (seen here: an app stopped resolving its database, and the proxy its app,
+ * until they restarted), so while any such container runs the engine stays a
+ * Swarm and says why.
  */
 import { dockerOk } from "./engine";
 
-/** Running containers attached to an internal bridge network. */
-export function containersOnInternalNetworks(): string[] {
+/** Running containers attached to a user-defined bridge network (the default `bridge` has no DNS). */
+export function containersOnUserNetworks(): string[] {
   const ids = dockerOk("list networks", ["network", "ls", "-q", "--filter", "driver=bridge"])
     .split("\n")
     .filter(Boolean);
@@ -17,10 +18,14 @@ export function containersOnInternalNetworks(): string[] {
     "network",
     "inspect",
     "--format",
-    "{{.Internal}}{{range .Containers}} {{.Name}}{{end}}",
+    "{{.Name}}{{range .Containers}} {{.Name}}{{end}}",
     ...ids,
   ]).split("\n");
-  return [...new Set(rows.flatMap((r) => (r.startsWith("true") ? r.split(" ").slice(1) : [])))].sort();
+  return [
+    ...new Set(
+      rows.flatMap((r) => (r.split(" ")[0] === "bridge" ? [] : r.split(" ").slice(1).filter(Boolean))),
+    ),
+  ].sort();
 }
 
 /**
@@ -29,9 +34,9 @@ export function containersOnInternalNetworks(): string[] {
  * each other. Returns what it did, for the caller to print.
  */
 export function leaveSwarmWeMade(hadGwbridge: boolean): string {
-  const exposed = containersOnInternalNetworks();
+  const exposed = containersOnUserNetworks();
   if (exposed.length > 0)
-    return `stayed a one-node Swarm: on Docker 20.10 'docker swarm leave' drops the DNS names of containers on internal networks, and these run: ${exposed.join(", ")}. Leave it by hand when they can be restarted: docker swarm leave --force`;
+    return `stayed a one-node Swarm: on Docker 20.10 'docker swarm leave' drops the DNS names of containers on user-defined networks, and these run: ${exposed.join(", ")}. Leave it by hand when they can be restarted: docker swarm leave --force`;
   dockerOk("leave the Swarm", ["swarm", "leave", "--force"]);
   if (!hadGwbridge) dockerOk("remove docker_gwbridge", ["network", "rm", "docker_gwbridge"]);
   return "left the Swarm";
