@@ -1,5 +1,6 @@
 /** Docker engine helpers for the benchmark: what runs under a label, waiting for health, cleanup. */
 import { execFileSync } from "node:child_process";
+import { swarmActive } from "../cli/localSwarm";
 
 export function sh(cmd: string, args: string[], opts: { cwd?: string } = {}): string {
   return execFileSync(cmd, args, { cwd: opts.cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
@@ -86,10 +87,6 @@ export function cleanup(label: string): void {
       .filter(Boolean);
     if (names.length) sh("docker", [kind, "rm", ...names]);
   }
-}
-
-export function swarmActive(): boolean {
-  return sh("docker", ["info", "--format", "{{.Swarm.LocalNodeState}}"]).trim() === "active";
 }
 
 /** Running container ids with the label (and of one component, e.g. `app`). */

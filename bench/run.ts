@@ -19,10 +19,10 @@ import { exportCompose } from "../cli/compose/export";
 import { ROOT } from "../cli/layers";
 import { Breakdown } from "./breakdown";
 import { composeRun } from "./compose";
-import { cleanup, containers, sh, swarmActive } from "./engine";
+import { cleanup, containers, sh } from "./engine";
 import { describeMachine } from "./machine";
 import { markdown, type BenchResults } from "./report";
-import { leaveSwarmWeMade } from "../cli/swarmLeave";
+import { joinLocalSwarm, leaveLocalSwarm } from "../cli/localSwarm";
 import { peakRun, type PeakResult } from "./peak";
 import { sitesRun } from "./sites";
 import { stackRun } from "./stack";
@@ -46,14 +46,10 @@ async function main(): Promise<void> {
   const port = Number(option(argv, "--port", "18180"));
   const policies = !argv.includes("--no-policies");
   const swarm = argv.includes("--swarm");
-  if (swarm && !swarmActive()) {
-    const hadGwbridge =
-      sh("docker", ["network", "ls", "-q", "--filter", "name=^docker_gwbridge$"]).trim() !== "";
-    sh("docker", ["swarm", "init", "--advertise-addr", "127.0.0.1"]);
-    // Left again at the end, also when the run fails, unless leaving would
-    // cut other containers off (cli/swarmLeave.ts).
-    process.on("exit", () => console.log(`bench: ${leaveSwarmWeMade(hadGwbridge)}`));
-  }
+  const made = swarm ? joinLocalSwarm() : undefined;
+  // Left again at the end, also when the run fails, unless leaving would cut
+  // other containers off (cli/localSwarm.ts).
+  if (made) process.on("exit", () => console.log(`bench: ${leaveLocalSwarm(made)}`));
   const other = swarm ? "docker stack deploy" : "docker-compose";
   const id = Date.now().toString(36).slice(-6);
   const resultsDir = path.join(ROOT, "bench", "results");

@@ -6,16 +6,10 @@
  * `--detach=false`: the CLI then also watches every service for 5 s in turn,
  * which made a no-op take 31 s in a first run.
  */
-import { spawnSync } from "node:child_process";
+import { dockerOk } from "../cli/engine";
 import { exporter } from "./compose";
 import { containers, dataStarts, runningIds, sh, waitGone, waitHealthy } from "./engine";
 import { restarts, seconds, type RunResult, type RunTarget } from "./shipyard";
-
-function docker(args: string[]): string {
-  const r = spawnSync("docker", args, { encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`docker ${args.join(" ")} failed:\n${r.stderr}`);
-  return r.stdout + r.stderr;
-}
 
 /** Containers of the old set that are gone from the new one. */
 const replaced = (before: Set<string>, after: Set<string>) =>
@@ -25,7 +19,15 @@ export async function stackRun(r: RunTarget, n: number): Promise<RunResult> {
   const label = `${r.label[0]}=${r.label[1]}`;
   const exp = exporter(r, "stack");
   const { composeFile, project } = await exp();
-  const deploy = () => docker(["stack", "deploy", "--detach=true", "-c", composeFile, project]);
+  const deploy = () =>
+    dockerOk(`docker stack deploy ${project}`, [
+      "stack",
+      "deploy",
+      "--detach=true",
+      "-c",
+      composeFile,
+      project,
+    ]);
 
   let t0 = Date.now();
   deploy();
@@ -54,12 +56,12 @@ export async function stackRun(r: RunTarget, n: number): Promise<RunResult> {
   const changeDetail = `${replaced(before, runningIds(label))} containers replaced`;
 
   t0 = Date.now();
-  docker(["stack", "rm", "--detach=false", project]);
+  dockerOk(`docker stack rm ${project}`, ["stack", "rm", "--detach=false", project]);
   for (let i = 0; i < 120 && containers(label).length > 0; i++) sh("sleep", ["0.5"]);
   const volumes = sh("docker", ["volume", "ls", "-q", "--filter", `label=${label}`])
     .split("\n")
     .filter(Boolean);
-  if (volumes.length) docker(["volume", "rm", ...volumes]);
+  if (volumes.length) dockerOk("remove the stack's volumes", ["volume", "rm", ...volumes]);
   const destroyed = seconds(t0);
   if (containers(label).length) throw new Error(`stack rm left containers with ${label}`);
   return { cold, noop, noopChanges, change, changeDetail, dataRestarts, destroy: destroyed };

@@ -12,7 +12,7 @@ import { expectAllHealthy, expectRoutesAnswer } from "./helpers/blueprint";
 import { testTarget } from "./helpers/target";
 import { storedState, unprotectAll } from "./helpers/pulumi";
 import { until } from "./helpers/processes";
-import { leaveSwarmWeMade } from "../../cli/swarmLeave";
+import { joinLocalSwarm, leaveLocalSwarm, type LocalSwarm } from "../../cli/localSwarm";
 
 /**
  * Brand Club (seed 002) in Swarm mode on this engine: one node, no IPVS, so
@@ -25,8 +25,8 @@ const host = "dev.brandclub.localhost";
 const nextImage = `shipyard/app:${run}`;
 const figures: Record<string, unknown> = {};
 let port = 0;
-let madeSwarm = false;
-let hadGwbridge = false;
+/** The Swarm this test made, if the engine was not one already. */
+let madeSwarm: LocalSwarm | undefined;
 const base = { replicas: { backend: 2, frontend: 2 } };
 
 const target = (
@@ -61,6 +61,13 @@ const services = () =>
     ),
   ) as Record<string, string>;
 const svc = (name: string) => `${run}-dev-${name}`;
+/** Services, secrets and configs left with a label (cleanup after a failed test). */
+function removeSwarmObjects(l: string): void {
+  for (const kind of ["service", "secret", "config"]) {
+    const left = lines(kind, "ls", "-q", "--filter", `label=${l}`);
+    if (left.length) docker(kind, "rm", ...left);
+  }
+}
 /** A field of a dev service's inspect output, by Go template. */
 const serviceField = (name: string, format: string) =>
   docker("service", "inspect", svc(name), "--format", format);
@@ -102,11 +109,7 @@ function requestLoop(paths: string[], max = 50000, seconds = 400) {
 
 beforeAll(async () => {
   port = await freePort();
-  if (docker("info", "--format", "{{.Swarm.LocalNodeState}}") !== "active") {
-    madeSwarm = true;
-    hadGwbridge = docker("network", "ls", "-q", "--filter", "name=^docker_gwbridge$") !== "";
-    docker("swarm", "init", "--advertise-addr", "127.0.0.1");
-  }
+  madeSwarm = joinLocalSwarm();
   docker("tag", "shipyard/app:bookworm", nextImage);
 });
 
@@ -123,13 +126,10 @@ afterAll(async () => {
       /* removed below */
     }
   }
-  for (const kind of ["service", "secret", "config"]) {
-    const left = lines(kind, "ls", "-q", "--filter", `label=${label}`);
-    if (left.length) docker(kind, "rm", ...left);
-  }
+  removeSwarmObjects(label);
   removeLabelled(label);
   docker("rmi", nextImage);
-  if (madeSwarm) console.log(`swarm: ${leaveSwarmWeMade(hadGwbridge)}`);
+  if (madeSwarm) console.log(`swarm: ${leaveLocalSwarm(madeSwarm)}`);
   console.log(`swarm figures: ${JSON.stringify(figures)}`);
 });
 
@@ -339,10 +339,7 @@ test("the stack file export runs under docker stack deploy: every task healthy, 
       () => lines("ps", "-aq", "--filter", `label=${ownLabel}`).length === 0,
       120,
     ).catch(() => undefined);
-    for (const kind of ["secret", "config"]) {
-      const left = lines(kind, "ls", "-q", "--filter", `label=${ownLabel}`);
-      if (left.length) docker(kind, "rm", ...left);
-    }
+    removeSwarmObjects(ownLabel);
     removeLabelled(ownLabel);
     fs.rmSync(dir, { recursive: true, force: true });
   }

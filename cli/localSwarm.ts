@@ -1,6 +1,6 @@
 /**
- * Leaving a one-node Swarm that a test or the benchmark made, without harm to
- * what else runs on the engine. On Docker 20.10, `docker swarm leave` drops
+ * A one-node Swarm that a test or the benchmark makes on this engine for its
+ * run, and leaves again without harm to what else runs there. On Docker 20.10, `docker swarm leave` drops
  * the embedded-DNS names of running containers on user-defined networks
  * (seen here: an app stopped resolving its database, and the proxy its app,
  * until they restarted), so while any such container runs the engine stays a
@@ -28,12 +28,31 @@ export function containersOnUserNetworks(): string[] {
   ].sort();
 }
 
+/** A Swarm made for a run: whether the gateway bridge was there before `swarm init`. */
+export interface LocalSwarm {
+  hadGwbridge: boolean;
+}
+
+/** Whether this engine is a Swarm node. */
+export function swarmActive(): boolean {
+  return dockerOk("read the Swarm state", ["info", "--format", "{{.Swarm.LocalNodeState}}"]) === "active";
+}
+
+/** Makes this engine a one-node Swarm; undefined when it already is one (then nothing is to be left). */
+export function joinLocalSwarm(): LocalSwarm | undefined {
+  if (swarmActive()) return undefined;
+  const hadGwbridge =
+    dockerOk("list networks", ["network", "ls", "-q", "--filter", "name=^docker_gwbridge$"]) !== "";
+  dockerOk("make a one-node Swarm", ["swarm", "init", "--advertise-addr", "127.0.0.1"]);
+  return { hadGwbridge };
+}
+
 /**
  * Leaves the Swarm and removes the gateway bridge `swarm init` made (unless
  * it was there before), or stays when leaving would cut containers off from
  * each other. Returns what it did, for the caller to print.
  */
-export function leaveSwarmWeMade(hadGwbridge: boolean): string {
+export function leaveLocalSwarm({ hadGwbridge }: LocalSwarm): string {
   const exposed = containersOnUserNetworks();
   if (exposed.length > 0)
     return `stayed a one-node Swarm: on Docker 20.10 'docker swarm leave' drops the DNS names of containers on user-defined networks, and these run: ${exposed.join(", ")}. Leave it by hand when they can be restarted: docker swarm leave --force`;
