@@ -11,6 +11,8 @@ import {
 } from "@pulumi/pulumi/automation";
 import type { SiteRef } from "../blueprints/resolve";
 import { checkSystem } from "./checkSystem";
+import { decide, fingerprint, remember, type Decision } from "./fastpath";
+import { forgetRecord } from "./fastpath/state";
 import { systemOf } from "./engine";
 import { guardData } from "./guard";
 import { LAYERS, ROOT, SITE_LAYER, type Layer } from "./layers";
@@ -39,8 +41,10 @@ export interface LayerResult {
   seconds: number;
   changes: OpMap;
   outputs: Record<string, unknown>;
-  /** What the policy pack reported (empty when it did not run). */
+  /** What the policy pack reported (empty when it did not run; the last run's when skipped). */
   violations: PolicyRow[];
+  /** Pulumi did not run: nothing changed since the layer's last up (cli/fastpath). */
+  skipped?: boolean;
 }
 
 /** The layer's stack name, from the blueprint (e.g. brandclub-db-dev and brandclub-dev). */
@@ -68,9 +72,8 @@ export function siteStackName(t: EnvironmentTarget, site: SiteRef): string {
   return `${stackName(t, "app")}-site-${site.customer}-${site.app}`;
 }
 
-export async function openStack(layer: Layer, t: EnvironmentTarget, site?: SiteRef): Promise<Stack> {
-  const name = site ? siteStackName(t, site) : stackName(t, layer.name as "data" | "app");
-  const stack = await LocalWorkspace.createOrSelectStack({ stackName: name, workDir: layer.workDir });
+/** The config a layer's stack runs with: the environment's settings, then the target's. */
+export async function layerConfig(layer: Layer, t: EnvironmentTarget, site?: SiteRef): Promise<ConfigMap> {
   const config: ConfigMap = {
     // Sites share the environment settings of the app layer (root Pulumi.<env>.yaml).
     ...(await envSettings(layer.name === "site" ? ROOT : layer.workDir, t.environment)),
@@ -80,7 +83,29 @@ export async function openStack(layer: Layer, t: EnvironmentTarget, site?: SiteR
   if (t.systemName) config["shipyard:systemName"] = { value: t.systemName };
   if (site) config["shipyard:site"] = { value: JSON.stringify(site) };
   for (const [k, v] of Object.entries(t.config ?? {})) config[`shipyard:${k}`] = { value: v };
-  await stack.setAllConfig(config);
+  return config;
+}
+
+/** Whether the stack's settings file already holds every value (then no CLI call is needed to set them). */
+async function holdsConfig(stack: Stack, config: ConfigMap): Promise<boolean> {
+  try {
+    const held = (await stack.workspace.stackSettings(stack.name)).config ?? {};
+    return Object.entries(config).every(([k, v]) => !v.secret && held[k] === v.value);
+  } catch {
+    return false;
+  }
+}
+
+export async function openStack(
+  layer: Layer,
+  t: EnvironmentTarget,
+  site?: SiteRef,
+  config?: ConfigMap,
+): Promise<Stack> {
+  const name = site ? siteStackName(t, site) : stackName(t, layer.name as "data" | "app");
+  const stack = await LocalWorkspace.createOrSelectStack({ stackName: name, workDir: layer.workDir });
+  const wanted = config ?? (await layerConfig(layer, t, site));
+  if (!(await holdsConfig(stack, wanted))) await stack.setAllConfig(wanted);
   return stack;
 }
 
@@ -95,34 +120,66 @@ function outputsOf(o: Record<string, { value: unknown; secret: boolean }>): Reco
   return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, v.secret ? "[secret]" : v.value]));
 }
 
-export async function up(
-  t: EnvironmentTarget,
-  opts: { refresh?: boolean; layers?: ("data" | "app")[]; forceWithoutBackup?: boolean } = {},
-): Promise<LayerResult[]> {
+export interface UpOptions {
+  refresh?: boolean;
+  layers?: ("data" | "app")[];
+  forceWithoutBackup?: boolean;
+  /** Run Pulumi on every layer, also one unchanged since its last up (cli/fastpath). */
+  full?: boolean;
+}
+
+export async function up(t: EnvironmentTarget, opts: UpOptions = {}): Promise<LayerResult[]> {
   const results: LayerResult[] = [];
   const layers = LAYERS.filter((l) => !opts.layers || opts.layers.includes(l.name));
+  const log = t.log ?? console.log;
   checkSystem(t);
   if (layers.some((l) => l.name === "app")) await preflight(t);
   for (const layer of layers) {
     const t0 = Date.now();
-    (t.log ?? console.log)(`==> ${layer.name} layer: ${stackName(t, layer.name)} (${layer.workDir})`);
-    const stack = await openStack(layer, t);
+    const name = stackName(t, layer.name);
+    log(`==> ${layer.name} layer: ${name} (${layer.workDir})`);
+    const config = await layerConfig(layer, t);
+    const decision: Decision =
+      opts.full || opts.refresh
+        ? { run: opts.full ? "--full" : "--refresh" }
+        : decide(layer, name, await fingerprint(layer, name, t, config));
+    if ("skip" in decision) {
+      const rec = decision.skip;
+      log(
+        `[${layer.name}] unchanged since the last up (${rec.at}): same inputs and state, and the engine holds every resource; ${rec.resources} resources same, Pulumi not run (up --full runs it)`,
+      );
+      if (t.policies !== false) printer(t, layer.name)(policyTable(rec.violations));
+      results.push({
+        layer: layer.name,
+        stack: name,
+        seconds: (Date.now() - t0) / 1000,
+        changes: { same: rec.resources },
+        outputs: rec.outputs,
+        violations: rec.violations,
+        skipped: true,
+      });
+      continue;
+    }
+    log(`[${layer.name}] running Pulumi: ${decision.run}`);
+    const stack = await openStack(layer, t, undefined, config);
     if (layer.name === "data" && !opts.forceWithoutBackup) await guardData(t, stack);
     const { result: r, violations } = await withPolicies(t, layer.name, (policy) =>
       stack.up({
         onOutput: printer(t, layer.name),
-        refresh: opts.refresh,
+        refresh: opts.refresh || decision.refresh,
         ...withEvents(t, layer.name, policy),
       }),
     );
-    results.push({
+    const result: LayerResult = {
       layer: layer.name,
       stack: stack.name,
       seconds: (Date.now() - t0) / 1000,
       changes: r.summary.resourceChanges ?? {},
       outputs: outputsOf(r.outputs),
       violations,
-    });
+    };
+    await remember(layer, name, t, config, result);
+    results.push(result);
   }
   return results;
 }
@@ -189,6 +246,7 @@ export async function destroy(
     (t.log ?? console.log)(`==> destroying ${layer.name} layer: ${stackName(t, layer.name)}`);
     const stack = stacks[i].stack;
     await stack.destroy({ onOutput: printer(t, layer.name) });
+    forgetRecord(layer.workDir, stack.name);
     if (opts.removeStacks) await stack.workspace.removeStack(stack.name);
   }
 }

@@ -36,7 +36,7 @@ import {
 
 const COMMANDS = ["up", "preview", "refresh", "destroy", "restore", "recover", "export-compose"];
 const USAGE = `usage: npm run deploy -- <up|preview|refresh|destroy|recover> <blueprint> <env> [--name NAME] [--set key=value ...]
-       npm run deploy -- up <blueprint> <env> [--force-without-backup]
+       npm run deploy -- up <blueprint> <env> [--full] [--force-without-backup]
        npm run deploy -- restore <blueprint> <env> [--name NAME] [--snapshot ID] [--target NAME]
        npm run deploy -- site <up|preview|destroy> <blueprint> <env> <customer> <app> <domain>
        npm run deploy -- preview-json <blueprint> <env> <out-dir> [--policy-pack DIR] [--name NAME] [--set key=value ...]
@@ -58,6 +58,8 @@ export interface Flags {
   outDir?: string;
   /** export-compose: a Swarm stack file instead of a compose file. */
   swarm?: boolean;
+  /** up: run Pulumi on every layer, also on one unchanged since its last up. */
+  full?: boolean;
 }
 
 export function parseArgs(argv: string[]): { command: string; target: EnvironmentTarget; flags: Flags } {
@@ -90,6 +92,8 @@ export function parseArgs(argv: string[]): { command: string; target: Environmen
       flags.swarm = true;
     } else if (command === "up" && rest[i] === "--force-without-backup") {
       flags.forceWithoutBackup = true;
+    } else if (command === "up" && rest[i] === "--full") {
+      flags.full = true;
     } else if (["--set", "--name", "--snapshot", "--target"].includes(rest[i])) {
       fail(`${rest[i]} needs a value${rest[i] === "--set" ? " of the form key=value" : ""}`);
     } else {
@@ -184,9 +188,10 @@ async function main(): Promise<void> {
     for (const r of await recover(target))
       console.log(`${r.layer}: ${r.actions.join("; ") || "nothing to recover"}`);
   } else if (command === "up") {
-    const results = await up(target, { forceWithoutBackup: flags.forceWithoutBackup });
+    const results = await up(target, { forceWithoutBackup: flags.forceWithoutBackup, full: flags.full });
     for (const r of results) {
-      console.log(`${r.layer}: ${r.stack} ${JSON.stringify(r.changes)} in ${r.seconds.toFixed(1)}s`);
+      const how = r.skipped ? " (unchanged: Pulumi not run)" : "";
+      console.log(`${r.layer}: ${r.stack} ${JSON.stringify(r.changes)} in ${r.seconds.toFixed(1)}s${how}`);
     }
     const app = results.find((r) => r.layer === "app");
     if (app)

@@ -339,7 +339,10 @@ func (c Container) waitHealthy(ctx context.Context, cl *dockerapi.Client, id str
 		timeout = 60 * time.Second
 	}
 	deadline := time.Now().Add(timeout)
-	delay := 100 * time.Millisecond
+	// Polled every 250 ms at most: a health check passes on the engine's
+	// interval, and a longer poll (this was 1.6 s) adds its wait to every
+	// step of a dependency chain.
+	delay := 50 * time.Millisecond
 	for {
 		var insp containerInspect
 		if err := cl.Do(ctx, "GET", "/containers/"+id+"/json", nil, nil, &insp); err != nil {
@@ -368,8 +371,8 @@ func (c Container) waitHealthy(ctx context.Context, cl *dockerapi.Client, id str
 			return ctx.Err()
 		case <-time.After(delay):
 		}
-		if delay < time.Second {
-			delay *= 2
+		if delay < 250*time.Millisecond {
+			delay = min(delay*2, 250*time.Millisecond)
 		}
 	}
 }

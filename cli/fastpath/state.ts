@@ -1,0 +1,96 @@
+/**
+ * A stack's state file in Pulumi's file backend, and the record the deploy
+ * command keeps beside it of the last `up` that ran Pulumi. Other backends have
+ * no file to compare, so layers there always run Pulumi.
+ */
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { PolicyRow } from "../policies";
+
+/** The file backend's directory, or undefined for any other backend. */
+export function backendDir(): string | undefined {
+  const url = process.env.PULUMI_BACKEND_URL ?? "";
+  return url.startsWith("file://") ? url.slice("file://".length) : undefined;
+}
+
+/** The project name in a layer's Pulumi.yaml. */
+export function projectOf(workDir: string): string {
+  const m = /^name:\s*(\S+)/m.exec(fs.readFileSync(path.join(workDir, "Pulumi.yaml"), "utf8"));
+  if (!m) throw new Error(`${workDir}/Pulumi.yaml has no name`);
+  return m[1];
+}
+
+export function stateFile(workDir: string, stack: string): string | undefined {
+  const dir = backendDir();
+  return dir && path.join(dir, ".pulumi", "stacks", projectOf(workDir), `${stack}.json`);
+}
+
+/** sha256 of the stack's state file, or undefined when there is none. */
+export function stateSha(workDir: string, stack: string): string | undefined {
+  const f = stateFile(workDir, stack);
+  if (!f || !fs.existsSync(f)) return undefined;
+  return createHash("sha256").update(fs.readFileSync(f)).digest("hex");
+}
+
+export interface StateResource {
+  urn: string;
+  type: string;
+  id?: string;
+  inputs?: Record<string, unknown>;
+  outputs?: Record<string, unknown>;
+}
+
+export function stateResources(
+  workDir: string,
+  stack: string,
+): {
+  resources: StateResource[];
+  pending: number;
+} {
+  const f = stateFile(workDir, stack);
+  if (!f) return { resources: [], pending: 0 };
+  const latest = JSON.parse(fs.readFileSync(f, "utf8")).checkpoint?.latest ?? {};
+  return { resources: latest.resources ?? [], pending: (latest.pending_operations ?? []).length };
+}
+
+/** What the last `up` that ran Pulumi left, for the next one to compare with. */
+export interface UpRecord {
+  /** The layer's inputs then (sources, config, what it reads of other stacks). */
+  fingerprint: string;
+  /** The state file right after that `up`. */
+  state: string;
+  /** Resources in the stack after that `up`. */
+  resources: number;
+  /** Its outputs (secrets shown as [secret]). */
+  outputs: Record<string, unknown>;
+  violations: PolicyRow[];
+  at: string;
+}
+
+export function recordFile(workDir: string, stack: string): string | undefined {
+  const dir = backendDir();
+  return dir && path.join(dir, ".shipyard", "last-up", projectOf(workDir), `${stack}.json`);
+}
+
+export function readRecord(workDir: string, stack: string): UpRecord | undefined {
+  const f = recordFile(workDir, stack);
+  try {
+    return f ? (JSON.parse(fs.readFileSync(f, "utf8")) as UpRecord) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function writeRecord(workDir: string, stack: string, r: UpRecord): void {
+  const f = recordFile(workDir, stack);
+  if (!f) return;
+  fs.mkdirSync(path.dirname(f), { recursive: true });
+  fs.writeFileSync(`${f}.tmp`, JSON.stringify(r, null, 2));
+  fs.renameSync(`${f}.tmp`, f);
+}
+
+export function forgetRecord(workDir: string, stack: string): void {
+  const f = recordFile(workDir, stack);
+  if (f) fs.rmSync(f, { force: true });
+}

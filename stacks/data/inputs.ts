@@ -1,0 +1,40 @@
+/**
+ * Everything the data layer's program reads, from the stack's raw config: the
+ * program builds its resources from this object alone, so the deploy command
+ * can tell from the same object whether the data layer has anything to do.
+ */
+import type { DatabaseStackArgs } from "../../components/database";
+import { loadStack, swarmOf } from "../config";
+import { secretKeysOf } from "../contract";
+
+export interface DataInputs {
+  /** The DatabaseStack's name. */
+  name: string;
+  args: DatabaseStackArgs;
+  /** The contract's fields that are not resource outputs. */
+  contract: { system: string; environment: string; secretKeys: string[]; swarm: boolean };
+}
+
+export function dataInputs(raw?: Record<string, string>): DataInputs {
+  const { config, system } = loadStack(raw);
+  return {
+    name: system.system,
+    args: {
+      system: system.system,
+      environment: system.environment,
+      networks: system.data.networks,
+      servers: system.data.servers,
+      caches: system.data.caches,
+      objectStores: system.data.objectStores,
+      protect: config.protect ?? system.environment === "prod",
+      labels: config.labels,
+      swarm: swarmOf(config),
+    },
+    contract: {
+      system: system.system,
+      environment: system.environment,
+      secretKeys: secretKeysOf(system),
+      swarm: config.engine === "swarm",
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import { destroy, refresh, up, type LayerResult } from "../../cli/environment";
+import { docker, inspect, labelled, removeLabelled } from "./helpers/docker";
+import { freePort, get } from "./helpers/net";
+import { testTarget } from "./helpers/target";
+
+/**
+ * An up with nothing to do skips Pulumi (cli/fastpath), and every way the
+ * skip could be wrong runs it instead: changed inputs, a state changed by
+ * another run, a container gone or stopped by hand, and --full.
+ */
+const run = `t${process.pid}fp`;
+const label = `io.shipyard.test=${run}`;
+const c = (s: string) => `${run}-dev-${s}`;
+
+const layer = (r: LayerResult[], name: "data" | "app") => r.find((x) => x.layer === name)!;
+const started = (names: string[]) => names.map((n) => inspect(c(n), "{{.State.StartedAt}}"));
+
+describe("skipping unchanged layers on the real engine", () => {
+  let port = 0;
+  const target = (config: Record<string, string> = {}) =>
+    testTarget({ run, blueprint: "demo", environment: "dev", port, config });
+  beforeAll(async () => {
+    port = await freePort();
+  });
+  afterAll(async () => {
+    await destroy(target(), { removeStacks: true }).catch(() => undefined);
+    removeLabelled(label);
+  });
+
+  test("a second up skips both layers and touches nothing; --full runs Pulumi and finds nothing to do", async () => {
+    const first = await up(target());
+    expect(first.map((r) => r.skipped ?? false)).toEqual([false, false]);
+    const before = started(["mariadb", "redis", "api", "web", "worker", "proxy"]);
+
+    const second = await up(target());
+    expect(second.map((r) => r.skipped)).toEqual([true, true]);
+    for (const r of second) expect(Object.keys(r.changes)).toEqual(["same"]);
+    expect(layer(second, "data").changes.same).toBe(layer(first, "data").changes.create);
+    expect(layer(second, "app").outputs.url).toBe(layer(first, "app").outputs.url);
+    expect(started(["mariadb", "redis", "api", "web", "worker", "proxy"])).toEqual(before);
+
+    const full = await up(target(), { full: true });
+    expect(full.map((r) => r.skipped ?? false)).toEqual([false, false]);
+    for (const r of full) expect(Object.keys(r.changes)).toEqual(["same"]);
+  });
+
+  test("an app-only change skips the data layer and runs the app layer", async () => {
+    const data = started(["mariadb", "redis"]);
+    const r = await up(target({ appEnv: JSON.stringify({ RELEASE: "2" }) }));
+    expect(layer(r, "data").skipped).toBe(true);
+    expect(layer(r, "app").skipped ?? false).toBe(false);
+    expect(layer(r, "app").changes.replace).toBe(3);
+    expect(started(["mariadb", "redis"])).toEqual(data);
+    expect(inspect(c("api"), "{{range .Config.Env}}{{println .}}{{end}}")).toContain("RELEASE=2");
+  });
+
+  test("a container stopped or removed by hand makes up refresh and repair the layer", async () => {
+    const t = target({ appEnv: JSON.stringify({ RELEASE: "2" }) });
+    docker("stop", c("worker"));
+    docker("rm", "-f", c("web"));
+    const r = await up(t);
+    expect(layer(r, "data").skipped).toBe(true);
+    expect(layer(r, "app").skipped ?? false).toBe(false);
+    expect(layer(r, "app").changes.create).toBe(2);
+    for (const s of ["worker", "web"]) expect(inspect(c(s), "{{.State.Health.Status}}")).toBe("healthy");
+    expect(JSON.parse((await get(port, "demo.dev.localhost", "/api/health")).body)).toMatchObject({
+      db: true,
+      redis: true,
+    });
+    expect((await up(t)).map((x) => x.skipped)).toEqual([true, true]);
+  });
+
+  test("a state changed by another run (a refresh) makes the next up run Pulumi", async () => {
+    const t = target({ appEnv: JSON.stringify({ RELEASE: "2" }) });
+    await refresh(t);
+    const r = await up(t);
+    expect(r.map((x) => x.skipped ?? false)).toEqual([false, false]);
+    for (const x of r) expect(Object.keys(x.changes)).toEqual(["same"]);
+    expect(labelled(label).containers).toHaveLength(6);
+  });
+});
