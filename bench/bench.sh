@@ -12,4 +12,4 @@ if ! command -v docker-compose >/dev/null 2>&1; then
     echo "bench: could not install docker-compose (see $log); the compose runs will fail" >&2
   fi
 fi
-exec node "$ROOT/node_modules/.bin/ts-node" --transpile-only "$ROOT/bench/run.ts" "$@"
+exec node -r "$ROOT/scripts/transpile.js" "$ROOT/bench/run.ts" "$@"

@@ -21,6 +21,8 @@ export interface LayerTimeline {
   prelude?: number;
   /** The first resource the program registered (the language host and program have started). */
   firstResource?: number;
+  /** App layer: when it read the data stack (its run waits for the data layer's until then). */
+  dataRead?: number;
   lastOutputs?: number;
   summary?: number;
   done?: number;
@@ -36,9 +38,12 @@ export class Breakdown {
     this.layers.push({ layer, called: Date.now(), steps: new Map() });
   }
 
-  endLayer(): void {
-    const l = this.layers[this.layers.length - 1];
-    if (l) l.done = Date.now();
+  /** Ends the layers of one `up` that ran them side by side, from each layer's own duration. */
+  finish(results: { layer: string; seconds: number }[]): void {
+    for (const r of results) {
+      const l = this.layers.find((x) => x.layer === r.layer && x.done === undefined);
+      if (l) l.done = l.called + r.seconds * 1000;
+    }
   }
 
   event(layer: string, e: EngineEvent): void {
@@ -53,6 +58,7 @@ export class Breakdown {
     const pre = e.resourcePreEvent?.metadata;
     if (pre) {
       l.firstResource ??= now;
+      if (pre.type === "pulumi:pulumi:StackReference") l.dataRead ??= now;
       l.steps.set(pre.urn, { urn: pre.urn, type: pre.type, op: pre.op, start: now });
     }
     const out = e.resOutputsEvent?.metadata;
@@ -81,6 +87,9 @@ export class Breakdown {
           l.firstResource,
           l.lastOutputs,
         ),
+        ...(l.dataRead
+          ? { "of which waiting for the data layer's run to end": sec(l.firstResource, l.dataRead) }
+          : {}),
         "last outputs until summary (outputs, state)": sec(l.lastOutputs, l.summary),
         "summary until the call returned (CLI exit, policy pack report)": sec(l.summary, l.done),
         "container operations, summed":

@@ -33,7 +33,7 @@ export function markdown(r: BenchResults): string {
   const other = r.other ?? "docker-compose";
   const rows: [string, keyof RunResult, number][] = [
     ["cold deploy until every service is healthy", "cold", 1.3],
-    ["no-op deploy", "noop", 1.5],
+    ["no-op deploy (unchanged layers skipped)", "noop", 1.5],
     ["env change of every app service", "change", 1.2],
     [
       r.other === "docker stack deploy" ? "destroy / stack rm + volume rm" : "destroy / down -v",
@@ -46,6 +46,12 @@ export function markdown(r: BenchResults): string {
     const b = stats(r.compose.map((x) => x[k] as number)).median;
     return Math.round((a / b) * 100) / 100;
   };
+  const extra = (k: "noopCli" | "noopFull", name: string) => {
+    const xs = r.shipyard.map((x) => x[k]).filter((x): x is number => x !== undefined);
+    if (!xs.length) return [];
+    const b = stats(r.compose.map((x) => x.noop)).median;
+    return [`| ${name} | ${fmt(xs)} | ${fmt(r.compose.map((x) => x.noop))} | ${Math.round((stats(xs).median / b) * 100) / 100} | – |`];
+  };
   const table = [
     `| step | shipyard${r.other === "docker stack deploy" ? " (swarm mode)" : ""} | ${other} | ratio of medians | target |`,
     "|---|---|---|---|---|",
@@ -53,8 +59,15 @@ export function markdown(r: BenchResults): string {
       ([name, k, target]) =>
         `| ${name} | ${fmt(r.shipyard.map((x) => x[k] as number))} | ${fmt(r.compose.map((x) => x[k] as number))} | ${ratio(k)} | ${Number.isNaN(target) ? "–" : `≤ ${target}×`} |`,
     ),
+    ...extra("noopCli", "no-op as a new `scripts/shipyard.sh up` process (Node start included)"),
+    ...extra("noopFull", "no-op with `up --full` (Pulumi runs both layers)"),
     "",
     `No-op changes: shipyard ${r.shipyard.map((x) => x.noopChanges).join(", ")}; ${other} ${r.compose.map((x) => x.noopChanges).join(", ")}.`,
+    ...(r.shipyard.some((x) => x.noopSkipped !== undefined)
+      ? [
+          `Layers the no-op skipped as unchanged (of 2): ${r.shipyard.map((x) => x.noopSkipped).join(", ")}; changes with \`--full\`: ${r.shipyard.map((x) => x.noopFullChanges).join(", ")}.`,
+        ]
+      : []),
     `Data containers restarted by the app-wide change: shipyard ${r.shipyard.map((x) => x.dataRestarts).join(", ")}; ${other} ${r.compose.map((x) => x.dataRestarts).join(", ")}.`,
     `Peak RSS of one shipyard cold up (bench process tree: CLI, language host, program, plugins): ${r.shipyard.find((x) => x.peakRssMb)?.peakRssMb ?? "n/a"} MiB.`,
   ];

@@ -1,5 +1,8 @@
 /** One benchmark run of this project's deploy command (the Automation API `up`/`destroy` of cli/). */
 import type { OpMap } from "@pulumi/pulumi/automation";
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+import { ROOT } from "../cli/layers";
 import { destroy, up, type EnvironmentTarget } from "../cli/environment";
 import type { Breakdown } from "./breakdown";
 import { containers, dataStarts, waitHealthy } from "./engine";
@@ -10,6 +13,13 @@ export interface RunResult {
   noop: number;
   /** Resources the no-op deploy changed (anything but `same`). */
   noopChanges: number;
+  /** Layers the no-op skipped as unchanged (cli/fastpath). */
+  noopSkipped?: number;
+  /** The no-op as `scripts/shipyard.sh up` in a new process (policy pack on only: the command runs it). */
+  noopCli?: number;
+  /** The no-op with `up --full`: Pulumi runs on both layers. */
+  noopFull?: number;
+  noopFullChanges?: number;
   change: number;
   changeDetail: string;
   /** Data containers whose StartedAt moved during the app-wide change. */
@@ -61,17 +71,29 @@ function target(r: RunTarget, extra: Record<string, string> = {}): EnvironmentTa
   };
 }
 
+/** Seconds of `scripts/shipyard.sh up` for the run's system, as a user would type it. */
+function cliUp(r: RunTarget): number {
+  const sets = Object.entries(target(r).config ?? {}).flatMap(([k, v]) => ["--set", `${k}=${v}`]);
+  const t0 = Date.now();
+  const p = spawnSync(
+    "bash",
+    [path.join(ROOT, "scripts", "shipyard.sh"), "up", r.blueprint, r.environment, "--name", r.name, ...sets],
+    { encoding: "utf8" },
+  );
+  const s = seconds(t0);
+  if (p.status !== 0) throw new Error(`shipyard.sh up failed: ${p.stderr || p.stdout}`);
+  return s;
+}
+
 export async function shipyardRun(r: RunTarget, n: number, bd?: Breakdown): Promise<RunResult> {
   const label = `${r.label[0]}=${r.label[1]}`;
   const t = target(r);
   if (bd) t.onEvent = (layer, e) => bd.event(layer, e);
   const rss = bd ? sampleRss() : undefined;
   let t0 = Date.now();
-  for (const layer of ["data", "app"] as const) {
-    bd?.startLayer(layer);
-    await up(t, { layers: [layer] });
-    bd?.endLayer();
-  }
+  bd?.startLayer("data");
+  bd?.startLayer("app");
+  bd?.finish(await up(t));
   const swarm = r.swarm ?? false;
   await waitHealthy(label, r.expected, undefined, swarm);
   const cold = seconds(t0);
@@ -80,6 +102,12 @@ export async function shipyardRun(r: RunTarget, n: number, bd?: Breakdown): Prom
   t0 = Date.now();
   const noopResults = await up(target(r));
   const noop = seconds(t0);
+  // The same no-op as a user runs it: a new deploy process (Node start included).
+  const noopCli = r.policies ? cliUp(r) : undefined;
+  // And with Pulumi run on both layers anyway.
+  t0 = Date.now();
+  const fullResults = await up(target(r), { full: true });
+  const noopFull = seconds(t0);
 
   const before = dataStarts(label, swarm);
   const t2 = target(r, { appEnv: JSON.stringify({ BENCH_CHANGE: String(n) }) });
@@ -97,6 +125,10 @@ export async function shipyardRun(r: RunTarget, n: number, bd?: Breakdown): Prom
     cold,
     noop,
     noopChanges: changed(noopResults.map((x) => x.changes)),
+    noopSkipped: noopResults.filter((x) => x.skipped).length,
+    noopCli,
+    noopFull,
+    noopFullChanges: changed(fullResults.map((x) => x.changes)),
     change,
     changeDetail: changeResults.map((x) => `${x.layer} ${JSON.stringify(x.changes)}`).join("; "),
     dataRestarts,

@@ -10,12 +10,17 @@ import {
   type Stack,
 } from "@pulumi/pulumi/automation";
 import type { SiteRef } from "../blueprints/resolve";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { DATA_GATE_ENV, DATA_GATE_OK } from "../stacks/app/dataGate";
 import { checkSystem } from "./checkSystem";
 import { decide, fingerprint, remember, type Decision } from "./fastpath";
 import { forgetRecord } from "./fastpath/state";
 import { systemOf } from "./engine";
 import { guardData } from "./guard";
-import { LAYERS, ROOT, SITE_LAYER, type Layer } from "./layers";
+import { LAYERS, ROOT, SITE_LAYER, type CoreLayer, type Layer } from "./layers";
+import { leanUp } from "./leanUp";
 import { policyRun, policyTable, type PolicyRow } from "./policies";
 import { preflight } from "./preflight";
 import { refuseProtected } from "./protection";
@@ -116,10 +121,6 @@ function printer(t: EnvironmentTarget, layer: string): (chunk: string) => void {
   };
 }
 
-function outputsOf(o: Record<string, { value: unknown; secret: boolean }>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, v.secret ? "[secret]" : v.value]));
-}
-
 export interface UpOptions {
   refresh?: boolean;
   layers?: ("data" | "app")[];
@@ -129,59 +130,114 @@ export interface UpOptions {
 }
 
 export async function up(t: EnvironmentTarget, opts: UpOptions = {}): Promise<LayerResult[]> {
-  const results: LayerResult[] = [];
   const layers = LAYERS.filter((l) => !opts.layers || opts.layers.includes(l.name));
-  const log = t.log ?? console.log;
   checkSystem(t);
   if (layers.some((l) => l.name === "app")) await preflight(t);
-  for (const layer of layers) {
-    const t0 = Date.now();
-    const name = stackName(t, layer.name);
-    log(`==> ${layer.name} layer: ${name} (${layer.workDir})`);
-    const config = await layerConfig(layer, t);
-    const decision: Decision =
-      opts.full || opts.refresh
-        ? { run: opts.full ? "--full" : "--refresh" }
-        : decide(layer, name, await fingerprint(layer, name, t, config));
-    if ("skip" in decision) {
-      const rec = decision.skip;
-      log(
-        `[${layer.name}] unchanged since the last up (${rec.at}): same inputs and state, and the engine holds every resource; ${rec.resources} resources same, Pulumi not run (up --full runs it)`,
-      );
-      if (t.policies !== false) printer(t, layer.name)(policyTable(rec.violations));
-      results.push({
-        layer: layer.name,
-        stack: name,
-        seconds: (Date.now() - t0) / 1000,
-        changes: { same: rec.resources },
-        outputs: rec.outputs,
-        violations: rec.violations,
-        skipped: true,
-      });
-      continue;
-    }
-    log(`[${layer.name}] running Pulumi: ${decision.run}`);
-    const stack = await openStack(layer, t, undefined, config);
-    if (layer.name === "data" && !opts.forceWithoutBackup) await guardData(t, stack);
-    const { result: r, violations } = await withPolicies(t, layer.name, (policy) =>
-      stack.up({
-        onOutput: printer(t, layer.name),
-        refresh: opts.refresh || decision.refresh,
-        ...withEvents(t, layer.name, policy),
-      }),
-    );
-    const result: LayerResult = {
-      layer: layer.name,
-      stack: stack.name,
-      seconds: (Date.now() - t0) / 1000,
-      changes: r.summary.resourceChanges ?? {},
-      outputs: outputsOf(r.outputs),
-      violations,
-    };
-    await remember(layer, name, t, config, result);
-    results.push(result);
+  const [first, second] = layers;
+  const plan = await planLayer(first, t, opts);
+  if (!second || "skip" in plan.decision) {
+    const results = [await upLayer(first, t, opts, plan)];
+    if (second) results.push(await upLayer(second, t, opts, await planLayer(second, t, opts)));
+    return results;
   }
-  return results;
+  // The data layer runs Pulumi, so the app layer will too (it reads the data
+  // layer's new state). Its run starts now and waits, before it reads the data
+  // stack, until the data layer's run has ended (stacks/app/dataGate.ts).
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "shipyard-gate-"));
+  const gate = path.join(dir, "data");
+  const open = (said: string) => {
+    fs.writeFileSync(`${gate}.tmp`, said);
+    fs.renameSync(`${gate}.tmp`, gate);
+  };
+  try {
+    const appPlan: LayerPlan = {
+      started: Date.now(),
+      config: await layerConfig(second, t),
+      decision: { run: "the data layer runs Pulumi (started beside it, reads its state once it has ended)" },
+    };
+    const dataRun = upLayer(first, t, opts, plan);
+    const app = upLayer(second, t, opts, appPlan, gate);
+    let data: LayerResult;
+    try {
+      data = await dataRun;
+    } catch (e) {
+      open(e instanceof Error ? e.message.split("\n")[0] : String(e));
+      await app.catch(() => undefined);
+      throw e;
+    }
+    open(DATA_GATE_OK);
+    return [data, await app];
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+interface LayerPlan {
+  config: ConfigMap;
+  decision: Decision;
+  /** When planning the layer began (its `seconds` count from here). */
+  started: number;
+}
+
+async function planLayer(layer: CoreLayer, t: EnvironmentTarget, opts: UpOptions): Promise<LayerPlan> {
+  const started = Date.now();
+  const config = await layerConfig(layer, t);
+  const name = stackName(t, layer.name);
+  const decision: Decision =
+    opts.full || opts.refresh
+      ? { run: opts.full ? "--full" : "--refresh" }
+      : decide(layer, name, await fingerprint(layer, name, t, config));
+  return { config, decision, started };
+}
+
+/** One layer's `up`: skipped when its plan says so, else a Pulumi run (gated on the data layer's end when `gate` is given). */
+async function upLayer(
+  layer: CoreLayer,
+  t: EnvironmentTarget,
+  opts: UpOptions,
+  { config, decision, started: t0 }: LayerPlan,
+  gate?: string,
+): Promise<LayerResult> {
+  const name = stackName(t, layer.name);
+  const log = t.log ?? console.log;
+  log(`==> ${layer.name} layer: ${name} (${layer.workDir})`);
+  if ("skip" in decision) {
+    const rec = decision.skip;
+    log(
+      `[${layer.name}] unchanged since the last up (${rec.at}): same inputs and state, and the engine holds every resource; ${rec.resources} resources same, Pulumi not run (up --full runs it)`,
+    );
+    if (t.policies !== false) printer(t, layer.name)(policyTable(rec.violations));
+    return {
+      layer: layer.name,
+      stack: name,
+      seconds: (Date.now() - t0) / 1000,
+      changes: { same: rec.resources },
+      outputs: rec.outputs,
+      violations: rec.violations,
+      skipped: true,
+    };
+  }
+  log(`[${layer.name}] running Pulumi: ${decision.run}`);
+  const stack = await openStack(layer, t, undefined, config);
+  if (gate) stack.workspace.envVars[DATA_GATE_ENV] = gate;
+  if (layer.name === "data" && !opts.forceWithoutBackup) await guardData(t, stack);
+  const { result: r, violations } = await withPolicies(t, layer.name, (policy) =>
+    leanUp(stack, {
+      onOutput: printer(t, layer.name),
+      refresh: opts.refresh || decision.refresh,
+      ...withEvents(t, layer.name, policy),
+    }),
+  );
+  const result: LayerResult = {
+    layer: layer.name,
+    stack: stack.name,
+    seconds: (Date.now() - t0) / 1000,
+    changes: r.changes,
+    outputs: r.outputs,
+    violations,
+  };
+  await remember(layer, name, t, config, result);
+  return result;
 }
 
 /** Adds the target's event handler to the options, next to the policy pack's. */
@@ -267,14 +323,14 @@ export async function siteUp(t: EnvironmentTarget, site: SiteRef): Promise<Layer
   const stack = await openStack(SITE_LAYER, t, site);
   const label = `site ${site.customer}/${site.app}`;
   const { result: r, violations } = await withPolicies(t, label, (policy) =>
-    stack.up({ onOutput: printer(t, label), ...policy }),
+    leanUp(stack, { onOutput: printer(t, label), ...policy }),
   );
   return {
     layer: "site",
     stack: stack.name,
     seconds: (Date.now() - t0) / 1000,
-    changes: r.summary.resourceChanges ?? {},
-    outputs: outputsOf(r.outputs),
+    changes: r.changes,
+    outputs: r.outputs,
     violations,
   };
 }

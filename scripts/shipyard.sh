@@ -3,4 +3,4 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 source "$ROOT/scripts/env.sh"
-exec node "$ROOT/node_modules/.bin/ts-node" --transpile-only "$ROOT/cli/main.ts" "$@"
+exec node -r "$ROOT/scripts/transpile.js" "$ROOT/cli/main.ts" "$@"

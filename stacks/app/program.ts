@@ -7,6 +7,7 @@ import { dockerLabels } from "../../components/shared";
 import { BackupService } from "../../components/backup";
 import { MonitoringStack } from "../../components/monitoring";
 import { backupTargets } from "./backupTargets";
+import { dataLayerDone } from "./dataGate";
 import { loadStack, swarmOf } from "../config";
 import { checkContract, dataStackName, expectedContract, type DataContract } from "../contract";
 
@@ -18,6 +19,7 @@ export async function appProgram(): Promise<Record<string, unknown>> {
     pulumi.getOrganization(),
     config.dataStack ?? (self === system.stacks.app ? system.stacks.data : self),
   );
+  await dataLayerDone();
   const ref = new pulumi.StackReference(`${system.system}-data`, { name: dataStack });
   const published = (await ref.getOutputDetails("contract")).value;
   let contract: DataContract;

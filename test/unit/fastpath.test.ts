@@ -2,6 +2,7 @@ import type { ConfigMap } from "@pulumi/pulumi/automation";
 import { fingerprint, resourcesAfter } from "../../cli/fastpath";
 import { engineProblems } from "../../cli/fastpath/engineCheck";
 import { LAYERS } from "../../cli/layers";
+import { maskSecrets } from "../../cli/leanUp";
 
 const [data, app] = LAYERS;
 const t = { blueprint: "demo", environment: "dev", systemName: "fpunit" };
@@ -60,5 +61,19 @@ describe("fast path fingerprints", () => {
         { urn: "urn:p", type: "random:index/randomPassword:RandomPassword", id: "none" },
       ]),
     ).toEqual([]);
+  });
+});
+
+describe("outputs taken from the engine events", () => {
+  test("secret values, however nested, become [secret]", () => {
+    const secret = {
+      "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
+      ciphertext: "[secret]",
+    };
+    expect(maskSecrets({ url: "http://x", secrets: secret, deep: [{ pw: secret, n: 1 }] })).toEqual({
+      url: "http://x",
+      secrets: "[secret]",
+      deep: [{ pw: "[secret]", n: 1 }],
+    });
   });
 });
