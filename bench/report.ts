@@ -50,7 +50,9 @@ export function markdown(r: BenchResults): string {
     const xs = r.shipyard.map((x) => x[k]).filter((x): x is number => x !== undefined);
     if (!xs.length) return [];
     const b = stats(r.compose.map((x) => x.noop)).median;
-    return [`| ${name} | ${fmt(xs)} | ${fmt(r.compose.map((x) => x.noop))} | ${Math.round((stats(xs).median / b) * 100) / 100} | – |`];
+    return [
+      `| ${name} | ${fmt(xs)} | ${fmt(r.compose.map((x) => x.noop))} | ${Math.round((stats(xs).median / b) * 100) / 100} | – |`,
+    ];
   };
   const table = [
     `| step | shipyard${r.other === "docker stack deploy" ? " (swarm mode)" : ""} | ${other} | ratio of medians | target |`,
