@@ -5,6 +5,7 @@
  *   npm run bench -- <blueprint> <env> [--runs 3] [--port 18180] [--no-policies]
  *   npm run bench -- webmeteor staging --runs 0 --sites 10     (add-site scale only)
  *   npm run bench -- webmeteor staging --runs 0 --sites 101 --checkpoints 0,1,10,50,100 --parallel 3
+ *       [--pause-fleet]   (pause the fleet's containers between adds: the project's own cost)
  *   npm run bench -- brandclub prod --runs 0 --peak   (peak memory of one cold up only)
  *   npm run bench -- demo dev --swarm     (swarm mode vs docker stack deploy; makes this
  *                                          engine a one-node Swarm for the run if it is not one)
@@ -107,6 +108,7 @@ async function main(): Promise<void> {
           policies,
           log: console.log,
           parallel: Number(option(argv, "--parallel", "1")),
+          pauseFleet: argv.includes("--pause-fleet"),
           checkpoints: argv.includes("--checkpoints")
             ? option(argv, "--checkpoints", "").split(",").map(Number)
             : undefined,

@@ -93,7 +93,8 @@ export async function shipyardRun(r: RunTarget, n: number, bd?: Breakdown): Prom
   let t0 = Date.now();
   bd?.startLayer("data");
   bd?.startLayer("app");
-  bd?.finish(await up(t));
+  const coldResults = await up(t); // not inside bd?.(…): that would skip the up without a breakdown
+  bd?.finish(coldResults);
   const swarm = r.swarm ?? false;
   await waitHealthy(label, r.expected, undefined, swarm);
   const cold = seconds(t0);

@@ -10,6 +10,7 @@
  */
 import { destroy, siteDestroy, sitePreview, siteUp, up, type EnvironmentTarget } from "../cli/environment";
 import type { SiteRef } from "../blueprints/resolve";
+import { dockerOk, dockerRun } from "../cli/engine";
 import { seconds } from "./shipyard";
 
 export interface SitesResult {
@@ -32,6 +33,13 @@ export async function sitesRun(o: {
   checkpoints?: number[];
   /** Site stacks filled, previewed and destroyed at once. @default 1 */
   parallel?: number;
+  /**
+   * Pause the sites' containers once they are up, so the engine's CPU goes to
+   * the site being added rather than to the fleet's health checks: what is
+   * left growing with the fleet is this project's own cost. Unpaused before
+   * the teardown.
+   */
+  pauseFleet?: boolean;
   log: (l: string) => void;
 }): Promise<SitesResult> {
   const t: EnvironmentTarget = {
@@ -44,6 +52,10 @@ export async function sitesRun(o: {
   };
   const sites: SiteRef[] = [];
   const addWithExisting: Record<string, number> = {};
+  const siteContainers = [`label=io.shipyard.bench=w${o.id}`, "label=io.shipyard.layer=site"];
+  const pause = () => {
+    if (o.pauseFleet) pauseAll(siteContainers, "running", "pause");
+  };
   let t0 = Date.now();
   try {
     await up(t);
@@ -65,11 +77,13 @@ export async function sitesRun(o: {
         await siteUp(t, site);
         addWithExisting[String(existing)] = Math.round(seconds(t0) * 10) / 10;
         o.log(`site ${existing + 1} (with ${existing} existing): ${addWithExisting[String(existing)]}s`);
+        pause();
         continue;
       }
       let n = 0;
       while (n < parallel && existing + n < o.maxSites && (n === 0 || !timed(existing + n))) n++;
       await settled(Array.from({ length: n }, () => newSite()).map((s) => siteUp(t, s)));
+      pause();
       o.log(`sites ${existing + 1}..${existing + n} added (not timed)`);
     }
     t0 = Date.now();
@@ -88,6 +102,7 @@ export async function sitesRun(o: {
       baseUp: Math.round(baseUp * 10) / 10,
     };
   } finally {
+    if (o.pauseFleet) pauseAll(siteContainers, "paused", "unpause");
     // Every site is torn down even when one teardown fails; the failures are reported.
     let teardownFailures = 0;
     await inBatches(sites.reverse(), Math.max(1, o.parallel ?? 1), (s) =>
@@ -111,6 +126,20 @@ async function settled(runs: Promise<unknown>[]): Promise<void> {
   );
   for (const f of failed) console.error(`site run failed: ${String(f.reason).slice(0, 2000)}`);
   if (failed.length) throw failed[0].reason;
+}
+
+/** `docker pause` (or unpause) every container matching the filters in the given state. */
+function pauseAll(filters: string[], status: string, verb: "pause" | "unpause"): void {
+  const ids = dockerRun([
+    "ps",
+    "-q",
+    ...filters.flatMap((f) => ["--filter", f]),
+    "--filter",
+    `status=${status}`,
+  ])
+    .stdout.split("\n")
+    .filter(Boolean);
+  if (ids.length) dockerOk(`docker ${verb}`, [verb, ...ids]);
 }
 
 /** Runs `f` over the items, `n` at a time. */

@@ -2,13 +2,7 @@
  * Deploy, preview and destroy one environment of a system in layer order,
  * through the Automation API: data, then app (and app, then data for destroy).
  */
-import {
-  LocalWorkspace,
-  type ConfigMap,
-  type EngineEvent,
-  type OpMap,
-  type Stack,
-} from "@pulumi/pulumi/automation";
+import { type ConfigMap, type EngineEvent, type OpMap, type Stack } from "@pulumi/pulumi/automation";
 import type { SiteRef } from "../blueprints/resolve";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -21,6 +15,7 @@ import { systemOf } from "./engine";
 import { guardData } from "./guard";
 import { LAYERS, ROOT, SITE_LAYER, type CoreLayer, type Layer } from "./layers";
 import { leanUp } from "./leanUp";
+import { createOrSelect, workspaceAt } from "./workspace";
 import { policyRun, policyTable, type PolicyRow } from "./policies";
 import { preflight } from "./preflight";
 import { refuseProtected } from "./protection";
@@ -59,7 +54,7 @@ export function stackName(t: EnvironmentTarget, layer: "data" | "app" = "app"): 
 
 /** Environment-wide settings from Pulumi.<env>.yaml of the layer, if present. */
 export async function envSettings(workDir: string, env: string): Promise<ConfigMap> {
-  const ws = await LocalWorkspace.create({ workDir });
+  const ws = await workspaceAt(workDir);
   try {
     const s = await ws.stackSettings(env);
     const out: ConfigMap = {};
@@ -108,7 +103,7 @@ export async function openStack(
   config?: ConfigMap,
 ): Promise<Stack> {
   const name = site ? siteStackName(t, site) : stackName(t, layer.name as "data" | "app");
-  const stack = await LocalWorkspace.createOrSelectStack({ stackName: name, workDir: layer.workDir });
+  const stack = await createOrSelect(name, layer.workDir);
   const wanted = config ?? (await layerConfig(layer, t, site));
   if (!(await holdsConfig(stack, wanted))) await stack.setAllConfig(wanted);
   return stack;

@@ -14,13 +14,14 @@
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { LocalWorkspace, type ConfigMap, type OpMap } from "@pulumi/pulumi/automation";
+import type { ConfigMap, OpMap } from "@pulumi/pulumi/automation";
 import { dataInputs } from "../../stacks/data/inputs";
 import { systemOf } from "../engine";
 import type { EnvironmentTarget } from "../environment";
 import { LAYERS, type CoreLayer } from "../layers";
 import type { PolicyRow } from "../policies";
 import { engineProblems } from "./engineCheck";
+import { workspaceAt } from "../workspace";
 import { sourcesHash } from "./sources";
 import { readRecord, stateResources, stateSha, writeRecord, type UpRecord } from "./state";
 
@@ -41,7 +42,7 @@ async function effectiveConfig(
 ): Promise<{ values: Record<string, string>; file: string }> {
   const file = path.join(layer.workDir, `Pulumi.${stack}.yaml`);
   if (!fs.existsSync(file)) return { values: rawValues(wanted), file: "" };
-  const ws = await LocalWorkspace.create({ workDir: layer.workDir });
+  const ws = await workspaceAt(layer.workDir);
   const held = (await ws.stackSettings(stack)).config ?? {};
   const values: Record<string, string> = {};
   for (const [k, v] of Object.entries(held)) values[k] = typeof v === "string" ? v : JSON.stringify(v);
