@@ -105,8 +105,26 @@ export async function openStack(
   const name = site ? siteStackName(t, site) : stackName(t, layer.name as "data" | "app");
   const stack = await createOrSelect(name, layer.workDir);
   const wanted = config ?? (await layerConfig(layer, t, site));
-  if (!(await holdsConfig(stack, wanted))) await stack.setAllConfig(wanted);
+  if (!(await holdsConfig(stack, wanted))) await writeConfig(stack, wanted);
   return stack;
+}
+
+/**
+ * Sets plain values in the stack's settings file directly, as `pulumi config
+ * set --plaintext` would write them, without starting the CLI; secrets go
+ * through the CLI, which encrypts them.
+ */
+async function writeConfig(stack: Stack, config: ConfigMap): Promise<void> {
+  if (Object.values(config).some((v) => v.secret)) return stack.setAllConfig(config);
+  let settings;
+  try {
+    settings = await stack.workspace.stackSettings(stack.name);
+  } catch {
+    return stack.setAllConfig(config); // no settings file yet: the CLI makes one
+  }
+  const plain = Object.fromEntries(Object.entries(config).map(([k, v]) => [k, v.value]));
+  settings.config = { ...(settings.config ?? {}), ...plain };
+  await stack.workspace.saveStackSettings(stack.name, settings);
 }
 
 function printer(t: EnvironmentTarget, layer: string): (chunk: string) => void {

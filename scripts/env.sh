@@ -28,3 +28,7 @@ if [ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FI
 fi
 unset _SHIPYARD_ROOT
 export PULUMI_NODEJS_TRANSPILE_ONLY=true  # tsc checks types in the tests; deploys skip it
+# V8's compiled code of every module, kept between runs: the deploy command, the
+# language host's program and the policy pack each load @pulumi/pulumi (and the
+# program @pulumi/docker), which takes about half as long from this cache.
+export NODE_COMPILE_CACHE="${NODE_COMPILE_CACHE:-$SHIPYARD_CACHE/node-compile-cache}"
