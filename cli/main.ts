@@ -16,13 +16,7 @@
  */
 import { BLUEPRINTS, ENVIRONMENTS } from "../blueprints";
 import { runCiCommand } from "./ci/commands";
-import { exportCompose } from "./compose/export";
-import { planRefresh, refreshData } from "./dataRefresh";
-import { promote, rollback } from "./promote";
-import { recover } from "./recover";
-import { previewJson } from "./report/previewJson";
-import { renderPreviewFiles } from "./report/render";
-import { restore } from "./restore";
+// The other commands' modules load when their command runs (cli/main.ts starts on every deploy).
 import {
   destroy,
   preview,
@@ -112,6 +106,7 @@ async function main(): Promise<void> {
   }
   if (await runCiCommand(argv)) return;
   if (argv[0] === "render-preview") {
+    const { renderPreviewFiles } = await import("./report/render");
     process.stdout.write(renderPreviewFiles(argv.slice(1)));
     return;
   }
@@ -121,6 +116,7 @@ async function main(): Promise<void> {
     const i = rest.indexOf("--policy-pack");
     const policyPack = i >= 0 ? rest.splice(i, 2)[1] : undefined;
     const { target } = parseArgs(["preview", blueprint, environment, ...rest]);
+    const { previewJson } = await import("./report/previewJson");
     const saved = await previewJson(target, outDir, { policyPack });
     for (const f of saved) console.log(`${f.ok ? "ok" : "FAILED"}\t${f.file}`);
     if (saved.some((f) => !f.ok)) process.exitCode = 1;
@@ -130,6 +126,7 @@ async function main(): Promise<void> {
     const [, blueprint, fromEnv, toEnv] = argv;
     const { target: from } = parseArgs(["up", blueprint, fromEnv]);
     const { target: to } = parseArgs(["up", blueprint, toEnv]);
+    const { promote } = await import("./promote");
     const r = await promote(from, to);
     for (const l of r.results)
       console.log(`${l.layer}: ${l.stack} ${JSON.stringify(l.changes)} in ${l.seconds.toFixed(1)}s`);
@@ -137,6 +134,7 @@ async function main(): Promise<void> {
   }
   if (argv[0] === "rollback") {
     const { target } = parseArgs(["up", argv[1], argv[2]]);
+    const { rollback } = await import("./promote");
     for (const l of await rollback(target))
       console.log(`${l.layer}: ${l.stack} ${JSON.stringify(l.changes)} in ${l.seconds.toFixed(1)}s`);
     return;
@@ -145,6 +143,7 @@ async function main(): Promise<void> {
     const blueprint = argv[1];
     if (!blueprint || !BLUEPRINTS[blueprint])
       fail(`blueprint is "${blueprint ?? ""}"; allowed: ${Object.keys(BLUEPRINTS).join(", ")}`);
+    const { planRefresh, refreshData } = await import("./dataRefresh");
     await refreshData(planRefresh(blueprint));
     return;
   }
@@ -167,6 +166,7 @@ async function main(): Promise<void> {
   }
   const { command, target, flags } = parseArgs(argv);
   if (command === "export-compose") {
+    const { exportCompose } = await import("./compose/export");
     const r = await exportCompose(target, flags.outDir, flags.swarm ? "stack" : "compose");
     console.log(`${r.composeFile}: project ${r.project}, services ${r.services.join(", ")}`);
     for (const n of r.notes) console.log(`note: ${n}`);
@@ -179,12 +179,14 @@ async function main(): Promise<void> {
   }
   const t0 = Date.now();
   if (command === "restore") {
+    const { restore } = await import("./restore");
     const done = restore(target, { snapshot: flags.snapshot, only: flags.targets });
     const total = done.reduce((a, r) => a + r.seconds, 0);
     console.log(
       `restored ${done.length} target(s) in ${total.toFixed(1)}s: ${done.map((r) => r.target).join(", ")}`,
     );
   } else if (command === "recover") {
+    const { recover } = await import("./recover");
     for (const r of await recover(target))
       console.log(`${r.layer}: ${r.actions.join("; ") || "nothing to recover"}`);
   } else if (command === "up") {
