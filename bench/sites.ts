@@ -52,9 +52,10 @@ export async function sitesRun(o: {
   };
   const sites: SiteRef[] = [];
   const addWithExisting: Record<string, number> = {};
-  const siteContainers = [`label=io.shipyard.bench=w${o.id}`, "label=io.shipyard.layer=site"];
+  // The sites' containers: this run's label, and a site's system name (b<id>c<i>-<app>), not the base's.
+  const ofSites = { label: `io.shipyard.bench=w${o.id}`, system: new RegExp(`^b${o.id}c\\d+-`) };
   const pause = () => {
-    if (o.pauseFleet) pauseAll(siteContainers, "running", "pause");
+    if (o.pauseFleet) pauseAll(ofSites, "running", "pause");
   };
   let t0 = Date.now();
   try {
@@ -102,7 +103,7 @@ export async function sitesRun(o: {
       baseUp: Math.round(baseUp * 10) / 10,
     };
   } finally {
-    if (o.pauseFleet) pauseAll(siteContainers, "paused", "unpause");
+    if (o.pauseFleet) pauseAll(ofSites, "paused", "unpause");
     // Every site is torn down even when one teardown fails; the failures are reported.
     let teardownFailures = 0;
     await inBatches(sites.reverse(), Math.max(1, o.parallel ?? 1), (s) =>
@@ -128,17 +129,21 @@ async function settled(runs: Promise<unknown>[]): Promise<void> {
   if (failed.length) throw failed[0].reason;
 }
 
-/** `docker pause` (or unpause) every container matching the filters in the given state. */
-function pauseAll(filters: string[], status: string, verb: "pause" | "unpause"): void {
+/** `docker pause` (or unpause) the containers with the label and a matching system in the given state. */
+function pauseAll(of: { label: string; system: RegExp }, status: string, verb: "pause" | "unpause"): void {
   const ids = dockerRun([
     "ps",
-    "-q",
-    ...filters.flatMap((f) => ["--filter", f]),
+    "--filter",
+    `label=${of.label}`,
     "--filter",
     `status=${status}`,
+    "--format",
+    '{{.ID}} {{.Label "io.shipyard.system"}}',
   ])
     .stdout.split("\n")
-    .filter(Boolean);
+    .map((l) => l.split(" "))
+    .filter(([id, system]) => id && of.system.test(system ?? ""))
+    .map(([id]) => id);
   if (ids.length) dockerOk(`docker ${verb}`, [verb, ...ids]);
 }
 
