@@ -103,15 +103,25 @@ export async function sitesRun(o: {
       baseUp: Math.round(baseUp * 10) / 10,
     };
   } finally {
-    if (o.pauseFleet) pauseAll(ofSites, "paused", "unpause");
     // Every site is torn down even when one teardown fails; the failures are reported.
+    // A paused site is unpaused just before its own teardown: unpausing the whole
+    // fleet at once restarts every health check and saturates the engine again.
     let teardownFailures = 0;
-    await inBatches(sites.reverse(), Math.max(1, o.parallel ?? 1), (s) =>
-      siteDestroy(t, s, { removeStack: true }).catch((e: unknown) => {
+    const unpause = (s: SiteRef) => {
+      if (o.pauseFleet)
+        pauseAll(
+          { label: ofSites.label, system: new RegExp(`^${s.customer}-${s.app}$`) },
+          "paused",
+          "unpause",
+        );
+    };
+    await inBatches(sites.reverse(), Math.max(1, o.parallel ?? 1), (s) => {
+      unpause(s);
+      return siteDestroy(t, s, { removeStack: true }).catch((e: unknown) => {
         teardownFailures++;
         console.error(`site ${s.customer} teardown failed: ${String(e).slice(0, 500)}`);
-      }),
-    );
+      });
+    });
     await destroy(t, { removeStacks: true });
     if (teardownFailures) o.log(`${teardownFailures} site teardowns failed (above)`);
   }
