@@ -3,7 +3,9 @@
  * LocalWorkspace the Automation API makes runs `pulumi version` first (about
  * 0.2 s here), and an `up` of two layers makes several.
  */
-import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
+import * as fs from "node:fs";
+import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import { stateFile } from "./fastpath/state";
 
 let command: Promise<PulumiCommand> | undefined;
 
@@ -19,6 +21,18 @@ export async function workspaceAt(workDir: string): Promise<LocalWorkspace> {
   return LocalWorkspace.create({ workDir, pulumiCommand: await pulumiCommand() });
 }
 
+/**
+ * The stack, created if need be. One the file backend already holds is opened
+ * without `pulumi stack select` (a CLI run, 0.2 s): selecting only records the
+ * current stack, and every command the Automation API runs names its stack
+ * with --stack.
+ */
 export async function createOrSelect(stackName: string, workDir: string): Promise<Stack> {
-  return LocalWorkspace.createOrSelectStack({ stackName, workDir }, { pulumiCommand: await pulumiCommand() });
+  const ws = await workspaceAt(workDir);
+  const state = stateFile(workDir, stackName);
+  if (state && fs.existsSync(state)) {
+    const noSelect = Object.create(ws, { selectStack: { value: async () => undefined } }) as LocalWorkspace;
+    return Stack.select(stackName, noSelect);
+  }
+  return Stack.createOrSelect(stackName, ws);
 }
