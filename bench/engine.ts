@@ -8,6 +8,8 @@ export function sh(cmd: string, args: string[], opts: { cwd?: string } = {}): st
 
 export interface ContainerState {
   name: string;
+  /** Its io.shipyard.system label. */
+  system: string;
   layer: string;
   status: string;
   health: string;
@@ -21,13 +23,13 @@ export function containers(label: string, running = false): ContainerState[] {
     .filter(Boolean);
   if (ids.length === 0) return [];
   const fmt =
-    '{{.Name}}|{{index .Config.Labels "io.shipyard.layer"}}|{{.State.Status}}|{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}|{{.State.StartedAt}}';
+    '{{.Name}}|{{index .Config.Labels "io.shipyard.system"}}|{{index .Config.Labels "io.shipyard.layer"}}|{{.State.Status}}|{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}|{{.State.StartedAt}}';
   return sh("docker", ["inspect", "--format", fmt, ...ids])
     .split("\n")
     .filter(Boolean)
     .map((l) => {
-      const [name, layer, status, health, startedAt] = l.split("|");
-      return { name: name.replace(/^\//, ""), layer, status, health, startedAt };
+      const [name, system, layer, status, health, startedAt] = l.split("|");
+      return { name: name.replace(/^\//, ""), system, layer, status, health, startedAt };
     });
 }
 

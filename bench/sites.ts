@@ -10,7 +10,8 @@
  */
 import { destroy, siteDestroy, sitePreview, siteUp, up, type EnvironmentTarget } from "../cli/environment";
 import type { SiteRef } from "../blueprints/resolve";
-import { dockerOk, dockerRun } from "../cli/engine";
+import { dockerOk } from "../cli/engine";
+import { containers } from "./engine";
 import { seconds } from "./shipyard";
 
 export interface SitesResult {
@@ -141,20 +142,10 @@ async function settled(runs: Promise<unknown>[]): Promise<void> {
 
 /** `docker pause` (or unpause) the containers with the label and a matching system in the given state. */
 function pauseAll(of: { label: string; system: RegExp }, status: string, verb: "pause" | "unpause"): void {
-  const ids = dockerRun([
-    "ps",
-    "--filter",
-    `label=${of.label}`,
-    "--filter",
-    `status=${status}`,
-    "--format",
-    '{{.ID}} {{.Label "io.shipyard.system"}}',
-  ])
-    .stdout.split("\n")
-    .map((l) => l.split(" "))
-    .filter(([id, system]) => id && of.system.test(system ?? ""))
-    .map(([id]) => id);
-  if (ids.length) dockerOk(`docker ${verb}`, [verb, ...ids]);
+  const names = containers(of.label)
+    .filter((c) => c.status === status && of.system.test(c.system))
+    .map((c) => c.name);
+  if (names.length) dockerOk(`docker ${verb}`, [verb, ...names]);
 }
 
 /** Runs `f` over the items, `n` at a time. */

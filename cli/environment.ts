@@ -86,16 +86,6 @@ export async function layerConfig(layer: Layer, t: EnvironmentTarget, site?: Sit
   return config;
 }
 
-/** Whether the stack's settings file already holds every value (then no CLI call is needed to set them). */
-async function holdsConfig(stack: Stack, config: ConfigMap): Promise<boolean> {
-  try {
-    const held = (await stack.workspace.stackSettings(stack.name)).config ?? {};
-    return Object.entries(config).every(([k, v]) => !v.secret && held[k] === v.value);
-  } catch {
-    return false;
-  }
-}
-
 export async function openStack(
   layer: Layer,
   t: EnvironmentTarget,
@@ -104,15 +94,15 @@ export async function openStack(
 ): Promise<Stack> {
   const name = site ? siteStackName(t, site) : stackName(t, layer.name as "data" | "app");
   const stack = await createOrSelect(name, layer.workDir);
-  const wanted = config ?? (await layerConfig(layer, t, site));
-  if (!(await holdsConfig(stack, wanted))) await writeConfig(stack, wanted);
+  await writeConfig(stack, config ?? (await layerConfig(layer, t, site)));
   return stack;
 }
 
 /**
- * Sets plain values in the stack's settings file directly, as `pulumi config
- * set --plaintext` would write them, without starting the CLI; secrets go
- * through the CLI, which encrypts them.
+ * Sets the values in the stack's settings file: nothing when it holds them
+ * already; plain values directly, as `pulumi config set --plaintext` would
+ * write them, without starting the CLI; secrets through the CLI, which
+ * encrypts them.
  */
 async function writeConfig(stack: Stack, config: ConfigMap): Promise<void> {
   if (Object.values(config).some((v) => v.secret)) return stack.setAllConfig(config);
@@ -122,8 +112,10 @@ async function writeConfig(stack: Stack, config: ConfigMap): Promise<void> {
   } catch {
     return stack.setAllConfig(config); // no settings file yet: the CLI makes one
   }
+  const held = settings.config ?? {};
+  if (Object.entries(config).every(([k, v]) => held[k] === v.value)) return;
   const plain = Object.fromEntries(Object.entries(config).map(([k, v]) => [k, v.value]));
-  settings.config = { ...(settings.config ?? {}), ...plain };
+  settings.config = { ...held, ...plain };
   await stack.workspace.saveStackSettings(stack.name, settings);
 }
 

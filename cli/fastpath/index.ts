@@ -23,7 +23,7 @@ import type { PolicyRow } from "../policies";
 import { engineProblems } from "./engineCheck";
 import { workspaceAt } from "../workspace";
 import { sourcesHash } from "./sources";
-import { readRecord, stateResources, stateSha, writeRecord, type UpRecord } from "./state";
+import { readRecord, readState, stateSha, writeRecord, type UpRecord } from "./state";
 
 function rawValues(config: ConfigMap): Record<string, string> {
   return Object.fromEntries(Object.entries(config).map(([k, v]) => [k, v.value]));
@@ -103,11 +103,11 @@ export function decide(layer: CoreLayer, stack: string, fp: string | undefined):
   const rec = readRecord(layer.workDir, stack);
   if (!rec) return { run: "no earlier up of it recorded" };
   if (rec.fingerprint !== fp) return { run: "its inputs changed since the last up" };
-  if (stateSha(layer.workDir, stack) !== rec.state)
+  const state = readState(layer.workDir, stack);
+  if (!state || state.sha !== rec.state)
     return { run: "its state changed since the last up (another run, a refresh or an import)" };
-  const { resources, pending } = stateResources(layer.workDir, stack);
-  if (pending > 0) return { run: `its state holds ${pending} interrupted operation(s)` };
-  const problems = engineProblems(resources);
+  if (state.pending > 0) return { run: `its state holds ${state.pending} interrupted operation(s)` };
+  const problems = engineProblems(state.resources);
   if (problems.length > 0)
     return {
       run: `the engine differs from its state (${problems.join("; ")}); refreshing first`,

@@ -26,11 +26,17 @@ export function stateFile(workDir: string, stack: string): string | undefined {
   return dir && path.join(dir, ".pulumi", "stacks", projectOf(workDir), `${stack}.json`);
 }
 
+function stateBytes(workDir: string, stack: string): Buffer | undefined {
+  const f = stateFile(workDir, stack);
+  return f && fs.existsSync(f) ? fs.readFileSync(f) : undefined;
+}
+
+const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
+
 /** sha256 of the stack's state file, or undefined when there is none. */
 export function stateSha(workDir: string, stack: string): string | undefined {
-  const f = stateFile(workDir, stack);
-  if (!f || !fs.existsSync(f)) return undefined;
-  return createHash("sha256").update(fs.readFileSync(f)).digest("hex");
+  const b = stateBytes(workDir, stack);
+  return b && sha256(b);
 }
 
 export interface StateResource {
@@ -41,17 +47,19 @@ export interface StateResource {
   outputs?: Record<string, unknown>;
 }
 
-export function stateResources(
+/** The state file's hash, resources and interrupted operations, from one read; undefined when there is none. */
+export function readState(
   workDir: string,
   stack: string,
-): {
-  resources: StateResource[];
-  pending: number;
-} {
-  const f = stateFile(workDir, stack);
-  if (!f) return { resources: [], pending: 0 };
-  const latest = JSON.parse(fs.readFileSync(f, "utf8")).checkpoint?.latest ?? {};
-  return { resources: latest.resources ?? [], pending: (latest.pending_operations ?? []).length };
+): { sha: string; resources: StateResource[]; pending: number } | undefined {
+  const b = stateBytes(workDir, stack);
+  if (!b) return undefined;
+  const latest = JSON.parse(b.toString("utf8")).checkpoint?.latest ?? {};
+  return {
+    sha: sha256(b),
+    resources: latest.resources ?? [],
+    pending: (latest.pending_operations ?? []).length,
+  };
 }
 
 /** What the last `up` that ran Pulumi left, for the next one to compare with. */
