@@ -50,3 +50,19 @@ export function commandLine(command: string, t: EnvironmentTarget, extra = ""): 
     .join("");
   return `npm run deploy -- ${command} ${t.blueprint} ${t.environment}${name}${sets}${extra}`;
 }
+
+/** Where the docker CLI talks to the engine: DOCKER_HOST, else the current context's endpoint. */
+export function engineSocket(): string {
+  if (process.env.DOCKER_HOST) return process.env.DOCKER_HOST;
+  const r = dockerRun(["context", "inspect", "--format", "{{.Endpoints.docker.Host}}"]);
+  return r.status === 0 && r.stdout ? r.stdout : "unix:///var/run/docker.sock";
+}
+
+/** Whether the engine answers within `timeoutMs` (`docker version` asks the server). */
+export function engineAnswers(timeoutMs = 10_000): boolean {
+  const r = spawnSync("docker", ["version", "--format", "{{.Server.Version}}"], {
+    encoding: "utf8",
+    timeout: timeoutMs,
+  });
+  return r.status === 0 && (r.stdout ?? "").trim() !== "";
+}

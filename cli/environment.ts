@@ -12,11 +12,13 @@ import { checkSystem } from "./checkSystem";
 import { decide, fingerprint, remember, type Decision } from "./fastpath";
 import { forgetRecord } from "./fastpath/state";
 import { systemOf } from "./engine";
-import { guardData } from "./guard";
+import { explained } from "./explain";
+import { guardData, GUARDED_ENVIRONMENTS } from "./guard";
 import { LAYERS, ROOT, SITE_LAYER, type CoreLayer, type Layer } from "./layers";
 import { leanUp } from "./leanUp";
 import { createOrSelect, workspaceAt } from "./workspace";
 import { policyRun, policyTable, type PolicyRow } from "./policies";
+import { policiesMayBlock, previewBeforeChange, type LayerPreview } from "./precheck";
 import { preflight } from "./preflight";
 import { refuseProtected } from "./protection";
 
@@ -132,6 +134,12 @@ export interface UpOptions {
   forceWithoutBackup?: boolean;
   /** Run Pulumi on every layer, also one unchanged since its last up (cli/fastpath). */
   full?: boolean;
+  /**
+   * Check the layers' plans against the policy pack before any change, where a
+   * mandatory policy could block (cli/precheck.ts). @default true; false only
+   * for measuring its cost (bench/precheck.ts): the data guard still previews.
+   */
+  precheck?: boolean;
 }
 
 export async function up(t: EnvironmentTarget, opts: UpOptions = {}): Promise<LayerResult[]> {
@@ -140,13 +148,31 @@ export async function up(t: EnvironmentTarget, opts: UpOptions = {}): Promise<La
   if (layers.some((l) => l.name === "app")) await preflight(t);
   const [first, second] = layers;
   const plan = await planLayer(first, t, opts);
-  if (!second || "skip" in plan.decision) {
+  // When the data layer runs Pulumi, so will the app layer (it reads the data
+  // layer's new state); its plan is known without asking the fast path.
+  const gated = second !== undefined && !("skip" in plan.decision);
+  const secondPlan: LayerPlan | undefined = !second
+    ? undefined
+    : gated
+      ? {
+          started: Date.now(),
+          config: await layerConfig(second, t),
+          decision: {
+            run: "the data layer runs Pulumi (started beside it, reads its state once it has ended)",
+          },
+        }
+      : await planLayer(second, t, opts);
+  const planned = [
+    { layer: first, plan },
+    ...(second && secondPlan ? [{ layer: second, plan: secondPlan }] : []),
+  ];
+  await checkBeforeChange(t, opts, planned, gated);
+  if (!second || !secondPlan || !gated) {
     const results = [await upLayer(first, t, opts, plan)];
-    if (second) results.push(await upLayer(second, t, opts, await planLayer(second, t, opts)));
+    if (second && secondPlan) results.push(await upLayer(second, t, opts, secondPlan));
     return results;
   }
-  // The data layer runs Pulumi, so the app layer will too (it reads the data
-  // layer's new state). Its run starts now and waits, before it reads the data
+  // The app layer's run starts now and waits, before it reads the data
   // stack, until the data layer's run has ended (stacks/app/dataGate.ts).
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "shipyard-gate-"));
   const gate = path.join(dir, "data");
@@ -155,13 +181,8 @@ export async function up(t: EnvironmentTarget, opts: UpOptions = {}): Promise<La
     fs.renameSync(`${gate}.tmp`, gate);
   };
   try {
-    const appPlan: LayerPlan = {
-      started: Date.now(),
-      config: await layerConfig(second, t),
-      decision: { run: "the data layer runs Pulumi (started beside it, reads its state once it has ended)" },
-    };
     const dataRun = upLayer(first, t, opts, plan);
-    const app = upLayer(second, t, opts, appPlan, gate);
+    const app = upLayer(second, t, opts, secondPlan, gate);
     let data: LayerResult;
     try {
       data = await dataRun;
@@ -177,11 +198,55 @@ export async function up(t: EnvironmentTarget, opts: UpOptions = {}): Promise<La
   }
 }
 
+/**
+ * Everything `up` checks on the layers' plans before it changes anything
+ * (cli/precheck.ts): one preview per layer that will run, through the policy
+ * pack wherever a mandatory policy could block, and the data guard on the data
+ * layer's. Layers the fast path skips are not previewed. The stacks opened for
+ * the previews are kept in the plans for the runs.
+ */
+async function checkBeforeChange(
+  t: EnvironmentTarget,
+  opts: UpOptions,
+  planned: { layer: CoreLayer; plan: LayerPlan }[],
+  dataRuns: boolean,
+): Promise<void> {
+  const policies = opts.precheck !== false && policiesMayBlock(t);
+  const guard = GUARDED_ENVIRONMENTS.includes(t.environment) && !opts.forceWithoutBackup;
+  const wanted = planned.filter(
+    ({ layer, plan }) => !("skip" in plan.decision) && (policies || (guard && layer.name === "data")),
+  );
+  if (wanted.length === 0) return;
+  for (const w of wanted) w.plan.stack = await openStack(w.layer, t, undefined, w.plan.config);
+  const log = t.log ?? console.log;
+  const previews: LayerPreview[] = await previewBeforeChange(
+    t,
+    wanted.map(({ layer, plan }) => ({
+      layer: layer.name,
+      stack: plan.stack!,
+      expectedContract: layer.name === "app" && dataRuns,
+    })),
+    policies,
+  );
+  for (const p of previews) {
+    if (!policies) continue;
+    const mandatory = p.violations.filter((v) => v.level === "mandatory").length;
+    log(
+      `[${p.layer}] policy check before any change: ${mandatory} mandatory, ${p.violations.length - mandatory} advisory (preview ${p.seconds.toFixed(1)}s)`,
+    );
+  }
+  const data = previews.find((p) => p.layer === "data");
+  const dataPlan = planned.find((p) => p.layer.name === "data");
+  if (guard && data && dataPlan?.plan.stack) await guardData(t, dataPlan.plan.stack, data.events);
+}
+
 interface LayerPlan {
   config: ConfigMap;
   decision: Decision;
   /** When planning the layer began (its `seconds` count from here). */
   started: number;
+  /** The stack, when the checks before the up opened it already. */
+  stack?: Stack;
 }
 
 async function planLayer(layer: CoreLayer, t: EnvironmentTarget, opts: UpOptions): Promise<LayerPlan> {
@@ -200,7 +265,7 @@ async function upLayer(
   layer: CoreLayer,
   t: EnvironmentTarget,
   opts: UpOptions,
-  { config, decision, started: t0 }: LayerPlan,
+  { config, decision, started: t0, stack: opened }: LayerPlan,
   gate?: string,
 ): Promise<LayerResult> {
   const name = stackName(t, layer.name);
@@ -223,15 +288,16 @@ async function upLayer(
     };
   }
   log(`[${layer.name}] running Pulumi: ${decision.run}`);
-  const stack = await openStack(layer, t, undefined, config);
+  const stack = opened ?? (await openStack(layer, t, undefined, config));
   if (gate) stack.workspace.envVars[DATA_GATE_ENV] = gate;
-  if (layer.name === "data" && !opts.forceWithoutBackup) await guardData(t, stack);
   const { result: r, violations } = await withPolicies(t, layer.name, (policy) =>
-    leanUp(stack, {
-      onOutput: printer(t, layer.name),
-      refresh: opts.refresh || decision.refresh,
-      ...withEvents(t, layer.name, policy),
-    }),
+    explained(t, `the ${layer.name} layer's up`, () =>
+      leanUp(stack, {
+        onOutput: printer(t, layer.name),
+        refresh: opts.refresh || decision.refresh,
+        ...withEvents(t, layer.name, policy),
+      }),
+    ),
   );
   const result: LayerResult = {
     layer: layer.name,
@@ -288,7 +354,12 @@ export async function preview(
   for (const layer of LAYERS) {
     const stack = await openStack(layer, t);
     const { result: r, violations } = await withPolicies(t, layer.name, (policy) =>
-      stack.preview({ onOutput: printer(t, layer.name), ...policy }),
+      explained(
+        t,
+        `the ${layer.name} layer's preview`,
+        () => stack.preview({ onOutput: printer(t, layer.name), ...policy }),
+        "preview",
+      ),
     );
     results.push({ layer: layer.name, changes: r.changeSummary, stdout: r.stdout, violations });
   }
@@ -328,7 +399,7 @@ export async function siteUp(t: EnvironmentTarget, site: SiteRef): Promise<Layer
   const stack = await openStack(SITE_LAYER, t, site);
   const label = `site ${site.customer}/${site.app}`;
   const { result: r, violations } = await withPolicies(t, label, (policy) =>
-    leanUp(stack, { onOutput: printer(t, label), ...policy }),
+    explained(t, `the ${label} up`, () => leanUp(stack, { onOutput: printer(t, label), ...policy })),
   );
   return {
     layer: "site",

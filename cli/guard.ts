@@ -10,6 +10,7 @@ import { latestVerified, type BackupState } from "./backupAge";
 import { REMOVING } from "./report/risks";
 import { commandLine, containerName, dockerRun } from "./engine";
 import type { EnvironmentTarget } from "./environment";
+import { Refusal } from "./explain";
 import { backupTargetNames } from "./restore";
 
 export const GUARDED_ENVIRONMENTS = ["staging", "prod"];
@@ -48,7 +49,7 @@ export function targetsOf(role: string, targets: string[]): string[] {
   return targets.filter((t) => t === `redis-${role}` || new RegExp(`^(mariadb|postgres)-${role}-`).test(t));
 }
 
-export class DataGuardError extends Error {}
+export class DataGuardError extends Refusal {}
 
 /** Problems that refuse the deploy (empty when it may proceed). */
 export function guardProblems(
@@ -77,12 +78,18 @@ export function guardProblems(
   return problems;
 }
 
-/** Previews the data layer and refuses (throws DataGuardError) when data would be lost without a backup. */
-export async function guardData(t: EnvironmentTarget, stack: Stack): Promise<DataStep[]> {
+/**
+ * Refuses (throws DataGuardError) when the data layer's preview, whose events
+ * are given (the one preview `up` makes of the layer, cli/precheck.ts), would
+ * lose data without a backup.
+ */
+export async function guardData(
+  t: EnvironmentTarget,
+  stack: Stack,
+  events: EngineEvent[],
+): Promise<DataStep[]> {
   if (!GUARDED_ENVIRONMENTS.includes(t.environment)) return [];
   const log = t.log ?? ((l: string) => console.log(l));
-  const events: EngineEvent[] = [];
-  await stack.preview({ onEvent: (e) => events.push(e) });
   const steps = destructiveDataSteps(events);
   if (steps.length === 0) return steps;
   const change = steps.map((s) => `${s.op} ${s.name}`).join(", ");

@@ -14,6 +14,14 @@ import * as fs from "node:fs";
 export const DATA_GATE_ENV = "SHIPYARD_DATA_GATE";
 export const DATA_GATE_OK = "ok";
 
+/**
+ * Set to "expected" by the deploy command for the preview it makes of the app
+ * layer before an `up` whose data layer also runs (cli/precheck.ts): the app
+ * program then previews against the contract the data layer will export, not
+ * against the data stack's current outputs, which that run will replace.
+ */
+export const PREVIEW_CONTRACT_ENV = "SHIPYARD_PREVIEW_CONTRACT";
+
 export async function dataLayerDone(
   gate = process.env[DATA_GATE_ENV],
   timeoutMs = 60 * 60 * 1000,

@@ -7,7 +7,7 @@ import { dockerLabels } from "../../components/shared";
 import { BackupService } from "../../components/backup";
 import { MonitoringStack } from "../../components/monitoring";
 import { backupTargets } from "./backupTargets";
-import { dataLayerDone } from "./dataGate";
+import { dataLayerDone, PREVIEW_CONTRACT_ENV } from "./dataGate";
 import { loadStack, swarmOf } from "../config";
 import { checkContract, dataStackName, expectedContract, type DataContract } from "../contract";
 
@@ -24,11 +24,14 @@ export async function appProgram(): Promise<Record<string, unknown>> {
   const published = (await ref.getOutputDetails("contract")).value;
   let contract: DataContract;
   let secrets: pulumi.Output<Record<string, string>>;
-  if (published === undefined && pulumi.runtime.isDryRun()) {
-    // Preview before the data layer exists: use the contract it will export.
-    pulumi.log.warn(
-      `data stack ${dataStack} is not deployed yet: previewing against the contract it will export`,
-    );
+  const expected = process.env[PREVIEW_CONTRACT_ENV] === "expected";
+  if ((published === undefined || expected) && pulumi.runtime.isDryRun()) {
+    // Preview before the data layer exists, or before an up that also runs
+    // it: use the contract it will export.
+    if (published === undefined)
+      pulumi.log.warn(
+        `data stack ${dataStack} is not deployed yet: previewing against the contract it will export`,
+      );
     contract = expectedContract(system);
     secrets = pulumi.secret(
       Object.fromEntries(contract.secretKeys.map((k) => [k, "(set by the data layer)"])),
