@@ -1,18 +1,24 @@
 # Environment for running Pulumi from this project: Node 22 and the pinned CLI
 # first on PATH, offline settings, file backend and passphrase. Sourced by the
 # deploy and test commands; `source scripts/env.sh` in a shell does the same.
+# With SHIPYARD_TOOLCHAIN=released (scripts/versions.sh) the pulumi already on
+# PATH is used and Pulumi may download plugins; otherwise (offline, the default)
+# the CLI built by scripts/toolchain.sh comes first and plugin downloads are off.
 _SHIPYARD_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$_SHIPYARD_ROOT/scripts/versions.sh"
+export SHIPYARD_TOOLCHAIN
 SHIPYARD_CACHE="${SHIPYARD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/shipyard}"
 export SHIPYARD_CACHE
-if [ -x "$SHIPYARD_CACHE/pulumi-v$PULUMI_VERSION/bin/pulumi" ]; then
+if [ "$SHIPYARD_TOOLCHAIN" != released ] && [ -x "$SHIPYARD_CACHE/pulumi-v$PULUMI_VERSION/bin/pulumi" ]; then
   PATH="$SHIPYARD_CACHE/pulumi-v$PULUMI_VERSION/bin:$PATH"
 fi
 PATH="$_SHIPYARD_ROOT/node_modules/.bin:$PATH"
 export PATH
 export PULUMI_SKIP_UPDATE_CHECK=true
-export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
-export PULUMI_DISABLE_REGISTRY_RESOLVE=true
+if [ "$SHIPYARD_TOOLCHAIN" != released ]; then
+  export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+  export PULUMI_DISABLE_REGISTRY_RESOLVE=true
+fi
 export PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK=true
 # State: Pulumi's file backend in .state/ (git-ignored) unless one is chosen.
 export SHIPYARD_STATE="${SHIPYARD_STATE:-$_SHIPYARD_ROOT/.state}"

@@ -3,6 +3,8 @@
 #   toolchain (Node, Pulumi CLI, plugins) -> Docker engine -> local images ->
 #   deploy the dev environment of a blueprint (default: demo).
 # Usage: scripts/setup.sh [--no-deploy] [BLUEPRINT] [ENV]
+# SHIPYARD_TOOLCHAIN=offline (default: build Pulumi and the plugins/ stand-ins from
+# Go modules) | released (a released pulumi on PATH, upstream plugins).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 source "$ROOT/scripts/lib.sh"
@@ -11,7 +13,7 @@ args=()
 for a in "$@"; do
   case "$a" in
     --no-deploy) deploy=0 ;;
-    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
     *) args+=("$a") ;;
   esac
 done

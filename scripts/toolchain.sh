@@ -1,11 +1,34 @@
 #!/usr/bin/env bash
 # Node dependencies, the Pulumi CLI and language host, and the provider plugins.
-# Every build is cached in $SHIPYARD_CACHE under a directory keyed by its
-# versions (or source hash), so a second run takes seconds.
+# SHIPYARD_TOOLCHAIN (scripts/versions.sh) picks where Pulumi comes from:
+#   offline (default): the CLI, the language host and the plugins are built from
+#     Go modules; every build is cached in $SHIPYARD_CACHE under a directory keyed
+#     by its versions (or source hash), so a second run takes seconds.
+#   released: a released pulumi >= PULUMI_VERSION must be on PATH (this script
+#     downloads nothing itself); the upstream plugins come from
+#     `pulumi plugin install`. Nothing is built from Go.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 source "$ROOT/scripts/lib.sh"
 source "$ROOT/scripts/versions.sh"
+case "$SHIPYARD_TOOLCHAIN" in
+  offline | released) step "toolchain: SHIPYARD_TOOLCHAIN=$SHIPYARD_TOOLCHAIN" ;;
+  *) die "SHIPYARD_TOOLCHAIN is \"$SHIPYARD_TOOLCHAIN\"" "set it to offline (build from Go modules, the default) or released (the released pulumi on PATH and the upstream plugins)" ;;
+esac
+
+# at_least_pinned VERSION: VERSION (without the v) is PULUMI_VERSION or newer.
+at_least_pinned() { [ -n "$1" ] && [ "$(printf '%s\n%s\n' "$PULUMI_VERSION" "$1" | sort -V | head -1)" = "$PULUMI_VERSION" ]; }
+
+# released: the CLI must already be there (checked first, before npm install).
+if [ "$SHIPYARD_TOOLCHAIN" = released ]; then
+  install_hint="curl -fsSL https://get.pulumi.com | sh -s -- --version $PULUMI_VERSION (in GitHub Actions: pulumi/actions with pulumi-version: $PULUMI_VERSION), or set SHIPYARD_TOOLCHAIN=offline to build it from Go modules"
+  command -v pulumi >/dev/null 2>&1 || die "SHIPYARD_TOOLCHAIN=released and no pulumi on PATH" "install the released CLI: $install_hint"
+  v=$(pulumi version 2>/dev/null | sed 's/^v//')
+  at_least_pinned "$v" || die "SHIPYARD_TOOLCHAIN=released and $(command -v pulumi) is v${v:-unknown}, older than $PULUMI_VERSION" "install the released CLI: $install_hint"
+  note=""
+  [ "$(command -v pulumi)" = "$SHIPYARD_CACHE/pulumi-v$PULUMI_VERSION/bin/pulumi" ] && note=" (the offline path's build)"
+  step "pulumi: using $(command -v pulumi) (v$v, >= $PULUMI_VERSION)$note; no Go builds"
+fi
 
 export GOMODCACHE="$SHIPYARD_CACHE/go/mod" GOCACHE="$SHIPYARD_CACHE/go/build"
 export GOFLAGS=-modcacherw GOTOOLCHAIN=local GOWORK=off CGO_ENABLED=0
@@ -38,12 +61,37 @@ fi
   || die "node_modules/.bin/node lacks fs/promises.glob" "remove node_modules and run this again"
 step "node: $("$ROOT/node_modules/.bin/node" --version) from node_modules/.bin"
 
+# --- SHIPYARD_TOOLCHAIN=released: the upstream provider plugins ----------------
+# At the versions the npm SDKs ask for, from Pulumi's release servers. An offline
+# stand-in from plugins/ installed under the same name and version is replaced.
+if [ "$SHIPYARD_TOOLCHAIN" = released ]; then
+  PULUMI_HOME_DIR="${PULUMI_HOME:-$HOME/.pulumi}"
+  for spec in "docker:$DOCKER_PLUGIN_VERSION" "random:$RANDOM_PLUGIN_VERSION" "command:$COMMAND_PLUGIN_VERSION"; do
+    name=${spec%%:*} ver=${spec##*:}
+    bin="$PULUMI_HOME_DIR/plugins/resource-$name-v$ver/pulumi-resource-$name"
+    reinstall=()
+    if [ -x "$bin" ] && ! grep -q "shipyard offline" "$bin"; then
+      step "plugin $name $ver: upstream release installed"
+      continue
+    elif [ -x "$bin" ]; then
+      step "plugin $name $ver: the offline stand-in from plugins/ is installed; replacing it with the upstream release"
+      reinstall=(--reinstall)
+    fi
+    step "plugin $name $ver: pulumi plugin install resource $name $ver (log: $SHIPYARD_LOGS/install-plugin-$name.log)"
+    run_logged "install-plugin-$name" timeout -k 10 300 pulumi plugin install resource "$name" "$ver" "${reinstall[@]}" \
+      || die "pulumi plugin install resource $name $ver failed: SHIPYARD_TOOLCHAIN=released downloads the upstream plugin from Pulumi's release servers (get.pulumi.com, github.com), and the download did not succeed (the log's last lines are above)" \
+        "give this machine access to those servers and run this again, or set SHIPYARD_TOOLCHAIN=offline to build the stand-ins from plugins/ with Go"
+  done
+  step "toolchain ready (released): pulumi $(pulumi version), plugins: $(pulumi plugin ls 2>/dev/null | awk 'NR>1 && $2=="resource" {printf "%s %s, ", $1, $3}')"
+  exit 0
+fi
+
 # --- Pulumi CLI and nodejs language host ---------------------------------------
 CLI_DIR="$SHIPYARD_CACHE/pulumi-v$PULUMI_VERSION"
 have_pulumi=""
 if command -v pulumi >/dev/null 2>&1 && [ "$(command -v pulumi)" != "$CLI_DIR/bin/pulumi" ]; then
   v=$(pulumi version 2>/dev/null | sed 's/^v//')
-  if [ -n "$v" ] && [ "$(printf '%s\n%s\n' "$PULUMI_VERSION" "$v" | sort -V | head -1)" = "$PULUMI_VERSION" ]; then
+  if at_least_pinned "$v"; then
     have_pulumi="$(command -v pulumi)"
     step "pulumi: using $have_pulumi (v$v, >= $PULUMI_VERSION)"
   else

@@ -1,4 +1,13 @@
 # Pinned toolchain versions: one place to change them. Sourced.
+#
+# SHIPYARD_TOOLCHAIN picks where the Pulumi CLI and the provider plugins come from:
+#   offline   (default) build the CLI, the language host and the provider plugins
+#             from Go modules (plugins/ stands in for the upstream providers), for
+#             machines that reach only package registries: this one, air-gapped users.
+#   released  use the released Pulumi CLI >= PULUMI_VERSION already on PATH (the
+#             workflows install it with pulumi/actions) and the upstream provider
+#             plugins from `pulumi plugin install`; nothing is built from Go.
+SHIPYARD_TOOLCHAIN="${SHIPYARD_TOOLCHAIN:-offline}"
 # The Go module proxy reachable here serves github.com/pulumi/pulumi/pkg/v3 up to
 # v3.259.0, so the CLI and the @pulumi/pulumi npm SDK are pinned there.
 PULUMI_VERSION=3.259.0
