@@ -213,9 +213,19 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) {
-  main().catch((e: unknown) => {
+  main().catch(async (e: unknown) => {
     const msg = e instanceof Error ? e.message : String(e);
-    console.error(`error: ${msg.split("\n").slice(0, 40).join("\n")}`);
+    // A refusal is written to be read whole (the policy tables); a failure's
+    // Pulumi output was printed as it ran, so its head is enough.
+    // The engine's explanation of a failure is printed whole, before the head of Pulumi's message.
+    const { ExplainedError, Refusal } = await import("./explain");
+    const head = (m: string) => m.split("\n").slice(0, 40).join("\n");
+    if (e instanceof Refusal) console.error(`error: ${msg}`);
+    else if (e instanceof ExplainedError)
+      console.error(
+        `error: ${e.explanation}\n${head(e.original instanceof Error ? e.original.message : String(e.original))}`,
+      );
+    else console.error(`error: ${head(msg)}`);
     process.exit(1);
   });
 }
