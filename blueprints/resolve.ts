@@ -13,6 +13,7 @@ import type { ServiceSpec } from "../components/app/types";
 import type { PolicyWaiver } from "../components/shared";
 import type { ProxyKind, RateLimit } from "../components/proxy/types";
 import { httpCheck } from "../components/shared/health";
+import { resolveVerify, type ResolvedVerify } from "./backupVerify";
 import { Blueprint, type Environment, type ParsedBlueprint } from "./schema";
 
 export type ImageSet = "upstream" | "local";
@@ -98,6 +99,8 @@ export interface ResolvedSystem {
       repository:
         { kind: "volume" } | { kind: "s3"; url: string; accessKeyRef: string; secretKeyRef: string };
       networks: string[];
+      /** Scheduled verification (restic check, restore drills); undefined when off. */
+      verify?: ResolvedVerify;
     };
   };
 }
@@ -313,6 +316,7 @@ export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
           exclude: bk.exclude ?? [],
           repository: bk.repository,
           networks: bk.networks ?? networkKeys,
+          verify: resolveVerify(pick(bk.verify), env),
         }
       : undefined;
   if (backup) checkNets(backup.networks, "app.backup.networks");

@@ -11,6 +11,7 @@ import {
   type Ownership,
 } from "../shared";
 import { renderCrontab, validateCron } from "./render/cron";
+import { renderVerifyScript } from "./render/verify";
 import {
   METRICS_DIR,
   renderBackupScript,
@@ -20,6 +21,7 @@ import {
   secretFileName,
 } from "./render/scripts";
 import type { BackupServiceArgs } from "./types";
+import { DEFAULT_READ_DATA_SUBSET, validateVerify } from "./verifyOptions";
 
 /**
  * Scheduled backups with restic: consistent database dumps (MariaDB,
@@ -36,12 +38,15 @@ export class BackupService extends pulumi.ComponentResource {
   public readonly repositoryVolume?: docker.Volume;
   public readonly backupScript: string;
   public readonly restoreScript: string;
+  /** `shipyard-verify`, when the service verifies its backups. */
+  public readonly verifyScript?: string;
 
   constructor(name: string, args: BackupServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("shipyard:app:BackupService", name, {}, opts);
     checkNamePart("system", args.system);
     checkNamePart("environment", args.environment);
     validateCron(args.schedule);
+    if (args.verify) validateVerify(args.verify);
     if (!Number.isInteger(args.retentionDays) || args.retentionDays < 1) {
       throw new Error(
         `backup retentionDays is ${args.retentionDays}; allowed: a whole number of days, at least 1`,
@@ -71,6 +76,13 @@ export class BackupService extends pulumi.ComponentResource {
 
     this.backupScript = renderBackupScript(args);
     this.restoreScript = renderRestoreScript(args);
+    if (args.verify) {
+      this.verifyScript = renderVerifyScript({
+        ...args,
+        readDataSubset: args.verify.readDataSubset ?? DEFAULT_READ_DATA_SUBSET,
+        drill: args.verify.drill,
+      });
+    }
     const resticPassword = new random.RandomPassword(
       `${name}-restic-password`,
       { length: 40, special: false },
@@ -105,7 +117,14 @@ export class BackupService extends pulumi.ComponentResource {
         uploads: [
           { file: "/usr/local/bin/shipyard-backup", content: this.backupScript, executable: true },
           { file: "/usr/local/bin/shipyard-restore", content: this.restoreScript, executable: true },
-          { file: "/etc/cron.d/shipyard-backup", content: renderCrontab(args.schedule), permissions: "0644" },
+          ...(this.verifyScript
+            ? [{ file: "/usr/local/bin/shipyard-verify", content: this.verifyScript, executable: true }]
+            : []),
+          {
+            file: "/etc/cron.d/shipyard-backup",
+            content: renderCrontab(args.schedule, args.verify?.schedule),
+            permissions: "0644",
+          },
           { file: `${SECRETS}/restic-password`, content: resticPassword.result, permissions: "0400" },
           ...[...refs].sort().map((r) => ({
             file: `${SECRETS}/${secretFileName(r)}`,
@@ -119,6 +138,7 @@ export class BackupService extends pulumi.ComponentResource {
           ...args.labels,
           "io.shipyard.backup.schedule": args.schedule,
           "io.shipyard.backup.retention-days": String(args.retentionDays),
+          ...(args.verify ? { "io.shipyard.backup.verify-schedule": args.verify.schedule } : {}),
         }),
         healthcheck: dockerHealthcheck({
           command: ["sh", "-c", "test -s /etc/cron.d/shipyard-backup && kill -0 1"],
@@ -132,6 +152,7 @@ export class BackupService extends pulumi.ComponentResource {
         configFiles: [
           "/usr/local/bin/shipyard-backup",
           "/usr/local/bin/shipyard-restore",
+          ...(this.verifyScript ? ["/usr/local/bin/shipyard-verify"] : []),
           "/etc/cron.d/shipyard-backup",
         ],
       },

@@ -1,4 +1,6 @@
 export { BackupService } from "./backupService";
-export { renderCrontab, validateCron } from "./render/cron";
+export { DEFAULT_READ_DATA_SUBSET, validateVerify } from "./verifyOptions";
+export { renderCrontab, scheduleGapHours, validateCron } from "./render/cron";
 export { renderBackupScript, renderRestoreScript, targetName } from "./render/scripts";
+export { renderVerifyScript, VERIFY_METRICS_FILE } from "./render/verify";
 export type * from "./types";

@@ -33,6 +33,19 @@ export type BackupRepository =
       secretKeyRef: string;
     };
 
+/** The backup service checks its own repository and restores its latest snapshots on a schedule. */
+export interface BackupVerifyOptions {
+  /** Cron schedule (5 fields, UTC) of `shipyard-verify`, e.g. "30 4 * * *". */
+  schedule: string;
+  /**
+   * How much pack data `restic check` reads: `n/t`, `x%` or a size (`500M`, `2G`).
+   * @default "500M"
+   */
+  readDataSubset?: string;
+  /** Restore drills of every target into scratch servers, besides the repository check. @default true */
+  drill?: boolean;
+}
+
 export interface BackupServiceArgs {
   system: string;
   environment: string;
@@ -48,6 +61,8 @@ export interface BackupServiceArgs {
   /** Secret values by reference, from the data layer. */
   secrets: import("@pulumi/pulumi").Input<Record<string, string>>;
   secretKeys: string[];
+  /** Scheduled verification of the repository and restore drills. @default none */
+  verify?: BackupVerifyOptions;
   protect?: boolean;
   labels?: Record<string, string>;
   /** Run as a Swarm service. @default a container */

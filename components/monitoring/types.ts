@@ -11,6 +11,11 @@ export interface ScrapeTarget {
 export interface AlertRuleOptions {
   /** A backup older than this raises BackupStale. @default 26 */
   backupMaxAgeHours?: number;
+  /**
+   * No passed backup verification (shipyard-verify) for longer than this raises
+   * BackupVerificationStale. @default 26
+   */
+  verifyMaxAgeHours?: number;
   /** Free disk below this percentage raises DiskFilling. @default 10 */
   diskFreePercent?: number;
   /** How long a target may be down before ServiceDown fires. @default "1m" */

@@ -114,6 +114,7 @@ export async function appProgram(): Promise<Record<string, unknown>> {
         protect: config.protect ?? system.environment === "prod",
         labels: config.labels,
         swarm,
+        verify: bk.verify,
         targets: backupTargets(contract, {
           exclude: bk.exclude,
           volumes: bk.volumes,
@@ -131,7 +132,7 @@ export async function appProgram(): Promise<Record<string, unknown>> {
       prometheusImage: monitored.prometheusImage,
       alertmanagerImage: monitored.alertmanagerImage,
       nodeExporterImage: monitored.nodeExporterImage,
-      rules: { backupMaxAgeHours: monitored.backupMaxAgeHours },
+      rules: { backupMaxAgeHours: monitored.backupMaxAgeHours, verifyMaxAgeHours: bk?.verify?.maxAgeHours },
       retention: monitored.retention,
       swarm,
       textfileVolume: backup?.metricsVolume.name,

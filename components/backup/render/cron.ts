@@ -34,14 +34,35 @@ export function validateCron(expr: string): void {
   parts.forEach((p, i) => checkPart(p, FIELDS[i], expr));
 }
 
-/** The /etc/cron.d entry; output goes to the container's log. */
-export function renderCrontab(schedule: string): string {
+/**
+ * The /etc/cron.d entries: the backup, and the verification when it has a
+ * schedule; output goes to the container's log.
+ */
+export function renderCrontab(schedule: string, verifySchedule?: string): string {
   validateCron(schedule);
+  if (verifySchedule !== undefined) validateCron(verifySchedule);
   return [
     "# Rendered by shipyard: do not edit, change the blueprint.",
     "SHELL=/bin/bash",
     "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
     `${schedule} root /usr/local/bin/shipyard-backup >/proc/1/fd/1 2>/proc/1/fd/2`,
+    ...(verifySchedule !== undefined
+      ? [`${verifySchedule} root /usr/local/bin/shipyard-verify >/proc/1/fd/1 2>/proc/1/fd/2`]
+      : []),
     "",
   ].join("\n");
+}
+
+/**
+ * The longest gap, in hours, between two runs of a schedule, roughly: a month
+ * when the day of month is restricted, a week when the day of week is, a day
+ * otherwise. Used for the default staleness threshold of a verification.
+ */
+export function scheduleGapHours(expr: string): number {
+  validateCron(expr);
+  const [, , dom, month, dow] = expr.trim().split(/\s+/);
+  if (month !== "*") return 366 * 24;
+  if (dom !== "*") return 31 * 24;
+  if (dow !== "*") return 7 * 24;
+  return 24;
 }

@@ -4,10 +4,13 @@
  * secrets are read from files at run time and never appear in it.
  */
 import type { BackupRepository, BackupTarget } from "../types";
+import { liveRowsCommand, ROWS_FUNCTIONS } from "./rows";
 
 export const SECRETS = "/run/secrets";
 export const METRICS_DIR = "/metrics";
 export const REPO_DIR = "/repository";
+/** Held by shipyard-backup and shipyard-verify, so the two never run against the repository at once. */
+export const LOCK_FILE = "/tmp/shipyard-repository.lock";
 
 /** Stable name of a target: snapshot tag and metric label. */
 export function targetName(t: BackupTarget): string {
@@ -27,11 +30,11 @@ export function secretFileName(ref: string): string {
 }
 
 /** Shell text that reads a secret from its file at run time (double-quoted). */
-function readSecret(ref: string): string {
+export function readSecret(ref: string): string {
   return `"$(cat ${SECRETS}/${secretFileName(ref)})"`;
 }
 
-function repoEnv(r: BackupRepository): string[] {
+export function repoEnv(r: BackupRepository): string[] {
   const lines = [`export RESTIC_PASSWORD_FILE=${SECRETS}/restic-password`];
   if (r.kind === "volume") {
     lines.push(`export RESTIC_REPOSITORY=${REPO_DIR}`);
@@ -46,7 +49,7 @@ function repoEnv(r: BackupRepository): string[] {
 }
 
 /** The command that writes the target's dump to stdout, and the file name it is kept under. */
-function dump(t: BackupTarget): { cmd: string; file: string } {
+export function dump(t: BackupTarget): { cmd: string; file: string } {
   switch (t.kind) {
     case "mariadb":
       return {
@@ -71,9 +74,16 @@ function dump(t: BackupTarget): { cmd: string; file: string } {
   }
 }
 
+/** Shell functions both scripts use: the latest snapshot of a target, a field of restic's JSON. */
+export const SNAPSHOT_FUNCTIONS: string[] = [
+  'field() { sed -n "s/.*\\"$1\\":\\"\\([^\\"]*\\)\\".*/\\1/p" | tail -1; }',
+  'latest() { restic snapshots --host "$HOSTTAG" --tag "$1" --latest 1 --json | field short_id; }',
+];
+
 /**
  * shipyard-backup: dump every target, keep it in restic with its sha256 and
- * size as tags, apply retention, and write Prometheus textfile metrics.
+ * size as tags (databases: also their row counts, see rows.ts), apply
+ * retention per target, and write Prometheus textfile metrics.
  */
 export function renderBackupScript(o: {
   targets: BackupTarget[];
@@ -88,35 +98,52 @@ export function renderBackupScript(o: {
     "set -uo pipefail",
     ...repoEnv(o.repository),
     `HOSTTAG=${o.system}-${o.environment}`,
+    `exec 9>${LOCK_FILE}; flock 9`,
     `mkdir -p ${METRICS_DIR}`,
     `restic cat config >/dev/null 2>&1 || restic init >/dev/null || { echo "shipyard-backup: cannot open or create the repository $RESTIC_REPOSITORY" >&2; exit 1; }`,
     "status=0",
     `metrics=$(mktemp ${METRICS_DIR}/.shipyard_backup.XXXXXX)`,
     "echo '# HELP shipyard_backup_last_status 0 when the last backup of the target succeeded.' >>\"$metrics\"",
     "echo '# TYPE shipyard_backup_last_status gauge' >>\"$metrics\"",
+    ...ROWS_FUNCTIONS,
+    "export -f rows_mariadb rows_postgres",
     "backup_one() {",
-    "  local name=$1 file=$2 cmd=$3 start tmp sum size",
+    "  local name=$1 file=$2 cmd=$3 rows=${4:-} start tmp sum size rowtag=()",
     "  start=$(date +%s)",
     "  tmp=$(mktemp /tmp/shipyard-dump.XXXXXX)",
+    '  if [ -n "$rows" ] && ! bash -c "$rows" >"$tmp.before"; then echo "shipyard-backup: $name: row counts not recorded (counting failed)" >&2; rows=; fi',
     '  if bash -c "$cmd" >"$tmp" && [ -s "$tmp" ]; then',
     '    sum=$(sha256sum "$tmp" | cut -c1-64); size=$(stat -c %s "$tmp")',
-    '    if restic backup --quiet --host "$HOSTTAG" --tag "$name" --tag "sha256=$sum" --tag "size=$size" --stdin --stdin-filename "$file" <"$tmp"; then',
+    '    if [ -n "$rows" ]; then',
+    '      if bash -c "$rows" >"$tmp.after"; then rowtag=(--tag "rows=$(stable_rows "$tmp.before" "$tmp.after" | rows_tag)")',
+    '      else echo "shipyard-backup: $name: row counts not recorded (counting failed)" >&2; fi',
+    "    fi",
+    '    if restic backup --quiet --host "$HOSTTAG" --tag "$name" --tag "sha256=$sum" --tag "size=$size" "${rowtag[@]}" --stdin --stdin-filename "$file" <"$tmp"; then',
     '      echo "shipyard-backup: $name ok, $size bytes, sha256 $sum, $(( $(date +%s) - start ))s"',
     '      printf \'shipyard_backup_last_status{target="%s"} 0\\nshipyard_backup_last_success_timestamp_seconds{target="%s"} %s\\nshipyard_backup_last_size_bytes{target="%s"} %s\\nshipyard_backup_last_duration_seconds{target="%s"} %s\\n\' "$name" "$name" "$(date +%s)" "$name" "$size" "$name" "$(( $(date +%s) - start ))" >>"$metrics"',
-    '      rm -f "$tmp"; return 0',
+    '      rm -f "$tmp" "$tmp.before" "$tmp.after"; return 0',
     "    fi",
     "  fi",
     '  echo "shipyard-backup: $name FAILED" >&2',
     '  printf \'shipyard_backup_last_status{target="%s"} 1\\n\' "$name" >>"$metrics"',
-    '  rm -f "$tmp"; status=1',
+    '  rm -f "$tmp" "$tmp.before" "$tmp.after"; status=1',
     "}",
   ];
   for (const t of o.targets) {
     const d = dump(t);
-    lines.push(`backup_one ${targetName(t)} ${d.file} ${JSON.stringify(d.cmd).replace(/\$/g, "\\$")}`);
+    const rows = liveRowsCommand(t, readSecret);
+    const arg = (c: string) => JSON.stringify(c).replace(/\$/g, "\\$");
+    lines.push(`backup_one ${targetName(t)} ${d.file} ${arg(d.cmd)}${rows ? ` ${arg(rows)}` : ""}`);
+  }
+  // Retention per target: every snapshot carries its own checksum tags, so grouping by tags
+  // would make each snapshot a group of its own and keep them all.
+  for (const t of o.targets) {
+    lines.push(
+      `restic forget --quiet --host "$HOSTTAG" --tag ${targetName(t)} --group-by host --keep-daily ${o.retentionDays} --keep-last 1 >/dev/null || status=1`,
+    );
   }
   lines.push(
-    `restic forget --quiet --host "$HOSTTAG" --group-by host,tags --keep-daily ${o.retentionDays} --keep-last 1 --prune >/dev/null || status=1`,
+    "restic prune --quiet >/dev/null || status=1",
     `chmod 0644 "$metrics" && mv "$metrics" ${METRICS_DIR}/shipyard_backup.prom`,
     'exit "$status"',
     "",
@@ -139,8 +166,7 @@ export function renderRestoreScript(o: {
     `HOSTTAG=${o.system}-${o.environment}`,
     "target=${1:-}; snap=${2:-latest}",
     `names="${o.targets.map(targetName).join(" ")}"`,
-    'field() { sed -n "s/.*\\"$1\\":\\"\\([^\\"]*\\)\\".*/\\1/p" | tail -1; }',
-    'latest() { restic snapshots --host "$HOSTTAG" --tag "$1" --latest 1 --json | field short_id; }',
+    ...SNAPSHOT_FUNCTIONS,
     'checksum() { restic snapshots --json "$1" | grep -o \'"sha256=[0-9a-f]*"\' | head -1 | tr -d \'"\' | cut -d= -f2; }',
     "# --list: the targets; --target-of SNAPSHOT: the target a snapshot holds;",
     "# --verify TARGET: checks the latest snapshot's checksum, prints TARGET SNAPSHOT TIME.",

@@ -48,9 +48,10 @@ export function renderPrometheusConfig(o: {
   return out.join("\n") + "\n";
 }
 
-/** Alert rules: a target down, a disk filling, a backup stale or failed. */
+/** Alert rules: a target down, a disk filling, a backup stale or failed, a backup verification failed or stale. */
 export function renderAlertRules(o: AlertRuleOptions = {}): string {
   const maxAge = (o.backupMaxAgeHours ?? 26) * 3600;
+  const verifyAge = Math.round((o.verifyMaxAgeHours ?? 26) * 3600);
   const free = o.diskFreePercent ?? 10;
   return [
     "# Rendered by shipyard: do not edit, change the blueprint.",
@@ -76,6 +77,16 @@ export function renderAlertRules(o: AlertRuleOptions = {}): string {
     "        expr: shipyard_backup_last_status != 0",
     "        labels: { severity: critical }",
     '        annotations: { summary: "the last backup of {{ $labels.target }} failed" }',
+    // From shipyard-verify (the backup service's scheduled check and restore drill).
+    "      - alert: BackupVerificationFailed",
+    "        expr: shipyard_backup_verify_last_status != 0",
+    "        labels: { severity: critical }",
+    '        annotations: { summary: "the last verification of {{ $labels.target }} failed: read the backup container\'s log (shipyard-verify)" }',
+    "      - alert: BackupVerificationStale",
+    `        expr: time() - shipyard_backup_verify_last_success_timestamp_seconds > ${verifyAge}`,
+    "        for: 5m",
+    "        labels: { severity: warning }",
+    `        annotations: { summary: "{{ $labels.target }} has not passed a backup verification for more than ${verifyAge / 3600}h" }`,
     "",
   ].join("\n");
 }
