@@ -12,8 +12,9 @@ import type {
 import type { ServiceSpec } from "../components/app/types";
 import type { PolicyWaiver } from "../components/shared";
 import type { ProxyKind, RateLimit } from "../components/proxy/types";
-import { httpCheck } from "../components/shared/health";
+import { checkForm } from "../components/shared/grammar";
 import { resolveVerify, type ResolvedVerify } from "./backupVerify";
+import { httpCheck } from "../components/shared/health";
 import { Blueprint, type Environment, type ParsedBlueprint } from "./schema";
 
 export type ImageSet = "upstream" | "local";
@@ -98,9 +99,9 @@ export interface ResolvedSystem {
       exclude: string[];
       repository:
         { kind: "volume" } | { kind: "s3"; url: string; accessKeyRef: string; secretKeyRef: string };
-      networks: string[];
       /** Scheduled verification (restic check, restore drills); undefined when off. */
       verify?: ResolvedVerify;
+      networks: string[];
     };
   };
 }
@@ -149,11 +150,13 @@ export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
   // Variables may use {env}, {system} and the variables before them.
   for (const [k, v] of Object.entries(bp.vars ?? {})) vars[k] = fill(pick(v) ?? "", `vars.${k}`);
   const image = (key: string, field: string): string => {
-    if (o.images?.[key]) return o.images[key];
+    if (o.images?.[key]) return checkForm("imageRef", `shipyard:images.${key}`, o.images[key]);
     const img = bp.images[key];
     if (!img)
       throw new Error(`${field} is "${key}"; allowed image keys: ${Object.keys(bp.images).join(", ")}`);
-    return o.imageSet === "local" ? img.local : fill(pick(img.upstream)!, `images.${key}.upstream`);
+    if (o.imageSet === "local") return checkForm("imageRef", `images.${key}.local`, img.local);
+    const f = `images.${key}.upstream`;
+    return checkForm("imageRef", f, fill(pick(img.upstream)!, f));
   };
   for (const key of Object.keys(o.images ?? {})) {
     if (!bp.images[key]) {
@@ -185,9 +188,11 @@ export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
           .filter((d) => !d.only || d.only.includes(env))
           .map((d, j) => {
             const user = pick(d.user);
+            const f = `${prefix}[${i}].databases[${j}]`;
+            const filled = (v: string, k: string) => checkForm("sqlName", `${f}.${k}`, fill(v, `${f}.${k}`));
             return {
-              name: fill(pick(d.name)!, `${prefix}[${i}].databases[${j}].name`),
-              ...(user ? { user: fill(user, `${prefix}[${i}].databases[${j}].user`) } : {}),
+              name: filled(pick(d.name)!, "name"),
+              ...(user ? { user: filled(user, "user") } : {}),
             };
           }),
         networks: s.networks,
@@ -216,7 +221,10 @@ export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
     return {
       name: o.name,
       image: image(o.image, `data.objectStores[${i}].image`),
-      buckets: o.buckets?.map((b) => fill(b, `data.objectStores[${i}].buckets`)),
+      buckets: o.buckets?.map((b, j) => {
+        const f = `data.objectStores[${i}].buckets[${j}]`;
+        return checkForm("engineName", f, fill(b, f));
+      }),
       networks: o.networks,
       memoryMb: pick(o.memoryMb),
       volume: o.volume,
@@ -224,6 +232,26 @@ export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
   });
 
   type ServiceIn = ParsedBlueprint["app"]["services"][number];
+  /** host + path -> the service routed there: two services claiming one route are refused. */
+  const routed = new Map<string, string>();
+  const claimRoutes = (s: ServiceIn, field: string) =>
+    (s.routes ?? []).map((r, j) => {
+      const host = checkForm(
+        "hostName",
+        `${field}.routes[${j}].host`,
+        fill(r.host, `${field}.routes[${j}].host`),
+      );
+      const path = r.path ?? "/";
+      // nginx and Caddy treat /api and /api/ as one route (Caddy) or clash on them (nginx).
+      const key = `${host.toLowerCase()} ${path.replace(/\/+$/, "") || "/"}`;
+      const other = routed.get(key);
+      if (other !== undefined)
+        throw new Error(
+          `${field}.routes[${j}]: host ${host} path ${path} is already routed to service ${other}; allowed: one service per host and path`,
+        );
+      routed.set(key, s.name);
+      return { ...r, host };
+    });
   const resolveServices = (
     list: ServiceIn[],
     prefix: string,
@@ -240,6 +268,7 @@ export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
       seen.add(s.name);
       if (!presentNames.has(s.name)) return;
       check(s.networks, `${field}.networks`);
+      const routes = s.routes ? claimRoutes(s, `${prefix}[${i}]`) : undefined;
       const replicas = pick(s.replicas) ?? 1;
       if (replicas === 0) return;
       const health = s.health
@@ -275,7 +304,7 @@ export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
         dependsOn: s.dependsOn?.filter((d) => presentNames.has(d)),
         networks: s.networks,
         volumes: s.volumes,
-        routes: s.routes?.map((r) => ({ ...r, host: fill(r.host, `${field}.routes.host`) })),
+        routes,
         metricsPath: s.metricsPath,
       });
     });
@@ -287,6 +316,7 @@ export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
     }
     return services;
   };
+          verify: resolveVerify(pick(bk.verify), env),
   const services = resolveServices(bp.app.services, "app.services", checkNets);
 
   checkNets(bp.app.proxy.networks, "app.proxy.networks");
@@ -316,7 +346,6 @@ export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
           exclude: bk.exclude ?? [],
           repository: bk.repository,
           networks: bk.networks ?? networkKeys,
-          verify: resolveVerify(pick(bk.verify), env),
         }
       : undefined;
   if (backup) checkNets(backup.networks, "app.backup.networks");
@@ -331,7 +360,11 @@ export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
     site = {
       name: `${o.site.customer}-${o.site.app}`,
       domain: o.site.domain,
-      network: fill(bp.app.sites.networkName, "app.sites.networkName"),
+      network: checkForm(
+        "engineName",
+        "app.sites.networkName",
+        fill(bp.app.sites.networkName, "app.sites.networkName"),
+      ),
       networkWaivers: bp.app.sites.networkWaivers,
       servers: resolveServers(bp.app.sites.servers, "app.sites.servers", siteNets),
       services: resolveServices(bp.app.sites.services, "app.sites.services", siteNets),
@@ -358,7 +391,13 @@ export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
     data: {
       networks: bp.data.networks.map((n) => ({
         ...n,
-        name: n.name ? fill(n.name, `data.networks.${n.key}.name`) : undefined,
+        name: n.name
+          ? checkForm(
+              "engineName",
+              `data.networks.${n.key}.name`,
+              fill(n.name, `data.networks.${n.key}.name`),
+            )
+          : undefined,
       })),
       servers,
       caches,

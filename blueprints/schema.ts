@@ -4,6 +4,8 @@
  * use `{env}`, `{system}` and the blueprint's own `vars` as `{name}`.
  */
 import { z } from "zod";
+import { validateCron } from "../components/backup/render/cron";
+import { FORMS, type FormName } from "../components/shared/grammar";
 
 export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
 export const Environment = z.enum(ENVIRONMENTS);
@@ -27,11 +29,34 @@ const name = z
   .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, "use lower-case letters, digits and inner dashes");
 const duration = z.string().regex(/^\d+(ms|s|m|h)$/, "a duration such as 5s or 1m");
 
+/**
+ * A string of a form from components/shared/grammar. Placeholders (`{env}`,
+ * `{system}`, a var) stand for one word here; resolve() checks the filled
+ * value again.
+ */
+function form(f: FormName) {
+  return z.string().superRefine((v, ctx) => {
+    if (!FORMS[f].test(v.replace(/\{[a-zA-Z0-9_]+\}/g, "x")))
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        message: `${JSON.stringify(v)} is not allowed; allowed: ${FORMS[f].allowed}`,
+      });
+  });
+}
+
+const cron = z.string().superRefine((v, ctx) => {
+  try {
+    validateCron(v);
+  } catch (e) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: (e as Error).message });
+  }
+});
+
 export const Health = z
   .object({
     command: z.array(z.string()).min(1).optional(),
     /** Shorthand: HTTP GET on the service port. */
-    httpPath: z.string().startsWith("/").optional(),
+    httpPath: form("httpPath").optional(),
     interval: duration.optional(),
     timeout: duration.optional(),
     retries: z.number().int().positive().optional(),
@@ -42,9 +67,9 @@ export const Health = z
 export const Image = z
   .object({
     /** The image for real use (a registry image). */
-    upstream: perEnv(z.string().min(1)),
+    upstream: perEnv(form("imageRef")),
     /** The locally built stand-in (scripts/images.sh). */
-    local: z.string().min(1),
+    local: form("imageRef"),
   })
   .strict();
 
@@ -76,8 +101,8 @@ export const DatabaseServer = z
     databases: z.array(
       z
         .object({
-          name: perEnv(z.string()),
-          user: perEnv(z.string()).optional(),
+          name: perEnv(form("sqlName")),
+          user: perEnv(form("sqlName")).optional(),
           only: z.array(Environment).optional(),
         })
         .strict(),
@@ -107,7 +132,7 @@ export const ObjectStore = z
   .object({
     name,
     image: z.string(),
-    buckets: z.array(z.string()).optional(),
+    buckets: z.array(form("engineName")).optional(),
     networks: z.array(z.string()).optional(),
     memoryMb: perEnv(z.number().int().positive()).optional(),
     volume: z.string().optional(),
@@ -116,8 +141,8 @@ export const ObjectStore = z
 
 export const Route = z
   .object({
-    host: z.string().min(1),
-    path: z.string().startsWith("/").optional(),
+    host: form("hostName"),
+    path: form("routePath").optional(),
     port: z.number().int().optional(),
     stripPrefix: z.boolean().optional(),
   })
@@ -144,7 +169,7 @@ export const Service = z
       .array(z.object({ volume: name, path: z.string(), readOnly: z.boolean().optional() }).strict())
       .optional(),
     routes: z.array(Route).optional(),
-    metricsPath: z.string().optional(),
+    metricsPath: form("routePath").optional(),
     /** Environments it exists in. @default every environment */
     only: z.array(Environment).optional(),
   })
@@ -153,11 +178,24 @@ export const Service = z
 export const Proxy = z
   .object({
     kind: z.enum(["nginx", "caddy"]).default("nginx"),
+  })
+  .strict();
+
+export const BackupVerify = z
+  .object({
+    /** Cron schedule of shipyard-verify (5 fields, UTC). @default "30 4 * * *" */
+    schedule: z.string().optional(),
+    /** `restic check --read-data-subset`: `n/t`, `x%` or a size. @default "500M" */
+    readDataSubset: z.string().optional(),
+    /** Restore drills of every target into scratch servers. @default true */
+    drill: z.boolean().optional(),
+    /** Hours without a passed verification before BackupVerificationStale. @default the schedule's gap + 2 */
+    maxAgeHours: z.number().positive().optional(),
     image: z.string(),
     networks: z.array(z.string()).min(1),
     httpPort: perEnv(z.number().int().min(1).max(65535)),
     securityHeaders: z.boolean().optional(),
-    headers: perEnv(z.record(z.string())).optional(),
+    headers: perEnv(z.record(form("headerName"), form("headerValue"))).optional(),
     maxBodyMb: z.number().int().positive().optional(),
     rateLimit: z
       .object({ perSecond: z.number().positive(), burst: z.number().int().positive().optional() })
@@ -177,31 +215,24 @@ export const Monitoring = z
     /** Network keys it joins. @default every network */
     networks: z.array(z.string()).optional(),
     backupMaxAgeHours: z.number().positive().optional(),
-    retention: z.string().optional(),
+    retention: form("duration").optional(),
   })
   .strict();
-
-export const BackupVerify = z
-  .object({
-    /** Cron schedule of shipyard-verify (5 fields, UTC). @default "30 4 * * *" */
-    schedule: z.string().optional(),
-    /** `restic check --read-data-subset`: `n/t`, `x%` or a size. @default "500M" */
-    readDataSubset: z.string().optional(),
-    /** Restore drills of every target into scratch servers. @default true */
-    drill: z.boolean().optional(),
-    /** Hours without a passed verification before BackupVerificationStale. @default the schedule's gap + 2 */
-    maxAgeHours: z.number().positive().optional(),
-  })
-  .strict();
+    /**
+     * Scheduled verification by the backup service: `restic check` with a data subset, and a
+     * restore drill of every target into a scratch server. `true`/`false`, or its settings.
+     * @default on in prod (daily 04:30 UTC, 500M of pack data), off elsewhere
+     */
+    verify: perEnv(z.union([z.boolean(), BackupVerify])).optional(),
 
 export const Backup = z
   .object({
     only: z.array(Environment).optional(),
     image: z.string(),
-    schedule: perEnv(z.string()),
+    schedule: perEnv(cron),
     retentionDays: perEnv(z.number().int().positive()),
     /** App volumes (purpose part of the name) backed up besides every database and cache. */
-    volumes: z.array(z.string()).optional(),
+    volumes: z.array(name).optional(),
     /** Skip these data services (e.g. a cache that holds nothing worth keeping). */
     exclude: z.array(z.string()).optional(),
     repository: z
@@ -210,7 +241,7 @@ export const Backup = z
         z
           .object({
             kind: z.literal("s3"),
-            url: z.string().url(),
+            url: form("url"),
             accessKeyRef: z.string(),
             secretKeyRef: z.string(),
           })
@@ -218,12 +249,6 @@ export const Backup = z
       ])
       .default({ kind: "volume" }),
     networks: z.array(z.string()).optional(),
-    /**
-     * Scheduled verification by the backup service: `restic check` with a data subset, and a
-     * restore drill of every target into a scratch server. `true`/`false`, or its settings.
-     * @default on in prod (daily 04:30 UTC, 500M of pack data), off elsewhere
-     */
-    verify: perEnv(z.union([z.boolean(), BackupVerify])).optional(),
   })
   .strict();
 

@@ -5,10 +5,17 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { FORMS, type FormName } from "../components/shared/grammar";
 import { SWARM_DEFAULTS, type SwarmSettings } from "../components/swarm/settings";
 import { BLUEPRINTS, ENVIRONMENTS, resolve, type ResolvedSystem } from "../blueprints";
 
 export const NAMESPACE = "shipyard";
+
+/** A value of a form from components/shared/grammar; the message names the allowed form. */
+const form = (f: FormName) =>
+  z.string().refine(FORMS[f].test, (v) => ({
+    message: `${JSON.stringify(v)} is not allowed; allowed: ${FORMS[f].allowed}`,
+  }));
 
 export const StackConfig = z
   .object({
@@ -20,7 +27,7 @@ export const StackConfig = z
       .optional(),
     environment: z.enum(ENVIRONMENTS),
     imageSet: z.enum(["upstream", "local"]).default("upstream"),
-    images: z.record(z.string().min(1)).default({}),
+    images: z.record(form("imageRef")).default({}),
     httpPort: z.coerce.number().int().min(1).max(65535).optional(),
     listenAddress: z.string().ip().default("127.0.0.1"),
     protect: z.union([z.boolean(), z.enum(["true", "false"]).transform((v) => v === "true")]).optional(),
@@ -36,7 +43,7 @@ export const StackConfig = z
         app: z
           .string()
           .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, "use lower-case letters, digits and inner dashes"),
-        domain: z.string().regex(/^[a-z0-9.-]+$/, "a host name"),
+        domain: form("hostName"),
       })
       .strict()
       .optional(),

@@ -25,6 +25,10 @@ function checkPart(part: string, [field, min, max]: [string, number, number], ex
 
 /** Throws unless `expr` is a standard 5-field cron expression. */
 export function validateCron(expr: string): void {
+  if (/[\r\n]/.test(expr))
+    throw new Error(
+      `schedule ${JSON.stringify(expr)} has a line break; allowed: one line of 5 fields "minute hour day-of-month month day-of-week", e.g. "0 2 * * *"`,
+    );
   const parts = expr.trim().split(/\s+/);
   if (parts.length !== 5) {
     throw new Error(
@@ -36,22 +40,18 @@ export function validateCron(expr: string): void {
 
 /**
  * The /etc/cron.d entries: the backup, and the verification when it has a
+  if (verifySchedule !== undefined) validateCron(verifySchedule);
  * schedule; output goes to the container's log.
  */
 export function renderCrontab(schedule: string, verifySchedule?: string): string {
   validateCron(schedule);
-  if (verifySchedule !== undefined) validateCron(verifySchedule);
   return [
-    "# Rendered by shipyard: do not edit, change the blueprint.",
-    "SHELL=/bin/bash",
-    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-    `${schedule} root /usr/local/bin/shipyard-backup >/proc/1/fd/1 2>/proc/1/fd/2`,
     ...(verifySchedule !== undefined
       ? [`${verifySchedule} root /usr/local/bin/shipyard-verify >/proc/1/fd/1 2>/proc/1/fd/2`]
       : []),
-    "",
-  ].join("\n");
-}
+    "# Rendered by shipyard: do not edit, change the blueprint.",
+    "SHELL=/bin/bash",
+    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
 
 /**
  * The longest gap, in hours, between two runs of a schedule, roughly: a month
@@ -65,4 +65,8 @@ export function scheduleGapHours(expr: string): number {
   if (dom !== "*") return 31 * 24;
   if (dow !== "*") return 7 * 24;
   return 24;
+}
+    `${schedule} root /usr/local/bin/shipyard-backup >/proc/1/fd/1 2>/proc/1/fd/2`,
+    "",
+  ].join("\n");
 }
