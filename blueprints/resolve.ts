@@ -13,8 +13,8 @@ import type { ServiceSpec } from "../components/app/types";
 import type { PolicyWaiver } from "../components/shared";
 import type { ProxyKind, RateLimit } from "../components/proxy/types";
 import { checkForm } from "../components/shared/grammar";
-import { resolveVerify, type ResolvedVerify } from "./backupVerify";
 import { httpCheck } from "../components/shared/health";
+import { resolveVerify, type ResolvedVerify } from "./backupVerify";
 import { Blueprint, type Environment, type ParsedBlueprint } from "./schema";
 
 export type ImageSet = "upstream" | "local";
@@ -99,9 +99,9 @@ export interface ResolvedSystem {
       exclude: string[];
       repository:
         { kind: "volume" } | { kind: "s3"; url: string; accessKeyRef: string; secretKeyRef: string };
+      networks: string[];
       /** Scheduled verification (restic check, restore drills); undefined when off. */
       verify?: ResolvedVerify;
-      networks: string[];
     };
   };
 }
@@ -316,7 +316,6 @@ export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
     }
     return services;
   };
-          verify: resolveVerify(pick(bk.verify), env),
   const services = resolveServices(bp.app.services, "app.services", checkNets);
 
   checkNets(bp.app.proxy.networks, "app.proxy.networks");
@@ -346,6 +345,7 @@ export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
           exclude: bk.exclude ?? [],
           repository: bk.repository,
           networks: bk.networks ?? networkKeys,
+          verify: resolveVerify(pick(bk.verify), env),
         }
       : undefined;
   if (backup) checkNets(backup.networks, "app.backup.networks");

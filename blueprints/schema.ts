@@ -178,19 +178,6 @@ export const Service = z
 export const Proxy = z
   .object({
     kind: z.enum(["nginx", "caddy"]).default("nginx"),
-  })
-  .strict();
-
-export const BackupVerify = z
-  .object({
-    /** Cron schedule of shipyard-verify (5 fields, UTC). @default "30 4 * * *" */
-    schedule: z.string().optional(),
-    /** `restic check --read-data-subset`: `n/t`, `x%` or a size. @default "500M" */
-    readDataSubset: z.string().optional(),
-    /** Restore drills of every target into scratch servers. @default true */
-    drill: z.boolean().optional(),
-    /** Hours without a passed verification before BackupVerificationStale. @default the schedule's gap + 2 */
-    maxAgeHours: z.number().positive().optional(),
     image: z.string(),
     networks: z.array(z.string()).min(1),
     httpPort: perEnv(z.number().int().min(1).max(65535)),
@@ -218,12 +205,19 @@ export const Monitoring = z
     retention: form("duration").optional(),
   })
   .strict();
-    /**
-     * Scheduled verification by the backup service: `restic check` with a data subset, and a
-     * restore drill of every target into a scratch server. `true`/`false`, or its settings.
-     * @default on in prod (daily 04:30 UTC, 500M of pack data), off elsewhere
-     */
-    verify: perEnv(z.union([z.boolean(), BackupVerify])).optional(),
+
+export const BackupVerify = z
+  .object({
+    /** Cron schedule of shipyard-verify (5 fields, UTC). @default "30 4 * * *" */
+    schedule: z.string().optional(),
+    /** `restic check --read-data-subset`: `n/t`, `x%` or a size. @default "500M" */
+    readDataSubset: z.string().optional(),
+    /** Restore drills of every target into scratch servers. @default true */
+    drill: z.boolean().optional(),
+    /** Hours without a passed verification before BackupVerificationStale. @default the schedule's gap + 2 */
+    maxAgeHours: z.number().positive().optional(),
+  })
+  .strict();
 
 export const Backup = z
   .object({
@@ -249,6 +243,12 @@ export const Backup = z
       ])
       .default({ kind: "volume" }),
     networks: z.array(z.string()).optional(),
+    /**
+     * Scheduled verification by the backup service: `restic check` with a data subset, and a
+     * restore drill of every target into a scratch server. `true`/`false`, or its settings.
+     * @default on in prod (daily 04:30 UTC, 500M of pack data), off elsewhere
+     */
+    verify: perEnv(z.union([z.boolean(), BackupVerify])).optional(),
   })
   .strict();
 

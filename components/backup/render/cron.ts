@@ -40,18 +40,22 @@ export function validateCron(expr: string): void {
 
 /**
  * The /etc/cron.d entries: the backup, and the verification when it has a
-  if (verifySchedule !== undefined) validateCron(verifySchedule);
  * schedule; output goes to the container's log.
  */
 export function renderCrontab(schedule: string, verifySchedule?: string): string {
   validateCron(schedule);
+  if (verifySchedule !== undefined) validateCron(verifySchedule);
   return [
-    ...(verifySchedule !== undefined
-      ? [`${verifySchedule} root /usr/local/bin/shipyard-verify >/proc/1/fd/1 2>/proc/1/fd/2`]
-      : []),
     "# Rendered by shipyard: do not edit, change the blueprint.",
     "SHELL=/bin/bash",
     "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+    `${schedule} root /usr/local/bin/shipyard-backup >/proc/1/fd/1 2>/proc/1/fd/2`,
+    ...(verifySchedule !== undefined
+      ? [`${verifySchedule} root /usr/local/bin/shipyard-verify >/proc/1/fd/1 2>/proc/1/fd/2`]
+      : []),
+    "",
+  ].join("\n");
+}
 
 /**
  * The longest gap, in hours, between two runs of a schedule, roughly: a month
@@ -65,8 +69,4 @@ export function scheduleGapHours(expr: string): number {
   if (dom !== "*") return 31 * 24;
   if (dow !== "*") return 7 * 24;
   return 24;
-}
-    `${schedule} root /usr/local/bin/shipyard-backup >/proc/1/fd/1 2>/proc/1/fd/2`,
-    "",
-  ].join("\n");
 }
