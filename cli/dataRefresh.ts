@@ -127,7 +127,7 @@ export async function refreshData(
         p.to.container,
         "sh",
         "-c",
-        `${client} -e "${sql.replace(/"/g, '\\"').replace(/`/g, "\\`")}"`,
+        `${client} -e "${sql.replace(/[\\"$`]/g, "\\$&")}"`,
       ]);
       log(`refresh: scrubbed ${p.to.database}.${table}`);
     }

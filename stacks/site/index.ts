@@ -10,6 +10,7 @@ import { z } from "zod";
 import { AppStack } from "../../components/app";
 import { DatabaseStack } from "../../components/database";
 import { renderSiteRoutes } from "../../components/proxy";
+import { shellQuote as q } from "../../components/shared/grammar";
 import { loadStack } from "../config";
 
 const SitesContract = z.object({ proxyContainer: z.string(), sitesDir: z.string() });
@@ -57,12 +58,14 @@ async function siteProgram(): Promise<Record<string, unknown>> {
     { dependsOn: [db] },
   );
 
-  // The proxy joins this site's network (and leaves it when the site goes).
+  // The proxy joins this site's network (and leaves it when the site goes). Every value
+  // spliced into these shell commands is quoted (names are also checked by the schema).
+  const [net, proxy] = [q(site.network), q(proxyContainer)];
   const connect = new command.local.Command(
     `${site.name}-proxy-network`,
     {
-      create: `docker network connect ${site.network} ${proxyContainer} 2>/dev/null || docker inspect -f '{{json .NetworkSettings.Networks}}' ${proxyContainer} | grep -q '"${site.network}"'`,
-      delete: `docker network disconnect -f ${site.network} ${proxyContainer} 2>/dev/null || true`,
+      create: `docker network connect ${net} ${proxy} 2>/dev/null || docker inspect -f '{{json .NetworkSettings.Networks}}' ${proxy} | grep -q ${q(`"${site.network}"`)}`,
+      delete: `docker network disconnect -f ${net} ${proxy} 2>/dev/null || true`,
     },
     { dependsOn: [db] },
   );
@@ -71,8 +74,8 @@ async function siteProgram(): Promise<Record<string, unknown>> {
   new command.local.Command(
     `${site.name}-route`,
     {
-      create: `docker exec -i ${proxyContainer} sh -c 'cat > ${file}.tmp && mv ${file}.tmp ${file} && nginx -t -q && nginx -s reload'`,
-      delete: `docker exec ${proxyContainer} sh -c 'rm -f ${file} && nginx -s reload'`,
+      create: `docker exec -i ${proxy} sh -c ${q(`cat > ${q(`${file}.tmp`)} && mv ${q(`${file}.tmp`)} ${q(file)} && nginx -t -q && nginx -s reload`)}`,
+      delete: `docker exec ${proxy} sh -c ${q(`rm -f ${q(file)} && nginx -s reload`)}`,
       stdin: renderSiteRoutes(routes),
     },
     { dependsOn: [connect, ...Object.values(app.containers).flat()] },

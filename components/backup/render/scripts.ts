@@ -3,6 +3,7 @@
  * functions: the targets and repository are written into the script text;
  * secrets are read from files at run time and never appear in it.
  */
+import { checkForm, shellQuote } from "../../shared/grammar";
 import type { BackupRepository, BackupTarget } from "../types";
 import { liveRowsCommand, ROWS_FUNCTIONS } from "./rows";
 
@@ -11,6 +12,31 @@ export const METRICS_DIR = "/metrics";
 export const REPO_DIR = "/repository";
 /** Held by shipyard-backup and shipyard-verify, so the two never run against the repository at once. */
 export const LOCK_FILE = "/tmp/shipyard-repository.lock";
+
+/**
+ * Every value the scripts embed, checked against its form before any text is
+ * rendered (the blueprint schema checks them first; this is the second line).
+ */
+export function checkScriptValues(o: {
+  targets: BackupTarget[];
+  repository: BackupRepository;
+  system: string;
+  environment: string;
+}): void {
+  checkForm("engineName", "backup system", o.system);
+  checkForm("engineName", "backup environment", o.environment);
+  if (o.repository.kind === "s3") checkForm("url", "backup repository url", o.repository.url);
+  for (const t of o.targets) {
+    if (t.kind === "volume") {
+      checkForm("engineName", "backup volume", t.volume);
+      continue;
+    }
+    checkForm("engineName", `backup ${t.kind} host`, t.host);
+    if (!Number.isInteger(t.port) || t.port < 1 || t.port > 65535)
+      throw new Error(`backup ${t.kind} port: ${t.port} is not allowed; allowed: a port from 1 to 65535`);
+    if (t.kind !== "redis") checkForm("sqlName", `backup ${t.kind} database`, t.database);
+  }
+}
 
 /** Stable name of a target: snapshot tag and metric label. */
 export function targetName(t: BackupTarget): string {
@@ -40,6 +66,7 @@ export function repoEnv(r: BackupRepository): string[] {
     lines.push(`export RESTIC_REPOSITORY=${REPO_DIR}`);
   } else {
     lines.push(
+      // Double-quoted: checkScriptValues refuses $, `, " and \ in the URL.
       `export RESTIC_REPOSITORY="s3:${r.url}"`,
       `export AWS_ACCESS_KEY_ID=${readSecret(r.accessKeyRef)}`,
       `export AWS_SECRET_ACCESS_KEY=${readSecret(r.secretKeyRef)}`,
@@ -53,12 +80,12 @@ export function dump(t: BackupTarget): { cmd: string; file: string } {
   switch (t.kind) {
     case "mariadb":
       return {
-        cmd: `MYSQL_PWD=${readSecret(t.passwordRef)} mariadb-dump --protocol=tcp -h ${t.host} -P ${t.port} -uroot --single-transaction --routines --triggers --events --databases ${t.database}`,
+        cmd: `MYSQL_PWD=${readSecret(t.passwordRef)} mariadb-dump --protocol=tcp -h ${t.host} -P ${t.port} -uroot --single-transaction --routines --triggers --events --databases ${shellQuote(t.database)}`,
         file: `${t.database}.sql`,
       };
     case "postgres":
       return {
-        cmd: `PGPASSWORD=${readSecret(t.passwordRef)} pg_dump -h ${t.host} -p ${t.port} -U postgres -Fc ${t.database}`,
+        cmd: `PGPASSWORD=${readSecret(t.passwordRef)} pg_dump -h ${t.host} -p ${t.port} -U postgres -Fc ${shellQuote(t.database)}`,
         file: `${t.database}.dump`,
       };
     case "redis":
@@ -68,7 +95,7 @@ export function dump(t: BackupTarget): { cmd: string; file: string } {
       };
     case "volume":
       return {
-        cmd: `tar --sort=name --numeric-owner -C /volumes/${t.volume} -cf - .`,
+        cmd: `tar --sort=name --numeric-owner -C ${shellQuote(`/volumes/${t.volume}`)} -cf - .`,
         file: `${t.volume}.tar`,
       };
   }
@@ -92,6 +119,7 @@ export function renderBackupScript(o: {
   system: string;
   environment: string;
 }): string {
+  checkScriptValues(o);
   const lines = [
     "#!/bin/bash",
     "# Rendered by shipyard: do not edit, change the blueprint.",
@@ -158,6 +186,7 @@ export function renderRestoreScript(o: {
   system: string;
   environment: string;
 }): string {
+  checkScriptValues(o);
   const lines = [
     "#!/bin/bash",
     "# Rendered by shipyard: do not edit, change the blueprint.",

@@ -1,9 +1,11 @@
+import { checkForm } from "../../shared/grammar";
 import type { AlertRuleOptions, ScrapeTarget } from "../types";
 
 export const PROMETHEUS_CONFIG_PATH = "/etc/prometheus/prometheus.yml";
 export const PROMETHEUS_RULES_PATH = "/etc/prometheus/rules/shipyard.yml";
 export const ALERTMANAGER_CONFIG_PATH = "/etc/alertmanager/alertmanager.yml";
 
+/** A YAML double-quoted scalar (JSON's escapes are YAML's): no value can end it early. */
 const q = (s: string) => JSON.stringify(s);
 
 /** prometheus.yml: scrape jobs from the deployed services, rules, Alertmanager. */
@@ -24,7 +26,7 @@ export function renderPrometheusConfig(o: {
   const out = [
     "# Rendered by shipyard: do not edit, change the blueprint.",
     "global:",
-    `  scrape_interval: ${o.scrapeInterval ?? "15s"}`,
+    `  scrape_interval: ${checkForm("duration", "monitoring scrapeInterval", o.scrapeInterval ?? "15s")}`,
     "  evaluation_interval: 15s",
     "  external_labels:",
     `    system: ${q(o.system)}`,
@@ -40,7 +42,7 @@ export function renderPrometheusConfig(o: {
   for (const j of jobs) {
     out.push(
       `  - job_name: ${q(j.job)}`,
-      `    metrics_path: ${q(j.metricsPath ?? "/metrics")}`,
+      `    metrics_path: ${q(checkForm("routePath", `monitoring job ${j.job} metricsPath`, j.metricsPath ?? "/metrics"))}`,
       "    static_configs:",
       `      - targets: [${[...j.targets].sort().map(q).join(", ")}]`,
     );

@@ -1,5 +1,6 @@
 import type { ProxyRenderOptions } from "../types";
 import { routesByHost, SECURITY_HEADERS } from "./headers";
+import * as quote from "./quote";
 
 export const CADDYFILE_PATH = "/etc/caddy/Caddyfile";
 
@@ -19,22 +20,26 @@ export function renderCaddy(o: ProxyRenderOptions): string {
     "",
   ];
   for (const [host, routes] of routesByHost(o.routes)) {
-    out.push(`http://${host}:80 {`);
-    out.push(`    request_body {`, `        max_size ${o.maxBodyMb ?? 50}MB`, "    }");
+    out.push(`http://${quote.host(host)}:80 {`);
+    out.push(
+      `    request_body {`,
+      `        max_size ${quote.positive("maxBodyMb", o.maxBodyMb ?? 50)}MB`,
+      "    }",
+    );
     const headers = [
       ...((o.securityHeaders ?? true) ? SECURITY_HEADERS : []),
       ...Object.entries(o.headers ?? {}).sort(),
     ];
     if (headers.length > 0) {
       out.push("    header {");
-      for (const [h, v] of headers) out.push(`        ${h} "${v.replace(/"/g, '\\"')}"`);
+      for (const [h, v] of headers) out.push(`        ${quote.headerName(h)} ${quote.headerValue(h, v)}`);
       out.push("    }");
     }
     for (const r of routes) {
-      const p = r.path && r.path !== "/" ? `${r.path.replace(/\/$/, "")}*` : "*";
+      const p = r.path && r.path !== "/" ? `${quote.path(r.path).replace(/\/$/, "")}*` : "*";
       out.push(
         `    ${r.stripPrefix ? "handle_path" : "handle"} ${p} {`,
-        `        reverse_proxy ${r.upstream}`,
+        `        reverse_proxy ${quote.upstream(r.upstream)}`,
         "    }",
       );
     }

@@ -1,5 +1,6 @@
 import type { ProxyRenderOptions } from "../types";
 import { routesByHost, SECURITY_HEADERS } from "./headers";
+import * as quote from "./quote";
 
 export const NGINX_CONF_PATH = "/etc/nginx/conf.d/shipyard.conf";
 
@@ -13,11 +14,15 @@ export const SITES_DIR = "/etc/nginx/sites.d";
  */
 export function renderNginx(o: ProxyRenderOptions): string {
   const out: string[] = ["# Rendered by shipyard: do not edit, change the blueprint.", ""];
-  out.push(`resolver 127.0.0.11 valid=${o.resolveValidSeconds ?? 5}s ipv6=off;`);
-  out.push(`client_max_body_size ${o.maxBodyMb ?? 50}m;`);
+  out.push(
+    `resolver 127.0.0.11 valid=${quote.positive("resolveValidSeconds", o.resolveValidSeconds ?? 5)}s ipv6=off;`,
+  );
+  out.push(`client_max_body_size ${quote.positive("maxBodyMb", o.maxBodyMb ?? 50)}m;`);
   out.push("map $http_upgrade $connection_upgrade { default upgrade; '' close; }");
   if (o.rateLimit) {
-    out.push(`limit_req_zone $binary_remote_addr zone=shipyard_rl:10m rate=${o.rateLimit.perSecond}r/s;`);
+    out.push(
+      `limit_req_zone $binary_remote_addr zone=shipyard_rl:10m rate=${quote.positive("rateLimit.perSecond", o.rateLimit.perSecond)}r/s;`,
+    );
     out.push("limit_req_status 429;");
   }
   if (o.sitesDir) out.push(`include ${o.sitesDir}/*.conf;`);
@@ -26,23 +31,24 @@ export function renderNginx(o: ProxyRenderOptions): string {
   out.push("    location / { return 404; }", "}");
   let n = 0;
   for (const [host, routes] of routesByHost(o.routes)) {
-    out.push("", "server {", "    listen 80;", `    server_name ${host};`);
-    if (o.securityHeaders ?? true) {
-      for (const [h, v] of SECURITY_HEADERS) out.push(`    add_header ${h} "${v}" always;`);
-    }
-    for (const [h, v] of Object.entries(o.headers ?? {}).sort())
-      out.push(`    add_header ${h} "${v}" always;`);
+    out.push("", "server {", "    listen 80;", `    server_name ${quote.host(host)};`);
+    const headers = [
+      ...((o.securityHeaders ?? true) ? SECURITY_HEADERS : []),
+      ...Object.entries(o.headers ?? {}).sort(),
+    ];
+    for (const [h, v] of headers)
+      out.push(`    add_header ${quote.headerName(h)} ${quote.headerValue(h, v)} always;`);
     for (const r of routes) {
       const v = `$shipyard_upstream_${n++}`;
-      out.push(`    location ${r.path ?? "/"} {`);
+      out.push(`    location ${quote.path(r.path ?? "/")} {`);
       if (o.rateLimit)
         out.push(
-          `        limit_req zone=shipyard_rl burst=${o.rateLimit.burst ?? o.rateLimit.perSecond * 2} nodelay;`,
+          `        limit_req zone=shipyard_rl burst=${quote.positive("rateLimit.burst", o.rateLimit.burst ?? o.rateLimit.perSecond * 2)} nodelay;`,
         );
       // "set" must come before "rewrite ... break", which ends the rewrite phase.
-      out.push(`        set ${v} http://${r.upstream};`);
+      out.push(`        set ${v} http://${quote.upstream(r.upstream)};`);
       if (r.stripPrefix && r.path && r.path !== "/") {
-        out.push(`        rewrite ^${r.path.replace(/\/$/, "")}/?(.*)$ /$1 break;`);
+        out.push(`        rewrite ^${quote.regexLiteral(r.path.replace(/\/$/, ""))}/?(.*)$ /$1 break;`);
       }
       out.push(`        proxy_pass ${v};`);
       out.push("        proxy_http_version 1.1;");
