@@ -1,6 +1,6 @@
 import { component, hostBinds } from "../lib/container";
 import type { PolicyDef } from "../lib/policy";
-import { list } from "../lib/view";
+import { label, list, type ResourceView } from "../lib/view";
 
 const SOCKETS = ["/var/run/docker.sock", "/run/docker.sock"];
 const SENSITIVE = [
@@ -19,9 +19,53 @@ const SENSITIVE = [
 /** Components that read the engine's API (metrics, service discovery). */
 const SOCKET_READERS = ["proxy", "monitoring"];
 
+/**
+ * The only sensitive host paths a container may bind, and only read-only: each
+ * entry names who may, and why. CIS 5.5 flags any mount of these directories
+ * (a read-only /etc still hands over /etc/shadow), so the list stays short.
+ * The Docker socket has its own rule and list (SOCKET_READERS).
+ */
+export const READ_ONLY_HOST_PATHS: {
+  component: string;
+  /** The io.shipyard.role; undefined: every role of the component ("*" component: any). */
+  role?: string;
+  paths: string[];
+  why: string;
+}[] = [
+  {
+    component: "monitoring",
+    role: "node-exporter",
+    paths: ["/proc", "/sys", "/"],
+    // node-exporter's documented deployment: it reads host CPU, memory, disk and
+    // filesystem figures from the host's /proc, /sys and root (--path.*fs=/host/...).
+    why: "node-exporter reads the host's metrics from /proc, /sys and the root filesystem",
+  },
+  {
+    component: "*",
+    paths: ["/etc/localtime", "/etc/timezone"],
+    why: "the host's time zone: two files that hold no secret",
+  },
+];
+
+function normal(path: string): string {
+  return path.replace(/\/+$/, "") || "/";
+}
+
 function isSensitive(path: string): boolean {
-  const p = path.replace(/\/+$/, "") || "/";
+  const p = normal(path);
   return SENSITIVE.some((s) => p === s || (s !== "/" && p.startsWith(s + "/")));
+}
+
+/** Whether the allow-list lets this container bind `path` read-only (exact paths only). */
+function allowedReadOnly(r: ResourceView, path: string): boolean {
+  const c = component(r);
+  const role = r.labels[label.role];
+  return READ_ONLY_HOST_PATHS.some(
+    (a) =>
+      (a.component === "*" || a.component === c) &&
+      (a.role === undefined || a.role === role) &&
+      a.paths.includes(normal(path)),
+  );
 }
 
 /** CIS 5.x: what of the host a container can see. */
@@ -45,15 +89,21 @@ export const mountPolicies: PolicyDef[] = [
   },
   {
     name: "no-sensitive-host-paths",
-    description: "Sensitive host directories are not mounted writable (CIS 5.5).",
+    description:
+      "Sensitive host directories are not mounted, read-only or not, except the read-only binds on the named allow-list (CIS 5.5).",
     group: "cis",
     cis: "5.5",
     strength: "required",
     kinds: ["container"],
     check: (r) =>
       hostBinds(r)
-        .filter((b) => !b.readOnly && !SOCKETS.includes(b.path) && isSensitive(b.path))
-        .map((b) => `host path ${b.path} is mounted writable`),
+        .filter((b) => !SOCKETS.includes(b.path) && isSensitive(b.path))
+        .filter((b) => !(b.readOnly && allowedReadOnly(r, b.path)))
+        .map((b) =>
+          b.readOnly
+            ? `host path ${b.path} is mounted read-only into ${component(r) ?? "a"}/${r.labels[label.role] ?? "?"}, which is not on the allow-list (READ_ONLY_HOST_PATHS in policies/runtime/mounts.ts: node-exporter's /proc, /sys and /; /etc/localtime and /etc/timezone)`
+            : `host path ${b.path} is mounted writable`,
+        ),
   },
   {
     name: "no-shared-mount-propagation",

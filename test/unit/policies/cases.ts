@@ -62,8 +62,34 @@ export const CASES: Record<string, Case> = {
   "no-sensitive-host-paths": {
     pass: [
       container({ volumes: [{ hostPath: "/etc/timezone", containerPath: "/etc/timezone", readOnly: true }] }),
+      // On the allow-list for node-exporter only (its host metrics).
+      container(
+        {
+          volumes: [
+            { hostPath: "/proc", containerPath: "/host/proc", readOnly: true },
+            { hostPath: "/sys", containerPath: "/host/sys", readOnly: true },
+            { hostPath: "/", containerPath: "/host/root", readOnly: true },
+          ],
+        },
+        owner({ component: "monitoring", role: "node-exporter" }),
+      ),
     ],
-    fail: [container({ volumes: [{ hostPath: "/etc", containerPath: "/host-etc" }] })],
+    fail: [
+      container({ volumes: [{ hostPath: "/etc", containerPath: "/host-etc" }] }),
+      // Read-only still hands over /etc/shadow (CIS 5.5).
+      container({ volumes: [{ hostPath: "/etc", containerPath: "/host-etc", readOnly: true }] }),
+      container({ mounts: [{ type: "bind", source: "/etc/", target: "/host-etc", readOnly: true }] }),
+      // node-exporter's paths are allowed to node-exporter, not to another role.
+      container(
+        { volumes: [{ hostPath: "/proc", containerPath: "/host/proc", readOnly: true }] },
+        owner({ component: "monitoring", role: "prometheus" }),
+      ),
+      // ...and node-exporter may not bind them writable.
+      container(
+        { volumes: [{ hostPath: "/sys", containerPath: "/host/sys" }] },
+        owner({ component: "monitoring", role: "node-exporter" }),
+      ),
+    ],
   },
   "no-shared-mount-propagation": {
     pass: [
