@@ -1,5 +1,6 @@
 /** Docker engine helpers for the benchmark: what runs under a label, waiting for health, cleanup. */
 import { execFileSync } from "node:child_process";
+import { overListed } from "../cli/engineObjects";
 import { swarmActive } from "../cli/localSwarm";
 
 export function sh(cmd: string, args: string[], opts: { cwd?: string } = {}): string {
@@ -16,7 +17,11 @@ export interface ContainerState {
   startedAt: string;
 }
 
-/** Containers with the label; `running` leaves out stopped ones (Swarm keeps its old tasks' containers). */
+/**
+ * Containers with the label; `running` leaves out stopped ones (Swarm keeps its
+ * old tasks' containers). One that goes away between the listing and the
+ * inspect (a replaced Swarm task) is left out, as if not listed.
+ */
 export function containers(label: string, running = false): ContainerState[] {
   const ids = sh("docker", ["ps", running ? "-q" : "-aq", "--filter", `label=${label}`])
     .split("\n")
@@ -24,13 +29,10 @@ export function containers(label: string, running = false): ContainerState[] {
   if (ids.length === 0) return [];
   const fmt =
     '{{.Name}}|{{index .Config.Labels "io.shipyard.system"}}|{{index .Config.Labels "io.shipyard.layer"}}|{{.State.Status}}|{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}|{{.State.StartedAt}}';
-  return sh("docker", ["inspect", "--format", fmt, ...ids])
-    .split("\n")
-    .filter(Boolean)
-    .map((l) => {
-      const [name, system, layer, status, health, startedAt] = l.split("|");
-      return { name: name.replace(/^\//, ""), system, layer, status, health, startedAt };
-    });
+  return overListed("inspect the containers", ["container", "inspect", "--format", fmt], ids).map((l) => {
+    const [name, system, layer, status, health, startedAt] = l.split("|");
+    return { name: name.replace(/^\//, ""), system, layer, status, health, startedAt };
+  });
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -67,14 +69,18 @@ export function dataStarts(label: string, running = false): Record<string, strin
   );
 }
 
-/** Removes what carries the label (Swarm services, secrets and configs, containers, then networks and volumes); only this run's objects. */
+/**
+ * Removes what carries the label (Swarm services, secrets and configs,
+ * containers, then networks and volumes); only this run's objects. An object
+ * already gone by the time it is removed is skipped.
+ */
 export function cleanup(label: string): void {
   if (swarmActive()) {
     for (const kind of ["service", "secret", "config"]) {
       const names = sh("docker", [kind, "ls", "-q", "--filter", `label=${label}`])
         .split("\n")
         .filter(Boolean);
-      if (names.length) sh("docker", [kind, "rm", ...names]);
+      overListed(`remove the ${kind}s`, [kind, "rm"], names);
     }
     // Swarm stops the services' tasks by itself; their networks go only after.
     for (let i = 0; i < 60 && containers(label, true).length > 0; i++) sh("sleep", ["1"]);
@@ -82,12 +88,12 @@ export function cleanup(label: string): void {
   const ids = sh("docker", ["ps", "-aq", "--filter", `label=${label}`])
     .split("\n")
     .filter(Boolean);
-  if (ids.length) sh("docker", ["rm", "-f", ...ids]);
+  overListed("remove the containers", ["rm", "-f"], ids);
   for (const kind of ["network", "volume"]) {
     const names = sh("docker", [kind, "ls", "-q", "--filter", `label=${label}`])
       .split("\n")
       .filter(Boolean);
-    if (names.length) sh("docker", [kind, "rm", ...names]);
+    overListed(`remove the ${kind}s`, [kind, "rm"], names);
   }
 }
 

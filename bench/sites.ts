@@ -10,7 +10,7 @@
  */
 import { destroy, siteDestroy, sitePreview, siteUp, up, type EnvironmentTarget } from "../cli/environment";
 import type { SiteRef } from "../blueprints/resolve";
-import { dockerOk } from "../cli/engine";
+import { overListed } from "../cli/engineObjects";
 import { containers } from "./engine";
 import { seconds } from "./shipyard";
 
@@ -145,7 +145,8 @@ function pauseAll(of: { label: string; system: RegExp }, status: string, verb: "
   const names = containers(of.label)
     .filter((c) => c.status === status && of.system.test(c.system))
     .map((c) => c.name);
-  if (names.length) dockerOk(`docker ${verb}`, [verb, ...names]);
+  // A container removed since the listing (a site torn down beside) is skipped.
+  overListed(`docker ${verb}`, [verb], names);
 }
 
 /** Runs `f` over the items, `n` at a time. */

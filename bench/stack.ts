@@ -7,6 +7,7 @@
  * which made a no-op take 31 s in a first run.
  */
 import { dockerOk } from "../cli/engine";
+import { overListed } from "../cli/engineObjects";
 import { exporter } from "./compose";
 import { containers, dataStarts, runningIds, sh, waitGone, waitHealthy } from "./engine";
 import { restarts, seconds, type RunResult, type RunTarget } from "./shipyard";
@@ -61,7 +62,7 @@ export async function stackRun(r: RunTarget, n: number): Promise<RunResult> {
   const volumes = sh("docker", ["volume", "ls", "-q", "--filter", `label=${label}`])
     .split("\n")
     .filter(Boolean);
-  if (volumes.length) dockerOk("remove the stack's volumes", ["volume", "rm", ...volumes]);
+  overListed("remove the stack's volumes", ["volume", "rm"], volumes);
   const destroyed = seconds(t0);
   if (containers(label).length) throw new Error(`stack rm left containers with ${label}`);
   return { cold, noop, noopChanges, change, changeDetail, dataRestarts, destroy: destroyed };

@@ -7,20 +7,19 @@
  * Swarm and says why.
  */
 import { dockerOk } from "./engine";
+import { overListed } from "./engineObjects";
 
 /** Running containers attached to a user-defined bridge network (the default `bridge` has no DNS). */
 export function containersOnUserNetworks(): string[] {
   const ids = dockerOk("list networks", ["network", "ls", "-q", "--filter", "driver=bridge"])
     .split("\n")
     .filter(Boolean);
-  if (ids.length === 0) return [];
-  const rows = dockerOk("inspect networks", [
-    "network",
-    "inspect",
-    "--format",
-    "{{.Name}}{{range .Containers}} {{.Name}}{{end}}",
-    ...ids,
-  ]).split("\n");
+  // A network removed since the listing (another run's teardown) is skipped.
+  const rows = overListed(
+    "inspect networks",
+    ["network", "inspect", "--format", "{{.Name}}{{range .Containers}} {{.Name}}{{end}}"],
+    ids,
+  );
   return [
     ...new Set(
       rows.flatMap((r) => (r.split(" ")[0] === "bridge" ? [] : r.split(" ").slice(1).filter(Boolean))),
