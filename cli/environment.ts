@@ -21,6 +21,7 @@ import { policyRun, policyTable, type PolicyRow } from "./policies";
 import { policiesMayBlock, previewBeforeChange, type LayerPreview } from "./precheck";
 import { preflight } from "./preflight";
 import { refuseProtected } from "./protection";
+import { checkSiteRoutes } from "./siteRoutes";
 
 export interface EnvironmentTarget {
   blueprint: string;
@@ -396,6 +397,12 @@ export async function refresh(t: EnvironmentTarget): Promise<{ layer: string; ch
 /** Deploys one per-customer site (after the environment's app layer). */
 export async function siteUp(t: EnvironmentTarget, site: SiteRef): Promise<LayerResult> {
   const t0 = Date.now();
+  // Before the stack opens: another site of the environment on one of this site's routes.
+  checkSiteRoutes(t, site, {
+    siteWorkDir: SITE_LAYER.workDir,
+    appStack: stackName(t),
+    ownStack: siteStackName(t, site),
+  });
   const stack = await openStack(SITE_LAYER, t, site);
   const label = `site ${site.customer}/${site.app}`;
   const { result: r, violations } = await withPolicies(t, label, (policy) =>

@@ -120,6 +120,20 @@ describe("bad input on the real engine", () => {
     }
   });
 
+  test("an image override that is not a Docker reference (--set images)", async () =>
+    cli(
+      [
+        "up",
+        "demo",
+        "dev",
+        ...caseArgs(await freePort()),
+        "--set",
+        'images={"app":"ghcr.io/example/demo main"}',
+      ],
+      1,
+      /shipyard:images\.app: "ghcr\.io\/example\/demo main" is not allowed; allowed: a Docker image reference/,
+    ));
+
   const blueprintCase = async (edit: (b: Blueprint) => void, message: RegExp, environment = "dev") => {
     const name = broken(`${run}-${Object.keys(BLUEPRINTS).length}`, edit);
     const target = testTarget({ run, blueprint: name, environment, port: await freePort() });
@@ -145,6 +159,26 @@ describe("bad input on the real engine", () => {
     blueprintCase((b) => {
       b.app.services[1].dependsOn = ["ghost"];
     }, /services\.web\.dependsOn names "ghost"; allowed: api, web, worker/));
+
+  test("two services claiming the same host and path", () =>
+    blueprintCase((b) => {
+      b.app.services.push({ ...b.app.services[1], name: "web2", dependsOn: [] });
+    }, /app\.services\[3\]\.routes\[0\]: host demo\.dev\.localhost path \/ is already routed to service web/));
+
+  test("a route host carrying nginx directives", () =>
+    blueprintCase((b) => {
+      b.app.services[1].routes = [{ host: "demo.localhost; return 200 pwned" }];
+    }, /app\.services\.1\.routes\.0\.host: "demo\.localhost; return 200 pwned" is not allowed; allowed: a host name/));
+
+  test("an image reference with a space", () =>
+    blueprintCase((b) => {
+      b.images.app.upstream = "ghcr.io/example/demo main";
+    }, /images\.app\.upstream: "ghcr\.io\/example\/demo main" is not allowed; allowed: a Docker image reference/));
+
+  test("a proxy header value with a line break", () =>
+    blueprintCase((b) => {
+      b.app.proxy.headers = { "X-Robots-Tag": "noindex\r\nSet-Cookie: session=1" };
+    }, /app\.proxy\.headers\.X-Robots-Tag: .* is not allowed; allowed: printable ASCII/));
 
   test("malformed cron schedule of the backup", () =>
     blueprintCase(
