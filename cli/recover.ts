@@ -8,6 +8,7 @@ import type { Deployment } from "@pulumi/pulumi/automation";
 import { openStack } from "./environment";
 import type { EnvironmentTarget } from "./environment";
 import { LAYERS } from "./layers";
+import { dockerRun, systemOf } from "./engine";
 
 export interface Recovered {
   layer: string;
@@ -16,7 +17,12 @@ export interface Recovered {
 
 interface PendingOperation {
   type: string;
-  resource: { urn: string };
+  resource: {
+    urn: string;
+    type?: string;
+    inputs?: Record<string, unknown>;
+    outputs?: Record<string, unknown>;
+  };
 }
 
 /** Removes pending operations from an exported deployment; returns what was dropped. */
@@ -25,6 +31,36 @@ export function dropPending(d: Deployment): string[] {
   const ops = dep.pending_operations ?? [];
   delete dep.pending_operations;
   return ops.map((o) => `${o.type} ${o.resource.urn.split("::").pop()}`);
+}
+
+/**
+ * Containers a dead run was creating: the engine may hold them, but no state
+ * does. The upstream provider adopts nothing: left alone, a fixed-name one
+ * makes the next create fail ("already in use") and an auto-named one keeps
+ * serving under the service's alias. Their names are in the pending
+ * operations' checked inputs.
+ */
+export function pendingContainers(d: Deployment): string[] {
+  const ops = (d.deployment as { pending_operations?: PendingOperation[] }).pending_operations ?? [];
+  return ops
+    .filter(
+      (o) =>
+        o.type === "creating" &&
+        (o.resource.type ?? o.resource.urn).includes("docker:index/container:Container"),
+    )
+    .map((o) => o.resource.inputs?.name ?? o.resource.outputs?.name)
+    .filter((n): n is string => typeof n === "string" && n !== "");
+}
+
+/** Removes those of the system (its io.shipyard.system label); returns their names. */
+function removeHalfCreated(names: string[], system: string): string[] {
+  const removed: string[] = [];
+  for (const n of names) {
+    const owner = dockerRun(["inspect", "-f", '{{index .Config.Labels "io.shipyard.system"}}', n]);
+    if (owner.status !== 0 || owner.stdout.trim() !== system) continue;
+    if (dockerRun(["rm", "-f", n]).status === 0) removed.push(n);
+  }
+  return removed;
 }
 
 export async function recover(t: EnvironmentTarget): Promise<Recovered[]> {
@@ -40,10 +76,13 @@ export async function recover(t: EnvironmentTarget): Promise<Recovered[]> {
       /* nothing was running or locked */
     }
     const state = await stack.exportStack();
+    const halfCreated = pendingContainers(state);
     const dropped = dropPending(state);
     if (dropped.length > 0) {
       await stack.importStack(state);
       actions.push(`pending operations cleared: ${dropped.join(", ")}`);
+      const removed = removeHalfCreated(halfCreated, systemOf(t).system);
+      if (removed.length > 0) actions.push(`half-created containers removed: ${removed.join(", ")}`);
     }
     const r = await stack.refresh({ onOutput: (l) => log(`[${layer.name}] ${l.trimEnd()}`) });
     actions.push(`refreshed ${JSON.stringify(r.summary.resourceChanges ?? {})}`);

@@ -21,6 +21,13 @@ node node_modules/.bin/eslint .
 node node_modules/.bin/prettier --check . >/dev/null || { node node_modules/.bin/prettier --check . ; exit 1; }
 step "test: workflows (actionlint)"
 bash "$ROOT/scripts/actionlint.sh"
+step "test: provider stand-ins (go test ./... in plugins/)"
+if command -v go >/dev/null; then
+  (cd "$ROOT/plugins" && GOMODCACHE="$SHIPYARD_CACHE/go/mod" GOCACHE="$SHIPYARD_CACHE/go/build" \
+    GOFLAGS=-modcacherw GOTOOLCHAIN=local GOWORK=off CGO_ENABLED=0 go test ./...)
+else
+  step "test: no go on PATH; the plugins' unit tests are skipped"
+fi
 step "test: unit and integration (jest)"
 results="$SHIPYARD_STATE/jest-results.json"
 rm -f "$results"

@@ -14,6 +14,11 @@ export const DataContract = z.object({
   environment: z.string(),
   /** Network key -> engine network name. */
   networks: z.record(z.string()),
+  /**
+   * Network key -> engine network ID. Swarm services name their networks by
+   * ID: upstream reads the ID back, and a name would replace them on every up.
+   */
+  networkIds: z.record(z.string()).optional(),
   /** Service name -> how to reach it. */
   endpoints: z.record(
     z.object({

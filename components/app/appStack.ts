@@ -98,10 +98,13 @@ export class AppStack extends pulumi.ComponentResource {
               healthcheck: s.health ? dockerHealthcheck(s.health) : undefined,
               ...containerBaseline(s.resources),
               init: true,
-              wait: true,
-              waitTimeout: 120,
             },
-            { settings: args.swarm, role: s.singleton ? "singleton" : "stateless", replicas },
+            {
+              settings: args.swarm,
+              engine: args.dockerEngine,
+              role: s.singleton ? "singleton" : "stateless",
+              replicas,
+            },
             { parent: this, dependsOn: deps },
           ),
         );

@@ -73,6 +73,8 @@ export interface AppStackArgs {
   labels?: Record<string, string>;
   /** Run as Swarm services. @default containers */
   swarm?: import("../swarm").SwarmSettings;
+  /** What the Docker engine supports (stacks/engineFacts.ts). @default the oldest supported engine */
+  dockerEngine?: import("../shared/engine").EngineFacts;
 }
 
 /** A route as the proxy takes it: the service's routes resolved to `host:port`. */

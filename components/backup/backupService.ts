@@ -148,6 +148,7 @@ export class BackupService extends pulumi.ComponentResource {
       },
       {
         settings: args.swarm,
+        engine: args.dockerEngine,
         role: "singleton",
         configFiles: [
           "/usr/local/bin/shipyard-backup",

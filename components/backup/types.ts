@@ -67,4 +67,6 @@ export interface BackupServiceArgs {
   labels?: Record<string, string>;
   /** Run as a Swarm service. @default a container */
   swarm?: import("../swarm").SwarmSettings;
+  /** What the Docker engine supports (stacks/engineFacts.ts). @default the oldest supported engine */
+  dockerEngine?: import("../shared/engine").EngineFacts;
 }

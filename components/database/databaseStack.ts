@@ -38,6 +38,8 @@ import type { CacheSpec, DatabaseServerSpec, DatabaseStackArgs, Endpoint, Object
 export class DatabaseStack extends pulumi.ComponentResource {
   /** Network key -> engine network name. */
   public readonly networks: pulumi.Output<Record<string, string>>;
+  /** Network key -> engine network ID (Swarm services attach by ID). */
+  public readonly networkIds: pulumi.Output<Record<string, string>>;
   /** Service name -> how to reach it. */
   public readonly endpoints: Record<string, Endpoint>;
   /** `<service>/<database>` and `<cache>` -> password. Secret. */
@@ -59,7 +61,7 @@ export class DatabaseStack extends pulumi.ComponentResource {
     });
     const labelsFor = (role: string) => dockerLabels(owner(role), args.labels);
 
-    const nets: Record<string, { name: pulumi.Output<string> }> = {};
+    const nets: Record<string, { name: pulumi.Output<string>; id: pulumi.Output<string> }> = {};
     for (const n of args.networks) {
       if (n.external) {
         const netName = n.name ?? resourceName(args.system, args.environment, n.key);
@@ -71,7 +73,8 @@ export class DatabaseStack extends pulumi.ComponentResource {
           },
           { parent: this },
         );
-        nets[n.key] = { name: ensure.stdout.apply(() => netName) };
+        const shared = ensure.stdout.apply(() => netName);
+        nets[n.key] = { name: shared, id: shared };
         continue;
       }
       nets[n.key] = new docker.Network(
@@ -86,11 +89,18 @@ export class DatabaseStack extends pulumi.ComponentResource {
             ...waiverLabels(n.waivers, args.environment),
           }),
         },
-        { parent: this },
+        // A fixed name cannot exist twice, and pulumi-docker replaces networks
+        // create-first (provider/resources.go:133 sets no DeleteBeforeReplace):
+        // the old network goes first, its containers before it.
+        { parent: this, deleteBeforeReplace: true },
       );
     }
+    // Swarm services attach by ID (see DataContract.networkIds), containers by name.
     const attach = (keys: string[] | undefined, alias: string) =>
-      (keys ?? Object.keys(nets)).map((k) => ({ name: nets[k].name, aliases: [alias] }));
+      (keys ?? Object.keys(nets)).map((k) => ({
+        name: args.swarm ? nets[k].id : nets[k].name,
+        aliases: [alias],
+      }));
 
     const secretEntries: pulumi.Output<[string, string]>[] = [];
     this.endpoints = {};
@@ -154,6 +164,9 @@ export class DatabaseStack extends pulumi.ComponentResource {
     this.secrets = pulumi.secret(
       pulumi.all(secretEntries).apply((e) => Object.fromEntries(e) as Record<string, string>),
     );
+    this.networkIds = pulumi
+      .all(Object.entries(nets).map(([k, n]) => n.id.apply((id) => [k, id] as [string, string])))
+      .apply((e) => Object.fromEntries(e) as Record<string, string>);
     this.registerOutputs({ networks: this.networks, endpoints: this.endpoints, secrets: this.secrets });
   }
 
@@ -218,7 +231,7 @@ export class DatabaseStack extends pulumi.ComponentResource {
         wait: true,
         waitTimeout: 180,
       },
-      { settings: args.swarm, role: "data" },
+      { settings: args.swarm, engine: args.dockerEngine, role: "data" },
       { parent: this, protect },
     );
     if (s.databases.length > 0) {
@@ -271,7 +284,7 @@ export class DatabaseStack extends pulumi.ComponentResource {
         wait: true,
         waitTimeout: 60,
       },
-      { settings: args.swarm, role: "data" },
+      { settings: args.swarm, engine: args.dockerEngine, role: "data" },
       { parent: this, protect },
     );
   }
@@ -320,7 +333,7 @@ export class DatabaseStack extends pulumi.ComponentResource {
         wait: true,
         waitTimeout: 120,
       },
-      { settings: args.swarm, role: "data" },
+      { settings: args.swarm, engine: args.dockerEngine, role: "data" },
       { parent: this, protect },
     );
     if ((o.buckets ?? []).length > 0) {

@@ -91,6 +91,8 @@ export interface DatabaseStackArgs {
   labels?: Record<string, string>;
   /** Run as Swarm services on overlay networks. @default containers on bridge networks */
   swarm?: SwarmSettings;
+  /** What the Docker engine supports (stacks/engineFacts.ts). @default the oldest supported engine */
+  dockerEngine?: import("../shared/engine").EngineFacts;
 }
 
 /** What the data layer tells the app layer about one server or cache. */

@@ -76,7 +76,12 @@ export class MonitoringStack extends pulumi.ComponentResource {
         ...containerBaseline({}, { memoryMb: 128, cpus: 0.25 }),
         wait: true,
       },
-      { settings: args.swarm, role: "singleton", configFiles: [ALERTMANAGER_CONFIG_PATH] },
+      {
+        settings: args.swarm,
+        engine: args.dockerEngine,
+        role: "singleton",
+        configFiles: [ALERTMANAGER_CONFIG_PATH],
+      },
       { parent: this },
     );
     this.containers.push(alertmanager);
@@ -112,7 +117,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
             ...containerBaseline({}, { memoryMb: 64, cpus: 0.25 }),
             wait: true,
           },
-          { settings: args.swarm, role: "stateless" },
+          { settings: args.swarm, engine: args.dockerEngine, role: "stateless" },
           { parent: this },
         ),
       );
@@ -152,6 +157,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
         },
         {
           settings: args.swarm,
+          engine: args.dockerEngine,
           role: "singleton",
           configFiles: [PROMETHEUS_CONFIG_PATH, PROMETHEUS_RULES_PATH],
         },

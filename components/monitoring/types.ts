@@ -44,4 +44,6 @@ export interface MonitoringStackArgs {
   labels?: Record<string, string>;
   /** Run as Swarm services. @default containers */
   swarm?: import("../swarm").SwarmSettings;
+  /** What the Docker engine supports (stacks/engineFacts.ts). @default the oldest supported engine */
+  dockerEngine?: import("../shared/engine").EngineFacts;
 }

@@ -69,7 +69,7 @@ export class ReverseProxy extends pulumi.ComponentResource {
         wait: true,
         waitTimeout: 60,
       },
-      { settings: args.swarm, role: "stateless", configFiles: [impl.file] },
+      { settings: args.swarm, engine: args.dockerEngine, role: "stateless", configFiles: [impl.file] },
       { parent: this },
     );
     this.registerOutputs({ url: this.url });

@@ -56,4 +56,6 @@ export interface ReverseProxyArgs extends ProxyRenderOptions {
   labels?: Record<string, string>;
   /** Run as a Swarm service, its port published as the settings say. @default a container */
   swarm?: import("../swarm").SwarmSettings;
+  /** What the Docker engine supports (stacks/engineFacts.ts). @default the oldest supported engine */
+  dockerEngine?: import("../shared/engine").EngineFacts;
 }

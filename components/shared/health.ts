@@ -1,4 +1,5 @@
 import type * as docker from "@pulumi/docker";
+import { goDuration, parseGoDuration } from "./upstreamFormat";
 
 /** An engine-neutral health check. */
 export interface HealthCheck {
@@ -25,16 +26,32 @@ export function healthWithDefaults(h: HealthCheck): Required<HealthCheck> {
   };
 }
 
+/**
+ * The container's health check. Durations are written as upstream reads them
+ * back (Go's Duration.String), or every `up` would show a change. The start
+ * interval (API 1.44, Docker 25) is added by the workload where the engine
+ * has it (components/swarm/containerPlan.ts).
+ */
 export function dockerHealthcheck(h: HealthCheck): docker.types.input.ContainerHealthcheck {
   const d = healthWithDefaults(h);
   return {
     tests: ["CMD", ...d.command],
-    interval: d.interval,
-    timeout: d.timeout,
+    interval: goDuration(d.interval),
+    timeout: goDuration(d.timeout),
     retries: d.retries,
-    startPeriod: d.startPeriod,
-    startInterval: "1s",
+    startPeriod: goDuration(d.startPeriod),
   };
+}
+
+/**
+ * Seconds to wait for a container to become healthy: its start period plus
+ * every retry's interval and timeout, and a margin, at least 60 (upstream's
+ * default wait_timeout).
+ */
+export function healthWaitSeconds(h: docker.types.input.ContainerHealthcheck): number {
+  const s = (v: unknown) => (typeof v === "string" ? parseGoDuration(v) / 1e9 : 0);
+  const retries = typeof h.retries === "number" ? h.retries : 3;
+  return Math.max(60, Math.ceil(s(h.startPeriod) + (retries + 1) * (s(h.interval) + s(h.timeout)) + 30));
 }
 
 /** A check that GETs a path on the container's own port with Python's stdlib (no curl needed). */

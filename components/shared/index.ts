@@ -3,3 +3,5 @@ export * from "./labels";
 export * from "./health";
 export * from "./resources";
 export * from "./secretFile";
+export * from "./engine";
+export * from "./upstreamFormat";

@@ -1,3 +1,5 @@
+import { upstreamCpus } from "./upstreamFormat";
+
 /** CPU and memory limits of one container. */
 export interface ResourceLimits {
   /** Hard memory limit in MiB. */
@@ -12,6 +14,9 @@ export const DEFAULT_LIMITS: Required<ResourceLimits> = { memoryMb: 512, cpus: 1
 /**
  * What every container runs with: a restart policy, no privilege gain through
  * setuid binaries (CIS 5.26), and memory and CPU limits (CIS 5.11, 5.12).
+ * `cpus` is formatted as upstream reads it back ("1.0", not "1"): it forces a
+ * new container when it differs. The swap limit is set per engine by the
+ * workload (components/swarm/containerPlan.ts).
  */
 export function containerBaseline(
   r?: ResourceLimits,
@@ -21,6 +26,6 @@ export function containerBaseline(
     restart: "unless-stopped",
     securityOpts: ["no-new-privileges:true"],
     memory: r?.memoryMb ?? defaults.memoryMb,
-    cpus: String(r?.cpus ?? defaults.cpus),
+    cpus: upstreamCpus(r?.cpus ?? defaults.cpus),
   };
 }

@@ -153,7 +153,8 @@ export function swarmService(
         },
         networksAdvanceds: pulumi
           .output(c.networksAdvanced ?? [])
-          .apply((ns) => (ns ?? []).map((n) => ({ name: n.name, aliases: n.aliases }))),
+          // By ID, which is what upstream reads back (the caller passes IDs).
+          .apply((ns) => (ns ?? []).map((n) => ({ id: n.name, aliases: n.aliases }))),
         resources: pulumi.all([memory, cpus]).apply(([m, cpu]) => ({
           limits: {
             memoryBytes: m ? m * 1024 * 1024 : undefined,

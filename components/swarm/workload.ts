@@ -1,21 +1,27 @@
 import type * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { swarmService, type ServicePlan } from "./service";
+import { containerPlan } from "./containerPlan";
+import type { EngineFacts } from "../shared";
 
 /** What a component runs: a container, or a Swarm service. */
 export type Workload = docker.Container | docker.Service;
 
 /**
- * A container in container mode (exactly the inputs given), or the Swarm
+ * A container in container mode (declared for the upstream provider by
+ * containerPlan), or the Swarm
  * service translated from them when the plan has Swarm settings.
  */
 export function workload(
   name: string,
   args: docker.ContainerArgs,
-  plan: Omit<ServicePlan, "settings"> & { settings?: ServicePlan["settings"] },
+  plan: Omit<ServicePlan, "settings"> & { settings?: ServicePlan["settings"]; engine?: EngineFacts },
   opts: pulumi.CustomResourceOptions,
 ): Workload {
-  if (!plan.settings) return new docker.Container(name, args, opts);
+  if (!plan.settings) {
+    const c = containerPlan(name, args, plan.role, plan.engine, opts);
+    return new docker.Container(c.name, c.args, c.opts);
+  }
   return swarmService(name, args, { ...plan, settings: plan.settings }, opts);
 }
 

@@ -9,6 +9,7 @@ import { MonitoringStack } from "../../components/monitoring";
 import { backupTargets } from "./backupTargets";
 import { dataLayerDone, PREVIEW_CONTRACT_ENV } from "./dataGate";
 import { loadStack, swarmOf } from "../config";
+import { engineFacts } from "../engineFacts";
 import { checkContract, dataStackName, expectedContract, type DataContract } from "../contract";
 
 export async function appProgram(): Promise<Record<string, unknown>> {
@@ -43,16 +44,20 @@ export async function appProgram(): Promise<Record<string, unknown>> {
     secrets = pulumi.secret(secretValues ?? {});
   }
 
+  const dockerEngine = await engineFacts();
+  // Swarm services attach to networks by ID (stacks/contract.ts networkIds).
+  const networks = swarm && contract.networkIds ? contract.networkIds : contract.networks;
   const app = new AppStack(system.system, {
     system: system.system,
     environment: system.environment,
     services: system.app.services,
-    networks: contract.networks,
+    networks,
     secrets,
     secretKeys: contract.secretKeys,
     protect: config.protect ?? system.environment === "prod",
     labels: config.labels,
     swarm,
+    dockerEngine,
   });
 
   const routes = app.routes;
@@ -79,7 +84,7 @@ export async function appProgram(): Promise<Record<string, unknown>> {
       environment: system.environment,
       kind: system.app.proxy.kind,
       image: system.app.proxy.image,
-      networks: system.app.proxy.networks.map((k) => contract.networks[k]),
+      networks: system.app.proxy.networks.map((k) => networks[k]),
       httpPort: system.app.proxy.httpPort,
       listenAddress: config.listenAddress,
       routes,
@@ -91,6 +96,7 @@ export async function appProgram(): Promise<Record<string, unknown>> {
       waivers: system.app.proxy.waivers,
       labels: config.labels,
       swarm,
+      dockerEngine,
     },
     { dependsOn: Object.values(app.containers).flat() },
   );
@@ -108,12 +114,13 @@ export async function appProgram(): Promise<Record<string, unknown>> {
         schedule: bk.schedule,
         retentionDays: bk.retentionDays,
         repository: bk.repository,
-        networks: bk.networks.map((k) => contract.networks[k]),
+        networks: bk.networks.map((k) => networks[k]),
         secrets,
         secretKeys: contract.secretKeys,
         protect: config.protect ?? system.environment === "prod",
         labels: config.labels,
         swarm,
+        dockerEngine,
         verify: bk.verify,
         targets: backupTargets(contract, {
           exclude: bk.exclude,
@@ -128,13 +135,14 @@ export async function appProgram(): Promise<Record<string, unknown>> {
     new MonitoringStack(system.system, {
       system: system.system,
       environment: system.environment,
-      networks: monitored.networks.map((k) => contract.networks[k]),
+      networks: monitored.networks.map((k) => networks[k]),
       prometheusImage: monitored.prometheusImage,
       alertmanagerImage: monitored.alertmanagerImage,
       nodeExporterImage: monitored.nodeExporterImage,
       rules: { backupMaxAgeHours: monitored.backupMaxAgeHours, verifyMaxAgeHours: bk?.verify?.maxAgeHours },
       retention: monitored.retention,
       swarm,
+      dockerEngine,
       textfileVolume: backup?.metricsVolume.name,
       targets: system.app.services
         .filter((s) => s.metricsPath && app.endpoints[s.name].upstream)

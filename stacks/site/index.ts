@@ -12,6 +12,7 @@ import { DatabaseStack } from "../../components/database";
 import { renderSiteRoutes } from "../../components/proxy";
 import { shellQuote as q } from "../../components/shared/grammar";
 import { loadStack } from "../config";
+import { engineFacts } from "../engineFacts";
 
 const SitesContract = z.object({ proxyContainer: z.string(), sitesDir: z.string() });
 
@@ -31,6 +32,7 @@ async function siteProgram(): Promise<Record<string, unknown>> {
   const env = system.environment;
   const protect = config.protect ?? env === "prod";
 
+  const dockerEngine = await engineFacts();
   const db = new DatabaseStack(site.name, {
     system: site.name,
     environment: env,
@@ -38,6 +40,7 @@ async function siteProgram(): Promise<Record<string, unknown>> {
     servers: site.servers,
     protect,
     labels: config.labels,
+    dockerEngine,
   });
   const secretKeys = site.servers.flatMap((s) => [
     `${s.name}/root`,
@@ -54,6 +57,7 @@ async function siteProgram(): Promise<Record<string, unknown>> {
       secretKeys,
       protect,
       labels: config.labels,
+      dockerEngine,
     },
     { dependsOn: [db] },
   );

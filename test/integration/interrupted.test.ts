@@ -2,7 +2,7 @@ import { destroy, up } from "../../cli/environment";
 import { recover } from "../../cli/recover";
 import { startDeployCommand, targetArgs } from "./helpers/cli";
 import { expectAllHealthy } from "./helpers/blueprint";
-import { docker, inspect, labelled, removeLabelled } from "./helpers/docker";
+import { docker, inspect, labelled, removeLabelled, serviceContainer } from "./helpers/docker";
 import { freePort, get } from "./helpers/net";
 import { descendants, exited, groupAlive, killGroup, killPids, until } from "./helpers/processes";
 import { testTarget } from "./helpers/target";
@@ -22,7 +22,7 @@ describe("interrupted deploys on the real engine", () => {
   let port = 0;
   const target = (config: Record<string, string> = {}) =>
     testTarget({ run, blueprint: "demo", environment: "dev", port, config });
-  const c = (s: string) => `${run}-dev-${s}`;
+  const c = (s: string) => serviceContainer(run, "dev", s);
   const host = "demo.dev.localhost";
 
   beforeAll(async () => {

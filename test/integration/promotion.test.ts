@@ -1,6 +1,6 @@
 import { destroy, up } from "../../cli/environment";
 import { promote, rollback } from "../../cli/promote";
-import { docker, inspect, removeLabelled } from "./helpers/docker";
+import { docker, inspect, removeLabelled, serviceContainer } from "./helpers/docker";
 import { freePort } from "./helpers/net";
 import { testTarget } from "./helpers/target";
 
@@ -38,7 +38,7 @@ describe("promotion and rollback on the real engine", () => {
       ...target("dev"),
       config: { ...target("dev").config, images: JSON.stringify({ app: release }) },
     });
-    expect(inspect(`${run}-dev-api`, "{{.Config.Image}}")).toBe(release);
+    expect(inspect(serviceContainer(run, "dev", "api"), "{{.Config.Image}}")).toBe(release);
 
     const p = await promote(target("dev"), target("staging"));
     expect(p.images.app).toBe(release);

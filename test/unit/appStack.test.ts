@@ -34,16 +34,29 @@ describe("AppStack", () => {
     const app = new AppStack("shop", base(), { transformations: [mocks.transformation] });
     await settle();
     const containers = mocks.resources.filter((r) => r.type === "docker:index/container:Container");
-    expect(containers.map((c) => c.inputs.name).sort()).toEqual([
+    // Stateless services are auto-named from these (a fresh name on each
+    // replacement) and replaced create-before-delete.
+    expect(containers.map((c) => c.name).sort()).toEqual([
       "shop-prod-api-1",
       "shop-prod-api-2",
       "shop-prod-web",
     ]);
     for (const c of containers) {
+      expect(c.inputs.name).toBeUndefined();
+      expect(c.deleteBeforeReplace).toBe(false);
+      expect(c.replaceOnChanges).toEqual(expect.arrayContaining(["healthcheck", "init"]));
       expect(c.inputs.ports).toBeUndefined();
       expect(c.parent).toBeDefined();
     }
-    const api = containers.find((c) => c.inputs.name === "shop-prod-api-1")!;
+    const api = containers.find((c) => c.name === "shop-prod-api-1")!;
+    // wait only where there is a health check (upstream errors without one).
+    expect(api.inputs.wait).toBe(true);
+    expect(api.inputs.waitTimeout).toBeGreaterThanOrEqual(60);
+    expect(containers.find((c) => c.name === "shop-prod-web")!.inputs.wait).toBe(false);
+    // The oldest engine (API 1.41) has no start interval and no swap limit here.
+    expect((api.inputs.healthcheck as Record<string, unknown>).startInterval).toBeUndefined();
+    expect(api.inputs.memorySwap).toBe(-1);
+    expect(api.inputs.destroyGraceSeconds).toBe(10);
     expect(api.inputs.envs).toEqual(["A=1", "B=2", "DB_PASSWORD_FILE=/run/secrets/db_password"]);
     expect(api.inputs.memory).toBe(256);
     expect(api.inputs.cpus).toBe("0.5");

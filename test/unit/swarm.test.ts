@@ -52,7 +52,7 @@ describe("swarm mode", () => {
     ]);
     expect(api.taskSpec.resources.limits).toEqual({ memoryBytes: 256 * 1024 * 1024, nanoCpus: 500000000 });
     expect(api.taskSpec.networksAdvanceds).toEqual([
-      { name: "shop-prod-data", aliases: ["api", "shop-prod-api"] },
+      { id: "shop-prod-data", aliases: ["api", "shop-prod-api"] },
     ]);
     expect(api.updateConfig).toMatchObject({ order: "start-first", failureAction: "rollback" });
     expect(api.endpointSpec).toEqual({ mode: "dnsrr" });

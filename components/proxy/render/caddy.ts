@@ -39,7 +39,11 @@ export function renderCaddy(o: ProxyRenderOptions): string {
       const p = r.path && r.path !== "/" ? `${quote.path(r.path).replace(/\/$/, "")}*` : "*";
       out.push(
         `    ${r.stripPrefix ? "handle_path" : "handle"} ${p} {`,
-        `        reverse_proxy ${quote.upstream(r.upstream)}`,
+        // Retry a failed dial for up to 5 s: a replaced service's old copy may go mid-request.
+        `        reverse_proxy ${quote.upstream(r.upstream)} {`,
+        "            lb_try_duration 5s",
+        "            lb_try_interval 250ms",
+        "        }",
         "    }",
       );
     }

@@ -15,7 +15,7 @@ export const SITES_DIR = "/etc/nginx/sites.d";
 export function renderNginx(o: ProxyRenderOptions): string {
   const out: string[] = ["# Rendered by shipyard: do not edit, change the blueprint.", ""];
   out.push(
-    `resolver 127.0.0.11 valid=${quote.positive("resolveValidSeconds", o.resolveValidSeconds ?? 5)}s ipv6=off;`,
+    `resolver 127.0.0.11 valid=${quote.positive("resolveValidSeconds", o.resolveValidSeconds ?? 1)}s ipv6=off;`,
   );
   out.push(`client_max_body_size ${quote.positive("maxBodyMb", o.maxBodyMb ?? 50)}m;`);
   out.push("map $http_upgrade $connection_upgrade { default upgrade; '' close; }");
@@ -51,6 +51,12 @@ export function renderNginx(o: ProxyRenderOptions): string {
         out.push(`        rewrite ^${quote.regexLiteral(r.path.replace(/\/$/, ""))}/?(.*)$ /$1 break;`);
       }
       out.push(`        proxy_pass ${v};`);
+      // A service replaced create-before-delete has two copies for a moment:
+      // a request that reaches the one going away is retried on the other,
+      // so an app deploy drops none (the resolver keeps addresses 1 s).
+      out.push("        proxy_next_upstream error timeout http_502 http_503;");
+      out.push("        proxy_next_upstream_tries 2;");
+      out.push("        proxy_connect_timeout 2s;");
       out.push("        proxy_http_version 1.1;");
       out.push("        proxy_set_header Host $host;");
       out.push("        proxy_set_header X-Real-IP $remote_addr;");

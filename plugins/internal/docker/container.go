@@ -3,8 +3,9 @@ package docker
 import (
 	"context"
 	"fmt"
+	"math/big"
 	"net/url"
-	"sort"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -13,46 +14,89 @@ import (
 	"shipyard/plugins/internal/rpc"
 )
 
-// URNLabel marks engine objects with the Pulumi resource that made them, so an
-// interrupted deployment can recognise its own leftovers.
+// URNLabel marks Swarm services with the Pulumi resource that made them, so an
+// interrupted deployment can recognise its own leftovers. Containers carry
+// only the labels the program gives them, as upstream's.
 const URNLabel = "io.shipyard.pulumi-urn"
 
-// SystemLabel is the system a container belongs to (set by the components).
-const SystemLabel = "io.shipyard.system"
-
-// Container is docker:index/container:Container.
+// Container is docker:index/container:Container, behaving as upstream's
+// docker_container (terraform-provider-docker v4.5.0 bridged by pulumi-docker
+// 5.x); docs/upstream-fidelity.md has the table with upstream's file and line
+// for each decision below.
 type Container struct{ E *Engine }
 
-// In-place updatable inputs; every other input forces a replacement.
-var containerInPlace = map[string]bool{
-	"restart": true, "memory": true, "memorySwap": true, "cpuShares": true, "cpus": true,
-	"maxRetryCount": true, "wait": true, "waitTimeout": true, "mustRun": true,
-	"destroyGraceSeconds": true, "containerReadRefreshTimeoutMilliseconds": true,
+// containerInputs: true forces a new container (upstream ForceNew), false is
+// an in-place change. Upstream's in-place "update" applies only the resource
+// limits and the restart policy (containerUpdated); a changed healthcheck,
+// init or start is stored and changes nothing on the engine.
+var containerInputs = map[string]bool{
+	"name": true, "image": true, "command": true, "entrypoints": true, "envs": true, "labels": true,
+	"networksAdvanced": true, "networkMode": true, "volumes": true, "mounts": true, "ports": true,
+	"user": true, "workingDir": true, "hostname": true, "domainname": true, "readOnly": true,
+	"capabilities": true, "securityOpts": true, "privileged": true, "uploads": true, "logDriver": true,
+	"logOpts": true, "stopSignal": true, "stopTimeout": true, "shmSize": true, "dns": true, "hosts": true,
+	"sysctls": true, "ulimits": true, "groupAdds": true, "pidMode": true, "ipcMode": true,
+	"publishAllPorts": true, "cpus": true,
+	"tmpfs": false, "healthcheck": false, "init": false, "start": false, "restart": false,
+	"maxRetryCount": false, "memory": false, "memorySwap": false, "memoryReservation": false,
+	"cpuShares": false, "cpuSet": false, "wait": false, "waitTimeout": false, "mustRun": false,
+	"destroyGraceSeconds": false, "containerReadRefreshTimeoutMilliseconds": false, "rm": false,
 }
 
+// containerComputed are inputs upstream fills from the engine when the program
+// leaves them out (Optional+Computed, or a DiffSuppressFunc that treats ""
+// as "whatever runs"): absent in the program, they never show a diff.
+var containerComputed = []string{
+	"command", "entrypoints", "envs", "labels", "hostname", "user", "workingDir", "securityOpts",
+	"logDriver", "stopSignal", "stopTimeout", "shmSize", "ipcMode", "healthcheck", "init",
+}
+
+// containerUpdated are the inputs whose change makes upstream's Update call
+// the engine (ContainerUpdate), resource_docker_container_funcs.go:1016-1018.
+var containerUpdated = []string{"restart", "maxRetryCount", "cpuShares", "memory", "memoryReservation", "cpuSet", "memorySwap"}
+
 func (Container) Spec() rpc.Spec {
-	inputs := map[string]bool{}
-	for _, k := range []string{
-		"name", "image", "command", "entrypoints", "envs", "labels", "networksAdvanced", "networkMode",
-		"volumes", "mounts", "ports", "healthcheck", "user", "workingDir", "hostname", "domainname",
-		"readOnly", "tmpfs", "capabilities", "securityOpts", "privileged", "uploads", "start",
-		"logDriver", "logOpts", "stopSignal", "stopTimeout", "init", "shmSize", "dns", "hosts",
-		"sysctls", "ulimits", "groupAdds", "pidMode", "ipcMode", "publishAllPorts", "cpuSet",
-		"memoryReservation",
-	} {
-		inputs[k] = true
-	}
-	for k := range containerInPlace {
-		inputs[k] = false
-	}
 	return rpc.Spec{
-		Inputs:   inputs,
-		Defaults: rpc.Props{"restart": "no", "mustRun": true, "start": true, "wait": false, "waitTimeout": 60.0},
+		Inputs: containerInputs,
+		Filled: containerComputed,
+		Defaults: rpc.Props{
+			"restart": "no", "mustRun": true, "start": true, "wait": false, "waitTimeout": 60.0,
+			"networkMode": "bridge", "readOnly": false, "privileged": false, "publishAllPorts": false,
+			"memoryReservation": 0.0, "rm": false, "containerReadRefreshTimeoutMilliseconds": 15000.0,
+		},
 		Required: []string{"image"},
 		AutoName: true,
-		// Container names are unique on an engine: the old one must go first.
+		// pulumi-docker's resources.go sets DeleteBeforeReplace for
+		// docker_container (provider/resources.go:114 at v5.1.0); a program
+		// can override it per resource with deleteBeforeReplace: false.
 		DeleteBeforeReplace: true,
+		Prepare:             prepareContainer,
 		Validate:            validateContainer,
+	}
+}
+
+// prepareContainer fills the defaults upstream's schema gives attributes
+// inside blocks (healthcheck durations "0s" and retries 0,
+// resource_docker_container.go:1058-1093; ports protocol "tcp" and ip
+// "0.0.0.0", :510-531), so what is stored equals what is read back.
+func prepareContainer(in rpc.Props) {
+	if hc := rpc.Obj(in, "healthcheck"); hc != nil {
+		for _, k := range []string{"interval", "timeout", "startPeriod", "startInterval"} {
+			if _, ok := hc[k]; !ok {
+				hc[k] = "0s"
+			}
+		}
+		if _, ok := hc["retries"]; !ok {
+			hc["retries"] = 0.0
+		}
+	}
+	for _, p := range rpc.Objs(in, "ports") {
+		if _, ok := p["protocol"]; !ok {
+			p["protocol"] = "tcp"
+		}
+		if _, ok := p["ip"]; !ok {
+			p["ip"] = "0.0.0.0"
+		}
 	}
 }
 
@@ -94,9 +138,8 @@ func healthBody(hc rpc.Props) map[string]any {
 	}
 }
 
-func containerBody(urn string, in rpc.Props) map[string]any {
+func containerBody(in rpc.Props) map[string]any {
 	labels := labelMap(in)
-	labels[URNLabel] = urn
 	cfg := map[string]any{
 		"Image":  rpc.Str(in, "image"),
 		"Env":    rpc.Strings(in, "envs"),
@@ -128,9 +171,8 @@ func containerBody(urn string, in rpc.Props) map[string]any {
 		"Dns":             rpc.Strings(in, "dns"),
 		"GroupAdd":        rpc.Strings(in, "groupAdds"),
 	}
-	if rpc.Bool(in, "init") {
-		host["Init"] = true
-	}
+	// Upstream always sends Init (d.Get("init"), false when unset).
+	host["Init"] = rpc.Bool(in, "init")
 	if v := rpc.Num(in, "memory"); v > 0 {
 		host["Memory"] = int64(v) * 1024 * 1024
 	}
@@ -221,16 +263,10 @@ func containerBody(urn string, in rpc.Props) map[string]any {
 	}
 	cfg["ExposedPorts"] = exposed
 	host["PortBindings"] = bindings
-	nets := rpc.Objs(in, "networksAdvanced")
-	mode := rpc.Str(in, "networkMode")
-	if mode == "" && len(nets) > 0 {
-		mode = rpc.Str(nets[0], "name")
-	}
-	if mode != "" {
+	// As upstream: created in networkMode (default "bridge"); the
+	// networksAdvanced are connected after create (connectNetworks).
+	if mode := rpc.Str(in, "networkMode"); mode != "" {
 		host["NetworkMode"] = mode
-	}
-	if len(nets) > 0 {
-		cfg["NetworkingConfig"] = map[string]any{"EndpointsConfig": map[string]any{rpc.Str(nets[0], "name"): endpoint(nets[0])}}
 	}
 	cfg["HostConfig"] = host
 	return cfg
@@ -253,16 +289,47 @@ type containerInspect struct {
 		Restarting bool
 		Status     string
 		ExitCode   int
-		StartedAt  string
-		Health     *struct {
-			Status string
-			Log    []struct{ Output string }
-		}
+		Health     *struct{ Status string }
 	}
 	Config struct {
-		Image  string
-		Env    []string
-		Labels map[string]string
+		Image       string
+		Cmd         []string
+		Entrypoint  []string
+		User        string
+		WorkingDir  string
+		Hostname    string
+		StopSignal  string
+		StopTimeout *int
+		Healthcheck *struct {
+			Test          []string
+			Interval      int64
+			Timeout       int64
+			StartPeriod   int64
+			StartInterval int64
+			Retries       int
+		}
+	}
+	HostConfig struct {
+		RestartPolicy struct {
+			Name              string
+			MaximumRetryCount int
+		}
+		Memory            int64
+		MemorySwap        int64
+		MemoryReservation int64
+		NanoCpus          int64
+		CpuShares         int64
+		CpusetCpus        string
+		ShmSize           int64
+		Init              *bool
+		ReadonlyRootfs    bool
+		Privileged        bool
+		PublishAllPorts   bool
+		SecurityOpt       []string
+		IpcMode           string
+		NetworkMode       string
+		LogConfig         struct{ Type string }
+		Tmpfs             map[string]string
 	}
 }
 
@@ -272,139 +339,127 @@ func (c Container) Create(ctx context.Context, urn string, in rpc.Props) (string
 		return "", nil, err
 	}
 	name := rpc.Str(in, "name")
-	body := containerBody(urn, in)
-	var resp struct{ Id string }
-	q := url.Values{"name": {name}}
-	err = cl.Do(ctx, "POST", "/containers/create", q, body, &resp)
-	if dockerapi.IsConflict(err) {
-		// The name is taken. A container left behind by an interrupted run of
-		// this same resource, or one recreated by hand that still claims this
-		// system (its io.shipyard.system label), is replaced; anyone else's is
-		// left alone and named in the error.
-		var old containerInspect
-		if ierr := cl.Do(ctx, "GET", "/containers/"+name+"/json", nil, nil, &old); ierr == nil {
-			sys := labelMap(in)[SystemLabel]
-			if old.Config.Labels[URNLabel] == urn || (sys != "" && old.Config.Labels[SystemLabel] == sys) {
-				_ = c.remove(ctx, cl, old.ID, 10)
-				err = cl.Do(ctx, "POST", "/containers/create", q, body, &resp)
-			} else if err != nil {
-				return "", nil, fmt.Errorf("container %s: the name is taken by container %.12s, which does not belong to this stack; remove or rename it, then run up again", name, old.ID)
-			}
+	img := rpc.Str(in, "image")
+	// Upstream looks the image up first and pulls it when it is missing
+	// (findImage, resource_docker_container_funcs.go:49-53). No registry is
+	// reachable here: a missing image is an error (docs/upstream-fidelity.md).
+	if err := cl.Do(ctx, "GET", "/images/"+url.PathEscape(img)+"/json", nil, nil, nil); err != nil {
+		if dockerapi.IsNotFound(err) {
+			return "", nil, fmt.Errorf("Unable to create container with image %s: image not on this engine and no registry reachable to pull it (build it: scripts/images.sh)", img)
+		}
+		return "", nil, fmt.Errorf("Unable to create container with image %s: %w", img, err)
+	}
+	body := containerBody(in)
+	if hc := rpc.Obj(in, "healthcheck"); hc != nil && dur(rpc.Str(hc, "startInterval")) != 0 {
+		v, err := cl.Version(ctx)
+		if err != nil {
+			return "", nil, err
+		}
+		if dockerapi.LessThan(v, "1.44") {
+			return "", nil, fmt.Errorf("Unable to create container: %w", dockerapi.VersionError("specify health-check start interval", "1.44", v))
 		}
 	}
-	if err != nil {
-		if dockerapi.IsNotFound(err) && strings.Contains(err.Error(), "image") {
-			return "", nil, fmt.Errorf("container %s: image %s is not on this engine and cannot be pulled here; build it (scripts/images.sh) or set the image in config: %w", name, rpc.Str(in, "image"), err)
-		}
-		return "", nil, fmt.Errorf("container %s: %w", name, err)
+	var resp struct{ Id string }
+	// A taken name is the engine's conflict, as upstream reports it.
+	if err := cl.Do(ctx, "POST", "/containers/create", url.Values{"name": {name}}, body, &resp); err != nil {
+		return "", nil, fmt.Errorf("Unable to create container: %w", err)
 	}
 	id := resp.Id
-	fail := func(err error) (string, rpc.Props, error) {
-		_ = c.remove(context.Background(), cl, id, 0)
-		return "", nil, fmt.Errorf("container %s: %w", name, err)
-	}
-	nets := rpc.Objs(in, "networksAdvanced")
-	for i := 1; i < len(nets); i++ {
-		body := map[string]any{"Container": id, "EndpointConfig": endpoint(nets[i])}
-		if err := cl.Do(ctx, "POST", "/networks/"+url.PathEscape(rpc.Str(nets[i], "name"))+"/connect", nil, body, nil); err != nil {
-			return fail(fmt.Errorf("connecting to network %s: %w", rpc.Str(nets[i], "name"), err))
+	// From here on the container exists: like upstream (d.SetId before the
+	// steps below, :460), a failure leaves it in place and in the state.
+	partial := func(err error) (string, rpc.Props, error) {
+		out, _, _ := c.read(ctx, cl, id, in)
+		if out == nil {
+			out = rpc.Copy(in)
 		}
+		return id, out, &rpc.InitError{Reason: err.Error()}
+	}
+	if err := c.connectNetworks(ctx, cl, id, in); err != nil {
+		return partial(err)
 	}
 	if ups := rpc.Objs(in, "uploads"); len(ups) > 0 {
 		tarball, err := uploadsTar(ups)
 		if err != nil {
-			return fail(err)
+			return partial(err)
 		}
 		if err := cl.Do(ctx, "PUT", "/containers/"+id+"/archive", url.Values{"path": {"/"}}, tarball, nil); err != nil {
-			return fail(fmt.Errorf("uploading files: %w", err))
+			return partial(fmt.Errorf("Unable to upload volume content: %w", err))
 		}
 	}
 	if rpc.Bool(in, "start") {
 		if err := cl.Do(ctx, "POST", "/containers/"+id+"/start", nil, nil, nil); err != nil {
-			return fail(fmt.Errorf("starting: %w", err))
+			return partial(fmt.Errorf("Unable to start container: %w", err))
 		}
 		if rpc.Bool(in, "wait") {
-			if err := c.waitHealthy(ctx, cl, id, time.Duration(rpc.Num(in, "waitTimeout"))*time.Second); err != nil {
-				return fail(err)
+			if err := waitHealthy(ctx, cl, id, time.Duration(rpc.Num(in, "waitTimeout"))*time.Second); err != nil {
+				return partial(err)
 			}
 		}
 	}
-	return id, rpc.Copy(in), nil
+	out, _, err := c.read(ctx, cl, id, in)
+	if err != nil {
+		return partial(err)
+	}
+	return id, out, nil
 }
 
-// waitHealthy waits until the container's health check passes (or, without a
-// health check, until it runs), and explains a failure with its last logs.
-func (c Container) waitHealthy(ctx context.Context, cl *dockerapi.Client, id string, timeout time.Duration) error {
-	if timeout <= 0 {
-		timeout = 60 * time.Second
+// connectNetworks does what upstream does after create when networksAdvanced
+// is set: disconnect the default bridge, connect each network
+// (resource_docker_container_funcs.go:463-503).
+func (c Container) connectNetworks(ctx context.Context, cl *dockerapi.Client, id string, in rpc.Props) error {
+	nets := rpc.Objs(in, "networksAdvanced")
+	if len(nets) == 0 {
+		return nil
 	}
-	deadline := time.Now().Add(timeout)
-	// Polled every 100 ms at most: a health check passes on the engine's
-	// interval, and a longer poll (this was 1.6 s) adds its wait to every
-	// step of a dependency chain. An inspect costs the engine about 1 ms.
-	delay := 50 * time.Millisecond
+	err := cl.Do(ctx, "POST", "/networks/bridge/disconnect", nil, map[string]any{"Container": id}, nil)
+	if err != nil && !strings.Contains(err.Error(), "is not connected to the network bridge") {
+		return fmt.Errorf("Unable to disconnect the default network: %w", err)
+	}
+	for _, n := range nets {
+		body := map[string]any{"Container": id, "EndpointConfig": endpoint(n)}
+		if err := cl.Do(ctx, "POST", "/networks/"+url.PathEscape(rpc.Str(n, "name"))+"/connect", nil, body, nil); err != nil {
+			return fmt.Errorf("Unable to connect to network '%s': %w", rpc.Str(n, "name"), err)
+		}
+	}
+	return nil
+}
+
+// errNotHealthy is upstream's error text (resource_docker_container_funcs.go:40).
+var errNotHealthy = fmt.Errorf("container failed to be in healthy state")
+
+// waitHealthy is upstream's wait (resource_docker_container_funcs.go:590-628):
+// inspect once a second until the health status is "healthy"; an error when
+// the container has no health check; an unhealthy or exited container is
+// not an early failure, only the timeout ends the wait.
+func waitHealthy(ctx context.Context, cl *dockerapi.Client, id string, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	for {
 		var insp containerInspect
 		if err := cl.Do(ctx, "GET", "/containers/"+id+"/json", nil, nil, &insp); err != nil {
-			return err
-		}
-		st := insp.State
-		switch {
-		case st.Health == nil && st.Running && !st.Restarting:
-			return nil
-		case st.Health != nil && st.Health.Status == "healthy":
-			return nil
-		case !st.Running && !st.Restarting && st.Status != "created":
-			return fmt.Errorf("exited with code %d before becoming healthy; last output:\n%s", st.ExitCode, c.tail(ctx, cl, id))
-		case st.Health != nil && st.Health.Status == "unhealthy":
-			last := ""
-			if n := len(st.Health.Log); n > 0 {
-				last = strings.TrimSpace(st.Health.Log[n-1].Output)
+			if ctx.Err() != nil {
+				return errNotHealthy
 			}
-			return fmt.Errorf("health check failed: %s; last output:\n%s", last, c.tail(ctx, cl, id))
+			return fmt.Errorf("error inspecting container state: %s", err)
 		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("not healthy after %s (state %s); last output:\n%s", timeout, st.Status, c.tail(ctx, cl, id))
+		if insp.State.Health == nil {
+			return fmt.Errorf("you have supplied a 'wait' argument, but the container does not have a healthcheck defined. Please remove the 'wait' argument or add a 'healthcheck' attribute")
+		}
+		if insp.State.Health.Status == "healthy" {
+			return nil
 		}
 		select {
 		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(delay):
-		}
-		if delay < 100*time.Millisecond {
-			delay = min(delay*2, 100*time.Millisecond)
+			return errNotHealthy
+		case <-time.After(time.Second):
 		}
 	}
 }
 
-func (c Container) tail(ctx context.Context, cl *dockerapi.Client, id string) string {
-	logs, err := cl.Logs(ctx, id, 20)
-	if err != nil {
-		return "(logs unavailable: " + err.Error() + ")"
-	}
-	return logs
-}
-
-func (c Container) remove(ctx context.Context, cl *dockerapi.Client, id string, grace int) error {
-	if grace > 0 {
-		err := cl.Do(ctx, "POST", "/containers/"+id+"/stop", url.Values{"t": {strconv.Itoa(grace)}}, nil, nil)
-		if err != nil && !isGone(err) && !strings.Contains(err.Error(), "304") {
-			// fall through to a forced removal
-			_ = err
-		}
-	}
-	err := cl.Do(ctx, "DELETE", "/containers/"+id, url.Values{"force": {"true"}}, nil, nil)
-	if isGone(err) {
-		return nil
-	}
-	return err
-}
-
-func (c Container) Read(ctx context.Context, id string, state rpc.Props) (rpc.Props, bool, error) {
-	cl, err := c.E.Client()
-	if err != nil {
-		return nil, false, err
-	}
+// read is upstream's resourceDockerContainerRead for the attributes the
+// program uses: what it sets back into the state, formatted as it formats
+// them. Env, labels, uploads, volumes and networks are not read back.
+func (c Container) read(ctx context.Context, cl *dockerapi.Client, id string, state rpc.Props) (rpc.Props, bool, error) {
 	var insp containerInspect
 	if err := cl.Do(ctx, "GET", "/containers/"+id+"/json", nil, nil, &insp); err != nil {
 		if isGone(err) {
@@ -412,88 +467,168 @@ func (c Container) Read(ctx context.Context, id string, state rpc.Props) (rpc.Pr
 		}
 		return nil, false, err
 	}
-	// A container that must run but does not is treated as gone, so the next
-	// update creates it again (as the upstream provider does).
-	if _, ok := state["mustRun"]; (!ok || rpc.Bool(state, "mustRun")) && rpc.Bool(state, "start") && !insp.State.Running && !insp.State.Restarting {
-		return nil, false, nil
-	}
-	out := rpc.Copy(state)
-	// Environment drift: compare what runs with what was asked for, ignoring
-	// what the image itself sets.
-	var img struct{ Config struct{ Env []string } }
-	_ = cl.Do(ctx, "GET", "/images/"+url.PathEscape(insp.Config.Image)+"/json", nil, nil, &img)
-	if env := driftEnv(rpc.Strings(state, "envs"), insp.Config.Env, img.Config.Env); env != nil {
-		out["envs"] = env
-	}
-	return out, true, nil
+	return readBack(state, insp), true, nil
 }
 
-// driftEnv returns the running environment when it differs from the wanted
-// one (image defaults aside), or nil when they agree.
-func driftEnv(want, running, image []string) []any {
-	wanted := map[string]bool{}
-	for _, e := range want {
-		wanted[e] = true
+func readBack(state rpc.Props, insp containerInspect) rpc.Props {
+	out := rpc.Copy(state)
+	// A stopped container that must run: must_run false in the state, so
+	// the next diff shows false -> true and Update starts it (:811-824).
+	if !insp.State.Running && rpc.Bool(state, "mustRun") {
+		out["mustRun"] = false
 	}
-	fromImage := map[string]bool{}
-	for _, e := range image {
-		fromImage[e] = true
+	out["name"] = strings.TrimLeft(insp.Name, "/")
+	if !strings.HasPrefix(rpc.Str(state, "image"), "sha256:") {
+		out["image"] = insp.Config.Image
 	}
-	var actual []string
-	for _, e := range running {
-		if fromImage[e] && !wanted[e] {
-			continue
+	setList := func(k string, v []string) {
+		if v == nil {
+			delete(out, k)
+			return
 		}
-		actual = append(actual, e)
+		l := make([]any, len(v))
+		for i, e := range v {
+			l[i] = e
+		}
+		out[k] = l
 	}
-	a := append([]string(nil), actual...)
-	w := append([]string(nil), want...)
-	sort.Strings(a)
-	sort.Strings(w)
-	if strings.Join(a, "\x00") == strings.Join(w, "\x00") {
-		return nil
+	setList("command", insp.Config.Cmd)
+	setList("entrypoints", insp.Config.Entrypoint)
+	setList("securityOpts", insp.HostConfig.SecurityOpt)
+	out["user"] = insp.Config.User
+	out["workingDir"] = insp.Config.WorkingDir
+	out["hostname"] = insp.Config.Hostname
+	out["stopSignal"] = insp.Config.StopSignal
+	if insp.Config.StopTimeout != nil {
+		out["stopTimeout"] = float64(*insp.Config.StopTimeout)
+	} else {
+		out["stopTimeout"] = 0.0
 	}
-	out := make([]any, len(actual))
-	for i, e := range actual {
-		out[i] = e
+	hc := insp.HostConfig
+	out["restart"] = hc.RestartPolicy.Name
+	out["maxRetryCount"] = float64(hc.RestartPolicy.MaximumRetryCount)
+	out["init"] = hc.Init != nil && *hc.Init
+	out["readOnly"] = hc.ReadonlyRootfs
+	out["privileged"] = hc.Privileged
+	out["publishAllPorts"] = hc.PublishAllPorts
+	out["ipcMode"] = hc.IpcMode
+	out["networkMode"] = hc.NetworkMode
+	out["logDriver"] = hc.LogConfig.Type
+	out["memory"] = float64(hc.Memory / 1024 / 1024)
+	out["memoryReservation"] = float64(mib(hc.MemoryReservation))
+	out["memorySwap"] = float64(mib(hc.MemorySwap))
+	out["shmSize"] = float64(hc.ShmSize / 1024 / 1024)
+	if hc.NanoCpus > 0 {
+		out["cpus"] = nanoToDecimal(hc.NanoCpus)
+	}
+	out["cpuShares"] = float64(hc.CpuShares)
+	out["cpuSet"] = hc.CpusetCpus
+	if len(hc.Tmpfs) > 0 {
+		t := map[string]any{}
+		for k, v := range hc.Tmpfs {
+			t[k] = v
+		}
+		out["tmpfs"] = t
+	} else {
+		delete(out, "tmpfs")
+	}
+	if h := insp.Config.Healthcheck; h != nil {
+		tests := make([]any, len(h.Test))
+		for i, e := range h.Test {
+			tests[i] = e
+		}
+		out["healthcheck"] = map[string]any{
+			"tests": tests, "interval": time.Duration(h.Interval).String(), "timeout": time.Duration(h.Timeout).String(),
+			"startPeriod": time.Duration(h.StartPeriod).String(), "startInterval": time.Duration(h.StartInterval).String(),
+			"retries": float64(h.Retries),
+		}
 	}
 	return out
 }
 
+// mib is upstream's read of memory_swap and memory_reservation: MiB when
+// positive, the raw value (-1 for unlimited swap, 0) otherwise (:936-944).
+func mib(v int64) int64 {
+	if v > 0 {
+		return v / 1024 / 1024
+	}
+	return v
+}
+
+// nanoToDecimal is how upstream reads cpus back (helpers.go:133-149,
+// nanoInt64ToDecimalString): 1e9 -> "1.0", 5e8 -> "0.5", 2.5e8 -> "0.25".
+func nanoToDecimal(n int64) string {
+	if n == 0 {
+		return "0"
+	}
+	s := new(big.Rat).SetFrac64(n, 1e9).FloatString(9)
+	if strings.Count(s, "0") == 9 {
+		return new(big.Rat).SetFrac64(n, 1e9).FloatString(1)
+	}
+	return strings.TrimRight(s, "0")
+}
+
+func (c Container) Read(ctx context.Context, id string, state rpc.Props) (rpc.Props, bool, error) {
+	cl, err := c.E.Client()
+	if err != nil {
+		return nil, false, err
+	}
+	return c.read(ctx, cl, id, state)
+}
+
+// Update is upstream's resourceDockerContainerUpdate (:991-1077): start a
+// container whose mustRun went false -> true; apply the limits and restart
+// policy when one of them changed; store every other change as given.
 func (c Container) Update(ctx context.Context, id string, state, news rpc.Props) (rpc.Props, error) {
 	cl, err := c.E.Client()
 	if err != nil {
 		return nil, err
 	}
-	body := map[string]any{
-		"RestartPolicy": map[string]any{"Name": rpc.Str(news, "restart"), "MaximumRetryCount": int(rpc.Num(news, "maxRetryCount"))},
-		"CpuShares":     int64(rpc.Num(news, "cpuShares")),
-	}
-	if v := rpc.Num(news, "memory"); v > 0 {
-		body["Memory"] = int64(v) * 1024 * 1024
-	}
-	if v := rpc.Num(news, "memorySwap"); v != 0 {
-		body["MemorySwap"] = int64(v) * 1024 * 1024
-	}
-	if v := rpc.Str(news, "cpus"); v != "" {
-		if f, err := strconv.ParseFloat(v, 64); err == nil {
-			body["NanoCpus"] = int64(f * 1e9)
+	if _, had := state["mustRun"]; had && !rpc.Bool(state, "mustRun") && rpc.Bool(news, "mustRun") && rpc.Bool(news, "start") {
+		if err := cl.Do(ctx, "POST", "/containers/"+id+"/start", nil, nil, nil); err != nil && !strings.Contains(err.Error(), "304") {
+			return nil, fmt.Errorf("Unable to start container: %w", err)
 		}
 	}
-	if err := cl.Do(ctx, "POST", "/containers/"+id+"/update", nil, body, nil); err != nil {
-		return nil, err
+	for _, k := range containerUpdated {
+		if reflect.DeepEqual(state[k], news[k]) {
+			continue
+		}
+		body := map[string]any{
+			"RestartPolicy":     map[string]any{"Name": rpc.Str(news, "restart"), "MaximumRetryCount": int(rpc.Num(news, "maxRetryCount"))},
+			"CpuShares":         int64(rpc.Num(news, "cpuShares")),
+			"Memory":            int64(rpc.Num(news, "memory")) * 1024 * 1024,
+			"MemoryReservation": int64(rpc.Num(news, "memoryReservation")) * 1024 * 1024,
+			"CpusetCpus":        rpc.Str(news, "cpuSet"),
+		}
+		if v := int64(rpc.Num(news, "memorySwap")); v != 0 {
+			if v > 0 {
+				v *= 1024 * 1024
+			}
+			body["MemorySwap"] = v
+		}
+		if err := cl.Do(ctx, "POST", "/containers/"+id+"/update", nil, body, nil); err != nil {
+			return nil, fmt.Errorf("Unable to update a container: %w", err)
+		}
+		break
 	}
 	return rpc.MergeInputs(c.Spec(), state, news), nil
 }
 
+// Delete is upstream's (:1079-1131): stop with destroyGraceSeconds (0 when
+// unset: the engine sends SIGTERM and kills at once), then force-remove.
 func (c Container) Delete(ctx context.Context, id string, state rpc.Props) error {
 	cl, err := c.E.Client()
 	if err != nil {
 		return err
 	}
-	grace := 10
-	if _, ok := state["destroyGraceSeconds"]; ok {
-		grace = int(rpc.Num(state, "destroyGraceSeconds"))
+	grace := int(rpc.Num(state, "destroyGraceSeconds"))
+	err = cl.Do(ctx, "POST", "/containers/"+id+"/stop", url.Values{"t": {strconv.Itoa(grace)}}, nil, nil)
+	if err != nil && !isGone(err) && !strings.Contains(err.Error(), "304") {
+		return fmt.Errorf("Error stopping container %s: %w", id, err)
 	}
-	return c.remove(ctx, cl, id, grace)
+	err = cl.Do(ctx, "DELETE", "/containers/"+id, url.Values{"force": {"true"}}, nil, nil)
+	if err != nil && !isGone(err) && !strings.Contains(err.Error(), "is already in progress") {
+		return fmt.Errorf("Error deleting container %s: %w", id, err)
+	}
+	return nil
 }

@@ -27,6 +27,7 @@ func (Service) Spec() rpc.Spec {
 		},
 		Required: []string{"taskSpec"},
 		AutoName: true,
+		Replaces: serviceReplaces,
 		Validate: validateService,
 	}
 }
@@ -69,6 +70,12 @@ type serviceInspect struct {
 		Name string
 		Mode struct {
 			Replicated *struct{ Replicas int }
+		}
+		TaskTemplate struct {
+			Networks []struct {
+				Target  string
+				Aliases []string
+			}
 		}
 	}
 	UpdateStatus *struct {
@@ -128,7 +135,55 @@ func (s Service) Create(ctx context.Context, urn string, in rpc.Props) (string, 
 		// not converged. The next up finds it by its URN label.
 		return "", nil, err
 	}
-	return resp.ID, rpc.Copy(in), nil
+	out := rpc.Copy(in)
+	var insp serviceInspect
+	if err := cl.Do(ctx, "GET", "/services/"+resp.ID, nil, nil, &insp); err == nil {
+		out = readNetworks(out, insp)
+	}
+	return resp.ID, out, nil
+}
+
+// readNetworks is upstream's read of task_spec.networks_advanced: only
+// id = the spec's Target, which Swarm stores as the network ID
+// (resource_docker_service_structures.go:526-541), so a program that passes
+// network names sees a diff, and a replacement, on every up.
+func readNetworks(state rpc.Props, insp serviceInspect) rpc.Props {
+	ts := rpc.Copy(rpc.Obj(state, "taskSpec"))
+	if ts == nil {
+		return state
+	}
+	var nets []any
+	for _, n := range insp.Spec.TaskTemplate.Networks {
+		e := map[string]any{"id": n.Target}
+		if len(n.Aliases) > 0 {
+			al := make([]any, len(n.Aliases))
+			for i, a := range n.Aliases {
+				al[i] = a
+			}
+			e["aliases"] = al
+		}
+		nets = append(nets, e)
+	}
+	if nets == nil {
+		delete(ts, "networksAdvanceds")
+	} else {
+		ts["networksAdvanceds"] = nets
+	}
+	out := rpc.Copy(state)
+	out["taskSpec"] = ts
+	return out
+}
+
+// serviceReplaces: a change of the task's networks forces a new service
+// (networks_advanced name, id and aliases are ForceNew,
+// resource_docker_service.go:701-737); the rest of taskSpec updates in place.
+func serviceReplaces(k string, o, n any) bool {
+	if k != "taskSpec" {
+		return false
+	}
+	on, _ := o.(map[string]any)
+	nn, _ := n.(map[string]any)
+	return !rpc.Equal(on["networksAdvanceds"], nn["networksAdvanceds"])
 }
 
 func (s Service) Read(ctx context.Context, id string, state rpc.Props) (rpc.Props, bool, error) {
@@ -143,7 +198,7 @@ func (s Service) Read(ctx context.Context, id string, state rpc.Props) (rpc.Prop
 		}
 		return nil, false, err
 	}
-	out := rpc.Copy(state)
+	out := readNetworks(rpc.Copy(state), insp)
 	// Replica drift (someone ran `docker service scale`) shows in the next diff.
 	if r := insp.Spec.Mode.Replicated; r != nil && r.Replicas != replicas(state) {
 		mode := rpc.Copy(rpc.Obj(state, "mode"))

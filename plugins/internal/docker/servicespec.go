@@ -203,9 +203,9 @@ func taskTemplate(ts, cs rpc.Props) map[string]any {
 	}
 	var nets []map[string]any
 	for _, n := range rpc.Objs(ts, "networksAdvanceds") {
-		target := rpc.Str(n, "name")
+		target := rpc.Str(n, "id")
 		if target == "" {
-			target = rpc.Str(n, "id")
+			target = rpc.Str(n, "name")
 		}
 		nets = append(nets, map[string]any{"Target": target, "Aliases": rpc.Strings(n, "aliases"), "DriverOpts": driverOpts(rpc.Strings(n, "driverOpts"))})
 	}

@@ -33,7 +33,7 @@ func uploadsTar(ups []rpc.Props) (*bytes.Reader, error) {
 		}
 		mode := int64(0o644)
 		if rpc.Bool(u, "executable") {
-			mode = 0o755
+			mode = 0o744 // upstream: executable -> 0744 (resource_docker_container_funcs.go:554-555)
 		}
 		if p := rpc.Str(u, "permissions"); p != "" {
 			m, err := strconv.ParseInt(p, 8, 32)

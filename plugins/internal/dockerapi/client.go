@@ -15,13 +15,11 @@ import (
 	"time"
 )
 
-// APIVersion is the engine API version spoken (Docker 20.10 and later).
-const APIVersion = "v1.41"
-
-// Client talks to one Docker engine.
+// Client talks to one Docker engine, at the API version negotiated with it.
 type Client struct {
-	http *http.Client
-	base string
+	http    *http.Client
+	root    string
+	version string
 }
 
 // Error is an engine error response.
@@ -68,13 +66,13 @@ func New(host string) (*Client, error) {
 			var d net.Dialer
 			return d.DialContext(ctx, "unix", path)
 		}
-		base = "http://docker/" + APIVersion
+		base = "http://docker"
 	case "tcp", "http":
-		base = "http://" + u.Host + "/" + APIVersion
+		base = "http://" + u.Host
 	default:
 		return nil, fmt.Errorf("docker host %q: only unix:// and tcp:// are supported", host)
 	}
-	return &Client{http: &http.Client{Transport: tr}, base: base}, nil
+	return &Client{http: &http.Client{Transport: tr}, root: base}, nil
 }
 
 // Do sends a request with an optional JSON body and decodes a JSON answer into out.
@@ -94,7 +92,10 @@ func (c *Client) Do(ctx context.Context, method, path string, query url.Values, 
 		rdr = bytes.NewReader(buf)
 		ctype = "application/json"
 	}
-	u := c.base + path
+	if err := c.negotiate(ctx); err != nil {
+		return err
+	}
+	u := c.root + "/v" + c.version + path
 	if len(query) > 0 {
 		u += "?" + query.Encode()
 	}

@@ -19,11 +19,21 @@ type Spec struct {
 	Required []string
 	// Computed outputs are unknown until the resource exists.
 	Computed []string
+	// Filled inputs are set from the engine when the program leaves them
+	// out (Terraform's Optional+Computed): absent in news, they never diff,
+	// and a preview shows them as unknown.
+	Filled []string
 	// AutoName gives "name" a default of the resource name plus a random suffix.
 	AutoName bool
 	// DeleteBeforeReplace removes the old resource before creating its
 	// replacement (fixed names and host ports cannot exist twice).
 	DeleteBeforeReplace bool
+	// Prepare fills nested defaults after the top-level ones (Terraform's
+	// Default on attributes inside blocks), so a diff compares like with like.
+	Prepare func(in Props)
+	// Replaces reports whether a change to an in-place input k still forces
+	// a replacement (a ForceNew attribute nested inside it).
+	Replaces func(k string, o, n any) bool
 	// Validate checks known input values; unknown values are skipped.
 	Validate func(in Props) []Failure
 }
@@ -57,3 +67,11 @@ func MergeInputs(spec Spec, state, news Props) Props {
 	}
 	return out
 }
+
+// InitError is a create that made the object but failed after: the engine
+// keeps the object in the state with the reason (Pulumi's
+// ErrorResourceInitFailed), as the bridge does for a Terraform create that set
+// its ID before failing.
+type InitError struct{ Reason string }
+
+func (e *InitError) Error() string { return e.Reason }

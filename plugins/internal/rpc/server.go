@@ -2,9 +2,13 @@ package rpc
 
 import (
 	"context"
+	"errors"
+
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil/rpcerror"
+	"google.golang.org/grpc/codes"
 	"reflect"
 	"sort"
 	"strings"
@@ -128,12 +132,16 @@ func (s *Server) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulumir
 			news[k] = v
 		}
 	}
+	if spec.Prepare != nil {
+		spec.Prepare(news)
+	}
 	if spec.AutoName {
 		if _, ok := news["name"]; !ok {
-			// An auto-named resource keeps its name, unless it is about to be
-			// replaced while the old one still exists (create before delete):
-			// then it needs a fresh one, as with the upstream providers.
-			if old, ok := olds["name"].(string); ok && old != "" && (spec.DeleteBeforeReplace || !replacing(spec, olds, news)) {
+			// An auto-named resource keeps its name. On a replacement the
+			// engine checks again without olds (pulumi
+			// pkg/resource/deploy/step_generator.go:2004-2015), so the
+			// replacement gets a fresh name, as with the bridged providers.
+			if old, ok := olds["name"].(string); ok && old != "" {
 				news["name"] = old
 			} else {
 				news["name"] = resource.URN(req.GetUrn()).Name() + "-" + randomSuffix()
@@ -155,21 +163,6 @@ func (s *Server) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulumir
 		return nil, err
 	}
 	return &pulumirpc.CheckResponse{Inputs: inputs, Failures: failures}, nil
-}
-
-// replacing reports whether a force-new input other than the name differs.
-func replacing(spec Spec, olds, news Props) bool {
-	for k, forceNew := range spec.Inputs {
-		if !forceNew || k == "name" {
-			continue
-		}
-		o, hasOld := olds[k]
-		n, hasNew := news[k]
-		if hasOld != hasNew || HasUnknown(n) || !reflect.DeepEqual(normalize(o), normalize(n)) {
-			return true
-		}
-	}
-	return false
 }
 
 // normalize makes values comparable: []string and []any with equal content
@@ -202,6 +195,28 @@ func normalize(v any) any {
 	return v
 }
 
+// Equal compares two plain values as a diff does.
+func Equal(a, b any) bool { return reflect.DeepEqual(normalize(a), normalize(b)) }
+
+// isZero reports whether v is a zero value (0, "", false, empty list or map).
+func isZero(v any) bool {
+	switch t := v.(type) {
+	case nil:
+		return true
+	case float64:
+		return t == 0
+	case string:
+		return t == ""
+	case bool:
+		return !t
+	case []any:
+		return len(t) == 0
+	case map[string]any:
+		return len(t) == 0
+	}
+	return false
+}
+
 func (s *Server) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
 	r, _, err := s.resourceFor(req.GetUrn())
 	if err != nil {
@@ -216,26 +231,16 @@ func (s *Server) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc
 	if err != nil {
 		return nil, err
 	}
-	ignore := map[string]bool{}
-	for _, k := range req.GetIgnoreChanges() {
-		ignore[k] = true
-	}
 	_, canUpdate := r.(Updater)
-	var diffs, replaces []string
+	diffs, replaces := DiffProps(spec, olds, news, canUpdate, req.GetIgnoreChanges()...)
 	detailed := map[string]*pulumirpc.PropertyDiff{}
-	for k, forceNew := range spec.Inputs {
-		if ignore[k] {
-			continue
-		}
-		o, hasOld := olds[k]
-		n, hasNew := news[k]
-		if !hasOld && !hasNew {
-			continue
-		}
-		if !HasUnknown(n) && reflect.DeepEqual(normalize(o), normalize(n)) {
-			continue
-		}
-		diffs = append(diffs, k)
+	rep := map[string]bool{}
+	for _, k := range replaces {
+		rep[k] = true
+	}
+	for _, k := range diffs {
+		_, hasOld := olds[k]
+		_, hasNew := news[k]
 		kind := pulumirpc.PropertyDiff_UPDATE
 		switch {
 		case !hasOld:
@@ -243,8 +248,7 @@ func (s *Server) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc
 		case !hasNew:
 			kind = pulumirpc.PropertyDiff_DELETE
 		}
-		if forceNew || !canUpdate {
-			replaces = append(replaces, k)
+		if rep[k] {
 			kind += 1 // the *_REPLACE variant follows each kind in the enum
 		}
 		detailed[k] = &pulumirpc.PropertyDiff{Kind: kind, InputDiff: true}
@@ -282,10 +286,24 @@ func (s *Server) Create(ctx context.Context, req *pulumirpc.CreateRequest) (*pul
 		for _, k := range r.Spec().Computed {
 			out[k] = Unknown{}
 		}
+		for _, k := range r.Spec().Filled {
+			if _, ok := out[k]; !ok {
+				out[k] = Unknown{}
+			}
+		}
 		props, err := Encode(out)
 		return &pulumirpc.CreateResponse{Properties: props}, err
 	}
 	id, out, err := r.Create(ctx, req.GetUrn(), in)
+	var initErr *InitError
+	if errors.As(err, &initErr) && id != "" {
+		props, perr := Encode(out)
+		if perr != nil {
+			return nil, perr
+		}
+		return nil, rpcerror.WithDetails(rpcerror.New(codes.Unknown, initErr.Reason),
+			&pulumirpc.ErrorResourceInitFailed{Id: id, Properties: props, Reasons: []string{initErr.Reason}, Inputs: req.GetProperties()})
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -361,4 +379,42 @@ func (s *Server) Delete(ctx context.Context, req *pulumirpc.DeleteRequest) (*emp
 		return nil, err
 	}
 	return &emptypb.Empty{}, r.Delete(ctx, req.GetId(), state)
+}
+
+// DiffProps is the diff of a resource's state (olds) against the program's
+// inputs (news): the changed inputs, and those that force a replacement.
+func DiffProps(spec Spec, olds, news Props, canUpdate bool, ignoreChanges ...string) (diffs, replaces []string) {
+	ignore := map[string]bool{}
+	for _, k := range ignoreChanges {
+		ignore[k] = true
+	}
+	filled := map[string]bool{}
+	for _, k := range spec.Filled {
+		filled[k] = true
+	}
+	for k, forceNew := range spec.Inputs {
+		if ignore[k] {
+			continue
+		}
+		o, hasOld := olds[k]
+		n, hasNew := news[k]
+		if !hasOld && !hasNew {
+			continue
+		}
+		// Left out by the program: a filled input keeps what the engine
+		// has; any other compares as its zero value, as Terraform does.
+		if !hasNew && (filled[k] || isZero(o)) {
+			continue
+		}
+		if !HasUnknown(n) && reflect.DeepEqual(normalize(o), normalize(n)) {
+			continue
+		}
+		diffs = append(diffs, k)
+		if forceNew || !canUpdate || (spec.Replaces != nil && spec.Replaces(k, o, n)) {
+			replaces = append(replaces, k)
+		}
+	}
+	sort.Strings(diffs)
+	sort.Strings(replaces)
+	return diffs, replaces
 }

@@ -29,3 +29,28 @@ export function removeLabelled(label: string): void {
 export function inspect(name: string, format: string): string {
   return docker("inspect", "-f", format, name);
 }
+
+/**
+ * The container of a service, found by its labels: stateless app services
+ * are auto-named (`<system>-<env>-<service>-<7 hex>`, a fresh name on each
+ * replacement), so tests never guess names. Data services, singletons and the
+ * proxy have fixed names, which this finds as well.
+ */
+export function serviceContainer(
+  system: string,
+  environment: string,
+  role: string,
+  replica?: number,
+): string {
+  const filters = [
+    `label=io.shipyard.system=${system}`,
+    `label=io.shipyard.environment=${environment}`,
+    `label=io.shipyard.role=${role}`,
+    ...(replica ? [`label=io.shipyard.replica=${replica}`] : []),
+  ].flatMap((f) => ["--filter", f]);
+  const names = docker("ps", "-a", ...filters, "--format", "{{.Names}}")
+    .split("\n")
+    .filter(Boolean);
+  if (names.length === 0) throw new Error(`no container of ${system}/${environment} with role ${role}`);
+  return names[0];
+}

@@ -32,3 +32,38 @@ export function get(
     req.on("timeout", () => req.destroy(new Error(`GET ${host}${path} timed out`)));
   });
 }
+
+/**
+ * A bounded request loop through the proxy (loopback only): `perSecond`
+ * GETs a second, each awaited independently, until stop(). Counts answers
+ * other than 200 and connection errors as failures.
+ */
+export function requestLoop(
+  port: number,
+  host: string,
+  path: string,
+  perSecond = 20,
+): { stop: () => Promise<{ ok: number; failed: number; failures: string[] }> } {
+  let ok = 0;
+  const failures: string[] = [];
+  const pending = new Set<Promise<void>>();
+  const timer = setInterval(() => {
+    const p = get(port, host, path)
+      .then((r) => {
+        if (r.status === 200) ok++;
+        else failures.push(`HTTP ${r.status}`);
+      })
+      .catch((e: Error) => {
+        failures.push(e.message);
+      })
+      .finally(() => pending.delete(p));
+    pending.add(p);
+  }, 1000 / perSecond);
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await Promise.all([...pending]);
+      return { ok, failed: failures.length, failures };
+    },
+  };
+}

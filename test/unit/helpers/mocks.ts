@@ -5,13 +5,15 @@ export interface Recorded {
   name: string;
   inputs: Record<string, unknown>;
   protect: boolean;
+  deleteBeforeReplace?: boolean;
+  replaceOnChanges?: string[];
   parent?: string;
 }
 
 /** Pulumi mocks that record every resource with its options. */
 export function setupMocks(): { resources: Recorded[]; transformation: pulumi.ResourceTransformation } {
   const resources: Recorded[] = [];
-  const opts = new Map<string, { protect: boolean; parent?: string }>();
+  const opts = new Map<string, Omit<Recorded, "type" | "name" | "inputs">>();
   pulumi.runtime.setMocks(
     {
       newResource: (args) => {
@@ -30,6 +32,8 @@ export function setupMocks(): { resources: Recorded[]; transformation: pulumi.Re
   const transformation: pulumi.ResourceTransformation = (a) => {
     opts.set(`${a.type}::${a.name}`, {
       protect: a.opts.protect ?? false,
+      deleteBeforeReplace: (a.opts as { deleteBeforeReplace?: boolean }).deleteBeforeReplace,
+      replaceOnChanges: (a.opts as { replaceOnChanges?: string[] }).replaceOnChanges,
       parent: a.opts.parent ? (a.opts.parent as unknown as { __name?: string }).__name : undefined,
     });
     return undefined;

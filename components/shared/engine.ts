@@ -1,0 +1,26 @@
+/**
+ * What the target Docker engine supports, resolved once per stack program
+ * (stacks/engineFacts.ts) and handed to every component: the container inputs
+ * that depend on it are chosen here, not guessed.
+ */
+export interface EngineFacts {
+  /** The engine's API version, e.g. "1.41" (Docker 20.10) or "1.47" (27.x). */
+  apiVersion: string;
+  /**
+   * Whether the kernel limits swap (`docker info` SwapLimit). Without it the
+   * engine stores MemorySwap -1 whatever is asked.
+   */
+  swapLimit: boolean;
+}
+
+/** Assumed when the engine cannot be asked: the oldest engine we support. */
+export const OLDEST_ENGINE: EngineFacts = { apiVersion: "1.41", swapLimit: false };
+
+/** Compares API versions such as "1.41" and "1.44". */
+export function apiAtLeast(have: string, need: string): boolean {
+  const [a, b] = [have, need].map((v) => v.split(".").map((p) => Number(p) || 0));
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) > (b[i] ?? 0);
+  }
+  return true;
+}
