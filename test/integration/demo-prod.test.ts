@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { destroy, stackName, up } from "../../cli/environment";
 import { LAYERS } from "../../cli/layers";
@@ -10,7 +11,9 @@ import { testTarget } from "./helpers/target";
 /**
  * The demo blueprint in its prod configuration, for real: two API replicas,
  * monitoring, the backup service; then a restore drill (back up, lose the
- * database container and volume, redeploy, restore, read the rows back).
+ * database container and volume, redeploy, restore, read the rows back), and
+ * the backup service's own scheduled verification (a drill that passes, then
+ * a corrupted pack found and alerted through the real Prometheus).
  */
 const run = `t${process.pid}p`;
 const label = `io.shipyard.test=${run}`;
@@ -82,7 +85,7 @@ describe("demo blueprint, prod configuration, on the real engine", () => {
       "-c",
       "promtool check rules /etc/prometheus/rules/shipyard.yml",
     );
-    expect(rules).toContain("SUCCESS: 4 rules found");
+    expect(rules).toContain("SUCCESS: 6 rules found");
 
     // Volumes holding data are protected in prod (Pulumi state).
     for (const l of LAYERS) {
@@ -183,6 +186,132 @@ describe("demo blueprint, prod configuration, on the real engine", () => {
     expect(labelled(label).containers).not.toContain(c("redis-redis-restore"));
     // And the application reads them through the proxy again.
     expect(JSON.parse((await get(port, host, "/api/db")).body).rows).toBe(rows + 1);
+  });
+
+  // The backup service's own verification (shipyard-verify, on its cron schedule): a drill that
+  // passes on a healthy repository, then a corrupted pack found, in the metrics and alerted.
+  const verify = () => {
+    const t0 = Date.now();
+    const r = spawnSync("docker", ["exec", c("backup"), "/usr/local/bin/shipyard-verify"], {
+      encoding: "utf8",
+    });
+    return { status: r.status, out: `${r.stdout}${r.stderr}`, seconds: (Date.now() - t0) / 1000 };
+  };
+  const promQuery = (expr: string) =>
+    docker("exec", c("prometheus"), "promtool", "query", "instant", "http://localhost:9090", expr);
+  /** Polls a PromQL expression until its answer matches (Prometheus scrapes node-exporter every 15 s). */
+  const promUntil = async (expr: string, want: RegExp, seconds = 120) => {
+    let last = "";
+    for (const end = Date.now() + seconds * 1000; Date.now() < end;) {
+      last = promQuery(expr);
+      if (want.test(last)) return last;
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+    throw new Error(`Prometheus: ${expr} answered ${JSON.stringify(last)}, expected ${want}`);
+  };
+  const liveRows = () =>
+    docker(
+      "exec",
+      c("mariadb"),
+      "sh",
+      "-c",
+      'mariadb -uroot -p"$(cat /run/secrets/mariadb-root-password)" -N -e "SELECT COUNT(*) FROM demo_prod_app.shipyard_probe"',
+    );
+  const processes = () => docker("exec", c("backup"), "sh", "-c", "cat /proc/[0-9]*/comm").split("\n");
+
+  test("scheduled verification: the drill restores every target into scratch servers and passes on a healthy repository", async () => {
+    // On the backup service's own schedule (prod default), beside the backup.
+    expect(inspect(c("backup"), '{{index .Config.Labels "io.shipyard.backup.verify-schedule"}}')).toBe(
+      "30 4 * * *",
+    );
+    const cron = docker("exec", c("backup"), "cat", "/etc/cron.d/shipyard-backup");
+    expect(cron).toContain("30 4 * * * root /usr/local/bin/shipyard-verify >/proc/1/fd/1 2>/proc/1/fd/2");
+
+    // A backup records each table's row count with the dump.
+    const rows = Number(liveRows());
+    const backup = docker("exec", c("backup"), "shipyard-backup");
+    expect(backup).toMatch(/mariadb-mariadb-demo_prod_app ok/);
+    const tags = docker(
+      "exec",
+      c("backup"),
+      "sh",
+      "-c",
+      "RESTIC_REPOSITORY=/repository RESTIC_PASSWORD_FILE=/run/secrets/restic-password restic snapshots --json --latest 1 --tag mariadb-mariadb-demo_prod_app",
+    );
+    expect(tags).toMatch(new RegExp(`"rows=([^"]*/)?shipyard_probe:${rows}(/[^"]*)?"`));
+
+    const r = verify();
+    figures.verifySeconds = r.seconds;
+    console.log(`shipyard-verify on a healthy repository (${r.seconds.toFixed(1)}s):\n${r.out}`);
+    expect(r.status).toBe(0);
+    expect(r.out).toMatch(/shipyard-verify: repository ok/);
+    expect(r.out).toMatch(
+      /mariadb-mariadb-demo_prod_app ok: snapshot \w+, checksum matches, restored into a scratch server, row counts of \d+ tables match/,
+    );
+    expect(r.out).toMatch(/redis-redis ok: snapshot \w+, checksum matches, \d+ keys, RDB checksum OK/);
+    expect(r.out).toMatch(/shipyard-verify: passed in \d+s/);
+    figures.drillSeconds = Number(/shipyard-verify: passed in (\d+)s/.exec(r.out)![1]);
+    figures.mariadbDrillSeconds = Number(/mariadb-mariadb-demo_prod_app ok: .*, (\d+)s$/m.exec(r.out)![1]);
+    // The scratch server is gone: no database process, no scratch directory.
+    expect(processes()).not.toContain("mariadbd");
+    expect(docker("exec", c("backup"), "sh", "-c", "ls /tmp")).not.toMatch(/shipyard-scratch/);
+
+    const metrics = docker("exec", c("backup"), "cat", "/metrics/shipyard_backup_verify.prom");
+    for (const target of ["repository", "mariadb-mariadb-demo_prod_app", "redis-redis"])
+      expect(metrics).toContain(`shipyard_backup_verify_last_status{target="${target}"} 0`);
+    // Prometheus has it (node-exporter's textfile collector), and no verification alert holds.
+    await promUntil('shipyard_backup_verify_last_status{target="repository"}', / => 0 @/);
+    expect(promQuery("shipyard_backup_verify_last_status != 0")).not.toMatch(/=>/);
+  });
+
+  test("scheduled verification: a corrupted pack is found, the metric says failed, the alert fires, the database is untouched", async () => {
+    const before = { rows: liveRows(), started: inspect(c("mariadb"), "{{.Id}} {{.State.StartedAt}}") };
+    const okMetrics = docker("exec", c("backup"), "cat", "/metrics/shipyard_backup_verify.prom");
+    const lastGood =
+      /shipyard_backup_verify_last_success_timestamp_seconds\{target="repository"\} (\d+)/.exec(
+        okMetrics,
+      )![1];
+    // Flip bytes in the middle of the largest pack file (the dumps' data).
+    const pack = docker(
+      "exec",
+      c("backup"),
+      "sh",
+      "-c",
+      `f=$(find /repository/data -type f -printf '%s %p\\n' | sort -n | tail -1 | cut -d' ' -f2); printf 'shipyard-corruption' | dd of="$f" bs=1 seek=$(( $(stat -c %s "$f") / 2 )) conv=notrunc 2>/dev/null; echo "$f"`,
+    );
+    expect(pack).toMatch(/^\/repository\/data\/[0-9a-f]{2}\/[0-9a-f]{64}$/);
+
+    const r = verify();
+    console.log(`shipyard-verify on a corrupted repository (${r.seconds.toFixed(1)}s):\n${r.out}`);
+    expect(r.status).toBe(1);
+    expect(r.out).toMatch(
+      /shipyard-verify: repository FAILED: restic check --read-data-subset=500M: .*(Pack ID does not match|ciphertext verification failed).*repository contains errors/,
+    );
+    expect(r.out).toMatch(/shipyard-verify: FAILED in \d+s/);
+    expect(processes()).not.toContain("mariadbd");
+
+    const metrics = docker("exec", c("backup"), "cat", "/metrics/shipyard_backup_verify.prom");
+    expect(metrics).toContain('shipyard_backup_verify_last_status{target="repository"} 1');
+    // The last success is kept, so BackupVerificationStale measures from it.
+    expect(metrics).toContain(
+      `shipyard_backup_verify_last_success_timestamp_seconds{target="repository"} ${lastGood}`,
+    );
+
+    // The rule as MonitoringStack rendered it, evaluated by the real Prometheus, and the alert firing.
+    const rules = docker("exec", c("prometheus"), "cat", "/etc/prometheus/rules/shipyard.yml");
+    const expr = /- alert: BackupVerificationFailed\n\s+expr: (.+)\n/.exec(rules)![1];
+    expect(expr).toBe("shipyard_backup_verify_last_status != 0");
+    const t0 = Date.now();
+    expect(await promUntil(expr, /target="repository".* => 1 @/)).toMatch(/target="repository"/);
+    await promUntil(
+      'ALERTS{alertname="BackupVerificationFailed",alertstate="firing",target="repository"}',
+      / => 1 @/,
+    );
+    figures.alertFiringSeconds = (Date.now() - t0) / 1000;
+
+    // The database was never touched: same container, same start, same rows.
+    expect(inspect(c("mariadb"), "{{.Id}} {{.State.StartedAt}}")).toBe(before.started);
+    expect(liveRows()).toBe(before.rows);
   });
 
   test("destroy refuses protected prod data; after unprotect it removes everything", async () => {
