@@ -42,15 +42,20 @@ export function serviceContainer(
   role: string,
   replica?: number,
 ): string {
-  const filters = [
-    `label=io.shipyard.system=${system}`,
-    `label=io.shipyard.environment=${environment}`,
-    `label=io.shipyard.role=${role}`,
-    ...(replica ? [`label=io.shipyard.replica=${replica}`] : []),
-  ].flatMap((f) => ["--filter", f]);
-  const names = docker("ps", "-a", ...filters, "--format", "{{.Names}}")
-    .split("\n")
-    .filter(Boolean);
-  if (names.length === 0) throw new Error(`no container of ${system}/${environment} with role ${role}`);
-  return names[0];
+  const find = (label: string) => {
+    const filters = [
+      `label=io.shipyard.system=${system}`,
+      `label=io.shipyard.environment=${environment}`,
+      `label=${label}=${role}`,
+      ...(replica ? [`label=io.shipyard.replica=${replica}`] : []),
+    ].flatMap((f) => ["--filter", f]);
+    return docker("ps", "-a", ...filters, "--format", "{{.Names}}")
+      .split("\n")
+      .filter(Boolean);
+  };
+  // A service by its role; a component with one container (the proxy) by its component.
+  const names = find("io.shipyard.role");
+  const found = names.length > 0 ? names : find("io.shipyard.component");
+  if (found.length === 0) throw new Error(`no container of ${system}/${environment} with role ${role}`);
+  return found[0];
 }
