@@ -31,7 +31,9 @@ describe("promotion and rollback on the real engine", () => {
 
   test("promote dev -> staging, then roll staging back", async () => {
     await up(target("staging"));
-    expect(inspect(`${run}-staging-api`, "{{.Config.Image}}")).toBe("shipyard/app:bookworm");
+    expect(inspect(serviceContainer(run, "staging", "api"), "{{.Config.Image}}")).toBe(
+      "shipyard/app:bookworm",
+    );
     const dbStarted = inspect(`${run}-staging-mariadb`, "{{.State.StartedAt}}");
 
     await up({
@@ -42,12 +44,14 @@ describe("promotion and rollback on the real engine", () => {
 
     const p = await promote(target("dev"), target("staging"));
     expect(p.images.app).toBe(release);
-    expect(inspect(`${run}-staging-api`, "{{.Config.Image}}")).toBe(release);
-    expect(inspect(`${run}-staging-web`, "{{.Config.Image}}")).toBe(release);
+    expect(inspect(serviceContainer(run, "staging", "api"), "{{.Config.Image}}")).toBe(release);
+    expect(inspect(serviceContainer(run, "staging", "web"), "{{.Config.Image}}")).toBe(release);
 
     const r = await rollback(target("staging"));
     expect(r.map((x) => x.layer)).toEqual(["app"]);
-    expect(inspect(`${run}-staging-api`, "{{.Config.Image}}")).toBe("shipyard/app:bookworm");
+    expect(inspect(serviceContainer(run, "staging", "api"), "{{.Config.Image}}")).toBe(
+      "shipyard/app:bookworm",
+    );
     expect(inspect(`${run}-staging-mariadb`, "{{.State.StartedAt}}")).toBe(dbStarted);
   });
 });

@@ -1,5 +1,5 @@
 import { destroy, siteDestroy, sitePreview, siteUp, up, preview } from "../../cli/environment";
-import { docker, inspect, labelled, removeLabelled } from "./helpers/docker";
+import { docker, inspect, labelled, removeLabelled, serviceContainer } from "./helpers/docker";
 import { freePort, get } from "./helpers/net";
 import { testTarget } from "./helpers/target";
 
@@ -62,7 +62,7 @@ describe("webmeteor per-customer sites", () => {
     // Isolation: a site's containers are only on its own network.
     for (const s of sites) {
       const nets = inspect(
-        `${s.customer}-shop-staging-www`,
+        serviceContainer(`${s.customer}-shop`, "staging", "www"),
         "{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}",
       ).trim();
       expect(nets).toBe(`${s.customer}-shop-network`);
@@ -70,7 +70,7 @@ describe("webmeteor per-customer sites", () => {
     // and alpha cannot reach bravo's database.
     const probe = docker(
       "exec",
-      "alpha-shop-staging-www",
+      serviceContainer("alpha-shop", "staging", "www"),
       "python3",
       "-c",
       "import socket\ntry:\n socket.create_connection(('bravo-shop-staging-db', 5432), 2); print('reached')\nexcept Exception as e: print('blocked')",
