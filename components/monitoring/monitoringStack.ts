@@ -107,7 +107,9 @@ export class MonitoringStack extends pulumi.ComponentResource {
                 ? [{ volumeName: args.textfileVolume, containerPath: "/textfile", readOnly: true }]
                 : []),
             ],
-            networksAdvanced: networks,
+            // Stateless containers get a new name on each replacement: Prometheus scrapes the
+            // node job (host metrics, the backup and verification textfile metrics) by this alias.
+            networksAdvanced: networks.map((net) => ({ ...net, aliases: [n("node-exporter")] })),
             labels: dockerLabels(owner("node-exporter"), args.labels),
             healthcheck: dockerHealthcheck({
               command: httpProbe(9100, "/metrics"),

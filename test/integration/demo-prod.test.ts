@@ -133,7 +133,16 @@ describe("demo blueprint, prod configuration, on the real engine", () => {
     const metrics = docker("exec", c("backup"), "cat", "/metrics/shipyard_backup.prom");
     expect(metrics).toContain('shipyard_backup_last_status{target="mariadb-mariadb-demo_prod_app"} 0');
     // node-exporter publishes the backup metrics for Prometheus.
-    const exported = docker("exec", c("node-exporter"), "sh", "-c", "cat /textfile/shipyard_backup.prom");
+    // (stateless containers carry a suffix in their name: found by role)
+    const nodeExporter = docker(
+      "ps",
+      "-q",
+      "--filter",
+      `label=${label}`,
+      "--filter",
+      "label=io.shipyard.role=node-exporter",
+    );
+    const exported = docker("exec", nodeExporter, "sh", "-c", "cat /textfile/shipyard_backup.prom");
     expect(exported).toContain("shipyard_backup_last_success_timestamp_seconds");
 
     // Lose the data: both servers' containers and volumes removed by hand.
