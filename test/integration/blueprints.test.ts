@@ -92,7 +92,8 @@ for (const blueprint of chosen) {
         // services that exist only in other environments are absent here
         for (const svc of bp.app.services) {
           const present = !svc.only || svc.only.includes(env);
-          const shown = new RegExp(`docker:index:Container ${run}-${svc.name}(-1)? `).test(text);
+          // stateless services are named <system>-<env>-<service> (auto-named from it), singletons <system>-<service>
+          const shown = new RegExp(`docker:index:Container ${run}-(${env}-)?${svc.name}(-1)? `).test(text);
           expect(`${svc.name} in ${env}: ${shown}`).toBe(`${svc.name} in ${env}: ${present}`);
         }
         if (env === "prod" && bp.app.backup && (!bp.app.backup.only || bp.app.backup.only.includes("prod"))) {
