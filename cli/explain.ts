@@ -7,7 +7,7 @@
  *  - an engine that no longer answers is named, with what to run;
  *  - every container of the system (labels io.shipyard.system and
  *    io.shipyard.environment) that exited, restarts, never started, is
- *    unhealthy, or is named in the error: its state, its last health check
+ *    unhealthy or not healthy yet, or is named in the error: its state, its last health check
  *    output and its last 20 log lines;
  *  - a running proxy is asked for its own verdict on its configuration
  *    (`nginx -t`, `caddy validate`); a proxy that exited printed it in its logs.
@@ -57,17 +57,20 @@ export interface ContainerFacts {
 }
 
 export const LOG_LINES = 20;
+/** A health check's output is often a traceback: its end says what failed. */
+export const HEALTH_LINES = 8;
 
 const nameOf = (c: ContainerInspect) => c.Name.replace(/^\//, "");
 
-/** Containers that explain a failure: not running as they should, unhealthy, or named in the error. */
+/** Containers that explain a failure: not running as they should, not healthy, or named in the error. */
 export function failedContainers(list: ContainerInspect[], mentioned: string[] = []): ContainerInspect[] {
   return list.filter((c) => {
     const s = c.State;
     if (mentioned.includes(nameOf(c))) return true;
     if (s.Restarting || s.Status === "restarting") return true;
     if (!s.Running && ["exited", "dead", "created"].includes(s.Status)) return true;
-    return s.Health?.Status === "unhealthy";
+    // Not healthy (yet) when the run failed: a wait that timed out leaves it "starting".
+    return s.Health?.Status === "unhealthy" || s.Health?.Status === "starting";
   });
 }
 
@@ -109,7 +112,7 @@ function healthLines(c: ContainerInspect): string[] {
   const out = (last.Output ?? "").trim();
   return [
     `last health check${probe}: exit code ${last.ExitCode ?? "?"}${out ? ", output:" : ", no output"}`,
-    ...(out ? [indent(out.split("\n").slice(-LOG_LINES).join("\n"), "  ")] : []),
+    ...(out ? [indent(out.split("\n").slice(-HEALTH_LINES).join("\n"), "  ")] : []),
   ];
 }
 
@@ -139,7 +142,7 @@ export function explainContainers(o: {
   facts: ContainerFacts[];
 }): string {
   if (o.facts.length === 0)
-    return `${o.what} failed; no container of ${o.system}/${o.environment} on the engine is exited, restarting or unhealthy`;
+    return `${o.what} failed; no container of ${o.system}/${o.environment} on the engine is exited, restarting or not healthy`;
   return [
     `${o.what} failed; what the engine shows of ${o.system}/${o.environment}:`,
     ...o.facts.map((f) => indent(describeContainer(f), "  ")),

@@ -49,7 +49,7 @@ const created = container("s-staging-proxy", {
 });
 
 describe("explaining a failed run from the engine", () => {
-  test("picks exited, restarting, never started, unhealthy and named containers, not healthy ones", () => {
+  test("picks exited, restarting, never started, not healthy and named containers, not healthy ones", () => {
     const all = [healthy, unhealthy, exited, restarting, created];
     expect(failedContainers(all).map((c) => c.Name)).toEqual([
       "/s-staging-api",
@@ -58,8 +58,9 @@ describe("explaining a failed run from the engine", () => {
       "/s-staging-proxy",
     ]);
     expect(failedContainers([healthy], ["s-staging-web"]).map((c) => c.Name)).toEqual(["/s-staging-web"]);
+    // A wait that timed out leaves a container "starting": not healthy when the run failed.
     const starting = container("s-staging-x", { Health: { Status: "starting", Log: [] } });
-    expect(failedContainers([starting])).toEqual([]);
+    expect(failedContainers([starting])).toEqual([starting]);
   });
 
   test("names in an error message are found by the system's prefix", () => {
@@ -128,7 +129,7 @@ describe("explaining a failed run from the engine", () => {
     expect(
       explainContainers({ what: "the app layer's up", system: "s", environment: "staging", facts: [] }),
     ).toBe(
-      "the app layer's up failed; no container of s/staging on the engine is exited, restarting or unhealthy",
+      "the app layer's up failed; no container of s/staging on the engine is exited, restarting or not healthy",
     );
     const text = explainContainers({
       what: "the data layer's up",
