@@ -280,6 +280,16 @@ func endpoint(n rpc.Props) map[string]any {
 	return ep
 }
 
+// healthConfig is the engine's HealthConfig as inspect returns it.
+type healthConfig struct {
+	Test          []string
+	Interval      int64
+	Timeout       int64
+	StartPeriod   int64
+	StartInterval int64
+	Retries       int
+}
+
 type containerInspect struct {
 	ID    string
 	Name  string
@@ -300,14 +310,7 @@ type containerInspect struct {
 		Hostname    string
 		StopSignal  string
 		StopTimeout *int
-		Healthcheck *struct {
-			Test          []string
-			Interval      int64
-			Timeout       int64
-			StartPeriod   int64
-			StartInterval int64
-			Retries       int
-		}
+		Healthcheck *healthConfig
 	}
 	HostConfig struct {
 		RestartPolicy struct {

@@ -34,14 +34,7 @@ func TestReadBackFormatsAsUpstream(t *testing.T) {
 	state := rpc.Props{"image": "demo/api:1", "cpus": "1", "memory": 512.0, "mustRun": true,
 		"envs": []any{"A=1"}, "labels": []any{map[string]any{"label": "a", "value": "b"}}}
 	out := readBack(state, inspectWith(func(i *containerInspect) {
-		i.Config.Healthcheck = &struct {
-			Test          []string
-			Interval      int64
-			Timeout       int64
-			StartPeriod   int64
-			StartInterval int64
-			Retries       int
-		}{Test: []string{"CMD", "true"}, Interval: 90e9, Timeout: 5e9}
+		i.Config.Healthcheck = &healthConfig{Test: []string{"CMD", "true"}, Interval: 90e9, Timeout: 5e9}
 	}))
 	if out["cpus"] != "1.0" {
 		t.Errorf("cpus read back %v, want 1.0 (so the program must send 1.0)", out["cpus"])
