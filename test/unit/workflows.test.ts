@@ -170,6 +170,8 @@ describe("the SHIPYARD_TOOLCHAIN switch", () => {
               .filter((d) => !/\/pulumi-v[\d.]+\/bin$/.test(d))
               .join(":"),
             SHIPYARD_TOOLCHAIN: value,
+            // what the test run's own env.sh (offline) exported must not decide the answer
+            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: undefined,
             SHIPYARD_STATE: path.join(tmp, "state"),
             PULUMI_CONFIG_PASSPHRASE: "x",
           },
