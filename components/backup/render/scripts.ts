@@ -112,6 +112,27 @@ export const SNAPSHOT_FUNCTIONS: string[] = [
  * size as tags (databases: also their row counts, see rows.ts), apply
  * retention per target, and write Prometheus textfile metrics.
  */
+/**
+ * How the backup and the verification scripts begin: the repository's
+ * environment, the system's host tag, and the lock they share (so they never
+ * overlap), with the metrics directory made.
+ */
+export function lockedScriptHead(o: {
+  repository: BackupRepository;
+  system: string;
+  environment: string;
+}): string[] {
+  return [
+    "#!/bin/bash",
+    "# Rendered by shipyard: do not edit, change the blueprint.",
+    "set -uo pipefail",
+    ...repoEnv(o.repository),
+    `HOSTTAG=${o.system}-${o.environment}`,
+    `exec 9>${LOCK_FILE}; flock 9`,
+    `mkdir -p ${METRICS_DIR}`,
+  ];
+}
+
 export function renderBackupScript(o: {
   targets: BackupTarget[];
   repository: BackupRepository;
@@ -121,13 +142,7 @@ export function renderBackupScript(o: {
 }): string {
   checkScriptValues(o);
   const lines = [
-    "#!/bin/bash",
-    "# Rendered by shipyard: do not edit, change the blueprint.",
-    "set -uo pipefail",
-    ...repoEnv(o.repository),
-    `HOSTTAG=${o.system}-${o.environment}`,
-    `exec 9>${LOCK_FILE}; flock 9`,
-    `mkdir -p ${METRICS_DIR}`,
+    ...lockedScriptHead(o),
     `restic cat config >/dev/null 2>&1 || restic init >/dev/null || { echo "shipyard-backup: cannot open or create the repository $RESTIC_REPOSITORY" >&2; exit 1; }`,
     "status=0",
     `metrics=$(mktemp ${METRICS_DIR}/.shipyard_backup.XXXXXX)`,

@@ -11,7 +11,7 @@
  */
 import type { BackupRepository, BackupTarget } from "../types";
 import { ROWS_FUNCTIONS } from "./rows";
-import { dump, LOCK_FILE, METRICS_DIR, repoEnv, SNAPSHOT_FUNCTIONS, targetName } from "./scripts";
+import { dump, lockedScriptHead, METRICS_DIR, SNAPSHOT_FUNCTIONS, targetName } from "./scripts";
 
 export const VERIFY_METRICS_FILE = `${METRICS_DIR}/shipyard_backup_verify.prom`;
 
@@ -57,13 +57,7 @@ export function renderVerifyScript(o: {
   drill?: boolean;
 }): string {
   const lines = [
-    "#!/bin/bash",
-    "# Rendered by shipyard: do not edit, change the blueprint.",
-    "set -uo pipefail",
-    ...repoEnv(o.repository),
-    `HOSTTAG=${o.system}-${o.environment}`,
-    `exec 9>${LOCK_FILE}; flock 9`,
-    `mkdir -p ${METRICS_DIR}`,
+    ...lockedScriptHead(o),
     "started=$(date +%s); status=0; drill=" + (o.drill === false ? "no" : "yes"),
     '[ "${1:-}" = --no-drill ] && drill=no',
     "scratch=$(mktemp -d /tmp/shipyard-scratch.XXXXXX); pgdir=; mariadb_pid=",
