@@ -9,11 +9,12 @@ import type {
   DataNetworkSpec,
   ObjectStoreSpec,
 } from "../components/database/types";
-import type { ServiceSpec } from "../components/app/types";
+import type { JobSpec, ServiceSpec } from "../components/app/types";
+import type { SecretEnvValue } from "../components/shared/secretEnv";
 import type { PolicyWaiver } from "../components/shared";
 import type { ProxyKind, RateLimit } from "../components/proxy/types";
 import { checkForm } from "../components/shared/grammar";
-import { httpCheck } from "../components/shared/health";
+import { httpProbe } from "../components/shared/health";
 import { resolveVerify, type ResolvedVerify } from "./backupVerify";
 import { Blueprint, type Environment, type ParsedBlueprint } from "./schema";
 
@@ -69,9 +70,12 @@ export interface ResolvedSystem {
     servers: DatabaseServerSpec[];
     caches: CacheSpec[];
     objectStores: ObjectStoreSpec[];
+    /** Generated application secrets (refs `app/<name>`). */
+    secrets: { name: string; length: number }[];
   };
   app: {
     services: ServiceSpec[];
+    jobs: JobSpec[];
     proxy: {
       kind: ProxyKind;
       image: string;
@@ -231,6 +235,33 @@ export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
     };
   });
 
+  const fillSecretEnv = (
+    m: Record<string, SecretEnvValue> | undefined,
+    field: string,
+  ): Record<string, SecretEnvValue> =>
+    Object.fromEntries(
+      Object.entries(m ?? {}).map(([k, v]) => [
+        k,
+        typeof v === "string"
+          ? fill(v, `${field}.${k}`)
+          : {
+              ...v,
+              ref: fill(v.ref, `${field}.${k}.ref`),
+              // {secret} is the wrapper's placeholder, not a variable.
+              ...(v.template
+                ? {
+                    template: v.template
+                      .split("{secret}")
+                      .map((part) => fill(part, `${field}.${k}.template`))
+                      .join("{secret}"),
+                  }
+                : {}),
+            },
+      ]),
+    );
+  const fillEnv = (m: Record<string, PerEnv<string>> | undefined, field: string) =>
+    Object.fromEntries(Object.entries(m ?? {}).map(([k, v]) => [k, fill(pick(v) ?? "", `${field}.${k}`)]));
+
   type ServiceIn = ParsedBlueprint["app"]["services"][number];
   /** host + path -> the service routed there: two services claiming one route are refused. */
   const routed = new Map<string, string>();
@@ -256,9 +287,13 @@ export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
     list: ServiceIn[],
     prefix: string,
     check: (n: string[] | undefined, f: string) => void,
+    jobList: ParsedBlueprint["app"]["jobs"] = [],
   ): ServiceSpec[] => {
     const present = list.filter((s) => !s.only || s.only.includes(env));
-    const presentNames = new Set(present.map((s) => s.name));
+    const presentNames = new Set([
+      ...present.map((s) => s.name),
+      ...jobList.filter((j) => !j.only || j.only.includes(env)).map((j) => j.name),
+    ]);
     const seen = new Set<string>();
     const services: ServiceSpec[] = [];
     list.forEach((s, i) => {
@@ -275,7 +310,7 @@ export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
         ? {
             command:
               s.health.command ??
-              (s.health.httpPath && s.port ? httpCheck(s.port, s.health.httpPath) : undefined),
+              (s.health.httpPath && s.port ? httpProbe(s.port, s.health.httpPath) : undefined),
             interval: s.health.interval,
             timeout: s.health.timeout,
             retries: s.health.retries,
@@ -289,12 +324,8 @@ export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
         image: image(s.image, `${field}.image`),
         command: s.command?.map((c) => fill(c, `${field}.command`)),
         entrypoint: s.entrypoint,
-        env: Object.fromEntries(
-          Object.entries(s.env ?? {}).map(([k, v]) => [k, fill(pick(v) ?? "", `${field}.env.${k}`)]),
-        ),
-        secretEnv: Object.fromEntries(
-          Object.entries(s.secretEnv ?? {}).map(([k, v]) => [k, fill(v, `${field}.secretEnv.${k}`)]),
-        ),
+        env: fillEnv(s.env, `${field}.env`),
+        secretEnv: fillSecretEnv(s.secretEnv, `${field}.secretEnv`),
         port: s.port,
         replicas,
         singleton: s.singleton,
@@ -308,6 +339,7 @@ export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
         metricsPath: s.metricsPath,
       });
     });
+    for (const j of jobList) seen.add(j.name);
     for (const s of present) {
       for (const d of s.dependsOn ?? []) {
         if (!seen.has(d))
@@ -316,7 +348,31 @@ export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
     }
     return services;
   };
-  const services = resolveServices(bp.app.services, "app.services", checkNets);
+  const services = resolveServices(bp.app.services, "app.services", checkNets, bp.app.jobs);
+  const serviceNames = new Set(bp.app.services.map((s) => s.name));
+  const presentJobs = bp.app.jobs.filter((j) => !j.only || j.only.includes(env));
+  const present = new Set([...services.map((s) => s.name), ...presentJobs.map((j) => j.name)]);
+  const jobs: JobSpec[] = presentJobs.map((j) => {
+    const field = `app.jobs[${bp.app.jobs.indexOf(j)}] (${j.name})`;
+    checkNets(j.networks, `${field}.networks`);
+    for (const d of j.dependsOn ?? [])
+      if (!serviceNames.has(d) && !bp.app.jobs.some((o) => o.name === d))
+        throw new Error(
+          `${field}.dependsOn names "${d}"; allowed: ${[...serviceNames, ...bp.app.jobs.map((o) => o.name)].join(", ")}`,
+        );
+    return {
+      name: j.name,
+      image: image(j.image, `${field}.image`),
+      command: j.command?.map((c) => fill(c, `${field}.command`)),
+      entrypoint: j.entrypoint,
+      env: fillEnv(j.env, `${field}.env`),
+      secretEnv: fillSecretEnv(j.secretEnv, `${field}.secretEnv`),
+      networks: j.networks,
+      volumes: j.volumes,
+      dependsOn: j.dependsOn?.filter((d) => present.has(d)),
+      memoryMb: pick(j.memoryMb),
+    };
+  });
 
   checkNets(bp.app.proxy.networks, "app.proxy.networks");
   const mon = bp.app.monitoring;
@@ -402,9 +458,13 @@ export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
       servers,
       caches,
       objectStores,
+      secrets: bp.data.secrets
+        .filter((x) => !x.only || x.only.includes(env))
+        .map((x) => ({ name: x.name, length: x.length ?? 48 })),
     },
     app: {
       services,
+      jobs,
       proxy: {
         kind: bp.app.proxy.kind,
         image: image(bp.app.proxy.image, "app.proxy.image"),

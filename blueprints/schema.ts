@@ -148,14 +148,82 @@ export const Route = z
   })
   .strict();
 
+const envName = z
+  .string()
+  .regex(
+    /^[A-Za-z_][A-Za-z0-9_]*$/,
+    "an environment variable name: letters, digits and _, not first a digit",
+  );
+
+/**
+ * Secrets by reference into the data layer's secrets. A string: the file
+ * /run/secrets/<name> and `<NAME>_FILE` naming it (images that read `_FILE`).
+ * `{ ref, as: "env", template? }`: for images that read the secret only from
+ * a plain variable or inside a URL; a wrapper builds `<NAME>` from the file at
+ * start (components/shared/secretEnv.ts), so the service states the image's
+ * `entrypoint` and `command`.
+ */
+export const SecretEnv = z.record(
+  envName,
+  z.union([
+    z.string(),
+    z
+      .object({
+        ref: z.string(),
+        as: z.enum(["file", "env"]).optional(),
+        template: z
+          .string()
+          .refine((t) => t.split("{secret}").length === 2, "a template holds {secret} exactly once")
+          .optional(),
+      })
+      .strict()
+      .refine((v) => !v.template || v.as === "env", "a template needs as: env"),
+  ]),
+);
+
+const ServiceVolume = z.object({ volume: name, path: z.string(), readOnly: z.boolean().optional() }).strict();
+
+/**
+ * A one-shot job (a migration, Frappe's configurator): its own container, run
+ * to completion before the services that name it in `dependsOn`, re-run only
+ * when its inputs change; a failure stops the deploy and shows its output.
+ */
+export const Job = z
+  .object({
+    name,
+    image: z.string(),
+    command: z.array(z.string()).optional(),
+    entrypoint: z.array(z.string()).optional(),
+    env: z.record(envName, perEnv(z.string())).optional(),
+    secretEnv: SecretEnv.optional(),
+    networks: z.array(z.string()).min(1),
+    volumes: z.array(ServiceVolume).optional(),
+    /** Jobs (or services) that must be done (healthy) first. */
+    dependsOn: z.array(z.string()).optional(),
+    memoryMb: perEnv(z.number().int().positive()).optional(),
+    /** Environments it exists in. @default every environment */
+    only: z.array(Environment).optional(),
+  })
+  .strict();
+
+/** A secret the application needs (an encryption key, a session secret): generated and kept by the data layer. */
+export const AppSecret = z
+  .object({
+    name,
+    /** Characters (letters and digits). @default 48 */
+    length: z.number().int().min(16).max(128).optional(),
+    only: z.array(Environment).optional(),
+  })
+  .strict();
+
 export const Service = z
   .object({
     name,
     image: z.string(),
     command: z.array(z.string()).optional(),
     entrypoint: z.array(z.string()).optional(),
-    env: z.record(perEnv(z.string())).optional(),
-    secretEnv: z.record(z.string()).optional(),
+    env: z.record(envName, perEnv(z.string())).optional(),
+    secretEnv: SecretEnv.optional(),
     port: z.number().int().min(1).max(65535).optional(),
     replicas: perEnv(z.number().int().min(0).max(50)).optional(),
     /** Never more than one copy (a scheduler). @default false */
@@ -165,9 +233,7 @@ export const Service = z
     cpus: perEnv(z.number().positive()).optional(),
     dependsOn: z.array(z.string()).optional(),
     networks: z.array(z.string()).min(1),
-    volumes: z
-      .array(z.object({ volume: name, path: z.string(), readOnly: z.boolean().optional() }).strict())
-      .optional(),
+    volumes: z.array(ServiceVolume).optional(),
     routes: z.array(Route).optional(),
     metricsPath: form("routePath").optional(),
     /** Environments it exists in. @default every environment */
@@ -291,12 +357,16 @@ export const Blueprint = z
         servers: z.array(DatabaseServer).default([]),
         caches: z.array(Cache).default([]),
         objectStores: z.array(ObjectStore).default([]),
+        /** Generated application secrets, referenced as `app/<name>`. */
+        secrets: z.array(AppSecret).default([]),
         refresh: DataRefresh.optional(),
       })
       .strict(),
     app: z
       .object({
         services: z.array(Service).min(1),
+        /** One-shot jobs, run before the services that depend on them. */
+        jobs: z.array(Job).default([]),
         proxy: Proxy,
         monitoring: Monitoring.optional(),
         backup: Backup.optional(),

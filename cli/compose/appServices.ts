@@ -2,11 +2,18 @@
  * The app layer as compose services: what `AppStack` creates (one service per
  * copy, secrets as `<ENV>_FILE` files, the same aliases), and the proxy.
  */
-import type { ServiceSpec } from "../../components/app/types";
-import { validateServices } from "../../components/app/validate";
+import type { JobSpec, ServiceSpec } from "../../components/app/types";
+import { startOrder } from "../../components/app/validate";
 import { labelMap } from "../../components/shared/labels";
 import { resourceName } from "../../components/shared/naming";
-import { SECRETS_DIR } from "../../components/shared/secretDir";
+import {
+  needsWrapper,
+  SECRET_ENV_WRAPPER,
+  secretEnvEntries,
+  secretEnvVariables,
+  secretEnvWrapper,
+  wrappedEntrypoint,
+} from "../../components/shared/secretEnv";
 import { PROXY_KINDS, PROXY_LIMITS } from "../../components/proxy/kinds";
 import type { ProxyKind } from "../../components/proxy/types";
 import { composeBaseline, composeHealthcheck } from "./health";
@@ -31,47 +38,74 @@ export function appServices(
   services: ServiceSpec[],
   networks: Record<string, string>,
   dataServices: string[],
+  jobs: JobSpec[] = [],
 ): Record<string, ComposeService> {
-  const ordered = validateServices({
+  const ordered = startOrder({
     system: ctx.system,
     environment: ctx.environment,
     services,
+    jobs,
     networks,
     secrets: {},
     secretKeys: Object.keys(ctx.secrets),
   });
   const byName = new Map(services.map((s) => [s.name, s]));
   const out: Record<string, ComposeService> = {};
-  for (const s of ordered) {
-    const secretEnv = Object.entries(s.secretEnv ?? {});
-    const files = secretEnv.map(([env, ref]) =>
-      mountFile(
-        ctx,
-        s.name,
-        env.toLowerCase(),
-        `${SECRETS_DIR}/${env.toLowerCase()}`,
-        ctx.secrets[ref],
-        true,
-      ),
+  for (const step of ordered) {
+    const s: ServiceSpec | JobSpec = step.kind === "job" ? step.job : step.service;
+    const entries = secretEnvEntries(s.secretEnv);
+    const wrapped = needsWrapper(entries);
+    const files = entries.map((e) =>
+      mountFile(ctx, s.name, e.env.toLowerCase(), e.file, ctx.secrets[e.ref], true),
     );
+    if (wrapped)
+      files.push(mountFile(ctx, s.name, "secret-env", SECRET_ENV_WRAPPER, secretEnvWrapper(), false));
+    const entrypoint = wrapped ? wrappedEntrypoint(s.entrypoint ?? []) : s.entrypoint;
     const dependsOn: Record<string, { condition: string }> = {};
     for (const d of dataServices) dependsOn[d] = { condition: "service_healthy" };
     for (const d of s.dependsOn ?? []) {
-      const dep = byName.get(d)!;
-      for (const c of copyNames(dep)) dependsOn[c] = { condition: condition(dep) };
+      const dep = byName.get(d);
+      // A job is done when its container exits 0.
+      if (!dep) dependsOn[d] = { condition: "service_completed_successfully" };
+      else for (const c of copyNames(dep)) dependsOn[c] = { condition: condition(dep) };
     }
-    copyNames(s).forEach((copy, i) => {
-      out[copy] = {
-        image: s.image,
-        container_name: resourceName(ctx.system, ctx.environment, copy),
-        ...(s.command ? { command: s.command } : {}),
-        ...(s.entrypoint ? { entrypoint: s.entrypoint } : {}),
-        environment: [
-          ...Object.entries(s.env ?? {})
-            .sort(([a], [b]) => a.localeCompare(b))
-            .map(([k, v]) => `${k}=${v}`),
-          ...secretEnv.map(([env]) => `${env}_FILE=${SECRETS_DIR}/${env.toLowerCase()}`),
+    const common = {
+      image: s.image,
+      ...(s.command ? { command: s.command } : {}),
+      ...(entrypoint ? { entrypoint } : {}),
+      environment: [
+        ...Object.entries(s.env ?? {})
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([k, v]) => `${k}=${v}`),
+        ...secretEnvVariables(entries),
+      ],
+    };
+    if (step.kind === "job") {
+      const j = step.job;
+      out[j.name] = {
+        ...common,
+        container_name: resourceName(ctx.system, ctx.environment, `job-${j.name}`),
+        restart: "no",
+        volumes: [
+          ...files,
+          ...(j.volumes ?? []).map((v) => `${v.volume}:${v.path}${v.readOnly ? ":ro" : ""}`),
         ],
+        labels: labelMap(
+          { system: ctx.system, environment: ctx.environment, layer: "app", component: "job", role: j.name },
+          ctx.labels,
+        ),
+        networks: Object.fromEntries(j.networks.map((k) => [k, {}])),
+        ...(j.memoryMb ? { mem_limit: `${j.memoryMb}m` } : {}),
+        ...(Object.keys(dependsOn).length ? { depends_on: dependsOn } : {}),
+      };
+      continue;
+    }
+    const svc = step.service;
+    copyNames(svc).forEach((copy, i) => {
+      const s = svc;
+      out[copy] = {
+        ...common,
+        container_name: resourceName(ctx.system, ctx.environment, copy),
         volumes: [
           ...files,
           ...(s.volumes ?? []).map((v) => `${v.volume}:${v.path}${v.readOnly ? ":ro" : ""}`),

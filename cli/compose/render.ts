@@ -88,7 +88,7 @@ export function renderCompose(system: ResolvedSystem, o: ComposeOptions): Compos
       volumes[v.volume] ??= { name: name(v.volume), labels: owner("app", "app", v.volume) };
   }
   const netNames = Object.fromEntries(system.data.networks.map((n) => [n.key, n.name ?? name(n.key)]));
-  Object.assign(services, appServices(ctx, system.app.services, netNames, dataServices));
+  Object.assign(services, appServices(ctx, system.app.services, netNames, dataServices, system.app.jobs));
 
   const p = system.app.proxy;
   const sites = system.sitesEnabled ? { key: "proxy-sites", path: SITES_DIR } : undefined;

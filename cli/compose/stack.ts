@@ -145,6 +145,11 @@ export function renderStack(
   const notes = [
     ...c.notes,
     `the proxy publishes port ${system.app.proxy.httpPort} in ${o.swarm.publishMode} mode on every address of the node (Swarm has no listen address)`,
+    ...(system.app.jobs.length
+      ? [
+          `one-shot jobs (${system.app.jobs.map((j) => j.name).join(", ")}) are not part of a Swarm stack (docker stack deploy has no run-to-completion): run them first with the compose export or shipyard up`,
+        ]
+      : []),
   ];
   return {
     compose: {

@@ -11,9 +11,18 @@ import {
 import type { AppStackArgs, ServiceEndpoints, ServiceRoute } from "./types";
 import { serviceRoutes } from "./routes";
 import { workload, type Workload } from "../swarm";
-import { validateServices } from "./validate";
+import {
+  needsWrapper,
+  SECRET_ENV_WRAPPER,
+  secretEnvEntries,
+  secretEnvVariables,
+  secretEnvWrapper,
+  wrappedEntrypoint,
+} from "../shared/secretEnv";
+import { job } from "./job";
+import { startOrder, validateServices } from "./validate";
 
-export { validateServices };
+export { startOrder, validateServices };
 
 /**
  * The application services of one system in one environment. It attaches to
@@ -26,10 +35,12 @@ export class AppStack extends pulumi.ComponentResource {
   public readonly routes: ServiceRoute[];
   /** Service name -> its containers (one per copy), or its one Swarm service. */
   public readonly containers: Record<string, Workload[]> = {};
+  /** Job name -> the command that runs it. */
+  public readonly jobs: Record<string, pulumi.Resource> = {};
 
   constructor(name: string, args: AppStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("shipyard:app:AppStack", name, {}, opts);
-    const order = validateServices(args);
+    const order = startOrder(args);
     const owner = (role: string): Ownership => ({
       system: args.system,
       environment: args.environment,
@@ -39,7 +50,7 @@ export class AppStack extends pulumi.ComponentResource {
     });
 
     const volumes: Record<string, docker.Volume> = {};
-    for (const s of args.services) {
+    for (const s of [...args.services, ...(args.jobs ?? [])]) {
       for (const v of s.volumes ?? []) {
         volumes[v.volume] ??= new docker.Volume(
           `${name}-${v.volume}`,
@@ -53,16 +64,38 @@ export class AppStack extends pulumi.ComponentResource {
     }
 
     const secrets = pulumi.output(args.secrets);
-    for (const s of order) {
+    const after = (names: string[] | undefined): pulumi.Resource[] =>
+      (names ?? []).flatMap((d) => this.containers[d] ?? [this.jobs[d]]);
+    for (const step of order) {
+      if (step.kind === "job") {
+        const j = step.job;
+        this.jobs[j.name] = job(
+          `${name}-job-${j.name}`,
+          {
+            system: args.system,
+            environment: args.environment,
+            networks: args.networks,
+            volumes: Object.fromEntries(Object.entries(volumes).map(([k, v]) => [k, v.name])),
+            secrets,
+            labels: args.labels,
+          },
+          j,
+          { parent: this, dependsOn: [...after(j.dependsOn), ...Object.values(volumes)] },
+        );
+        continue;
+      }
+      const s = step.service;
       const replicas = s.replicas ?? 1;
-      const deps = (s.dependsOn ?? []).flatMap((d) => this.containers[d]);
-      const files = Object.entries(s.secretEnv ?? {}).map(([envName, ref]) =>
+      const deps = after(s.dependsOn);
+      const entries = secretEnvEntries(s.secretEnv);
+      const files = entries.map((e) =>
         secretFile(
-          envName,
-          envName.toLowerCase(),
-          secrets.apply((m) => m[ref]),
+          e.env,
+          e.env.toLowerCase(),
+          secrets.apply((m) => m[e.ref]),
         ),
       );
+      const wrapped = needsWrapper(entries);
       const copies: Workload[] = [];
       // Swarm runs the copies of one service; containers are one resource per copy.
       const copyCount = args.swarm ? 1 : replicas;
@@ -75,14 +108,21 @@ export class AppStack extends pulumi.ComponentResource {
               name: resourceName(args.system, args.environment, suffix),
               image: s.image,
               command: s.command,
-              entrypoints: s.entrypoint,
+              entrypoints: wrapped ? wrappedEntrypoint(s.entrypoint ?? []) : s.entrypoint,
               envs: [
                 ...Object.entries(s.env ?? {})
                   .sort(([a], [b]) => a.localeCompare(b))
                   .map(([k, v]) => `${k}=${v}`),
-                ...files.map((f) => f.env),
+                ...secretEnvVariables(entries),
               ],
-              uploads: files.length ? files.map((f) => f.upload) : undefined,
+              uploads: files.length
+                ? [
+                    ...files.map((f) => f.upload),
+                    ...(wrapped
+                      ? [{ file: SECRET_ENV_WRAPPER, content: secretEnvWrapper(), permissions: "0555" }]
+                      : []),
+                  ]
+                : undefined,
               labels: dockerLabels(owner(s.name), { ...args.labels, "io.shipyard.replica": String(i) }),
               networksAdvanced: s.networks.map((k) => ({
                 name: args.networks[k],
@@ -121,6 +161,6 @@ export class AppStack extends pulumi.ComponentResource {
       };
     }
     this.routes = serviceRoutes(args.system, args.environment, args.services);
-    this.registerOutputs({ endpoints: this.endpoints });
+    this.registerOutputs({ endpoints: this.endpoints, jobs: Object.keys(this.jobs) });
   }
 }

@@ -1,2 +1,2 @@
-export { AppStack, validateServices } from "./appStack";
+export { AppStack, startOrder, validateServices } from "./appStack";
 export type * from "./types";

@@ -1,4 +1,5 @@
 import type { HealthCheck, ResourceLimits } from "../shared";
+import type { SecretEnvValue } from "../shared/secretEnv";
 
 /** A route from the proxy to a service. */
 export interface RouteSpec {
@@ -31,10 +32,13 @@ export interface ServiceSpec {
   env?: Record<string, string>;
   /**
    * Secrets by reference into the data layer's secrets (`mariadb/brandclub_dev`,
-   * `redis-cache`). `DB_PASSWORD: "mariadb/app"` gives the container the file
-   * /run/secrets/db_password and `DB_PASSWORD_FILE` pointing at it.
+   * `redis-cache`, `app/<name>`). `WORDPRESS_DB_PASSWORD: "mariadb/wp"` gives the
+   * container the file /run/secrets/wordpress_db_password and
+   * `WORDPRESS_DB_PASSWORD_FILE` pointing at it; `{ ref, as: "env", template? }`
+   * sets the plain variable at start through a wrapper (components/shared/secretEnv.ts),
+   * which needs `entrypoint` and `command` stated.
    */
-  secretEnv?: Record<string, string>;
+  secretEnv?: Record<string, SecretEnvValue>;
   /** The port it serves on (HTTP), if any. */
   port?: number;
   /** Number of copies. @default 1 */
@@ -58,10 +62,33 @@ export interface ServiceSpec {
   aliases?: string[];
 }
 
+/**
+ * A one-shot job: its own container, run to completion (then removed) before
+ * the services that name it in `dependsOn`; re-run only when its inputs
+ * change (image, command, env, secret values); a non-zero exit stops the
+ * deploy with the job's output.
+ */
+export interface JobSpec {
+  name: string;
+  image: string;
+  command?: string[];
+  entrypoint?: string[];
+  env?: Record<string, string>;
+  secretEnv?: Record<string, SecretEnvValue>;
+  /** Network keys it joins. */
+  networks: string[];
+  volumes?: ServiceVolumeSpec[];
+  /** Jobs that must have run, or services that must be healthy, first. */
+  dependsOn?: string[];
+  memoryMb?: number;
+}
+
 export interface AppStackArgs {
   system: string;
   environment: string;
   services: ServiceSpec[];
+  /** One-shot jobs. @default none */
+  jobs?: JobSpec[];
   /** Network key -> engine network name (the data layer's networks). */
   networks: Record<string, string>;
   /** Secret values by reference, from the data layer. */

@@ -1,40 +1,66 @@
-/** Pure checks of the app services, shared by AppStack and the compose export. */
+/** Pure checks of the app services and jobs, shared by AppStack and the compose export. */
 import { checkNamePart } from "../shared/naming";
-import type { AppStackArgs, ServiceSpec } from "./types";
+import { needsWrapper, secretEnvEntries, type SecretEnvValue } from "../shared/secretEnv";
+import type { AppStackArgs, JobSpec, ServiceSpec } from "./types";
 
-/** Checks the services and returns them in start order (dependencies first). */
-export function validateServices(args: AppStackArgs): ServiceSpec[] {
+/** One step of an app layer's start order: a job to run or a service to start. */
+export type Step = { kind: "job"; job: JobSpec } | { kind: "service"; service: ServiceSpec };
+
+function checkSecretEnv(
+  field: string,
+  secretEnv: Record<string, SecretEnvValue> | undefined,
+  secretKeys: Set<string>,
+  w: { entrypoint?: string[]; command?: string[] },
+) {
+  const entries = secretEnvEntries(secretEnv);
+  for (const e of entries) {
+    if (!secretKeys.has(e.ref)) {
+      throw new Error(
+        `${field}.secretEnv.${e.env} refers to "${e.ref}", which the data layer does not provide; allowed: ${[...secretKeys].sort().join(", ")}`,
+      );
+    }
+  }
+  if (needsWrapper(entries) && (!w.entrypoint || !w.command)) {
+    const env = entries.find((e) => e.as === "env")!.env;
+    throw new Error(
+      `${field}.secretEnv.${env} is set as env, which puts a wrapper in front of the image's entrypoint: state ${field}.entrypoint (the image's own, [] if it has none) and ${field}.command (the image's CMD)`,
+    );
+  }
+}
+
+/** Checks the services and jobs and returns them in start order (dependencies first). */
+export function startOrder(args: AppStackArgs): Step[] {
   checkNamePart("system", args.system);
   checkNamePart("environment", args.environment);
-  const byName = new Map<string, ServiceSpec>();
-  for (const s of args.services) {
-    checkNamePart("services[].name", s.name);
-    if (byName.has(s.name))
-      throw new Error(`service "${s.name}" is defined twice; service names must be unique`);
-    byName.set(s.name, s);
-  }
+  const steps = new Map<string, Step>();
+  const add = (name: string, step: Step, field: string) => {
+    checkNamePart(`${field}[].name`, name);
+    if (steps.has(name))
+      throw new Error(
+        `${field === "jobs" ? "job" : "service"} "${name}" is defined twice; service and job names must be unique`,
+      );
+    steps.set(name, step);
+  };
+  for (const s of args.services) add(s.name, { kind: "service", service: s }, "services");
+  for (const j of args.jobs ?? []) add(j.name, { kind: "job", job: j }, "jobs");
   const networks = Object.keys(args.networks);
   const secretKeys = new Set(args.secretKeys);
-  for (const s of args.services) {
-    for (const k of s.networks) {
+  for (const step of steps.values()) {
+    const w = step.kind === "job" ? step.job : step.service;
+    const field = `${step.kind === "job" ? "jobs" : "services"}.${w.name}`;
+    for (const k of w.networks) {
       if (!networks.includes(k)) {
-        throw new Error(`services.${s.name}.networks names "${k}"; allowed: ${networks.join(", ")}`);
+        throw new Error(`${field}.networks names "${k}"; allowed: ${networks.join(", ")}`);
       }
     }
-    for (const [env, ref] of Object.entries(s.secretEnv ?? {})) {
-      if (!secretKeys.has(ref)) {
-        throw new Error(
-          `services.${s.name}.secretEnv.${env} refers to "${ref}", which the data layer does not provide; allowed: ${[...secretKeys].sort().join(", ")}`,
-        );
+    checkSecretEnv(field, w.secretEnv, secretKeys, w);
+    for (const d of w.dependsOn ?? []) {
+      if (!steps.has(d)) {
+        throw new Error(`${field}.dependsOn names "${d}"; allowed: ${[...steps.keys()].join(", ")}`);
       }
     }
-    for (const d of s.dependsOn ?? []) {
-      if (!byName.has(d)) {
-        throw new Error(
-          `services.${s.name}.dependsOn names "${d}"; allowed: ${[...byName.keys()].join(", ")}`,
-        );
-      }
-    }
+    if (step.kind === "job") continue;
+    const s = step.service;
     if (s.singleton && (s.replicas ?? 1) > 1) {
       throw new Error(`services.${s.name}.replicas is ${s.replicas}, but it is a singleton; allowed: 0 or 1`);
     }
@@ -42,18 +68,25 @@ export function validateServices(args: AppStackArgs): ServiceSpec[] {
       throw new Error(`services.${s.name}.routes need a port: set services.${s.name}.port`);
     }
   }
-  const ordered: ServiceSpec[] = [];
+  const ordered: Step[] = [];
   const state = new Map<string, "visiting" | "done">();
-  const visit = (s: ServiceSpec, path: string[]) => {
-    if (state.get(s.name) === "done") return;
-    if (state.get(s.name) === "visiting") {
-      throw new Error(`services.dependsOn has a cycle: ${[...path, s.name].join(" -> ")}`);
+  const visit = (name: string, path: string[]) => {
+    if (state.get(name) === "done") return;
+    if (state.get(name) === "visiting") {
+      throw new Error(`dependsOn has a cycle: ${[...path, name].join(" -> ")}`);
     }
-    state.set(s.name, "visiting");
-    for (const d of s.dependsOn ?? []) visit(byName.get(d)!, [...path, s.name]);
-    state.set(s.name, "done");
-    ordered.push(s);
+    state.set(name, "visiting");
+    const step = steps.get(name)!;
+    const w = step.kind === "job" ? step.job : step.service;
+    for (const d of w.dependsOn ?? []) visit(d, [...path, name]);
+    state.set(name, "done");
+    ordered.push(step);
   };
-  for (const s of args.services) visit(s, []);
+  for (const name of steps.keys()) visit(name, []);
   return ordered;
+}
+
+/** Checks the services (and jobs) and returns the services in start order (dependencies first). */
+export function validateServices(args: AppStackArgs): ServiceSpec[] {
+  return startOrder(args).flatMap((s) => (s.kind === "service" ? [s.service] : []));
 }

@@ -158,6 +158,16 @@ export class DatabaseStack extends pulumi.ComponentResource {
       };
     }
 
+    for (const a of args.appSecrets ?? []) {
+      // Kept by the data layer, so an app layer's destroy or replacement never changes it.
+      const value = new random.RandomPassword(
+        `${name}-app-${a.name}-secret`,
+        { length: a.length, special: false },
+        { parent: this },
+      );
+      secretEntries.push(value.result.apply((v) => [`app/${a.name}`, v] as [string, string]));
+    }
+
     this.networks = pulumi
       .all(Object.entries(nets).map(([k, n]) => n.name.apply((nm) => [k, nm] as [string, string])))
       .apply((e) => Object.fromEntries(e) as Record<string, string>);

@@ -85,6 +85,12 @@ export interface DatabaseStackArgs {
   servers: DatabaseServerSpec[];
   caches?: CacheSpec[];
   objectStores?: ObjectStoreSpec[];
+  /**
+   * Secrets the applications need (an encryption key, a session secret),
+   * generated here and handed to the app layer as `app/<name>`: letters and
+   * digits, `length` long. @default none
+   */
+  appSecrets?: { name: string; length: number }[];
   /** Protect volumes (and containers) from deletion: on in prod. @default false */
   protect?: boolean;
   /** Extra labels on every object. */

@@ -51,6 +51,7 @@ export async function appProgram(): Promise<Record<string, unknown>> {
     system: system.system,
     environment: system.environment,
     services: system.app.services,
+    jobs: system.app.jobs,
     networks,
     secrets,
     secretKeys: contract.secretKeys,

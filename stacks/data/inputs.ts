@@ -26,6 +26,7 @@ export function dataInputs(raw?: Record<string, string>): DataInputs {
       servers: system.data.servers,
       caches: system.data.caches,
       objectStores: system.data.objectStores,
+      appSecrets: system.data.secrets,
       protect: config.protect ?? system.environment === "prod",
       labels: config.labels,
       swarm: swarmOf(config),
