@@ -1,12 +1,23 @@
 import type { Blueprint } from "./schema";
+import { gitlab, gitlabImages } from "./cme/gitlab";
+import {
+  glitchtipImages,
+  glitchtipMigrate,
+  glitchtipSecrets,
+  glitchtipWeb,
+  glitchtipWorker,
+} from "./cme/glitchtip";
+import { matomo, matomoImages } from "./cme/matomo";
+import { wordpress, wordpressImages, wordpressSecrets } from "./cme/wordpress";
 
 /**
  * CME Stack (seeds 000 and 001): WordPress (FrankenWP), Matomo, n8n and
- * GlitchTip in every environment, GitLab CE in dev only; MariaDB with
- * per-environment database names (cme_dev_*, cme_staging_*, cme_stack_* in
- * prod) and Redis; the shared network `external` and the per-environment
- * network `cme-dev`, `cme-staging`, `cme-stack`; monitoring with Prometheus and
- * Alertmanager.
+ * GlitchTip in every environment, GitLab CE in dev only; per-environment
+ * database names (cme_dev_*, cme_staging_*, cme_stack_* in prod) and Redis;
+ * the shared network `external` and the per-environment network `cme-dev`,
+ * `cme-staging`, `cme-stack`; monitoring with Prometheus and Alertmanager.
+ * Each service is configured the way its upstream image reads it (one file
+ * per application under blueprints/cme/, with the sources in docs/images.md).
  *
  * Where the documents are silent or contradict themselves, chosen here: the
  * prod prefix is cme_stack_ (000:299 says cme_prod_ once); MariaDB and Redis,
@@ -15,33 +26,18 @@ import type { Blueprint } from "./schema";
  * patterns dev-*.cme.ksstorm.dev, staging-*.cme.ksstorm.dev, *.cruisemadeeasy.com);
  * the external proxy (Zoraxy) is replaced by the Caddy proxy. Grafana, Loki and
  * cAdvisor are not packaged by Debian and are not deployed here.
+ *
+ * Where the seed's choice cannot work: the documents put every database on
+ * MariaDB, but GlitchTip and GitLab support only PostgreSQL, and n8n dropped
+ * MySQL/MariaDB in 2.0. So the data layer runs a PostgreSQL server beside
+ * MariaDB with {db}_n8n, {db}_glitchtip and (dev) {db}_gitlab; WordPress and
+ * Matomo stay on MariaDB. WordPress's Redis object cache needs a plugin the
+ * image does not carry, so WordPress is not given Redis; GlitchTip uses it.
  */
-const svc = (name: string, port: number, db: string, extra: Record<string, string> = {}) => ({
-  name,
-  image: name,
-  port,
-  env: {
-    APP_NAME: `cme-${name}`,
-    PORT: String(port),
-    DB_ENGINE: "mariadb",
-    DB_HOST: "mariadb",
-    DB_PORT: "3306",
-    DB_NAME: `{db}_${db}`,
-    DB_USER: `{db}_${db}`,
-    REDIS_HOST: "redis",
-    REDIS_PORT: "6379",
-    ...extra,
-  },
-  secretEnv: { DB_PASSWORD: `mariadb/{db}_${db}`, REDIS_PASSWORD: "redis" },
-  health: { httpPath: "/health" },
-  networks: ["external", "cme"],
-  routes: [{ host: `{hostPrefix}${name}{hostSuffix}` }],
-});
-
 export const cme: Blueprint = {
   name: "cme",
   description:
-    "CME Stack: WordPress, Matomo, n8n, GlitchTip (+ GitLab CE in dev); MariaDB, Redis; monitoring",
+    "CME Stack: WordPress, Matomo, n8n, GlitchTip (+ GitLab CE in dev); MariaDB, PostgreSQL, Redis; monitoring",
   environments: ["dev", "staging", "prod"],
   vars: {
     db: { perEnv: { dev: "cme_dev", staging: "cme_staging", prod: "cme_stack" } },
@@ -53,12 +49,13 @@ export const cme: Blueprint = {
     branch: { perEnv: { dev: "dev", staging: "staging", prod: "main" } },
   },
   images: {
-    wordpress: { upstream: "ghcr.io/cme/frankenwp:{branch}", local: "shipyard/app:bookworm" },
-    matomo: { upstream: "matomo:4.15", local: "shipyard/app:bookworm" },
-    n8n: { upstream: "n8nio/n8n:1.17.1", local: "shipyard/app:bookworm" },
-    glitchtip: { upstream: "glitchtip/glitchtip:v4.1", local: "shipyard/app:bookworm" },
-    gitlab: { upstream: "gitlab/gitlab-ce:16.6.0-ce.0", local: "shipyard/app:bookworm" },
+    ...wordpressImages,
+    ...matomoImages,
+    ...glitchtipImages,
+    ...gitlabImages,
     mariadb: { upstream: "mariadb:10.11", local: "shipyard/mariadb:bookworm" },
+    // GitLab 16.6 supports PostgreSQL 13 and 14 (15 from GitLab 17); n8n and GlitchTip 13 and later.
+    postgres: { upstream: "postgres:14", local: "shipyard/postgres:bookworm" },
     redis: { upstream: "redis:7", local: "shipyard/redis:bookworm" },
     caddy: { upstream: "caddy:2.8", local: "shipyard/caddy:bookworm" },
     prometheus: { upstream: "prom/prometheus:v2.48.1", local: "shipyard/prometheus:bookworm" },
@@ -98,13 +95,24 @@ export const cme: Blueprint = {
         databases: [
           { name: "{db}_wordpress" },
           { name: "{db}_matomo" },
+        ],
+        bufferPoolMb: { perEnv: { dev: 128, staging: 256, prod: 512 } },
+      },
+      {
+        // GlitchTip, GitLab and n8n 2.x support PostgreSQL only (see the header).
+        name: "postgres",
+        engine: "postgres",
+        image: "postgres",
+        networks: ["cme"],
+        databases: [
           { name: "{db}_n8n" },
           { name: "{db}_glitchtip" },
           { name: "{db}_gitlab", only: ["dev"] },
         ],
-        bufferPoolMb: { perEnv: { dev: 128, staging: 256, prod: 512 } },
+        memoryMb: { perEnv: { dev: 256, default: 512 } },
       },
     ],
+    secrets: [...wordpressSecrets, ...glitchtipSecrets],
     // The documents' planned staging refresh: prod's WordPress data into staging, users scrubbed.
     refresh: {
       from: "prod",
@@ -131,13 +139,8 @@ export const cme: Blueprint = {
     ],
   },
   app: {
-    services: [
-      svc("wordpress", 8080, "wordpress"),
-      svc("matomo", 8081, "matomo"),
-      svc("n8n", 5678, "n8n"),
-      svc("glitchtip", 8000, "glitchtip"),
-      { ...svc("gitlab", 8929, "gitlab"), only: ["dev"] },
-    ],
+    services: [wordpress, matomo, glitchtipWeb, glitchtipWorker, gitlab],
+    jobs: [glitchtipMigrate],
     proxy: {
       kind: "caddy",
       image: "caddy",
@@ -158,6 +161,8 @@ export const cme: Blueprint = {
       schedule: "30 2 * * *",
       retentionDays: { perEnv: { staging: 7, prod: 14, default: 7 } },
       exclude: ["redis"],
+      // WordPress uploads and plugins, Matomo's files and config, GlitchTip's uploads.
+      volumes: ["wp-content", "matomo-html", "glitchtip-uploads"],
       networks: ["cme"],
     },
   },
