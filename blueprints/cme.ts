@@ -92,10 +92,7 @@ export const cme: Blueprint = {
         engine: "mariadb",
         image: "mariadb",
         networks: ["cme"],
-        databases: [
-          { name: "{db}_wordpress" },
-          { name: "{db}_matomo" },
-        ],
+        databases: [{ name: "{db}_wordpress" }, { name: "{db}_matomo" }],
         bufferPoolMb: { perEnv: { dev: 128, staging: 256, prod: 512 } },
       },
       {
@@ -104,11 +101,7 @@ export const cme: Blueprint = {
         engine: "postgres",
         image: "postgres",
         networks: ["cme"],
-        databases: [
-          { name: "{db}_n8n" },
-          { name: "{db}_glitchtip" },
-          { name: "{db}_gitlab", only: ["dev"] },
-        ],
+        databases: [{ name: "{db}_n8n" }, { name: "{db}_glitchtip" }, { name: "{db}_gitlab", only: ["dev"] }],
         memoryMb: { perEnv: { dev: 256, default: 512 } },
       },
     ],

@@ -80,7 +80,7 @@ export const glitchtipWorker = {
   name: "glitchtip-worker",
   image: "glitchtip",
   command: ["./bin/run-celery-with-beat.sh"],
-  env: { ...env, CELERY_WORKER_AUTOSCALE: "1,3" },
+  env,
   secretEnv,
   singleton: true, // beat runs in it: never two copies
   // Celery's own liveness probe through the broker; it loads the settings, so give it time.

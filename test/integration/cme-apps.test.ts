@@ -1,0 +1,197 @@
+import * as http from "node:http";
+import { LocalWorkspace } from "@pulumi/pulumi/automation";
+import { destroy, stackName, up } from "../../cli/environment";
+import { LAYERS } from "../../cli/layers";
+import { docker, inspect, labelled, removeLabelled, serviceContainer } from "./helpers/docker";
+import { expectAllHealthy } from "./helpers/blueprint";
+import { freePort, get } from "./helpers/net";
+import { storedState } from "./helpers/pulumi";
+import { testTarget } from "./helpers/target";
+
+/**
+ * CME dev with the local images, configured as the upstream images are:
+ * every container healthy by the health check the blueprint gives it (the
+ * upstream image's own command), the real WordPress installed through the
+ * proxy into MariaDB (its tables in cme_dev_wordpress) and serving its front
+ * page, the Matomo, GlitchTip and GitLab stand-ins writing to their
+ * databases, and no generated secret in any container's inspect output, the
+ * state files or the deploy log.
+ */
+const run = `t${process.pid}cma`;
+const label = `io.shipyard.test=${run}`;
+const lines: string[] = [];
+let port = 0;
+const target = () =>
+  testTarget({
+    run,
+    blueprint: "cme",
+    environment: "dev",
+    port,
+    config: { imageSet: "local" },
+    log: (l) => lines.push(l),
+  });
+const host = (app: string) => `dev-${app}.cme.ksstorm.dev`;
+const mariadb = (q: string) =>
+  docker(
+    "exec",
+    `${run}-dev-mariadb`,
+    "sh",
+    "-c",
+    `mariadb -uroot -p"$(cat /run/secrets/mariadb-root-password)" -N -e "${q}"`,
+  );
+const postgres = (db: string, q: string) =>
+  docker(
+    "exec",
+    `${run}-dev-postgres`,
+    "sh",
+    "-c",
+    `PGPASSWORD="$(cat /run/secrets/postgres-password)" psql -h 127.0.0.1 -U postgres -d ${db} -tAc "${q}"`,
+  );
+const networkExists = (n: string) => docker("network", "ls", "-q", "--filter", `name=^${n}$`) !== "";
+
+/** A form POST through the proxy with a Host header (loopback only). */
+function post(
+  path: string,
+  hostName: string,
+  form: Record<string, string>,
+): Promise<{ status: number; body: string }> {
+  const data = new URLSearchParams(form).toString();
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: "127.0.0.1",
+        port,
+        path,
+        method: "POST",
+        timeout: 120000,
+        headers: {
+          Host: hostName,
+          "Content-Type": "application/x-www-form-urlencoded",
+          "Content-Length": Buffer.byteLength(data),
+        },
+      },
+      (res) => {
+        let body = "";
+        res.on("data", (c) => (body += c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
+    req.on("error", reject);
+    req.on("timeout", () => req.destroy(new Error(`POST ${hostName}${path} timed out`)));
+    req.end(data);
+  });
+}
+
+describe("cme dev: the applications as their upstream images run them", () => {
+  let hadExternal = true;
+  beforeAll(async () => {
+    port = await freePort();
+    hadExternal = networkExists("external");
+  });
+  afterAll(async () => {
+    await destroy(target(), { removeStacks: true }).catch(() => undefined);
+    removeLabelled(label);
+    if (!hadExternal && networkExists("external")) docker("network", "rm", "external");
+  });
+
+  test("deploys healthy; WordPress installs into MariaDB and serves through the proxy; the stand-ins write to their databases; no secret leaks", async () => {
+    const t0 = Date.now();
+    await up(target());
+    const deploySeconds = (Date.now() - t0) / 1000;
+    const containers = expectAllHealthy(label);
+    // mariadb, postgres, redis, wordpress, matomo, glitchtip, glitchtip-worker, gitlab, proxy, monitoring
+    expect(containers.length).toBeGreaterThanOrEqual(11);
+    // The migrate job ran to completion and is gone.
+    expect(containers.some((c) => c.includes("glitchtip-migrate"))).toBe(false);
+
+    // Health checks are the upstream images' commands, not the stand-in's /health.
+    const wp = serviceContainer(run, "dev", "wordpress");
+    expect(inspect(wp, "{{json .Config.Healthcheck.Test}}")).toBe(
+      JSON.stringify(["CMD", "curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1:80/wp-login.php"]),
+    );
+    const wpEnv = inspect(wp, "{{range .Config.Env}}{{println .}}{{end}}");
+    expect(wpEnv).toContain("WORDPRESS_DB_PASSWORD_FILE=/run/secrets/wordpress_db_password");
+    expect(wpEnv).toContain("WORDPRESS_AUTH_KEY_FILE=/run/secrets/wordpress_auth_key");
+    expect(wpEnv).not.toMatch(/^(DB_|REDIS_|PORT=|ROLE=)/m);
+
+    // Real WordPress: not installed yet, so it sends visitors to its installer.
+    const before = await get(port, host("wordpress"), "/");
+    expect(before.status).toBe(302);
+    expect(before.headers.location).toContain("/wp-admin/install.php");
+    const title = `CME Dev ${run}`;
+    const install = await post("/wp-admin/install.php?step=2", host("wordpress"), {
+      weblog_title: title,
+      user_name: "cmeadmin",
+      admin_password: `Pw-${run}-x9!`,
+      admin_password2: `Pw-${run}-x9!`,
+      pw_weak: "1",
+      admin_email: "admin@example.invalid",
+      blog_public: "0",
+      language: "",
+    });
+    expect(install.status).toBe(200);
+    expect(install.body).toContain("Success!");
+    const tables = mariadb("SHOW TABLES FROM cme_dev_wordpress").split("\n");
+    expect(tables).toEqual(expect.arrayContaining(["wp_options", "wp_posts", "wp_users", "wp_comments"]));
+    expect(mariadb("SELECT user_login FROM cme_dev_wordpress.wp_users")).toBe("cmeadmin");
+    const page = await get(port, host("wordpress"), "/");
+    expect(page.status).toBe(200);
+    expect(page.body).toContain(`<title>${title}</title>`);
+    expect(page.body).toContain("Hello world!");
+
+    // Matomo stand-in: installed its tables; a tracking request through the proxy is a row.
+    expect(
+      mariadb("SELECT option_value FROM cme_dev_matomo.matomo_option WHERE option_name='version_core'"),
+    ).toMatch(/\S/);
+    const visitsBefore = Number(mariadb("SELECT COUNT(*) FROM cme_dev_matomo.matomo_log_visit"));
+    const hit = await get(
+      port,
+      host("matomo"),
+      `/matomo.php?idsite=1&rec=1&url=https%3A%2F%2F${run}.test%2F`,
+    );
+    expect(hit.status).toBe(200);
+    expect(Number(mariadb("SELECT COUNT(*) FROM cme_dev_matomo.matomo_log_visit"))).toBe(visitsBefore + 1);
+    expect(
+      mariadb(`SELECT COUNT(*) FROM cme_dev_matomo.matomo_log_visit WHERE action_url LIKE '%${run}%'`),
+    ).toBe("1");
+
+    // GlitchTip stand-in: the migrate job wrote django_migrations on PostgreSQL; the web process answers.
+    expect(Number(postgres("cme_dev_glitchtip", "SELECT COUNT(*) FROM django_migrations"))).toBeGreaterThan(
+      0,
+    );
+    const gtHealth = await get(port, host("glitchtip"), "/_health/");
+    expect(`${gtHealth.status} ${gtHealth.body}`).toBe("200 ok");
+    const gtSettings = JSON.parse((await get(port, host("glitchtip"), "/api/settings/")).body) as {
+      glitchtipUrl: string;
+      migrations: number;
+    };
+    expect(gtSettings.glitchtipUrl).toBe("https://dev-glitchtip.cme.ksstorm.dev");
+    expect(gtSettings.migrations).toBeGreaterThan(0);
+
+    // GitLab stand-in: its Rails schema rows in the data layer's PostgreSQL, ready through the proxy.
+    expect(Number(postgres("cme_dev_gitlab", "SELECT COUNT(*) FROM schema_migrations"))).toBeGreaterThan(0);
+    const ready = await get(port, host("gitlab"), "/-/readiness");
+    expect(ready.status).toBe(200);
+    expect(JSON.parse(ready.body).status).toBe("ok");
+
+    // No generated secret in plain text: not in docker inspect, the state files or the log.
+    const dataWs = await LocalWorkspace.create({ workDir: LAYERS[0].workDir });
+    const outs = await dataWs.stackOutputs(stackName(target(), "data"));
+    const secrets = Object.values(outs.secrets.value as Record<string, string>);
+    // database users and roots, Redis, the 8 WordPress keys and salts, GlitchTip's SECRET_KEY
+    expect(secrets.length).toBeGreaterThanOrEqual(16);
+    const inspectAll = docker("inspect", ...labelled(label).containers);
+    const states = LAYERS.map((l) => storedState(l.name as "data" | "app", stackName(target(), l.name)));
+    for (const s of secrets) {
+      expect(s.length).toBeGreaterThanOrEqual(16);
+      const b64 = Buffer.from(s).toString("base64");
+      expect(inspectAll.includes(s)).toBe(false);
+      for (const st of states) expect(st.includes(s) || st.includes(b64)).toBe(false);
+      expect(lines.join("\n").includes(s)).toBe(false);
+    }
+
+    console.log(`cme dev apps: ${containers.length} containers, cold deploy ${deploySeconds.toFixed(1)}s`);
+    await destroy(target());
+    expect(labelled(label)).toEqual({ containers: [], networks: [], volumes: [] });
+  });
+});
