@@ -8,18 +8,29 @@ import type { Blueprint } from "./schema";
  * staging and production (no dev); platform networks are
  * `webmeteor-staging-network` and `webmeteor-production-network`.
  *
- * Here the gateway is the environment's nginx proxy; the seed's Traefik label
- * discovery is replaced by per-site route files that each site stack writes and
- * removes itself. The platform API listens on 8000 (the document's API listens
- * on 80; the stand-in runs unprivileged). Database names are not given:
- * `webmeteor_<env>` and `site` are chosen here.
+ * The services are written for the images' own interfaces (docs/images.md,
+ * `## webmeteor`): the API is a StoneScriptPHP application (PHP, port 80 as
+ * the document has it, `php -S`, DATABASE_* settings, the password only in
+ * plain form, so the secret-env wrapper builds it from its file); www is the
+ * Angular build served by nginx on 80; alert is Node.js + Socket.IO on 3001.
+ * The stable Apache gateway in front is its own stack (stacks/gateway).
+ * Database names are not given: `webmeteor_<env>` and `site` are chosen here.
  */
-const pg = (db: string) => ({
-  DB_ENGINE: "postgres",
-  DB_HOST: "postgres",
-  DB_PORT: "5432",
-  DB_NAME: db,
-  DB_USER: db,
+/** StoneScriptPHP's database settings (App\Env: DATABASE_HOST ... DATABASE_APPNAME). */
+const pg = (host: string, db: string, app: string) => ({
+  DATABASE_HOST: host,
+  DATABASE_PORT: "5432",
+  DATABASE_DBNAME: db,
+  DATABASE_USER: db,
+  DATABASE_APPNAME: app,
+});
+/** The API image has no entrypoint; its CMD is the PHP server on port 80 (stated for the secret wrapper). */
+const php = {
+  entrypoint: [] as string[],
+  command: ["php", "-S", "0.0.0.0:80", "-t", "public", "public/index.php"],
+};
+const curlHealth = (port: number, path: string) => ({
+  command: ["curl", "-fsS", "-o", "/dev/null", `http://127.0.0.1:${port}${path}`],
 });
 
 export const webmeteor: Blueprint = {
@@ -33,9 +44,9 @@ export const webmeteor: Blueprint = {
     branch: { perEnv: { staging: "staging", prod: "prod" } },
   },
   images: {
-    www: { upstream: "ghcr.io/webmeteor/www:{branch}", local: "shipyard/app:bookworm" },
-    api: { upstream: "ghcr.io/webmeteor/api:{branch}", local: "shipyard/app:bookworm" },
-    alert: { upstream: "ghcr.io/webmeteor/alert:{branch}", local: "shipyard/app:bookworm" },
+    www: { upstream: "ghcr.io/webmeteor/www:{branch}", local: "shipyard/webmeteor-www:bookworm" },
+    api: { upstream: "ghcr.io/webmeteor/api:{branch}", local: "shipyard/webmeteor-api:bookworm" },
+    alert: { upstream: "ghcr.io/webmeteor/alert:{branch}", local: "shipyard/webmeteor-alert:bookworm" },
     postgres: { upstream: "postgres:16", local: "shipyard/postgres:bookworm" },
     nginx: { upstream: "nginx:1.27", local: "shipyard/nginx:bookworm" },
     backup: { upstream: "ghcr.io/example/shipyard-backup:1", local: "shipyard/backup:bookworm" },
@@ -75,10 +86,11 @@ export const webmeteor: Blueprint = {
       {
         name: "api",
         image: "api",
-        port: 8000,
-        env: { ...pg("webmeteor_{env}"), APP_NAME: "webmeteor-api" },
-        secretEnv: { DB_PASSWORD: "postgres/webmeteor_{env}" },
-        health: { httpPath: "/health" },
+        port: 80,
+        ...php,
+        env: { ...pg("postgres", "webmeteor_{env}", "webmeteor-api"), DEPLOY_BRANCH: "{branch}" },
+        secretEnv: { DATABASE_PASSWORD: { ref: "postgres/webmeteor_{env}", as: "env" } },
+        health: { ...curlHealth(80, "/health"), startPeriod: "5s" },
         networks: ["network"],
         routes: [{ host: "{api}" }],
       },
@@ -86,17 +98,23 @@ export const webmeteor: Blueprint = {
         name: "alert",
         image: "alert",
         port: 3001,
-        env: { APP_NAME: "webmeteor-alert", PORT: "3001" },
-        health: { httpPath: "/health" },
+        env: { PORT: "3001" },
+        // node is what every Node.js image has (no curl in the Alpine ones)
+        health: {
+          command: [
+            "node",
+            "-e",
+            "require('http').get('http://127.0.0.1:3001/health',r=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1))",
+          ],
+        },
         networks: ["network"],
         routes: [{ host: "{www}", path: "/socket.io/" }],
       },
       {
         name: "www",
         image: "www",
-        port: 4200,
-        env: { APP_NAME: "webmeteor-www", PORT: "4200" },
-        health: { httpPath: "/health" },
+        port: 80,
+        health: curlHealth(80, "/"),
         networks: ["network"],
         dependsOn: ["api"],
         routes: [{ host: "{www}" }],
@@ -137,26 +155,19 @@ export const webmeteor: Blueprint = {
         {
           name: "api",
           image: "api",
-          port: 8000,
-          env: {
-            DB_ENGINE: "postgres",
-            DB_HOST: "db",
-            DB_PORT: "5432",
-            DB_NAME: "site",
-            DB_USER: "site",
-            APP_NAME: "{customer}-{app}-api",
-          },
-          secretEnv: { DB_PASSWORD: "db/site" },
-          health: { httpPath: "/health" },
+          port: 80,
+          ...php,
+          env: pg("db", "site", "{customer}-{app}-api"),
+          secretEnv: { DATABASE_PASSWORD: { ref: "db/site", as: "env" } },
+          health: { ...curlHealth(80, "/health"), startPeriod: "5s" },
           networks: ["network"],
           routes: [{ host: "{domain}", path: "/api/", stripPrefix: true }],
         },
         {
           name: "www",
           image: "www",
-          port: 4200,
-          env: { APP_NAME: "{customer}-{app}-www", PORT: "4200" },
-          health: { httpPath: "/health" },
+          port: 80,
+          health: curlHealth(80, "/"),
           networks: ["network"],
           routes: [{ host: "{domain}" }],
         },
