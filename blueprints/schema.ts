@@ -243,7 +243,7 @@ export const Service = z
 
 export const Proxy = z
   .object({
-    kind: z.enum(["nginx", "caddy"]).default("nginx"),
+    kind: z.enum(["nginx", "caddy", "traefik"]).default("nginx"),
     image: z.string(),
     networks: z.array(z.string()).min(1),
     httpPort: perEnv(z.number().int().min(1).max(65535)),
