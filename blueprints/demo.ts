@@ -3,7 +3,20 @@ import type { Blueprint } from "./schema";
 /**
  * A small sample system: one MariaDB, one Redis, a web front and an API behind
  * the proxy, and a queue worker. Used by the quick start and the tests.
+ *
+ * The app (ghcr.io/example/demo, locally shipyard/app) is this project's own
+ * sample, configured the twelve-factor way (docs/images.md, `## demo`):
+ * DATABASE_URL and REDIS_URL (the passwords spliced in from their secret files
+ * by the secret-env wrapper at start, so the image's entrypoint and command are
+ * stated), PORT, and the command `web` or `worker --queue <name>`.
  */
+/** The image's entrypoint and command (stated: the secret-env wrapper goes in front of them). */
+const demoApp = (...command: string[]) => ({
+  entrypoint: ["/usr/bin/tini", "--"],
+  command: ["python3", "/srv/app.py", ...command],
+});
+const redisUrl = { ref: "redis", as: "env" as const, template: "redis://:{secret}@redis:6379/0" };
+
 export const demo: Blueprint = {
   name: "demo",
   description: "Sample system: MariaDB, Redis, web + api behind nginx, a worker",
@@ -51,17 +64,16 @@ export const demo: Blueprint = {
         name: "api",
         image: "app",
         port: 8000,
-        env: {
-          APP_NAME: "demo-api",
-          DB_ENGINE: "mariadb",
-          DB_HOST: "mariadb",
-          DB_PORT: "3306",
-          DB_NAME: "demo_{env}_app",
-          DB_USER: "demo_{env}_app",
-          REDIS_HOST: "redis",
-          REDIS_PORT: "6379",
+        ...demoApp("web"),
+        env: { APP_NAME: "demo-api", PORT: "8000" },
+        secretEnv: {
+          DATABASE_URL: {
+            ref: "mariadb/demo_{env}_app",
+            as: "env",
+            template: "mysql://demo_{env}_app:{secret}@mariadb:3306/demo_{env}_app",
+          },
+          REDIS_URL: redisUrl,
         },
-        secretEnv: { DB_PASSWORD: "mariadb/demo_{env}_app", REDIS_PASSWORD: "redis" },
         replicas: { perEnv: { prod: 2, default: 1 } },
         health: { httpPath: "/health" },
         networks: ["frontend", "data"],
@@ -71,7 +83,8 @@ export const demo: Blueprint = {
         name: "web",
         image: "app",
         port: 8000,
-        env: { APP_NAME: "demo-web" },
+        ...demoApp("web"),
+        env: { APP_NAME: "demo-web", PORT: "8000" },
         health: { httpPath: "/health" },
         networks: ["frontend"],
         dependsOn: ["api"],
@@ -81,14 +94,9 @@ export const demo: Blueprint = {
         name: "worker",
         image: "app",
         port: 8000,
-        env: {
-          APP_NAME: "demo-worker",
-          ROLE: "worker",
-          QUEUE_NAME: "default",
-          REDIS_HOST: "redis",
-          REDIS_PORT: "6379",
-        },
-        secretEnv: { REDIS_PASSWORD: "redis" },
+        ...demoApp("worker", "--queue", "default"),
+        env: { APP_NAME: "demo-worker", PORT: "8000" },
+        secretEnv: { REDIS_URL: redisUrl },
         health: { httpPath: "/health" },
         networks: ["data"],
       },

@@ -1,20 +1,19 @@
 #!/usr/bin/python3
-"""shipyard stand-in application: a small real HTTP service.
+"""demo: the sample application of this project (ghcr.io/example/demo), a
+small real HTTP service. Its interface, the twelve-factor way:
 
-Configured only by environment variables:
-  APP_NAME         name reported by / and /health (default "app")
-  APP_VERSION      reported by / (default "")
+  command          `python3 /srv/app.py [web|worker] [--queue NAME ...]`
+                   (default web; a worker consumes the named Redis lists,
+                   default "default")
   PORT             HTTP port on 0.0.0.0 (default 8000)
-  ROLE             "web" (default) or "worker"
-  DB_ENGINE        "mariadb" | "postgres" | "" (no database)
-  DB_HOST, DB_PORT (default 3306 / 5432), DB_NAME, DB_USER,
-  DB_PASSWORD or DB_PASSWORD_FILE
-  REDIS_HOST       "" = no Redis; REDIS_PORT (default 6379), REDIS_DB (0),
-  REDIS_PASSWORD or REDIS_PASSWORD_FILE
-  REDIS_QUEUE_HOST optional separate Redis for the queue; REDIS_QUEUE_PORT
-                   (6379), REDIS_QUEUE_DB (0), REDIS_QUEUE_PASSWORD or
-                   REDIS_QUEUE_PASSWORD_FILE (default: the REDIS_* password)
-  QUEUE_NAME       queue list key (default "default")
+  DATABASE_URL     mysql://user:password@host:3306/name (MariaDB/MySQL) or
+                   postgres://user:password@host:5432/name; unset = no database
+  REDIS_URL        redis://[:password@]host:6379[/db]; unset = no Redis; the
+                   worker's queue lives there
+  APP_NAME         name reported by / and /health (default "demo")
+  APP_VERSION      reported by / (default "")
+User name and password in the URLs are percent-decoded. Nothing is read from
+files: an orchestrator that keeps secrets in files builds the URLs at start.
 
 Endpoints:
   GET  /         {"app", "role", "hostname", "version"}
@@ -23,10 +22,10 @@ Endpoints:
                  with "errors"; unconfigured dependencies are null.
   GET  /db       inserts a row into shipyard_probe (created if missing) and
                  returns the row count.
-  POST /enqueue  RPUSH the request body (or a generated JSON job) on QUEUE_NAME.
+  POST /enqueue  RPUSH the request body (or a generated JSON job) on the queue.
   GET  /jobs     queue length, processed count and recent processed jobs.
-ROLE=worker also runs a thread blocking on BLPOP QUEUE_NAME; each job is
-recorded in Redis (INCR shipyard:processed:<queue>, LPUSH <queue>:processed).
+A worker also runs a thread blocking on BLPOP; each job is recorded in Redis
+(INCR shipyard:processed:<queue>, LPUSH <queue>:processed).
 SIGTERM/SIGINT stop the service promptly.
 """
 
@@ -37,6 +36,7 @@ import socket
 import sys
 import threading
 import time
+import urllib.parse
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -48,51 +48,65 @@ def env(name, default=""):
     return os.environ.get(name, default).strip()
 
 
-def secret(name, default=""):
-    """$NAME, or the contents of the file named by $NAME_FILE."""
-    if os.environ.get(name):
-        return os.environ[name]
-    path = os.environ.get(name + "_FILE")
-    if path:
-        with open(path, encoding="utf-8") as f:
-            return f.read().rstrip("\r\n")
-    return default
-
-
 def log(msg):
     sys.stderr.write("%s %s: %s\n" % (time.strftime("%Y-%m-%dT%H:%M:%S%z"), APP_NAME, msg))
     sys.stderr.flush()
 
 
-APP_NAME = env("APP_NAME", "app")
+def parse_args(argv):
+    role, queues, rest = "web", [], list(argv)
+    if rest and not rest[0].startswith("-"):
+        role = rest.pop(0)
+    while rest:
+        arg = rest.pop(0)
+        if arg == "--queue" and rest:
+            queues.append(rest.pop(0))
+        elif arg.startswith("--queue="):
+            queues.append(arg.split("=", 1)[1])
+        else:
+            sys.exit("usage: app.py [web|worker] [--queue NAME ...]; unknown argument %r" % arg)
+    if role not in ("web", "worker"):
+        sys.exit("the command is web or worker, not %r" % role)
+    return role, queues or ["default"]
+
+
+def parse_url(name, schemes):
+    """$NAME as a URL of one of `schemes`, or None when unset."""
+    raw = env(name)
+    if not raw:
+        return None
+    u = urllib.parse.urlsplit(raw)
+    if u.scheme not in schemes:
+        sys.exit("%s: the scheme is %r; allowed: %s" % (name, u.scheme, ", ".join(schemes)))
+    if not u.hostname:
+        sys.exit("%s names no host" % name)
+    return u
+
+
+APP_NAME = env("APP_NAME", "demo")
 APP_VERSION = env("APP_VERSION")
 PORT = int(env("PORT", "8000") or 8000)
-ROLE = env("ROLE", "web") or "web"
-DB_ENGINE = env("DB_ENGINE").lower()
-QUEUE_NAME = env("QUEUE_NAME", "default") or "default"
-
-if ROLE not in ("web", "worker"):
-    sys.exit("ROLE must be web or worker, not %r" % ROLE)
-if DB_ENGINE in ("mysql",):
-    DB_ENGINE = "mariadb"
-if DB_ENGINE in ("postgresql", "pg"):
-    DB_ENGINE = "postgres"
-if DB_ENGINE not in ("", "mariadb", "postgres"):
-    sys.exit("DB_ENGINE must be mariadb, postgres or empty, not %r" % DB_ENGINE)
+ROLE, QUEUES = parse_args(sys.argv[1:])
+QUEUE_NAME = QUEUES[0]
+DB_URL = parse_url("DATABASE_URL", {"mysql": "mariadb", "mariadb": "mariadb", "postgres": "postgres",
+                                    "postgresql": "postgres"})
+DB_ENGINE = {"mysql": "mariadb", "mariadb": "mariadb"}.get(DB_URL.scheme, "postgres") if DB_URL else ""
+REDIS_URL = parse_url("REDIS_URL", {"redis": "redis"})
 
 
 # ---------------------------------------------------------------- database
 
 class Database:
-    def __init__(self, engine):
+    def __init__(self, engine, url):
         self.engine = engine
-        self.host = env("DB_HOST", "localhost") or "localhost"
-        self.port = int(env("DB_PORT") or (3306 if engine == "mariadb" else 5432))
-        self.name = env("DB_NAME")
-        self.user = env("DB_USER")
+        self.host = url.hostname
+        self.port = url.port or (3306 if engine == "mariadb" else 5432)
+        self.name = urllib.parse.unquote(url.path.lstrip("/"))
+        self.user = urllib.parse.unquote(url.username or "")
+        self.password = urllib.parse.unquote(url.password or "")
 
     def connect(self):
-        password = secret("DB_PASSWORD")
+        password = self.password
         if self.engine == "mariadb":
             import pymysql
             return pymysql.connect(
@@ -154,25 +168,25 @@ class Database:
 
 # ---------------------------------------------------------------- redis
 
-def redis_client(prefix, blocking=False):
-    """A client for $<prefix>_HOST, or None when that is unset."""
-    host = env(prefix + "_HOST")
-    if not host:
+def redis_client(blocking=False):
+    """A client for $REDIS_URL, or None when it is unset."""
+    if REDIS_URL is None:
         return None
     import redis
-    password = secret(prefix + "_PASSWORD") or (secret("REDIS_PASSWORD") if prefix != "REDIS" else "")
+    db = REDIS_URL.path.lstrip("/")
     return redis.Redis(
-        host=host, port=int(env(prefix + "_PORT") or 6379), db=int(env(prefix + "_DB") or 0),
-        password=password or None, socket_connect_timeout=CONNECT_TIMEOUT,
+        host=REDIS_URL.hostname, port=REDIS_URL.port or 6379, db=int(db or 0),
+        username=urllib.parse.unquote(REDIS_URL.username) if REDIS_URL.username else None,
+        password=urllib.parse.unquote(REDIS_URL.password) if REDIS_URL.password else None,
+        socket_connect_timeout=CONNECT_TIMEOUT,
         # the worker's BLPOP waits up to 30 s; everything else answers fast
         socket_timeout=40 if blocking else 5, socket_keepalive=True,
         health_check_interval=30, decode_responses=True)
 
 
-DB = Database(DB_ENGINE) if DB_ENGINE else None
-REDIS = redis_client("REDIS")
-QUEUE_PREFIX = "REDIS_QUEUE" if env("REDIS_QUEUE_HOST") else "REDIS"
-QUEUE = redis_client(QUEUE_PREFIX) if QUEUE_PREFIX == "REDIS_QUEUE" else REDIS
+DB = Database(DB_ENGINE, DB_URL) if DB_URL else None
+REDIS = redis_client()
+QUEUE = REDIS
 STOP = threading.Event()
 
 
@@ -183,7 +197,7 @@ class Worker(threading.Thread):
 
     def __init__(self):
         super().__init__(name="worker", daemon=True)
-        self.client = redis_client(QUEUE_PREFIX, blocking=True)
+        self.client = redis_client(blocking=True)
         self.processed = 0
         self.last_job = None
         self.last_error = None
@@ -191,17 +205,17 @@ class Worker(threading.Thread):
 
     def run(self):
         backoff = 0.5
-        log("worker: waiting for jobs on %r" % QUEUE_NAME)
+        log("worker: waiting for jobs on %s" % ", ".join(QUEUES))
         while not STOP.is_set():
             try:
                 self.waiting = True
-                item = self.client.blpop([QUEUE_NAME], timeout=self.BLPOP_TIMEOUT)
+                item = self.client.blpop(QUEUES, timeout=self.BLPOP_TIMEOUT)
                 self.waiting = False
                 self.last_error = None
                 backoff = 0.5
                 if item is None:
                     continue  # BLPOP timed out: re-issue it
-                self.handle(item[1])
+                self.handle(item[0], item[1])
             except Exception as e:  # connection lost, Redis restarting, ...
                 self.waiting = False
                 self.last_error = "%s: %s" % (type(e).__name__, e)
@@ -209,7 +223,7 @@ class Worker(threading.Thread):
                 STOP.wait(backoff)
                 backoff = min(backoff * 2, 2)
 
-    def handle(self, payload):
+    def handle(self, queue, payload):
         try:
             job = json.loads(payload)
         except ValueError:
@@ -217,9 +231,9 @@ class Worker(threading.Thread):
         record = {"job": job, "worker": HOSTNAME, "app": APP_NAME,
                   "processed_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
         pipe = self.client.pipeline()
-        pipe.incr("shipyard:processed:" + QUEUE_NAME)
-        pipe.lpush(QUEUE_NAME + ":processed", json.dumps(record))
-        pipe.ltrim(QUEUE_NAME + ":processed", 0, 99)
+        pipe.incr("shipyard:processed:" + queue)
+        pipe.lpush(queue + ":processed", json.dumps(record))
+        pipe.ltrim(queue + ":processed", 0, 99)
         pipe.execute()
         self.processed += 1
         self.last_job = record
@@ -248,19 +262,13 @@ def health():
         except Exception as e:
             body["redis"] = False
             errors["redis"] = "%s: %s" % (type(e).__name__, e)
-    if QUEUE is not None and QUEUE is not REDIS:
-        try:
-            body["queue"] = bool(QUEUE.ping())
-        except Exception as e:
-            body["queue"] = False
-            errors["queue"] = "%s: %s" % (type(e).__name__, e)
     if ROLE == "worker":
         if WORKER is None:
             body["worker"] = False
-            errors["worker"] = "ROLE=worker needs REDIS_HOST or REDIS_QUEUE_HOST"
+            errors["worker"] = "a worker needs REDIS_URL"
         else:
             alive = WORKER.is_alive()
-            body["worker"] = {"alive": alive, "queue": QUEUE_NAME,
+            body["worker"] = {"alive": alive, "queues": QUEUES,
                               "processed": WORKER.processed, "last_error": WORKER.last_error}
             if not alive:
                 errors["worker"] = "worker thread is not running"
@@ -297,7 +305,7 @@ class Handler(BaseHTTPRequestHandler):
             self.send_json(*health())
         elif path == "/db":
             if DB is None:
-                self.send_json(404, {"error": "no database configured (DB_ENGINE is empty)"})
+                self.send_json(404, {"error": "no database configured (DATABASE_URL is unset)"})
                 return
             try:
                 self.send_json(200, DB.probe())
@@ -362,9 +370,9 @@ def main():
                      name="http", daemon=True).start()
     if WORKER is not None:
         WORKER.start()
-    log("listening on :%d as %s (db=%s, redis=%s, queue=%s)" % (
-        PORT, ROLE, DB_ENGINE or "none", env("REDIS_HOST") or "none",
-        QUEUE_NAME if QUEUE is not None else "none"))
+    log("listening on :%d as %s (db=%s, redis=%s, queues=%s)" % (
+        PORT, ROLE, DB_ENGINE or "none", REDIS_URL.hostname if REDIS_URL else "none",
+        ",".join(QUEUES) if WORKER is not None else "none"))
     sig = signal.sigwait(signals)
     log("received %s, stopping" % signal.Signals(sig).name)
     STOP.set()

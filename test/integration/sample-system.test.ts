@@ -102,8 +102,12 @@ describe("demo blueprint on the real engine", () => {
 
     // Secrets reach containers as files, never as environment values.
     const env = inspect(serviceContainer(run, "dev", "api"), "{{range .Config.Env}}{{println .}}{{end}}");
-    expect(env).toContain("DB_PASSWORD_FILE=/run/secrets/db_password");
-    expect(env).not.toMatch(/^DB_PASSWORD=/m);
+    // DATABASE_URL is built from the file at start by the secret-env wrapper: the
+    // stored environment names the file and holds the template, not the password.
+    expect(env).toContain("SHIPYARD_SECRET_ENV=DATABASE_URL=/run/secrets/database_url");
+    expect(env).toMatch(/^SHIPYARD_SECRET_TEMPLATE_DATABASE_URL=mysql:\/\/[^:]+:\{secret\}@mariadb:3306\//m);
+    expect(env).not.toMatch(/^DATABASE_URL=/m);
+    expect(env).not.toMatch(/^REDIS_URL=/m);
 
     // The generated passwords appear in plain text nowhere: not in either state
     // file, not in the deploy logs, not in any container's environment.
