@@ -190,7 +190,15 @@ describe("cme dev: the applications as their upstream images run them", () => {
       expect(lines.join("\n").includes(s)).toBe(false);
     }
 
-    console.log(`cme dev apps: ${containers.length} containers, cold deploy ${deploySeconds.toFixed(1)}s`);
+    // A second up changes nothing (the migrate job is not run again, no container replaced).
+    const t1 = Date.now();
+    const again = await up(target());
+    const againSeconds = (Date.now() - t1) / 1000;
+    for (const r of again) expect(`${r.layer}: ${Object.keys(r.changes).join(",")}`).toBe(`${r.layer}: same`);
+
+    console.log(
+      `cme dev apps: ${containers.length} containers, cold deploy ${deploySeconds.toFixed(1)}s, second up ${againSeconds.toFixed(1)}s`,
+    );
     await destroy(target());
     expect(labelled(label)).toEqual({ containers: [], networks: [], volumes: [] });
   });
