@@ -3,6 +3,7 @@ import { httpProbe } from "../shared/health";
 import type { ResourceLimits } from "../shared/resources";
 import { CADDYFILE_PATH, renderCaddy } from "./render/caddy";
 import { NGINX_CONF_PATH, renderNginx } from "./render/nginx";
+import { renderTraefik, TRAEFIK_CONF_PATH } from "./render/traefik";
 import type { ProxyKind } from "./types";
 
 /** Per proxy kind: where its config goes, how it is rendered, how its health is checked. */
@@ -19,6 +20,12 @@ export const PROXY_KINDS: Record<
     file: CADDYFILE_PATH,
     render: renderCaddy,
     health: { command: httpProbe(80, "/__health"), interval: "2s", retries: 15 },
+  },
+  // Upstream's documented check: the binary asks the ping entry point (:8080/ping).
+  traefik: {
+    file: TRAEFIK_CONF_PATH,
+    render: renderTraefik,
+    health: { command: ["traefik", "healthcheck", "--ping"], interval: "2s", retries: 15 },
   },
 };
 

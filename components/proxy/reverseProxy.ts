@@ -10,6 +10,8 @@ import {
 } from "../shared";
 import { PROXY_KINDS as KINDS, PROXY_LIMITS } from "./kinds";
 import { SITES_DIR } from "./render/nginx";
+import { DOCKER_SOCKET } from "./render/traefik";
+import { edgeRouting } from "./edgeNetwork";
 import type { ReverseProxyArgs } from "./types";
 
 export { SITES_DIR };
@@ -38,8 +40,15 @@ export class ReverseProxy extends pulumi.ComponentResource {
     if (args.sitesVolume && kind !== "nginx") {
       throw new Error(`sitesVolume needs proxy kind nginx; kind is "${kind}"`);
     }
+    if (kind === "traefik" && !args.edgeNetwork) {
+      throw new Error("proxy kind traefik needs edgeNetwork (components/proxy edgeNetwork())");
+    }
+    const traefik = kind === "traefik";
     this.config = impl.render({
       ...args,
+      labelRouting: traefik
+        ? edgeRouting({ system: args.system, environment: args.environment, swarm: !!args.swarm }, args)
+        : undefined,
       sitesDir: args.sitesVolume ? SITES_DIR : undefined,
       resolveValidSeconds: args.swarm ? SWARM_RESOLVE_VALID_SECONDS : undefined,
     });
@@ -52,8 +61,16 @@ export class ReverseProxy extends pulumi.ComponentResource {
         image: args.image,
         uploads: [{ file: impl.file, content: this.config }],
         ports: [{ internal: 80, external: args.httpPort, ip: address }],
-        volumes: args.sitesVolume ? [{ volumeName: args.sitesVolume, containerPath: SITES_DIR }] : undefined,
-        networksAdvanced: args.networks.map((n) => ({ name: n })),
+        volumes: traefik
+          ? // The provider only reads the engine's API: the socket, read-only (policy no-docker-socket).
+            [{ hostPath: DOCKER_SOCKET, containerPath: DOCKER_SOCKET, readOnly: true }]
+          : args.sitesVolume
+            ? [{ volumeName: args.sitesVolume, containerPath: SITES_DIR }]
+            : undefined,
+        networksAdvanced: [
+          ...args.networks.map((n) => ({ name: n })),
+          ...(traefik ? [{ name: args.edgeNetwork!.attach }] : []),
+        ],
         labels: dockerLabels(
           {
             system: args.system,

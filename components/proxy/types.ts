@@ -33,9 +33,11 @@ export interface ProxyRenderOptions {
    * a task replaced in a rolling update leaves the proxy's view within a second. @default 5
    */
   resolveValidSeconds?: number;
+  /** Label routing (kind traefik): which provider, edge network and io.shipyard.edge value. */
+  labelRouting?: import("./traefikLabels").EdgeRouting;
 }
 
-export type ProxyKind = "nginx" | "caddy";
+export type ProxyKind = "nginx" | "caddy" | "traefik";
 
 export interface ReverseProxyArgs extends ProxyRenderOptions {
   system: string;
@@ -51,6 +53,12 @@ export interface ReverseProxyArgs extends ProxyRenderOptions {
   listenAddress?: string;
   /** Host port for HTTP. */
   httpPort: number;
+  /**
+   * Kind traefik: the edge network (the seeds' `traefik-public`) Traefik reaches the
+   * routed containers on; its engine name, or in Swarm mode the ID it attaches by.
+   * Routed containers carry traefikLabels() and join it.
+   */
+  edgeNetwork?: { name: string; attach: import("@pulumi/pulumi").Input<string> };
   /** A volume for per-site route files (mounted at /etc/nginx/sites.d); nginx only. */
   sitesVolume?: import("@pulumi/pulumi").Input<string>;
   labels?: Record<string, string>;

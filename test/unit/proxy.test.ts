@@ -59,8 +59,8 @@ describe("ReverseProxy", () => {
   });
   test("rejects an unknown kind and a bad port", () => {
     const a = { system: "s", environment: "dev", image: "x", networks: [], routes };
-    expect(() => new ReverseProxy("p1", { ...a, httpPort: 80, kind: "traefik" as "nginx" })).toThrow(
-      /allowed: nginx, caddy/,
+    expect(() => new ReverseProxy("p1", { ...a, httpPort: 80, kind: "haproxy" as "nginx" })).toThrow(
+      /allowed: nginx, caddy, traefik/,
     );
     expect(() => new ReverseProxy("p2", { ...a, httpPort: 70000 })).toThrow(
       /httpPort is 70000; allowed: an integer from 1 to 65535/,

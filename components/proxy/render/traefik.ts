@@ -1,0 +1,48 @@
+import type { ProxyRenderOptions } from "../types";
+import { EDGE_LABEL, WEB_ENTRYPOINT } from "../traefikLabels";
+
+/** Where Traefik reads its static configuration (upstream image's default search path). */
+export const TRAEFIK_CONF_PATH = "/etc/traefik/traefik.yml";
+
+/** The Docker socket Traefik's provider reads, mounted read-only. */
+export const DOCKER_SOCKET = "/var/run/docker.sock";
+
+/**
+ * Traefik's static configuration: entry point `web` on :80 (the published port),
+ * ping on the internal `traefik` entry point :8080 (health check only, not
+ * published), the Docker provider (or in Swarm mode the Swarm provider) with
+ * exposedByDefault false, constrained to containers labelled io.shipyard.edge
+ * of this environment. Routers, services and middlewares come from those
+ * containers' labels (traefikLabels.ts), so nothing here changes per route.
+ */
+export function renderTraefik(o: ProxyRenderOptions): string {
+  const r = o.labelRouting;
+  if (!r) throw new Error("proxy kind traefik needs labelRouting (the edge network and label)");
+  if (!/^[A-Za-z0-9._-]+$/.test(r.edge) || !/^[A-Za-z0-9._-]+$/.test(r.networkName))
+    throw new Error(`labelRouting: ${JSON.stringify(r)} is not allowed; allowed: engine names`);
+  const provider = r.provider;
+  const out = [
+    "# Rendered by shipyard: do not edit, change the blueprint. Routes are container labels.",
+    "entryPoints:",
+    `  ${WEB_ENTRYPOINT}:`,
+    '    address: ":80"',
+    "  traefik:",
+    '    address: ":8080"',
+    "ping:",
+    "  entryPoint: traefik",
+    "providers:",
+    `  ${provider}:`,
+    `    endpoint: "unix://${DOCKER_SOCKET}"`,
+    "    exposedByDefault: false",
+    `    network: "${r.networkName}"`,
+    `    constraints: "Label(\`${EDGE_LABEL}\`,\`${r.edge}\`)"`,
+    ...(provider === "swarm" ? ["    refreshSeconds: 2"] : []),
+    "log:",
+    "  level: INFO",
+    "accessLog: {}",
+    "global:",
+    "  checkNewVersion: false",
+    "  sendAnonymousUsage: false",
+  ];
+  return out.join("\n") + "\n";
+}

@@ -1,0 +1,126 @@
+/**
+ * Traefik routing as labels on the routed containers (proxy kind `traefik`): the same
+ * route data the nginx and Caddy renderers take (host, path prefix, strip prefix, headers,
+ * security headers, rate limit, largest body), as routers, services and middlewares of
+ * Traefik's Docker or Swarm provider. Pure: no Pulumi imports.
+ */
+import { SECURITY_HEADERS } from "./render/headers";
+import * as quote from "./render/quote";
+import type { RateLimit } from "./types";
+
+/** A route as services declare it (components/app RouteSpec). */
+export interface LabelRoute {
+  host: string;
+  path?: string;
+  port?: number;
+  stripPrefix?: boolean;
+}
+
+/** The label that puts a container behind one environment's Traefik (its provider's constraint). */
+export const EDGE_LABEL = "io.shipyard.edge";
+
+/** The proxy-wide options every routed container's labels carry. */
+export interface TraefikRouteOptions {
+  /** Send security headers as a headers middleware. @default true */
+  securityHeaders?: boolean;
+  /** Further response headers. */
+  headers?: Record<string, string>;
+  /** Per-client rate limit (ratelimit middleware; per remote address, as nginx's). */
+  rateLimit?: RateLimit;
+  /** Largest request body, MiB (buffering middleware). @default 50 */
+  maxBodyMb?: number;
+}
+
+/** Where and how the environment's Traefik finds routed containers. */
+export interface EdgeRouting extends TraefikRouteOptions {
+  /** `<system>-<env>`: the value of io.shipyard.edge its provider is constrained to. */
+  edge: string;
+  /** Engine name of the edge network Traefik reaches the containers on. */
+  networkName: string;
+  /** Which Traefik provider reads the labels. */
+  provider: "docker" | "swarm";
+}
+
+/** The edge network's name for one environment (the seeds' `traefik-public`, one per environment). */
+export function edgeNetworkName(system: string, environment: string): string {
+  return `${system}-${environment}-traefik-public`;
+}
+
+/** The Traefik entry point the routes listen on (the proxy's port 80). */
+export const WEB_ENTRYPOINT = "web";
+
+const objName = (v: string): string => v.replace(/[^A-Za-z0-9-]/g, "-");
+
+/**
+ * Labels for one service's containers: `traefik.enable`, the edge label, the
+ * network, one router per route (rule Host and PathPrefix; Traefik's default
+ * priority, the rule's length, lets the longest path win as in nginx), one
+ * load-balancer service per port, and the middlewares the routes use, all named
+ * `<resourceName>-…` so no two services define the same object.
+ */
+export function traefikLabels(
+  resourceName: string,
+  servicePort: number | undefined,
+  routes: LabelRoute[],
+  o: EdgeRouting,
+): Record<string, string> {
+  if (routes.length === 0) return {};
+  const base = objName(resourceName);
+  const m: Record<string, string> = {
+    "traefik.enable": "true",
+    [EDGE_LABEL]: o.edge,
+    [`traefik.${o.provider}.network`]: o.networkName,
+  };
+  const shared: string[] = [];
+  const headers = [
+    ...((o.securityHeaders ?? true) ? SECURITY_HEADERS : []),
+    ...Object.entries(o.headers ?? {}).sort(),
+  ];
+  if (headers.length > 0) {
+    const mw = `${base}-headers`;
+    for (const [h, v] of headers) {
+      quote.headerValue(h, v);
+      m[`traefik.http.middlewares.${mw}.headers.customresponseheaders.${quote.headerName(h)}`] = v;
+    }
+    shared.push(mw);
+  }
+  if (o.rateLimit) {
+    const mw = `${base}-ratelimit`;
+    const per = quote.positive("rateLimit.perSecond", o.rateLimit.perSecond);
+    m[`traefik.http.middlewares.${mw}.ratelimit.average`] = String(per);
+    m[`traefik.http.middlewares.${mw}.ratelimit.period`] = "1s";
+    m[`traefik.http.middlewares.${mw}.ratelimit.burst`] = String(
+      quote.positive("rateLimit.burst", o.rateLimit.burst ?? per * 2),
+    );
+    shared.push(mw);
+  }
+  const bodyMw = `${base}-body`;
+  m[`traefik.http.middlewares.${bodyMw}.buffering.maxrequestbodybytes`] = String(
+    quote.positive("maxBodyMb", o.maxBodyMb ?? 50) * 1024 * 1024,
+  );
+  shared.unshift(bodyMw);
+
+  routes.forEach((r, i) => {
+    const port = r.port ?? servicePort;
+    if (!port) throw new Error(`${resourceName}: routes[${i}] needs a port (the route's or the service's)`);
+    const router = `${base}-${i}`;
+    const service = `${base}-${port}`;
+    const path = quote.path(r.path ?? "/");
+    const rule =
+      path === "/"
+        ? `Host(\`${quote.host(r.host)}\`)`
+        : `Host(\`${quote.host(r.host)}\`) && PathPrefix(\`${path}\`)`;
+    const mws = [...shared];
+    if (r.stripPrefix && path !== "/") {
+      const strip = `${router}-strip`;
+      m[`traefik.http.middlewares.${strip}.stripprefix.prefixes`] = path;
+      mws.push(strip);
+    }
+    m[`traefik.http.routers.${router}.rule`] = rule;
+    m[`traefik.http.routers.${router}.entrypoints`] = WEB_ENTRYPOINT;
+    m[`traefik.http.routers.${router}.service`] = service;
+    m[`traefik.http.routers.${router}.middlewares`] = mws.join(",");
+    m[`traefik.http.services.${service}.loadbalancer.server.port`] = String(port);
+  });
+  return m;
+}
