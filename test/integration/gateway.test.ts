@@ -142,4 +142,25 @@ describe("webmeteor gateway", () => {
     await gateway.destroy();
     expect(labelled(label).containers).not.toContain(gatewayContainer);
   });
+
+  test("in front of staging and prod: the policy pack passes a prod preview (the cross-environment network waived, dated)", async () => {
+    const stack = await createOrSelect(`${run}-gateway-both`, path.join(ROOT, "stacks", "gateway"));
+    try {
+      await stack.setAllConfig({
+        "shipyard:blueprint": { value: "webmeteor" },
+        "shipyard:systemName": { value: run },
+        "shipyard:imageSet": { value: "local" },
+        "shipyard:httpPort": { value: "80" },
+        "shipyard:labels": { value: JSON.stringify({ "io.shipyard.test": run }) },
+      });
+      const rows: PolicyRow[] = [];
+      await stack.preview({ ...policyRun(rows) });
+      figures.bothPreviewPolicies = policyTable(rows);
+      expect(rows.filter((r) => r.level === "mandatory")).toEqual([]);
+      const cross = rows.find((r) => r.policy === "no-cross-environment-network");
+      expect(cross?.message).toMatch(/^WAIVED until 2027-05-31 \(seed 003/);
+    } finally {
+      await stack.workspace.removeStack(stack.name, { force: true });
+    }
+  });
 });
