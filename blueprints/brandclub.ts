@@ -8,7 +8,7 @@ import type { Blueprint } from "./schema";
  *
  * Not given by the document, chosen here: the GHCR image path, the database
  * name `brandclub_<env>`, host names, ports, routes, health endpoints. The
- * seed's Traefik is replaced by the nginx proxy; the seed's `bench backup`
+ * seed's Traefik is the proxy kind traefik (routes as container labels); the seed's `bench backup`
  * sleep loop by the BackupService (same schedule and retention).
  */
 const app = "brandclub";
@@ -65,6 +65,7 @@ export const brandclub: Blueprint = {
     redis: { upstream: "redis:6.2-alpine", local: "shipyard/redis:bookworm" },
     mailpit: { upstream: "axllent/mailpit:v1.20", local: "shipyard/app:bookworm" },
     nginx: { upstream: "nginx:1.27", local: "shipyard/nginx:bookworm" },
+    traefik: { upstream: "traefik:v3.7", local: "shipyard/traefik:bookworm" },
     backup: { upstream: "ghcr.io/example/shipyard-backup:1", local: "shipyard/backup:bookworm" },
   },
   data: {
@@ -186,9 +187,11 @@ export const brandclub: Blueprint = {
         routes: [{ host: "mail.{host}" }],
       },
     ],
+    // The seed's Traefik: routes are labels on the routed containers (edge network
+    // {system}-{env}-traefik-public, the seed's traefik-public for one environment).
     proxy: {
-      kind: "nginx",
-      image: "nginx",
+      kind: "traefik",
+      image: "traefik",
       networks: ["network"],
       httpPort: { perEnv: { dev: 8180, staging: 8181, prod: 8182 } },
       securityHeaders: true,

@@ -49,6 +49,7 @@ export const webmeteor: Blueprint = {
     alert: { upstream: "ghcr.io/webmeteor/alert:{branch}", local: "shipyard/webmeteor-alert:bookworm" },
     postgres: { upstream: "postgres:16", local: "shipyard/postgres:bookworm" },
     nginx: { upstream: "nginx:1.27", local: "shipyard/nginx:bookworm" },
+    traefik: { upstream: "traefik:v3.7", local: "shipyard/traefik:bookworm" },
     backup: { upstream: "ghcr.io/example/shipyard-backup:1", local: "shipyard/backup:bookworm" },
   },
   data: {
@@ -120,9 +121,11 @@ export const webmeteor: Blueprint = {
         routes: [{ host: "{www}" }],
       },
     ],
+    // The seed's Traefik: routes are labels on the routed containers (edge network
+    // {system}-{env}-traefik-public, the seed's traefik-public for one environment).
     proxy: {
-      kind: "nginx",
-      image: "nginx",
+      kind: "traefik",
+      image: "traefik",
       networks: ["network"],
       httpPort: { perEnv: { staging: 8480, prod: 8482 } },
       securityHeaders: true,
@@ -144,12 +147,9 @@ export const webmeteor: Blueprint = {
           reason: "seed 003: each site's network is named {customer}-{app}-network",
           expires: "2027-05-31",
         },
-        {
-          policy: "data-networks-internal",
-          reason: "seed 003: the proxy joins each site's network to reach its services",
-          expires: "2027-05-31",
-        },
       ],
+      // With Traefik the proxy no longer joins a site's network: it is internal (only the
+      // site's routed services also join the edge network), so no data-networks-internal waiver.
       servers: [{ name: "db", engine: "postgres", image: "postgres", databases: [{ name: "site" }] }],
       services: [
         {

@@ -29,6 +29,8 @@ export const StackConfig = z
     imageSet: z.enum(["upstream", "local"]).default("upstream"),
     images: z.record(form("imageRef")).default({}),
     httpPort: z.coerce.number().int().min(1).max(65535).optional(),
+    /** Serve this environment with another proxy kind than the blueprint's (same routes), e.g. to compare. */
+    proxyKind: z.enum(["nginx", "caddy", "traefik"]).optional(),
     listenAddress: z.string().ip().default("127.0.0.1"),
     protect: z.union([z.boolean(), z.enum(["true", "false"]).transform((v) => v === "true")]).optional(),
     labels: z.record(z.string()).default({}),
@@ -137,6 +139,15 @@ export function loadStack(raw: Record<string, string> = pulumi.runtime.allConfig
     site: config.site,
   });
   if (config.httpPort) system.app.proxy.httpPort = config.httpPort;
+  if (config.proxyKind && config.proxyKind !== system.app.proxy.kind) {
+    system.app.proxy.kind = config.proxyKind;
+    system.app.proxy.image =
+      config.proxyKind === "traefik" ? system.images.traefik : system.images[config.proxyKind];
+    if (!system.app.proxy.image)
+      throw new ConfigError(
+        `shipyard:proxyKind ${config.proxyKind}: the blueprint has no image ${config.proxyKind}`,
+      );
+  }
   for (const s of system.app.services) s.env = { ...s.env, ...config.appEnv };
   const names = system.app.services.map((s) => s.name);
   for (const [name, n] of Object.entries(config.replicas)) {

@@ -20,6 +20,16 @@ import {
   wrappedEntrypoint,
 } from "../shared/secretEnv";
 import { job } from "./job";
+import { traefikLabels, type EdgeRouting } from "../proxy/traefikLabels";
+
+/** Label routing (proxy kind traefik): routed services join the edge network and carry router labels. */
+export interface AppStackEdge {
+  /** Where the environment's Traefik finds them (components/proxy edgeRouting()). */
+  edge?: EdgeRouting & {
+    /** The edge network as the workload attaches to it: its name, or in Swarm mode its ID. */
+    attach: pulumi.Input<string>;
+  };
+}
 import { startOrder, validateServices } from "./validate";
 
 export { startOrder, validateServices };
@@ -38,7 +48,7 @@ export class AppStack extends pulumi.ComponentResource {
   /** Job name -> the command that runs it. */
   public readonly jobs: Record<string, pulumi.Resource> = {};
 
-  constructor(name: string, args: AppStackArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: AppStackArgs & AppStackEdge, opts?: pulumi.ComponentResourceOptions) {
     super("shipyard:app:AppStack", name, {}, opts);
     const order = startOrder(args);
     const owner = (role: string): Ownership => ({
@@ -96,6 +106,15 @@ export class AppStack extends pulumi.ComponentResource {
         ),
       );
       const wrapped = needsWrapper(entries);
+      // Traefik: the service's routes as labels on every copy (none without routes or an edge).
+      const edgeLabels = args.edge
+        ? traefikLabels(
+            resourceName(args.system, args.environment, s.name),
+            s.port,
+            s.routes ?? [],
+            args.edge,
+          )
+        : {};
       const copies: Workload[] = [];
       // Swarm runs the copies of one service; containers are one resource per copy.
       const copyCount = args.swarm ? 1 : replicas;
@@ -123,13 +142,24 @@ export class AppStack extends pulumi.ComponentResource {
                       : []),
                   ]
                 : undefined,
-              labels: dockerLabels(owner(s.name), { ...args.labels, "io.shipyard.replica": String(i) }),
-              networksAdvanced: s.networks.map((k) => ({
-                name: args.networks[k],
-                // Every copy answers to the service name and to the system-wide
-                // name, which the proxy resolves per request (round robin).
-                aliases: [s.name, resourceName(args.system, args.environment, s.name), ...(s.aliases ?? [])],
-              })),
+              labels: dockerLabels(owner(s.name), {
+                ...args.labels,
+                "io.shipyard.replica": String(i),
+                ...edgeLabels,
+              }),
+              networksAdvanced: [
+                ...s.networks.map((k) => ({
+                  name: args.networks[k],
+                  // Every copy answers to the service name and to the system-wide
+                  // name, which the proxy resolves per request (round robin).
+                  aliases: [
+                    s.name,
+                    resourceName(args.system, args.environment, s.name),
+                    ...(s.aliases ?? []),
+                  ],
+                })),
+                ...(edgeLabels["traefik.enable"] ? [{ name: args.edge!.attach }] : []),
+              ],
               volumes: (s.volumes ?? []).map((v) => ({
                 volumeName: volumes[v.volume].name,
                 containerPath: v.path,

@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AppStack } from "../../components/app";
 import * as docker from "@pulumi/docker";
-import { ReverseProxy, SITES_DIR } from "../../components/proxy";
+import { edgeNetwork, edgeRouting, ReverseProxy, SITES_DIR } from "../../components/proxy";
 import { dockerLabels } from "../../components/shared";
 import { BackupService } from "../../components/backup";
 import { MonitoringStack } from "../../components/monitoring";
@@ -47,6 +47,23 @@ export async function appProgram(): Promise<Record<string, unknown>> {
   const dockerEngine = await engineFacts();
   // Swarm services attach to networks by ID (stacks/contract.ts networkIds).
   const networks = swarm && contract.networkIds ? contract.networkIds : contract.networks;
+  // Proxy kind traefik: the edge network, which the routed services join with their router labels.
+  const px = system.app.proxy;
+  const edgeNet =
+    px.kind === "traefik"
+      ? edgeNetwork(system.system, {
+          system: system.system,
+          environment: system.environment,
+          swarm: !!swarm,
+          labels: config.labels,
+        })
+      : undefined;
+  const edge = edgeNet
+    ? {
+        ...edgeRouting({ system: system.system, environment: system.environment, swarm: !!swarm }, px),
+        attach: swarm ? edgeNet.id : edgeNet.name,
+      }
+    : undefined;
   const app = new AppStack(system.system, {
     system: system.system,
     environment: system.environment,
@@ -59,25 +76,27 @@ export async function appProgram(): Promise<Record<string, unknown>> {
     labels: config.labels,
     swarm,
     dockerEngine,
+    edge,
   });
 
   const routes = app.routes;
   // Per-customer sites keep their route files in a volume the proxy includes.
-  const sitesVolume = system.sitesEnabled
-    ? new docker.Volume(`${system.system}-proxy-sites`, {
-        name: `${system.system}-${system.environment}-proxy-sites`,
-        labels: dockerLabels(
-          {
-            system: system.system,
-            environment: system.environment,
-            layer: "app",
-            component: "proxy",
-            role: "sites",
-          },
-          config.labels,
-        ),
-      })
-    : undefined;
+  const sitesVolume =
+    system.sitesEnabled && px.kind !== "traefik"
+      ? new docker.Volume(`${system.system}-proxy-sites`, {
+          name: `${system.system}-${system.environment}-proxy-sites`,
+          labels: dockerLabels(
+            {
+              system: system.system,
+              environment: system.environment,
+              layer: "app",
+              component: "proxy",
+              role: "sites",
+            },
+            config.labels,
+          ),
+        })
+      : undefined;
   const proxy = new ReverseProxy(
     system.system,
     {
@@ -93,6 +112,7 @@ export async function appProgram(): Promise<Record<string, unknown>> {
       headers: system.app.proxy.headers,
       maxBodyMb: system.app.proxy.maxBodyMb,
       sitesVolume: sitesVolume?.name,
+      edgeNetwork: edge && edgeNet ? { name: edge.networkName, attach: edge.attach } : undefined,
       rateLimit: system.app.proxy.rateLimit,
       waivers: system.app.proxy.waivers,
       labels: config.labels,
@@ -159,7 +179,11 @@ export async function appProgram(): Promise<Record<string, unknown>> {
   return {
     /** Image key -> image that runs here: what a promotion carries to the next environment. */
     images: Object.fromEntries(Object.entries(system.images).sort(([a], [b]) => a.localeCompare(b))),
-    sites: sitesVolume ? { proxyContainer: proxy.container.name, sitesDir: SITES_DIR } : null,
+    sites: sitesVolume
+      ? { proxyContainer: proxy.container.name, sitesDir: SITES_DIR }
+      : system.sitesEnabled && edge
+        ? { kind: "traefik", ...edge, attach: edgeNet!.id }
+        : null,
     url: proxy.url,
     routes: routes.map((r) => `${r.host}${r.path ?? "/"} -> ${r.upstream}`),
     services: Object.fromEntries(

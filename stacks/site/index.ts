@@ -15,6 +15,18 @@ import { loadStack } from "../config";
 import { engineFacts } from "../engineFacts";
 
 const SitesContract = z.object({ proxyContainer: z.string(), sitesDir: z.string() });
+/** Platform proxy kind traefik: the site's routed containers join the edge network with router labels. */
+const TraefikSites = z.object({
+  kind: z.literal("traefik"),
+  edge: z.string(),
+  networkName: z.string(),
+  provider: z.enum(["docker", "swarm"]),
+  attach: z.string(),
+  securityHeaders: z.boolean().nullish(),
+  headers: z.record(z.string()).nullish(),
+  rateLimit: z.object({ perSecond: z.number(), burst: z.number().nullish() }).nullish(),
+  maxBodyMb: z.number().nullish(),
+});
 
 async function siteProgram(): Promise<Record<string, unknown>> {
   const { config, system } = loadStack();
@@ -22,7 +34,10 @@ async function siteProgram(): Promise<Record<string, unknown>> {
   if (!site) throw new Error("shipyard:site is required for a site stack: {customer, app, domain}");
   const appStack = `${pulumi.getOrganization()}/shipyard/${system.stacks.app}`;
   const ref = new pulumi.StackReference(`${system.system}-platform`, { name: appStack });
-  const parsed = SitesContract.safeParse((await ref.getOutputDetails("sites")).value);
+  const sitesOutput = (await ref.getOutputDetails("sites")).value;
+  const traefik = TraefikSites.safeParse(sitesOutput);
+  if (traefik.success) return traefikSite(traefik.data);
+  const parsed = SitesContract.safeParse(sitesOutput);
   if (!parsed.success) {
     throw new Error(
       `the app stack ${appStack} exports no "sites" output: deploy the platform of ${system.system}/${system.environment} first`,
@@ -89,6 +104,69 @@ async function siteProgram(): Promise<Record<string, unknown>> {
     domain: site.domain,
     network: site.network,
     routes: routes.map((r) => `${r.host}${r.path ?? "/"}`),
+  };
+}
+
+/**
+ * A site behind the environment's Traefik: the site's database stays on its own
+ * network (internal), its routed services also join the edge network and carry
+ * their router labels. Nothing in the proxy is touched: Traefik's provider sees
+ * the containers come and go.
+ */
+async function traefikSite(t: z.infer<typeof TraefikSites>): Promise<Record<string, unknown>> {
+  const { config, system } = loadStack();
+  const site = system.site!;
+  const env = system.environment;
+  const protect = config.protect ?? env === "prod";
+  const dockerEngine = await engineFacts();
+  const db = new DatabaseStack(site.name, {
+    system: site.name,
+    environment: env,
+    networks: [{ key: "network", name: site.network, internal: true, waivers: site.networkWaivers }],
+    servers: site.servers,
+    protect,
+    labels: config.labels,
+    dockerEngine,
+  });
+  const secretKeys = site.servers.flatMap((s) => [
+    `${s.name}/root`,
+    ...s.databases.map((d) => `${s.name}/${d.name}`),
+  ]);
+  const opt = <T>(v: T | null | undefined): T | undefined => v ?? undefined;
+  const app = new AppStack(
+    site.name,
+    {
+      system: site.name,
+      environment: env,
+      services: site.services,
+      networks: { network: site.network },
+      secrets: db.secrets,
+      secretKeys,
+      protect,
+      labels: config.labels,
+      dockerEngine,
+      edge: {
+        edge: t.edge,
+        networkName: t.networkName,
+        provider: t.provider,
+        // Site stacks run containers: they attach to the edge network by name.
+        attach: t.networkName,
+        securityHeaders: opt(t.securityHeaders),
+        headers: opt(t.headers),
+        rateLimit: t.rateLimit
+          ? { perSecond: t.rateLimit.perSecond, burst: opt(t.rateLimit.burst) }
+          : undefined,
+        maxBodyMb: opt(t.maxBodyMb),
+      },
+    },
+    { dependsOn: [db] },
+  );
+  return {
+    site: site.name,
+    domain: site.domain,
+    network: site.network,
+    edge: t.networkName,
+    routes: app.routes.map((r) => `${r.host}${r.path ?? "/"}`),
   };
 }
 

@@ -1,25 +1,43 @@
+import * as fs from "fs";
+import * as path from "path";
 import { destroy, siteDestroy, sitePreview, siteUp, up, preview } from "../../cli/environment";
 import { docker, inspect, labelled, removeLabelled, serviceContainer } from "./helpers/docker";
 import { freePort, get } from "./helpers/net";
 import { testTarget } from "./helpers/target";
 
 /**
- * WebMeteor's per-customer sites: three site stacks on one platform, each with
- * its own network and database; removing the middle one changes no other site
- * and no platform resource.
+ * WebMeteor's per-customer sites behind Traefik (proxy kind traefik): three site
+ * stacks on one platform, each with its own internal network and database; the
+ * routed services carry router labels and join the edge network. Adding and
+ * removing sites never touches the proxy (same container, StartedAt, config);
+ * removing the middle one changes no other site and no platform resource.
+ * In the same run, one site on a platform with today's nginx route file, for
+ * the add-time comparison (bench/results/<date>-site-add-traefik.md).
  */
 const run = `t${process.pid}wms`;
+const runNginx = `t${process.pid}wmn`;
 const label = `io.shipyard.test=${run}`;
+const labelNginx = `io.shipyard.test=${runNginx}`;
 const lines: string[] = [];
-const sites = ["alpha", "bravo", "charlie"].map((c) => ({
-  customer: c,
-  app: "shop",
-  domain: `shop.${c}.localhost`,
-}));
+const site = (c: string) => ({ customer: c, app: "shop", domain: `shop.${c}.localhost` });
+const sites = ["alpha", "bravo", "charlie"].map(site);
+const nginxSite = site("delta");
 const figures: Record<string, number> = {};
 
-describe("webmeteor per-customer sites", () => {
+/** Seconds until the route answers 200 (bounded: at most `limit` seconds, else -1). */
+async function answersAfter(port: number, host: string, p: string, limit = 60): Promise<number> {
+  const t0 = Date.now();
+  while (Date.now() - t0 < limit * 1000) {
+    if ((await get(port, host, p).catch(() => ({ status: 0 }))).status === 200)
+      return (Date.now() - t0) / 1000;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return -1;
+}
+
+describe("webmeteor per-customer sites on Traefik", () => {
   let port = 0;
+  let portNginx = 0;
   const target = () =>
     testTarget({
       run,
@@ -29,27 +47,56 @@ describe("webmeteor per-customer sites", () => {
       log: (l) => lines.push(l),
       policies: true,
     });
+  const targetNginx = () =>
+    testTarget({
+      run: runNginx,
+      blueprint: "webmeteor",
+      environment: "staging",
+      port: portNginx,
+      config: { proxyKind: "nginx" },
+      log: (l) => lines.push(l),
+    });
 
   beforeAll(async () => {
     port = await freePort();
+    portNginx = await freePort();
   });
   afterAll(async () => {
     try {
       for (const s of sites) await siteDestroy(target(), s, { removeStack: true }).catch(() => undefined);
-      await destroy(target(), { removeStacks: true });
+      await destroy(target(), { removeStacks: true }).catch(() => undefined);
+      await siteDestroy(targetNginx(), nginxSite, { removeStack: true }).catch(() => undefined);
+      await destroy(targetNginx(), { removeStacks: true }).catch(() => undefined);
     } finally {
       removeLabelled(label);
+      removeLabelled(labelNginx);
       console.log(`webmeteor site figures: ${JSON.stringify(figures)}`);
+      writeBench();
     }
   });
 
-  test("three sites, each isolated and routed; removing the middle one touches nothing else", async () => {
+  test("three sites by labels, the proxy untouched; removing the middle one touches nothing else", async () => {
     await up(target());
+    const proxy = serviceContainer(run, "staging", "traefik");
+    const proxyState = () => ({
+      id: inspect(proxy, "{{.Id}}"),
+      startedAt: inspect(proxy, "{{.State.StartedAt}}"),
+      restarts: inspect(proxy, "{{.RestartCount}}"),
+      // Read with docker cp (a tar stream): the test itself does not exec into the proxy.
+      config: docker("cp", `${proxy}:/etc/traefik/traefik.yml`, "-"),
+    });
+    const before = proxyState();
+    expect(before.config).toContain("exposedByDefault: false");
+
     for (const s of sites) {
       const t0 = Date.now();
       const r = await siteUp(target(), s);
-      figures[`add ${s.customer}`] = (Date.now() - t0) / 1000;
+      figures[`traefik add ${s.customer} (s)`] = (Date.now() - t0) / 1000;
       expect(r.changes.create).toBeGreaterThan(0);
+      // siteUp returns when the site's containers are healthy: the route follows from the labels.
+      const after = await answersAfter(port, s.domain, "/api/health");
+      figures[`traefik ${s.customer} route answers after healthy (s)`] = after;
+      expect(after).toBeGreaterThanOrEqual(0);
     }
     for (const s of sites) {
       const h = await get(port, s.domain, "/api/health");
@@ -59,13 +106,18 @@ describe("webmeteor per-customer sites", () => {
         app: `${s.customer}-shop-www`,
       });
     }
-    // Isolation: a site's containers are only on its own network.
+    // Isolation: a routed container is on its site's network and the edge network only;
+    // the database only on the site's (internal) network.
     for (const s of sites) {
       const nets = inspect(
         serviceContainer(`${s.customer}-shop`, "staging", "www"),
         "{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}",
-      ).trim();
-      expect(nets).toBe(`${s.customer}-shop-network`);
+      )
+        .trim()
+        .split(" ")
+        .sort();
+      expect(nets).toEqual([`${s.customer}-shop-network`, `${run}-staging-traefik-public`].sort());
+      expect(inspect(`${s.customer}-shop-network`, "{{.Internal}}")).toBe("true");
     }
     // and alpha cannot reach bravo's database.
     const probe = docker(
@@ -79,8 +131,14 @@ describe("webmeteor per-customer sites", () => {
 
     const t0 = Date.now();
     await siteDestroy(target(), sites[1], { removeStack: true });
-    figures["remove bravo"] = (Date.now() - t0) / 1000;
-    expect((await get(port, sites[1].domain, "/")).status).toBe(404);
+    figures["traefik remove bravo (s)"] = (Date.now() - t0) / 1000;
+    // The router goes with the containers (bounded wait for the provider's event).
+    let gone = -1;
+    for (let i = 0; i < 100 && gone < 0; i++) {
+      if ((await get(port, sites[1].domain, "/")).status === 404) gone = i;
+      else await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(gone).toBeGreaterThanOrEqual(0);
     for (const s of [sites[0], sites[2]]) {
       expect(Object.keys(await sitePreview(target(), s))).toEqual(["same"]);
       expect((await get(port, s.domain, "/api/health")).status).toBe(200);
@@ -88,5 +146,43 @@ describe("webmeteor per-customer sites", () => {
     for (const p of await preview(target()))
       expect(`${p.layer}: ${Object.keys(p.changes)}`).toBe(`${p.layer}: same`);
     expect(labelled(label).networks).not.toContain("bravo-shop-network");
+    // The proxy was never replaced, restarted, exec'd into by a deploy or rewritten.
+    expect(proxyState()).toEqual(before);
+  });
+
+  test("today's nginx route file, same run: one site added (for the comparison)", async () => {
+    await up(targetNginx());
+    const t0 = Date.now();
+    await siteUp(targetNginx(), nginxSite);
+    figures["nginx add delta (s)"] = (Date.now() - t0) / 1000;
+    const after = await answersAfter(portNginx, nginxSite.domain, "/api/health");
+    figures["nginx delta route answers after up (s)"] = after;
+    expect(after).toBeGreaterThanOrEqual(0);
   });
 });
+
+function writeBench(): void {
+  if (!Object.keys(figures).some((k) => k.startsWith("nginx add"))) return;
+  const date = new Date().toISOString().slice(0, 10);
+  const file = path.join(__dirname, "../../bench/results", `${date}-site-add-traefik.md`);
+  const rows = Object.entries(figures).map(([k, v]) => `| ${k} | ${v.toFixed(1)} |`);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(
+    file,
+    [
+      `# Site add: Traefik labels against the nginx route file (${date})`,
+      "",
+      "test/integration/webmeteor-sites.test.ts, one run: WebMeteor staging on Traefik (three sites added,",
+      "the middle one removed, the proxy untouched), and a second WebMeteor staging platform with",
+      "shipyard:proxyKind nginx (one site added: route file written into sites.d and `nginx -s reload`).",
+      "Add time: `siteUp` from call to return (site stack up, its containers healthy).",
+      "Route answers after: from siteUp's return until the route answers 200 (polled every 100 ms).",
+      `Machine: ${require("os").cpus().length} cores, load ${require("os").loadavg()[0].toFixed(1)} at the end (shared).`,
+      "",
+      "| figure | seconds |",
+      "|---|---|",
+      ...rows,
+      "",
+    ].join("\n"),
+  );
+}

@@ -92,13 +92,18 @@ describe("ReverseProxy kind traefik", () => {
     expect(c.inputs.volumes).toEqual([
       { hostPath: "/var/run/docker.sock", containerPath: "/var/run/docker.sock", readOnly: true },
     ]);
-    expect(c.inputs.networksAdvanced.map((n: { name: string }) => n.name)).toEqual([
+    expect((c.inputs.networksAdvanced as { name: string }[]).map((n: { name: string }) => n.name)).toEqual([
       "shop-prod-network",
       "shop-prod-traefik-public",
     ]);
-    expect(c.inputs.healthcheck.tests).toEqual(["CMD", "traefik", "healthcheck", "--ping"]);
+    expect((c.inputs.healthcheck as { tests: string[] }).tests).toEqual([
+      "CMD",
+      "traefik",
+      "healthcheck",
+      "--ping",
+    ]);
     expect(c.inputs.privileged).toBeFalsy();
-    expect(c.inputs.uploads[0].file).toBe("/etc/traefik/traefik.yml");
+    expect((c.inputs.uploads as { file: string }[])[0].file).toBe("/etc/traefik/traefik.yml");
   });
   test("refuses a traefik proxy without an edge network", () => {
     expect(

@@ -26,6 +26,9 @@ export function renderTraefik(o: ProxyRenderOptions): string {
     "entryPoints:",
     `  ${WEB_ENTRYPOINT}:`,
     '    address: ":80"',
+    "    http:",
+    // Backends that read headers as variables (PHP, nginx, CGI) cannot be fooled by X_Real_Ip.
+    "      aliasHeadersStrategy: delete",
     "  traefik:",
     '    address: ":8080"',
     "ping:",
