@@ -1,0 +1,105 @@
+import { BLUEPRINTS } from "../../blueprints";
+import { resolve } from "../../blueprints/resolve";
+import { destroy, preview, stackName, up } from "../../cli/environment";
+import { LAYERS } from "../../cli/layers";
+import { LocalWorkspace } from "@pulumi/pulumi/automation";
+import { inspect, removeLabelled, serviceContainer } from "./helpers/docker";
+import { expectAllHealthy } from "./helpers/blueprint";
+import { freePort, get } from "./helpers/net";
+import { testTarget } from "./helpers/target";
+
+/**
+ * The proxy kind traefik for real: Brand Club dev deployed on shipyard/traefik
+ * (Traefik v3 from the Go module proxy), every route answering through it with
+ * its Host header (from the service, not Traefik's own 404), the proxy holding
+ * only the read-only Docker socket; and the policy pack passing the staging and
+ * prod previews of both blueprints that use it.
+ */
+const run = `t${process.pid}trk`;
+const label = `io.shipyard.test=${run}`;
+/** Traefik's answer when no router matches. */
+const TRAEFIK_404 = "404 page not found";
+
+describe("proxy kind traefik", () => {
+  let port = 0;
+  const target = () => testTarget({ run, blueprint: "brandclub", environment: "dev", port, policies: true });
+  beforeAll(async () => {
+    port = await freePort();
+  });
+  afterAll(async () => {
+    try {
+      await destroy(target(), { removeStacks: true }).catch(() => undefined);
+    } finally {
+      removeLabelled(label);
+    }
+  });
+
+  test("Brand Club dev: deployed on Traefik, every route answers through it by Host", async () => {
+    await up(target());
+    expectAllHealthy(label);
+    const proxy = serviceContainer(run, "dev", "traefik");
+    expect(inspect(proxy, "{{.State.Health.Status}}")).toBe("healthy");
+    expect(inspect(proxy, "{{.HostConfig.Privileged}}")).toBe("false");
+    expect(inspect(proxy, "{{json .HostConfig.CapAdd}}")).toMatch(/^(null|\[\])$/);
+    expect(inspect(proxy, "{{range .Mounts}}{{.Source}}:{{.Destination}}:{{.RW}} {{end}}").trim()).toBe(
+      "/var/run/docker.sock:/var/run/docker.sock:false",
+    );
+    const nets = inspect(proxy, "{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}");
+    expect(nets).toContain(`${run}-dev-traefik-public`);
+
+    const s = resolve(BLUEPRINTS.brandclub, { environment: "dev", imageSet: "local" });
+    const routes = s.app.services.flatMap((svc) => (svc.routes ?? []).map((r) => ({ svc: svc.name, ...r })));
+    expect(routes.length).toBeGreaterThan(0);
+    const answers: string[] = [];
+    for (const r of routes) {
+      const path = r.path ?? "/";
+      const res = await get(port, r.host, path);
+      answers.push(`${r.host}${path} -> ${r.svc}: ${res.status}`);
+      // From the service: not Traefik's no-router 404, not a bad gateway.
+      expect(`${r.host}${path}: ${res.body.trim() === TRAEFIK_404 || res.status >= 502}`).toBe(
+        `${r.host}${path}: false`,
+      );
+      expect(res.headers["x-content-type-options"]).toBe("nosniff");
+    }
+    console.log(answers.join("\n"));
+    // An unknown host gets Traefik's own 404.
+    const other = await get(port, "unknown.localhost", "/");
+    expect(other.status).toBe(404);
+    expect(other.body.trim()).toBe(TRAEFIK_404);
+  });
+
+  test("the policy pack passes Brand Club and WebMeteor staging and prod previews", async () => {
+    const failures: string[] = [];
+    const report: string[] = [];
+    for (const [bp, env] of [
+      ["brandclub", "staging"],
+      ["brandclub", "prod"],
+      ["webmeteor", "staging"],
+      ["webmeteor", "prod"],
+    ]) {
+      const t = testTarget({
+        run: `${run}${bp.slice(0, 3)}`,
+        blueprint: bp,
+        environment: env,
+        policies: true,
+      });
+      try {
+        for (const layer of await preview(t)) {
+          const mandatory = layer.violations.filter((v) => v.level === "mandatory");
+          report.push(
+            `${bp}/${env} ${layer.layer}: ${mandatory.length} mandatory, ${layer.violations.length} reported`,
+          );
+          failures.push(...mandatory.map((v) => `${bp}/${env} ${v.policy} ${v.resource}: ${v.message}`));
+        }
+      } finally {
+        for (const l of LAYERS) {
+          const ws = await LocalWorkspace.create({ workDir: l.workDir });
+          await ws.removeStack(stackName(t, l.name), { force: true }).catch(() => undefined);
+        }
+      }
+    }
+    console.log(report.join("\n"));
+    expect(failures).toEqual([]);
+    expect(report.length).toBe(8);
+  });
+});
