@@ -132,7 +132,12 @@ describe("webmeteor gateway", () => {
     await siteUp(target(), site);
     expect(startedAt()).toBe(s0);
     // the gateway's default environment (staging here) serves the new site's domain through the proxy
-    const sitePage = await get(gport, site.domain, "/");
+    // (Traefik learns a new site's routes from its labels within a few seconds: bounded wait)
+    let sitePage = await get(gport, site.domain, "/");
+    for (let i = 0; i < 30 && sitePage.status !== 200; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      sitePage = await get(gport, site.domain, "/");
+    }
     expect(sitePage.status).toBe(200);
 
     // Nothing of the gateway's stack changed on the way.
