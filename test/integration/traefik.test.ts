@@ -3,7 +3,11 @@ import { resolve } from "../../blueprints/resolve";
 import { destroy, preview, stackName, up } from "../../cli/environment";
 import { LAYERS } from "../../cli/layers";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
-import { inspect, removeLabelled, serviceContainer } from "./helpers/docker";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { edgeRouting, renderTraefik, traefikLabels } from "../../components/proxy";
+import { docker, inspect, removeLabelled, serviceContainer } from "./helpers/docker";
 import { expectAllHealthy } from "./helpers/blueprint";
 import { freePort, get } from "./helpers/net";
 import { testTarget } from "./helpers/target";
@@ -101,5 +105,84 @@ describe("proxy kind traefik", () => {
     console.log(report.join("\n"));
     expect(failures).toEqual([]);
     expect(report.length).toBe(8);
+  });
+
+  test("Swarm mode: the swarm provider routes a service by its labels (dnsrr, host-mode port)", async () => {
+    const sw = `${run}sw`;
+    const L = ["--label", `io.shipyard.test=${run}`];
+    const e = edgeRouting({ system: sw, environment: "dev", swarm: true }, {});
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "traefik-swarm-"));
+    fs.writeFileSync(path.join(dir, "traefik.yml"), renderTraefik({ routes: [], labelRouting: e }));
+    const swarmPort = await freePort();
+    try {
+      docker("network", "create", ...L, "--driver", "overlay", "--attachable", e.networkName);
+      docker("config", "create", ...L, `${sw}-traefik-yml`, path.join(dir, "traefik.yml"));
+      docker(
+        "service",
+        "create",
+        "-d",
+        ...L,
+        "--name",
+        `${sw}-dev-proxy`,
+        "--network",
+        e.networkName,
+        "--publish",
+        `mode=host,target=80,published=${swarmPort}`,
+        "--mount",
+        "type=bind,source=/var/run/docker.sock,target=/var/run/docker.sock,readonly",
+        "--config",
+        `source=${sw}-traefik-yml,target=/etc/traefik/traefik.yml`,
+        "--health-cmd",
+        "traefik healthcheck --ping",
+        "--health-interval",
+        "2s",
+        "shipyard/traefik:bookworm",
+      );
+      const labels = traefikLabels(`${sw}-dev-web`, 80, [{ host: `${sw}.localhost` }], e);
+      expect(labels["traefik.swarm.network"]).toBe(e.networkName);
+      docker(
+        "service",
+        "create",
+        "-d",
+        ...L,
+        "--name",
+        `${sw}-dev-web`,
+        "--network",
+        e.networkName,
+        "--endpoint-mode",
+        "dnsrr",
+        ...Object.entries(labels).flatMap(([k, v]) => ["--label", `${k}=${v}`]),
+        "shipyard/nginx:bookworm",
+        "sh",
+        "-c",
+        `mkdir -p /usr/share/nginx/html; echo ${sw} > /usr/share/nginx/html/index.html; printf "server { listen 80; root /usr/share/nginx/html; }" > /etc/nginx/conf.d/a.conf; exec nginx -g "daemon off;"`,
+      );
+      let body = "";
+      for (let i = 0; i < 120 && body !== sw; i++) {
+        body = (await get(swarmPort, `${sw}.localhost`, "/").catch(() => ({ body: "" }))).body.trim();
+        if (body !== sw) await new Promise((r) => setTimeout(r, 500));
+      }
+      expect(body).toBe(sw);
+    } finally {
+      for (const s of [`${sw}-dev-proxy`, `${sw}-dev-web`]) {
+        try {
+          docker("service", "rm", s);
+        } catch {
+          /* not created */
+        }
+      }
+      await new Promise((r) => setTimeout(r, 5000));
+      for (const args of [
+        ["config", "rm", `${sw}-traefik-yml`],
+        ["network", "rm", e.networkName],
+      ]) {
+        try {
+          docker(...args);
+        } catch {
+          /* not created */
+        }
+      }
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

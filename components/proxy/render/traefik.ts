@@ -37,6 +37,9 @@ export function renderTraefik(o: ProxyRenderOptions): string {
     `  ${provider}:`,
     `    endpoint: "unix://${DOCKER_SOCKET}"`,
     "    exposedByDefault: false",
+    // A routed container that is starting or unhealthy keeps its router (503), so its
+    // requests never fall through to a shorter rule of the same host.
+    "    allowEmptyServices: true",
     `    network: "${r.networkName}"`,
     `    constraints: "Label(\`${EDGE_LABEL}\`,\`${r.edge}\`)"`,
     ...(provider === "swarm" ? ["    refreshSeconds: 2"] : []),
