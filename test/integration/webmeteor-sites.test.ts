@@ -1,4 +1,5 @@
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { destroy, siteDestroy, sitePreview, siteUp, up, preview } from "../../cli/environment";
 import { docker, inspect, labelled, removeLabelled, serviceContainer } from "./helpers/docker";
@@ -133,12 +134,13 @@ describe("webmeteor per-customer sites on Traefik", () => {
       expect(inspect(`${s.customer}-shop-network`, "{{.Internal}}")).toBe("true");
     }
     // and alpha cannot reach bravo's database.
+    // (bash's /dev/tcp: the www image has bash but neither python nor nc)
     const probe = docker(
       "exec",
       serviceContainer("alpha-shop", "staging", "www"),
-      "python3",
+      "bash",
       "-c",
-      "import socket\ntry:\n socket.create_connection(('bravo-shop-staging-db', 5432), 2); print('reached')\nexcept Exception as e: print('blocked')",
+      "timeout 3 bash -c 'echo > /dev/tcp/bravo-shop-staging-db/5432' 2>/dev/null && echo reached || echo blocked",
     );
     expect(probe).toBe("blocked");
 
@@ -190,7 +192,7 @@ function writeBench(): void {
       "shipyard:proxyKind nginx (one site added: route file written into sites.d and `nginx -s reload`).",
       "Add time: `siteUp` from call to return (site stack up, its containers healthy).",
       "Route answers after: from siteUp's return until the route answers 200 (polled every 100 ms).",
-      `Machine: ${require("os").cpus().length} cores, load ${require("os").loadavg()[0].toFixed(1)} at the end (shared).`,
+      `Machine: ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)} at the end (shared).`,
       "",
       "| figure | seconds |",
       "|---|---|",
