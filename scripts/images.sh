@@ -33,9 +33,15 @@ if ! docker image inspect "$BASE" >/dev/null 2>&1; then
   step "images: $BASE ready"
 fi
 
+declare -A built=()
 build() {
-  local name=$1 ctx="$ROOT/images/$1" tag="shipyard/$1:bookworm" hash have
+  local name=$1 ctx="$ROOT/images/$1" tag="shipyard/$1:bookworm" hash have from
+  [ -n "${built[$name]:-}" ] && return 0
   [ -f "$ctx/Dockerfile" ] || die "no image named $name" "choose one of: $(ls "$ROOT/images" | tr '\n' ' ')"
+  # An image built FROM another local image (shipyard/app, shipyard/node) builds
+  # that one first, and its hash covers it: a rebuilt base rebuilds it.
+  from=$(sed -n 's/^FROM[[:space:]]\{1,\}shipyard\/\([a-z0-9-]*\):bookworm.*/\1/p' "$ctx/Dockerfile" | grep -vx debian | head -1 || true)
+  [ -z "$from" ] || build "$from"
   # An image whose server is not packaged by Debian builds it first from Go
   # modules (prebuild.sh puts the binary into the build context, git-ignored).
   if [ -x "$ctx/prebuild.sh" ]; then
@@ -45,9 +51,11 @@ build() {
   # inputs: file contents, file modes (an entrypoint made executable must
   # rebuild) and the base image (a rebuilt base rebuilds every image)
   hash=$( { docker image inspect -f '{{.Id}}' "$BASE"
+            [ -z "$from" ] || docker image inspect -f '{{.Id}}' "shipyard/$from:bookworm"
             cd "$ctx" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum
             find . -type f -printf '%m %p\n' | LC_ALL=C sort; } | sha256sum | cut -c1-16)
   have=$(docker image inspect -f '{{index .Config.Labels "shipyard.image.hash"}}' "$tag" 2>/dev/null || true)
+  built[$name]=1
   if [ "$have" = "$hash" ]; then
     step "images: $tag up to date"
     return 0
