@@ -8,6 +8,7 @@ import {
   glitchtipWorker,
 } from "./cme/glitchtip";
 import { matomo, matomoImages } from "./cme/matomo";
+import { n8n, n8nImages, n8nSecrets } from "./cme/n8n";
 import { wordpress, wordpressImages, wordpressSecrets } from "./cme/wordpress";
 
 /**
@@ -51,6 +52,7 @@ export const cme: Blueprint = {
   images: {
     ...wordpressImages,
     ...matomoImages,
+    ...n8nImages,
     ...glitchtipImages,
     ...gitlabImages,
     mariadb: { upstream: "mariadb:10.11", local: "shipyard/mariadb:bookworm" },
@@ -105,7 +107,7 @@ export const cme: Blueprint = {
         memoryMb: { perEnv: { dev: 256, default: 512 } },
       },
     ],
-    secrets: [...wordpressSecrets, ...glitchtipSecrets],
+    secrets: [...wordpressSecrets, ...n8nSecrets, ...glitchtipSecrets],
     // The documents' planned staging refresh: prod's WordPress data into staging, users scrubbed.
     refresh: {
       from: "prod",
@@ -132,7 +134,7 @@ export const cme: Blueprint = {
     ],
   },
   app: {
-    services: [wordpress, matomo, glitchtipWeb, glitchtipWorker, gitlab],
+    services: [wordpress, matomo, n8n, glitchtipWeb, glitchtipWorker, gitlab],
     jobs: [glitchtipMigrate],
     proxy: {
       kind: "caddy",
@@ -154,8 +156,8 @@ export const cme: Blueprint = {
       schedule: "30 2 * * *",
       retentionDays: { perEnv: { staging: 7, prod: 14, default: 7 } },
       exclude: ["redis"],
-      // WordPress uploads and plugins, Matomo's files and config, GlitchTip's uploads.
-      volumes: ["wp-content", "matomo-html", "glitchtip-uploads"],
+      // WordPress uploads and plugins, Matomo's files and config, n8n's settings, GlitchTip's uploads.
+      volumes: ["wp-content", "matomo-html", "n8n-data", "glitchtip-uploads"],
       networks: ["cme"],
     },
   },

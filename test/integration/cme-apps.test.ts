@@ -13,8 +13,8 @@ import { testTarget } from "./helpers/target";
  * every container healthy by the health check the blueprint gives it (the
  * upstream image's own command), the real WordPress installed through the
  * proxy into MariaDB (its tables in cme_dev_wordpress) and serving its front
- * page, the Matomo, GlitchTip and GitLab stand-ins writing to their
- * databases, and no generated secret in any container's inspect output, the
+ * page, the real n8n migrating its PostgreSQL database, the Matomo,
+ * GlitchTip and GitLab stand-ins writing to their databases, and no generated secret in any container's inspect output, the
  * state files or the deploy log.
  */
 const run = `t${process.pid}cma`;
@@ -99,8 +99,8 @@ describe("cme dev: the applications as their upstream images run them", () => {
     await up(target());
     const deploySeconds = (Date.now() - t0) / 1000;
     const containers = expectAllHealthy(label);
-    // mariadb, postgres, redis, wordpress, matomo, glitchtip, glitchtip-worker, gitlab, proxy, monitoring
-    expect(containers.length).toBeGreaterThanOrEqual(11);
+    // mariadb, postgres, redis, wordpress, matomo, n8n, glitchtip, glitchtip-worker, gitlab, proxy, monitoring
+    expect(containers.length).toBeGreaterThanOrEqual(12);
     // The migrate job ran to completion and is gone.
     expect(containers.some((c) => c.includes("glitchtip-migrate"))).toBe(false);
 
@@ -167,6 +167,10 @@ describe("cme dev: the applications as their upstream images run them", () => {
     };
     expect(gtSettings.glitchtipUrl).toBe("https://dev-glitchtip.cme.ksstorm.dev");
     expect(gtSettings.migrations).toBeGreaterThan(0);
+
+    // Real n8n on PostgreSQL: its migrations ran in cme_dev_n8n; /healthz answers through the proxy.
+    expect(Number(postgres("cme_dev_n8n", "SELECT COUNT(*) FROM migrations"))).toBeGreaterThan(0);
+    expect((await get(port, host("n8n"), "/healthz")).status).toBe(200);
 
     // GitLab stand-in: its Rails schema rows in the data layer's PostgreSQL, ready through the proxy.
     expect(Number(postgres("cme_dev_gitlab", "SELECT COUNT(*) FROM schema_migrations"))).toBeGreaterThan(0);
