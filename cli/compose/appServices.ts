@@ -16,6 +16,7 @@ import {
 } from "../../components/shared/secretEnv";
 import { PROXY_KINDS, PROXY_LIMITS } from "../../components/proxy/kinds";
 import type { ProxyKind } from "../../components/proxy/types";
+import { traefikLabels, type EdgeRouting } from "../../components/proxy/traefikLabels";
 import { composeBaseline, composeHealthcheck } from "./health";
 import { mountFile, type ComposeService, type ServiceContext } from "./model";
 
@@ -39,6 +40,7 @@ export function appServices(
   networks: Record<string, string>,
   dataServices: string[],
   jobs: JobSpec[] = [],
+  routing?: EdgeRouting,
 ): Record<string, ComposeService> {
   const ordered = startOrder({
     system: ctx.system,
@@ -101,6 +103,15 @@ export function appServices(
       continue;
     }
     const svc = step.service;
+    const edgeLabels = routing
+      ? traefikLabels(
+          resourceName(ctx.system, ctx.environment, svc.name),
+          svc.port,
+          svc.routes ?? [],
+          routing,
+        )
+      : {};
+    const onEdge = !!edgeLabels["traefik.enable"];
     copyNames(svc).forEach((copy, i) => {
       const s = svc;
       out[copy] = {
@@ -112,14 +123,15 @@ export function appServices(
         ],
         labels: labelMap(
           { system: ctx.system, environment: ctx.environment, layer: "app", component: "app", role: s.name },
-          { ...ctx.labels, "io.shipyard.replica": String(i + 1) },
+          { ...ctx.labels, "io.shipyard.replica": String(i + 1), ...edgeLabels },
         ),
-        networks: Object.fromEntries(
-          s.networks.map((k) => [
+        networks: Object.fromEntries([
+          ...s.networks.map((k) => [
             k,
             { aliases: [s.name, resourceName(ctx.system, ctx.environment, s.name), ...(s.aliases ?? [])] },
           ]),
-        ),
+          ...(onEdge ? [["traefik-public", {}]] : []),
+        ]),
         ...(s.health ? { healthcheck: composeHealthcheck(s.health) } : {}),
         ...composeBaseline(s.resources),
         init: true,
@@ -138,6 +150,8 @@ export function proxyService(
     config: string;
     networks: string[];
     port: string;
+    /** Traefik's Docker provider: the engine's socket, read-only. */
+    dockerSocket?: boolean;
     sitesVolume?: { key: string; path: string };
     /** Compose service -> the condition the proxy waits for. */
     after: Record<string, string>;
@@ -156,6 +170,7 @@ export function proxyService(
         false,
       ),
       ...(o.sitesVolume ? [`${o.sitesVolume.key}:${o.sitesVolume.path}`] : []),
+      ...(o.dockerSocket ? ["/var/run/docker.sock:/var/run/docker.sock:ro"] : []),
     ],
     ports: [o.port],
     networks: Object.fromEntries(o.networks.map((k) => [k, {}])),

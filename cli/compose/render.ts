@@ -7,6 +7,7 @@
 import type { ResolvedSystem } from "../../blueprints/resolve";
 import { serviceRoutes } from "../../components/app/routes";
 import { PROXY_KINDS } from "../../components/proxy/kinds";
+import { edgeRouting } from "../../components/proxy/edgeNetwork";
 import { SITES_DIR } from "../../components/proxy/render/nginx";
 import { labelMap, waiverLabels } from "../../components/shared/labels";
 import { resourceName } from "../../components/shared/naming";
@@ -15,7 +16,12 @@ import { cacheService, dataVolumeKey, objectStoreService, serverService } from "
 import type { ComposeService, RenderedFile, ServiceContext } from "./model";
 import type { YamlValue } from "./yaml";
 
+/** The compose key of Traefik's edge network. */
+const EDGE_KEY = "traefik-public";
+
 export interface ComposeOptions {
+  /** Rendering for a Swarm stack (Traefik's swarm provider). @default false */
+  swarm?: object;
   /** Extra labels on every object. */
   labels?: Record<string, string>;
   /** Host address of the proxy's port. @default "127.0.0.1" */
@@ -87,11 +93,20 @@ export function renderCompose(system: ResolvedSystem, o: ComposeOptions): Compos
     for (const v of s.volumes ?? [])
       volumes[v.volume] ??= { name: name(v.volume), labels: owner("app", "app", v.volume) };
   }
-  const netNames = Object.fromEntries(system.data.networks.map((n) => [n.key, n.name ?? name(n.key)]));
-  Object.assign(services, appServices(ctx, system.app.services, netNames, dataServices, system.app.jobs));
-
   const p = system.app.proxy;
-  const sites = system.sitesEnabled ? { key: "proxy-sites", path: SITES_DIR } : undefined;
+  // Traefik (label routing): routed services carry router labels and join the edge network.
+  const routing =
+    p.kind === "traefik"
+      ? edgeRouting({ system: ctx.system, environment: ctx.environment, swarm: !!o.swarm }, p)
+      : undefined;
+  if (routing) networks[EDGE_KEY] = { name: routing.networkName, labels: owner("app", "proxy", "edge") };
+  const netNames = Object.fromEntries(system.data.networks.map((n) => [n.key, n.name ?? name(n.key)]));
+  Object.assign(
+    services,
+    appServices(ctx, system.app.services, netNames, dataServices, system.app.jobs, routing),
+  );
+
+  const sites = system.sitesEnabled && !routing ? { key: "proxy-sites", path: SITES_DIR } : undefined;
   if (sites) volumes[sites.key] = { name: name(sites.key), labels: owner("app", "proxy", "sites") };
   const config = PROXY_KINDS[p.kind].render({
     routes: serviceRoutes(ctx.system, ctx.environment, system.app.services),
@@ -100,6 +115,7 @@ export function renderCompose(system: ResolvedSystem, o: ComposeOptions): Compos
     maxBodyMb: p.maxBodyMb,
     rateLimit: p.rateLimit,
     sitesDir: sites?.path,
+    labelRouting: routing,
   });
   const after: Record<string, string> = {};
   for (const s of system.app.services) for (const c of copyNames(s)) after[c] = condition(s);
@@ -107,7 +123,8 @@ export function renderCompose(system: ResolvedSystem, o: ComposeOptions): Compos
     image: p.image,
     kind: p.kind,
     config,
-    networks: p.networks,
+    networks: routing ? [...p.networks, EDGE_KEY] : p.networks,
+    dockerSocket: !!routing,
     port: `${o.listenAddress ?? "127.0.0.1"}:${p.httpPort}:80`,
     sitesVolume: sites,
     after,

@@ -69,13 +69,16 @@ describe("export-compose (demo dev)", () => {
   });
 
   test("secrets only in mounted files, never in the compose file", () => {
-    expect(services.api.environment).toContain("DB_PASSWORD_FILE=/run/secrets/db_password");
-    expect(services.api.volumes).toContain("./files/api/db_password:/run/secrets/db_password:ro");
+    expect(services.api.environment).toContain(
+      "SHIPYARD_SECRET_ENV=DATABASE_URL=/run/secrets/database_url REDIS_URL=/run/secrets/redis_url",
+    );
+    expect(services.api.volumes).toContain("./files/api/database_url:/run/secrets/database_url:ro");
+    expect(services.api.volumes).toContain("./files/api/secret-env:/run/shipyard/secret-env:ro");
     const yaml = toYaml(out.compose);
     for (const v of Object.values(secrets)) expect(yaml).not.toContain(v);
     const byPath = Object.fromEntries(out.files.map((f) => [f.path, f]));
-    expect(byPath["files/api/db_password"]).toEqual({
-      path: "files/api/db_password",
+    expect(byPath["files/api/database_url"]).toEqual({
+      path: "files/api/database_url",
       content: secrets["mariadb/demo_dev_app"],
       secret: true,
     });

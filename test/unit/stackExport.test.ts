@@ -76,8 +76,8 @@ describe("export-compose --swarm: a stack file for docker stack deploy", () => {
     const { out, secrets, services } = stackOf("demo", "dev");
     expect(services.api.volumes).toBeUndefined();
     expect(services.api.secrets).toContainEqual({
-      source: "api-db-password",
-      target: "/run/secrets/db_password",
+      source: "api-database-url",
+      target: "/run/secrets/database_url",
       mode: 0o444,
     });
     expect(services.proxy.configs?.[0].target).toMatch(/^\/etc\/(nginx|caddy)\//);
