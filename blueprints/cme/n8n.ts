@@ -32,7 +32,7 @@ export const n8n = {
     N8N_HOST: "{hostPrefix}n8n{hostSuffix}",
     N8N_PORT: "5678",
     N8N_PROTOCOL: "https",
-    WEBHOOK_URL: "https://{hostPrefix}n8n{hostSuffix}/",
+    N8N_WEBHOOK_URL: "https://{hostPrefix}n8n{hostSuffix}/",
     GENERIC_TIMEZONE: "Europe/Madrid",
     N8N_DIAGNOSTICS_ENABLED: "false",
     N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: "true",

@@ -139,6 +139,13 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(() => {
+  for (const c of [`${run}-n8n-1`, `${run}-n8n-2`]) {
+    try {
+      console.log(`${c}:\n${docker("logs", "--tail", "30", c)}`);
+    } catch {
+      // removed or never started
+    }
+  }
   removeLabelled(label);
   rmSync(dir, { recursive: true, force: true });
 });
@@ -146,7 +153,11 @@ afterAll(() => {
 test("real n8n on PostgreSQL: healthy, and a credential it stored decrypts after its container is replaced", async () => {
   runN8n(`${run}-n8n-1`);
   await until("n8n /healthz", 600_000, () => n8nHealthy(`${run}-n8n-1`));
-  expect(tryExec(`${run}-n8n-1`, "wget", "-qO-", "http://127.0.0.1:5678/healthz/readiness")).toContain("ok");
+  // /healthz answers once the server listens; readiness once the database is connected and migrated.
+  const readiness = await until("n8n /healthz/readiness", 600_000, () =>
+    tryExec(`${run}-n8n-1`, "wget", "-qO-", "http://127.0.0.1:5678/healthz/readiness"),
+  );
+  expect(readiness).toContain("ok");
   // n8n migrated its own database.
   expect(Number(psql("cme_dev_n8n", "cepadmin", "SELECT COUNT(*) FROM migrations"))).toBeGreaterThan(0);
 
