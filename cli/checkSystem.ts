@@ -26,6 +26,7 @@ export function checkSystem(t: EnvironmentTarget): void {
     system: system.system,
     environment: system.environment,
     services: system.app.services,
+    jobs: system.app.jobs,
     networks: contract.networks,
     secretKeys: contract.secretKeys,
     secrets: {},

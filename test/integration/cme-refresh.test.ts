@@ -49,8 +49,6 @@ describe("cme staging refresh from prod", () => {
     expect(plans.map((p) => `${p.from.database}->${p.to.database}`)).toEqual([
       "cme_stack_wordpress->cme_staging_wordpress",
       "cme_stack_matomo->cme_staging_matomo",
-      "cme_stack_n8n->cme_staging_n8n",
-      "cme_stack_glitchtip->cme_staging_glitchtip",
     ]);
     const t0 = Date.now();
     await refreshData(plans, () => undefined);

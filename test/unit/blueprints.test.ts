@@ -91,18 +91,16 @@ describe("names from the seed documents", () => {
     expect(r("brandclub", "dev").app.services[0].image).toBe("ghcr.io/brandclub/brandclub:develop");
   });
   test("cme: database prefixes, networks, dev-only GitLab", () => {
-    expect(r("cme", "dev").data.servers[0].databases.map((d) => d.name)).toEqual([
-      "cme_dev_wordpress",
-      "cme_dev_matomo",
-      "cme_dev_n8n",
-      "cme_dev_glitchtip",
-      "cme_dev_gitlab",
+    const dbs = (env: "dev" | "prod") =>
+      r("cme", env).data.servers.map((s) => [s.name, s.databases.map((d) => d.name)]);
+    // n8n 2.x, GlitchTip and GitLab support only PostgreSQL: they use the PostgreSQL server.
+    expect(dbs("dev")).toEqual([
+      ["mariadb", ["cme_dev_wordpress", "cme_dev_matomo"]],
+      ["postgres", ["cme_dev_n8n", "cme_dev_glitchtip", "cme_dev_gitlab"]],
     ]);
-    expect(r("cme", "prod").data.servers[0].databases.map((d) => d.name)).toEqual([
-      "cme_stack_wordpress",
-      "cme_stack_matomo",
-      "cme_stack_n8n",
-      "cme_stack_glitchtip",
+    expect(dbs("prod")).toEqual([
+      ["mariadb", ["cme_stack_wordpress", "cme_stack_matomo"]],
+      ["postgres", ["cme_stack_n8n", "cme_stack_glitchtip"]],
     ]);
     expect(r("cme", "staging").data.networks.map((n) => n.name)).toEqual(["external", "cme-staging"]);
     expect(r("cme", "prod").data.networks.map((n) => n.name)).toEqual(["external", "cme-stack"]);
