@@ -23,6 +23,7 @@ import time
 import uuid
 
 import frappe
+import frappe.email
 
 stopping = False
 
@@ -199,8 +200,6 @@ def run_job(job):
     try:
         c = db.cursor()
         if job["method"] == "frappe.email.queue.flush":
-            import frappe.email
-
             frappe.email.flush(site, c)
         c.execute(
             "INSERT INTO `tabScheduled Job Log` (name, scheduled_job_type, status, details, creation, modified)"
