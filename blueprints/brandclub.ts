@@ -6,46 +6,74 @@ import type { Blueprint } from "./schema";
  * the networks `brandclub-<env>-network` and `brandclub-<env>-mariadb`; the app
  * stack only attaches. Image tags follow branches: develop, staging, main.
  *
- * Not given by the document, chosen here: the GHCR image path, the database
- * name `brandclub_<env>`, host names, ports, routes, health endpoints. The
- * seed's Traefik is the proxy kind traefik (routes as container labels); the seed's `bench backup`
- * sleep loop by the BackupService (same schedule and retention).
+ * Written for the Frappe images (frappe/frappe_docker compose.yaml, pwd.yml,
+ * images/layered/Containerfile; docs/images.md `## brandclub`): Frappe reads no
+ * environment at run time. The one-shot `configurator` writes
+ * sites/common_site_config.json (`bench set-config -g db_host ...`), `create-site`
+ * runs `bench new-site` with the MariaDB root login and the generated admin
+ * password; every service shares the sites volume and has its own command.
+ * The proxy routes the site's host to the frontend (nginx on 8080), which
+ * passes /socket.io to the websocket (9000) and the rest, /api included, to the
+ * backend (gunicorn on 8000). The site name is the host name ({host}). MariaDB
+ * runs with utf8mb4 (frappe_docker overrides/compose.mariadb.yaml:19-22), or
+ * `new-site` aborts. The Redis passwords go into common_site_config.json as
+ * part of the redis URLs (how Frappe takes them), on the sites volume.
+ *
+ * Not given by the document, chosen here: the GHCR image path, host names,
+ * ports, the admin password's length. The seed's Traefik is the proxy kind
+ * traefik (routes as container labels); the seed's `bench backup` sleep loop
+ * by the BackupService (same schedule and retention).
  */
 const app = "brandclub";
-const dbEnv = {
-  DB_ENGINE: "mariadb",
-  DB_HOST: "mariadb",
-  DB_PORT: "3306",
-  DB_NAME: "brandclub_{env}",
-  DB_USER: "brandclub_{env}",
-  REDIS_HOST: "redis-cache",
-  REDIS_PORT: "6379",
-  REDIS_QUEUE_HOST: "redis-queue",
-  REDIS_QUEUE_PORT: "6379",
-  APP_VERSION: "{tag}",
-};
-const dbSecrets = {
-  DB_PASSWORD: "mariadb/brandclub_{env}",
-  REDIS_PASSWORD: "redis-cache",
-  REDIS_QUEUE_PASSWORD: "redis-queue",
-};
+const sites = { volume: "sites", path: "/home/frappe/frappe-bench/sites" };
+const logs = { volume: "logs", path: "/home/frappe/frappe-bench/logs" };
+const volumes = [sites, logs];
+const utf8mb4 = [
+  "--character-set-server=utf8mb4",
+  "--collation-server=utf8mb4_unicode_ci",
+  "--skip-character-set-client-handshake",
+  "--skip-innodb-read-only-compressed",
+];
 const stateless = { perEnv: { prod: 2, default: 1 } };
-const worker = (queue: string) => ({
-  name: `queue-${queue}`,
+/** The site is the default site `create-site` set (sites/common_site_config.json). */
+const site = "$(jq -r .default_site sites/common_site_config.json)";
+const ping = (port: number, header: string) => ({
+  command: ["sh", "-c", `curl -fsS -H "${header}: ${site}" http://127.0.0.1:${port}/api/method/ping`],
+  interval: "10s",
+  timeout: "5s",
+  retries: 6,
+  startPeriod: "30s",
+});
+/** Redis of the queue answers (from the bench's own virtualenv, which has redis-py). */
+const python = "/home/frappe/frappe-bench/env/bin/python";
+const conf =
+  "import json,socket,redis;c=json.load(open('sites/common_site_config.json'));r=redis.Redis.from_url(c['redis_queue'])";
+const worker = (name: string, queues: string) => ({
+  name,
   image: app,
-  port: 8000,
-  env: { ...dbEnv, APP_NAME: `brandclub-queue-${queue}`, ROLE: "worker", QUEUE_NAME: queue },
-  secretEnv: dbSecrets,
+  command: ["bench", "worker", "--queue", queues],
   replicas: stateless,
-  health: { httpPath: "/health" },
+  // The worker registers in RQ's rq:workers set under a name holding its host name.
+  health: {
+    command: [
+      python,
+      "-c",
+      `${conf};exit(0 if any(socket.gethostname() in w.decode() for w in r.smembers('rq:workers')) else 1)`,
+    ],
+    interval: "15s",
+    timeout: "10s",
+    retries: 4,
+    startPeriod: "20s",
+  },
   networks: ["network", "mariadb"],
-  dependsOn: ["backend"],
+  volumes,
+  dependsOn: ["create-site"],
 });
 
 export const brandclub: Blueprint = {
   name: "brandclub",
   description:
-    "Brand Club on Frappe: backend, frontend, websocket, three queues, scheduler; MariaDB 10.6, two Redis",
+    "Brand Club on Frappe: configurator and create-site jobs, backend, frontend, websocket, three queues, scheduler; MariaDB 10.6, two Redis",
   environments: ["dev", "staging", "prod"],
   stacks: { data: "{system}-db-{env}", app: "{system}-{env}" },
   vars: {
@@ -59,11 +87,12 @@ export const brandclub: Blueprint = {
     },
   },
   images: {
-    brandclub: { upstream: "ghcr.io/brandclub/brandclub:{tag}", local: "shipyard/app:bookworm" },
+    brandclub: { upstream: "ghcr.io/brandclub/brandclub:{tag}", local: "shipyard/frappe:bookworm" },
     mariadb: { upstream: "mariadb:10.6", local: "shipyard/mariadb:bookworm" },
     // The document names "Redis 6.2-alpine" for the database stack and "Redis 7" in its summary.
     redis: { upstream: "redis:6.2-alpine", local: "shipyard/redis:bookworm" },
-    mailpit: { upstream: "axllent/mailpit:v1.20", local: "shipyard/app:bookworm" },
+    // The seed names v1.20; the Go module proxy serves v1.27.11 as the nearest release (images/mailpit/prebuild.sh).
+    mailpit: { upstream: "axllent/mailpit:v1.27.11", local: "shipyard/mailpit:bookworm" },
     nginx: { upstream: "nginx:1.27", local: "shipyard/nginx:bookworm" },
     traefik: { upstream: "traefik:v3.7", local: "shipyard/traefik:bookworm" },
     backup: { upstream: "ghcr.io/example/shipyard-backup:1", local: "shipyard/backup:bookworm" },
@@ -93,7 +122,13 @@ export const brandclub: Blueprint = {
         volume: "mariadb",
         bufferPoolMb: { perEnv: { dev: 512, staging: 768, prod: 1024 } },
         memoryMb: { perEnv: { staging: 1536, prod: 2048 } },
-        extraArgs: { perEnv: { prod: ["--slow-query-log=1", "--long-query-time=2"], default: [] } },
+        // Frappe needs utf8mb4 (frappe_docker overrides/compose.mariadb.yaml:19-22; new-site checks it).
+        extraArgs: {
+          perEnv: {
+            prod: [...utf8mb4, "--slow-query-log=1", "--long-query-time=2"],
+            default: utf8mb4,
+          },
+        },
       },
     ],
     caches: [
@@ -115,73 +150,155 @@ export const brandclub: Blueprint = {
         appendOnly: { perEnv: { prod: true, default: false } },
       },
     ],
+    // The Frappe Administrator's password, given to create-site (ref app/admin-password).
+    secrets: [{ name: "admin-password", length: 32 }],
   },
   app: {
+    jobs: [
+      {
+        // frappe_docker compose.yaml:20-44 (pwd.yml:21-48): bench set-config -g ...
+        name: "configurator",
+        image: app,
+        entrypoint: ["bash", "-c"],
+        command: [
+          "ls -1 apps > sites/apps.txt; " +
+            "bench set-config -g db_host $DB_HOST; " +
+            "bench set-config -gp db_port $DB_PORT; " +
+            'bench set-config -g redis_cache "redis://$REDIS_CACHE"; ' +
+            'bench set-config -g redis_queue "redis://$REDIS_QUEUE"; ' +
+            'bench set-config -g redis_socketio "redis://$REDIS_QUEUE"; ' +
+            "bench set-config -gp socketio_port $SOCKETIO_PORT; " +
+            'if [ -n "$MAIL_SERVER" ]; then bench set-config -g mail_server "$MAIL_SERVER"; bench set-config -gp mail_port 1025; fi',
+        ],
+        env: {
+          DB_HOST: "mariadb",
+          DB_PORT: "3306",
+          SOCKETIO_PORT: "9000",
+          // Frappe's outgoing mail (site config mail_server/mail_port): Mailpit in dev.
+          MAIL_SERVER: { perEnv: { dev: "mailpit", default: "" } },
+        },
+        // host:port with the password, as redis://:<password>@host:port.
+        secretEnv: {
+          REDIS_CACHE: { ref: "redis-cache", as: "env", template: ":{secret}@redis-cache:6379" },
+          REDIS_QUEUE: { ref: "redis-queue", as: "env", template: ":{secret}@redis-queue:6379" },
+        },
+        networks: ["network"],
+        volumes,
+      },
+      {
+        // frappe_docker pwd.yml:50-85: waits for the database, skips an existing site.
+        name: "create-site",
+        image: app,
+        entrypoint: ["bash", "-c"],
+        command: [
+          "wait-for-it -t 120 mariadb:3306; " +
+            'if [ -d "sites/$SITE_NAME" ]; then echo "Site $SITE_NAME already exists, skipping creation"; ' +
+            'else bench new-site --mariadb-user-host-login-scope=% --admin-password="$ADMIN_PASSWORD" ' +
+            '--db-root-username=root --db-root-password="$DB_ROOT_PASSWORD" --set-default "$SITE_NAME"; fi',
+        ],
+        env: { SITE_NAME: "{host}" },
+        secretEnv: {
+          ADMIN_PASSWORD: { ref: "app/admin-password", as: "env" },
+          DB_ROOT_PASSWORD: { ref: "mariadb/root", as: "env" },
+        },
+        networks: ["network", "mariadb"],
+        volumes,
+        dependsOn: ["configurator"],
+      },
+    ],
     services: [
       {
+        // The image's CMD start.sh: gunicorn --bind=0.0.0.0:8000 ... frappe.app:application.
         name: "backend",
         image: app,
         port: 8000,
-        env: { ...dbEnv, APP_NAME: "brandclub-backend" },
-        secretEnv: dbSecrets,
+        env: { GUNICORN_THREADS: "4", GUNICORN_WORKERS: "2", GUNICORN_TIMEOUT: "120" },
         replicas: stateless,
-        health: { httpPath: "/health" },
+        health: ping(8000, "X-Frappe-Site-Name"),
         networks: ["network", "mariadb"],
-        volumes: [
-          { volume: "sites", path: "/home/frappe/frappe-bench/sites" },
-          { volume: "logs", path: "/home/frappe/frappe-bench/logs" },
-        ],
-        routes: [{ host: "{host}", path: "/api/", stripPrefix: true }],
+        volumes,
+        dependsOn: ["create-site"],
       },
       {
         name: "websocket",
         image: app,
-        port: 8000,
-        env: {
-          APP_NAME: "brandclub-websocket",
-          REDIS_HOST: "redis-queue",
-          REDIS_PORT: "6379",
-          APP_VERSION: "{tag}",
-        },
-        secretEnv: { REDIS_PASSWORD: "redis-queue" },
+        command: ["node", "/home/frappe/frappe-bench/apps/frappe/socketio.js"],
+        port: 9000,
         replicas: stateless,
-        health: { httpPath: "/health" },
+        health: {
+          command: [
+            "curl",
+            "-fsS",
+            "-o",
+            "/dev/null",
+            "http://127.0.0.1:9000/socket.io/?EIO=4&transport=polling",
+          ],
+          interval: "10s",
+          timeout: "5s",
+          retries: 6,
+          startPeriod: "20s",
+        },
         networks: ["network"],
-        routes: [{ host: "{host}", path: "/socket.io/" }],
+        volumes,
+        dependsOn: ["create-site"],
       },
       {
         name: "frontend",
         image: app,
-        port: 8000,
-        env: { APP_NAME: "brandclub-frontend", APP_VERSION: "{tag}" },
+        command: ["nginx-entrypoint.sh"],
+        port: 8080,
+        env: {
+          BACKEND: "backend:8000",
+          SOCKETIO: "websocket:9000",
+          FRAPPE_SITE_NAME_HEADER: "$host",
+          // Only the proxy reaches the frontend (the app network); it sets X-Forwarded-For.
+          UPSTREAM_REAL_IP_ADDRESS: "0.0.0.0/0",
+          UPSTREAM_REAL_IP_HEADER: "X-Forwarded-For",
+          UPSTREAM_REAL_IP_RECURSIVE: "off",
+          PROXY_READ_TIMEOUT: "120",
+          CLIENT_MAX_BODY_SIZE: "100m",
+        },
         replicas: stateless,
-        health: { httpPath: "/health" },
+        health: ping(8080, "Host"),
         networks: ["network"],
+        volumes,
         dependsOn: ["backend", "websocket"],
         routes: [{ host: "{host}" }],
       },
-      worker("default"),
-      worker("short"),
-      worker("long"),
+      worker("queue-default", "default"),
+      worker("queue-short", "short,default"),
+      worker("queue-long", "long,default,short"),
       {
         // A singleton by design: never more than one copy.
         name: "scheduler",
         image: app,
-        port: 8000,
-        env: { ...dbEnv, APP_NAME: "brandclub-scheduler", ROLE: "worker", QUEUE_NAME: "scheduler" },
-        secretEnv: dbSecrets,
+        command: ["bench", "schedule"],
         replicas: 1,
         singleton: true,
-        health: { httpPath: "/health" },
+        health: {
+          command: [python, "-c", `${conf};r.ping()`],
+          interval: "15s",
+          timeout: "10s",
+          retries: 4,
+          startPeriod: "20s",
+        },
         networks: ["network", "mariadb"],
-        dependsOn: ["backend"],
+        volumes,
+        dependsOn: ["create-site"],
       },
       {
+        // axllent/mailpit: SMTP 1025, web UI and API 8025; health as its Dockerfile HEALTHCHECK.
         name: "mailpit",
         image: "mailpit",
         port: 8025,
-        env: { APP_NAME: "mailpit", PORT: "8025" },
-        health: { httpPath: "/health" },
+        env: { MP_MAX_MESSAGES: "5000", MP_SMTP_AUTH_ACCEPT_ANY: "1", MP_SMTP_AUTH_ALLOW_INSECURE: "1" },
+        health: {
+          command: ["/mailpit", "readyz"],
+          interval: "10s",
+          timeout: "5s",
+          retries: 6,
+          startPeriod: "10s",
+        },
         networks: ["network"],
         only: ["dev"],
         routes: [{ host: "mail.{host}" }],
