@@ -18,7 +18,10 @@ const os = require("os");
 const { Server } = require("socket.io");
 
 const PORT = Number(process.env.PORT || 3001);
-const origins = (process.env.CORS_ORIGIN || "").split(",").map((s) => s.trim()).filter(Boolean);
+const origins = (process.env.CORS_ORIGIN || "")
+  .split(",")
+  .map((s) => s.trim())
+  .filter(Boolean);
 const token = process.env.ALERT_TOKEN_FILE
   ? fs.readFileSync(process.env.ALERT_TOKEN_FILE, "utf8").trim()
   : process.env.ALERT_TOKEN || "";
@@ -53,7 +56,8 @@ const server = http.createServer((req, res) => {
     });
   }
   if (req.method === "POST" && path === "/emit") {
-    if (token && req.headers.authorization !== `Bearer ${token}`) return json(res, 401, { error: "unauthorized" });
+    if (token && req.headers.authorization !== `Bearer ${token}`)
+      return json(res, 401, { error: "unauthorized" });
     let body = "";
     req.setEncoding("utf8");
     req.on("data", (c) => {
@@ -70,7 +74,12 @@ const server = http.createServer((req, res) => {
       if (typeof msg.event !== "string" || !msg.event) return json(res, 400, { error: "event is required" });
       (msg.room ? io.to(String(msg.room)) : io).emit(msg.event, msg.data ?? null);
       emitted++;
-      return json(res, 202, { emitted: true, event: msg.event, room: msg.room ?? null, clients: io.engine.clientsCount });
+      return json(res, 202, {
+        emitted: true,
+        event: msg.event,
+        room: msg.room ?? null,
+        clients: io.engine.clientsCount,
+      });
     });
     return undefined;
   }

@@ -13,7 +13,9 @@ const { ExpressAdapter } = require("@bull-board/express");
 const config = require("./config");
 
 if (config.BULL_VERSION !== "BULLMQ") {
-  console.error(`BULL_VERSION=${config.BULL_VERSION}: this image has BullMQ only (the legacy bull library is not installed)`);
+  console.error(
+    `BULL_VERSION=${config.BULL_VERSION}: this image has BullMQ only (the legacy bull library is not installed)`,
+  );
   process.exit(1);
 }
 
@@ -65,8 +67,11 @@ const app = express();
 if (config.AUTH_ENABLED) {
   app.use((req, res, next) => {
     const [scheme, value] = (req.headers.authorization || "").split(" ");
-    const [login, ...rest] = Buffer.from(value || "", "base64").toString().split(":");
-    if (scheme === "Basic" && login === config.USER_LOGIN && rest.join(":") === config.USER_PASSWORD) return next();
+    const [login, ...rest] = Buffer.from(value || "", "base64")
+      .toString()
+      .split(":");
+    if (scheme === "Basic" && login === config.USER_LOGIN && rest.join(":") === config.USER_PASSWORD)
+      return next();
     res.set("WWW-Authenticate", 'Basic realm="bull-board"').status(401).send("login required");
   });
 }

@@ -84,8 +84,14 @@ const health = http.createServer((req, res) => {
     return;
   }
   healthy().then(
-    () => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ status: "ok", queue: queueName })),
-    (err) => res.writeHead(503, { "content-type": "application/json" }).end(JSON.stringify({ status: "error", error: err.message })),
+    () =>
+      res
+        .writeHead(200, { "content-type": "application/json" })
+        .end(JSON.stringify({ status: "ok", queue: queueName })),
+    (err) =>
+      res
+        .writeHead(503, { "content-type": "application/json" })
+        .end(JSON.stringify({ status: "error", error: err.message })),
   );
 });
 
@@ -108,7 +114,9 @@ async function main() {
   worker.on("completed", (job) => console.log(`${queueName}: job ${job.id} (${job.name}) completed`));
   worker.on("failed", (job, err) => console.log(`${queueName}: job ${job && job.id} failed: ${err.message}`));
   worker.on("error", (err) => console.error(`${queueName}: ${err.message}`));
-  health.listen(Number(fromEnv("HEALTH_PORT", "8000")), () => console.log(`worker for queue ${queueName} started`));
+  health.listen(Number(fromEnv("HEALTH_PORT", "8000")), () =>
+    console.log(`worker for queue ${queueName} started`),
+  );
 }
 
 async function stop() {

@@ -50,13 +50,21 @@ const server = http.createServer(async (req, res) => {
       res.writeHead(503, { "Content-Type": "text/plain" });
       return res.end(`redis_socketio: ${redis}`);
     }
-    const open = { sid: crypto.randomBytes(10).toString("base64url"), upgrades: [], pingInterval: 25000, pingTimeout: 20000, maxPayload: 1000000 };
+    const open = {
+      sid: crypto.randomBytes(10).toString("base64url"),
+      upgrades: [],
+      pingInterval: 25000,
+      pingTimeout: 20000,
+      maxPayload: 1000000,
+    };
     res.writeHead(200, { "Content-Type": "text/plain; charset=UTF-8" });
     return res.end("0" + JSON.stringify(open));
   }
   res.writeHead(404, { "Content-Type": "text/plain" });
   res.end("not found");
 });
-server.listen(port, "0.0.0.0", () => console.log(`Realtime service listening on: ws://0.0.0.0:${port} (stand-in)`));
+server.listen(port, "0.0.0.0", () =>
+  console.log(`Realtime service listening on: ws://0.0.0.0:${port} (stand-in)`),
+);
 process.on("SIGTERM", () => process.exit(0));
 process.on("SIGINT", () => process.exit(0));
