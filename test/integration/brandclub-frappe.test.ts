@@ -208,6 +208,10 @@ describe("brandclub dev: Frappe as frappe_docker runs it, and real Mailpit", () 
     const again = await up(target());
     const againSeconds = (Date.now() - t1) / 1000;
     for (const r of again) expect(`${r.layer}: ${Object.keys(r.changes).join(",")}`).toBe(`${r.layer}: same`);
+    // And with Pulumi run on both layers (--full): the job resources are unchanged, so no job runs.
+    const full = await up(target(), { full: true });
+    for (const r of full) expect(`${r.layer}: ${Object.keys(r.changes).join(",")}`).toBe(`${r.layer}: same`);
+    expect(JSON.parse(docker("exec", backend, "cat", `sites/${site}/site_config.json`))).toEqual(siteConf);
 
     console.log(
       `brandclub dev: ${containers.length} containers, cold deploy ${deploySeconds.toFixed(1)}s, second up ${againSeconds.toFixed(1)}s`,
