@@ -1,4 +1,10 @@
 import type { Blueprint } from "./schema";
+import { admin, adminImages } from "./cep/admin";
+import { bullboard, bullboardImages } from "./cep/bullboard";
+import { cms, cmsImages, cmsSecrets } from "./cep/cms";
+import { frontend, frontendImages } from "./cep/frontend";
+import { mailhog, mailhogImages } from "./cep/mailhog";
+import { workers, workersImages } from "./cep/workers";
 
 /**
  * CEPComunicacion (seed 004): nginx with security headers and rate limits in
@@ -13,33 +19,15 @@ import type { Blueprint } from "./schema";
  * documented: PostgreSQL and Redis are not published on the host (the document
  * calls them internal-only but publishes 5432/6379), and the BullMQ Redis uses
  * `noeviction` (the document's `allkeys-lru` can silently drop queued jobs).
+ *
+ * Each service is configured the way its image reads it (one file per
+ * application under blueprints/cep/, the interfaces and sources in
+ * docs/images.md): Payload reads DATABASE_URI and PAYLOAD_SECRET, the Next.js
+ * servers PORT and HOSTNAME, bull-board a plain REDIS_PASSWORD. The admin is
+ * built with the base path /admin, so its route keeps the prefix. A lead
+ * posted to the CMS is queued for the automation worker and, in dev, mailed
+ * through MailHog; the workers start after the CMS.
  */
-const pg = {
-  DB_ENGINE: "postgres",
-  DB_HOST: "postgres",
-  DB_PORT: "5432",
-  DB_NAME: "cepcomunicacion",
-  DB_USER: "cepadmin",
-};
-const redis = { REDIS_HOST: "redis", REDIS_PORT: "6379" };
-const worker = (name: string) => ({
-  name: `worker-${name}`,
-  image: "workers",
-  port: 8000,
-  env: {
-    ...pg,
-    ...redis,
-    APP_NAME: `cep-worker-${name}`,
-    ROLE: "worker",
-    QUEUE_NAME: name,
-    S3_ENDPOINT: "http://minio:9000",
-  },
-  secretEnv: { DB_PASSWORD: "postgres/cepcomunicacion", REDIS_PASSWORD: "redis" },
-  health: { httpPath: "/health" },
-  networks: ["internal"],
-  dependsOn: ["cms"],
-});
-
 export const cep: Blueprint = {
   name: "cep",
   description: "CEPComunicacion: Next.js, Payload CMS, admin, BullMQ workers; PostgreSQL 16, Redis 7, MinIO",
@@ -49,12 +37,12 @@ export const cep: Blueprint = {
     tag: { perEnv: { dev: "develop", prod: "main" } },
   },
   images: {
-    frontend: { upstream: "ghcr.io/solaria-agency/cep-frontend:{tag}", local: "shipyard/app:bookworm" },
-    cms: { upstream: "ghcr.io/solaria-agency/cep-cms:{tag}", local: "shipyard/app:bookworm" },
-    admin: { upstream: "ghcr.io/solaria-agency/cep-admin:{tag}", local: "shipyard/app:bookworm" },
-    workers: { upstream: "ghcr.io/solaria-agency/cep-workers:{tag}", local: "shipyard/app:bookworm" },
-    bullboard: { upstream: "deadly0/bull-board:3.2.6", local: "shipyard/app:bookworm" },
-    mailhog: { upstream: "mailhog/mailhog:v1.0.1", local: "shipyard/app:bookworm" },
+    ...frontendImages,
+    ...cmsImages,
+    ...adminImages,
+    ...workersImages,
+    ...bullboardImages,
+    ...mailhogImages,
     postgres: { upstream: "postgres:16", local: "shipyard/postgres:bookworm" },
     redis: { upstream: "redis:7", local: "shipyard/redis:bookworm" },
     minio: { upstream: "minio/minio:RELEASE.2025-02-07T23-21-09Z", local: "shipyard/minio:bookworm" },
@@ -101,76 +89,16 @@ export const cep: Blueprint = {
     objectStores: [
       { name: "minio", image: "minio", buckets: ["cep-uploads", "cep-backups"], networks: ["internal"] },
     ],
+    secrets: [...cmsSecrets],
   },
   app: {
     services: [
-      {
-        name: "cms",
-        image: "cms",
-        port: 3002,
-        env: {
-          ...pg,
-          ...redis,
-          APP_NAME: "cep-cms",
-          PORT: "3002",
-          S3_ENDPOINT: "http://minio:9000",
-          S3_BUCKET: "cep-uploads",
-        },
-        secretEnv: {
-          DB_PASSWORD: "postgres/cepcomunicacion",
-          REDIS_PASSWORD: "redis",
-          S3_SECRET_KEY: "minio/secret-key",
-        },
-        cpus: 0.5,
-        memoryMb: 768,
-        health: { httpPath: "/health" },
-        networks: ["external", "internal"],
-        routes: [{ host: "{host}", path: "/api/" }],
-      },
-      {
-        name: "frontend",
-        image: "frontend",
-        port: 3000,
-        env: { APP_NAME: "cep-frontend", PORT: "3000", NEXT_PUBLIC_API_URL: "/api" },
-        health: { httpPath: "/health" },
-        networks: ["external"],
-        dependsOn: ["cms"],
-        routes: [{ host: "{host}" }],
-      },
-      {
-        name: "admin",
-        image: "admin",
-        port: 3001,
-        env: { ...pg, APP_NAME: "cep-admin", PORT: "3001" },
-        secretEnv: { DB_PASSWORD: "postgres/cepcomunicacion" },
-        health: { httpPath: "/health" },
-        networks: ["external", "internal"],
-        dependsOn: ["cms"],
-        routes: [{ host: "{host}", path: "/admin/", stripPrefix: true }],
-      },
-      worker("automation"),
-      worker("llm"),
-      worker("stats"),
-      {
-        name: "bullboard",
-        image: "bullboard",
-        port: 3010,
-        env: { ...redis, APP_NAME: "cep-bullboard", PORT: "3010" },
-        secretEnv: { REDIS_PASSWORD: "redis" },
-        health: { httpPath: "/health" },
-        networks: ["external", "internal"],
-        routes: [{ host: "queues.{host}" }],
-      },
-      {
-        name: "mailhog",
-        image: "mailhog",
-        port: 8025,
-        env: { APP_NAME: "mailhog", PORT: "8025" },
-        health: { httpPath: "/health" },
-        networks: ["external"],
-        only: ["dev"],
-        routes: [{ host: "mail.{host}" }],
-      },
+      cms,
+      frontend,
+      admin,
+      ...workers.map((w) => ({ ...w, dependsOn: ["cms"] })),
+      bullboard,
+      mailhog,
     ],
     proxy: {
       kind: "nginx",

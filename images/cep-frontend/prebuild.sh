@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Builds the frontend (app/, Next.js 16 with output "standalone") on this
+# machine into bin/standalone.tgz; cached by the sources' hash (scripts/next-standalone.sh).
+set -euo pipefail
+HERE="$(cd "$(dirname "$0")" && pwd)"
+exec "$HERE/../../scripts/next-standalone.sh" "$HERE"

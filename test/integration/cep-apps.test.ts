@@ -1,0 +1,246 @@
+import { execFileSync } from "node:child_process";
+import * as http from "node:http";
+import { LocalWorkspace } from "@pulumi/pulumi/automation";
+import { destroy, stackName, up } from "../../cli/environment";
+import { LAYERS } from "../../cli/layers";
+import { docker, inspect, labelled, removeLabelled, serviceContainer } from "./helpers/docker";
+import { expectAllHealthy } from "./helpers/blueprint";
+import { freePort, get } from "./helpers/net";
+import { storedState } from "./helpers/pulumi";
+import { testTarget } from "./helpers/target";
+
+/**
+ * CEP dev with the local images, configured as the upstream images are:
+ * every container healthy by the health check the blueprint gives it; the
+ * real Payload CMS migrates its schema into cepcomunicacion and writes a
+ * course and a lead posted through the proxy; the real Next.js frontend
+ * renders that course from the CMS on the server; the real Next.js admin
+ * answers under /admin; the lead's BullMQ job is processed by the real
+ * automation worker and listed by the real bull-board; the CMS's mail to the
+ * lead reaches the real MailHog; no secret in any container's inspect output
+ * or log, the state files or the deploy log; a second up changes nothing.
+ */
+const run = `t${process.pid}cpa`;
+const label = `io.shipyard.test=${run}`;
+const lines: string[] = [];
+let port = 0;
+const target = () =>
+  testTarget({
+    run,
+    blueprint: "cep",
+    environment: "dev",
+    port,
+    config: { imageSet: "local" },
+    log: (l) => lines.push(l),
+  });
+const host = "dev.cep.localhost";
+const postgres = (q: string) =>
+  docker(
+    "exec",
+    `${run}-dev-postgres`,
+    "sh",
+    "-c",
+    `PGPASSWORD="$(cat /run/secrets/postgres-password)" psql -h 127.0.0.1 -U postgres -d cepcomunicacion -tAc "${q}"`,
+  );
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until<T>(what: string, seconds: number, f: () => Promise<T | undefined>): Promise<T> {
+  const end = Date.now() + seconds * 1000;
+  for (;;) {
+    const v = await f().catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(2000);
+  }
+}
+
+/** A JSON POST through the proxy with a Host header (loopback only). */
+function postJson(
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string }> {
+  const data = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: "127.0.0.1",
+        port,
+        path,
+        method: "POST",
+        timeout: 30000,
+        headers: {
+          Host: host,
+          "Content-Type": "application/json",
+          "Content-Length": Buffer.byteLength(data),
+          ...headers,
+        },
+      },
+      (res) => {
+        let text = "";
+        res.on("data", (c) => (text += c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
+    req.on("error", reject);
+    req.on("timeout", () => req.destroy(new Error(`POST ${host}${path} timed out`)));
+    req.end(data);
+  });
+}
+
+describe("cep dev: the applications as their upstream images run them", () => {
+  beforeAll(async () => {
+    port = await freePort();
+  });
+  afterAll(async () => {
+    await destroy(target(), { removeStacks: true }).catch(() => undefined);
+    removeLabelled(label);
+  });
+
+  test("deploys healthy; Payload writes to PostgreSQL, Next.js renders its data, a lead goes through BullMQ and MailHog; no secret leaks", async () => {
+    const t0 = Date.now();
+    await up(target());
+    const deploySeconds = (Date.now() - t0) / 1000;
+    const containers = expectAllHealthy(label);
+    // postgres, redis, minio, cms, frontend, admin, 3 workers, bullboard, mailhog, proxy, backup
+    expect(containers.length).toBeGreaterThanOrEqual(13);
+
+    // Health checks and env are the upstream images' interfaces, not the old stand-in's.
+    const cms = serviceContainer(run, "dev", "cms");
+    expect(inspect(cms, "{{json .Config.Healthcheck.Test}}")).toBe(
+      JSON.stringify(["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:3002/api/courses?limit=1"]),
+    );
+    const cmsEnv = inspect(cms, "{{range .Config.Env}}{{println .}}{{end}}");
+    expect(cmsEnv).toMatch(/^SHIPYARD_SECRET_ENV=.*\bDATABASE_URI=.*\bPAYLOAD_SECRET=/m);
+    expect(cmsEnv).toContain("REDIS_PASSWORD_FILE=/run/secrets/redis_password");
+    expect(cmsEnv).not.toMatch(/^(DB_|DATABASE_URI=|PAYLOAD_SECRET=|APP_NAME=|ROLE=)/m);
+    const frontend = serviceContainer(run, "dev", "frontend");
+    expect(inspect(frontend, "{{json .Config.Cmd}}")).toBe(JSON.stringify(["node", "server.js"]));
+
+    // Real Payload: its migrations made the schema in cepcomunicacion.
+    expect(postgres("SELECT name FROM payload_migrations WHERE name <> 'dev'")).toMatch(/_initial$/m);
+    const tables = postgres("SELECT tablename FROM pg_tables WHERE schemaname='public'").split("\n");
+    expect(tables).toEqual(expect.arrayContaining(["courses", "leads", "users", "course_runs", "campaigns"]));
+
+    // The first user (Payload's first-register), then a course through the REST API and the proxy.
+    const password = `Pw-${run}-x9!`;
+    const first = await postJson("/api/users/first-register", { email: "admin@example.invalid", password });
+    expect(first.status).toBe(200);
+    const token = (JSON.parse(first.body) as { token: string }).token;
+    const title = `Curso ${run}`;
+    const course = await postJson("/api/courses", { title, slug: run }, { Authorization: `JWT ${token}` });
+    expect(course.status).toBe(201);
+    const courseId = (JSON.parse(course.body) as { doc: { id: number } }).doc.id;
+    expect(postgres(`SELECT title FROM courses WHERE id=${courseId}`)).toBe(title);
+    // Reading is public, writing is not.
+    expect((await postJson("/api/courses", { title: "anonymous" })).status).toBe(403);
+    const list = JSON.parse((await get(port, host, "/api/courses")).body) as {
+      docs: { title: string }[];
+      totalDocs: number;
+    };
+    expect(list.totalDocs).toBe(1);
+    expect(list.docs[0].title).toBe(title);
+
+    // The real Next.js frontend renders the course it fetched from the CMS on the server.
+    const page = await get(port, host, "/");
+    expect(page.status).toBe(200);
+    expect(page.body).toContain("<title>CEP Comunicación</title>");
+    expect(page.body).toContain(`data-course-id="${courseId}">${title}</li>`);
+    expect(page.body).toContain('data-total-docs="1"');
+    // Its static assets are its own (the route "/" goes to the frontend).
+    const chunk = /src="(\/_next\/static\/[^"]+\.js)"/.exec(page.body)?.[1];
+    expect(chunk).toBeDefined();
+    expect((await get(port, host, chunk!)).status).toBe(200);
+
+    // The admin dashboard under /admin (basePath, no prefix stripping), with the CMS's counts.
+    const admin = await get(port, host, "/admin");
+    expect(admin.status).toBe(200);
+    expect(admin.body).toContain("<title>CEP Admin</title>");
+    expect(admin.body).toMatch(/<tr data-collection="courses"><th>courses<\/th><td>1<\/td><\/tr>/);
+    const adminChunk = /src="(\/admin\/_next\/static\/[^"]+\.js)"/.exec(admin.body)?.[1];
+    expect(adminChunk).toBeDefined();
+    expect((await get(port, host, adminChunk!)).status).toBe(200);
+    const slash = await get(port, host, "/admin/");
+    expect(`${slash.status} ${slash.headers.location}`).toBe("308 /admin");
+
+    // A lead through the proxy: a row in PostgreSQL, a job for the automation worker, a mail in MailHog.
+    const email = `lead-${run}@example.invalid`;
+    const lead = await postJson(
+      "/api/leads",
+      { name: "Ana Test", email, course: courseId, consent: true },
+      { "X-Forwarded-For": "203.0.113.7" },
+    );
+    expect(`${lead.status} ${lead.body.slice(0, 300)}`).toMatch(/^201 /);
+    const leadId = (JSON.parse(lead.body) as { doc: { id: number } }).doc.id;
+    expect(postgres(`SELECT email, course_id, consent, status FROM leads WHERE id=${leadId}`)).toBe(
+      `${email}|${courseId}|t|new`,
+    );
+    // Without consent the CMS refuses the lead (Payload's field validation).
+    expect(
+      (await postJson("/api/leads", { name: "No", email: "no@example.invalid", consent: false })).status,
+    ).toBe(400);
+
+    const jobId = `lead-${leadId}`;
+    const processed = await until("the automation worker's row", 60, async () => {
+      const r = postgres(`SELECT name, status, result->>'queue' FROM worker_jobs WHERE job_id='${jobId}'`);
+      return r ? r : undefined;
+    });
+    expect(processed).toBe("lead.created|completed|automation");
+    const board = await until("the job in bull-board", 60, async () => {
+      const r = await get(port, `queues.${host}`, "/api/queues?activeQueue=automation&status=completed");
+      const q = (
+        JSON.parse(r.body) as {
+          queues: { name: string; counts: { completed: number }; jobs: { id: string }[] }[];
+        }
+      ).queues.find((x) => x.name === "automation");
+      return q && q.jobs.some((j) => j.id === jobId) ? q : undefined;
+    });
+    expect(board.counts.completed).toBeGreaterThanOrEqual(1);
+
+    const mail = await until("the mail in MailHog", 60, async () => {
+      const r = await get(port, `mail.${host}`, `/api/v2/search?kind=to&query=${encodeURIComponent(email)}`);
+      const m = JSON.parse(r.body) as {
+        total: number;
+        items: { Content: { Headers: Record<string, string[]>; Body: string } }[];
+      };
+      return m.total >= 1 ? m.items[0] : undefined;
+    });
+    expect(mail.Content.Headers.Subject[0]).toBe("Hemos recibido tu solicitud");
+    expect(mail.Content.Body).toContain(`solicitud ${leadId}`);
+    const ui = await get(port, `mail.${host}`, "/");
+    expect(ui.body).toContain("<title>MailHog</title>");
+
+    // No secret in plain text: not in docker inspect, the containers' logs, the state files or the deploy log.
+    const dataWs = await LocalWorkspace.create({ workDir: LAYERS[0].workDir });
+    const outs = await dataWs.stackOutputs(stackName(target(), "data"));
+    const secrets = Object.values(outs.secrets.value as Record<string, string>);
+    // PostgreSQL's root and cepadmin, Redis, MinIO's keys, Payload's secret
+    expect(secrets.length).toBeGreaterThanOrEqual(5);
+    const all = labelled(label).containers;
+    const inspectAll = docker("inspect", ...all);
+    const logs = all
+      .map((c) => execFileSync("sh", ["-c", `docker logs ${c} 2>&1`], { encoding: "utf8" }))
+      .join("\n");
+    const states = LAYERS.map((l) => storedState(l.name as "data" | "app", stackName(target(), l.name)));
+    for (const s of secrets) {
+      expect(s.length).toBeGreaterThanOrEqual(16);
+      const b64 = Buffer.from(s).toString("base64");
+      expect(inspectAll.includes(s)).toBe(false);
+      expect(logs.includes(s)).toBe(false);
+      for (const st of states) expect(st.includes(s) || st.includes(b64)).toBe(false);
+      expect(lines.join("\n").includes(s)).toBe(false);
+    }
+
+    // A second up changes nothing.
+    const t1 = Date.now();
+    const again = await up(target());
+    const againSeconds = (Date.now() - t1) / 1000;
+    for (const r of again) expect(`${r.layer}: ${Object.keys(r.changes).join(",")}`).toBe(`${r.layer}: same`);
+
+    console.log(
+      `cep dev apps: ${containers.length} containers, cold deploy ${deploySeconds.toFixed(1)}s, second up ${againSeconds.toFixed(1)}s`,
+    );
+    await destroy(target());
+    expect(labelled(label)).toEqual({ containers: [], networks: [], volumes: [] });
+  });
+});
