@@ -16,7 +16,9 @@ import { wordpress, wordpressImages, wordpressSecrets } from "./cme/wordpress";
  * GlitchTip in every environment, GitLab CE in dev only; per-environment
  * database names (cme_dev_*, cme_staging_*, cme_stack_* in prod) and Redis;
  * the shared network `external` and the per-environment network `cme-dev`,
- * `cme-staging`, `cme-stack`; monitoring with Prometheus and Alertmanager.
+ * `cme-staging`, `cme-stack`; monitoring with Prometheus, Alertmanager,
+ * cAdvisor (per-container metrics), Loki and promtail (container logs), and
+ * Grafana's provisioning (`npm run deploy -- export-grafana cme <env>`).
  * Each service is configured the way its upstream image reads it (one file
  * per application under blueprints/cme/, with the sources in docs/images.md).
  *
@@ -25,8 +27,9 @@ import { wordpress, wordpressImages, wordpressSecrets } from "./cme/wordpress";
  * "external servers" in the documents, run in the data layer of each
  * environment; images and per-service host names (following the documents'
  * patterns dev-*.cme.ksstorm.dev, staging-*.cme.ksstorm.dev, *.cruisemadeeasy.com);
- * the external proxy (Zoraxy) is replaced by the Caddy proxy. Grafana, Loki and
- * cAdvisor are not packaged by Debian and are not deployed here.
+ * the external proxy (Zoraxy) is replaced by the Caddy proxy. Grafana runs
+ * outside the stack (no image here): its datasources and dashboard are exported
+ * as provisioning files.
  *
  * Where the seed's choice cannot work: the documents put every database on
  * MariaDB, but GlitchTip and GitLab support only PostgreSQL, and n8n dropped
@@ -63,6 +66,10 @@ export const cme: Blueprint = {
     prometheus: { upstream: "prom/prometheus:v2.48.1", local: "shipyard/prometheus:bookworm" },
     alertmanager: { upstream: "prom/alertmanager:v0.26.0", local: "shipyard/alertmanager:bookworm" },
     nodeExporter: { upstream: "prom/node-exporter:v1.7.0", local: "shipyard/node-exporter:bookworm" },
+    // cAdvisor publishes to ghcr.io from v0.53.0 on (gcr.io/cadvisor/cadvisor before).
+    cadvisor: { upstream: "ghcr.io/google/cadvisor:v0.61.0", local: "shipyard/cadvisor:bookworm" },
+    loki: { upstream: "grafana/loki:3.6.5", local: "shipyard/loki:bookworm" },
+    promtail: { upstream: "grafana/promtail:3.6.5", local: "shipyard/promtail:bookworm" },
     backup: { upstream: "ghcr.io/example/shipyard-backup:1", local: "shipyard/backup:bookworm" },
   },
   data: {
@@ -147,6 +154,9 @@ export const cme: Blueprint = {
       prometheusImage: "prometheus",
       alertmanagerImage: "alertmanager",
       nodeExporterImage: "nodeExporter",
+      cadvisorImage: "cadvisor",
+      lokiImage: "loki",
+      promtailImage: "promtail",
       networks: ["cme"],
     },
     // Document 001, "Staging/Production Backup (Planned)": daily database backups; dev is disposable.

@@ -32,6 +32,10 @@ export const demo: Blueprint = {
     prometheus: { upstream: "prom/prometheus:v2.53.0", local: "shipyard/prometheus:bookworm" },
     alertmanager: { upstream: "prom/alertmanager:v0.27.0", local: "shipyard/alertmanager:bookworm" },
     nodeExporter: { upstream: "prom/node-exporter:v1.8.1", local: "shipyard/node-exporter:bookworm" },
+    // cAdvisor publishes to ghcr.io from v0.53.0 on (gcr.io/cadvisor/cadvisor before).
+    cadvisor: { upstream: "ghcr.io/google/cadvisor:v0.61.0", local: "shipyard/cadvisor:bookworm" },
+    loki: { upstream: "grafana/loki:3.6.5", local: "shipyard/loki:bookworm" },
+    promtail: { upstream: "grafana/promtail:3.6.5", local: "shipyard/promtail:bookworm" },
     backup: { upstream: "ghcr.io/example/shipyard-backup:1", local: "shipyard/backup:bookworm" },
   },
   data: {
@@ -114,6 +118,9 @@ export const demo: Blueprint = {
       prometheusImage: "prometheus",
       alertmanagerImage: "alertmanager",
       nodeExporterImage: "nodeExporter",
+      cadvisorImage: "cadvisor",
+      lokiImage: "loki",
+      promtailImage: "promtail",
     },
     backup: {
       only: ["prod"],

@@ -91,9 +91,13 @@ export interface ResolvedSystem {
       prometheusImage: string;
       alertmanagerImage: string;
       nodeExporterImage?: string;
+      cadvisorImage?: string;
+      lokiImage?: string;
+      promtailImage?: string;
       networks: string[];
       backupMaxAgeHours?: number;
       retention?: string;
+      logRetention?: string;
     };
     backup?: {
       image: string;
@@ -384,9 +388,17 @@ export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
           nodeExporterImage: mon.nodeExporterImage
             ? image(mon.nodeExporterImage, "app.monitoring.nodeExporterImage")
             : undefined,
+          cadvisorImage: mon.cadvisorImage
+            ? image(mon.cadvisorImage, "app.monitoring.cadvisorImage")
+            : undefined,
+          lokiImage: mon.lokiImage ? image(mon.lokiImage, "app.monitoring.lokiImage") : undefined,
+          promtailImage: mon.promtailImage
+            ? image(mon.promtailImage, "app.monitoring.promtailImage")
+            : undefined,
           networks: mon.networks ?? networkKeys,
           backupMaxAgeHours: mon.backupMaxAgeHours,
           retention: mon.retention,
+          logRetention: mon.logRetention,
         }
       : undefined;
   if (monitoring) checkNets(monitoring.networks, "app.monitoring.networks");

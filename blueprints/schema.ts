@@ -265,12 +265,24 @@ export const Monitoring = z
     prometheusImage: z.string(),
     alertmanagerImage: z.string(),
     nodeExporterImage: z.string().optional(),
+    /** cAdvisor, per-container metrics scraped by Prometheus (image key). */
+    cadvisorImage: z.string().optional(),
+    /** Loki, the log store (image key). */
+    lokiImage: z.string().optional(),
+    /** promtail, shipping the system's container logs to Loki (image key; needs lokiImage). */
+    promtailImage: z.string().optional(),
     /** Network keys it joins. @default every network */
     networks: z.array(z.string()).optional(),
     backupMaxAgeHours: z.number().positive().optional(),
     retention: form("duration").optional(),
+    /** How long Loki keeps logs. @default "15d" */
+    logRetention: form("duration").optional(),
   })
-  .strict();
+  .strict()
+  .refine((m) => !m.promtailImage || m.lokiImage, {
+    message: "promtailImage needs lokiImage: promtail ships logs to Loki",
+    path: ["promtailImage"],
+  });
 
 export const BackupVerify = z
   .object({

@@ -18,16 +18,34 @@ import {
   renderAlertRules,
   renderPrometheusConfig,
 } from "./render/prometheus";
+import { CADVISOR_PORT, cadvisorCommand, cadvisorMetricRelabel } from "./render/cadvisor";
+import { grafanaFiles, type GrafanaFile } from "./render/grafana";
+import { LOKI_CONFIG_PATH, LOKI_DATA_PATH, LOKI_PORT, renderLokiConfig } from "./render/loki";
+import {
+  DOCKER_SOCKET,
+  PROMTAIL_CONFIG_PATH,
+  PROMTAIL_PORT,
+  PROMTAIL_POSITIONS_DIR,
+  renderPromtailConfig,
+} from "./render/promtail";
 import type { MonitoringStackArgs } from "./types";
 
 /**
  * Prometheus (scrape configuration rendered from the deployed services),
- * Alertmanager with rules for services down, disks filling and stale backups,
- * and node-exporter for host metrics.
+ * Alertmanager with rules for services down, disks filling, stale backups and
+ * containers restarting or near their memory limit, node-exporter for host
+ * metrics, cAdvisor for per-container metrics, Loki and promtail for the
+ * system's container logs, and the Grafana provisioning files for them.
  */
 export class MonitoringStack extends pulumi.ComponentResource {
   public readonly prometheusConfig: string;
   public readonly alertRules: string;
+  /** Loki's configuration, when Loki runs. */
+  public readonly lokiConfig?: string;
+  /** promtail's configuration, when promtail runs. */
+  public readonly promtailConfig?: string;
+  /** Grafana provisioning (datasources, dashboard provider, the dashboard) for grafana/grafana's /etc/grafana/provisioning. */
+  public readonly grafanaFiles: GrafanaFile[];
   /** Its containers, or in Swarm mode its services. */
   public readonly containers: Workload[] = [];
 
@@ -44,10 +62,24 @@ export class MonitoringStack extends pulumi.ComponentResource {
       role,
     });
     const networks = args.networks.map((net) => ({ name: net }));
+    if (args.promtailImage && !args.lokiImage)
+      throw new Error("monitoring promtailImage needs lokiImage: promtail ships logs to Loki");
+    const lokiUrl = args.lokiImage ? `http://${n("loki")}:${LOKI_PORT}` : undefined;
     const targets = [
       { job: "prometheus", targets: ["localhost:9090"] },
       { job: "alertmanager", targets: [`${n("alertmanager")}:9093`] },
       ...(args.nodeExporterImage ? [{ job: "node", targets: [`${n("node-exporter")}:9100`] }] : []),
+      ...(args.cadvisorImage
+        ? [
+            {
+              job: "cadvisor",
+              targets: [`${n("cadvisor")}:${CADVISOR_PORT}`],
+              metricRelabel: cadvisorMetricRelabel(args),
+            },
+          ]
+        : []),
+      ...(args.lokiImage ? [{ job: "loki", targets: [`${n("loki")}:${LOKI_PORT}`] }] : []),
+      ...(args.promtailImage ? [{ job: "promtail", targets: [`${n("promtail")}:${PROMTAIL_PORT}`] }] : []),
       ...args.targets,
     ];
     this.prometheusConfig = renderPrometheusConfig({
@@ -57,6 +89,12 @@ export class MonitoringStack extends pulumi.ComponentResource {
       alertmanager: `${n("alertmanager")}:9093`,
     });
     this.alertRules = renderAlertRules(args.rules);
+    this.grafanaFiles = grafanaFiles({
+      system: args.system,
+      environment: args.environment,
+      prometheusUrl: `http://${n("prometheus")}:9090`,
+      lokiUrl,
+    });
 
     const alertmanager = workload(
       `${name}-alertmanager`,
@@ -121,6 +159,127 @@ export class MonitoringStack extends pulumi.ComponentResource {
           },
           { settings: args.swarm, engine: args.dockerEngine, role: "stateless" },
           { parent: this },
+        ),
+      );
+    }
+
+    if (args.cadvisorImage) {
+      // The mounts of upstream's docs/running.md, read-only, except /var/run (only its
+      // Docker socket: cAdvisor reads containers' names and labels there) and /dev/disk
+      // (the disk collector's device names; that collector is off). Unprivileged.
+      this.containers.push(
+        workload(
+          `${name}-cadvisor`,
+          {
+            name: n("cadvisor"),
+            image: args.cadvisorImage,
+            command: cadvisorCommand(),
+            volumes: [
+              { hostPath: "/", containerPath: "/rootfs", readOnly: true },
+              { hostPath: "/sys", containerPath: "/sys", readOnly: true },
+              { hostPath: "/var/lib/docker", containerPath: "/var/lib/docker", readOnly: true },
+              { hostPath: DOCKER_SOCKET, containerPath: DOCKER_SOCKET, readOnly: true },
+            ],
+            // Auto-named on replacement (stateless): Prometheus scrapes it by this alias.
+            networksAdvanced: networks.map((net) => ({ ...net, aliases: [n("cadvisor")] })),
+            labels: dockerLabels(owner("cadvisor"), args.labels),
+            healthcheck: dockerHealthcheck({
+              command: httpProbe(CADVISOR_PORT, "/healthz"),
+              interval: "2s",
+              retries: 20,
+            }),
+            ...containerBaseline({}, { memoryMb: 256, cpus: 0.5 }),
+            wait: true,
+          },
+          { settings: args.swarm, engine: args.dockerEngine, role: "stateless" },
+          { parent: this },
+        ),
+      );
+    }
+
+    let loki: Workload | undefined;
+    if (args.lokiImage) {
+      const lokiData = new docker.Volume(
+        `${name}-loki-data`,
+        { name: n("loki-data"), labels: dockerLabels(owner("loki-data"), args.labels) },
+        { parent: this, protect: args.protect ?? false },
+      );
+      this.lokiConfig = renderLokiConfig({
+        alertmanagerUrl: `http://${n("alertmanager")}:9093`,
+        retention: args.logRetention,
+      });
+      loki = workload(
+        `${name}-loki`,
+        {
+          name: n("loki"),
+          image: args.lokiImage,
+          command: [`-config.file=${LOKI_CONFIG_PATH}`],
+          uploads: [{ file: LOKI_CONFIG_PATH, content: this.lokiConfig }],
+          volumes: [{ volumeName: lokiData.name, containerPath: LOKI_DATA_PATH }],
+          networksAdvanced: networks,
+          labels: dockerLabels(owner("loki"), args.labels),
+          // Loki's own check (cmd/loki/health.go: GET :3100/ready): the upstream image is
+          // distroless, without a shell, curl or wget.
+          healthcheck: dockerHealthcheck({
+            command: ["/usr/bin/loki", "-health"],
+            interval: "2s",
+            retries: 30,
+          }),
+          ...containerBaseline({}, { memoryMb: 512, cpus: 1 }),
+          wait: true,
+        },
+        {
+          settings: args.swarm,
+          engine: args.dockerEngine,
+          role: "singleton",
+          configFiles: [LOKI_CONFIG_PATH],
+        },
+        { parent: this, dependsOn: [alertmanager] },
+      );
+      this.containers.push(loki);
+    }
+
+    if (args.promtailImage && loki && lokiUrl) {
+      const positions = new docker.Volume(
+        `${name}-promtail-positions`,
+        { name: n("promtail-positions"), labels: dockerLabels(owner("promtail-positions"), args.labels) },
+        { parent: this },
+      );
+      this.promtailConfig = renderPromtailConfig({
+        system: args.system,
+        environment: args.environment,
+        lokiUrl,
+      });
+      this.containers.push(
+        workload(
+          `${name}-promtail`,
+          {
+            name: n("promtail"),
+            image: args.promtailImage,
+            command: [`-config.file=${PROMTAIL_CONFIG_PATH}`],
+            uploads: [{ file: PROMTAIL_CONFIG_PATH, content: this.promtailConfig }],
+            volumes: [
+              { volumeName: positions.name, containerPath: PROMTAIL_POSITIONS_DIR },
+              // docker_sd_configs: the container list and each container's log stream.
+              { hostPath: DOCKER_SOCKET, containerPath: DOCKER_SOCKET, readOnly: true },
+            ],
+            networksAdvanced: networks,
+            labels: dockerLabels(owner("promtail"), args.labels),
+            healthcheck: dockerHealthcheck({
+              command: httpProbe(PROMTAIL_PORT, "/ready"),
+              interval: "2s",
+              retries: 30,
+            }),
+            ...containerBaseline({}, { memoryMb: 128, cpus: 0.25 }),
+            wait: true,
+          },
+          {
+            settings: args.swarm,
+            engine: args.dockerEngine,
+            role: "singleton",
+            configFiles: [PROMTAIL_CONFIG_PATH],
+          },
+          { parent: this, dependsOn: [loki] },
         ),
       );
     }

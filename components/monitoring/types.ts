@@ -6,6 +6,8 @@ export interface ScrapeTarget {
   targets: string[];
   /** @default "/metrics" */
   metricsPath?: string;
+  /** metric_relabel_configs, applied to every scraped series. @default none */
+  metricRelabel?: import("./render/relabel").RelabelRule[];
 }
 
 export interface AlertRuleOptions {
@@ -20,6 +22,12 @@ export interface AlertRuleOptions {
   diskFreePercent?: number;
   /** How long a target may be down before ServiceDown fires. @default "1m" */
   downFor?: string;
+  /** Restarts of one container within containerRestartWindow that raise ContainerRestarting. @default 1 */
+  containerRestarts?: number;
+  /** @default "15m" */
+  containerRestartWindow?: string;
+  /** Working set above this percentage of the memory limit for 5m raises ContainerMemoryNearLimit. @default 90 */
+  containerMemoryPercent?: number;
 }
 
 export interface MonitoringStackArgs {
@@ -31,6 +39,18 @@ export interface MonitoringStackArgs {
   alertmanagerImage: string;
   /** node-exporter for host metrics (disk filling). Omit to skip. */
   nodeExporterImage?: string;
+  /**
+   * cAdvisor for per-container metrics (CPU, memory, network, restarts), scraped by
+   * Prometheus; it binds the host's /, /sys, /var/lib/docker and /dev/disk and the
+   * Docker socket read-only, unprivileged. Omit to skip.
+   */
+  cadvisorImage?: string;
+  /** Loki, the log store (a volume holds its data). Omit to skip (and promtail with it). */
+  lokiImage?: string;
+  /** promtail, shipping this system's container logs to Loki (Docker socket read-only). Needs lokiImage. */
+  promtailImage?: string;
+  /** How long Loki keeps logs. @default "15d" */
+  logRetention?: string;
   /** What to scrape besides the monitoring stack itself. */
   targets: ScrapeTarget[];
   rules?: AlertRuleOptions;

@@ -41,6 +41,16 @@ export const READ_ONLY_HOST_PATHS: {
     why: "node-exporter reads the host's metrics from /proc, /sys and the root filesystem",
   },
   {
+    component: "monitoring",
+    role: "cadvisor",
+    paths: ["/", "/sys", "/var/lib/docker", "/dev/disk"],
+    // cAdvisor's documented deployment (google/cadvisor docs/running.md): / at /rootfs
+    // (its container handlers read /rootfs/var/lib/docker), the cgroup tree in /sys, the
+    // engine's data directory and /dev/disk (device names of the disk collector, which
+    // MonitoringStack leaves off and does not bind). Its Docker socket is under no-docker-socket.
+    why: "cAdvisor reads every container's cgroup figures from /sys and its layers from the engine's directories",
+  },
+  {
     component: "*",
     paths: ["/etc/localtime", "/etc/timezone"],
     why: "the host's time zone: two files that hold no secret",
@@ -101,7 +111,7 @@ export const mountPolicies: PolicyDef[] = [
         .filter((b) => !(b.readOnly && allowedReadOnly(r, b.path)))
         .map((b) =>
           b.readOnly
-            ? `host path ${b.path} is mounted read-only into ${component(r) ?? "a"}/${r.labels[label.role] ?? "?"}, which is not on the allow-list (READ_ONLY_HOST_PATHS in policies/runtime/mounts.ts: node-exporter's /proc, /sys and /; /etc/localtime and /etc/timezone)`
+            ? `host path ${b.path} is mounted read-only into ${component(r) ?? "a"}/${r.labels[label.role] ?? "?"}, which is not on the allow-list (READ_ONLY_HOST_PATHS in policies/runtime/mounts.ts: node-exporter's /proc, /sys and /; cAdvisor's /, /sys, /var/lib/docker and /dev/disk; /etc/localtime and /etc/timezone)`
             : `host path ${b.path} is mounted writable`,
         ),
   },

@@ -103,7 +103,7 @@ describe("monitoring renderers", () => {
     ).toThrow(/job "x" appears twice/);
     const rules = renderAlertRules({ backupMaxAgeHours: 30 });
     expect(rules).toContain("time() - shipyard_backup_last_success_timestamp_seconds > 108000");
-    expect(rules.match(/- alert:/g)).toHaveLength(6);
+    expect(rules.match(/- alert:/g)).toHaveLength(8); // six host and backup rules, two per-container rules (cAdvisor)
   });
   test("verification alerts: failed, and stale after the allowed age", () => {
     const rules = renderAlertRules({ verifyMaxAgeHours: 170 });

@@ -1,5 +1,6 @@
 import { checkForm } from "../../shared/grammar";
 import type { AlertRuleOptions, ScrapeTarget } from "../types";
+import { renderRelabelRules } from "./relabel";
 
 export const PROMETHEUS_CONFIG_PATH = "/etc/prometheus/prometheus.yml";
 export const PROMETHEUS_RULES_PATH = "/etc/prometheus/rules/shipyard.yml";
@@ -46,12 +47,30 @@ export function renderPrometheusConfig(o: {
       "    static_configs:",
       `      - targets: [${[...j.targets].sort().map(q).join(", ")}]`,
     );
+    if (j.metricRelabel?.length)
+      out.push("    metric_relabel_configs:", ...renderRelabelRules(j.metricRelabel, 6));
   }
   return out.join("\n") + "\n";
 }
 
-/** Alert rules: a target down, a disk filling, a backup stale or failed, a backup verification failed or stale. */
+/**
+ * Alert rules: a target down, a disk filling, a backup stale or failed, a
+ * backup verification failed or stale; per container (cAdvisor's series, with
+ * the system, environment and service labels of the cadvisor job): a container
+ * restarting, a container's memory near its limit.
+ */
 export function renderAlertRules(o: AlertRuleOptions = {}): string {
+  const restarts = o.containerRestarts ?? 1;
+  const window = checkForm(
+    "duration",
+    "monitoring containerRestartWindow",
+    o.containerRestartWindow ?? "15m",
+  );
+  const memory = o.containerMemoryPercent ?? 90;
+  if (!Number.isInteger(restarts) || restarts < 1)
+    throw new Error(`monitoring containerRestarts is ${restarts}; allowed: a whole number of at least 1`);
+  if (!(memory > 0 && memory <= 100))
+    throw new Error(`monitoring containerMemoryPercent is ${memory}; allowed: more than 0, at most 100`);
   const maxAge = (o.backupMaxAgeHours ?? 26) * 3600;
   const verifyAge = Math.round((o.verifyMaxAgeHours ?? 26) * 3600);
   const free = o.diskFreePercent ?? 10;
@@ -89,6 +108,18 @@ export function renderAlertRules(o: AlertRuleOptions = {}): string {
     "        for: 5m",
     "        labels: { severity: warning }",
     `        annotations: { summary: "{{ $labels.target }} has not passed a backup verification for more than ${verifyAge / 3600}h" }`,
+    // cAdvisor: a restart in place (restart policy, OOM kill, docker restart) keeps the
+    // container and its series and changes container_start_time_seconds (its StartedAt);
+    // a deploy's replacement is a new container, a new series, and does not count.
+    "      - alert: ContainerRestarting",
+    `        expr: changes(container_start_time_seconds{service!=""}[${window}]) >= ${restarts}`,
+    "        labels: { severity: warning }",
+    `        annotations: { summary: "{{ $labels.container }} ({{ $labels.system }} {{ $labels.environment }} {{ $labels.service }}) restarted {{ $value }} times in ${window}" }`,
+    "      - alert: ContainerMemoryNearLimit",
+    `        expr: 100 * container_memory_working_set_bytes{service!=""} / (container_spec_memory_limit_bytes{service!=""} > 0) > ${memory}`,
+    "        for: 5m",
+    "        labels: { severity: warning }",
+    `        annotations: { summary: "{{ $labels.container }} ({{ $labels.system }} {{ $labels.environment }} {{ $labels.service }}) uses {{ $value | humanize }}% of its memory limit (above ${memory}%)" }`,
     "",
   ].join("\n");
 }

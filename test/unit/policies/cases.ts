@@ -73,9 +73,31 @@ export const CASES: Record<string, Case> = {
         },
         owner({ component: "monitoring", role: "node-exporter" }),
       ),
+      // cAdvisor's documented binds, read-only, for cAdvisor only.
+      container(
+        {
+          volumes: [
+            { hostPath: "/", containerPath: "/rootfs", readOnly: true },
+            { hostPath: "/sys", containerPath: "/sys", readOnly: true },
+            { hostPath: "/var/lib/docker", containerPath: "/var/lib/docker", readOnly: true },
+            { hostPath: "/dev/disk", containerPath: "/dev/disk", readOnly: true },
+          ],
+        },
+        owner({ component: "monitoring", role: "cadvisor" }),
+      ),
     ],
     fail: [
       container({ volumes: [{ hostPath: "/etc", containerPath: "/host-etc" }] }),
+      // cAdvisor's /var/lib/docker is cAdvisor's alone (promtail reads logs through the socket)...
+      container(
+        { volumes: [{ hostPath: "/var/lib/docker", containerPath: "/var/lib/docker", readOnly: true }] },
+        owner({ component: "monitoring", role: "promtail" }),
+      ),
+      // ...and read-only only.
+      container(
+        { volumes: [{ hostPath: "/var/lib/docker", containerPath: "/var/lib/docker" }] },
+        owner({ component: "monitoring", role: "cadvisor" }),
+      ),
       // Read-only still hands over /etc/shadow (CIS 5.5).
       container({ volumes: [{ hostPath: "/etc", containerPath: "/host-etc", readOnly: true }] }),
       container({ mounts: [{ type: "bind", source: "/etc/", target: "/host-etc", readOnly: true }] }),
