@@ -45,6 +45,8 @@ function portOf(entry: string, mode: SwarmSettings["publishMode"]): Record<strin
 interface Plan {
   role: WorkloadRole;
   replicas: number;
+  /** Placement constraints besides the role's. */
+  constraints?: string[];
 }
 
 function toService(
@@ -81,7 +83,7 @@ function toService(
   const ports = (cs.ports as string[] | undefined) ?? [];
   const policy = updatePolicy(plan.role, swarm.publishMode === "host" && ports.length > 0);
   const memory = /^(\d+)m$/.exec(String(cs.mem_limit ?? ""));
-  const placement = placementFor(plan.role, swarm);
+  const placement = placementFor(plan.role, swarm, plan.constraints);
   return {
     image: cs.image,
     ...(cs.command ? { command: cs.command } : {}),
@@ -137,7 +139,13 @@ export function renderStack(
     const first = from[copyNames(s)[0]];
     services[s.name] = toService(first, { role, replicas: s.replicas ?? 1 }, o.swarm, files, refs, s.name);
   }
-  services.proxy = toService(from.proxy, { role: "stateless", replicas: 1 }, o.swarm, files, refs, "proxy");
+  // Traefik's swarm provider reads the Swarm API: a manager's (components/proxy/reverseProxy.ts).
+  const proxyPlan: Plan = {
+    role: "stateless",
+    replicas: 1,
+    constraints: system.app.proxy?.kind === "traefik" ? ["node.role==manager"] : [],
+  };
+  services.proxy = toService(from.proxy, proxyPlan, o.swarm, files, refs, "proxy");
 
   const networks: Record<string, YamlValue> = {};
   for (const [k, n] of Object.entries(c.compose.networks as Record<string, Record<string, YamlValue>>))

@@ -86,7 +86,15 @@ export class ReverseProxy extends pulumi.ComponentResource {
         wait: true,
         waitTimeout: 60,
       },
-      { settings: args.swarm, engine: args.dockerEngine, role: "stateless", configFiles: [impl.file] },
+      {
+        settings: args.swarm,
+        engine: args.dockerEngine,
+        role: "stateless",
+        configFiles: [impl.file],
+        // Traefik's swarm provider lists services through the Swarm API, which only a
+        // manager's engine answers (doc.traefik.io/traefik/v3.7/providers/swarm, "Docker API Access").
+        constraints: traefik ? ["node.role==manager"] : [],
+      },
       { parent: this },
     );
     this.registerOutputs({ url: this.url });

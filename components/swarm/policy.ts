@@ -30,11 +30,16 @@ export function updatePolicy(
   };
 }
 
-/** Placement: data services stay on the node that holds their volume. */
+/**
+ * Placement: data services stay on the node that holds their volume; `extra`
+ * constraints (a service that reads the Swarm API runs on a manager) come on top.
+ */
 export function placementFor(
   role: WorkloadRole,
   s: SwarmSettings,
+  extra: string[] = [],
 ): docker.types.input.ServiceTaskSpecPlacement | undefined {
-  if (role !== "data") return undefined;
-  return { constraints: [s.dataNode ? `node.hostname==${s.dataNode}` : "node.role==manager"] };
+  const own = role === "data" ? [s.dataNode ? `node.hostname==${s.dataNode}` : "node.role==manager"] : [];
+  const constraints = [...new Set([...own, ...extra])];
+  return constraints.length ? { constraints } : undefined;
 }

@@ -11,6 +11,8 @@ export interface ServicePlan {
   replicas?: number;
   /** Uploaded files that are configuration (Swarm configs); every other upload is a Swarm secret. */
   configFiles?: string[];
+  /** Placement constraints besides the role's, e.g. `node.role==manager` for what reads the Swarm API. */
+  constraints?: string[];
 }
 
 /** Container inputs a Swarm service has an equivalent for. Anything else is an error, not silently dropped. */
@@ -163,7 +165,7 @@ export function swarmService(
           reservation: { memoryBytes: m ? Math.floor((m * 1024 * 1024) / 4) : undefined },
         })),
         restartPolicy: { condition: "any", delay: "2s", maxAttempts: 0 },
-        placement: placementFor(plan.role, plan.settings),
+        placement: placementFor(plan.role, plan.settings, plan.constraints),
       },
       ...updatePolicy(plan.role, plan.settings.publishMode === "host" && hasPorts),
       endpointSpec: ports.apply((ps) => ({

@@ -55,6 +55,9 @@ describe("export-compose --swarm: a stack file for docker stack deploy", () => {
     expect(services.backend.deploy.placement).toBeUndefined();
     expect(services.scheduler.deploy.update_config.order).toBe("stop-first");
     expect(services.proxy.deploy.update_config.order).toBe("stop-first");
+    // Brand Club's Traefik reads the Swarm API, which only a manager answers.
+    expect(services.proxy.deploy.placement?.constraints).toEqual(["node.role==manager"]);
+    expect(stackOf("demo", "prod").services.proxy.deploy.placement).toBeUndefined();
     expect(services.proxy.ports).toEqual([
       { target: 80, published: expect.any(Number), protocol: "tcp", mode: "host" },
     ]);
