@@ -12,6 +12,7 @@
  *   npm run deploy -- render-preview [--title T] <preview.json...>
  *   npm run deploy -- affected-envs | branch-env | pr-comment   (CI, see cli/ci/commands.ts)
  *   npm run deploy -- export-compose <blueprint> <env> [--name NAME] [--out DIR] [--swarm] [--set key=value ...]
+ *   npm run deploy -- export-grafana <blueprint> <env> [--name NAME] [--out DIR]
  *   npm run deploy -- list
  */
 import { BLUEPRINTS, ENVIRONMENTS } from "../blueprints";
@@ -28,7 +29,16 @@ import {
   type EnvironmentTarget,
 } from "./environment";
 
-const COMMANDS = ["up", "preview", "refresh", "destroy", "restore", "recover", "export-compose"];
+const COMMANDS = [
+  "up",
+  "preview",
+  "refresh",
+  "destroy",
+  "restore",
+  "recover",
+  "export-compose",
+  "export-grafana",
+];
 const USAGE = `usage: npm run deploy -- <up|preview|refresh|destroy|recover> <blueprint> <env> [--name NAME] [--set key=value ...]
        npm run deploy -- up <blueprint> <env> [--full] [--force-without-backup]
        npm run deploy -- restore <blueprint> <env> [--name NAME] [--snapshot ID] [--target NAME]
@@ -36,6 +46,7 @@ const USAGE = `usage: npm run deploy -- <up|preview|refresh|destroy|recover> <bl
        npm run deploy -- preview-json <blueprint> <env> <out-dir> [--policy-pack DIR] [--name NAME] [--set key=value ...]
        npm run deploy -- render-preview [--title T] <preview.json...>
        npm run deploy -- export-compose <blueprint> <env> [--name NAME] [--out DIR] [--swarm] [--set key=value ...]
+       npm run deploy -- export-grafana <blueprint> <env> [--name NAME] [--out DIR]
        npm run deploy -- list
 blueprints: ${Object.keys(BLUEPRINTS).join(", ")}; environments: ${ENVIRONMENTS.join(", ")}`;
 
@@ -48,7 +59,7 @@ export interface Flags {
   snapshot?: string;
   targets?: string[];
   forceWithoutBackup?: boolean;
-  /** export-compose: where to write. */
+  /** export-compose, export-grafana: where to write. */
   outDir?: string;
   /** export-compose: a Swarm stack file instead of a compose file. */
   swarm?: boolean;
@@ -80,7 +91,11 @@ export function parseArgs(argv: string[]): { command: string; target: Environmen
       flags.snapshot = rest[++i];
     } else if (command === "restore" && rest[i] === "--target" && rest[i + 1]) {
       flags.targets = [...(flags.targets ?? []), rest[++i]];
-    } else if (command === "export-compose" && rest[i] === "--out" && rest[i + 1]) {
+    } else if (
+      (command === "export-compose" || command === "export-grafana") &&
+      rest[i] === "--out" &&
+      rest[i + 1]
+    ) {
       flags.outDir = rest[++i];
     } else if (command === "export-compose" && rest[i] === "--swarm") {
       flags.swarm = true;
@@ -175,6 +190,13 @@ async function main(): Promise<void> {
         ? `run: docker stack deploy --detach=false -c ${r.composeFile} ${r.project}`
         : `run: docker-compose -f ${r.composeFile} up -d`,
     );
+    return;
+  }
+  if (command === "export-grafana") {
+    const { exportGrafana } = await import("./grafana/export");
+    const r = await exportGrafana(target, flags.outDir);
+    console.log(`${r.dir}: ${r.files.join(", ")}`);
+    console.log(`run (Grafana on the monitoring network ${r.network}): ${r.run}`);
     return;
   }
   const t0 = Date.now();

@@ -24,7 +24,7 @@ export interface ExportResult {
 }
 
 /** The stack configuration `openStack` would give the app layer, as `shipyard:*` keys. */
-async function rawConfig(t: EnvironmentTarget): Promise<Record<string, string>> {
+export async function rawConfig(t: EnvironmentTarget): Promise<Record<string, string>> {
   const raw: Record<string, string> = {};
   for (const layer of LAYERS) {
     for (const [k, v] of Object.entries(await envSettings(layer.workDir, t.environment))) raw[k] = v.value;

@@ -53,9 +53,12 @@ describe("demo blueprint, prod configuration, on the real engine", () => {
         "api-1",
         "api-2",
         "backup",
+        "cadvisor",
+        "loki",
         "mariadb",
         "node-exporter",
         "prometheus",
+        "promtail",
         "proxy",
         "redis",
         "web",
@@ -86,7 +89,7 @@ describe("demo blueprint, prod configuration, on the real engine", () => {
       "-c",
       "promtool check rules /etc/prometheus/rules/shipyard.yml",
     );
-    expect(rules).toContain("SUCCESS: 6 rules found");
+    expect(rules).toContain("SUCCESS: 8 rules found");
 
     // Volumes holding data are protected in prod (Pulumi state).
     for (const l of LAYERS) {
@@ -98,7 +101,9 @@ describe("demo blueprint, prod configuration, on the real engine", () => {
         (r) =>
           r.type === "docker:index/volume:Volume" &&
           !r.outputs?.name?.endsWith("backup-metrics") &&
-          !r.outputs?.name?.endsWith("prometheus-data"),
+          !r.outputs?.name?.endsWith("prometheus-data") &&
+          !r.outputs?.name?.endsWith("loki-data") &&
+          !r.outputs?.name?.endsWith("promtail-positions"),
       );
       expect(vols.length).toBeGreaterThan(0);
       for (const v of vols) expect(`${v.outputs?.name}: ${v.protect}`).toBe(`${v.outputs?.name}: true`);
