@@ -8,7 +8,9 @@
 # first run takes a minute or more, later runs a second.
 # Usage: next-standalone.sh <image dir>   (called by images/<name>/prebuild.sh)
 # Install scripts are not run (--ignore-scripts): Next's compiler is the
-# prebuilt @next/swc-* package, sharp (optional) is not installed.
+# prebuilt @next/swc-* package, sharp's binary the prebuilt @img/sharp-* one.
+# --prefer-offline: tarballs already in npm's cache (Next for the second app)
+# are not fetched again.
 set -euo pipefail
 ctx="$(cd "$1" && pwd)"
 name="$(basename "$ctx")"
@@ -27,7 +29,7 @@ if [ ! -s "$out" ]; then
   (cd "$ctx/app" && tar --exclude=./node_modules --exclude=./.next -cf - .) | tar -C "$CACHE/app" -xf -
   cd "$CACHE/app"
   echo "npm ci ($name)"
-  npm ci --ignore-scripts --no-audit --no-fund --loglevel=http
+  npm ci --ignore-scripts --prefer-offline --no-audit --no-fund --loglevel=http
   echo "next build ($name)"
   NEXT_TELEMETRY_DISABLED=1 node node_modules/next/dist/bin/next build
   s=.next/standalone
@@ -36,7 +38,7 @@ if [ ! -s "$out" ]; then
   mkdir -p "$s/.next"; cp -r .next/static "$s/.next/static"
   [ ! -d public ] || cp -r public "$s/public"
   echo "packing $(du -sh "$s" | cut -f1)"
-  tar -C "$s" --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -czf "$out.tmp" .
+  tar -C "$s" --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -I "gzip -1" -cf "$out.tmp" .
   mv "$out.tmp" "$out"
   cd /; rm -rf "$CACHE/app"
 fi
