@@ -130,7 +130,9 @@ export function renderCompose(system: ResolvedSystem, o: ComposeOptions): Compos
     after,
   });
   if (system.app.monitoring)
-    notes.push("monitoring (Prometheus, Alertmanager, node-exporter) is not exported");
+    notes.push(
+      "monitoring (Prometheus, Alertmanager, node-exporter, cAdvisor, Loki, promtail) is not exported",
+    );
   if (system.app.backup) notes.push("the backup service is not exported");
   if (system.sitesEnabled) notes.push("per-customer site stacks are not exported");
 
