@@ -53,12 +53,17 @@ export const Leads: CollectionConfig = {
           course: doc.course ?? null,
           source: doc.source,
         });
+        // The mail is a courtesy: a mail server that does not answer does not lose the lead.
         if (fromEnv("SMTP_HOST")) {
-          await req.payload.sendEmail({
-            to: doc.email,
-            subject: "Hemos recibido tu solicitud",
-            text: `Hola ${doc.name}, gracias por tu interés. Te contactaremos pronto. (solicitud ${doc.id})`,
-          });
+          try {
+            await req.payload.sendEmail({
+              to: doc.email,
+              subject: "Hemos recibido tu solicitud",
+              text: `Hola ${doc.name}, gracias por tu interés. Te contactaremos pronto. (solicitud ${doc.id})`,
+            });
+          } catch (err) {
+            req.payload.logger.error(`lead ${doc.id}: confirmation mail not sent: ${(err as Error).message}`);
+          }
         }
         return doc;
       },
