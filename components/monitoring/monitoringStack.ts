@@ -166,7 +166,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
     if (args.cadvisorImage) {
       // The mounts of upstream's docs/running.md, read-only, except /var/run (only its
       // Docker socket: cAdvisor reads containers' names and labels there) and /dev/disk
-      // (the disk collector's device names; that collector is off). Unprivileged.
+      // (the disk collector's device names; that collector is off). Unprivileged, no capabilities.
       this.containers.push(
         workload(
           `${name}-cadvisor`,
@@ -183,6 +183,8 @@ export class MonitoringStack extends pulumi.ComponentResource {
             // Auto-named on replacement (stateless): Prometheus scrapes it by this alias.
             networksAdvanced: networks.map((net) => ({ ...net, aliases: [n("cadvisor")] })),
             labels: dockerLabels(owner("cadvisor"), args.labels),
+            // Checked here (Docker 20.10, cgroup v1): every collector it runs works without capabilities.
+            capabilities: { drops: ["ALL"] },
             healthcheck: dockerHealthcheck({
               command: httpProbe(CADVISOR_PORT, "/healthz"),
               interval: "2s",
@@ -218,6 +220,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
           volumes: [{ volumeName: lokiData.name, containerPath: LOKI_DATA_PATH }],
           networksAdvanced: networks,
           labels: dockerLabels(owner("loki"), args.labels),
+          capabilities: { drops: ["ALL"] },
           // Loki's own check (cmd/loki/health.go: GET :3100/ready): the upstream image is
           // distroless, without a shell, curl or wget.
           healthcheck: dockerHealthcheck({
@@ -265,6 +268,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
             ],
             networksAdvanced: networks,
             labels: dockerLabels(owner("promtail"), args.labels),
+            capabilities: { drops: ["ALL"] },
             healthcheck: dockerHealthcheck({
               command: httpProbe(PROMTAIL_PORT, "/ready"),
               interval: "2s",

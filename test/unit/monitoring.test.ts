@@ -292,6 +292,8 @@ describe("MonitoringStack with cAdvisor, Loki and promtail", () => {
       )!;
     const cad = byRole("cadvisor");
     expect(cad.inputs.privileged).toBeUndefined();
+    for (const role of ["cadvisor", "loki", "promtail"])
+      expect(byRole(role).inputs.capabilities).toEqual({ drops: ["ALL"] });
     expect(cad.inputs.volumes).toEqual([
       { hostPath: "/", containerPath: "/rootfs", readOnly: true },
       { hostPath: "/sys", containerPath: "/sys", readOnly: true },
