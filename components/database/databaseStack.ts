@@ -308,10 +308,11 @@ export class DatabaseStack extends pulumi.ComponentResource {
     protect: boolean,
     secrets: pulumi.Output<[string, string]>[],
   ): Workload {
+    // The access key is MinIO's root user: generated like a name, kept secret like the key.
     const access = new random.RandomString(
       `${name}-${o.name}-access-key`,
       { length: 20, special: false, upper: true, lower: false },
-      { parent: this },
+      { parent: this, additionalSecretOutputs: ["result"] },
     );
     const secret = this.password(`${name}-${o.name}`, "secret-key");
     secrets.push(access.result.apply((v) => [`${o.name}/access-key`, v] as [string, string]));
