@@ -13,7 +13,9 @@
  * lead is queued for the automation worker (seed 004, "Lead Submission Flow")
  * on the BullMQ Redis (REDIS_HOST, REDIS_PORT, REDIS_PASSWORD_FILE) and, in
  * dev, mailed through MailHog (SMTP_HOST; empty elsewhere: no mail is sent).
- * The schema comes from Payload's migrations, run at start. Health: a REST list
+ * The schema comes from Payload's migrations, run at start. The seed's uploads
+ * to MinIO would need an upload collection with @payloadcms/storage-s3 and the
+ * MinIO keys; the image has none, so the CMS gets no S3 settings. Health: a REST list
  * with busybox wget upstream, Debian's wget locally.
  * Locally: shipyard/cep-cms (images/cep-cms), the real Payload CMS from npm.
  */
