@@ -12,13 +12,17 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"time"
 )
 
 // Client talks to one Docker engine, at the API version negotiated with it.
 type Client struct {
-	http    *http.Client
-	root    string
+	http *http.Client
+	root string
+	// mu guards version: the provider serves concurrent requests, and none may
+	// see a half-negotiated value.
+	mu      sync.Mutex
 	version string
 }
 
@@ -92,10 +96,11 @@ func (c *Client) Do(ctx context.Context, method, path string, query url.Values, 
 		rdr = bytes.NewReader(buf)
 		ctype = "application/json"
 	}
-	if err := c.negotiate(ctx); err != nil {
+	version, err := c.Version(ctx)
+	if err != nil {
 		return err
 	}
-	u := c.root + "/v" + c.version + path
+	u := c.root + "/v" + version + path
 	if len(query) > 0 {
 		u += "?" + query.Encode()
 	}

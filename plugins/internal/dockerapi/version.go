@@ -16,8 +16,12 @@ import (
 // client asks the engine for its version and speaks the lower of the two.
 const MaxAPIVersion = "1.47"
 
-// negotiate asks the engine (unversioned GET /version) for its API version.
+// negotiate asks the engine (unversioned GET /version) for its API version,
+// once: concurrent callers wait for the first, and the version is assigned in
+// one step (a caller never sees MaxAPIVersion before it is lowered).
 func (c *Client) negotiate(ctx context.Context) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if c.version != "" {
 		return nil
 	}
@@ -33,10 +37,11 @@ func (c *Client) negotiate(ctx context.Context) error {
 	data, _ := io.ReadAll(resp.Body)
 	var v struct{ ApiVersion string }
 	_ = json.Unmarshal(data, &v)
-	c.version = MaxAPIVersion
+	version := MaxAPIVersion
 	if v.ApiVersion != "" && LessThan(v.ApiVersion, MaxAPIVersion) {
-		c.version = v.ApiVersion
+		version = v.ApiVersion
 	}
+	c.version = version
 	return nil
 }
 
@@ -45,6 +50,8 @@ func (c *Client) Version(ctx context.Context) (string, error) {
 	if err := c.negotiate(ctx); err != nil {
 		return "", err
 	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	return c.version, nil
 }
 
