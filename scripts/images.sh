@@ -33,6 +33,20 @@ if ! docker image inspect "$BASE" >/dev/null 2>&1; then
   step "images: $BASE ready"
 fi
 
+# setup.sh runs the prebuilds in the background (scripts/prebuilds.sh): wait for
+# this image's, and fail with its log if it failed or the runner is gone.
+wait_prebuild() {
+  local name=$1 status="$SHIPYARD_PREBUILD_STATUS/$1" said=""
+  while [ ! -f "$status" ]; do
+    if [ -n "${SHIPYARD_PREBUILD_PID:-}" ] && ! kill -0 "$SHIPYARD_PREBUILD_PID" 2>/dev/null && [ ! -f "$status" ]; then
+      die "the background prebuild of $name did not finish" "read $SHIPYARD_LOGS/prebuild-$name.log, then run scripts/images.sh $name"
+    fi
+    [ -n "$said" ] || { step "images: waiting for the $name prebuild (log: $SHIPYARD_LOGS/prebuild-$name.log)"; said=1; }
+    sleep 2
+  done
+  [ "$(cat "$status")" = 0 ] || { tail -n 15 "$SHIPYARD_LOGS/prebuild-$name.log" >&2; die "prebuild of $name failed" "read $SHIPYARD_LOGS/prebuild-$name.log"; }
+}
+
 declare -A built=()
 build() {
   local name=$1 ctx="$ROOT/images/$1" tag="shipyard/$1:bookworm" hash have from
@@ -45,8 +59,12 @@ build() {
   # An image whose server is not packaged by Debian builds it first from Go
   # modules (prebuild.sh puts the binary into the build context, git-ignored).
   if [ -x "$ctx/prebuild.sh" ]; then
-    step "images: $name prebuild (log: $SHIPYARD_LOGS/prebuild-$name.log)"
-    run_logged "prebuild-$name" "$ctx/prebuild.sh" || die "prebuild of $name failed" "read $SHIPYARD_LOGS/prebuild-$name.log"
+    if [ -n "${SHIPYARD_PREBUILD_STATUS:-}" ]; then
+      wait_prebuild "$name"
+    else
+      step "images: $name prebuild (log: $SHIPYARD_LOGS/prebuild-$name.log)"
+      run_logged "prebuild-$name" "$ctx/prebuild.sh" || die "prebuild of $name failed" "read $SHIPYARD_LOGS/prebuild-$name.log"
+    fi
   fi
   # inputs: file contents, file modes (an entrypoint made executable must
   # rebuild) and the base image (a rebuilt base rebuilds every image)
@@ -67,5 +85,8 @@ build() {
 }
 
 names=("$@")
-[ ${#names[@]} -gt 0 ] || mapfile -t names < <(ls "$ROOT/images")
+# All images: those without a prebuild first, so they build while prebuilds run.
+[ ${#names[@]} -gt 0 ] || mapfile -t names < <(
+  for d in "$ROOT"/images/*/; do n=$(basename "$d"); [ -x "$d/prebuild.sh" ] && echo "1 $n" || echo "0 $n"; done \
+    | LC_ALL=C sort | cut -d' ' -f2)
 for n in "${names[@]}"; do build "$n"; done
