@@ -28,6 +28,31 @@ const TraefikSites = z.object({
   maxBodyMb: z.number().nullish(),
 });
 
+/**
+ * The site's own database stack on its network (internal behind Traefik, where
+ * only the site's services reach it), and the secret keys it hands the site's app.
+ */
+function siteDatabase(
+  { config, system }: ReturnType<typeof loadStack>,
+  o: { internal: boolean; protect: boolean; dockerEngine: Awaited<ReturnType<typeof engineFacts>> },
+): { db: DatabaseStack; secretKeys: string[] } {
+  const site = system.site!;
+  const db = new DatabaseStack(site.name, {
+    system: site.name,
+    environment: system.environment,
+    networks: [{ key: "network", name: site.network, internal: o.internal, waivers: site.networkWaivers }],
+    servers: site.servers,
+    protect: o.protect,
+    labels: config.labels,
+    dockerEngine: o.dockerEngine,
+  });
+  const secretKeys = site.servers.flatMap((s) => [
+    `${s.name}/root`,
+    ...s.databases.map((d) => `${s.name}/${d.name}`),
+  ]);
+  return { db, secretKeys };
+}
+
 async function siteProgram(): Promise<Record<string, unknown>> {
   const { config, system } = loadStack();
   const site = system.site;
@@ -48,19 +73,7 @@ async function siteProgram(): Promise<Record<string, unknown>> {
   const protect = config.protect ?? env === "prod";
 
   const dockerEngine = await engineFacts();
-  const db = new DatabaseStack(site.name, {
-    system: site.name,
-    environment: env,
-    networks: [{ key: "network", name: site.network, internal: false, waivers: site.networkWaivers }],
-    servers: site.servers,
-    protect,
-    labels: config.labels,
-    dockerEngine,
-  });
-  const secretKeys = site.servers.flatMap((s) => [
-    `${s.name}/root`,
-    ...s.databases.map((d) => `${s.name}/${d.name}`),
-  ]);
+  const { db, secretKeys } = siteDatabase({ config, system }, { internal: false, protect, dockerEngine });
   const app = new AppStack(
     site.name,
     {
@@ -119,19 +132,7 @@ async function traefikSite(t: z.infer<typeof TraefikSites>): Promise<Record<stri
   const env = system.environment;
   const protect = config.protect ?? env === "prod";
   const dockerEngine = await engineFacts();
-  const db = new DatabaseStack(site.name, {
-    system: site.name,
-    environment: env,
-    networks: [{ key: "network", name: site.network, internal: true, waivers: site.networkWaivers }],
-    servers: site.servers,
-    protect,
-    labels: config.labels,
-    dockerEngine,
-  });
-  const secretKeys = site.servers.flatMap((s) => [
-    `${s.name}/root`,
-    ...s.databases.map((d) => `${s.name}/${d.name}`),
-  ]);
+  const { db, secretKeys } = siteDatabase({ config, system }, { internal: true, protect, dockerEngine });
   const opt = <T>(v: T | null | undefined): T | undefined => v ?? undefined;
   const app = new AppStack(
     site.name,
