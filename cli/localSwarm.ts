@@ -22,7 +22,11 @@ export function containersOnUserNetworks(): string[] {
   );
   return [
     ...new Set(
-      rows.flatMap((r) => (r.split(" ")[0] === "bridge" ? [] : r.split(" ").slice(1).filter(Boolean))),
+      // The default bridge, and the Swarm's own gateway bridge (its ingress sandbox,
+      // gateway_ingress-sbox, which leaving removes), do not count.
+      rows.flatMap((r) =>
+        ["bridge", "docker_gwbridge"].includes(r.split(" ")[0]) ? [] : r.split(" ").slice(1).filter(Boolean),
+      ),
     ),
   ].sort();
 }

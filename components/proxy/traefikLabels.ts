@@ -99,6 +99,15 @@ export function traefikLabels(
     quote.positive("maxBodyMb", o.maxBodyMb ?? 50) * 1024 * 1024,
   );
   shared.unshift(bodyMw);
+  if (o.provider === "swarm") {
+    // A rolling update stops a task before the provider's next poll (refreshSeconds)
+    // drops it: a request sent to it gets no answer and is sent again, to another task
+    // (the retry middleware reissues only requests that got no response).
+    const mw = `${base}-retry`;
+    m[`traefik.http.middlewares.${mw}.retry.attempts`] = "3";
+    m[`traefik.http.middlewares.${mw}.retry.initialinterval`] = "100ms";
+    shared.splice(1, 0, mw);
+  }
 
   routes.forEach((r, i) => {
     const port = r.port ?? servicePort;

@@ -169,11 +169,13 @@ test("dev as Swarm services: healthy, routed, data pinned, no secret in inspect 
   const ping = await get(port, host, "/api/method/ping");
   expect(`${ping.status} ${ping.body}`).toMatch(/^200 .*"pong"/);
 
-  // Overlay networks from the data layer; the data service is pinned and stops before it starts anew.
-  expect(lines("network", "ls", "--filter", `label=${label}`, "--format", "{{.Driver}}")).toEqual([
-    "overlay",
-    "overlay",
-  ]);
+  // Overlay networks: two from the data layer and the app layer's edge network (Traefik's);
+  // the data service is pinned and stops before it starts anew.
+  expect(
+    lines("network", "ls", "--filter", `label=${label}`, "--format", "{{.Name}} {{.Driver}}").sort(),
+  ).toEqual(
+    [`${run}-dev-mariadb overlay`, `${run}-dev-network overlay`, `${run}-dev-traefik-public overlay`].sort(),
+  );
   expect(
     serviceField("mariadb", "{{json .Spec.TaskTemplate.Placement.Constraints}} {{.Spec.UpdateConfig.Order}}"),
   ).toBe('["node.role==manager"] stop-first');

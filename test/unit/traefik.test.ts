@@ -48,6 +48,14 @@ describe("traefik labels", () => {
     const l = traefikLabels("shop-prod-web", 80, [{ host: "shop.example.test" }], sw);
     expect(l["traefik.swarm.network"]).toBe("shop-prod-traefik-public");
     expect(l["traefik.docker.network"]).toBeUndefined();
+    // A task a rolling update stopped before the next poll: the request goes to another one.
+    expect(l["traefik.http.middlewares.shop-prod-web-retry.retry.attempts"]).toBe("3");
+    expect(l["traefik.http.routers.shop-prod-web-0.middlewares"].split(",").slice(0, 2)).toEqual([
+      "shop-prod-web-body",
+      "shop-prod-web-retry",
+    ]);
+    const c = traefikLabels("shop-prod-web", 80, [{ host: "shop.example.test" }], edge);
+    expect(Object.keys(c).filter((k) => k.includes("retry"))).toEqual([]);
   });
   test("values that could become other rules are refused", () => {
     expect(() => traefikLabels("x", 80, [{ host: "a`) || Host(`b" }], edge)).toThrow(/proxy route host/);
@@ -70,6 +78,8 @@ describe("traefik static configuration", () => {
     const conf = renderTraefik({ routes: [], labelRouting: { ...edge, provider: "swarm" } });
     expect(conf).toContain("  swarm:\n");
     expect(conf).not.toContain("  docker:\n");
+    expect(conf).toContain("serversTransport:\n  forwardingTimeouts:\n    dialTimeout: 2s\n");
+    expect(renderTraefik({ routes: [], labelRouting: edge })).not.toContain("serversTransport");
   });
 });
 

@@ -42,7 +42,16 @@ export function renderTraefik(o: ProxyRenderOptions): string {
     "    allowEmptyServices: true",
     `    network: "${r.networkName}"`,
     `    constraints: "Label(\`${EDGE_LABEL}\`,\`${r.edge}\`)"`,
-    ...(provider === "swarm" ? ["    refreshSeconds: 2"] : []),
+    ...(provider === "swarm"
+      ? [
+          "    refreshSeconds: 2",
+          // A task stopped since the last poll: its address fails fast, and the retry
+          // middleware (traefikLabels.ts) sends the request to another task.
+          "serversTransport:",
+          "  forwardingTimeouts:",
+          "    dialTimeout: 2s",
+        ]
+      : []),
     "log:",
     "  level: INFO",
     "accessLog: {}",
