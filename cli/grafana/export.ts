@@ -7,6 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { BLUEPRINTS } from "../../blueprints";
+import { monitoringEndpoints } from "../../components/monitoring/endpoints";
 import { grafanaFiles, GRAFANA_PROVISIONING_PATH } from "../../components/monitoring/render/grafana";
 import { resourceName } from "../../components/shared/naming";
 import { loadStack } from "../../stacks/config";
@@ -41,11 +42,12 @@ export async function exportGrafana(t: EnvironmentTarget, outDir?: string): Prom
   const project = `${system.system}-${system.environment}`;
   const dir = path.resolve(outDir ?? path.join(LAYERS[1].workDir, ".state", "grafana", project));
   fs.rmSync(dir, { recursive: true, force: true });
+  const at = monitoringEndpoints(system.system, system.environment);
   const files = grafanaFiles({
     system: system.system,
     environment: system.environment,
-    prometheusUrl: `http://${n("prometheus")}:9090`,
-    lokiUrl: mon.lokiImage ? `http://${n("loki")}:3100` : undefined,
+    prometheusUrl: at.prometheusUrl,
+    lokiUrl: mon.lokiImage ? at.lokiUrl : undefined,
   });
   for (const f of files) {
     const file = path.join(dir, f.path);

@@ -28,6 +28,7 @@ import {
   PROMTAIL_POSITIONS_DIR,
   renderPromtailConfig,
 } from "./render/promtail";
+import { ALERTMANAGER_PORT, monitoringEndpoints, PROMETHEUS_PORT } from "./endpoints";
 import type { MonitoringStackArgs } from "./types";
 
 /**
@@ -64,10 +65,11 @@ export class MonitoringStack extends pulumi.ComponentResource {
     const networks = args.networks.map((net) => ({ name: net }));
     if (args.promtailImage && !args.lokiImage)
       throw new Error("monitoring promtailImage needs lokiImage: promtail ships logs to Loki");
-    const lokiUrl = args.lokiImage ? `http://${n("loki")}:${LOKI_PORT}` : undefined;
+    const at = monitoringEndpoints(args.system, args.environment);
+    const lokiUrl = args.lokiImage ? at.lokiUrl : undefined;
     const targets = [
-      { job: "prometheus", targets: ["localhost:9090"] },
-      { job: "alertmanager", targets: [`${n("alertmanager")}:9093`] },
+      { job: "prometheus", targets: [`localhost:${PROMETHEUS_PORT}`] },
+      { job: "alertmanager", targets: [at.alertmanager] },
       ...(args.nodeExporterImage ? [{ job: "node", targets: [`${n("node-exporter")}:9100`] }] : []),
       ...(args.cadvisorImage
         ? [
@@ -86,13 +88,13 @@ export class MonitoringStack extends pulumi.ComponentResource {
       system: args.system,
       environment: args.environment,
       targets,
-      alertmanager: `${n("alertmanager")}:9093`,
+      alertmanager: at.alertmanager,
     });
     this.alertRules = renderAlertRules(args.rules);
     this.grafanaFiles = grafanaFiles({
       system: args.system,
       environment: args.environment,
-      prometheusUrl: `http://${n("prometheus")}:9090`,
+      prometheusUrl: at.prometheusUrl,
       lokiUrl,
     });
 
@@ -110,7 +112,11 @@ export class MonitoringStack extends pulumi.ComponentResource {
         ],
         networksAdvanced: networks,
         labels: dockerLabels(owner("alertmanager"), args.labels),
-        healthcheck: dockerHealthcheck({ command: httpProbe(9093, "/-/ready"), interval: "2s", retries: 20 }),
+        healthcheck: dockerHealthcheck({
+          command: httpProbe(ALERTMANAGER_PORT, "/-/ready"),
+          interval: "2s",
+          retries: 20,
+        }),
         ...containerBaseline({}, { memoryMb: 128, cpus: 0.25 }),
         wait: true,
       },
@@ -207,7 +213,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
         { parent: this, protect: args.protect ?? false },
       );
       this.lokiConfig = renderLokiConfig({
-        alertmanagerUrl: `http://${n("alertmanager")}:9093`,
+        alertmanagerUrl: at.alertmanagerUrl,
         retention: args.logRetention,
       });
       loki = workload(
@@ -313,7 +319,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
           networksAdvanced: networks,
           labels: dockerLabels(owner("prometheus"), args.labels),
           healthcheck: dockerHealthcheck({
-            command: httpProbe(9090, "/-/ready"),
+            command: httpProbe(PROMETHEUS_PORT, "/-/ready"),
             interval: "2s",
             retries: 30,
           }),
