@@ -6,6 +6,7 @@
  * update order, rollback, placement, endpoint and publish modes. Pure.
  */
 import type { ResolvedSystem } from "../../blueprints/resolve";
+import { PROXY_KINDS } from "../../components/proxy/kinds";
 import { placementFor, updatePolicy } from "../../components/swarm/policy";
 import type { SwarmSettings, WorkloadRole } from "../../components/swarm/settings";
 import { copyNames } from "./appServices";
@@ -139,11 +140,11 @@ export function renderStack(
     const first = from[copyNames(s)[0]];
     services[s.name] = toService(first, { role, replicas: s.replicas ?? 1 }, o.swarm, files, refs, s.name);
   }
-  // Traefik's swarm provider reads the Swarm API: a manager's (components/proxy/reverseProxy.ts).
+  // Where the kind may run in a Swarm (Traefik's swarm provider needs a manager).
   const proxyPlan: Plan = {
     role: "stateless",
     replicas: 1,
-    constraints: system.app.proxy?.kind === "traefik" ? ["node.role==manager"] : [],
+    constraints: system.app.proxy ? PROXY_KINDS[system.app.proxy.kind].swarmConstraints : [],
   };
   services.proxy = toService(from.proxy, proxyPlan, o.swarm, files, refs, "proxy");
 

@@ -7,3 +7,4 @@ export { SITES_DIR } from "./reverseProxy";
 export { edgeNetwork, edgeRouting } from "./edgeNetwork";
 export { traefikLabels, edgeNetworkName, EDGE_LABEL, type EdgeRouting } from "./traefikLabels";
 export { renderTraefik } from "./render/traefik";
+export { PROXY_KINDS } from "./kinds";

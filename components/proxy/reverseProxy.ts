@@ -91,9 +91,7 @@ export class ReverseProxy extends pulumi.ComponentResource {
         engine: args.dockerEngine,
         role: "stateless",
         configFiles: [impl.file],
-        // Traefik's swarm provider lists services through the Swarm API, which only a
-        // manager's engine answers (doc.traefik.io/traefik/v3.7/providers/swarm, "Docker API Access").
-        constraints: traefik ? ["node.role==manager"] : [],
+        constraints: impl.swarmConstraints,
       },
       { parent: this },
     );
