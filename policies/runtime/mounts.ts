@@ -79,6 +79,11 @@ function allowedReadOnly(r: ResourceView, path: string): boolean {
 }
 
 /** CIS 5.x: what of the host a container can see. */
+/** The allow-list as its violations name it, from the list itself. */
+const ALLOW_LIST = READ_ONLY_HOST_PATHS.map(
+  (e) => `${e.role ?? (e.component === "*" ? "any container" : e.component)}: ${e.paths.join(", ")}`,
+).join("; ");
+
 export const mountPolicies: PolicyDef[] = [
   {
     name: "no-docker-socket",
@@ -111,7 +116,7 @@ export const mountPolicies: PolicyDef[] = [
         .filter((b) => !(b.readOnly && allowedReadOnly(r, b.path)))
         .map((b) =>
           b.readOnly
-            ? `host path ${b.path} is mounted read-only into ${component(r) ?? "a"}/${r.labels[label.role] ?? "?"}, which is not on the allow-list (READ_ONLY_HOST_PATHS in policies/runtime/mounts.ts: node-exporter's /proc, /sys and /; cAdvisor's /, /sys, /var/lib/docker and /dev/disk; /etc/localtime and /etc/timezone)`
+            ? `host path ${b.path} is mounted read-only into ${component(r) ?? "a"}/${r.labels[label.role] ?? "?"}, which is not on the allow-list (READ_ONLY_HOST_PATHS in policies/runtime/mounts.ts: ${ALLOW_LIST})`
             : `host path ${b.path} is mounted writable`,
         ),
   },
