@@ -11,6 +11,7 @@ import { docker, inspect, removeLabelled, serviceContainer } from "./helpers/doc
 import { expectAllHealthy } from "./helpers/blueprint";
 import { freePort, get } from "./helpers/net";
 import { testTarget } from "./helpers/target";
+import { joinLocalSwarm, leaveLocalSwarm, type LocalSwarm } from "../../cli/localSwarm";
 
 /**
  * The proxy kind traefik for real: Brand Club dev deployed on shipyard/traefik
@@ -26,6 +27,8 @@ const TRAEFIK_404 = "404 page not found";
 
 describe("proxy kind traefik", () => {
   let port = 0;
+  /** The Swarm the Swarm-mode test made, if the engine was not one already; left in afterAll. */
+  let madeSwarm: LocalSwarm | undefined;
   const target = () => testTarget({ run, blueprint: "brandclub", environment: "dev", port, policies: true });
   beforeAll(async () => {
     port = await freePort();
@@ -35,6 +38,8 @@ describe("proxy kind traefik", () => {
       await destroy(target(), { removeStacks: true }).catch(() => undefined);
     } finally {
       removeLabelled(label);
+      // Left after Brand Club dev is gone: on Docker 20.10 leaving drops the DNS names of running containers.
+      if (madeSwarm) console.log(`swarm: ${leaveLocalSwarm(madeSwarm)}`);
     }
   });
 
@@ -114,6 +119,8 @@ describe("proxy kind traefik", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "traefik-swarm-"));
     fs.writeFileSync(path.join(dir, "traefik.yml"), renderTraefik({ routes: [], labelRouting: e }));
     const swarmPort = await freePort();
+    // Traefik's swarm provider reads a manager's Swarm API; the engine becomes one for this test if it is not.
+    madeSwarm = joinLocalSwarm();
     try {
       docker("network", "create", ...L, "--driver", "overlay", "--attachable", e.networkName);
       docker("config", "create", ...L, `${sw}-traefik-yml`, path.join(dir, "traefik.yml"));
