@@ -1,15 +1,12 @@
 #!/usr/bin/env bash
 # Runs the benchmark (bench/run.ts) with this project's environment. The
-# compose comparison needs Debian's docker-compose: installed here if missing.
+# comparison runs `docker compose` (Compose v2, the CLI plugin), which
+# scripts/engine.sh installs with the engine (Debian's docker-compose 2.x).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 source "$ROOT/scripts/env.sh"
-if ! command -v docker-compose >/dev/null 2>&1; then
-  log="${SHIPYARD_CACHE:-$HOME/.cache/shipyard}/logs/apt-docker-compose.log"
-  mkdir -p "$(dirname "$log")"
-  echo "bench: installing Debian's docker-compose (log: $log)"
-  if ! { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y docker-compose; } >"$log" 2>&1; then
-    echo "bench: could not install docker-compose (see $log); the compose runs will fail" >&2
-  fi
+if ! docker compose version >/dev/null 2>&1; then
+  echo "bench: 'docker compose' (Compose v2) is not installed; install Debian's docker-compose 2.x (scripts/engine-install.sh does) or Docker's compose plugin" >&2
+  exit 1
 fi
 exec node -r "$ROOT/scripts/transpile.js" "$ROOT/bench/run.ts" "$@"

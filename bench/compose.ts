@@ -1,4 +1,4 @@
-/** One benchmark run of docker-compose on the file `export-compose` writes for the same system. */
+/** One benchmark run of `docker compose` (Compose v2, the CLI plugin) on the file `export-compose` writes for the same system. */
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { exportCompose } from "../cli/compose/export";
@@ -6,11 +6,20 @@ import { ROOT } from "../cli/layers";
 import { containers, dataStarts, waitHealthy } from "./engine";
 import { restarts, seconds, type RunResult, type RunTarget } from "./shipyard";
 
-/** Runs docker-compose; returns stdout and stderr (where it reports progress). */
+/** Runs `docker compose`; returns stdout and stderr (where it reports progress). */
 function compose(file: string, args: string[]): string {
-  const r = spawnSync("docker-compose", ["-f", file, ...args], { encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`docker-compose ${args.join(" ")} failed:\n${r.stderr}`);
+  // Plain progress lines (" Container x  Recreated"), not the TTY renderer's.
+  const r = spawnSync("docker", ["compose", "--progress", "plain", "-f", file, ...args], {
+    encoding: "utf8",
+  });
+  if (r.status !== 0) throw new Error(`docker compose ${args.join(" ")} failed:\n${r.stderr}`);
   return r.stdout + r.stderr;
+}
+
+/** Containers Compose v2 says it created, recreated or started (each once), from its progress lines. */
+export function composeActions(out: string, actions: string): string[] {
+  const re = new RegExp(`Container (\\S+)\\s+(${actions})\\b`, "g");
+  return [...new Set([...out.matchAll(re)].map((m) => m[1]))];
 }
 
 /** Exports the run's system (its name, port and label, plus `extra` config) into its scratch directory. */
@@ -44,7 +53,7 @@ export async function composeRun(r: RunTarget, n: number): Promise<RunResult> {
   const noopOut = compose(composeFile, ["up", "-d"]);
   await waitHealthy(label, r.expected);
   const noop = seconds(t0);
-  const noopChanges = noopOut.split("\n").filter((l) => /^(Creating|Recreating|Starting) /.test(l)).length;
+  const noopChanges = composeActions(noopOut, "Created|Recreated|Started").length;
 
   await exp({ appEnv: JSON.stringify({ BENCH_CHANGE: String(n) }) });
   const before = dataStarts(label);
@@ -52,7 +61,7 @@ export async function composeRun(r: RunTarget, n: number): Promise<RunResult> {
   const changeOut = compose(composeFile, ["up", "-d"]);
   await waitHealthy(label, r.expected);
   const change = seconds(t0);
-  const recreated = [...new Set(changeOut.match(/Recreating \S+/g) ?? [])];
+  const recreated = composeActions(changeOut, "Recreated");
   const dataRestarts = restarts(before, dataStarts(label));
 
   t0 = Date.now();

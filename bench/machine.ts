@@ -32,7 +32,7 @@ export function describeMachine(): Machine {
       "--format",
       "server {{.Server.Version}}, client {{.Client.Version}}",
     ]),
-    dockerCompose: tryRun("docker-compose", ["version", "--short"]),
+    dockerCompose: tryRun("docker", ["compose", "version", "--short"]),
     pulumi: tryRun("pulumi", ["version"]),
     node: process.version,
     loadAverageAtStart: os.loadavg().map((l) => Math.round(l * 100) / 100),

@@ -9,7 +9,7 @@ export interface BenchResults {
   date: string;
   runs: number;
   policies: boolean;
-  /** What shipyard is compared with. @default "docker-compose" */
+  /** What shipyard is compared with. @default "docker compose" */
   other?: string;
   machine: Machine;
   concurrentLoad: string;
@@ -30,7 +30,7 @@ const fmt = (xs: number[]) => {
 };
 
 export function markdown(r: BenchResults): string {
-  const other = r.other ?? "docker-compose";
+  const other = r.other ?? "docker compose";
   const rows: [string, keyof RunResult, number][] = [
     ["cold deploy until every service is healthy", "cold", 1.3],
     ["no-op deploy (unchanged layers skipped)", "noop", 1.5],

@@ -1,5 +1,5 @@
 /**
- * Benchmark: this project's deploy vs docker-compose on the compose file
+ * Benchmark: this project's deploy vs `docker compose` (v2) on the compose file
  * `export-compose` writes, on the local engine. Not part of the test suite.
  *
  *   npm run bench -- <blueprint> <env> [--runs 3] [--port 18180] [--no-policies]
@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   // Left again at the end, also when the run fails, unless leaving would cut
   // other containers off (cli/localSwarm.ts).
   if (made) process.on("exit", () => console.log(`bench: ${leaveLocalSwarm(made)}`));
-  const other = swarm ? "docker stack deploy" : "docker-compose";
+  const other = swarm ? "docker stack deploy" : "docker compose";
   const id = Date.now().toString(36).slice(-6);
   const resultsDir = path.join(ROOT, "bench", "results");
   fs.mkdirSync(path.join(resultsDir, "tmp"), { recursive: true });

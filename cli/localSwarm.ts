@@ -1,6 +1,6 @@
 /**
  * A one-node Swarm that a test or the benchmark makes on this engine for its
- * run, and leaves again without harm to what else runs there. On Docker 20.10, `docker swarm leave` drops
+ * run, and leaves again without harm to what else runs there. On Docker 20.10 and 28.5.2 (both seen here), `docker swarm leave` drops
  * the embedded-DNS names of running containers on user-defined networks
  * (seen here: an app stopped resolving its database, and the proxy its app,
  * until they restarted), so while any such container runs the engine stays a
@@ -58,7 +58,7 @@ export function joinLocalSwarm(): LocalSwarm | undefined {
 export function leaveLocalSwarm({ hadGwbridge }: LocalSwarm): string {
   const exposed = containersOnUserNetworks();
   if (exposed.length > 0)
-    return `stayed a one-node Swarm: on Docker 20.10 'docker swarm leave' drops the DNS names of containers on user-defined networks, and these run: ${exposed.join(", ")}. Leave it by hand when they can be restarted: docker swarm leave --force`;
+    return `stayed a one-node Swarm: 'docker swarm leave' drops the DNS names of containers on user-defined networks, and these run: ${exposed.join(", ")}. Leave it by hand when they can be restarted: docker swarm leave --force`;
   dockerOk("leave the Swarm", ["swarm", "leave", "--force"]);
   if (!hadGwbridge) dockerOk("remove docker_gwbridge", ["network", "rm", "docker_gwbridge"]);
   return "left the Swarm";

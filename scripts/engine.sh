@@ -3,18 +3,22 @@
 # never starts a second one.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/versions.sh"
 
 if docker info >/dev/null 2>&1; then
   step "docker engine: already answering ($(docker info --format '{{.ServerVersion}}'))"
   exit 0
 fi
 
-if ! command -v dockerd >/dev/null 2>&1; then
-  [ "$(id -u)" = 0 ] || die "no Docker engine and not root" "install Docker, or run this as root"
-  step "docker engine: installing Debian's docker.io (log: $SHIPYARD_LOGS/apt-docker.log)"
-  export DEBIAN_FRONTEND=noninteractive
-  run_logged apt-docker bash -c 'apt-get update && apt-get install -y --no-install-recommends docker.io' \
-    || die "apt-get install docker.io failed" "read $SHIPYARD_LOGS/apt-docker.log"
+# No engine answers: install the current one (Docker 28 from Debian's newer suite)
+# unless a supported dockerd (26 or newer) is already installed.
+dockerd_major() { dockerd --version 2>/dev/null | sed -n 's/^Docker version \([0-9]*\)\..*/\1/p'; }
+if ! command -v dockerd >/dev/null 2>&1 || [ "$(dockerd_major)" -lt 26 ] 2>/dev/null; then
+  [ "$(id -u)" = 0 ] || die "no Docker engine (26 or newer) and not root" "install Docker 26 or newer, or run this as root"
+  step "docker engine: installing Docker from Debian's $DOCKER_ENGINE_SUITE suite (log: $SHIPYARD_LOGS/apt-docker.log)"
+  run_logged apt-docker bash "$(dirname "$0")/engine-install.sh" \
+    || die "installing the Docker engine failed" "read $SHIPYARD_LOGS/apt-docker.log"
+  step "docker engine: installed $(dockerd --version), $(docker compose version 2>/dev/null || echo 'no compose plugin')"
 fi
 
 # A dockerd we started earlier may still be starting: do not start another.

@@ -25,7 +25,11 @@ if ! docker image inspect "$BASE" >/dev/null 2>&1; then
   # The image gets the host's apt sources so builds reach the same mirror.
   rm -f "$dir/etc/apt/sources.list"
   mkdir -p "$dir/etc/apt/sources.list.d"
-  cp /etc/apt/sources.list.d/* "$dir/etc/apt/sources.list.d/" 2>/dev/null || true
+  # Not the newer suites scripts/engine-install.sh adds for the Docker engine:
+  # images are bookworm's.
+  for f in /etc/apt/sources.list.d/*; do
+    if [ -f "$f" ] && [ "$(basename "$f")" != shipyard-newer.sources ]; then cp "$f" "$dir/etc/apt/sources.list.d/"; fi
+  done
   [ -f /etc/apt/sources.list ] && cp /etc/apt/sources.list "$dir/etc/apt/sources.list"
   rm -rf "$dir"/var/cache/apt/archives/*.deb "$dir"/var/lib/apt/lists/*
   tar -C "$dir" -c . | docker import -c 'CMD ["/bin/bash"]' - "$BASE" >/dev/null
@@ -79,7 +83,7 @@ build() {
     return 0
   fi
   step "images: building $tag (log: $SHIPYARD_LOGS/image-$name.log)"
-  DOCKER_BUILDKIT=0 run_logged "image-$name" docker build --network host \
+  DOCKER_BUILDKIT=0 run_logged "image-$name" docker build --force-rm --network host \
     --label "shipyard.image.hash=$hash" -t "$tag" "$ctx" \
     || die "building image $tag failed" "read $SHIPYARD_LOGS/image-$name.log"
 }

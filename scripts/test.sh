@@ -11,6 +11,8 @@ docker info >/dev/null 2>&1 || die "no Docker engine answers" "run scripts/engin
 # Tests get their own state directory, so they never touch your stacks.
 export SHIPYARD_STATE="$ROOT/.state/test"
 mkdir -p "$SHIPYARD_STATE/backend"
+# Ports reserved by the last run (test/integration/helpers/net.ts freePort).
+rm -rf "$SHIPYARD_STATE/ports"
 export PULUMI_BACKEND_URL="file://$SHIPYARD_STATE/backend"
 export PULUMI_CONFIG_PASSPHRASE="shipyard-tests"
 unset PULUMI_CONFIG_PASSPHRASE_FILE
@@ -37,9 +39,10 @@ if [ $# -gt 0 ]; then
 else
   # Most files wait on the engine (health checks, Pulumi runs) more than they
   # compute, so they run in SHIPYARD_TEST_WORKERS jest workers (default 2). The
-  # files that make this engine a Swarm run after, one at a time: on Docker 20.10
-  # leaving a Swarm drops the DNS names of running containers on user-defined
-  # networks, which would cut another file's system apart.
+  # files that make this engine a Swarm run after, one at a time: leaving a
+  # Swarm drops the DNS names of running containers on user-defined networks
+  # (seen here on Docker 20.10.24 and again on 28.5.2), which would cut another
+  # file's system apart.
   serial='test/integration/(swarm|swarm-nodes|traefik)\.test\.ts$'
   workers="${SHIPYARD_TEST_WORKERS:-2}"
   step "test: unit and integration (jest, $workers workers; Swarm files after, one at a time)"

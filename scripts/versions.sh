@@ -21,3 +21,12 @@ RANDOM_PLUGIN_VERSION=4.21.2
 COMMAND_PLUGIN_VERSION=1.2.1
 # actionlint for .github/workflows (scripts/actionlint.sh), built from the Go module proxy.
 ACTIONLINT_VERSION=v1.7.12
+# The Docker engine setup installs when none answers (scripts/engine.sh): Debian's
+# docker.io, containerd, docker-cli and docker-compose (Compose v2) from the newer
+# suite, pinned by apt preferences so nothing else comes from there. The .deb files
+# are kept in $SHIPYARD_CACHE/engine-debs/<version>/. When the suite no longer
+# carries this build, the newest 28.x or later it carries, else trixie's 26.1.
+DOCKER_ENGINE_SUITE=unstable
+DOCKER_ENGINE_VERSION=28.5.2+dfsg4-5
+DOCKER_ENGINE_MIN_MAJOR=28
+DOCKER_ENGINE_FALLBACK_SUITE=trixie

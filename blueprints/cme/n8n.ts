@@ -8,8 +8,8 @@
  * <NAME>_FILE (packages/@n8n/config/src/decorators.ts, readEnv), so the database
  * password and the encryption key are mounted files. The encryption key is a
  * generated secret (app/n8n-encryption-key), so a replaced container decrypts
- * the credentials stored in the database. Health: /healthz with busybox wget
- * (Alpine) in upstream, Debian's wget locally.
+ * the credentials stored in the database. Health: /healthz/readiness with busybox
+ * wget (Alpine) in upstream, Debian's wget locally.
  * Locally: shipyard/n8n (images/n8n), the real n8n from npm on Node 24.
  */
 export const n8nImages = {
@@ -41,10 +41,15 @@ export const n8n = {
     DB_POSTGRESDB_PASSWORD: "postgres/{db}_n8n",
     N8N_ENCRYPTION_KEY: "app/n8n-encryption-key",
   },
-  // /healthz answers 200 once the HTTP server is up; n8n's first start runs its
-  // database migrations first (a minute or more on a small machine).
+  // /healthz/readiness: 200 once the database is connected and migrated and the
+  // server is fully started (n8n 2.41.1 dist/abstract-server.js setupHealthCheck
+  // needs fullyReady, which dist/server.js start() sets after super.start() has
+  // mounted the editor at / last, server.js:149 and :372). /healthz answers as
+  // soon as n8n listens, while / still says "n8n is starting up" and then
+  // "Cannot GET /" (404): a container healthy on /healthz took traffic it could
+  // not serve. The first start runs the migrations (a minute or more here).
   health: {
-    command: ["wget", "-q", "-O", "/dev/null", "http://127.0.0.1:5678/healthz"],
+    command: ["wget", "-q", "-O", "/dev/null", "http://127.0.0.1:5678/healthz/readiness"],
     interval: "10s",
     timeout: "10s",
     retries: 12,

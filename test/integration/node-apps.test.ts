@@ -152,12 +152,12 @@ afterAll(() => {
 
 test("real n8n on PostgreSQL: healthy, and a credential it stored decrypts after its container is replaced", async () => {
   runN8n(`${run}-n8n-1`);
-  await until("n8n /healthz", 600_000, () => n8nHealthy(`${run}-n8n-1`));
-  // /healthz answers once the server listens; readiness once the database is connected and migrated.
-  const readiness = await until("n8n /healthz/readiness", 600_000, () =>
-    tryExec(`${run}-n8n-1`, "wget", "-qO-", "http://127.0.0.1:5678/healthz/readiness"),
-  );
+  // The blueprint's check is /healthz/readiness: the database migrated and the editor mounted.
+  await until("n8n healthy (/healthz/readiness)", 600_000, () => n8nHealthy(`${run}-n8n-1`));
+  const readiness = tryExec(`${run}-n8n-1`, "wget", "-qO-", "http://127.0.0.1:5678/healthz/readiness");
   expect(readiness).toContain("ok");
+  // Healthy means the editor is served at /, the route the proxy sends users to.
+  expect(tryExec(`${run}-n8n-1`, "wget", "-qO-", "http://127.0.0.1:5678/")).toContain("<html");
   // n8n migrated its own database.
   expect(Number(psql("cme_dev_n8n", "cepadmin", "SELECT COUNT(*) FROM migrations"))).toBeGreaterThan(0);
 

@@ -5,6 +5,7 @@ import { stackName } from "../../cli/environment";
 import { docker, inspect, labelled, removeLabelled, serviceContainer } from "./helpers/docker";
 import { freePort, get } from "./helpers/net";
 import { testTarget } from "./helpers/target";
+import { apiAtLeast } from "../../components/shared/engine";
 import { storedState } from "./helpers/pulumi";
 
 /**
@@ -55,6 +56,14 @@ describe("demo blueprint on the real engine", () => {
     for (const fixed of ["mariadb", "redis", "proxy"]) expect(containers).toContain(`${run}-dev-${fixed}`);
     for (const c of containers)
       expect(`${c}: ${inspect(c, "{{.State.Health.Status}}")}`).toBe(`${c}: healthy`);
+    // The health check's start interval (1 s) reaches engines whose API has it (1.44,
+    // Docker 25) and is left out for older ones (components/swarm/containerPlan.ts).
+    const api = docker("version", "--format", "{{.Server.APIVersion}}");
+    const startInterval = apiAtLeast(api, "1.44") ? "1s" : "0s";
+    for (const c of containers)
+      expect(`${c} (API ${api}): ${inspect(c, "{{.Config.Healthcheck.StartInterval}}")}`).toBe(
+        `${c} (API ${api}): ${startInterval}`,
+      );
     // Only the proxy publishes a host port.
     for (const c of containers) {
       const ports = inspect(c, "{{json .HostConfig.PortBindings}}");

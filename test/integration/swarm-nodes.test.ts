@@ -1,11 +1,13 @@
 import { execFile, execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { docker, removeLabelled } from "./helpers/docker";
 import { until } from "./helpers/processes";
 
 /**
- * Three Docker engines in containers of our own (Debian's docker.io,
+ * Three Docker engines in containers of our own (the host's engine build,
  * overlay2 in a tmpfs) joined as one Swarm: the swarm components' services are
  * placed across nodes, a data service stays on its node, and a stopped node's
  * task is rescheduled. The engines are reached over a network this test makes.
@@ -53,16 +55,40 @@ const placed = (service: string) =>
     .filter((l) => l.includes(" Running"))
     .map((l) => l.split(" ")[0]);
 
+/**
+ * The node image's build context: its Dockerfile, and in debs/ the .deb files
+ * of the host's engine when scripts/engine-install.sh cached them, so the nodes
+ * run the same engine build as the host (bookworm's docker.io otherwise).
+ */
+function dindContext(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "shipyard-dind-"));
+  fs.copyFileSync(path.join(fixture, "..", "dind", "Dockerfile"), path.join(dir, "Dockerfile"));
+  fs.mkdirSync(path.join(dir, "debs"));
+  let version = "";
+  try {
+    version = execFileSync("dpkg-query", ["-W", "-f", "${Version}", "docker.io"], {
+      encoding: "utf8",
+    }).trim();
+  } catch {
+    /* no Debian package: bookworm's docker.io in the nodes */
+  }
+  const cache = process.env.SHIPYARD_CACHE ?? path.join(os.homedir(), ".cache", "shipyard");
+  const debs = path.join(cache, "engine-debs", version);
+  if (version && fs.existsSync(debs))
+    for (const f of fs.readdirSync(debs).filter((f) => f.endsWith(".deb")))
+      fs.copyFileSync(path.join(debs, f), path.join(dir, "debs", f));
+  figures.nodeEngine = fs.readdirSync(path.join(dir, "debs")).length ? version : "bookworm docker.io";
+  return dir;
+}
+
 beforeAll(async () => {
   const t0 = Date.now();
-  execFileSync(
-    "docker",
-    ["build", "--network", "host", "-q", "-t", "shipyard/dind:bookworm", path.join(fixture, "..", "dind")],
-    {
-      stdio: "pipe",
-      env: { ...process.env, DOCKER_BUILDKIT: "0" },
-    },
-  );
+  const context = dindContext();
+  execFileSync("docker", ["build", "--network", "host", "-q", "-t", "shipyard/dind:bookworm", context], {
+    stdio: "pipe",
+    env: { ...process.env, DOCKER_BUILDKIT: "0" },
+  });
+  fs.rmSync(context, { recursive: true, force: true });
   figures.imageSeconds = (Date.now() - t0) / 1000;
   docker("network", "create", "--label", label, `${run}-net`);
   for (const n of nodes) {

@@ -38,7 +38,7 @@ describe("proxy kind traefik", () => {
       await destroy(target(), { removeStacks: true }).catch(() => undefined);
     } finally {
       removeLabelled(label);
-      // Left after Brand Club dev is gone: on Docker 20.10 leaving drops the DNS names of running containers.
+      // Left after Brand Club dev is gone: leaving drops the DNS names of running containers (Docker 20.10 and 28.5.2).
       if (madeSwarm) console.log(`swarm: ${leaveLocalSwarm(madeSwarm)}`);
     }
   });

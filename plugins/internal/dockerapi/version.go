@@ -10,11 +10,16 @@ import (
 	"strings"
 )
 
-// MaxAPIVersion is the newest engine API this client speaks. Like the Docker
-// Go client that upstream's provider uses (client.WithAPIVersionNegotiation,
-// terraform-provider-docker v4.5.0 internal/provider/config.go:148), the
-// client asks the engine for its version and speaks the lower of the two.
-const MaxAPIVersion = "1.47"
+// MaxAPIVersion is the newest engine API this client speaks: the cap of the
+// Docker Go client upstream's provider is built with (github.com/docker/docker
+// v28.5.2, pulumi-docker provider/go.mod:8; moby v28.5.2 api/common.go:6
+// DefaultVersion "1.51", client/client.go:201). Like that client
+// (client.WithAPIVersionNegotiation, terraform-provider-docker v4.5.0
+// internal/provider/config.go:148), it asks the engine for its version and
+// speaks the lower of the two: 1.51 on Docker 28.5 and on every Docker 29
+// (whose API goes up to 1.55 and which refuses clients below 1.44 up to 29.2),
+// 1.41 on Docker 20.10.
+const MaxAPIVersion = "1.51"
 
 // negotiate asks the engine (unversioned GET /version) for its API version,
 // once: concurrent callers wait for the first, and the version is assigned in

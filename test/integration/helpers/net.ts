@@ -1,16 +1,47 @@
 import * as http from "node:http";
+import * as fs from "node:fs";
 import * as net from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
 
-/** A free TCP port on loopback. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * Ports handed to tests come from 20000-32767: below the kernel's ephemeral
+ * range (32768-60999 here), so no outgoing connection and no port the engine
+ * picks for itself takes one between this check and the proxy's bind.
+ */
+const LOW = 20000;
+const HIGH = 32768;
+
+/** Whether nothing listens on 127.0.0.1:port (or on every address) now. */
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const s = net.createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.on("error", reject);
+    s.once("error", () => resolve(false));
+    s.listen(port, "127.0.0.1", () => s.close(() => resolve(true)));
   });
+}
+
+/**
+ * A free TCP port on loopback, never handed to another test of this run: each
+ * port is reserved by creating a file named after it (exclusively) in the
+ * run's state directory, which every jest worker shares and scripts/test.sh
+ * empties before a run. Two workers can therefore not pick the same port
+ * between one's check and its proxy's bind (gateway.test.ts failed so with
+ * `bind: address already in use` when ports came from the ephemeral range).
+ */
+export async function freePort(): Promise<number> {
+  const dir = path.join(process.env.SHIPYARD_STATE ?? os.tmpdir(), "ports");
+  fs.mkdirSync(dir, { recursive: true });
+  for (let i = 0; i < 200; i++) {
+    const port = LOW + Math.floor(Math.random() * (HIGH - LOW));
+    try {
+      fs.writeFileSync(path.join(dir, String(port)), String(process.pid), { flag: "wx" });
+    } catch {
+      continue; // reserved by another test of this run
+    }
+    if (await bindable(port)) return port;
+  }
+  throw new Error(`no free port in ${LOW}-${HIGH - 1} after 200 tries (reservations in ${dir})`);
 }
 
 /** GET through the proxy with a Host header (loopback only). */
