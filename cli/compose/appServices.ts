@@ -19,6 +19,7 @@ import type { ProxyKind } from "../../components/proxy/types";
 import { traefikLabels, type EdgeRouting } from "../../components/proxy/traefikLabels";
 import { composeBaseline, composeHealthcheck } from "./health";
 import { mountFile, type ComposeService, type ServiceContext } from "./model";
+import { DOCKER_SOCKET, HOST_DOCKER_SOCKET } from "../../components/shared/dockerSocket";
 
 /** Compose service names of a service's copies (`api`, or `api-1`, `api-2`). */
 export function copyNames(s: ServiceSpec): string[] {
@@ -170,7 +171,7 @@ export function proxyService(
         false,
       ),
       ...(o.sitesVolume ? [`${o.sitesVolume.key}:${o.sitesVolume.path}`] : []),
-      ...(o.dockerSocket ? ["/var/run/docker.sock:/var/run/docker.sock:ro"] : []),
+      ...(o.dockerSocket ? [`${HOST_DOCKER_SOCKET}:${DOCKER_SOCKET}:ro`] : []),
     ],
     ports: [o.port],
     networks: Object.fromEntries(o.networks.map((k) => [k, {}])),

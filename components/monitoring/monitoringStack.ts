@@ -6,6 +6,7 @@ import {
   checkNamePart,
   dockerHealthcheck,
   dockerLabels,
+  dockerSocketMount,
   httpProbe,
   resourceName,
   type Ownership,
@@ -22,7 +23,6 @@ import { CADVISOR_PORT, cadvisorCommand, cadvisorMetricRelabel } from "./render/
 import { grafanaFiles, type GrafanaFile } from "./render/grafana";
 import { LOKI_CONFIG_PATH, LOKI_DATA_PATH, LOKI_PORT, renderLokiConfig } from "./render/loki";
 import {
-  DOCKER_SOCKET,
   PROMTAIL_CONFIG_PATH,
   PROMTAIL_PORT,
   PROMTAIL_POSITIONS_DIR,
@@ -184,7 +184,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
               { hostPath: "/", containerPath: "/rootfs", readOnly: true },
               { hostPath: "/sys", containerPath: "/sys", readOnly: true },
               { hostPath: "/var/lib/docker", containerPath: "/var/lib/docker", readOnly: true },
-              { hostPath: DOCKER_SOCKET, containerPath: DOCKER_SOCKET, readOnly: true },
+              dockerSocketMount,
             ],
             // Auto-named on replacement (stateless): Prometheus scrapes it by this alias.
             networksAdvanced: networks.map((net) => ({ ...net, aliases: [n("cadvisor")] })),
@@ -270,7 +270,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
             volumes: [
               { volumeName: positions.name, containerPath: PROMTAIL_POSITIONS_DIR },
               // docker_sd_configs: the container list and each container's log stream.
-              { hostPath: DOCKER_SOCKET, containerPath: DOCKER_SOCKET, readOnly: true },
+              dockerSocketMount,
             ],
             networksAdvanced: networks,
             labels: dockerLabels(owner("promtail"), args.labels),

@@ -3,6 +3,7 @@ import { SWARM_RESOLVE_VALID_SECONDS, workload, type Workload } from "../swarm";
 import {
   checkNamePart,
   containerBaseline,
+  dockerSocketMount,
   dockerHealthcheck,
   dockerLabels,
   resourceName,
@@ -10,7 +11,6 @@ import {
 } from "../shared";
 import { PROXY_KINDS as KINDS, PROXY_LIMITS } from "./kinds";
 import { SITES_DIR } from "./render/nginx";
-import { DOCKER_SOCKET } from "./render/traefik";
 import { edgeRouting } from "./edgeNetwork";
 import type { ReverseProxyArgs } from "./types";
 
@@ -63,7 +63,7 @@ export class ReverseProxy extends pulumi.ComponentResource {
         ports: [{ internal: 80, external: args.httpPort, ip: address }],
         volumes: traefik
           ? // The provider only reads the engine's API: the socket, read-only (policy no-docker-socket).
-            [{ hostPath: DOCKER_SOCKET, containerPath: DOCKER_SOCKET, readOnly: true }]
+            [dockerSocketMount]
           : args.sitesVolume
             ? [{ volumeName: args.sitesVolume, containerPath: SITES_DIR }]
             : undefined,

@@ -4,4 +4,5 @@ export * from "./health";
 export * from "./resources";
 export * from "./secretFile";
 export * from "./engine";
+export * from "./dockerSocket";
 export * from "./upstreamFormat";

@@ -51,7 +51,7 @@ describe("proxy kind traefik", () => {
     expect(inspect(proxy, "{{.HostConfig.Privileged}}")).toBe("false");
     expect(inspect(proxy, "{{json .HostConfig.CapAdd}}")).toMatch(/^(null|\[\])$/);
     expect(inspect(proxy, "{{range .Mounts}}{{.Source}}:{{.Destination}}:{{.RW}} {{end}}").trim()).toBe(
-      "/var/run/docker.sock:/var/run/docker.sock:false",
+      "/var/run/docker.sock:/run/docker.sock:false",
     );
     const nets = inspect(proxy, "{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}");
     expect(nets).toContain(`${run}-dev-traefik-public`);
@@ -136,7 +136,7 @@ describe("proxy kind traefik", () => {
         "--publish",
         `mode=host,target=80,published=${swarmPort}`,
         "--mount",
-        "type=bind,source=/var/run/docker.sock,target=/var/run/docker.sock,readonly",
+        "type=bind,source=/var/run/docker.sock,target=/run/docker.sock,readonly",
         "--config",
         `source=${sw}-traefik-yml,target=/etc/traefik/traefik.yml`,
         "--health-cmd",

@@ -132,7 +132,7 @@ describe("Loki and promtail configuration", () => {
     };
     expect(c.clients).toEqual([{ url: "http://loki:3100/loki/api/v1/push" }]);
     expect(c.scrape_configs[0].docker_sd_configs[0]).toEqual({
-      host: "unix:///var/run/docker.sock",
+      host: "unix:///run/docker.sock",
       refresh_interval: "5s",
       filters: [{ name: "label", values: ["io.shipyard.system=shop", "io.shipyard.environment=staging"] }],
     });
@@ -298,12 +298,12 @@ describe("MonitoringStack with cAdvisor, Loki and promtail", () => {
       { hostPath: "/", containerPath: "/rootfs", readOnly: true },
       { hostPath: "/sys", containerPath: "/sys", readOnly: true },
       { hostPath: "/var/lib/docker", containerPath: "/var/lib/docker", readOnly: true },
-      { hostPath: "/var/run/docker.sock", containerPath: "/var/run/docker.sock", readOnly: true },
+      { hostPath: "/var/run/docker.sock", containerPath: "/run/docker.sock", readOnly: true },
     ]);
     const pt = byRole("promtail");
     expect(pt.inputs.volumes).toContainEqual({
       hostPath: "/var/run/docker.sock",
-      containerPath: "/var/run/docker.sock",
+      containerPath: "/run/docker.sock",
       readOnly: true,
     });
     expect(byRole("loki").inputs.healthcheck).toMatchObject({ tests: ["CMD", "/usr/bin/loki", "-health"] });

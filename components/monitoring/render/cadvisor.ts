@@ -1,4 +1,5 @@
 import { CONTAINER_QUERY_LABELS, ownershipRelabel, type RelabelRule } from "./relabel";
+import { DOCKER_SOCKET } from "../../shared/dockerSocket";
 
 /** cAdvisor's port (google/cadvisor deploy/Dockerfile EXPOSE 8080, cmd -port default). */
 export const CADVISOR_PORT = 8080;
@@ -11,6 +12,9 @@ export const CADVISOR_PORT = 8080;
  */
 export function cadvisorCommand(): string[] {
   return [
+    // Where the socket is mounted (components/shared/dockerSocket.ts); cAdvisor's
+    // default is unix:///var/run/docker.sock (container/docker/factory.go, flag "docker").
+    `--docker=unix://${DOCKER_SOCKET}`,
     "--docker_only=true",
     "--housekeeping_interval=10s",
     "--enable_metrics=cpu,memory,network,diskIO",

@@ -1,12 +1,12 @@
 import { ownershipRelabel, renderRelabelRules, type RelabelRule } from "./relabel";
 import { CONTAINER_QUERY_LABELS } from "./relabel";
+import { DOCKER_SOCKET } from "../../shared/dockerSocket";
 
 /** Where grafana/promtail reads its configuration (clients/cmd/promtail/Dockerfile: CMD -config.file=/etc/promtail/config.yml). */
 export const PROMTAIL_CONFIG_PATH = "/etc/promtail/config.yml";
 /** promtail's read positions, on a volume so a new container goes on where the last one stopped. */
 export const PROMTAIL_POSITIONS_DIR = "/var/lib/promtail";
 export const PROMTAIL_PORT = 9080;
-export const DOCKER_SOCKET = "/var/run/docker.sock";
 
 const q = (s: string) => JSON.stringify(s);
 

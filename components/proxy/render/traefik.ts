@@ -1,11 +1,9 @@
 import type { ProxyRenderOptions } from "../types";
 import { EDGE_LABEL, WEB_ENTRYPOINT } from "../traefikLabels";
+import { DOCKER_SOCKET } from "../../shared/dockerSocket";
 
 /** Where Traefik reads its static configuration (upstream image's default search path). */
 export const TRAEFIK_CONF_PATH = "/etc/traefik/traefik.yml";
-
-/** The Docker socket Traefik's provider reads, mounted read-only. */
-export const DOCKER_SOCKET = "/var/run/docker.sock";
 
 /**
  * Traefik's static configuration: entry point `web` on :80 (the published port),
