@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { docker, removeLabelled } from "./helpers/docker";
 import { until } from "./helpers/processes";
+import { apiAtLeast } from "../../components/shared/engine";
 
 /**
  * Three Docker engines in containers of our own (the host's engine build,
@@ -55,6 +56,10 @@ const placed = (service: string) =>
     .filter((l) => l.includes(" Running"))
     .map((l) => l.split(" ")[0]);
 
+/** This process's capability bounding set (hex), as the host grants it to containers' engine. */
+const capBnd = () =>
+  /^CapBnd:\s*([0-9a-f]+)$/m.exec(fs.readFileSync("/proc/self/status", "utf8"))?.[1] ?? "0";
+
 /**
  * The node image's build context: its Dockerfile, and in debs/ the .deb files
  * of the host's engine when scripts/engine-install.sh cached them, so the nodes
@@ -91,6 +96,13 @@ beforeAll(async () => {
   fs.rmSync(context, { recursive: true, force: true });
   figures.imageSeconds = (Date.now() - t0) / 1000;
   docker("network", "create", "--label", label, `${run}-net`);
+  // The host lacks CAP_SYS_RESOURCE. Docker 20.10 expands ALL to every capability it
+  // knows and then fails to apply it ("unable to apply caps"), so it must be dropped;
+  // Docker 28.5.2 expands ALL to the capabilities the host has and refuses to drop one
+  // it lacks ("invalid CapDrop: capability not supported ... CAP_SYS_RESOURCE").
+  const hostHasSysResource = (BigInt(`0x${capBnd()}`) >> 24n) & 1n;
+  const api = docker("version", "--format", "{{.Server.APIVersion}}");
+  const capDrop = !hostHasSysResource && !apiAtLeast(api, "1.44") ? ["--cap-drop", "SYS_RESOURCE"] : [];
   for (const n of nodes) {
     docker(
       "run",
@@ -106,8 +118,7 @@ beforeAll(async () => {
       // --privileged fails here (no CAP_SYS_RESOURCE on the host): everything else it grants.
       "--cap-add",
       "ALL",
-      "--cap-drop",
-      "SYS_RESOURCE",
+      ...capDrop,
       "--security-opt",
       "seccomp=unconfined",
       "--security-opt",
