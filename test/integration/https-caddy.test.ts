@@ -211,6 +211,7 @@ test("Caddy gets Pebble's certificate over HTTP-01, redirects HTTP, keeps the ce
   expect(served.headers["strict-transport-security"]).toBe("max-age=31536000");
   expect(served.headers["x-content-type-options"]).toBe("nosniff");
   const caddyLog = logsOf(proxyName);
+  expect(caddyLog).toMatch(/"obtaining certificate".*"identifier":"app\.shipyard\.test"/);
   expect(caddyLog).toMatch(/"trying to solve challenge".*"challenge_type":"http-01"/);
   expect(caddyLog).toMatch(/"certificate obtained successfully".*"identifier":"app\.shipyard\.test"/);
   expect(pebbleIssued()).toHaveLength(1);
