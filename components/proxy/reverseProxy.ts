@@ -11,8 +11,10 @@ import {
 } from "../shared";
 import { PROXY_KINDS as KINDS, PROXY_LIMITS } from "./kinds";
 import { SITES_DIR } from "./render/nginx";
+import { ACME_CA_ROOT_PATH, CADDY_DATA_DIR } from "./render/caddy";
 import { edgeRouting } from "./edgeNetwork";
-import type { ReverseProxyArgs } from "./types";
+import { checkTls } from "./tls";
+import type { ProxyKind, ProxyTls, ReverseProxyArgs } from "./types";
 
 export { SITES_DIR };
 
@@ -26,23 +28,16 @@ export class ReverseProxy extends pulumi.ComponentResource {
   /** The rendered configuration text. */
   public readonly config: string;
   public readonly url: string;
+  /** `https://<listenAddress>:<httpsPort>` when tls is on (send the route host as SNI and Host). */
+  public readonly httpsUrl?: string;
 
   constructor(name: string, args: ReverseProxyArgs, opts?: pulumi.ComponentResourceOptions) {
+    const { kind, tls } = checkArgs(args);
     super("shipyard:app:ReverseProxy", name, {}, opts);
-    const kind = args.kind ?? "nginx";
     const impl = KINDS[kind];
-    if (!impl) throw new Error(`proxy kind is "${kind}"; allowed: ${Object.keys(KINDS).join(", ")}`);
-    checkNamePart("system", args.system);
-    checkNamePart("environment", args.environment);
-    if (!Number.isInteger(args.httpPort) || args.httpPort < 1 || args.httpPort > 65535) {
-      throw new Error(`proxy httpPort is ${args.httpPort}; allowed: an integer from 1 to 65535`);
-    }
-    if (args.sitesVolume && kind !== "nginx") {
-      throw new Error(`sitesVolume needs proxy kind nginx; kind is "${kind}"`);
-    }
-    if (kind === "traefik" && !args.edgeNetwork) {
-      throw new Error("proxy kind traefik needs edgeNetwork (components/proxy edgeNetwork())");
-    }
+    const https = tls.mode !== "off";
+    const routeHosts = [...new Set(args.routes.map((r) => r.host))].filter((h) => !h.startsWith("*."));
+    const aliases = args.routeHostAliases ? routeHosts : undefined;
     const traefik = kind === "traefik";
     this.config = impl.render({
       ...args,
@@ -54,21 +49,32 @@ export class ReverseProxy extends pulumi.ComponentResource {
     });
     const address = args.listenAddress ?? "127.0.0.1";
     this.url = `http://${address}:${args.httpPort}`;
+    if (https) this.httpsUrl = `https://${address}:${args.httpsPort}`;
+    const caRoot = tls.mode === "acme" ? tls.caRoot : undefined;
     this.container = workload(
       `${name}-proxy`,
       {
         name: resourceName(args.system, args.environment, "proxy"),
         image: args.image,
-        uploads: [{ file: impl.file, content: this.config }],
-        ports: [{ internal: 80, external: args.httpPort, ip: address }],
+        uploads: [
+          { file: impl.file, content: this.config },
+          ...(caRoot !== undefined ? [{ file: ACME_CA_ROOT_PATH, content: caRoot }] : []),
+        ],
+        ports: [
+          { internal: 80, external: args.httpPort, ip: address },
+          ...(https ? [{ internal: 443, external: args.httpsPort!, ip: address }] : []),
+        ],
         volumes: traefik
           ? // The provider only reads the engine's API: the socket, read-only (policy no-docker-socket).
             [dockerSocketMount]
           : args.sitesVolume
             ? [{ volumeName: args.sitesVolume, containerPath: SITES_DIR }]
-            : undefined,
+            : https
+              ? // Certificates and the ACME account: the caller's volume, kept across replacements.
+                [{ volumeName: args.certVolume!, containerPath: CADDY_DATA_DIR }]
+              : undefined,
         networksAdvanced: [
-          ...args.networks.map((n) => ({ name: n })),
+          ...args.networks.map((n) => ({ name: n, ...(aliases ? { aliases } : {}) })),
           ...(traefik ? [{ name: args.edgeNetwork!.attach }] : []),
         ],
         labels: dockerLabels(
@@ -95,6 +101,48 @@ export class ReverseProxy extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    this.registerOutputs({ url: this.url });
+    this.registerOutputs({ url: this.url, httpsUrl: this.httpsUrl });
   }
+}
+
+/**
+ * The args checked before anything is registered, so an error leaves no resource
+ * behind: the kind, name parts, ports, and what each kind and TLS mode needs.
+ */
+function checkArgs(args: ReverseProxyArgs): { kind: ProxyKind; tls: ProxyTls } {
+  const kind = args.kind ?? "nginx";
+  if (!KINDS[kind]) throw new Error(`proxy kind is "${kind}"; allowed: ${Object.keys(KINDS).join(", ")}`);
+  checkNamePart("system", args.system);
+  checkNamePart("environment", args.environment);
+  if (!Number.isInteger(args.httpPort) || args.httpPort < 1 || args.httpPort > 65535) {
+    throw new Error(`proxy httpPort is ${args.httpPort}; allowed: an integer from 1 to 65535`);
+  }
+  if (args.sitesVolume && kind !== "nginx") {
+    throw new Error(`sitesVolume needs proxy kind nginx; kind is "${kind}"`);
+  }
+  if (kind === "traefik" && !args.edgeNetwork) {
+    throw new Error("proxy kind traefik needs edgeNetwork (components/proxy edgeNetwork())");
+  }
+  const tls = checkTls(kind, args.tls);
+  if (tls.mode !== "off") {
+    if (
+      args.httpsPort === undefined ||
+      !Number.isInteger(args.httpsPort) ||
+      args.httpsPort < 1 ||
+      args.httpsPort > 65535 ||
+      args.httpsPort === args.httpPort
+    ) {
+      throw new Error(
+        `proxy httpsPort is ${args.httpsPort}; allowed with tls mode "${tls.mode}": an integer from 1 to 65535 other than httpPort`,
+      );
+    }
+    if (args.certVolume === undefined) {
+      throw new Error(
+        `proxy certVolume is missing; tls mode "${tls.mode}" needs a volume for the certificates (the caller's, so they outlive the proxy container)`,
+      );
+    }
+  } else if (args.httpsPort !== undefined || args.certVolume !== undefined) {
+    throw new Error('proxy httpsPort and certVolume need tls mode "internal" or "acme"; tls mode is "off"');
+  }
+  return { kind, tls };
 }

@@ -35,6 +35,40 @@ export interface ProxyRenderOptions {
   resolveValidSeconds?: number;
   /** Label routing (kind traefik): which provider, edge network and io.shipyard.edge value. */
   labelRouting?: import("./traefikLabels").EdgeRouting;
+  /**
+   * HTTPS for the route hosts (kind caddy only so far). `off`: plain HTTP on :80.
+   * `internal`: certificates from Caddy's own local CA. `acme`: certificates from an
+   * ACME directory (HTTP-01 on :80), HTTP redirected to HTTPS, HSTS on HTTPS answers.
+   * @default { mode: "off" }
+   */
+  tls?: ProxyTls;
+}
+
+/** How the proxy gets certificates for the route hosts: see ProxyRenderOptions.tls. */
+export type ProxyTls = ProxyTlsOff | ProxyTlsInternal | ProxyTlsAcme;
+
+/** Plain HTTP on :80 only (TLS terminates in front of the proxy, or nowhere). */
+export interface ProxyTlsOff {
+  mode: "off";
+}
+
+/** Certificates from Caddy's own local CA (Caddyfile `local_certs`): for hosts no public CA can validate. */
+export interface ProxyTlsInternal {
+  mode: "internal";
+}
+
+/** Certificates from an ACME directory, validated with HTTP-01 on port 80 of the route hosts. */
+export interface ProxyTlsAcme {
+  mode: "acme";
+  /** Contact address of the ACME account, e.g. `ops@example.org`. */
+  email: string;
+  /** The ACME directory URL (https), e.g. `https://acme-v02.api.letsencrypt.org/directory`. */
+  directory: string;
+  /**
+   * PEM of a CA to trust for the ACME directory's own HTTPS (a private or test CA,
+   * e.g. Pebble's); uploaded next to the Caddyfile. @default the system's roots
+   */
+  caRoot?: string;
 }
 
 export type ProxyKind = "nginx" | "caddy" | "traefik";
@@ -53,6 +87,20 @@ export interface ReverseProxyArgs extends ProxyRenderOptions {
   listenAddress?: string;
   /** Host port for HTTP. */
   httpPort: number;
+  /** Host port for HTTPS (the container's 443); required when `tls` is not off. */
+  httpsPort?: number;
+  /**
+   * Engine name of a volume for the proxy's certificates and ACME account (mounted at
+   * Caddy's data directory, /data); required when `tls` is not off. Owned by the caller
+   * (it outlives the proxy container, so a replaced proxy keeps its certificates).
+   */
+  certVolume?: import("@pulumi/pulumi").Input<string>;
+  /**
+   * Also answer to the route hosts on its networks: each host (wildcards left out) is a
+   * network alias of the proxy, so containers there (an ACME test server, a service
+   * calling a public name) reach the proxy by the host's name. @default false
+   */
+  routeHostAliases?: boolean;
   /**
    * Kind traefik: the edge network (the seeds' `traefik-public`) Traefik reaches the
    * routed containers on; its engine name, or in Swarm mode the ID it attaches by.

@@ -80,6 +80,24 @@ export const FORMS = {
     allowed: "letters, digits and _ . - (at most 128 characters, starting with a letter or digit)",
     test: (v: string) => /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/.test(v),
   },
+  email: {
+    allowed:
+      "an e-mail address local@domain: letters, digits and . _ % + - before the @, a host name with a dot after it",
+    test: (v: string) =>
+      v.length <= 254 &&
+      /^[A-Za-z0-9._%+-]{1,64}@[^@]+$/.test(v) &&
+      v.split("@")[1].includes(".") &&
+      HOST.test(v.split("@")[1]) &&
+      !v.split("@")[1].startsWith("*."),
+  },
+  httpsUrl: {
+    allowed:
+      "an https:// URL: a host name (optionally :port), then optionally a path of letters, digits and - . _ ~ % / : @ ! & ( ) * + , ; =",
+    test: (v: string) => {
+      const m = /^https:\/\/([A-Za-z0-9.-]+)(?::([0-9]{1,5}))?(\/[A-Za-z0-9._~%/:@!&()*+,;=-]*)?$/.exec(v);
+      return !!m && v.length <= 2048 && HOST.test(m[1]) && (m[2] === undefined || Number(m[2]) <= 65535);
+    },
+  },
   url: {
     allowed: "an http(s) URL without spaces, quotes, \\, $ or `",
     test: (v: string) => /^https?:\/\/[A-Za-z0-9._~:/?#[\]@!&()*+,;=%-]+$/.test(v),

@@ -1,36 +1,87 @@
-import type { ProxyRenderOptions } from "../types";
+import { checkTls } from "../tls";
+import type { ProxyRenderOptions, ProxyTls } from "../types";
 import { routesByHost, SECURITY_HEADERS } from "./headers";
 import * as quote from "./quote";
 
 export const CADDYFILE_PATH = "/etc/caddy/Caddyfile";
 
-/** A Caddyfile for the routes (plain HTTP: TLS terminates in front, or is added per host). */
+/** Where the ACME directory's CA root (tls.caRoot) is uploaded, next to the Caddyfile. */
+export const ACME_CA_ROOT_PATH = "/etc/caddy/acme-ca-root.pem";
+
+/**
+ * Caddy's data directory ($XDG_DATA_HOME, set to /data by the upstream caddy:2 image
+ * and by images/caddy): certificates, keys and ACME accounts live under /data/caddy.
+ */
+export const CADDY_DATA_DIR = "/data";
+
+/** HSTS sent on HTTPS answers with tls acme, unless `headers` sets its own: one year, this host only. */
+export const DEFAULT_HSTS: [string, string] = ["Strict-Transport-Security", "max-age=31536000"];
+
+/** Global options for the TLS mode (the Caddyfile's first block). */
+function tlsGlobals(tls: ProxyTls): string[] {
+  switch (tls.mode) {
+    case "off":
+      return ["    auto_https off"];
+    case "internal":
+      // No trust store in the container to install the local CA's root into.
+      return ["    local_certs", "    skip_install_trust"];
+    case "acme":
+      return [
+        `    email ${tls.email}`,
+        `    acme_ca ${tls.directory}`,
+        ...(tls.caRoot !== undefined ? [`    acme_ca_root ${ACME_CA_ROOT_PATH}`] : []),
+      ];
+  }
+}
+
+/**
+ * A Caddyfile for the routes. With tls off: plain HTTP, one `http://host:80` site per
+ * host. With tls internal or acme: one `host` site per host, which Caddy serves on
+ * :443 with a managed certificate, its plain-HTTP requests redirected (308) to HTTPS
+ * except ACME HTTP-01 challenges, which Caddy answers before any route. The health
+ * endpoint stays on plain HTTP :80 (`/__health`, for any other Host).
+ */
 export function renderCaddy(o: ProxyRenderOptions): string {
   if (o.rateLimit) {
     throw new Error(
       "rateLimit is not available with proxy kind caddy (no rate limiting in Caddy's standard build); allowed kinds for rateLimit: nginx",
     );
   }
+  const tls = checkTls("caddy", o.tls);
   const out: string[] = [
     "# Rendered by shipyard: do not edit, change the blueprint.",
     "{",
     "    admin localhost:2019",
-    "    auto_https off",
+    ...tlsGlobals(tls),
     "}",
     "",
   ];
+  const userHeaders = Object.entries(o.headers ?? {}).sort();
+  const ownHsts = userHeaders.some(([h]) => h.toLowerCase() === DEFAULT_HSTS[0].toLowerCase());
+  const headers = [
+    ...((o.securityHeaders ?? true) ? SECURITY_HEADERS : []),
+    ...(tls.mode === "acme" && !ownHsts ? [DEFAULT_HSTS] : []),
+    ...userHeaders,
+  ];
   for (const [host, routes] of routesByHost(o.routes)) {
-    out.push(`http://${quote.host(host)}:80 {`);
+    if (tls.mode === "off") {
+      out.push(`http://${quote.host(host)}:80 {`);
+    } else {
+      if (host.startsWith("*.")) {
+        throw new Error(
+          `proxy route host ${JSON.stringify(host)}: a wildcard certificate needs the ACME DNS-01 challenge, which is not available; allowed with tls mode "${tls.mode}": host names without *.`,
+        );
+      }
+      out.push(`${quote.host(host)} {`);
+    }
     out.push(
       `    request_body {`,
       `        max_size ${quote.positive("maxBodyMb", o.maxBodyMb ?? 50)}MB`,
       "    }",
     );
-    const headers = [
-      ...((o.securityHeaders ?? true) ? SECURITY_HEADERS : []),
-      ...Object.entries(o.headers ?? {}).sort(),
-    ];
     if (headers.length > 0) {
+      // With TLS, a site block serves HTTPS only (its HTTP side is Caddy's redirect), so
+      // HSTS and the other headers are on HTTPS answers only.
       out.push("    header {");
       for (const [h, v] of headers) out.push(`        ${quote.headerName(h)} ${quote.headerValue(h, v)}`);
       out.push("    }");

@@ -1,3 +1,4 @@
+import { checkTls } from "../tls";
 import type { ProxyRenderOptions } from "../types";
 import { routesByHost, SECURITY_HEADERS } from "./headers";
 import * as quote from "./quote";
@@ -13,6 +14,7 @@ export const SITES_DIR = "/etc/nginx/sites.d";
  * found without reloading the proxy.
  */
 export function renderNginx(o: ProxyRenderOptions): string {
+  checkTls("nginx", o.tls);
   const out: string[] = ["# Rendered by shipyard: do not edit, change the blueprint.", ""];
   out.push(
     `resolver 127.0.0.11 valid=${quote.positive("resolveValidSeconds", o.resolveValidSeconds ?? 1)}s ipv6=off;`,

@@ -1,3 +1,4 @@
+import { checkTls } from "../tls";
 import type { ProxyRenderOptions } from "../types";
 import { EDGE_LABEL, WEB_ENTRYPOINT } from "../traefikLabels";
 import { DOCKER_SOCKET } from "../../shared/dockerSocket";
@@ -14,6 +15,7 @@ export const TRAEFIK_CONF_PATH = "/etc/traefik/traefik.yml";
  * containers' labels (traefikLabels.ts), so nothing here changes per route.
  */
 export function renderTraefik(o: ProxyRenderOptions): string {
+  checkTls("traefik", o.tls);
   const r = o.labelRouting;
   if (!r) throw new Error("proxy kind traefik needs labelRouting (the edge network and label)");
   if (!/^[A-Za-z0-9._-]+$/.test(r.edge) || !/^[A-Za-z0-9._-]+$/.test(r.networkName))

@@ -1,0 +1,43 @@
+/**
+ * The proxy's `tls` option checked before anything is rendered or created: the
+ * mode, the kinds that have it, and the ACME account's fields, each error naming
+ * the field and the allowed form. Pure: no Pulumi imports.
+ */
+import { checkForm } from "../shared/grammar";
+import type { ProxyKind, ProxyTls } from "./types";
+
+/** The kinds that can serve HTTPS themselves so far. */
+export const TLS_KINDS: readonly ProxyKind[] = ["caddy"];
+
+const MODES = ["off", "internal", "acme"] as const;
+
+const PEM_CERTIFICATES =
+  /^\s*(-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----\s*)+$/;
+
+/**
+ * The option with its default filled in (off), checked: an unknown mode, a kind
+ * without TLS, an e-mail address or directory URL of the wrong form, a CA root
+ * that is not PEM certificates are errors.
+ */
+export function checkTls(kind: ProxyKind, tls: ProxyTls | undefined): ProxyTls {
+  const t = tls ?? { mode: "off" };
+  if (!MODES.includes(t.mode)) {
+    throw new Error(`tls.mode is ${JSON.stringify(t.mode)}; allowed: ${MODES.join(", ")}`);
+  }
+  if (t.mode === "off") return t;
+  if (!TLS_KINDS.includes(kind)) {
+    throw new Error(
+      `tls mode "${t.mode}" is not available with proxy kind ${kind}: TLS is available with kind caddy so far; allowed kinds: ${TLS_KINDS.join(", ")} (or tls mode "off")`,
+    );
+  }
+  if (t.mode === "acme") {
+    checkForm("email", "tls.email", String(t.email));
+    checkForm("httpsUrl", "tls.directory", String(t.directory));
+    if (t.caRoot !== undefined && !PEM_CERTIFICATES.test(t.caRoot)) {
+      throw new Error(
+        `tls.caRoot: ${JSON.stringify(String(t.caRoot).slice(0, 40))}… is not allowed; allowed: PEM certificates (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----)`,
+      );
+    }
+  }
+  return t;
+}

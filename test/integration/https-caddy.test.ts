@@ -1,0 +1,251 @@
+import { spawnSync } from "node:child_process";
+import * as https from "node:https";
+import { X509Certificate } from "node:crypto";
+import * as path from "node:path";
+import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
+import { docker, inspect, labelled, removeLabelled } from "./helpers/docker";
+import { freePort, get } from "./helpers/net";
+
+/**
+ * HTTPS with a ReverseProxy of kind caddy and tls acme, on the real engines, against
+ * Pebble (Let's Encrypt's ACME test server, shipyard/pebble:bookworm) on the test's
+ * network: the certificate is Pebble's for the route host, validated over HTTP-01 on
+ * the proxy's port 80 (Pebble's TLS-ALPN-01 port points where nothing listens);
+ * plain HTTP is redirected (308) except the health endpoint; HSTS only over HTTPS; a
+ * replaced proxy container serves the same certificate from the caller's volume.
+ */
+const run = `https-${process.pid}`;
+const label = `io.shipyard.test=${run}`;
+const HOST = "app.shipyard.test"; // not .localhost/.local/.internal: Caddy would use its own CA
+const workDir = path.join(__dirname, "..", "fixtures", "https-caddy");
+const pebble = `${run}-pebble`;
+const proxyName = `${run}-test-proxy`;
+let stack: Stack;
+let ports: { http: number; https: number; pebble: number };
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `probe` until it returns a value (bounded), else fails with the last error. */
+async function until<T>(what: string, seconds: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const end = Date.now() + seconds * 1000;
+  let last = "";
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (e) {
+      last = (e as Error).message;
+    }
+    if (Date.now() > end) throw new Error(`timed out after ${seconds} s waiting for ${what}: ${last}`);
+    await sleep(500);
+  }
+}
+
+interface HttpsAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+  serial: string;
+  subjectAltName: string;
+  issuer: string;
+}
+
+/** GET over HTTPS to the published port, SNI and Host the route host, trusting only `ca`. */
+function httpsGet(port: number, ca: string, servername: string, urlPath: string): Promise<HttpsAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = https.get(
+      {
+        host: "127.0.0.1",
+        port,
+        path: urlPath,
+        servername,
+        headers: { Host: servername },
+        ca,
+        agent: false,
+        timeout: 10000,
+      },
+      (res) => {
+        const cert = (res.socket as import("node:tls").TLSSocket).getPeerCertificate();
+        let body = "";
+        res.on("data", (c) => (body += c));
+        res.on("end", () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body,
+            serial: cert.serialNumber,
+            subjectAltName: cert.subjectaltname ?? "",
+            issuer: String(cert.issuer?.CN ?? ""),
+          }),
+        );
+      },
+    );
+    req.on("error", reject);
+    req.on("timeout", () => req.destroy(new Error(`GET https://${servername}${urlPath} timed out`)));
+  });
+}
+
+/** Pebble's management endpoint (its own HTTPS, signed by the container's test CA). */
+function pebbleRoot(testCa: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = https.get(
+      {
+        host: "127.0.0.1",
+        port: ports.pebble,
+        path: "/roots/0",
+        servername: "localhost",
+        ca: testCa,
+        agent: false,
+      },
+      (res) => {
+        let body = "";
+        res.on("data", (c) => (body += c));
+        res.on("end", () =>
+          res.statusCode === 200 ? resolve(body) : reject(new Error(`/roots/0: HTTP ${res.statusCode}`)),
+        );
+      },
+    );
+    req.on("error", reject);
+  });
+}
+
+/** The certificates Caddy keeps in the volume: path and serial (upper-case hex) of each. */
+function storedCertificates(): { file: string; serial: string }[] {
+  const out = docker(
+    "run", "--rm", "--network", "none", "--label", label,
+    "-v", `${run}-test-proxy-certs:/data:ro`, "shipyard/debian:bookworm",
+    "sh", "-c", 'for f in $(find /data/caddy/certificates -name "*.crt" | sort); do echo "== $f"; cat "$f"; done',
+  ); // prettier-ignore
+  return out
+    .split(/^== /m)
+    .filter(Boolean)
+    .map((part) => {
+      const nl = part.indexOf("\n");
+      const pem = part.slice(nl + 1);
+      return { file: part.slice(0, nl), serial: new X509Certificate(pem).serialNumber };
+    });
+}
+
+/** A container's log (Caddy and Pebble write to stderr). */
+function logsOf(container: string): string {
+  const r = spawnSync("docker", ["logs", container], { encoding: "utf8" });
+  return `${r.stdout}${r.stderr}`;
+}
+
+/** Certificates Pebble has issued, by its own log ("Issued certificate serial … for order …"). */
+const pebbleIssued = (): string[] =>
+  logsOf(pebble)
+    .split("\n")
+    .filter((l) => /Issued certificate serial/.test(l));
+
+beforeAll(async () => {
+  ports = { http: await freePort(), https: await freePort(), pebble: await freePort() };
+  stack = await LocalWorkspace.createOrSelectStack({ stackName: run, workDir });
+  await stack.setAllConfig({ "https:run": { value: run } });
+});
+
+afterAll(async () => {
+  // Pebble first: the network cannot go while a container is attached to it.
+  try {
+    docker("rm", "-f", pebble);
+  } catch {
+    /* not started */
+  }
+  try {
+    await stack.destroy();
+    await stack.workspace.removeStack(run);
+  } catch {
+    /* removed below */
+  }
+  removeLabelled(label);
+});
+
+test("Caddy gets Pebble's certificate over HTTP-01, redirects HTTP, keeps the certificate across a replacement", async () => {
+  // 1. The network, the certificate volume and the backend.
+  const first = await stack.up();
+  expect(first.summary.result).toBe("succeeded");
+  const network = first.outputs.network.value as string;
+
+  // 2. Pebble on that network as `pebble`; HTTP-01 on port 80 of the name validated,
+  // TLS-ALPN-01 on a port nothing listens on (so only HTTP-01 can succeed).
+  docker(
+    "run", "-d", "--name", pebble, "--label", label,
+    "--network", network, "--network-alias", "pebble",
+    "-p", `127.0.0.1:${ports.pebble}:15000`,
+    "-e", "PEBBLE_TLS_NAMES=pebble,localhost", "-e", "PEBBLE_HTTP_PORT=80", "-e", "PEBBLE_TLS_PORT=5001",
+    "--memory", "256m", "--cpus", "0.5",
+    "shipyard/pebble:bookworm",
+  ); // prettier-ignore
+  await until("Pebble healthy", 90, async () =>
+    inspect(pebble, "{{.State.Health.Status}}") === "healthy" ? true : undefined,
+  );
+  const testCa = docker("exec", pebble, "cat", "/run/pebble/ca.pem") + "\n";
+
+  // 3. The proxy, trusting the test CA for Pebble's directory.
+  await stack.setAllConfig({
+    "https:proxy": { value: "true" },
+    "https:httpPort": { value: String(ports.http) },
+    "https:httpsPort": { value: String(ports.https) },
+    "https:host": { value: HOST },
+    "https:email": { value: "ops@shipyard.test" },
+    "https:directory": { value: "https://pebble:14000/dir" },
+    "https:caRoot": { value: testCa },
+    "https:generation": { value: "1" },
+  });
+  const second = await stack.up();
+  expect(second.summary.result).toBe("succeeded");
+  expect(inspect(proxyName, "{{.State.Health.Status}}")).toBe("healthy");
+  expect(inspect(proxyName, "{{range .Mounts}}{{.Name}} {{.Destination}}{{end}}")).toBe(
+    `${run}-test-proxy-certs /data`,
+  );
+
+  // Pebble's root (new on every Pebble start) is the only CA the client trusts.
+  const root = await until("Pebble's root", 30, () => pebbleRoot(testCa));
+  const served = await until("an HTTPS answer with a certificate chaining to Pebble's root", 180, () =>
+    httpsGet(ports.https, root, HOST, "/"),
+  );
+  expect(served.status).toBe(200);
+  expect(JSON.parse(served.body).app).toBe("https-backend");
+  expect(served.subjectAltName).toBe(`DNS:${HOST}`);
+  expect(served.issuer).toMatch(/^Pebble Intermediate CA/);
+  expect(served.headers["strict-transport-security"]).toBe("max-age=31536000");
+  expect(served.headers["x-content-type-options"]).toBe("nosniff");
+  const caddyLog = logsOf(proxyName);
+  expect(caddyLog).toMatch(/"obtaining certificate".*"identifier":"app\.shipyard\.test"/);
+  expect(caddyLog).toMatch(/"trying to solve challenge".*"challenge_type":"http-01"/);
+  expect(caddyLog).toMatch(/"certificate obtained successfully".*"identifier":"app\.shipyard\.test"/);
+  expect(pebbleIssued()).toHaveLength(1);
+
+  // The certificate someone who does not trust Pebble would get: refused.
+  await expect(httpsGet(ports.https, testCa, HOST, "/")).rejects.toThrow(/certificate/i);
+
+  // Plain HTTP: 308 to the same URL over HTTPS, no HSTS; the health endpoint answers 200.
+  const plain = await get(ports.http, HOST, "/some/path?q=1");
+  expect(plain.status).toBe(308);
+  expect(plain.headers.location).toBe(`https://${HOST}/some/path?q=1`);
+  expect(plain.headers["strict-transport-security"]).toBeUndefined();
+  const health = await get(ports.http, "localhost", "/__health");
+  expect([health.status, health.body]).toEqual([200, "ok"]);
+
+  const stored = storedCertificates();
+  expect(stored).toHaveLength(1);
+  expect(stored[0].file).toBe(`/data/caddy/certificates/pebble-14000-dir/${HOST}/${HOST}.crt`);
+  expect(stored[0].serial).toBe(served.serial);
+
+  // 4. A replaced proxy container (a changed label forces it) serves the same certificate.
+  const before = inspect(proxyName, "{{.Id}}");
+  await stack.setConfig("https:generation", { value: "2" });
+  const third = await stack.up();
+  expect(third.summary.result).toBe("succeeded");
+  expect(third.summary.resourceChanges?.replace).toBe(1);
+  expect(inspect(proxyName, "{{.Id}}")).not.toBe(before);
+  const again = await until("HTTPS from the replaced proxy", 120, () =>
+    httpsGet(ports.https, root, HOST, "/"),
+  );
+  expect(again.status).toBe(200);
+  expect(again.serial).toBe(served.serial);
+  expect(storedCertificates()).toEqual(stored);
+  expect(pebbleIssued()).toHaveLength(1);
+  expect(logsOf(proxyName)).not.toMatch(/"obtaining certificate"/);
+  expect(labelled(label).containers.sort()).toEqual([`${run}-backend`, pebble, proxyName].sort());
+});
