@@ -148,6 +148,9 @@ export const cme: Blueprint = {
       image: "caddy",
       networks: ["external", "cme"],
       httpPort: { perEnv: { dev: 8280, staging: 8281, prod: 8282 } },
+      // Public names in staging and prod: certificates from Let's Encrypt (staging's
+      // directory in staging); the account's e-mail address comes from shipyard:tls.
+      tls: { perEnv: { dev: "off", staging: "acme", prod: "acme" } },
       securityHeaders: true,
     },
     monitoring: {

@@ -12,7 +12,7 @@ import type {
 import type { JobSpec, ServiceSpec } from "../components/app/types";
 import type { SecretEnvValue } from "../components/shared/secretEnv";
 import type { PolicyWaiver } from "../components/shared";
-import type { ProxyKind, RateLimit } from "../components/proxy/types";
+import type { ProxyKind, ProxyTls, RateLimit, TlsMode } from "../components/proxy/types";
 import { checkForm } from "../components/shared/grammar";
 import { httpProbe } from "../components/shared/health";
 import { resolveVerify, type ResolvedVerify } from "./backupVerify";
@@ -81,6 +81,12 @@ export interface ResolvedSystem {
       image: string;
       networks: string[];
       httpPort: number;
+      /** The blueprint's TLS mode for this environment (`shipyard:tls` may override it). */
+      tlsMode: TlsMode;
+      /** The TLS the proxy serves, once the stack config is applied (stacks/config.ts loadStack). */
+      tls?: ProxyTls;
+      /** Host port of the proxy's HTTPS, when `tls` is on (stacks/config.ts loadStack). */
+      httpsPort?: number;
       securityHeaders?: boolean;
       headers?: Record<string, string>;
       maxBodyMb?: number;
@@ -482,6 +488,7 @@ export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
         image: image(bp.app.proxy.image, "app.proxy.image"),
         networks: bp.app.proxy.networks,
         httpPort: pick(bp.app.proxy.httpPort)!,
+        tlsMode: pick(bp.app.proxy.tls) ?? "off",
         securityHeaders: bp.app.proxy.securityHeaders,
         headers: pick(bp.app.proxy.headers),
         maxBodyMb: bp.app.proxy.maxBodyMb,

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { validateCron } from "../components/backup/render/cron";
 import { FORMS, type FormName } from "../components/shared/grammar";
+import { TLS_MODES } from "../components/proxy/tls";
 
 export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
 export const Environment = z.enum(ENVIRONMENTS);
@@ -247,6 +248,12 @@ export const Proxy = z
     image: z.string(),
     networks: z.array(z.string()).min(1),
     httpPort: perEnv(z.number().int().min(1).max(65535)),
+    /**
+     * The environment's TLS mode by default (kind caddy only): `off`, `internal` (Caddy's
+     * local CA) or `acme`; `shipyard:tls` overrides it, and gives acme's e-mail address.
+     * @default "off"
+     */
+    tls: perEnv(z.enum(TLS_MODES)).optional(),
     securityHeaders: z.boolean().optional(),
     headers: perEnv(z.record(form("headerName"), form("headerValue"))).optional(),
     maxBodyMb: z.number().int().positive().optional(),

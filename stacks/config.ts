@@ -7,7 +7,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { FORMS, type FormName } from "../components/shared/grammar";
 import { SWARM_DEFAULTS, type SwarmSettings } from "../components/swarm/settings";
+import { PEM_CERTIFICATES, TLS_MODES } from "../components/proxy/tls";
 import { BLUEPRINTS, ENVIRONMENTS, resolve, type ResolvedSystem } from "../blueprints";
+import { stackTls } from "./tls";
 
 export const NAMESPACE = "shipyard";
 
@@ -29,6 +31,34 @@ export const StackConfig = z
     imageSet: z.enum(["upstream", "local"]).default("upstream"),
     images: z.record(form("imageRef")).default({}),
     httpPort: z.coerce.number().int().min(1).max(65535).optional(),
+    /**
+     * HTTPS at the proxy (kind caddy): `{ mode, email, directory, caRoot }`, or just the mode
+     * (`--set tls=acme`). Over the blueprint's mode for the environment (stacks/tls.ts).
+     */
+    tls: z
+      .preprocess(
+        (v) => (typeof v === "string" ? { mode: v } : v),
+        z
+          .object({
+            mode: z.enum(TLS_MODES).optional(),
+            /** The ACME account's contact address. */
+            email: form("email").optional(),
+            /** The ACME directory. @default Let's Encrypt's staging directory in staging, its production one in prod */
+            directory: form("httpsUrl").optional(),
+            /** PEM of a private CA the ACME directory's own HTTPS is signed by. */
+            caRoot: z
+              .string()
+              .refine((v) => PEM_CERTIFICATES.test(v), {
+                message:
+                  "is not allowed; allowed: PEM certificates (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----)",
+              })
+              .optional(),
+          })
+          .strict(),
+      )
+      .optional(),
+    /** Host port of the proxy's HTTPS when tls is on. @default 443 */
+    httpsPort: z.coerce.number().int().min(1).max(65535).optional(),
     /** Serve this environment with another proxy kind than the blueprint's (same routes), e.g. to compare. */
     proxyKind: z.enum(["nginx", "caddy", "traefik"]).optional(),
     listenAddress: z.string().ip().default("127.0.0.1"),
@@ -77,6 +107,23 @@ export function swarmOf(config: StackConfig): SwarmSettings | undefined {
   return config.engine === "swarm" ? config.swarm : undefined;
 }
 
+/** The keys of the object setting at `path` (e.g. ["tls"]), through optional, default and preprocess. */
+function keysAt(path: (string | number)[]): string[] {
+  let t: z.ZodTypeAny = StackConfig;
+  for (const p of path) {
+    for (;;) {
+      if (t instanceof z.ZodOptional || t instanceof z.ZodDefault) t = t._def.innerType as z.ZodTypeAny;
+      else if (t instanceof z.ZodEffects) t = t._def.schema as z.ZodTypeAny;
+      else break;
+    }
+    if (!(t instanceof z.ZodObject)) return [];
+    t = (t.shape as Record<string, z.ZodTypeAny>)[String(p)];
+  }
+  while (t instanceof z.ZodOptional || t instanceof z.ZodDefault || t instanceof z.ZodEffects)
+    t = (t instanceof z.ZodEffects ? t._def.schema : t._def.innerType) as z.ZodTypeAny;
+  return t instanceof z.ZodObject ? Object.keys(t.shape as object) : [];
+}
+
 /** Parses raw `shipyard:*` config values (as `pulumi.runtime.allConfig()` gives them). */
 export function parseConfig(raw: Record<string, string>): StackConfig {
   const values: Record<string, unknown> = {};
@@ -98,7 +145,13 @@ export function parseConfig(raw: Record<string, string>): StackConfig {
   if (!parsed.success) {
     for (const i of parsed.error.issues) {
       const key = `${NAMESPACE}:${i.path.join(".")}`;
-      if (i.code === "unrecognized_keys") {
+      if (i.code === "unrecognized_keys" && i.path.length > 0) {
+        problems.push(
+          `${i.keys.map((k) => `${key}.${k}`).join(", ")}: unknown key; allowed: ${keysAt(i.path)
+            .map((k) => `${key}.${k}`)
+            .join(", ")}`,
+        );
+      } else if (i.code === "unrecognized_keys") {
         problems.push(
           `${i.keys.map((k) => `${NAMESPACE}:${k}`).join(", ")}: unknown key; allowed: ${Object.keys(
             StackConfig.shape,
@@ -148,6 +201,21 @@ export function loadStack(raw: Record<string, string> = pulumi.runtime.allConfig
         `shipyard:proxyKind ${config.proxyKind}: the blueprint has no image ${config.proxyKind}`,
       );
   }
+  const px = system.app.proxy;
+  const tls = stackTls({
+    blueprint: config.blueprint,
+    environment: config.environment,
+    kind: px.kind,
+    httpPort: px.httpPort,
+    blueprintMode: px.tlsMode,
+    given: config.tls,
+    httpsPort: config.httpsPort,
+  });
+  if ("problems" in tls) {
+    throw new ConfigError(`invalid stack configuration:\n${tls.problems.map((p) => `  - ${p}`).join("\n")}`);
+  }
+  px.tls = tls.tls;
+  if (tls.httpsPort !== undefined) px.httpsPort = tls.httpsPort;
   for (const s of system.app.services) s.env = { ...s.env, ...config.appEnv };
   const names = system.app.services.map((s) => s.name);
   for (const [name, n] of Object.entries(config.replicas)) {

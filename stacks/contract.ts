@@ -31,6 +31,11 @@ export const DataContract = z.object({
   ),
   /** Names of the secrets in the `secrets` output (the values are secret). */
   secretKeys: z.array(z.string()),
+  /**
+   * Engine name of the proxy's certificate volume (Caddy's /data: certificates, keys,
+   * the ACME account), kept by the data layer; present when the system's TLS is on.
+   */
+  certVolume: z.string().optional(),
   /** Set when the data layer runs as Swarm services (absent: containers). */
   orchestrator: z.enum(["container", "swarm"]).optional(),
 });
@@ -41,10 +46,24 @@ export function dataStackName(org: string, stack: string): string {
   return `${org}/shipyard-data/${stack}`;
 }
 
+/** Purpose part of the proxy's certificate volume: `<system>-<env>-proxy-certs`. */
+export const CERT_VOLUME_PURPOSE = "proxy-certs";
+
+/** Whether the system's proxy serves TLS, so its data layer keeps a certificate volume. */
+export function needsCertVolume(system: ResolvedSystem): boolean {
+  return (system.app.proxy.tls?.mode ?? "off") !== "off";
+}
+
 export function checkContract(
   value: unknown,
   dataStack: string,
-  expect: { system: string; environment: string; orchestrator?: "container" | "swarm" },
+  expect: {
+    system: string;
+    environment: string;
+    orchestrator?: "container" | "swarm";
+    /** The app layer's proxy serves TLS and needs the data layer's certificate volume. */
+    certVolume?: boolean;
+  },
 ): DataContract {
   if (value === undefined || value === null) {
     throw new Error(
@@ -69,6 +88,11 @@ export function checkContract(
   if (theirs !== ours) {
     throw new Error(
       `the data stack ${dataStack} runs as ${theirs}, but this app stack's shipyard:engine is ${ours}; both layers of an environment use the same engine`,
+    );
+  }
+  if (expect.certVolume && c.certVolume === undefined) {
+    throw new Error(
+      `the data stack ${dataStack} exports no certVolume, but this app stack's shipyard:tls is on: give the data layer the same shipyard:tls (its Pulumi.<env>.yaml, or --set tls=… which reaches both layers) and deploy it first, so it keeps the certificates`,
     );
   }
   return c;
@@ -125,5 +149,6 @@ export function expectedContract(system: ResolvedSystem): DataContract {
     networks: Object.fromEntries(system.data.networks.map((n) => [n.key, n.name ?? name(n.key)])),
     endpoints,
     secretKeys: secretKeysOf(system),
+    ...(needsCertVolume(system) ? { certVolume: name(CERT_VOLUME_PURPOSE) } : {}),
   };
 }

@@ -47,6 +47,8 @@ export class DatabaseStack extends pulumi.ComponentResource {
   /** Its containers, or in Swarm mode its services. */
   public readonly containers: Workload[] = [];
   public readonly volumes: docker.Volume[] = [];
+  /** Purpose -> engine name of each of `appVolumes`. */
+  public readonly appVolumes: Record<string, pulumi.Output<string>> = {};
 
   constructor(name: string, args: DatabaseStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("shipyard:data:DatabaseStack", name, {}, opts);
@@ -156,6 +158,11 @@ export class DatabaseStack extends pulumi.ComponentResource {
         container: resourceName(args.system, args.environment, o.name),
         databases: Object.fromEntries((o.buckets ?? []).map((b) => [b, b])),
       };
+    }
+
+    for (const v of args.appVolumes ?? []) {
+      const labels = dockerLabels({ ...owner(v.purpose), component: v.component }, args.labels);
+      this.appVolumes[v.purpose] = this.volume(name, args, v.purpose, labels, protect).name;
     }
 
     for (const a of args.appSecrets ?? []) {
@@ -393,6 +400,16 @@ function validate(args: DatabaseStackArgs): void {
         );
       }
     }
+  }
+  const dataVolumes = [...args.servers, ...(args.caches ?? []), ...(args.objectStores ?? [])].map(
+    (s) => s.volume ?? `${s.name}-data`,
+  );
+  const kept = new Set<string>();
+  for (const v of args.appVolumes ?? []) {
+    checkNamePart("appVolumes purpose", v.purpose);
+    if (kept.has(v.purpose) || dataVolumes.includes(v.purpose))
+      throw new Error(`appVolumes has "${v.purpose}" twice, or a data service's volume has that name`);
+    kept.add(v.purpose);
   }
   for (const s of args.servers) {
     for (const d of s.databases) {

@@ -78,6 +78,14 @@ export interface DataNetworkSpec {
   waivers?: PolicyWaiver[];
 }
 
+/** A volume the data layer keeps for an app-layer component (DatabaseStackArgs.appVolumes). */
+export interface AppVolumeSpec {
+  /** Purpose part of the name, e.g. `proxy-certs`: `<system>-<env>-proxy-certs`. */
+  purpose: string;
+  /** The component that mounts it (its io.shipyard.component label), e.g. `proxy`. */
+  component: string;
+}
+
 export interface DatabaseStackArgs {
   system: string;
   environment: string;
@@ -91,6 +99,13 @@ export interface DatabaseStackArgs {
    * digits, `length` long. @default none
    */
   appSecrets?: { name: string; length: number }[];
+  /**
+   * Volumes the data layer keeps for app-layer containers (the proxy's certificates), so
+   * an app deploy, a replaced container or an app-layer destroy leaves them: each named
+   * `<system>-<env>-<purpose>`, labelled layer data with the given component and role
+   * `purpose`, protected like the data volumes. @default none
+   */
+  appVolumes?: AppVolumeSpec[];
   /** Protect volumes (and containers) from deletion: on in prod. @default false */
   protect?: boolean;
   /** Extra labels on every object. */

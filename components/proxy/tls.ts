@@ -9,9 +9,11 @@ import type { ProxyKind, ProxyTls } from "./types";
 /** The kinds that can serve HTTPS themselves so far. */
 export const TLS_KINDS: readonly ProxyKind[] = ["caddy"];
 
-const MODES = ["off", "internal", "acme"] as const;
+/** The TLS modes, in the order errors list them. */
+export const TLS_MODES = ["off", "internal", "acme"] as const;
 
-const PEM_CERTIFICATES =
+/** One or more PEM certificates (what tls.caRoot must be). */
+export const PEM_CERTIFICATES =
   /^\s*(-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----\s*)+$/;
 
 /**
@@ -21,8 +23,8 @@ const PEM_CERTIFICATES =
  */
 export function checkTls(kind: ProxyKind, tls: ProxyTls | undefined): ProxyTls {
   const t = tls ?? { mode: "off" };
-  if (!MODES.includes(t.mode)) {
-    throw new Error(`tls.mode is ${JSON.stringify(t.mode)}; allowed: ${MODES.join(", ")}`);
+  if (!TLS_MODES.includes(t.mode)) {
+    throw new Error(`tls.mode is ${JSON.stringify(t.mode)}; allowed: ${TLS_MODES.join(", ")}`);
   }
   if (t.mode === "off") return t;
   if (!TLS_KINDS.includes(kind)) {

@@ -44,6 +44,9 @@ export interface ProxyRenderOptions {
   tls?: ProxyTls;
 }
 
+/** The proxy's TLS mode: see ProxyRenderOptions.tls. */
+export type TlsMode = ProxyTls["mode"];
+
 /** How the proxy gets certificates for the route hosts: see ProxyRenderOptions.tls. */
 export type ProxyTls = ProxyTlsOff | ProxyTlsInternal | ProxyTlsAcme;
 

@@ -10,10 +10,17 @@ import { backupTargets } from "./backupTargets";
 import { dataLayerDone, PREVIEW_CONTRACT_ENV } from "./dataGate";
 import { loadStack, swarmOf } from "../config";
 import { engineFacts } from "../engineFacts";
-import { checkContract, dataStackName, expectedContract, type DataContract } from "../contract";
+import {
+  checkContract,
+  dataStackName,
+  expectedContract,
+  needsCertVolume,
+  type DataContract,
+} from "../contract";
 
-export async function appProgram(): Promise<Record<string, unknown>> {
-  const { config, system } = loadStack();
+/** The program; `raw` is the stack's config (default: the running stack's), given by tests. */
+export async function appProgram(raw?: Record<string, string>): Promise<Record<string, unknown>> {
+  const { config, system } = loadStack(raw);
   const swarm = swarmOf(config);
   const self = pulumi.getStack();
   const dataStack = dataStackName(
@@ -38,7 +45,11 @@ export async function appProgram(): Promise<Record<string, unknown>> {
       Object.fromEntries(contract.secretKeys.map((k) => [k, "(set by the data layer)"])),
     );
   } else {
-    contract = checkContract(published, dataStack, { ...system, orchestrator: config.engine });
+    contract = checkContract(published, dataStack, {
+      ...system,
+      orchestrator: config.engine,
+      certVolume: needsCertVolume(system),
+    });
     const secretValues = (await ref.getOutputDetails("secrets")).secretValue as
       Record<string, string> | undefined;
     secrets = pulumi.secret(secretValues ?? {});
@@ -106,6 +117,10 @@ export async function appProgram(): Promise<Record<string, unknown>> {
       image: system.app.proxy.image,
       networks: system.app.proxy.networks.map((k) => networks[k]),
       httpPort: system.app.proxy.httpPort,
+      // HTTPS (kind caddy): the certificates live in the data layer's volume (stacks/contract.ts).
+      tls: px.tls,
+      httpsPort: px.httpsPort,
+      certVolume: needsCertVolume(system) ? contract.certVolume : undefined,
       listenAddress: config.listenAddress,
       routes,
       securityHeaders: system.app.proxy.securityHeaders,
@@ -189,6 +204,7 @@ export async function appProgram(): Promise<Record<string, unknown>> {
         ? { kind: "traefik", ...edge, attach: edgeNet!.id }
         : null,
     url: proxy.url,
+    ...(proxy.httpsUrl ? { httpsUrl: proxy.httpsUrl } : {}),
     routes: routes.map((r) => `${r.host}${r.path ?? "/"} -> ${r.upstream}`),
     services: Object.fromEntries(
       Object.entries(app.endpoints).map(([n, e]) => [

@@ -5,7 +5,7 @@
  */
 import type { DatabaseStackArgs } from "../../components/database";
 import { loadStack, swarmOf } from "../config";
-import { secretKeysOf } from "../contract";
+import { CERT_VOLUME_PURPOSE, needsCertVolume, secretKeysOf } from "../contract";
 
 export interface DataInputs {
   /** The DatabaseStack's name. */
@@ -13,6 +13,8 @@ export interface DataInputs {
   args: DatabaseStackArgs;
   /** The contract's fields that are not resource outputs. */
   contract: { system: string; environment: string; secretKeys: string[]; swarm: boolean };
+  /** The appVolumes purpose of the proxy's certificate volume, when TLS is on. */
+  certVolume?: string;
 }
 
 export function dataInputs(raw?: Record<string, string>): DataInputs {
@@ -27,6 +29,10 @@ export function dataInputs(raw?: Record<string, string>): DataInputs {
       caches: system.data.caches,
       objectStores: system.data.objectStores,
       appSecrets: system.data.secrets,
+      // The proxy's certificates are data: an app deploy or destroy never loses them.
+      ...(needsCertVolume(system)
+        ? { appVolumes: [{ purpose: CERT_VOLUME_PURPOSE, component: "proxy" }] }
+        : {}),
       protect: config.protect ?? system.environment === "prod",
       labels: config.labels,
       swarm: swarmOf(config),
@@ -37,5 +43,6 @@ export function dataInputs(raw?: Record<string, string>): DataInputs {
       secretKeys: secretKeysOf(system),
       swarm: config.engine === "swarm",
     },
+    ...(needsCertVolume(system) ? { certVolume: CERT_VOLUME_PURPOSE } : {}),
   };
 }

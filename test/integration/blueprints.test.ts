@@ -5,7 +5,7 @@ import { LAYERS } from "../../cli/layers";
 import { docker, labelled, removeLabelled } from "./helpers/docker";
 import { freePort } from "./helpers/net";
 import { expectAllHealthy, expectDependenciesReached, expectRoutesAnswer } from "./helpers/blueprint";
-import { testTarget } from "./helpers/target";
+import { TEST_TLS, testTarget } from "./helpers/target";
 
 /**
  * Every reference blueprint: its first environment deploys for real (data,
@@ -30,7 +30,7 @@ for (const blueprint of chosen) {
     let port = 0;
     let hadExternal = true;
     const target = (environment: string) =>
-      testTarget({ run, blueprint, environment, port, log: (l) => lines.push(l) });
+      testTarget({ run, blueprint, environment, port, config: TEST_TLS, log: (l) => lines.push(l) });
 
     beforeAll(async () => {
       port = await freePort();

@@ -1,7 +1,7 @@
 import { destroy, up } from "../../cli/environment";
 import { planRefresh, refreshData } from "../../cli/dataRefresh";
 import { docker, removeLabelled } from "./helpers/docker";
-import { testTarget } from "./helpers/target";
+import { TEST_TLS, testTarget } from "./helpers/target";
 
 /**
  * CME's staging refresh: prod's WordPress database copied into staging with
@@ -10,7 +10,7 @@ import { testTarget } from "./helpers/target";
 const run = `t${process.pid}ref`;
 const label = `io.shipyard.test=${run}`;
 const target = (environment: string) =>
-  testTarget({ run, blueprint: "cme", environment, config: { protect: "false" } });
+  testTarget({ run, blueprint: "cme", environment, config: { protect: "false", ...TEST_TLS } });
 const sql = (container: string, q: string) =>
   docker(
     "exec",

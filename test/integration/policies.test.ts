@@ -9,7 +9,7 @@ import { preview, stackName } from "../../cli/environment";
 import { LAYERS } from "../../cli/layers";
 import { POLICY_PACK } from "../../cli/policies";
 import { labelled } from "./helpers/docker";
-import { testTarget } from "./helpers/target";
+import { TEST_TLS, testTarget } from "./helpers/target";
 
 const run = `pol${process.pid}`;
 const fixture = path.join(__dirname, "..", "fixtures", "policy-stack");
@@ -112,7 +112,13 @@ describe("the policy pack in pulumi preview", () => {
         // dev only ever reports (advisory): staging and prod are where the pack can block.
         .filter((env) => env !== "dev")
         .map((env) =>
-          testTarget({ run: `${run}${bp.slice(0, 3)}`, blueprint: bp, environment: env, policies: true }),
+          testTarget({
+            run: `${run}${bp.slice(0, 3)}`,
+            blueprint: bp,
+            environment: env,
+            config: TEST_TLS,
+            policies: true,
+          }),
         ),
     );
     const report: string[] = [];

@@ -54,3 +54,103 @@ describe("stack config", () => {
     );
   });
 });
+
+describe("stack config: shipyard:tls and shipyard:httpsPort", () => {
+  const cme = (environment: string, extra: Record<string, string> = {}) => ({
+    "shipyard:blueprint": "cme",
+    "shipyard:environment": environment,
+    ...extra,
+  });
+  const email = { "shipyard:tls": JSON.stringify({ email: "ops@example.org" }) };
+
+  test("off unless the blueprint or the stack config turns it on; no HTTPS port then", () => {
+    const { system } = loadStack(ok);
+    expect(system.app.proxy.tls).toEqual({ mode: "off" });
+    expect(system.app.proxy.httpsPort).toBeUndefined();
+    expect(loadStack(cme("dev", email)).system.app.proxy.tls).toEqual({ mode: "off" });
+  });
+  test("CME's staging and prod default to acme, with Let's Encrypt's staging and production directories", () => {
+    expect(loadStack(cme("staging", email)).system.app.proxy).toMatchObject({
+      tls: {
+        mode: "acme",
+        email: "ops@example.org",
+        directory: "https://acme-staging-v02.api.letsencrypt.org/directory",
+      },
+      httpsPort: 443,
+    });
+    expect(loadStack(cme("prod", email)).system.app.proxy.tls).toEqual({
+      mode: "acme",
+      email: "ops@example.org",
+      directory: "https://acme-v02.api.letsencrypt.org/directory",
+    });
+  });
+  test("the stack config overrides the blueprint's mode, directory and port", () => {
+    expect(loadStack(cme("prod", { "shipyard:tls": "off" })).system.app.proxy.tls).toEqual({ mode: "off" });
+    const p = loadStack(
+      cme("staging", {
+        "shipyard:tls": JSON.stringify({
+          mode: "acme",
+          email: "a@b.example",
+          directory: "https://ca.test/dir",
+        }),
+        "shipyard:httpsPort": "8443",
+      }),
+    ).system.app.proxy;
+    expect(p.tls).toEqual({ mode: "acme", email: "a@b.example", directory: "https://ca.test/dir" });
+    expect(p.httpsPort).toBe(8443);
+    expect(loadStack(cme("dev", { "shipyard:tls": "internal" })).system.app.proxy).toMatchObject({
+      tls: { mode: "internal" },
+      httpsPort: 443,
+    });
+  });
+  test("acme without an e-mail address in prod names shipyard:tls.email", () => {
+    expect(() => loadStack(cme("prod"))).toThrow(
+      /shipyard:tls.email: required with tls mode "acme" \(the blueprint cme's default in prod\); allowed: an e-mail address/,
+    );
+  });
+  test("acme in dev needs a directory", () => {
+    expect(() =>
+      loadStack(cme("dev", { "shipyard:tls": JSON.stringify({ mode: "acme", email: "ops@example.org" }) })),
+    ).toThrow(/shipyard:tls.directory: required with tls mode "acme" in dev; allowed: an https:\/\/ URL/);
+  });
+  test("a bad e-mail address, a non-https directory, an unknown mode, a CA root that is not PEM", () => {
+    expect(() => parseConfig({ ...ok, "shipyard:tls": JSON.stringify({ email: "ops at example" }) })).toThrow(
+      /shipyard:tls.email: "ops at example" is not allowed; allowed: an e-mail address/,
+    );
+    expect(() =>
+      parseConfig({ ...ok, "shipyard:tls": JSON.stringify({ directory: "http://ca.test/dir" }) }),
+    ).toThrow(/shipyard:tls.directory: "http:\/\/ca.test\/dir" is not allowed; allowed: an https:\/\/ URL/);
+    expect(() => parseConfig({ ...ok, "shipyard:tls": "on" })).toThrow(
+      /shipyard:tls.mode: Invalid enum value. Expected 'off' \| 'internal' \| 'acme', received 'on'/,
+    );
+    expect(() => parseConfig({ ...ok, "shipyard:tls": JSON.stringify({ caRoot: "not a pem" }) })).toThrow(
+      /shipyard:tls.caRoot: is not allowed; allowed: PEM certificates/,
+    );
+    expect(() => parseConfig({ ...ok, "shipyard:tls": JSON.stringify({ mode: "acme", mail: "x" }) })).toThrow(
+      /shipyard:tls.mail: unknown key; allowed: shipyard:tls.mode, shipyard:tls.email, shipyard:tls.directory, shipyard:tls.caRoot/,
+    );
+  });
+  test("TLS on with proxy kind nginx: the component's error, at config time, naming shipyard:tls and the kinds", () => {
+    expect(() => loadStack({ ...ok, "shipyard:tls": "internal" })).toThrow(
+      /shipyard:tls: tls mode "internal" is not available with proxy kind nginx: TLS is available with kind caddy so far; allowed kinds: caddy/,
+    );
+    expect(() =>
+      loadStack({
+        ...ok,
+        "shipyard:environment": "prod",
+        "shipyard:tls": JSON.stringify({ mode: "acme", ...JSON.parse(email["shipyard:tls"]) }),
+      }),
+    ).toThrow(/shipyard:tls: tls mode "acme" is not available with proxy kind nginx.*allowed kinds: caddy/);
+  });
+  test("httpsPort: needs TLS on, and differs from httpPort", () => {
+    expect(() => loadStack({ ...ok, "shipyard:httpsPort": "8443" })).toThrow(
+      /shipyard:httpsPort: 8443 needs shipyard:tls mode "internal" or "acme"; the mode is "off"/,
+    );
+    expect(() => loadStack(cme("staging", { ...email, "shipyard:httpsPort": "8281" }))).toThrow(
+      /shipyard:httpsPort: 8281 is also the proxy's httpPort; allowed: a port from 1 to 65535 other than 8281/,
+    );
+    expect(() => parseConfig({ ...ok, "shipyard:httpsPort": "70000" })).toThrow(
+      /shipyard:httpsPort: Number must be less/,
+    );
+  });
+});

@@ -36,3 +36,38 @@ describe("data contract", () => {
     ).toThrow(/belongs to demo\/dev, but this app stack is demo\/prod/);
   });
 });
+
+describe("data contract: the proxy's certificate volume", () => {
+  const { loadStack } = jest.requireActual<typeof import("../../stacks/config")>("../../stacks/config");
+  const { expectedContract } =
+    jest.requireActual<typeof import("../../stacks/contract")>("../../stacks/contract");
+  const cme = (environment: string, tls?: object) =>
+    loadStack({
+      "shipyard:blueprint": "cme",
+      "shipyard:environment": environment,
+      ...(tls ? { "shipyard:tls": JSON.stringify(tls) } : {}),
+    }).system;
+
+  test("carried when TLS is on, named like the data volumes", () => {
+    const c = expectedContract(cme("prod", { email: "ops@example.org" }));
+    expect(c.certVolume).toBe("cme-prod-proxy-certs");
+    expect(
+      checkContract(c, "o/shipyard-data/cme-prod", { system: "cme", environment: "prod", certVolume: true })
+        .certVolume,
+    ).toBe("cme-prod-proxy-certs");
+  });
+  test("absent when TLS is off", () => {
+    expect(expectedContract(cme("dev"))).not.toHaveProperty("certVolume");
+  });
+  test("an app layer with TLS on refuses a data layer without the volume, naming shipyard:tls", () => {
+    expect(() =>
+      checkContract(good, "o/shipyard-data/demo-dev", {
+        system: "demo",
+        environment: "dev",
+        certVolume: true,
+      }),
+    ).toThrow(
+      /exports no certVolume, but this app stack's shipyard:tls is on: give the data layer the same shipyard:tls/,
+    );
+  });
+});

@@ -80,6 +80,38 @@ describe("DatabaseStack", () => {
       expect(v.protect).toBe(false);
   });
 
+  test("appVolumes (the proxy's certificates): kept by the data layer, named and protected like the data volumes", async () => {
+    for (const protect of [true, false]) {
+      mocks.resources.length = 0;
+      const db = new DatabaseStack(
+        "brandclub",
+        { ...args(protect), appVolumes: [{ purpose: "proxy-certs", component: "proxy" }] },
+        { transformations: [mocks.transformation] },
+      );
+      const env = protect ? "prod" : "dev";
+      expect(await value(db.appVolumes["proxy-certs"])).toBe(`brandclub-${env}-proxy-certs`);
+      await settle();
+      const v = mocks.resources.find(
+        (r) => r.type === "docker:index/volume:Volume" && r.inputs.name === `brandclub-${env}-proxy-certs`,
+      )!;
+      expect(v.protect).toBe(protect);
+      expect(v.inputs.labels).toEqual(
+        expect.arrayContaining([
+          { label: "io.shipyard.layer", value: "data" },
+          { label: "io.shipyard.component", value: "proxy" },
+          { label: "io.shipyard.role", value: "proxy-certs" },
+        ]),
+      );
+    }
+    expect(
+      () =>
+        new DatabaseStack("brandclub", {
+          ...args(false),
+          appVolumes: [{ purpose: "mariadb-data", component: "proxy" }],
+        }),
+    ).toThrow(/appVolumes has "mariadb-data" twice, or a data service's volume has that name/);
+  });
+
   test("secrets output is secret and names every credential", async () => {
     const db = new DatabaseStack("bc-secrets", { ...args(false), system: "bcs" });
     expect(await pulumi.isSecret(db.secrets)).toBe(true);

@@ -1,0 +1,129 @@
+/**
+ * TLS through the layers (Pulumi mocks): the data layer keeps the proxy's
+ * certificate volume when TLS is on and exports it in the contract; the app
+ * layer's proxy publishes the HTTPS port and mounts that volume at /data.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { Recorded } from "./helpers/mocks";
+
+// No engine to ask: the programs declare containers for the oldest supported one.
+process.env.DOCKER_HOST = "unix:///nonexistent/docker.sock";
+
+const resources: Recorded[] = [];
+let published: Record<string, unknown> = {};
+pulumi.runtime.setMocks(
+  {
+    newResource: (args) => {
+      resources.push({ type: args.type, name: args.name, inputs: args.inputs, protect: false });
+      if (args.type === "pulumi:pulumi:StackReference")
+        return { id: args.name, state: { outputs: published, secretOutputNames: ["secrets"] } };
+      const state: Record<string, unknown> = { ...args.inputs };
+      if (args.type === "random:index/randomPassword:RandomPassword") state.result = `pw-${args.name}`;
+      return { id: `${args.name}-id`, state };
+    },
+    call: () => ({}),
+  },
+  "shipyard",
+  "unit",
+  false,
+  "organization",
+);
+
+import { dataProgram } from "../../stacks/data/program";
+import { dataInputs } from "../../stacks/data/inputs";
+import { appProgram } from "../../stacks/app/program";
+import type { DataContract } from "../../stacks/contract";
+
+const value = <T>(o: unknown): Promise<T> =>
+  new Promise((resolve) => (o as pulumi.Output<T>).apply((v) => resolve(v)));
+const config = (environment: string, extra: Record<string, string> = {}) => ({
+  "shipyard:blueprint": "cme",
+  "shipyard:environment": environment,
+  "shipyard:imageSet": "local",
+  ...extra,
+});
+const email = { "shipyard:tls": JSON.stringify({ email: "ops@example.org" }) };
+/** The container of that engine name, once registered (it waits for the app containers). */
+async function registered(name: string): Promise<Recorded> {
+  for (let i = 0; i < 100; i++) {
+    const r = resources.find((x) => x.type === "docker:index/container:Container" && x.inputs.name === name);
+    if (r) return r;
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  throw new Error(`no container ${name} registered`);
+}
+const volumes = () => resources.filter((r) => r.type === "docker:index/volume:Volume");
+
+describe("TLS through the data and app layers", () => {
+  beforeEach(() => {
+    resources.length = 0;
+  });
+
+  test("dev (TLS off): no certificate volume, none in the contract", async () => {
+    const out = await dataProgram(config("dev"));
+    const contract = await value<DataContract>(out.contract);
+    expect(volumes().map((v) => v.inputs.name)).not.toContain("cme-dev-proxy-certs");
+    expect(contract).not.toHaveProperty("certVolume");
+  });
+
+  test("prod (acme): the data layer keeps a protected certificate volume and exports it", async () => {
+    // Protected as the data volumes are (the component test checks the option itself).
+    expect(dataInputs(config("prod", email)).args).toMatchObject({
+      protect: true,
+      appVolumes: [{ purpose: "proxy-certs", component: "proxy" }],
+    });
+    const out = await dataProgram(config("prod", email));
+    const contract = await value<DataContract>(out.contract);
+    const certs = volumes().find((v) => v.inputs.name === "cme-prod-proxy-certs");
+    expect(certs).toBeDefined();
+    expect(certs!.inputs.labels).toEqual(
+      expect.arrayContaining([
+        { label: "io.shipyard.layer", value: "data" },
+        { label: "io.shipyard.component", value: "proxy" },
+        { label: "io.shipyard.role", value: "proxy-certs" },
+      ]),
+    );
+    expect(contract.certVolume).toBe("cme-prod-proxy-certs");
+  });
+
+  test("staging (acme): the app layer's proxy publishes httpsPort, mounts the volume at /data, exports httpsUrl", async () => {
+    const data = await dataProgram(config("staging", email));
+    published = { contract: await value(data.contract), secrets: await value(data.secrets) };
+    resources.length = 0;
+    const out = await appProgram(
+      config("staging", { ...email, "shipyard:dataStack": "cme-staging", "shipyard:httpsPort": "8443" }),
+    );
+    const proxy = await registered("cme-staging-proxy");
+    expect(proxy.inputs.ports).toEqual([
+      expect.objectContaining({ internal: 80, external: 8281, ip: "127.0.0.1" }),
+      expect.objectContaining({ internal: 443, external: 8443, ip: "127.0.0.1" }),
+    ]);
+    expect(proxy.inputs.volumes).toEqual([
+      expect.objectContaining({ volumeName: "cme-staging-proxy-certs", containerPath: "/data" }),
+    ]);
+    // The app layer creates no volume of its own for the certificates.
+    expect(volumes().map((v) => v.inputs.name)).not.toContain("cme-staging-proxy-certs");
+    expect(out.httpsUrl).toBe("https://127.0.0.1:8443");
+    const caddyfile = (proxy.inputs.uploads as { file: string; content: string }[])[0].content;
+    expect(caddyfile).toContain("acme_ca https://acme-staging-v02.api.letsencrypt.org/directory");
+  });
+
+  test("dev (TLS off): the proxy publishes only httpPort, mounts nothing, no httpsUrl", async () => {
+    const data = await dataProgram(config("dev"));
+    published = { contract: await value(data.contract), secrets: await value(data.secrets) };
+    resources.length = 0;
+    const out = await appProgram(config("dev", { "shipyard:dataStack": "cme-dev" }));
+    const proxy = await registered("cme-dev-proxy");
+    expect(proxy.inputs.ports).toEqual([expect.objectContaining({ internal: 80, external: 8280 })]);
+    expect(proxy.inputs.volumes).toBeUndefined();
+    expect(out).not.toHaveProperty("httpsUrl");
+  });
+
+  test("an app layer with TLS on refuses a data layer deployed without it", async () => {
+    const data = await dataProgram(config("staging", { "shipyard:tls": "off" }));
+    published = { contract: await value(data.contract), secrets: await value(data.secrets) };
+    await expect(
+      appProgram(config("staging", { ...email, "shipyard:dataStack": "cme-staging" })),
+    ).rejects.toThrow(/exports no certVolume, but this app stack's shipyard:tls is on/);
+  });
+});
