@@ -4,30 +4,13 @@
  * layer's proxy publishes the HTTPS port and mounts that volume at /data.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { Recorded } from "./helpers/mocks";
+import { setupMocks, type Recorded } from "./helpers/mocks";
 
 // No engine to ask: the programs declare containers for the oldest supported one.
 process.env.DOCKER_HOST = "unix:///nonexistent/docker.sock";
 
-const resources: Recorded[] = [];
 let published: Record<string, unknown> = {};
-pulumi.runtime.setMocks(
-  {
-    newResource: (args) => {
-      resources.push({ type: args.type, name: args.name, inputs: args.inputs, protect: false });
-      if (args.type === "pulumi:pulumi:StackReference")
-        return { id: args.name, state: { outputs: published, secretOutputNames: ["secrets"] } };
-      const state: Record<string, unknown> = { ...args.inputs };
-      if (args.type === "random:index/randomPassword:RandomPassword") state.result = `pw-${args.name}`;
-      return { id: `${args.name}-id`, state };
-    },
-    call: () => ({}),
-  },
-  "shipyard",
-  "unit",
-  false,
-  "organization",
-);
+const { resources } = setupMocks(() => published);
 
 import { dataProgram } from "../../stacks/data/program";
 import { dataInputs } from "../../stacks/data/inputs";

@@ -10,8 +10,15 @@ export interface Recorded {
   parent?: string;
 }
 
-/** Pulumi mocks that record every resource with its options. */
-export function setupMocks(): { resources: Recorded[]; transformation: pulumi.ResourceTransformation } {
+/**
+ * Pulumi mocks that record every resource with its options. A StackReference
+ * reads `stackOutputs()` (with `secrets` a secret output), so a test can run
+ * the app program on what it got from the data program.
+ */
+export function setupMocks(stackOutputs: () => Record<string, unknown> = () => ({})): {
+  resources: Recorded[];
+  transformation: pulumi.ResourceTransformation;
+} {
   const resources: Recorded[] = [];
   const opts = new Map<string, Omit<Recorded, "type" | "name" | "inputs">>();
   pulumi.runtime.setMocks(
@@ -19,6 +26,8 @@ export function setupMocks(): { resources: Recorded[]; transformation: pulumi.Re
       newResource: (args) => {
         const o = opts.get(`${args.type}::${args.name}`) ?? { protect: false };
         resources.push({ type: args.type, name: args.name, inputs: args.inputs, ...o });
+        if (args.type === "pulumi:pulumi:StackReference")
+          return { id: args.name, state: { outputs: stackOutputs(), secretOutputNames: ["secrets"] } };
         const state: Record<string, unknown> = { ...args.inputs };
         if (args.type === "random:index/randomPassword:RandomPassword") state.result = `pw-${args.name}`;
         return { id: `${args.name}-id`, state };
@@ -28,6 +37,7 @@ export function setupMocks(): { resources: Recorded[]; transformation: pulumi.Re
     "shipyard",
     "unit",
     false,
+    "organization",
   );
   const transformation: pulumi.ResourceTransformation = (a) => {
     opts.set(`${a.type}::${a.name}`, {
