@@ -249,8 +249,8 @@ export const Proxy = z
     networks: z.array(z.string()).min(1),
     httpPort: perEnv(z.number().int().min(1).max(65535)),
     /**
-     * The environment's TLS mode by default (kind caddy only): `off`, `internal` (Caddy's
-     * local CA) or `acme`; `shipyard:tls` overrides it, and gives acme's e-mail address.
+     * The environment's TLS mode by default (kinds caddy and traefik): `off`, `internal`
+     * (Caddy's local CA; not with traefik) or `acme`; `shipyard:tls` overrides it, and gives acme's e-mail address.
      * @default "off"
      */
     tls: perEnv(z.enum(TLS_MODES)).optional(),

@@ -32,7 +32,7 @@ export const StackConfig = z
     images: z.record(form("imageRef")).default({}),
     httpPort: z.coerce.number().int().min(1).max(65535).optional(),
     /**
-     * HTTPS at the proxy (kind caddy): `{ mode, email, directory, caRoot }`, or just the mode
+     * HTTPS at the proxy (kinds caddy and traefik): `{ mode, email, directory, caRoot }`, or just the mode
      * (`--set tls=acme`). Over the blueprint's mode for the environment (stacks/tls.ts).
      */
     tls: z

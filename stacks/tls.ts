@@ -4,7 +4,7 @@
  * environment and the HTTPS port defaulted to 443. Pure: no Pulumi imports.
  * Every problem names its `shipyard:` key and the allowed values.
  */
-import { checkTls, TLS_KINDS } from "../components/proxy/tls";
+import { checkTls, TLS_MODES_BY_KIND } from "../components/proxy/tls";
 import type { ProxyKind, ProxyTls, TlsMode } from "../components/proxy/types";
 import { FORMS } from "../components/shared/grammar";
 import type { Environment } from "../blueprints";
@@ -82,8 +82,8 @@ export function stackTls(o: {
     };
   }
   try {
-    // ReverseProxy's own check: the kinds with TLS first (the forms were checked by zod).
-    if (problems.length === 0 || !TLS_KINDS.includes(o.kind)) checkTls(o.kind, tls);
+    // ReverseProxy's own check: the kinds and modes with TLS first (the forms were checked by zod).
+    if (problems.length === 0 || !TLS_MODES_BY_KIND[o.kind].includes(mode)) checkTls(o.kind, tls);
   } catch (e) {
     problems.push(`shipyard:tls: ${(e as Error).message}`);
   }

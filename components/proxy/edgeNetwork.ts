@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { dockerLabels } from "../shared";
 import { edgeNetworkName, type EdgeRouting, type TraefikRouteOptions } from "./traefikLabels";
+import type { ProxyTls } from "./types";
 
 /**
  * The edge network of one environment's Traefik (the seeds' `traefik-public`,
@@ -36,16 +37,20 @@ export function edgeNetwork(
   );
 }
 
-/** What AppStack (and a site stack) need to put containers behind this environment's Traefik. */
+/**
+ * What AppStack (and a site stack) need to put containers behind this environment's
+ * Traefik; from the proxy's options, its `tls` reduced to `https` (mode acme).
+ */
 export function edgeRouting(
   a: { system: string; environment: string; swarm?: boolean },
-  options: TraefikRouteOptions,
+  options: TraefikRouteOptions & { tls?: ProxyTls },
 ): EdgeRouting {
   return {
     securityHeaders: options.securityHeaders,
     headers: options.headers,
     rateLimit: options.rateLimit,
     maxBodyMb: options.maxBodyMb,
+    ...(options.tls?.mode === "acme" ? { https: true } : {}),
     edge: `${a.system}-${a.environment}`,
     networkName: edgeNetworkName(a.system, a.environment),
     provider: a.swarm ? "swarm" : "docker",

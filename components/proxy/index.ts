@@ -8,4 +8,4 @@ export { edgeNetwork, edgeRouting } from "./edgeNetwork";
 export { traefikLabels, edgeNetworkName, EDGE_LABEL, type EdgeRouting } from "./traefikLabels";
 export { renderTraefik } from "./render/traefik";
 export { PROXY_KINDS } from "./kinds";
-export { checkTls, TLS_KINDS, TLS_MODES } from "./tls";
+export { checkTls, TLS_KINDS, TLS_MODES, TLS_MODES_BY_KIND } from "./tls";

@@ -1,18 +1,39 @@
 import type { HealthCheck } from "../shared/health";
 import { httpProbe } from "../shared/health";
 import type { ResourceLimits } from "../shared/resources";
-import { CADDYFILE_PATH, renderCaddy } from "./render/caddy";
+import { ACME_CA_ROOT_PATH, CADDY_DATA_DIR, CADDYFILE_PATH, renderCaddy } from "./render/caddy";
 import { NGINX_CONF_PATH, renderNginx } from "./render/nginx";
-import { renderTraefik, TRAEFIK_CONF_PATH } from "./render/traefik";
+import {
+  renderTraefik,
+  TRAEFIK_ACME_CA_ROOT_PATH,
+  TRAEFIK_CONF_PATH,
+  TRAEFIK_DATA_DIR,
+} from "./render/traefik";
 import type { ProxyKind } from "./types";
+
+/** Where a kind with TLS keeps its certificates and reads the ACME directory's CA root. */
+export interface ProxyTlsFiles {
+  /** Where the caller's certVolume is mounted. */
+  dataDir: string;
+  /** Where tls.caRoot is uploaded. */
+  caRootFile: string;
+  /** An environment variable that must name caRootFile for the proxy to read it. */
+  caRootEnv?: string;
+}
 
 /**
  * Per proxy kind: where its config goes, how it is rendered, how its health is
- * checked, and where a Swarm may place it.
+ * checked, where a Swarm may place it, and (kinds with TLS) its TLS files.
  */
 export const PROXY_KINDS: Record<
   ProxyKind,
-  { file: string; render: typeof renderNginx; health: HealthCheck; swarmConstraints: string[] }
+  {
+    file: string;
+    render: typeof renderNginx;
+    health: HealthCheck;
+    swarmConstraints: string[];
+    tls?: ProxyTlsFiles;
+  }
 > = {
   nginx: {
     file: NGINX_CONF_PATH,
@@ -25,6 +46,8 @@ export const PROXY_KINDS: Record<
     render: renderCaddy,
     health: { command: httpProbe(80, "/__health"), interval: "2s", retries: 15 },
     swarmConstraints: [],
+    // The Caddyfile names the root itself (acme_ca_root).
+    tls: { dataDir: CADDY_DATA_DIR, caRootFile: ACME_CA_ROOT_PATH },
   },
   // Upstream's documented check: the binary asks the ping entry point (:8080/ping).
   traefik: {
@@ -34,6 +57,13 @@ export const PROXY_KINDS: Record<
     // Its swarm provider lists services through the Swarm API, which only a manager's
     // engine answers (doc.traefik.io/traefik/v3.7/providers/swarm, "Docker API Access").
     swarmConstraints: ["node.role==manager"],
+    // Traefik's ACME provider reads lego's variable when the resolver names no caCertificates
+    // (pkg/provider/acme/provider.go, v3.7.13; go-acme/lego v5.4.1 lego/client_config.go).
+    tls: {
+      dataDir: TRAEFIK_DATA_DIR,
+      caRootFile: TRAEFIK_ACME_CA_ROOT_PATH,
+      caRootEnv: "LEGO_CA_CERTIFICATES",
+    },
   },
 };
 

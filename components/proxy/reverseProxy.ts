@@ -11,7 +11,6 @@ import {
 } from "../shared";
 import { PROXY_KINDS as KINDS, PROXY_LIMITS } from "./kinds";
 import { SITES_DIR } from "./render/nginx";
-import { ACME_CA_ROOT_PATH, CADDY_DATA_DIR } from "./render/caddy";
 import { edgeRouting } from "./edgeNetwork";
 import { checkTls } from "./tls";
 import type { ProxyKind, ProxyTls, ReverseProxyArgs } from "./types";
@@ -51,6 +50,11 @@ export class ReverseProxy extends pulumi.ComponentResource {
     this.url = `http://${address}:${args.httpPort}`;
     if (https) this.httpsUrl = `https://${address}:${args.httpsPort}`;
     const caRoot = tls.mode === "acme" ? tls.caRoot : undefined;
+    // checkTls lets TLS on only for kinds that have these files.
+    const tlsFiles = https ? impl.tls! : undefined;
+    // Certificates and the ACME account: the caller's volume, kept across replacements.
+    const certMount = tlsFiles ? [{ volumeName: args.certVolume!, containerPath: tlsFiles.dataDir }] : [];
+    const caRootEnv = caRoot !== undefined ? tlsFiles!.caRootEnv : undefined;
     this.container = workload(
       `${name}-proxy`,
       {
@@ -58,20 +62,20 @@ export class ReverseProxy extends pulumi.ComponentResource {
         image: args.image,
         uploads: [
           { file: impl.file, content: this.config },
-          ...(caRoot !== undefined ? [{ file: ACME_CA_ROOT_PATH, content: caRoot }] : []),
+          ...(caRoot !== undefined ? [{ file: tlsFiles!.caRootFile, content: caRoot }] : []),
         ],
+        ...(caRootEnv ? { envs: [`${caRootEnv}=${tlsFiles!.caRootFile}`] } : {}),
         ports: [
           { internal: 80, external: args.httpPort, ip: address },
           ...(https ? [{ internal: 443, external: args.httpsPort!, ip: address }] : []),
         ],
         volumes: traefik
           ? // The provider only reads the engine's API: the socket, read-only (policy no-docker-socket).
-            [dockerSocketMount]
+            [dockerSocketMount, ...certMount]
           : args.sitesVolume
             ? [{ volumeName: args.sitesVolume, containerPath: SITES_DIR }]
             : https
-              ? // Certificates and the ACME account: the caller's volume, kept across replacements.
-                [{ volumeName: args.certVolume!, containerPath: CADDY_DATA_DIR }]
+              ? certMount
               : undefined,
         networksAdvanced: [
           ...args.networks.map((n) => ({ name: n, ...(aliases ? { aliases } : {}) })),

@@ -7,10 +7,20 @@ import { checkForm } from "../shared/grammar";
 import type { ProxyKind, ProxyTls } from "./types";
 
 /** The kinds that can serve HTTPS themselves so far. */
-export const TLS_KINDS: readonly ProxyKind[] = ["caddy"];
+export const TLS_KINDS: readonly ProxyKind[] = ["caddy", "traefik"];
 
 /** The TLS modes, in the order errors list them. */
 export const TLS_MODES = ["off", "internal", "acme"] as const;
+
+/**
+ * The modes each kind with TLS serves: Traefik has no local CA of its own (only
+ * ACME certificate resolvers and files), so kind traefik has no `internal`.
+ */
+export const TLS_MODES_BY_KIND: Readonly<Record<ProxyKind, readonly ProxyTls["mode"][]>> = {
+  nginx: ["off"],
+  caddy: ["off", "internal", "acme"],
+  traefik: ["off", "acme"],
+};
 
 /** One or more PEM certificates (what tls.caRoot must be). */
 export const PEM_CERTIFICATES =
@@ -29,7 +39,12 @@ export function checkTls(kind: ProxyKind, tls: ProxyTls | undefined): ProxyTls {
   if (t.mode === "off") return t;
   if (!TLS_KINDS.includes(kind)) {
     throw new Error(
-      `tls mode "${t.mode}" is not available with proxy kind ${kind}: TLS is available with kind caddy so far; allowed kinds: ${TLS_KINDS.join(", ")} (or tls mode "off")`,
+      `tls mode "${t.mode}" is not available with proxy kind ${kind}: TLS is available with kinds caddy and traefik so far; allowed kinds: ${TLS_KINDS.join(", ")} (or tls mode "off")`,
+    );
+  }
+  if (!TLS_MODES_BY_KIND[kind].includes(t.mode)) {
+    throw new Error(
+      `tls mode "${t.mode}" is not available with proxy kind ${kind} (Traefik has no local CA: its certificates come from an ACME directory); allowed modes for ${kind}: ${TLS_MODES_BY_KIND[kind].join(", ")}`,
     );
   }
   if (t.mode === "acme") {

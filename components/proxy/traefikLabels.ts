@@ -2,7 +2,8 @@
  * Traefik routing as labels on the routed containers (proxy kind `traefik`): the same
  * route data the nginx and Caddy renderers take (host, path prefix, strip prefix, headers,
  * security headers, rate limit, largest body), as routers, services and middlewares of
- * Traefik's Docker or Swarm provider. Pure: no Pulumi imports.
+ * Traefik's Docker or Swarm provider; with tls acme, routers on the HTTPS entry point
+ * with the certificate resolver, and HSTS. Pure: no Pulumi imports.
  */
 import { SECURITY_HEADERS } from "./render/headers";
 import * as quote from "./render/quote";
@@ -39,6 +40,12 @@ export interface EdgeRouting extends TraefikRouteOptions {
   networkName: string;
   /** Which Traefik provider reads the labels. */
   provider: "docker" | "swarm";
+  /**
+   * The proxy has tls acme: the routers serve HTTPS only (entry point websecure,
+   * certificate resolver `le`) and send HSTS. Only the mode travels (to site stacks
+   * too): the ACME account's fields stay with the proxy. @default false
+   */
+  https?: boolean;
 }
 
 /** The edge network's name for one environment (the seeds' `traefik-public`, one per environment). */
@@ -49,6 +56,15 @@ export function edgeNetworkName(system: string, environment: string): string {
 /** The Traefik entry point the routes listen on (the proxy's port 80). */
 export const WEB_ENTRYPOINT = "web";
 
+/** The entry point the routes listen on with tls acme (the proxy's port 443); `web` then only redirects. */
+export const WEBSECURE_ENTRYPOINT = "websecure";
+
+/** The certificate resolver (static configuration, render/traefik.ts) the routers name with tls acme. */
+export const CERT_RESOLVER = "le";
+
+/** HSTS on HTTPS answers with tls acme, as kind caddy's (render/caddy.ts DEFAULT_HSTS): one year, this host only. */
+export const HSTS_SECONDS = 31536000;
+
 const objName = (v: string): string => v.replace(/[^A-Za-z0-9-]/g, "-");
 
 /**
@@ -56,7 +72,10 @@ const objName = (v: string): string => v.replace(/[^A-Za-z0-9-]/g, "-");
  * network, one router per route (rule Host and PathPrefix; Traefik's default
  * priority, the rule's length, lets the longest path win as in nginx), one
  * load-balancer service per port, and the middlewares the routes use, all named
- * `<resourceName>-…` so no two services define the same object.
+ * `<resourceName>-…` so no two services define the same object. With tls acme each
+ * router is on `websecure` with `tls=true` and the resolver `le`, and a middleware
+ * `<resourceName>-hsts` (stsSeconds) adds HSTS, unless `headers` sets its own
+ * Strict-Transport-Security; with tls off nothing of this is added.
  */
 export function traefikLabels(
   resourceName: string,
@@ -65,6 +84,7 @@ export function traefikLabels(
   o: EdgeRouting,
 ): Record<string, string> {
   if (routes.length === 0) return {};
+  const https = o.https === true;
   const base = objName(resourceName);
   const m: Record<string, string> = {
     "traefik.enable": "true",
@@ -82,6 +102,14 @@ export function traefikLabels(
       quote.headerValue(h, v);
       m[`traefik.http.middlewares.${mw}.headers.customresponseheaders.${quote.headerName(h)}`] = v;
     }
+    shared.push(mw);
+  }
+  const ownHsts = headers.some(([h]) => h.toLowerCase() === "strict-transport-security");
+  if (https && !ownHsts) {
+    // Only websecure routers exist with tls acme, and Traefik's headers middleware sends
+    // STS on TLS requests only: plain HTTP answers (the redirect) carry none.
+    const mw = `${base}-hsts`;
+    m[`traefik.http.middlewares.${mw}.headers.stsseconds`] = String(HSTS_SECONDS);
     shared.push(mw);
   }
   if (o.rateLimit) {
@@ -115,6 +143,10 @@ export function traefikLabels(
     const router = `${base}-${i}`;
     const service = `${base}-${port}`;
     const path = quote.path(r.path ?? "/");
+    if (https && r.host.startsWith("*."))
+      throw new Error(
+        `${resourceName}: routes[${i}] host ${JSON.stringify(r.host)}: a wildcard certificate needs the ACME DNS-01 challenge, which is not available; allowed with tls mode "acme": host names without *.`,
+      );
     const rule =
       path === "/"
         ? `Host(\`${quote.host(r.host)}\`)`
@@ -126,7 +158,11 @@ export function traefikLabels(
       mws.push(strip);
     }
     m[`traefik.http.routers.${router}.rule`] = rule;
-    m[`traefik.http.routers.${router}.entrypoints`] = WEB_ENTRYPOINT;
+    m[`traefik.http.routers.${router}.entrypoints`] = https ? WEBSECURE_ENTRYPOINT : WEB_ENTRYPOINT;
+    if (https) {
+      m[`traefik.http.routers.${router}.tls`] = "true";
+      m[`traefik.http.routers.${router}.tls.certresolver`] = CERT_RESOLVER;
+    }
     m[`traefik.http.routers.${router}.service`] = service;
     m[`traefik.http.routers.${router}.middlewares`] = mws.join(",");
     m[`traefik.http.services.${service}.loadbalancer.server.port`] = String(port);

@@ -36,9 +36,10 @@ export interface ProxyRenderOptions {
   /** Label routing (kind traefik): which provider, edge network and io.shipyard.edge value. */
   labelRouting?: import("./traefikLabels").EdgeRouting;
   /**
-   * HTTPS for the route hosts (kind caddy only so far). `off`: plain HTTP on :80.
-   * `internal`: certificates from Caddy's own local CA. `acme`: certificates from an
-   * ACME directory (HTTP-01 on :80), HTTP redirected to HTTPS, HSTS on HTTPS answers.
+   * HTTPS for the route hosts (kinds caddy and traefik). `off`: plain HTTP on :80.
+   * `internal`: certificates from Caddy's own local CA (kind caddy only). `acme`:
+   * certificates from an ACME directory (HTTP-01 on :80), HTTP redirected to HTTPS,
+   * HSTS on HTTPS answers.
    * @default { mode: "off" }
    */
   tls?: ProxyTls;
@@ -69,7 +70,8 @@ export interface ProxyTlsAcme {
   directory: string;
   /**
    * PEM of a CA to trust for the ACME directory's own HTTPS (a private or test CA,
-   * e.g. Pebble's); uploaded next to the Caddyfile. @default the system's roots
+   * e.g. Pebble's); uploaded next to the proxy's configuration (Traefik: named by
+   * LEGO_CA_CERTIFICATES). @default the system's roots
    */
   caRoot?: string;
 }
@@ -94,7 +96,7 @@ export interface ReverseProxyArgs extends ProxyRenderOptions {
   httpsPort?: number;
   /**
    * Engine name of a volume for the proxy's certificates and ACME account (mounted at
-   * Caddy's data directory, /data); required when `tls` is not off. Owned by the caller
+   * /data: Caddy's data directory; Traefik's acme.json); required when `tls` is not off. Owned by the caller
    * (it outlives the proxy container, so a replaced proxy keeps its certificates).
    */
   certVolume?: import("@pulumi/pulumi").Input<string>;

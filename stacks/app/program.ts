@@ -117,7 +117,7 @@ export async function appProgram(raw?: Record<string, string>): Promise<Record<s
       image: system.app.proxy.image,
       networks: system.app.proxy.networks.map((k) => networks[k]),
       httpPort: system.app.proxy.httpPort,
-      // HTTPS (kind caddy): the certificates live in the data layer's volume (stacks/contract.ts).
+      // HTTPS (kinds caddy, traefik): the certificates live in the data layer's volume (stacks/contract.ts).
       tls: px.tls,
       httpsPort: px.httpsPort,
       certVolume: needsCertVolume(system) ? contract.certVolume : undefined,

@@ -26,6 +26,8 @@ const TraefikSites = z.object({
   headers: z.record(z.string()).nullish(),
   rateLimit: z.object({ perSecond: z.number(), burst: z.number().nullish() }).nullish(),
   maxBodyMb: z.number().nullish(),
+  /** The platform's Traefik has tls acme: the site's routers are on websecure too. */
+  https: z.boolean().nullish(),
 });
 
 /**
@@ -158,6 +160,7 @@ async function traefikSite(t: z.infer<typeof TraefikSites>): Promise<Record<stri
           ? { perSecond: t.rateLimit.perSecond, burst: opt(t.rateLimit.burst) }
           : undefined,
         maxBodyMb: opt(t.maxBodyMb),
+        ...(t.https ? { https: true } : {}),
       },
     },
     { dependsOn: [db] },

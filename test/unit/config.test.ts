@@ -132,7 +132,7 @@ describe("stack config: shipyard:tls and shipyard:httpsPort", () => {
   });
   test("TLS on with proxy kind nginx: the component's error, at config time, naming shipyard:tls and the kinds", () => {
     expect(() => loadStack({ ...ok, "shipyard:tls": "internal" })).toThrow(
-      /shipyard:tls: tls mode "internal" is not available with proxy kind nginx: TLS is available with kind caddy so far; allowed kinds: caddy/,
+      /shipyard:tls: tls mode "internal" is not available with proxy kind nginx: TLS is available with kinds caddy and traefik so far; allowed kinds: caddy, traefik/,
     );
     expect(() =>
       loadStack({
@@ -140,7 +140,32 @@ describe("stack config: shipyard:tls and shipyard:httpsPort", () => {
         "shipyard:environment": "prod",
         "shipyard:tls": JSON.stringify({ mode: "acme", ...JSON.parse(email["shipyard:tls"]) }),
       }),
-    ).toThrow(/shipyard:tls: tls mode "acme" is not available with proxy kind nginx.*allowed kinds: caddy/);
+    ).toThrow(
+      /shipyard:tls: tls mode "acme" is not available with proxy kind nginx.*allowed kinds: caddy, traefik/,
+    );
+  });
+  test("proxy kind traefik (Brand Club): acme accepted; internal refused naming the modes traefik has", () => {
+    const bc = (extra: Record<string, string>) => ({
+      "shipyard:blueprint": "brandclub",
+      "shipyard:environment": "prod",
+      ...extra,
+    });
+    const p = loadStack(bc({ "shipyard:tls": JSON.stringify({ mode: "acme", email: "ops@example.org" }) }))
+      .system.app.proxy;
+    expect(p.kind).toBe("traefik");
+    expect(p.tls).toEqual({
+      mode: "acme",
+      email: "ops@example.org",
+      directory: "https://acme-v02.api.letsencrypt.org/directory",
+    });
+    expect(p.httpsPort).toBe(443);
+    expect(() => loadStack(bc({ "shipyard:tls": "internal" }))).toThrow(
+      /shipyard:tls: tls mode "internal" is not available with proxy kind traefik \(Traefik has no local CA: its certificates come from an ACME directory\); allowed modes for traefik: off, acme/,
+    );
+    // Without an e-mail address: only the missing field is reported, as for caddy.
+    expect(() => loadStack(bc({ "shipyard:tls": "acme" }))).toThrow(
+      /invalid stack configuration:\n {2}- shipyard:tls.email: required with tls mode "acme" \(shipyard:tls.mode\)[^\n]*$/,
+    );
   });
   test("httpsPort: needs TLS on, and differs from httpPort", () => {
     expect(() => loadStack({ ...ok, "shipyard:httpsPort": "8443" })).toThrow(

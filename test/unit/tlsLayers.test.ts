@@ -109,4 +109,47 @@ describe("TLS through the data and app layers", () => {
       appProgram(config("staging", { ...email, "shipyard:dataStack": "cme-staging" })),
     ).rejects.toThrow(/exports no certVolume, but this app stack's shipyard:tls is on/);
   });
+
+  test("WebMeteor staging (kind traefik, acme): the proxy mounts socket and volume, routers on websecure, sites told https", async () => {
+    const wm = (extra: Record<string, string> = {}) => ({
+      // The blueprint's mode is off: the stack config turns acme on.
+      ...config("staging", {
+        "shipyard:tls": JSON.stringify({ mode: "acme", email: "ops@example.org" }),
+        ...extra,
+      }),
+      "shipyard:blueprint": "webmeteor",
+    });
+    const data = await dataProgram(wm());
+    published = { contract: await value(data.contract), secrets: await value(data.secrets) };
+    resources.length = 0;
+    const out = await appProgram(wm({ "shipyard:dataStack": "webmeteor-staging" }));
+    const proxy = await registered("webmeteor-staging-proxy");
+    expect(proxy.inputs.volumes).toEqual([
+      expect.objectContaining({
+        hostPath: "/var/run/docker.sock",
+        containerPath: "/run/docker.sock",
+        readOnly: true,
+      }),
+      expect.objectContaining({ volumeName: "webmeteor-staging-proxy-certs", containerPath: "/data" }),
+    ]);
+    expect(proxy.inputs.envs).toBeUndefined(); // Let's Encrypt: no CA root of the caller's
+    const conf = (proxy.inputs.uploads as { file: string; content: string }[])[0].content;
+    expect(conf).toContain('caServer: "https://acme-staging-v02.api.letsencrypt.org/directory"');
+    const routed = resources.filter(
+      (r) =>
+        r.type === "docker:index/container:Container" &&
+        (r.inputs.labels as { label: string; value: string }[] | undefined)?.some(
+          (l) => l.label === "traefik.enable",
+        ),
+    );
+    expect(routed.length).toBeGreaterThan(0);
+    for (const r of routed) {
+      const labels = r.inputs.labels as { label: string; value: string }[];
+      const entrypoints = labels.filter((l) => l.label.endsWith(".entrypoints")).map((l) => l.value);
+      expect(new Set(entrypoints)).toEqual(new Set(["websecure"]));
+      expect(labels.filter((l) => l.label.endsWith(".tls.certresolver")).length).toBe(entrypoints.length);
+    }
+    expect(out.sites).toMatchObject({ kind: "traefik", https: true });
+    expect(JSON.stringify(out.sites)).not.toContain("ops@example.org");
+  });
 });

@@ -132,3 +132,177 @@ describe("ReverseProxy kind traefik", () => {
     ).toThrow(/needs edgeNetwork/);
   });
 });
+
+describe("traefik with tls acme", () => {
+  const acme = {
+    mode: "acme" as const,
+    email: "ops@example.org",
+    directory: "https://ca.example.test/dir",
+  };
+  const edgeTls = edgeRouting({ system: "shop", environment: "prod" }, { tls: acme });
+  const CA_ROOT = "-----BEGIN CERTIFICATE-----\nQUJD\n-----END CERTIFICATE-----\n";
+
+  test("edgeRouting carries only the mode (https), not the ACME account's fields", () => {
+    expect(edgeTls.https).toBe(true);
+    expect(JSON.stringify(edgeTls)).not.toContain("ops@example.org");
+    expect(edgeRouting({ system: "shop", environment: "prod" }, { tls: { mode: "off" } })).toEqual(
+      edgeRouting({ system: "shop", environment: "prod" }, {}),
+    );
+  });
+
+  test("static configuration: websecure, web redirecting to it, the resolver on the certificate volume", () => {
+    const conf = renderTraefik({ routes: [], labelRouting: edgeTls, tls: acme });
+    expect(conf).toMatchSnapshot();
+    expect(conf).toContain(
+      [
+        "  web:",
+        '    address: ":80"',
+        "    http:",
+        "      aliasHeadersStrategy: delete",
+        "      redirections:",
+        "        entryPoint:",
+        "          to: websecure",
+        "          scheme: https",
+        "          permanent: true",
+        "  websecure:",
+        '    address: ":443"',
+        "    http:",
+        "      aliasHeadersStrategy: delete",
+        "  traefik:",
+      ].join("\n"),
+    );
+    expect(conf).toContain(
+      [
+        "certificatesResolvers:",
+        "  le:",
+        "    acme:",
+        '      email: "ops@example.org"',
+        '      caServer: "https://ca.example.test/dir"',
+        '      storage: "/data/acme.json"',
+        "      httpChallenge:",
+        "        entryPoint: web",
+      ].join("\n"),
+    );
+    // The rest is the TLS-off configuration, unchanged.
+    const off = renderTraefik({ routes: [], labelRouting: edge });
+    expect(off).not.toMatch(/websecure|certificatesResolvers|redirections/);
+    expect(conf.slice(conf.indexOf("  traefik:\n"), conf.indexOf("certificatesResolvers:"))).toBe(
+      off.slice(off.indexOf("  traefik:\n"), off.indexOf("log:")),
+    );
+  });
+
+  test("refused: internal (no local CA), and labels whose mode differs from the proxy's", () => {
+    expect(() => renderTraefik({ routes: [], labelRouting: edge, tls: { mode: "internal" } })).toThrow(
+      /tls mode "internal" is not available with proxy kind traefik .*allowed modes for traefik: off, acme/,
+    );
+    expect(() => renderTraefik({ routes: [], labelRouting: edge, tls: acme })).toThrow(
+      /labelRouting.https is false and tls mode "acme"; allowed: https true exactly with tls mode "acme"/,
+    );
+    expect(() => renderTraefik({ routes: [], labelRouting: edgeTls })).toThrow(
+      /labelRouting.https is true and tls mode "off"/,
+    );
+    expect(() => renderTraefik({ routes: [], labelRouting: edgeTls, tls: { ...acme, email: "x" } })).toThrow(
+      /tls.email/,
+    );
+  });
+
+  test("router labels: websecure, tls, the resolver, HSTS as a middleware of those routers", () => {
+    const l = traefikLabels(
+      "shop-prod-api",
+      8000,
+      [{ host: "shop.example.test", path: "/api/", stripPrefix: true }, { host: "api.example.test" }],
+      edgeTls,
+    );
+    expect(l).toMatchSnapshot();
+    for (const r of ["shop-prod-api-0", "shop-prod-api-1"]) {
+      expect(l[`traefik.http.routers.${r}.entrypoints`]).toBe("websecure");
+      expect(l[`traefik.http.routers.${r}.tls`]).toBe("true");
+      expect(l[`traefik.http.routers.${r}.tls.certresolver`]).toBe("le");
+      expect(l[`traefik.http.routers.${r}.middlewares`].split(",")).toContain("shop-prod-api-hsts");
+    }
+    expect(l["traefik.http.middlewares.shop-prod-api-hsts.headers.stsseconds"]).toBe("31536000");
+    expect(l["traefik.http.routers.shop-prod-api-0.middlewares"]).toBe(
+      "shop-prod-api-body,shop-prod-api-headers,shop-prod-api-hsts,shop-prod-api-0-strip",
+    );
+    // With TLS off the same routes carry none of it.
+    const off = traefikLabels("shop-prod-api", 8000, [{ host: "api.example.test" }], edge);
+    expect(Object.keys(off).filter((k) => /hsts|\.tls/.test(k))).toEqual([]);
+    expect(off["traefik.http.routers.shop-prod-api-0.entrypoints"]).toBe("web");
+  });
+
+  test("a Strict-Transport-Security of the blueprint's replaces the default; a wildcard host is refused", () => {
+    const own = traefikLabels("shop-prod-web", 80, [{ host: "shop.example.test" }], {
+      ...edgeTls,
+      headers: { "Strict-Transport-Security": "max-age=600" },
+    });
+    expect(Object.keys(own).filter((k) => k.includes("hsts"))).toEqual([]);
+    expect(
+      own[
+        "traefik.http.middlewares.shop-prod-web-headers.headers.customresponseheaders.Strict-Transport-Security"
+      ],
+    ).toBe("max-age=600");
+    expect(() => traefikLabels("shop-prod-web", 80, [{ host: "*.example.test" }], edgeTls)).toThrow(
+      /routes\[0\] host "\*\.example\.test": a wildcard certificate needs the ACME DNS-01 challenge/,
+    );
+  });
+
+  const proxyArgs = {
+    system: "shop",
+    environment: "prod",
+    kind: "traefik" as const,
+    image: "traefik:v3.7",
+    networks: ["shop-prod-network"],
+    edgeNetwork: { name: "shop-prod-traefik-public", attach: "shop-prod-traefik-public" },
+    httpPort: 8080,
+    httpsPort: 8443,
+    certVolume: "shop-prod-proxy-certs",
+    routes: [],
+  };
+  const container = (prefix: string) =>
+    mocks.resources.find((r) => r.type === "docker:index/container:Container" && r.name.startsWith(prefix))!;
+
+  test("ReverseProxy: 443 published, the socket and the certificate volume, the CA root named by LEGO_CA_CERTIFICATES", async () => {
+    const p = new ReverseProxy("ta", { ...proxyArgs, tls: { ...acme, caRoot: CA_ROOT } });
+    await settle();
+    const c = container("ta-");
+    expect(c.inputs.volumes).toEqual([
+      { hostPath: "/var/run/docker.sock", containerPath: "/run/docker.sock", readOnly: true },
+      { volumeName: "shop-prod-proxy-certs", containerPath: "/data" },
+    ]);
+    expect(
+      (c.inputs.ports as { internal: number; external: number }[]).map((x) => [x.internal, x.external]),
+    ).toEqual([
+      [80, 8080],
+      [443, 8443],
+    ]);
+    const uploads = c.inputs.uploads as { file: string; content: string }[];
+    expect(uploads.map((u) => u.file)).toEqual(["/etc/traefik/traefik.yml", "/etc/traefik/acme-ca-root.pem"]);
+    expect(uploads[1].content).toBe(CA_ROOT);
+    expect(c.inputs.envs).toEqual(["LEGO_CA_CERTIFICATES=/etc/traefik/acme-ca-root.pem"]);
+    expect(uploads[0].content).toContain('storage: "/data/acme.json"');
+    expect(p.httpsUrl).toBe("https://127.0.0.1:8443");
+  });
+
+  test("ReverseProxy: without caRoot no upload and no variable; tls off adds nothing", async () => {
+    new ReverseProxy("tb", { ...proxyArgs, tls: acme });
+    new ReverseProxy("tc", {
+      ...proxyArgs,
+      httpsPort: undefined,
+      certVolume: undefined,
+      tls: { mode: "off" },
+    });
+    await settle();
+    const b = container("tb-");
+    expect((b.inputs.uploads as unknown[]).length).toBe(1);
+    expect(b.inputs.envs).toBeUndefined();
+    const c = container("tc-");
+    expect(c.inputs.envs).toBeUndefined();
+    expect(c.inputs.volumes).toEqual([
+      { hostPath: "/var/run/docker.sock", containerPath: "/run/docker.sock", readOnly: true },
+    ]);
+    expect((c.inputs.ports as unknown[]).length).toBe(1);
+    expect((c.inputs.uploads as { content: string }[])[0].content).toBe(
+      renderTraefik({ routes: [], labelRouting: edgeRouting({ system: "shop", environment: "prod" }, {}) }),
+    );
+  });
+});

@@ -1,10 +1,70 @@
 import { checkTls } from "../tls";
 import type { ProxyRenderOptions } from "../types";
-import { EDGE_LABEL, WEB_ENTRYPOINT } from "../traefikLabels";
+import type { ProxyTls } from "../types";
+import { CERT_RESOLVER, EDGE_LABEL, WEB_ENTRYPOINT, WEBSECURE_ENTRYPOINT } from "../traefikLabels";
 import { DOCKER_SOCKET } from "../../shared/dockerSocket";
 
 /** Where Traefik reads its static configuration (upstream image's default search path). */
 export const TRAEFIK_CONF_PATH = "/etc/traefik/traefik.yml";
+
+/** Where the caller's certificate volume is mounted (tls on): the ACME resolver's storage lives there. */
+export const TRAEFIK_DATA_DIR = "/data";
+
+/**
+ * The ACME resolver's storage: account, certificates and keys in one JSON file, which
+ * Traefik creates with mode 0600 and refuses to use when it is readable by others
+ * (pkg/provider/acme/local_store_unix.go CheckFile, v3.7.13).
+ */
+export const TRAEFIK_ACME_STORAGE = `${TRAEFIK_DATA_DIR}/acme.json`;
+
+/**
+ * Where the ACME directory's CA root (tls.caRoot) is uploaded; the container's
+ * LEGO_CA_CERTIFICATES names it (read by Traefik's ACME provider when the resolver
+ * sets no caCertificates: pkg/provider/acme/provider.go createHTTPClient, v3.7.13).
+ */
+export const TRAEFIK_ACME_CA_ROOT_PATH = "/etc/traefik/acme-ca-root.pem";
+
+/**
+ * The entry points: with tls off only `web` (:80); with tls acme also `websecure`
+ * (:443), `web` redirecting every request to it (Traefik's internal router, priority
+ * MaxInt-1) except ACME HTTP-01 challenges, which Traefik's `acme-http` router
+ * (priority MaxInt, pkg/provider/traefik/internal.go) answers on the resolver's
+ * challenge entry point, `web`.
+ */
+function entryPoints(tls: ProxyTls): string[] {
+  // Backends that read headers as variables (PHP, nginx, CGI) cannot be fooled by X_Real_Ip.
+  const aliasHeaders = ["    http:", "      aliasHeadersStrategy: delete"];
+  const web = [`  ${WEB_ENTRYPOINT}:`, '    address: ":80"', ...aliasHeaders];
+  if (tls.mode === "off") return web;
+  return [
+    ...web,
+    // permanent: 301 to a GET, 308 to any other method (pkg/middlewares/redirect/redirect.go
+    // moveHandler, v3.7.13); the port is websecure's (443, left out of the URL).
+    "      redirections:",
+    "        entryPoint:",
+    `          to: ${WEBSECURE_ENTRYPOINT}`,
+    "          scheme: https",
+    "          permanent: true",
+    `  ${WEBSECURE_ENTRYPOINT}:`,
+    '    address: ":443"',
+    ...aliasHeaders,
+  ];
+}
+
+/** The certificate resolver with tls acme (none with tls off). */
+function certificatesResolvers(tls: ProxyTls): string[] {
+  if (tls.mode !== "acme") return [];
+  return [
+    "certificatesResolvers:",
+    `  ${CERT_RESOLVER}:`,
+    "    acme:",
+    `      email: ${JSON.stringify(tls.email)}`,
+    `      caServer: ${JSON.stringify(tls.directory)}`,
+    `      storage: ${JSON.stringify(TRAEFIK_ACME_STORAGE)}`,
+    "      httpChallenge:",
+    `        entryPoint: ${WEB_ENTRYPOINT}`,
+  ];
+}
 
 /**
  * Traefik's static configuration: entry point `web` on :80 (the published port),
@@ -13,22 +73,25 @@ export const TRAEFIK_CONF_PATH = "/etc/traefik/traefik.yml";
  * exposedByDefault false, constrained to containers labelled io.shipyard.edge
  * of this environment. Routers, services and middlewares come from those
  * containers' labels (traefikLabels.ts), so nothing here changes per route.
+ * With tls acme: entry point `websecure` on :443 as well, `web` redirecting to it,
+ * and the certificate resolver `le` (HTTP-01 on `web`, storage on the caller's
+ * volume); the routers' labels then name `websecure` and `le`.
  */
 export function renderTraefik(o: ProxyRenderOptions): string {
-  checkTls("traefik", o.tls);
+  const tls = checkTls("traefik", o.tls);
   const r = o.labelRouting;
   if (!r) throw new Error("proxy kind traefik needs labelRouting (the edge network and label)");
   if (!/^[A-Za-z0-9._-]+$/.test(r.edge) || !/^[A-Za-z0-9._-]+$/.test(r.networkName))
     throw new Error(`labelRouting: ${JSON.stringify(r)} is not allowed; allowed: engine names`);
+  if ((r.https ?? false) !== (tls.mode === "acme"))
+    throw new Error(
+      `labelRouting.https is ${r.https ?? false} and tls mode "${tls.mode}"; allowed: https true exactly with tls mode "acme" (the routers' entry point and resolver follow it)`,
+    );
   const provider = r.provider;
   const out = [
     "# Rendered by shipyard: do not edit, change the blueprint. Routes are container labels.",
     "entryPoints:",
-    `  ${WEB_ENTRYPOINT}:`,
-    '    address: ":80"',
-    "    http:",
-    // Backends that read headers as variables (PHP, nginx, CGI) cannot be fooled by X_Real_Ip.
-    "      aliasHeadersStrategy: delete",
+    ...entryPoints(tls),
     "  traefik:",
     '    address: ":8080"',
     "ping:",
@@ -52,6 +115,7 @@ export function renderTraefik(o: ProxyRenderOptions): string {
           "    dialTimeout: 2s",
         ]
       : []),
+    ...certificatesResolvers(tls),
     "log:",
     "  level: INFO",
     "accessLog: {}",

@@ -1,0 +1,286 @@
+import { spawnSync } from "node:child_process";
+import * as http from "node:http";
+import * as https from "node:https";
+import { X509Certificate } from "node:crypto";
+import * as path from "node:path";
+import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
+import { docker, inspect, labelled, removeLabelled } from "./helpers/docker";
+import { freePort, get } from "./helpers/net";
+
+/**
+ * HTTPS with a ReverseProxy of kind traefik and tls acme, on the real engine, against
+ * Pebble (Let's Encrypt's ACME test server, shipyard/pebble:bookworm) on the test's
+ * network: a backend routed by its labels (entry point websecure, resolver le) gets
+ * Pebble's certificate for its route host, validated over HTTP-01 on the proxy's port
+ * 80 (Pebble's TLS-ALPN-01 port points where nothing listens); plain HTTP is
+ * redirected permanently (Traefik: 301 to a GET, 308 to other methods); HSTS only over
+ * HTTPS; a replaced proxy container serves the same certificate from acme.json on the
+ * caller's volume, without a new order.
+ */
+const run = `htr-${process.pid}`;
+const label = `io.shipyard.test=${run}`;
+const HOST = "app.shipyard.test";
+const workDir = path.join(__dirname, "..", "fixtures", "https-traefik");
+const pebble = `${run}-pebble`;
+const proxyName = `${run}-test-proxy`;
+const certVolume = `${run}-test-proxy-certs`;
+let stack: Stack;
+let ports: { http: number; https: number; pebble: number };
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `probe` until it returns a value (bounded), else fails with the last error. */
+async function until<T>(what: string, seconds: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const end = Date.now() + seconds * 1000;
+  let last = "";
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (e) {
+      last = (e as Error).message;
+    }
+    if (Date.now() > end) throw new Error(`timed out after ${seconds} s waiting for ${what}: ${last}`);
+    await sleep(500);
+  }
+}
+
+interface HttpsAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+  serial: string;
+  subjectAltName: string;
+  issuer: string;
+}
+
+/** GET over HTTPS to the published port, SNI and Host the route host, trusting only `ca`. */
+function httpsGet(port: number, ca: string, servername: string, urlPath: string): Promise<HttpsAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = https.get(
+      {
+        host: "127.0.0.1",
+        port,
+        path: urlPath,
+        servername,
+        headers: { Host: servername },
+        ca,
+        agent: false,
+        timeout: 10000,
+      },
+      (res) => {
+        const cert = (res.socket as import("node:tls").TLSSocket).getPeerCertificate();
+        let body = "";
+        res.on("data", (c) => (body += c));
+        res.on("end", () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body,
+            serial: cert.serialNumber,
+            subjectAltName: cert.subjectaltname ?? "",
+            issuer: String(cert.issuer?.CN ?? ""),
+          }),
+        );
+      },
+    );
+    req.on("error", reject);
+    req.on("timeout", () => req.destroy(new Error(`GET https://${servername}${urlPath} timed out`)));
+  });
+}
+
+/** A plain-HTTP request of any method through the proxy (loopback only). */
+function plainRequest(
+  method: string,
+  port: number,
+  host: string,
+  urlPath: string,
+): Promise<{ status: number; headers: http.IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: "127.0.0.1", port, method, path: urlPath, headers: { Host: host }, timeout: 10000 },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers }));
+      },
+    );
+    req.on("error", reject);
+    req.on("timeout", () => req.destroy(new Error(`${method} ${host}${urlPath} timed out`)));
+    req.end(method === "POST" ? "a=1" : undefined);
+  });
+}
+
+/** Pebble's management endpoint (its own HTTPS, signed by the container's test CA). */
+function pebbleRoot(testCa: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = https.get(
+      {
+        host: "127.0.0.1",
+        port: ports.pebble,
+        path: "/roots/0",
+        servername: "localhost",
+        ca: testCa,
+        agent: false,
+      },
+      (res) => {
+        let body = "";
+        res.on("data", (c) => (body += c));
+        res.on("end", () =>
+          res.statusCode === 200 ? resolve(body) : reject(new Error(`/roots/0: HTTP ${res.statusCode}`)),
+        );
+      },
+    );
+    req.on("error", reject);
+  });
+}
+
+/** acme.json on the volume: its mode and the certificates of resolver le (domain, serial). */
+function acmeStorage(): { mode: string; certificates: { domain: string; serial: string }[] } {
+  const out = docker(
+    "run", "--rm", "--network", "none", "--label", label,
+    "-v", `${certVolume}:/data:ro`, "shipyard/debian:bookworm",
+    "sh", "-c", "stat -c %a /data/acme.json; cat /data/acme.json",
+  ); // prettier-ignore
+  const nl = out.indexOf("\n");
+  const store = JSON.parse(out.slice(nl + 1)) as {
+    le?: { Certificates?: { domain: { main: string }; certificate: string }[] | null };
+  };
+  return {
+    mode: out.slice(0, nl),
+    certificates: (store.le?.Certificates ?? []).map((c) => ({
+      domain: c.domain.main,
+      // The leaf is the chain's first PEM block.
+      serial: new X509Certificate(Buffer.from(c.certificate, "base64").toString("utf8")).serialNumber,
+    })),
+  };
+}
+
+/** A container's log (Traefik and Pebble write to stdout and stderr). */
+function logsOf(container: string): string {
+  const r = spawnSync("docker", ["logs", container], { encoding: "utf8" });
+  return `${r.stdout}${r.stderr}`;
+}
+
+/** Certificates Pebble has issued, by its own log ("Issued certificate serial … for order …"). */
+const pebbleIssued = (): string[] =>
+  logsOf(pebble)
+    .split("\n")
+    .filter((l) => /Issued certificate serial/.test(l));
+
+beforeAll(async () => {
+  ports = { http: await freePort(), https: await freePort(), pebble: await freePort() };
+  stack = await LocalWorkspace.createOrSelectStack({ stackName: run, workDir });
+  await stack.setAllConfig({ "https:run": { value: run }, "https:host": { value: HOST } });
+});
+
+afterAll(async () => {
+  // Pebble first: the network cannot go while a container is attached to it.
+  try {
+    docker("rm", "-f", pebble);
+  } catch {
+    /* not started */
+  }
+  try {
+    await stack.destroy();
+    await stack.workspace.removeStack(run);
+  } catch {
+    /* removed below */
+  }
+  removeLabelled(label);
+});
+
+test("Traefik gets Pebble's certificate over HTTP-01, redirects HTTP, keeps acme.json across a replacement", async () => {
+  // 1. The networks, the certificate volume and the backend with its router labels.
+  const first = await stack.up();
+  expect(first.summary.result).toBe("succeeded");
+  const network = first.outputs.network.value as string;
+
+  // 2. Pebble on that network as `pebble`; HTTP-01 on port 80 of the name validated,
+  // TLS-ALPN-01 on a port nothing listens on (so only HTTP-01 can succeed).
+  docker(
+    "run", "-d", "--name", pebble, "--label", label,
+    "--network", network, "--network-alias", "pebble",
+    "-p", `127.0.0.1:${ports.pebble}:15000`,
+    "-e", "PEBBLE_TLS_NAMES=pebble,localhost", "-e", "PEBBLE_HTTP_PORT=80", "-e", "PEBBLE_TLS_PORT=5001",
+    "--memory", "256m", "--cpus", "0.5",
+    "shipyard/pebble:bookworm",
+  ); // prettier-ignore
+  await until("Pebble healthy", 90, async () =>
+    inspect(pebble, "{{.State.Health.Status}}") === "healthy" ? true : undefined,
+  );
+  const testCa = docker("exec", pebble, "cat", "/run/pebble/ca.pem") + "\n";
+
+  // 3. The proxy, trusting the test CA for Pebble's directory (LEGO_CA_CERTIFICATES).
+  await stack.setAllConfig({
+    "https:proxy": { value: "true" },
+    "https:httpPort": { value: String(ports.http) },
+    "https:httpsPort": { value: String(ports.https) },
+    "https:email": { value: "ops@shipyard.test" },
+    "https:directory": { value: "https://pebble:14000/dir" },
+    "https:caRoot": { value: testCa },
+    "https:generation": { value: "1" },
+  });
+  const second = await stack.up();
+  expect(second.summary.result).toBe("succeeded");
+  expect(inspect(proxyName, "{{.State.Health.Status}}")).toBe("healthy");
+  // The socket read-only (as with TLS off) and the caller's volume at /data.
+  const mounts = inspect(proxyName, "{{range .Mounts}}{{.Type}} {{.Name}} {{.Destination}} {{.RW}};{{end}}");
+  expect(mounts.split(";").filter(Boolean).sort()).toEqual([
+    "bind  /run/docker.sock false",
+    `volume ${certVolume} /data true`,
+  ]);
+  expect(inspect(proxyName, "{{range .Config.Env}}{{println .}}{{end}}")).toContain(
+    "LEGO_CA_CERTIFICATES=/etc/traefik/acme-ca-root.pem",
+  );
+
+  // Pebble's root (new on every Pebble start) is the only CA the client trusts; until
+  // Traefik has the certificate it serves its default one, which does not verify.
+  const root = await until("Pebble's root", 30, () => pebbleRoot(testCa));
+  const served = await until("an HTTPS answer with a certificate chaining to Pebble's root", 180, () =>
+    httpsGet(ports.https, root, HOST, "/"),
+  ).catch((e: Error) => {
+    throw new Error(`${e.message}\n--- traefik log ---\n${logsOf(proxyName).slice(-4000)}`);
+  });
+  expect(served.status).toBe(200);
+  expect(JSON.parse(served.body).app).toBe("https-backend");
+  expect(served.subjectAltName).toBe(`DNS:${HOST}`);
+  expect(served.issuer).toMatch(/^Pebble Intermediate CA/);
+  expect(served.headers["strict-transport-security"]).toBe("max-age=31536000");
+  expect(served.headers["x-content-type-options"]).toBe("nosniff");
+  expect(pebbleIssued()).toHaveLength(1);
+
+  // The certificate someone who does not trust Pebble would get: refused.
+  await expect(httpsGet(ports.https, testCa, HOST, "/")).rejects.toThrow(/certificate/i);
+
+  // Plain HTTP: permanent redirect to the same URL over HTTPS (Traefik v3.7's moveHandler:
+  // 301 to a GET, 308 to other methods), no HSTS and no backend headers.
+  const plain = await get(ports.http, HOST, "/some/path?q=1");
+  expect(plain.status).toBe(301);
+  expect(plain.headers.location).toBe(`https://${HOST}/some/path?q=1`);
+  expect(plain.headers["strict-transport-security"]).toBeUndefined();
+  expect(plain.headers["x-content-type-options"]).toBeUndefined();
+  const post = await plainRequest("POST", ports.http, HOST, "/form");
+  expect(post.status).toBe(308);
+  expect(post.headers.location).toBe(`https://${HOST}/form`);
+  expect(post.headers["strict-transport-security"]).toBeUndefined();
+
+  const stored = acmeStorage();
+  expect(stored.mode).toBe("600");
+  expect(stored.certificates).toEqual([{ domain: HOST, serial: served.serial }]);
+
+  // 4. A replaced proxy container (a changed label forces it) serves the same certificate.
+  const before = inspect(proxyName, "{{.Id}}");
+  await stack.setConfig("https:generation", { value: "2" });
+  const third = await stack.up();
+  expect(third.summary.result).toBe("succeeded");
+  expect(third.summary.resourceChanges?.replace).toBe(1);
+  expect(inspect(proxyName, "{{.Id}}")).not.toBe(before);
+  const again = await until("HTTPS from the replaced proxy", 120, () =>
+    httpsGet(ports.https, root, HOST, "/"),
+  );
+  expect(again.status).toBe(200);
+  expect(again.serial).toBe(served.serial);
+  expect(acmeStorage()).toEqual(stored);
+  expect(pebbleIssued()).toHaveLength(1);
+  expect(labelled(label).containers.sort()).toEqual([`${run}-backend`, pebble, proxyName].sort());
+});
