@@ -133,7 +133,7 @@ export function appServices(
           ]),
           ...(onEdge ? [["traefik-public", {}]] : []),
         ]),
-        ...(s.health ? { healthcheck: composeHealthcheck(s.health) } : {}),
+        ...(s.health ? { healthcheck: composeHealthcheck(s.health, ctx.startInterval) } : {}),
         ...composeBaseline(s.resources),
         init: true,
         ...(Object.keys(dependsOn).length ? { depends_on: dependsOn } : {}),
@@ -179,7 +179,7 @@ export function proxyService(
       { system: ctx.system, environment: ctx.environment, layer: "app", component: "proxy", role: o.kind },
       ctx.labels,
     ),
-    healthcheck: composeHealthcheck(PROXY_KINDS[o.kind].health),
+    healthcheck: composeHealthcheck(PROXY_KINDS[o.kind].health, ctx.startInterval),
     ...composeBaseline({}, PROXY_LIMITS),
     ...(Object.keys(o.after).length
       ? { depends_on: Object.fromEntries(Object.entries(o.after).map(([a, c]) => [a, { condition: c }])) }

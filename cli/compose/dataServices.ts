@@ -68,7 +68,7 @@ export function serverService(
     ],
     labels: dataLabels(ctx, s.name),
     networks: attach(s.networks, networks, s.name),
-    healthcheck: composeHealthcheck(serverHealth(s)),
+    healthcheck: composeHealthcheck(serverHealth(s), ctx.startInterval),
     ...composeBaseline({ memoryMb: s.memoryMb }, { memoryMb: 1024, cpus: 1 }),
     stop_grace_period: "30s",
   };
@@ -85,7 +85,7 @@ export function cacheService(ctx: ServiceContext, c: CacheSpec, networks: string
     ],
     labels: dataLabels(ctx, c.name),
     networks: attach(c.networks, networks, c.name),
-    healthcheck: composeHealthcheck(redisHealth()),
+    healthcheck: composeHealthcheck(redisHealth(), ctx.startInterval),
     ...composeBaseline({ memoryMb: c.memoryMb }, { memoryMb: 256, cpus: 0.5 }),
   };
 }
@@ -109,11 +109,10 @@ export function objectStoreService(
     volumes: [`${dataVolumeKey(o)}:/data`, key("minio-access-key"), key("minio-secret-key")],
     labels: dataLabels(ctx, o.name),
     networks: attach(o.networks, networks, o.name),
-    healthcheck: composeHealthcheck({
-      command: httpProbe(9000, "/minio/health/live"),
-      interval: "2s",
-      retries: 30,
-    }),
+    healthcheck: composeHealthcheck(
+      { command: httpProbe(9000, "/minio/health/live"), interval: "2s", retries: 30 },
+      ctx.startInterval,
+    ),
     ...composeBaseline({ memoryMb: o.memoryMb }, { memoryMb: 512, cpus: 1 }),
   };
 }

@@ -3,6 +3,7 @@
  * (mode 0600, values kept across exports) and the mounted files into a directory.
  */
 import { randomBytes } from "node:crypto";
+import { engineFacts } from "../../stacks/engineFacts";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { secretKeysOf } from "../../stacks/contract";
@@ -63,7 +64,7 @@ export async function exportCompose(
   const out =
     form === "stack"
       ? renderStack(system, { ...options, swarm: config.swarm })
-      : renderCompose(system, options);
+      : renderCompose(system, { ...options, engine: await engineFacts() });
   writeFile(envFile, renderEnvFile(project, secrets), 0o600);
   fs.rmSync(path.join(dir, "files"), { recursive: true, force: true });
   fs.mkdirSync(path.join(dir, "files"), { mode: 0o700 });

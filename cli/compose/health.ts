@@ -3,8 +3,11 @@ import { healthWithDefaults, type HealthCheck } from "../../components/shared/he
 import { containerBaseline, type ResourceLimits } from "../../components/shared/resources";
 import type { ComposeService } from "./model";
 
-/** The components' health check with the same defaults (start_interval needs Docker 25). */
-export function composeHealthcheck(h: HealthCheck): ComposeService {
+/**
+ * The components' health check with the same defaults, and the same start
+ * interval as `up` declares for the engine (Compose sends it from Docker 25 on).
+ */
+export function composeHealthcheck(h: HealthCheck, startInterval?: string): ComposeService {
   const d = healthWithDefaults(h);
   return {
     test: ["CMD", ...d.command],
@@ -12,6 +15,7 @@ export function composeHealthcheck(h: HealthCheck): ComposeService {
     timeout: d.timeout,
     retries: d.retries,
     start_period: d.startPeriod,
+    ...(startInterval ? { start_interval: startInterval } : {}),
   };
 }
 

@@ -21,6 +21,8 @@ export interface ServiceContext {
   secrets: Record<string, string>;
   /** Collects the files to mount. */
   files: RenderedFile[];
+  /** The health checks' start interval, where the engine has it (components/shared/engine.ts). */
+  startInterval?: string;
 }
 
 /** A file mounted read-only: `./files/<service>/<name>:<target>:ro`. */

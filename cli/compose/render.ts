@@ -5,6 +5,7 @@
  * and the files the components upload. Pure: secrets are passed in.
  */
 import type { ResolvedSystem } from "../../blueprints/resolve";
+import { healthStartInterval, type EngineFacts } from "../../components/shared/engine";
 import { serviceRoutes } from "../../components/app/routes";
 import { PROXY_KINDS } from "../../components/proxy/kinds";
 import { edgeRouting } from "../../components/proxy/edgeNetwork";
@@ -28,6 +29,8 @@ export interface ComposeOptions {
   listenAddress?: string;
   /** Secret key -> value, for every key of the data contract. */
   secrets: Record<string, string>;
+  /** The target engine (stacks/engineFacts.ts): health checks get a start interval where it has one. */
+  engine?: EngineFacts;
 }
 
 export interface ComposeExport {
@@ -44,6 +47,7 @@ export function renderCompose(system: ResolvedSystem, o: ComposeOptions): Compos
     labels: o.labels ?? {},
     secrets: o.secrets,
     files: [],
+    startInterval: o.engine ? healthStartInterval(o.engine) : undefined,
   };
   const name = (p: string) => resourceName(system.system, system.environment, p);
   const owner = (layer: "data" | "app", component: string, role: string) =>

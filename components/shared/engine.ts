@@ -16,6 +16,16 @@ export interface EngineFacts {
 /** Assumed when the engine cannot be asked: the oldest engine we support. */
 export const OLDEST_ENGINE: EngineFacts = { apiVersion: "1.41", swapLimit: false };
 
+/**
+ * The health check's start interval, where the engine's API has it (1.44, Docker
+ * 25): checks every second during the start period, so a container counts as
+ * healthy as soon as it is rather than one `interval` later. Older engines (and
+ * upstream's client against them) refuse it.
+ */
+export function healthStartInterval(facts: EngineFacts): string | undefined {
+  return apiAtLeast(facts.apiVersion, "1.44") ? "1s" : undefined;
+}
+
 /** Compares API versions such as "1.41" and "1.44". */
 export function apiAtLeast(have: string, need: string): boolean {
   const [a, b] = [have, need].map((v) => v.split(".").map((p) => Number(p) || 0));

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type * as docker from "@pulumi/docker";
-import { apiAtLeast, healthWaitSeconds, OLDEST_ENGINE, type EngineFacts } from "../shared";
+import { healthStartInterval, healthWaitSeconds, OLDEST_ENGINE, type EngineFacts } from "../shared";
 import type { WorkloadRole } from "./settings";
 
 /** Seconds a container gets to stop before it is killed, by role. */
@@ -56,8 +56,9 @@ export function containerPlan(
   const facts = engine ?? OLDEST_ENGINE;
   const out: docker.ContainerArgs = { ...args };
   let health = args.healthcheck;
-  if (plain(health) && apiAtLeast(facts.apiVersion, "1.44")) {
-    health = { ...health, startInterval: "1s" };
+  const startInterval = healthStartInterval(facts);
+  if (plain(health) && startInterval) {
+    health = { ...health, startInterval };
   }
   out.healthcheck = health;
   out.wait = health !== undefined;

@@ -60,6 +60,17 @@ describe("export-compose (demo dev)", () => {
     });
   });
 
+  test("the health checks' start interval as up declares it: from API 1.44 (Docker 25) on, none before", () => {
+    const render = (apiVersion: string) =>
+      renderCompose(system, { secrets, engine: { apiVersion, swapLimit: false } }).compose
+        .services as unknown as Record<string, { healthcheck?: Record<string, unknown> }>;
+    for (const [name, s] of Object.entries(render("1.51")))
+      expect(`${name}: ${String(s.healthcheck?.start_interval)}`).toBe(`${name}: 1s`);
+    for (const [name, s] of Object.entries(render("1.41")))
+      expect(`${name}: ${String(s.healthcheck?.start_interval)}`).toBe(`${name}: undefined`);
+    expect(services.api.healthcheck).not.toHaveProperty("start_interval"); // no engine given
+  });
+
   test("start order: data healthy, then dependencies healthy, proxy last", () => {
     expect(services.web.depends_on).toMatchObject({
       mariadb: { condition: "service_healthy" },
