@@ -1,10 +1,9 @@
-import { spawnSync } from "node:child_process";
-import * as https from "node:https";
 import { X509Certificate } from "node:crypto";
 import * as path from "node:path";
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
 import { docker, inspect, labelled, removeLabelled } from "./helpers/docker";
 import { freePort, get } from "./helpers/net";
+import { httpsGet, logsOf, pebbleIssued, pebbleRoot, poll, startPebble } from "./helpers/acme";
 
 /**
  * HTTPS with a ReverseProxy of kind caddy and tls acme, on the real engines, against
@@ -23,92 +22,6 @@ const proxyName = `${run}-test-proxy`;
 let stack: Stack;
 let ports: { http: number; https: number; pebble: number };
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls `probe` until it returns a value (bounded), else fails with the last error. */
-async function until<T>(what: string, seconds: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const end = Date.now() + seconds * 1000;
-  let last = "";
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = (e as Error).message;
-    }
-    if (Date.now() > end) throw new Error(`timed out after ${seconds} s waiting for ${what}: ${last}`);
-    await sleep(500);
-  }
-}
-
-interface HttpsAnswer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-  serial: string;
-  subjectAltName: string;
-  issuer: string;
-}
-
-/** GET over HTTPS to the published port, SNI and Host the route host, trusting only `ca`. */
-function httpsGet(port: number, ca: string, servername: string, urlPath: string): Promise<HttpsAnswer> {
-  return new Promise((resolve, reject) => {
-    const req = https.get(
-      {
-        host: "127.0.0.1",
-        port,
-        path: urlPath,
-        servername,
-        headers: { Host: servername },
-        ca,
-        agent: false,
-        timeout: 10000,
-      },
-      (res) => {
-        const cert = (res.socket as import("node:tls").TLSSocket).getPeerCertificate();
-        let body = "";
-        res.on("data", (c) => (body += c));
-        res.on("end", () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body,
-            serial: cert.serialNumber,
-            subjectAltName: cert.subjectaltname ?? "",
-            issuer: String(cert.issuer?.CN ?? ""),
-          }),
-        );
-      },
-    );
-    req.on("error", reject);
-    req.on("timeout", () => req.destroy(new Error(`GET https://${servername}${urlPath} timed out`)));
-  });
-}
-
-/** Pebble's management endpoint (its own HTTPS, signed by the container's test CA). */
-function pebbleRoot(testCa: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = https.get(
-      {
-        host: "127.0.0.1",
-        port: ports.pebble,
-        path: "/roots/0",
-        servername: "localhost",
-        ca: testCa,
-        agent: false,
-      },
-      (res) => {
-        let body = "";
-        res.on("data", (c) => (body += c));
-        res.on("end", () =>
-          res.statusCode === 200 ? resolve(body) : reject(new Error(`/roots/0: HTTP ${res.statusCode}`)),
-        );
-      },
-    );
-    req.on("error", reject);
-  });
-}
-
 /** The certificates Caddy keeps in the volume: path and serial (upper-case hex) of each. */
 function storedCertificates(): { file: string; serial: string }[] {
   const out = docker(
@@ -125,18 +38,6 @@ function storedCertificates(): { file: string; serial: string }[] {
       return { file: part.slice(0, nl), serial: new X509Certificate(pem).serialNumber };
     });
 }
-
-/** A container's log (Caddy and Pebble write to stderr). */
-function logsOf(container: string): string {
-  const r = spawnSync("docker", ["logs", container], { encoding: "utf8" });
-  return `${r.stdout}${r.stderr}`;
-}
-
-/** Certificates Pebble has issued, by its own log ("Issued certificate serial … for order …"). */
-const pebbleIssued = (): string[] =>
-  logsOf(pebble)
-    .split("\n")
-    .filter((l) => /Issued certificate serial/.test(l));
 
 beforeAll(async () => {
   ports = { http: await freePort(), https: await freePort(), pebble: await freePort() };
@@ -166,20 +67,8 @@ test("Caddy gets Pebble's certificate over HTTP-01, redirects HTTP, keeps the ce
   expect(first.summary.result).toBe("succeeded");
   const network = first.outputs.network.value as string;
 
-  // 2. Pebble on that network as `pebble`; HTTP-01 on port 80 of the name validated,
-  // TLS-ALPN-01 on a port nothing listens on (so only HTTP-01 can succeed).
-  docker(
-    "run", "-d", "--name", pebble, "--label", label,
-    "--network", network, "--network-alias", "pebble",
-    "-p", `127.0.0.1:${ports.pebble}:15000`,
-    "-e", "PEBBLE_TLS_NAMES=pebble,localhost", "-e", "PEBBLE_HTTP_PORT=80", "-e", "PEBBLE_TLS_PORT=5001",
-    "--memory", "256m", "--cpus", "0.5",
-    "shipyard/pebble:bookworm",
-  ); // prettier-ignore
-  await until("Pebble healthy", 90, async () =>
-    inspect(pebble, "{{.State.Health.Status}}") === "healthy" ? true : undefined,
-  );
-  const testCa = docker("exec", pebble, "cat", "/run/pebble/ca.pem") + "\n";
+  // 2. Pebble on that network as `pebble` (only HTTP-01 can succeed).
+  const testCa = await startPebble({ name: pebble, label, network, managementPort: ports.pebble });
 
   // 3. The proxy, trusting the test CA for Pebble's directory.
   await stack.setAllConfig({
@@ -200,8 +89,8 @@ test("Caddy gets Pebble's certificate over HTTP-01, redirects HTTP, keeps the ce
   );
 
   // Pebble's root (new on every Pebble start) is the only CA the client trusts.
-  const root = await until("Pebble's root", 30, () => pebbleRoot(testCa));
-  const served = await until("an HTTPS answer with a certificate chaining to Pebble's root", 180, () =>
+  const root = await poll("Pebble's root", 30, () => pebbleRoot(ports.pebble, testCa));
+  const served = await poll("an HTTPS answer with a certificate chaining to Pebble's root", 180, () =>
     httpsGet(ports.https, root, HOST, "/"),
   );
   expect(served.status).toBe(200);
@@ -214,7 +103,7 @@ test("Caddy gets Pebble's certificate over HTTP-01, redirects HTTP, keeps the ce
   expect(caddyLog).toMatch(/"obtaining certificate".*"identifier":"app\.shipyard\.test"/);
   expect(caddyLog).toMatch(/"trying to solve challenge".*"challenge_type":"http-01"/);
   expect(caddyLog).toMatch(/"certificate obtained successfully".*"identifier":"app\.shipyard\.test"/);
-  expect(pebbleIssued()).toHaveLength(1);
+  expect(pebbleIssued(pebble)).toHaveLength(1);
 
   // The certificate someone who does not trust Pebble would get: refused.
   await expect(httpsGet(ports.https, testCa, HOST, "/")).rejects.toThrow(/certificate/i);
@@ -239,13 +128,13 @@ test("Caddy gets Pebble's certificate over HTTP-01, redirects HTTP, keeps the ce
   expect(third.summary.result).toBe("succeeded");
   expect(third.summary.resourceChanges?.replace).toBe(1);
   expect(inspect(proxyName, "{{.Id}}")).not.toBe(before);
-  const again = await until("HTTPS from the replaced proxy", 120, () =>
+  const again = await poll("HTTPS from the replaced proxy", 120, () =>
     httpsGet(ports.https, root, HOST, "/"),
   );
   expect(again.status).toBe(200);
   expect(again.serial).toBe(served.serial);
   expect(storedCertificates()).toEqual(stored);
-  expect(pebbleIssued()).toHaveLength(1);
+  expect(pebbleIssued(pebble)).toHaveLength(1);
   expect(logsOf(proxyName)).not.toMatch(/"obtaining certificate"/);
   expect(labelled(label).containers.sort()).toEqual([`${run}-backend`, pebble, proxyName].sort());
 });
