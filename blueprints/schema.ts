@@ -7,6 +7,7 @@ import { z } from "zod";
 import { validateCron } from "../components/backup/render/cron";
 import { FORMS, type FormName } from "../components/shared/grammar";
 import { TLS_MODES } from "../components/proxy/tls";
+import { cpus, memoryMb, mountPath, port } from "./engineLimits";
 
 export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
 export const Environment = z.enum(ENVIRONMENTS);
@@ -111,7 +112,7 @@ export const DatabaseServer = z
     extraArgs: perEnv(z.array(z.string())).optional(),
     networks: z.array(z.string()).optional(),
     bufferPoolMb: perEnv(z.number().int().positive()).optional(),
-    memoryMb: perEnv(z.number().int().positive()).optional(),
+    memoryMb: perEnv(memoryMb).optional(),
     volume: z.string().optional(),
   })
   .strict();
@@ -123,7 +124,7 @@ export const Cache = z
     appendOnly: perEnv(z.boolean()).optional(),
     maxMemoryMb: perEnv(z.number().int().nonnegative()).optional(),
     maxMemoryPolicy: z.enum(["allkeys-lru", "volatile-lru", "allkeys-lfu", "noeviction"]).optional(),
-    memoryMb: perEnv(z.number().int().positive()).optional(),
+    memoryMb: perEnv(memoryMb).optional(),
     networks: z.array(z.string()).optional(),
     volume: z.string().optional(),
   })
@@ -135,7 +136,7 @@ export const ObjectStore = z
     image: z.string(),
     buckets: z.array(form("engineName")).optional(),
     networks: z.array(z.string()).optional(),
-    memoryMb: perEnv(z.number().int().positive()).optional(),
+    memoryMb: perEnv(memoryMb).optional(),
     volume: z.string().optional(),
   })
   .strict();
@@ -144,7 +145,7 @@ export const Route = z
   .object({
     host: form("hostName"),
     path: form("routePath").optional(),
-    port: z.number().int().optional(),
+    port: port.optional(),
     stripPrefix: z.boolean().optional(),
   })
   .strict();
@@ -182,7 +183,7 @@ export const SecretEnv = z.record(
   ]),
 );
 
-const ServiceVolume = z.object({ volume: name, path: z.string(), readOnly: z.boolean().optional() }).strict();
+const ServiceVolume = z.object({ volume: name, path: mountPath, readOnly: z.boolean().optional() }).strict();
 
 /**
  * A one-shot job (a migration, Frappe's configurator): its own container, run
@@ -201,7 +202,7 @@ export const Job = z
     volumes: z.array(ServiceVolume).optional(),
     /** Jobs (or services) that must be done (healthy) first. */
     dependsOn: z.array(z.string()).optional(),
-    memoryMb: perEnv(z.number().int().positive()).optional(),
+    memoryMb: perEnv(memoryMb).optional(),
     /** Environments it exists in. @default every environment */
     only: z.array(Environment).optional(),
   })
@@ -225,13 +226,13 @@ export const Service = z
     entrypoint: z.array(z.string()).optional(),
     env: z.record(envName, perEnv(z.string())).optional(),
     secretEnv: SecretEnv.optional(),
-    port: z.number().int().min(1).max(65535).optional(),
+    port: port.optional(),
     replicas: perEnv(z.number().int().min(0).max(50)).optional(),
     /** Never more than one copy (a scheduler). @default false */
     singleton: z.boolean().optional(),
     health: Health.optional(),
-    memoryMb: perEnv(z.number().int().positive()).optional(),
-    cpus: perEnv(z.number().positive()).optional(),
+    memoryMb: perEnv(memoryMb).optional(),
+    cpus: perEnv(cpus).optional(),
     dependsOn: z.array(z.string()).optional(),
     networks: z.array(z.string()).min(1),
     volumes: z.array(ServiceVolume).optional(),
@@ -377,7 +378,21 @@ export const Blueprint = z
         caches: z.array(Cache).default([]),
         objectStores: z.array(ObjectStore).default([]),
         /** Generated application secrets, referenced as `app/<name>`. */
-        secrets: z.array(AppSecret).default([]),
+        secrets: z
+          .array(AppSecret)
+          .default([])
+          .superRefine((secrets, ctx) => {
+            const seen = new Set<string>();
+            secrets.forEach((sec, i) => {
+              if (seen.has(sec.name))
+                ctx.addIssue({
+                  code: z.ZodIssueCode.custom,
+                  path: [i, "name"],
+                  message: `secret name "${sec.name}" is used twice; allowed: names unique among data.secrets`,
+                });
+              seen.add(sec.name);
+            });
+          }),
         refresh: DataRefresh.optional(),
       })
       .strict(),

@@ -7,8 +7,9 @@
 /**
  * `cpus` as terraform-provider-docker v4.5.0 reads it back
  * (internal/provider/helpers.go:133-149, nanoInt64ToDecimalString): nine
- * decimals; "x.0" when exactly nine of the characters are zeros, else
- * trailing zeros trimmed. 1 -> "1.0", 0.5 -> "0.5", 0.25 -> "0.25".
+ * decimals; when exactly nine of the characters are zeros, rounded to one
+ * decimal, else trailing zeros trimmed. 1 -> "1.0", 0.5 -> "0.5", 0.25 -> "0.25",
+ * 0.05 -> "0.1", 0.01 -> "0.0", 10 -> "10." (ten zeros).
  */
 export function upstreamCpus(cpus: number): string {
   const nanos = Math.round(cpus * 1e9);
@@ -16,7 +17,11 @@ export function upstreamCpus(cpus: number): string {
   const whole = Math.floor(nanos / 1e9);
   const frac = String(nanos % 1e9).padStart(9, "0");
   const nine = `${whole}.${frac}`;
-  if ((nine.match(/0/g) ?? []).length === 9) return `${whole}.${frac.slice(0, 1)}`;
+  if ((nine.match(/0/g) ?? []).length === 9) {
+    // big.Rat FloatString(1): rounded to the nearest tenth, halves away from zero (0.05 -> "0.1").
+    const tenths = Math.round(nanos / 1e8);
+    return `${Math.floor(tenths / 10)}.${tenths % 10}`;
+  }
   return nine.replace(/0+$/, "");
 }
 

@@ -180,6 +180,53 @@ describe("bad input on the real engine", () => {
       b.app.proxy.headers = { "X-Robots-Tag": "noindex\r\nSet-Cookie: session=1" };
     }, /app\.proxy\.headers\.X-Robots-Tag: .* is not allowed; allowed: printable ASCII/));
 
+  // Values the engine refuses (issue 28, item 8): each failed at container create after the data
+  // layer and part of the app layer existed; now refused before any layer, engine unchanged.
+  test.each<[string, (b: Blueprint) => void, RegExp, string]>([
+    [
+      "a relative mount path",
+      (b) => (b.app.services[0].volumes = [{ volume: "uploads", path: "data" }]),
+      /app\.services\.0\.volumes\.0\.path: "data" is relative/,
+      "dev",
+    ],
+    [
+      "a mount path of /",
+      (b) => (b.app.services[0].volumes = [{ volume: "uploads", path: "/" }]),
+      /volumes\.0\.path: "\/" is a system directory/,
+      "dev",
+    ],
+    [
+      "a mount path with ..",
+      (b) => (b.app.services[0].volumes = [{ volume: "uploads", path: "/srv/../etc" }]),
+      /volumes\.0\.path: "\/srv\/\.\.\/etc" contains "\.\."/,
+      "dev",
+    ],
+    [
+      "memory below the engine's 6 MiB",
+      (b) => (b.app.services[0].memoryMb = 4),
+      /app\.services\.0\.memoryMb: the engine's smallest memory limit is 6 MiB/,
+      "dev",
+    ],
+    [
+      "cpus of 0.001",
+      (b) => (b.app.services[0].cpus = 0.001),
+      /app\.services\.0\.cpus: 0\.001 is below the engine's smallest CPU limit/,
+      "dev",
+    ],
+    [
+      "a route port outside 1-65535 (staging)",
+      (b) => (b.app.services[1].routes = [{ host: "demo.{env}.localhost", port: 70000 }]),
+      /app\.services\.1\.routes\.0\.port: allowed: an integer from 1 to 65535/,
+      "staging",
+    ],
+    [
+      "two generated secrets of one name",
+      (b) => (b.data.secrets = [{ name: "session" }, { name: "session" }]),
+      /data\.secrets\.1\.name: secret name "session" is used twice/,
+      "dev",
+    ],
+  ])("%s", (_, edit, message, environment) => blueprintCase(edit, message, environment));
+
   test("malformed cron schedule of the backup", () =>
     blueprintCase(
       (b) => {
