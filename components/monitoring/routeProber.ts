@@ -44,6 +44,7 @@ export function planRouteProber(
       routes: probes.routes,
       proxy: probes.proxy,
       https: !!probes.https,
+      verify: probes.verify,
       exporter: `${exporter}:${BLACKBOX_PORT}`,
       scrapeInterval: probes.interval,
     }),

@@ -62,6 +62,12 @@ export interface RouteProbeArgs {
   /** Probe over HTTPS (the proxy's tls is on), verifying the chain and the route's host name. @default false */
   https?: boolean;
   /**
+   * Verify the served chain and host name (HTTPS). Off only for certificates from a CA
+   * no one can be given (Caddy's internal CA, tls mode `internal`): the probes then
+   * still report the expiry and the status. @default true
+   */
+  verify?: boolean;
+  /**
    * PEM CA certificates the HTTPS probes trust instead of the system's roots: the
    * roots of a private ACME CA's certificates (the stack's tls.caRoot). @default the system's roots
    */

@@ -9,6 +9,8 @@ import {
   routeProbeJob,
   ROUTE_UP_STATUSES,
 } from "../../components/monitoring/render/blackbox";
+import { routeProbesOf } from "../../stacks/app/routeProbes";
+import { loadStack } from "../../stacks/config";
 
 // js-yaml comes with @pulumi/pulumi (a dependency of its own).
 const yaml = createRequire(__filename)("js-yaml") as { load(text: string): unknown };
@@ -32,7 +34,16 @@ describe("blackbox exporter configuration", () => {
     const withCa = yaml.load(renderBlackboxConfig({ caFile: BLACKBOX_CA_PATH })) as {
       modules: Record<string, { prober: string; timeout: string; http: Obj }>;
     };
-    expect(Object.keys(withCa.modules).sort()).toEqual(["route_http", "route_https"]);
+    expect(Object.keys(withCa.modules).sort()).toEqual([
+      "route_http",
+      "route_https",
+      "route_https_unverified",
+    ]);
+    // Unverified (a CA no trust store holds): still HTTPS only, still the expiry.
+    expect(withCa.modules.route_https_unverified.http).toMatchObject({
+      fail_if_not_ssl: true,
+      tls_config: { insecure_skip_verify: true },
+    });
     expect(withCa.modules.route_https).toEqual({
       prober: "http",
       timeout: "10s",
@@ -112,7 +123,9 @@ describe("the routes scrape job", () => {
     });
   });
 
-  test("plain HTTP when the proxy's tls is off", () => {
+  test("plain HTTP when the proxy's tls is off; the unverified module when asked", () => {
+    const unverified = routeProbeJob({ routes, proxy: "p", https: true, verify: false, exporter: "bb:9115" });
+    expect(unverified.params).toEqual({ module: ["route_https_unverified"] });
     const job = config(false).scrape_configs.find((j) => j.job_name === "routes")!;
     expect(job.params).toEqual({ module: ["route_http"] });
     expect((job.static_configs as { targets: string[] }[])[2].targets).toEqual([
@@ -250,5 +263,43 @@ describe("MonitoringStack with route probes", () => {
         new MonitoringStack("bad", { ...args, system: "bad", routeProbes: { ...probes, caRoot: "nope" } }),
     ).toThrow(/monitoring routeProbes\.caRoot: "nope"… is not allowed; allowed: PEM certificates/);
     expect(mocks.resources.length).toBe(before);
+  });
+});
+
+describe("the app program's route probes (stacks/app/routeProbes.ts)", () => {
+  const raw = (environment: string, tls?: object) => ({
+    "shipyard:blueprint": "cme",
+    "shipyard:environment": environment,
+    "shipyard:imageSet": "upstream",
+    ...(tls ? { "shipyard:tls": JSON.stringify(tls) } : {}),
+  });
+  const nets = { cme: "cme-net", external: "external-net" };
+  const probesFor = (environment: string, tls?: object) =>
+    routeProbesOf(loadStack(raw(environment, tls)).system, routes, nets)!;
+
+  test("the blueprint's exporter, the proxy by name, every route, the proxy's other networks", () => {
+    const p = probesFor("dev");
+    expect(p).toMatchObject({
+      image: "prom/blackbox-exporter:v0.25.0",
+      proxy: "cme-dev-proxy",
+      https: false,
+      networks: ["external-net"],
+    });
+    expect(p.routes).toHaveLength(routes.length);
+  });
+
+  test("HTTPS with acme: verified against caRoot, or the system's roots; unverified only for an untrusted CA", () => {
+    const staging = probesFor("staging", { email: "ops@example.org" });
+    expect([staging.https, staging.verify, staging.caRoot]).toEqual([true, false, undefined]);
+    const prod = probesFor("prod", { email: "ops@example.org" });
+    expect([prod.https, prod.verify, prod.caRoot]).toEqual([true, true, undefined]);
+    const privateCa = probesFor("staging", { email: "ops@example.org", caRoot: PEM });
+    expect([privateCa.verify, privateCa.caRoot]).toEqual([true, PEM]);
+  });
+
+  test("no blackboxImage: no probes", () => {
+    const { system } = loadStack(raw("dev"));
+    system.app.monitoring!.blackboxImage = undefined;
+    expect(routeProbesOf(system, routes, nets)).toBeUndefined();
   });
 });

@@ -21,7 +21,12 @@ export const BLACKBOX_CA_PATH = "/etc/blackbox_exporter/ca.pem";
 /** The scrape job of the route probes: the `job` label of every probe series. */
 export const ROUTES_JOB = "routes";
 /** The modules, by the scheme they probe. */
-export const ROUTE_MODULES = { http: "route_http", https: "route_https" } as const;
+export const ROUTE_MODULES = {
+  http: "route_http",
+  https: "route_https",
+  /** HTTPS without verifying the chain: certificates of a CA no one is given (Caddy's internal one). */
+  httpsUnverified: "route_https_unverified",
+} as const;
 
 /**
  * The final statuses that count as the route answering (probe_success 1), redirects
@@ -37,13 +42,14 @@ export const ROUTE_UP_STATUSES = [200, 201, 202, 203, 204, 205, 206, 207, 208, 2
 const q = (s: string) => JSON.stringify(s);
 
 /**
- * The exporter's config.yml: `route_http` and `route_https` (IPv4 first, redirects
- * followed, ROUTE_UP_STATUSES; HTTPS also fails on a plain answer, and verifies the
- * chain and the host name against `caFile` when given, else the system's roots).
+ * The exporter's config.yml: `route_http`, `route_https` and `route_https_unverified`
+ * (IPv4 first, redirects followed, ROUTE_UP_STATUSES; HTTPS also fails on a plain
+ * answer; `route_https` verifies the chain and the host name against `caFile` when
+ * given, else the system's roots; the unverified one still reports the expiry).
  */
 export function renderBlackboxConfig(o: { caFile?: string; timeout?: string } = {}): string {
   const timeout = checkForm("duration", "monitoring routeProbes.timeout", o.timeout ?? "10s");
-  const module = (name: string, https: boolean) => [
+  const module = (name: string, https: boolean, verify = true) => [
     `  ${name}:`,
     "    prober: http",
     `    timeout: ${timeout}`,
@@ -53,7 +59,11 @@ export function renderBlackboxConfig(o: { caFile?: string; timeout?: string } = 
     ...(https
       ? [
           "      fail_if_not_ssl: true",
-          ...(o.caFile ? ["      tls_config:", `        ca_file: ${q(o.caFile)}`] : []),
+          ...(!verify
+            ? ["      tls_config:", "        insecure_skip_verify: true"]
+            : o.caFile
+              ? ["      tls_config:", `        ca_file: ${q(o.caFile)}`]
+              : []),
         ]
       : []),
   ];
@@ -62,6 +72,7 @@ export function renderBlackboxConfig(o: { caFile?: string; timeout?: string } = 
     "modules:",
     ...module(ROUTE_MODULES.http, false),
     ...module(ROUTE_MODULES.https, true),
+    ...module(ROUTE_MODULES.httpsUnverified, true, false),
     "",
   ].join("\n");
 }
@@ -99,17 +110,21 @@ export function routeProbeJob(o: {
   /** The proxy's name on the shared networks. */
   proxy: string;
   https: boolean;
+  /** Verify the served chain (HTTPS). @default true */
+  verify?: boolean;
   /** `host:port` of the exporter. */
   exporter: string;
   scrapeInterval?: string;
 }): ScrapeTarget {
   checkForm("hostName", "monitoring routeProbes.proxy", o.proxy);
   const scheme = o.https ? "https" : "http";
+  const module =
+    scheme === "https" && o.verify === false ? ROUTE_MODULES.httpsUnverified : ROUTE_MODULES[scheme];
   return {
     job: ROUTES_JOB,
     targets: [],
     metricsPath: "/probe",
-    params: { module: [ROUTE_MODULES[scheme]] },
+    params: { module: [module] },
     scrapeInterval: o.scrapeInterval,
     groups: probedRoutes(o.routes).map((r) => ({
       targets: [`${scheme}://${o.proxy}${r.path}`],
