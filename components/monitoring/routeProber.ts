@@ -82,6 +82,9 @@ export function routeProber(
       ],
       networksAdvanced: [...o.networks, ...extra].map((net) => ({ name: net, aliases: [o.exporter] })),
       labels: o.labels,
+      // Upstream runs as root (no USER) for ICMP's raw sockets; the HTTP prober needs no
+      // privilege: nobody (65534 in busybox and Debian alike), no capabilities.
+      user: "65534:65534",
       capabilities: { drops: ["ALL"] },
       healthcheck: dockerHealthcheck({
         command: httpProbe(BLACKBOX_PORT, "/-/healthy"),

@@ -117,6 +117,12 @@ test("expiry series per host, certificate alerts by their windows, RouteDown for
   const second = await stack.up();
   expect(second.summary.result).toBe("succeeded");
   const prom = prometheusUrl(network);
+  const exporter = docker(
+    "ps", "--filter", `label=${label}`, "--filter", "label=io.shipyard.role=blackbox-exporter", "--format", "{{.Names}}",
+  ); // prettier-ignore
+  expect(inspect(exporter, "{{.Config.User}} {{.HostConfig.CapDrop}} {{.State.Health.Status}}")).toBe(
+    "65534:65534 [ALL] healthy",
+  );
   const served: Record<string, number> = {};
   for (const host of HOSTS) {
     const answer = await poll(`HTTPS for ${host} with Pebble's certificate`, 180, () =>

@@ -233,6 +233,7 @@ describe("MonitoringStack with route probes", () => {
       { name: "shop-prod-frontend", aliases: ["shop-prod-blackbox-exporter"] },
     ]);
     expect(bb.inputs.capabilities).toEqual({ drops: ["ALL"] });
+    expect(bb.inputs.user).toBe("65534:65534");
     expect(m.blackboxConfig).toContain(`ca_file: "${BLACKBOX_CA_PATH}"`);
     const prom = yaml.load(m.prometheusConfig) as { scrape_configs: Obj[] };
     const job = prom.scrape_configs.find((j) => j.job_name === "routes")!;
