@@ -11,6 +11,7 @@ import {
 } from "../../components/monitoring/render/blackbox";
 import { routeProbesOf } from "../../stacks/app/routeProbes";
 import { loadStack } from "../../stacks/config";
+import { SWARM_DEFAULTS } from "../../components/swarm";
 
 // js-yaml comes with @pulumi/pulumi (a dependency of its own).
 const yaml = createRequire(__filename)("js-yaml") as { load(text: string): unknown };
@@ -302,5 +303,48 @@ describe("the app program's route probes (stacks/app/routeProbes.ts)", () => {
     const { system } = loadStack(raw("dev"));
     system.app.monitoring!.blackboxImage = undefined;
     expect(routeProbesOf(system, routes, nets)).toBeUndefined();
+  });
+});
+
+describe("route probes in Swarm mode", () => {
+  test("the exporter is a service: its files are Swarm configs, it runs as nobody, on both networks by alias", async () => {
+    const before = mocks.resources.length;
+    new MonitoringStack(
+      "sw",
+      {
+        system: "sw",
+        environment: "prod",
+        networks: ["net-backend-id"],
+        prometheusImage: "prom/prometheus:v2.53.0",
+        alertmanagerImage: "prom/alertmanager:v0.27.0",
+        targets: [],
+        swarm: SWARM_DEFAULTS,
+        routeProbes: {
+          image: "prom/blackbox-exporter:v0.25.0",
+          proxy: "sw-prod-proxy",
+          routes,
+          https: true,
+          caRoot: PEM,
+          networks: ["net-frontend-id"],
+        },
+      },
+      { transformations: [mocks.transformation] },
+    );
+    await settle();
+    const mine = mocks.resources.slice(before);
+    const svc = mine.find(
+      (r) => r.type === "docker:index/service:Service" && r.name === "sw-blackbox-exporter",
+    )!;
+    const spec = svc.inputs.taskSpec as { containerSpec: Obj; networksAdvanceds: Obj[] };
+    expect(spec.containerSpec).toMatchObject({
+      image: "prom/blackbox-exporter:v0.25.0",
+      user: "65534:65534",
+    });
+    const configs = (spec.containerSpec.configs as { fileName: string }[]).map((c) => c.fileName).sort();
+    expect(configs).toEqual([BLACKBOX_CA_PATH, "/etc/blackbox_exporter/config.yml"]);
+    expect(spec.networksAdvanceds).toEqual([
+      { id: "net-backend-id", aliases: ["sw-prod-blackbox-exporter"] },
+      { id: "net-frontend-id", aliases: ["sw-prod-blackbox-exporter"] },
+    ]);
   });
 });
