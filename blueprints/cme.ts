@@ -70,6 +70,10 @@ export const cme: Blueprint = {
     cadvisor: { upstream: "ghcr.io/google/cadvisor:v0.61.0", local: "shipyard/cadvisor:bookworm" },
     loki: { upstream: "grafana/loki:3.6.5", local: "shipyard/loki:bookworm" },
     promtail: { upstream: "grafana/promtail:3.6.5", local: "shipyard/promtail:bookworm" },
+    blackboxExporter: {
+      upstream: "prom/blackbox-exporter:v0.25.0",
+      local: "shipyard/blackbox-exporter:bookworm",
+    },
     backup: { upstream: "ghcr.io/example/shipyard-backup:1", local: "shipyard/backup:bookworm" },
   },
   data: {
@@ -160,6 +164,8 @@ export const cme: Blueprint = {
       cadvisorImage: "cadvisor",
       lokiImage: "loki",
       promtailImage: "promtail",
+      // Every route probed through the proxy: status, latency, certificate expiry.
+      blackboxImage: "blackboxExporter",
       networks: ["cme"],
     },
     // Document 001, "Staging/Production Backup (Planned)": daily database backups; dev is disposable.

@@ -104,6 +104,8 @@ export interface ResolvedSystem {
       backupMaxAgeHours?: number;
       retention?: string;
       logRetention?: string;
+      blackboxImage?: string;
+      certExpiryDays?: number;
     };
     backup?: {
       image: string;
@@ -405,6 +407,10 @@ export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
           backupMaxAgeHours: mon.backupMaxAgeHours,
           retention: mon.retention,
           logRetention: mon.logRetention,
+          blackboxImage: mon.blackboxImage
+            ? image(mon.blackboxImage, "app.monitoring.blackboxImage")
+            : undefined,
+          certExpiryDays: mon.certExpiryDays,
         }
       : undefined;
   if (monitoring) checkNets(monitoring.networks, "app.monitoring.networks");

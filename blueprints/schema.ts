@@ -285,6 +285,14 @@ export const Monitoring = z
     retention: form("duration").optional(),
     /** How long Loki keeps logs. @default "15d" */
     logRetention: form("duration").optional(),
+    /**
+     * The Prometheus blackbox exporter (image key): every route probed through the
+     * proxy (status, latency, over HTTPS the served certificate's expiry), with the
+     * alerts RouteDown, RouteSlow, CertificateExpiringSoon and CertificateRenewalFailed.
+     */
+    blackboxImage: z.string().optional(),
+    /** A served certificate expiring within this many days raises CertificateExpiringSoon. @default 14 */
+    certExpiryDays: z.number().positive().optional(),
   })
   .strict()
   .refine((m) => !m.promtailImage || m.lokiImage, {

@@ -29,6 +29,7 @@ import {
   renderPromtailConfig,
 } from "./render/promtail";
 import { ALERTMANAGER_PORT, monitoringEndpoints, PROMETHEUS_PORT } from "./endpoints";
+import { planRouteProber, routeProber } from "./routeProber";
 import type { MonitoringStackArgs } from "./types";
 
 /**
@@ -36,7 +37,9 @@ import type { MonitoringStackArgs } from "./types";
  * Alertmanager with rules for services down, disks filling, stale backups and
  * containers restarting or near their memory limit, node-exporter for host
  * metrics, cAdvisor for per-container metrics, Loki and promtail for the
- * system's container logs, and the Grafana provisioning files for them.
+ * system's container logs, the blackbox exporter probing every route through
+ * the proxy (status, latency, certificate expiry), and the Grafana
+ * provisioning files for them.
  */
 export class MonitoringStack extends pulumi.ComponentResource {
   public readonly prometheusConfig: string;
@@ -45,6 +48,8 @@ export class MonitoringStack extends pulumi.ComponentResource {
   public readonly lokiConfig?: string;
   /** promtail's configuration, when promtail runs. */
   public readonly promtailConfig?: string;
+  /** The blackbox exporter's configuration, when routes are probed. */
+  public readonly blackboxConfig?: string;
   /** Grafana provisioning (datasources, dashboard provider, the dashboard) for grafana/grafana's /etc/grafana/provisioning. */
   public readonly grafanaFiles: GrafanaFile[];
   /** Its containers, or in Swarm mode its services. */
@@ -67,6 +72,8 @@ export class MonitoringStack extends pulumi.ComponentResource {
       throw new Error("monitoring promtailImage needs lokiImage: promtail ships logs to Loki");
     const at = monitoringEndpoints(args.system, args.environment);
     const lokiUrl = args.lokiImage ? at.lokiUrl : undefined;
+    const prober = planRouteProber(args.routeProbes, n("blackbox-exporter"));
+    this.blackboxConfig = prober?.config;
     const targets = [
       { job: "prometheus", targets: [`localhost:${PROMETHEUS_PORT}`] },
       { job: "alertmanager", targets: [at.alertmanager] },
@@ -82,6 +89,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
         : []),
       ...(args.lokiImage ? [{ job: "loki", targets: [`${n("loki")}:${LOKI_PORT}`] }] : []),
       ...(args.promtailImage ? [{ job: "promtail", targets: [`${n("promtail")}:${PROMTAIL_PORT}`] }] : []),
+      ...(prober ? [prober.job] : []),
       ...args.targets,
     ];
     this.prometheusConfig = renderPrometheusConfig({
@@ -89,8 +97,10 @@ export class MonitoringStack extends pulumi.ComponentResource {
       environment: args.environment,
       targets,
       alertmanager: at.alertmanager,
+      scrapeInterval: args.scrapeInterval,
+      evaluationInterval: args.evaluationInterval,
     });
-    this.alertRules = renderAlertRules(args.rules);
+    this.alertRules = renderAlertRules(args.rules, { routes: !!prober });
     this.grafanaFiles = grafanaFiles({
       system: args.system,
       environment: args.environment,
@@ -129,6 +139,23 @@ export class MonitoringStack extends pulumi.ComponentResource {
       { parent: this },
     );
     this.containers.push(alertmanager);
+
+    if (prober) {
+      const exporter = n("blackbox-exporter");
+      this.containers.push(
+        routeProber(
+          `${name}-blackbox-exporter`,
+          prober,
+          {
+            exporter,
+            networks: args.networks,
+            labels: dockerLabels(owner("blackbox-exporter"), args.labels),
+            args,
+          },
+          { parent: this },
+        ),
+      );
+    }
 
     if (args.nodeExporterImage) {
       this.containers.push(

@@ -8,6 +8,14 @@ export interface ScrapeTarget {
   metricsPath?: string;
   /** metric_relabel_configs, applied to every scraped series. @default none */
   metricRelabel?: import("./render/relabel").RelabelRule[];
+  /** Further target groups (static_configs), each with labels of its own. @default none */
+  groups?: { targets: string[]; labels: Record<string, string> }[];
+  /** URL parameters of every scrape of this job (`params`), e.g. a blackbox module. @default none */
+  params?: Record<string, string[]>;
+  /** relabel_configs, applied to the targets before they are scraped. @default none */
+  relabel?: import("./render/relabel").RelabelRule[];
+  /** This job's scrape interval. @default the global one */
+  scrapeInterval?: string;
 }
 
 export interface AlertRuleOptions {
@@ -28,6 +36,46 @@ export interface AlertRuleOptions {
   containerRestartWindow?: string;
   /** Working set above this percentage of the memory limit for 5m raises ContainerMemoryNearLimit. @default 90 */
   containerMemoryPercent?: number;
+  /** Route probes: a served certificate expiring within this many days raises CertificateExpiringSoon. @default 14 */
+  certExpiryDays?: number;
+  /**
+   * Route probes: a served certificate still expiring within this many days (fewer than
+   * certExpiryDays) raises CertificateRenewalFailed. @default 7
+   */
+  certRenewalFailedDays?: number;
+  /** How long a certificate must be inside its window before either certificate alert fires. @default "15m" */
+  certAlertFor?: string;
+  /** How long a route's probe must fail before RouteDown fires. @default "2m" */
+  routeDownFor?: string;
+  /** Probes slower than this on average over 5m (for 10m) raise RouteSlow. @default 5 */
+  routeSlowSeconds?: number;
+}
+
+/** HTTP probes of the proxy's routes (see MonitoringStackArgs.routeProbes). */
+export interface RouteProbeArgs {
+  /** The blackbox exporter image (upstream prom/blackbox-exporter). */
+  image: string;
+  /** The proxy's name on its networks (its container or service name): every probe goes to it. */
+  proxy: string;
+  /** The routes, each probed at its host and path; wildcard hosts are left out. */
+  routes: import("./render/blackbox").ProbedRoute[];
+  /** Probe over HTTPS (the proxy's tls is on), verifying the chain and the route's host name. @default false */
+  https?: boolean;
+  /**
+   * Verify the served chain and host name (HTTPS). Off only for certificates from a CA
+   * no one can be given (Caddy's internal CA, tls mode `internal`): the probes then
+   * still report the expiry and the status. @default true
+   */
+  verify?: boolean;
+  /**
+   * PEM CA certificates the HTTPS probes trust instead of the system's roots: the
+   * roots of a private ACME CA's certificates (the stack's tls.caRoot). @default the system's roots
+   */
+  caRoot?: string;
+  /** Networks to join besides the monitoring stack's, to reach the proxy. @default none */
+  networks?: import("@pulumi/pulumi").Input<string>[];
+  /** How often each route is probed. @default the global scrape interval */
+  interval?: string;
 }
 
 export interface MonitoringStackArgs {
@@ -53,6 +101,17 @@ export interface MonitoringStackArgs {
   logRetention?: string;
   /** What to scrape besides the monitoring stack itself. */
   targets: ScrapeTarget[];
+  /**
+   * HTTP probes of every route through the proxy by the blackbox exporter, scraped as
+   * job `routes` (status, latency, over HTTPS the served certificate's expiry), with
+   * the rules RouteDown, RouteSlow, CertificateExpiringSoon and CertificateRenewalFailed.
+   * Omit to probe nothing.
+   */
+  routeProbes?: RouteProbeArgs;
+  /** How often Prometheus scrapes. @default "15s" */
+  scrapeInterval?: string;
+  /** How often Prometheus evaluates the rules. @default "15s" */
+  evaluationInterval?: string;
   rules?: AlertRuleOptions;
   /** Where Alertmanager sends alerts (a webhook receiver). Omit to only keep them in Alertmanager. */
   webhookUrl?: string;

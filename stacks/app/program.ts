@@ -7,6 +7,7 @@ import { dockerLabels } from "../../components/shared";
 import { BackupService } from "../../components/backup";
 import { MonitoringStack } from "../../components/monitoring";
 import { backupTargets } from "./backupTargets";
+import { routeProbesOf } from "./routeProbes";
 import { dataLayerDone, PREVIEW_CONTRACT_ENV } from "./dataGate";
 import { loadStack, swarmOf } from "../config";
 import { engineFacts } from "../engineFacts";
@@ -179,7 +180,13 @@ export async function appProgram(raw?: Record<string, string>): Promise<Record<s
       lokiImage: monitored.lokiImage,
       promtailImage: monitored.promtailImage,
       logRetention: monitored.logRetention,
-      rules: { backupMaxAgeHours: monitored.backupMaxAgeHours, verifyMaxAgeHours: bk?.verify?.maxAgeHours },
+      rules: {
+        backupMaxAgeHours: monitored.backupMaxAgeHours,
+        verifyMaxAgeHours: bk?.verify?.maxAgeHours,
+        certExpiryDays: monitored.certExpiryDays,
+      },
+      // Every route probed through the proxy (the blueprint's blackboxImage).
+      routeProbes: routeProbesOf(system, routes, networks),
       retention: monitored.retention,
       swarm,
       dockerEngine,

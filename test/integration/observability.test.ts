@@ -15,7 +15,7 @@ import { testTarget } from "./helpers/target";
  * container reach Prometheus with the container's system, environment and
  * service labels; a line the app logs is found in Loki by those labels; the
  * new alert rules are loaded, and a restarted container raises
- * ContainerRestarting; every query of the exported Grafana dashboard answers.
+ * ContainerRestarting; the blackbox exporter probes the demo's routes; every query of the exported Grafana dashboard answers.
  * Locally Loki and promtail are interface stand-ins (docs/images.md, `## monitoring`).
  */
 const run = `t${process.pid}o`;
@@ -169,6 +169,22 @@ describe("observability: cAdvisor, Loki and promtail on the real engine", () => 
       stream: "stderr",
     });
     expect(streams[0].values[0][1]).toContain(`GET /?marker=${marker}`);
+  });
+
+  test("the blueprint's blackbox exporter probes both demo routes through the proxy: up, 200", async () => {
+    const host = `demo.${env}.localhost`;
+    const probes = await until("probe_success of both routes", 90, async () => {
+      const r = await promQuery('probe_success{job="routes"}');
+      return r.length === 2 ? r : undefined;
+    });
+    expect(probes.map((s) => [s.metric.instance, s.metric.host, s.value![1]]).sort()).toEqual([
+      [`${host}/`, host, "1"],
+      [`${host}/api/`, host, "1"],
+    ]);
+    const codes = await promQuery('probe_http_status_code{job="routes"}');
+    expect(codes.map((s) => s.value![1])).toEqual(["200", "200"]);
+    // Plain HTTP (the demo's proxy has no TLS): no certificate series.
+    expect(await promQuery('probe_ssl_earliest_cert_expiry{job="routes"}')).toEqual([]);
   });
 
   test("the rules file has the per-container alerts; Prometheus loaded them; a restart raises ContainerRestarting", async () => {

@@ -1,5 +1,6 @@
 import { checkForm } from "../../shared/grammar";
 import type { AlertRuleOptions, ScrapeTarget } from "../types";
+import { renderRouteRules } from "./blackbox";
 import { renderRelabelRules } from "./relabel";
 
 export const PROMETHEUS_CONFIG_PATH = "/etc/prometheus/prometheus.yml";
@@ -16,6 +17,7 @@ export function renderPrometheusConfig(o: {
   targets: ScrapeTarget[];
   alertmanager: string;
   scrapeInterval?: string;
+  evaluationInterval?: string;
 }): string {
   const jobs = [...o.targets].sort((a, b) => a.job.localeCompare(b.job));
   const seen = new Set<string>();
@@ -28,7 +30,7 @@ export function renderPrometheusConfig(o: {
     "# Rendered by shipyard: do not edit, change the blueprint.",
     "global:",
     `  scrape_interval: ${checkForm("duration", "monitoring scrapeInterval", o.scrapeInterval ?? "15s")}`,
-    "  evaluation_interval: 15s",
+    `  evaluation_interval: ${checkForm("duration", "monitoring evaluationInterval", o.evaluationInterval ?? "15s")}`,
     "  external_labels:",
     `    system: ${q(o.system)}`,
     `    environment: ${q(o.environment)}`,
@@ -43,10 +45,27 @@ export function renderPrometheusConfig(o: {
   for (const j of jobs) {
     out.push(
       `  - job_name: ${q(j.job)}`,
+      ...(j.scrapeInterval
+        ? [
+            `    scrape_interval: ${checkForm("duration", `monitoring job ${j.job} scrapeInterval`, j.scrapeInterval)}`,
+          ]
+        : []),
       `    metrics_path: ${q(checkForm("routePath", `monitoring job ${j.job} metricsPath`, j.metricsPath ?? "/metrics"))}`,
-      "    static_configs:",
-      `      - targets: [${[...j.targets].sort().map(q).join(", ")}]`,
     );
+    const params = Object.entries(j.params ?? {}).sort(([a], [b]) => a.localeCompare(b));
+    if (params.length)
+      out.push("    params:", ...params.map(([k, v]) => `      ${q(k)}: [${v.map(q).join(", ")}]`));
+    out.push("    static_configs:");
+    if (j.targets.length || !j.groups?.length)
+      out.push(`      - targets: [${[...j.targets].sort().map(q).join(", ")}]`);
+    for (const g of j.groups ?? []) {
+      const labels = Object.entries(g.labels).sort(([a], [b]) => a.localeCompare(b));
+      out.push(
+        `      - targets: [${[...g.targets].sort().map(q).join(", ")}]`,
+        `        labels: { ${labels.map(([k, v]) => `${q(k)}: ${q(v)}`).join(", ")} }`,
+      );
+    }
+    if (j.relabel?.length) out.push("    relabel_configs:", ...renderRelabelRules(j.relabel, 6));
     if (j.metricRelabel?.length)
       out.push("    metric_relabel_configs:", ...renderRelabelRules(j.metricRelabel, 6));
   }
@@ -59,7 +78,7 @@ export function renderPrometheusConfig(o: {
  * the system, environment and service labels of the cadvisor job): a container
  * restarting, a container's memory near its limit.
  */
-export function renderAlertRules(o: AlertRuleOptions = {}): string {
+export function renderAlertRules(o: AlertRuleOptions = {}, extra: { routes?: boolean } = {}): string {
   const restarts = o.containerRestarts ?? 1;
   const window = checkForm(
     "duration",
@@ -120,6 +139,8 @@ export function renderAlertRules(o: AlertRuleOptions = {}): string {
     "        for: 5m",
     "        labels: { severity: warning }",
     `        annotations: { summary: "{{ $labels.container }} ({{ $labels.system }} {{ $labels.environment }} {{ $labels.service }}) uses {{ $value | humanize }}% of its memory limit (above ${memory}%)" }`,
+    // The route probes' rules (render/blackbox.ts), when the routes are probed.
+    ...(extra.routes ? renderRouteRules(o) : []),
     "",
   ].join("\n");
 }

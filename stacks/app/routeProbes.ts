@@ -1,0 +1,38 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type { RouteProbeArgs } from "../../components/monitoring";
+import type { ProxyRoute } from "../../components/proxy";
+import { resourceName } from "../../components/shared";
+import type { ResolvedSystem } from "../../blueprints/resolve";
+import { LETS_ENCRYPT_STAGING } from "../tls";
+
+/**
+ * What the monitoring stack probes (its blackbox exporter), when the blueprint names
+ * one: every route the proxy serves, through the proxy by its name on the networks
+ * they share, over HTTPS when the proxy's tls is on: verified against the stack's
+ * tls.caRoot when set, else the system's roots; unverified (expiry and status still
+ * measured) where the certificates come from a CA no trust store holds: Caddy's
+ * internal CA, and Let's Encrypt's staging directory without a caRoot. The exporter
+ * joins the proxy's networks that monitoring does not.
+ */
+export function routeProbesOf(
+  system: ResolvedSystem,
+  routes: ProxyRoute[],
+  networks: Record<string, pulumi.Input<string>>,
+): RouteProbeArgs | undefined {
+  const mon = system.app.monitoring;
+  if (!mon?.blackboxImage) return undefined;
+  const px = system.app.proxy;
+  const tls = px.tls ?? { mode: "off" as const };
+  return {
+    image: mon.blackboxImage,
+    proxy: resourceName(system.system, system.environment, "proxy"),
+    routes: routes.map((r) => ({ host: r.host, path: r.path })),
+    https: tls.mode !== "off",
+    verify:
+      tls.mode === "acme"
+        ? tls.caRoot !== undefined || tls.directory !== LETS_ENCRYPT_STAGING
+        : tls.mode !== "internal",
+    caRoot: tls.mode === "acme" ? tls.caRoot : undefined,
+    networks: px.networks.filter((k) => !mon.networks.includes(k)).map((k) => networks[k]),
+  };
+}
