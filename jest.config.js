@@ -8,6 +8,7 @@ module.exports = {
       testMatch: ["<rootDir>/test/unit/**/*.test.ts"],
       transform: { "^.+\\.ts$": tsJest },
       testEnvironment: "node",
+      setupFilesAfterEnv: ["<rootDir>/test/unit/setup.ts"],
     },
     {
       displayName: "integration",
