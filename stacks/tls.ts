@@ -5,7 +5,7 @@
  * Every problem names its `shipyard:` key and the allowed values.
  */
 import { checkTls, TLS_MODES_BY_KIND } from "../components/proxy/tls";
-import type { ProxyKind, ProxyTls, TlsMode } from "../components/proxy/types";
+import type { ProxyAcmeDns, ProxyKind, ProxyTls, TlsMode } from "../components/proxy/types";
 import { FORMS } from "../components/shared/grammar";
 import type { Environment } from "../blueprints";
 
@@ -28,7 +28,12 @@ export interface TlsConfig {
   email?: string;
   directory?: string;
   caRoot?: string;
+  /** The DNS-01 challenge (kind traefik); its TSIG secret is `shipyard:tlsDnsTsigSecret`. */
+  dns?: Omit<ProxyAcmeDns, "tsigSecret">;
 }
+
+/** The secret stack config key with the DNS-01 challenge's TSIG secret (`pulumi config set --secret`). */
+export const TSIG_SECRET_KEY = "tlsDnsTsigSecret";
 
 export interface StackTls {
   tls: ProxyTls;
@@ -48,6 +53,8 @@ export function stackTls(o: {
   blueprintMode: TlsMode;
   given?: TlsConfig;
   httpsPort?: number;
+  /** `shipyard:tlsDnsTsigSecret` (decrypted; the caller keeps it out of outputs). */
+  tsigSecret?: string;
 }): StackTls | { problems: string[] } {
   const given = o.given ?? {};
   const mode = given.mode ?? o.blueprintMode;
@@ -55,6 +62,8 @@ export function stackTls(o: {
     ? "shipyard:tls.mode"
     : `the blueprint ${o.blueprint}'s default in ${o.environment}`;
   const problems: string[] = [];
+  if (o.tsigSecret !== undefined && (mode !== "acme" || given.dns === undefined))
+    problems.push(`shipyard:${TSIG_SECRET_KEY}: needs shipyard:tls mode "acme" with tls.dns; allowed: unset`);
   if (mode === "off") {
     // email/directory with mode off are not used (a setting shared by every environment).
     if (o.httpsPort !== undefined)
@@ -74,11 +83,16 @@ export function stackTls(o: {
       problems.push(
         `shipyard:tls.directory: required with tls mode "acme" in ${o.environment}; allowed: ${FORMS.httpsUrl.allowed} (staging defaults to ${LETS_ENCRYPT_STAGING}, prod to ${LETS_ENCRYPT})`,
       );
+    if (given.dns !== undefined && o.tsigSecret === undefined)
+      problems.push(
+        `shipyard:${TSIG_SECRET_KEY}: required with shipyard:tls.dns; allowed: the TSIG key's base64 secret, set as a secret (pulumi config set --secret shipyard:${TSIG_SECRET_KEY} <base64>)`,
+      );
     tls = {
       mode: "acme",
       email: given.email ?? "",
       directory: directory ?? "",
       ...(given.caRoot !== undefined ? { caRoot: given.caRoot } : {}),
+      ...(given.dns !== undefined ? { dns: { ...given.dns, tsigSecret: o.tsigSecret ?? "" } } : {}),
     };
   }
   try {
