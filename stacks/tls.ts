@@ -35,6 +35,18 @@ export interface TlsConfig {
 /** The secret stack config key with the DNS-01 challenge's TSIG secret (`pulumi config set --secret`). */
 export const TSIG_SECRET_KEY = "tlsDnsTsigSecret";
 
+/** A valid-looking stand-in while the secret is not given (never reaches a resource: see tsigSecretProblem). */
+const PENDING_SECRET = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+
+/**
+ * The app layer's check, before any resource: with tls.dns the proxy needs
+ * `shipyard:tlsDnsTsigSecret`. Undefined when it is given or not needed.
+ */
+export function tsigSecretProblem(tls: ProxyTls | undefined, given: string | undefined): string | undefined {
+  if (tls?.mode !== "acme" || tls.dns === undefined || given !== undefined) return undefined;
+  return `shipyard:${TSIG_SECRET_KEY}: required with shipyard:tls.dns (the proxy signs its DNS updates with it); allowed: the TSIG key's base64 secret, set as a secret on the app layer's stack (pulumi config set --secret shipyard:${TSIG_SECRET_KEY} <base64>)`;
+}
+
 export interface StackTls {
   tls: ProxyTls;
   /** Set when tls is not off. */
@@ -83,16 +95,16 @@ export function stackTls(o: {
       problems.push(
         `shipyard:tls.directory: required with tls mode "acme" in ${o.environment}; allowed: ${FORMS.httpsUrl.allowed} (staging defaults to ${LETS_ENCRYPT_STAGING}, prod to ${LETS_ENCRYPT})`,
       );
-    if (given.dns !== undefined && o.tsigSecret === undefined)
-      problems.push(
-        `shipyard:${TSIG_SECRET_KEY}: required with shipyard:tls.dns; allowed: the TSIG key's base64 secret, set as a secret (pulumi config set --secret shipyard:${TSIG_SECRET_KEY} <base64>)`,
-      );
     tls = {
       mode: "acme",
       email: given.email ?? "",
       directory: directory ?? "",
       ...(given.caRoot !== undefined ? { caRoot: given.caRoot } : {}),
-      ...(given.dns !== undefined ? { dns: { ...given.dns, tsigSecret: o.tsigSecret ?? "" } } : {}),
+      // The secret only where the proxy is made (the app layer: tsigSecretProblem); the
+      // data layer and site stacks read the same settings without it.
+      ...(given.dns !== undefined
+        ? { dns: { ...given.dns, tsigSecret: o.tsigSecret ?? PENDING_SECRET } }
+        : {}),
     };
   }
   try {

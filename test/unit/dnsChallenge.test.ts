@@ -6,6 +6,8 @@ import { checkTls, edgeRouting, renderTraefik, ReverseProxy, traefikLabels } fro
 import { checkAcmeDns, wildcardFor } from "../../components/proxy/dnsChallenge";
 import type { ProxyAcmeDns, ProxyTlsAcme } from "../../components/proxy/types";
 import { loadStack, parseConfig } from "../../stacks/config";
+import { tsigSecretProblem } from "../../stacks/tls";
+import { appProgram } from "../../stacks/app/program";
 
 const SECRET = "c2VjcmV0LXRzaWcta2V5LWZvci10ZXN0cy0wMTIzNDU2Nzg5";
 const dns: ProxyAcmeDns = {
@@ -194,11 +196,14 @@ describe("DNS-01: shipyard:tls.dns and shipyard:tlsDnsTsigSecret", () => {
     ...extra,
   });
 
-  test("the secret joins the DNS settings; without it, the key is named", () => {
+  test("the secret joins the DNS settings; the app layer names the key when it is missing, other layers need none", async () => {
     const p = loadStack(wm({ "shipyard:tlsDnsTsigSecret": SECRET })).system.app.proxy;
     expect(p.tls).toMatchObject({ mode: "acme", dns: { nameserver: "ns1.example.org", tsigSecret: SECRET } });
-    expect(() => loadStack(wm({}))).toThrow(
-      /shipyard:tlsDnsTsigSecret: required with shipyard:tls.dns; allowed: the TSIG key's base64 secret, set as a secret/,
+    // The data layer and site stacks read the same settings without the secret.
+    expect(loadStack(wm({})).system.app.proxy.tls).toMatchObject({ dns: { tsigKey: "acme-update" } });
+    expect(tsigSecretProblem(p.tls, SECRET)).toBeUndefined();
+    await expect(appProgram(wm({}))).rejects.toThrow(
+      /shipyard:tlsDnsTsigSecret: required with shipyard:tls.dns \(the proxy signs its DNS updates with it\); allowed: the TSIG key's base64 secret, set as a secret/,
     );
   });
 
