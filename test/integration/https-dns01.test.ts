@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
 import { docker, inspect, labelled, removeLabelled } from "./helpers/docker";
-import { freePort } from "./helpers/net";
+import { freePort, get } from "./helpers/net";
 import { httpsGet, logsOf, pebbleIssued, pebbleRoot, poll, startPebble } from "./helpers/acme";
 import { startBind9 } from "./helpers/bind9";
 
@@ -15,8 +15,11 @@ import { startBind9 } from "./helpers/bind9";
  * wrote into a real BIND 9 zone by an RFC 2136 update signed with a TSIG key; every
  * customer site under it is served that certificate. A new site (a new container with
  * router labels, nothing else changed) answers over verified HTTPS without a new order,
- * Traefik's container untouched (same ID, same start time). The TSIG secret is nowhere in
- * plain text: not in the proxy's environment or labels, not in the Pulumi state.
+ * Traefik's container untouched (same ID, same start time). The Apache gateway in front
+ * stays plain HTTP (TLS ends at Traefik, blueprints/webmeteor.ts): through it the new site's
+ * host gets Traefik's redirect to HTTPS, and the gateway is not restarted either. The TSIG
+ * secret is nowhere in plain text: not in the proxy's environment or labels, not in the
+ * Pulumi state.
  */
 const run = `hdn-${process.pid}`;
 const label = `io.shipyard.test=${run}`;
@@ -30,7 +33,7 @@ const pebble = `${run}-pebble`;
 const bind = `${run}-bind9`;
 const proxyName = `${run}-test-proxy`;
 let stack: Stack;
-let ports: { http: number; https: number; pebble: number };
+let ports: { http: number; https: number; pebble: number; gateway: number };
 
 /** When a container's health check first passed (its health log's first exit code 0). */
 function healthyAt(container: string): number {
@@ -44,7 +47,12 @@ function healthyAt(container: string): number {
 }
 
 beforeAll(async () => {
-  ports = { http: await freePort(), https: await freePort(), pebble: await freePort() };
+  ports = {
+    http: await freePort(),
+    https: await freePort(),
+    pebble: await freePort(),
+    gateway: await freePort(),
+  };
   stack = await LocalWorkspace.createOrSelectStack({ stackName: run, workDir });
   await stack.setAllConfig({
     "https:run": { value: run },
@@ -108,6 +116,7 @@ test("Traefik gets a wildcard certificate over DNS-01 (RFC 2136 to BIND 9), and 
     "https:nameserver": { value: `${NAMESERVER}:53` },
     "https:tsigKey": { value: TSIG_KEY },
     "https:tsigSecret": { value: TSIG_SECRET, secret: true },
+    "https:gatewayPort": { value: String(ports.gateway) },
   });
   const second = await stack.up();
   expect(second.summary.result).toBe("succeeded");
@@ -146,11 +155,14 @@ test("Traefik gets a wildcard certificate over DNS-01 (RFC 2136 to BIND 9), and 
   await expect(httpsGet(ports.https, testCa, alphaHost, "/")).rejects.toThrow(/certificate/i);
 
   // 5. A new site: one new container with router labels. Traefik is not touched.
-  const proxyBefore = {
-    id: inspect(proxyName, "{{.Id}}"),
-    startedAt: inspect(proxyName, "{{.State.StartedAt}}"),
-    restarts: inspect(proxyName, "{{.RestartCount}}"),
-  };
+  const identity = (c: string) => ({
+    id: inspect(c, "{{.Id}}"),
+    startedAt: inspect(c, "{{.State.StartedAt}}"),
+    restarts: inspect(c, "{{.RestartCount}}"),
+  });
+  const gatewayName = second.outputs.gateway.value as string;
+  const proxyBefore = identity(proxyName);
+  const gatewayBefore = identity(gatewayName);
   await stack.setConfig("https:sites", { value: JSON.stringify(["alpha", "beta"]) });
   const third = await stack.up();
   expect(third.summary.result).toBe("succeeded");
@@ -169,11 +181,13 @@ test("Traefik gets a wildcard certificate over DNS-01 (RFC 2136 to BIND 9), and 
   expect(JSON.parse(beta.body).app).toBe("site-beta");
   expect(beta.serial).toBe(alpha.serial);
   expect(pebbleIssued(pebble)).toHaveLength(1);
-  expect({
-    id: inspect(proxyName, "{{.Id}}"),
-    startedAt: inspect(proxyName, "{{.State.StartedAt}}"),
-    restarts: inspect(proxyName, "{{.RestartCount}}"),
-  }).toEqual(proxyBefore);
+  expect(identity(proxyName)).toEqual(proxyBefore);
+  // The gateway stays out of the TLS path: plain HTTP through it reaches Traefik's `web`
+  // entry point, which redirects the new site to HTTPS; the gateway was not restarted.
+  const viaGateway = await get(ports.gateway, `beta.${WILDCARD}`, "/path?q=1");
+  expect(viaGateway.status).toBe(301);
+  expect(viaGateway.headers.location).toBe(`https://beta.${WILDCARD}/path?q=1`);
+  expect(identity(gatewayName)).toEqual(gatewayBefore);
 
   // 6. The secret is encrypted in the state (`pulumi stack export` without --show-secrets,
   //    what the backend holds) and in the stack's settings file.
@@ -186,6 +200,6 @@ test("Traefik gets a wildcard certificate over DNS-01 (RFC 2136 to BIND 9), and 
   expect(state).not.toContain(TSIG_SECRET);
   expect(fs.readFileSync(path.join(workDir, `Pulumi.${run}.yaml`), "utf8")).not.toContain(TSIG_SECRET);
   expect(labelled(label).containers.sort()).toEqual(
-    [`${run}-site-alpha`, betaContainer, pebble, bind, proxyName].sort(),
+    [`${run}-site-alpha`, betaContainer, pebble, bind, proxyName, gatewayName].sort(),
   );
 });
