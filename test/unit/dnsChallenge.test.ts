@@ -1,13 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import { setupMocks, settle } from "./helpers/mocks";
 
-const mocks = setupMocks();
+let published: Record<string, unknown> = {};
+const mocks = setupMocks(() => published);
 import { checkTls, edgeRouting, renderTraefik, ReverseProxy, traefikLabels } from "../../components/proxy";
 import { checkAcmeDns, wildcardFor } from "../../components/proxy/dnsChallenge";
 import type { ProxyAcmeDns, ProxyTlsAcme } from "../../components/proxy/types";
 import { loadStack, parseConfig } from "../../stacks/config";
 import { tsigSecretProblem } from "../../stacks/tls";
 import { appProgram } from "../../stacks/app/program";
+import { dataProgram } from "../../stacks/data/program";
 
 const SECRET = "c2VjcmV0LXRzaWcta2V5LWZvci10ZXN0cy0wMTIzNDU2Nzg5";
 const dns: ProxyAcmeDns = {
@@ -240,5 +242,62 @@ describe("DNS-01: shipyard:tls.dns and shipyard:tlsDnsTsigSecret", () => {
     } catch (e) {
       expect((e as Error).message).not.toContain(SECRET);
     }
+  });
+});
+
+describe("DNS-01: WebMeteor through the data and app layers", () => {
+  jest.setTimeout(30000);
+  const out = <T>(o: unknown): Promise<T> =>
+    new Promise((resolve) => (o as pulumi.Output<T>).apply((v) => resolve(v)));
+  const wm = (extra: Record<string, string> = {}) => ({
+    "shipyard:blueprint": "webmeteor",
+    "shipyard:environment": "staging",
+    "shipyard:imageSet": "local",
+    "shipyard:tls": JSON.stringify({
+      mode: "acme",
+      email: "ops@example.org",
+      dns: {
+        provider: "rfc2136",
+        wildcards: ["webmeteor.localhost"],
+        nameserver: "ns1.example.org",
+        tsigKey: "acme-update",
+      },
+    }),
+    ...extra,
+  });
+
+  test("the platform's routers share *.webmeteor.localhost; sites are told the domain, never the key", async () => {
+    // The data layer reads the same settings without the secret.
+    const data = await dataProgram(wm());
+    published = { contract: await out(data.contract), secrets: await out(data.secrets) };
+    mocks.resources.length = 0;
+    const app = await appProgram(
+      wm({ "shipyard:dataStack": "webmeteor-staging", "shipyard:tlsDnsTsigSecret": SECRET }),
+    );
+    await settle();
+    const routed = mocks.resources.filter(
+      (r) =>
+        r.type === "docker:index/container:Container" &&
+        (r.inputs.labels as { label: string }[] | undefined)?.some((l) => l.label === "traefik.enable"),
+    );
+    expect(routed.length).toBeGreaterThan(0);
+    for (const r of routed) {
+      const labels = Object.fromEntries(
+        (r.inputs.labels as { label: string; value: string }[]).map((l) => [l.label, l.value]),
+      );
+      const resolvers = Object.entries(labels).filter(([k]) => k.endsWith(".tls.certresolver"));
+      expect(resolvers.length).toBeGreaterThan(0);
+      for (const [k, v] of resolvers) {
+        expect(v).toBe("le-dns");
+        expect(labels[k.replace(/certresolver$/, "domains[0].main")]).toBe("*.webmeteor.localhost");
+      }
+    }
+    const proxy = mocks.resources.find(
+      (r) => r.type === "docker:index/container:Container" && r.inputs.name === "webmeteor-staging-proxy",
+    )!;
+    expect(proxy.inputs.envs).toContain("RFC2136_TSIG_SECRET_FILE=/run/secrets/rfc2136-tsig-secret");
+    expect(app.sites).toMatchObject({ kind: "traefik", https: true, wildcards: ["webmeteor.localhost"] });
+    expect(JSON.stringify(app.sites)).not.toMatch(/acme-update|ns1\.example\.org|ops@example\.org/);
+    expect(JSON.stringify(app)).not.toContain(SECRET);
   });
 });
