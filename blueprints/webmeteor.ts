@@ -15,6 +15,32 @@ import type { Blueprint } from "./schema";
  * Angular build served by nginx on 80; alert is Node.js + Socket.IO on 3001.
  * The stable Apache gateway in front is its own stack (stacks/gateway).
  * Database names are not given: `webmeteor_<env>` and `site` are chosen here.
+ *
+ * Where TLS ends: at Traefik, not at the Apache gateway. The document says both
+ * (Apache "handles SSL termination", 003:49; Traefik issues Let's Encrypt certificates
+ * for every customer site and the platform wildcard through the DNS challenge, 003:74-75,
+ * 93-94, 218), and only one can hold the certificates a connection is answered with. A
+ * new customer site or custom domain must get its certificate without touching the
+ * gateway: Traefik obtains it for the router a new container's labels declare and serves
+ * it without a reload (its Docker provider), while Apache would need every certificate in
+ * its configuration (SSLCertificateFile per host, or mod_md's domains) and a graceful
+ * restart to load each new one. Apache cannot pass TLS through unopened either: its proxy
+ * modules speak HTTP (mod_proxy_connect only answers CONNECT requests), with no SNI-routed
+ * TCP forwarding. So with `shipyard:tls` acme each environment's Traefik publishes 443
+ * itself (`shipyard:httpsPort`, `shipyard:listenAddress`: staging and prod on one host
+ * need distinct addresses or ports) and the gateway stays what it is, plain HTTP on 80:
+ * the webhook path to the API, everything else to Traefik's `web` entry point, which
+ * answers ACME HTTP-01 challenges (custom domains) and redirects the rest to HTTPS. The
+ * gateway's configuration has no TLS input, so enabling TLS, issuing or renewing a
+ * certificate never changes or restarts it. Over HTTPS, webhooks reach the API through
+ * Traefik (its `api` host route), which deploys never restart either.
+ * Certificates: the platform wildcard and every site under it come from Traefik's DNS-01
+ * resolver `le-dns` (`shipyard:tls.dns`: lego's rfc2136 provider against the zone's primary
+ * server, e.g. BIND, the TSIG secret in `shipyard:tlsDnsTsigSecret`); a site host one label
+ * under a wildcard domain is served the one `*.<domain>` certificate at once, without an
+ * order; other hosts (custom domains) get their own over HTTP-01 (`le`). Tested in
+ * test/integration/https-dns01.test.ts (a new site's first verified HTTPS answer 3.6-7.4 s
+ * after it is healthy; Traefik's and the gateway's containers unchanged).
  */
 /** StoneScriptPHP's database settings (App\Env: DATABASE_HOST ... DATABASE_APPNAME). */
 const pg = (host: string, db: string, app: string) => ({

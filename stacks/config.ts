@@ -8,6 +8,8 @@ import { z } from "zod";
 import { FORMS, type FormName } from "../components/shared/grammar";
 import { SWARM_DEFAULTS, type SwarmSettings } from "../components/swarm/settings";
 import { PEM_CERTIFICATES, TLS_MODES } from "../components/proxy/tls";
+import { DNS_PROVIDERS, TSIG_ALGORITHMS } from "../components/proxy/dnsChallenge";
+import type { TsigAlgorithm } from "../components/proxy/types";
 import { BLUEPRINTS, ENVIRONMENTS, resolve, type ResolvedSystem } from "../blueprints";
 import { stackTls } from "./tls";
 
@@ -53,10 +55,28 @@ export const StackConfig = z
                   "is not allowed; allowed: PEM certificates (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----)",
               })
               .optional(),
+            /**
+             * The DNS-01 challenge (kind traefik): wildcard certificates `*.<domain>` through
+             * RFC 2136 updates to `nameserver`, signed with the TSIG key (its secret is
+             * shipyard:tlsDnsTsigSecret). Checked in full by components/proxy/dnsChallenge.ts.
+             */
+            dns: z
+              .object({
+                provider: z.enum(DNS_PROVIDERS),
+                wildcards: z.array(form("hostName")).min(1),
+                nameserver: z.string(),
+                tsigKey: z.string(),
+                tsigAlgorithm: z.enum(TSIG_ALGORITHMS as [TsigAlgorithm, ...TsigAlgorithm[]]).optional(),
+                resolvers: z.array(z.string()).optional(),
+              })
+              .strict()
+              .optional(),
           })
           .strict(),
       )
       .optional(),
+    /** The TSIG key's secret for shipyard:tls.dns (base64): set it with `pulumi config set --secret`. */
+    tlsDnsTsigSecret: z.string().min(1).optional(),
     /** Host port of the proxy's HTTPS when tls is on. @default 443 */
     httpsPort: z.coerce.number().int().min(1).max(65535).optional(),
     /** Serve this environment with another proxy kind than the blueprint's (same routes), e.g. to compare. */
@@ -210,6 +230,7 @@ export function loadStack(raw: Record<string, string> = pulumi.runtime.allConfig
     blueprintMode: px.tlsMode,
     given: config.tls,
     httpsPort: config.httpsPort,
+    tsigSecret: config.tlsDnsTsigSecret,
   });
   if ("problems" in tls) {
     throw new ConfigError(`invalid stack configuration:\n${tls.problems.map((p) => `  - ${p}`).join("\n")}`);

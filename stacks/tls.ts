@@ -5,7 +5,7 @@
  * Every problem names its `shipyard:` key and the allowed values.
  */
 import { checkTls, TLS_MODES_BY_KIND } from "../components/proxy/tls";
-import type { ProxyKind, ProxyTls, TlsMode } from "../components/proxy/types";
+import type { ProxyAcmeDns, ProxyKind, ProxyTls, TlsMode } from "../components/proxy/types";
 import { FORMS } from "../components/shared/grammar";
 import type { Environment } from "../blueprints";
 
@@ -28,6 +28,23 @@ export interface TlsConfig {
   email?: string;
   directory?: string;
   caRoot?: string;
+  /** The DNS-01 challenge (kind traefik); its TSIG secret is `shipyard:tlsDnsTsigSecret`. */
+  dns?: Omit<ProxyAcmeDns, "tsigSecret">;
+}
+
+/** The secret stack config key with the DNS-01 challenge's TSIG secret (`pulumi config set --secret`). */
+export const TSIG_SECRET_KEY = "tlsDnsTsigSecret";
+
+/** A valid-looking stand-in while the secret is not given (never reaches a resource: see tsigSecretProblem). */
+const PENDING_SECRET = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+
+/**
+ * The app layer's check, before any resource: with tls.dns the proxy needs
+ * `shipyard:tlsDnsTsigSecret`. Undefined when it is given or not needed.
+ */
+export function tsigSecretProblem(tls: ProxyTls | undefined, given: string | undefined): string | undefined {
+  if (tls?.mode !== "acme" || tls.dns === undefined || given !== undefined) return undefined;
+  return `shipyard:${TSIG_SECRET_KEY}: required with shipyard:tls.dns (the proxy signs its DNS updates with it); allowed: the TSIG key's base64 secret, set as a secret on the app layer's stack (pulumi config set --secret shipyard:${TSIG_SECRET_KEY} <base64>)`;
 }
 
 export interface StackTls {
@@ -48,6 +65,8 @@ export function stackTls(o: {
   blueprintMode: TlsMode;
   given?: TlsConfig;
   httpsPort?: number;
+  /** `shipyard:tlsDnsTsigSecret` (decrypted; the caller keeps it out of outputs). */
+  tsigSecret?: string;
 }): StackTls | { problems: string[] } {
   const given = o.given ?? {};
   const mode = given.mode ?? o.blueprintMode;
@@ -55,6 +74,8 @@ export function stackTls(o: {
     ? "shipyard:tls.mode"
     : `the blueprint ${o.blueprint}'s default in ${o.environment}`;
   const problems: string[] = [];
+  if (o.tsigSecret !== undefined && (mode !== "acme" || given.dns === undefined))
+    problems.push(`shipyard:${TSIG_SECRET_KEY}: needs shipyard:tls mode "acme" with tls.dns; allowed: unset`);
   if (mode === "off") {
     // email/directory with mode off are not used (a setting shared by every environment).
     if (o.httpsPort !== undefined)
@@ -79,6 +100,11 @@ export function stackTls(o: {
       email: given.email ?? "",
       directory: directory ?? "",
       ...(given.caRoot !== undefined ? { caRoot: given.caRoot } : {}),
+      // The secret only where the proxy is made (the app layer: tsigSecretProblem); the
+      // data layer and site stacks read the same settings without it.
+      ...(given.dns !== undefined
+        ? { dns: { ...given.dns, tsigSecret: o.tsigSecret ?? PENDING_SECRET } }
+        : {}),
     };
   }
   try {

@@ -39,7 +39,8 @@ export function edgeNetwork(
 
 /**
  * What AppStack (and a site stack) need to put containers behind this environment's
- * Traefik; from the proxy's options, its `tls` reduced to `https` (mode acme).
+ * Traefik; from the proxy's options, its `tls` reduced to `https` (mode acme) and
+ * the DNS-01 wildcard domains (no account, no DNS key).
  */
 export function edgeRouting(
   a: { system: string; environment: string; swarm?: boolean },
@@ -51,6 +52,7 @@ export function edgeRouting(
     rateLimit: options.rateLimit,
     maxBodyMb: options.maxBodyMb,
     ...(options.tls?.mode === "acme" ? { https: true } : {}),
+    ...(options.tls?.mode === "acme" && options.tls.dns ? { wildcards: [...options.tls.dns.wildcards] } : {}),
     edge: `${a.system}-${a.environment}`,
     networkName: edgeNetworkName(a.system, a.environment),
     provider: a.swarm ? "swarm" : "docker",

@@ -7,8 +7,10 @@ import {
   dockerHealthcheck,
   dockerLabels,
   resourceName,
+  secretFile,
   waiverLabels,
 } from "../shared";
+import { rfc2136Env, RFC2136_ENV, TSIG_SECRET_FILE } from "./dnsChallenge";
 import { PROXY_KINDS as KINDS, PROXY_LIMITS } from "./kinds";
 import { SITES_DIR } from "./render/nginx";
 import { edgeRouting } from "./edgeNetwork";
@@ -55,6 +57,13 @@ export class ReverseProxy extends pulumi.ComponentResource {
     // Certificates and the ACME account: the caller's volume, kept across replacements.
     const certMount = tlsFiles ? [{ volumeName: args.certVolume!, containerPath: tlsFiles.dataDir }] : [];
     const caRootEnv = caRoot !== undefined ? tlsFiles!.caRootEnv : undefined;
+    // DNS-01 (kind traefik): lego's RFC 2136 settings, the TSIG secret as a secret file.
+    const dns = tls.mode === "acme" ? tls.dns : undefined;
+    const dnsSecret = dns ? secretFile(RFC2136_ENV.tsigSecret, TSIG_SECRET_FILE, dns.tsigSecret) : undefined;
+    const envs = [
+      ...(caRootEnv ? [`${caRootEnv}=${tlsFiles!.caRootFile}`] : []),
+      ...(dns ? [...rfc2136Env(dns), dnsSecret!.env] : []),
+    ];
     this.container = workload(
       `${name}-proxy`,
       {
@@ -63,8 +72,9 @@ export class ReverseProxy extends pulumi.ComponentResource {
         uploads: [
           { file: impl.file, content: this.config },
           ...(caRoot !== undefined ? [{ file: tlsFiles!.caRootFile, content: caRoot }] : []),
+          ...(dnsSecret ? [dnsSecret.upload] : []),
         ],
-        ...(caRootEnv ? { envs: [`${caRootEnv}=${tlsFiles!.caRootFile}`] } : {}),
+        ...(envs.length > 0 ? { envs } : {}),
         ports: [
           { internal: 80, external: args.httpPort, ip: address },
           ...(https ? [{ internal: 443, external: args.httpsPort!, ip: address }] : []),

@@ -4,10 +4,14 @@
  * the field and the allowed form. Pure: no Pulumi imports.
  */
 import { checkForm } from "../shared/grammar";
+import { checkAcmeDns } from "./dnsChallenge";
 import type { ProxyKind, ProxyTls } from "./types";
 
 /** The kinds that can serve HTTPS themselves so far. */
 export const TLS_KINDS: readonly ProxyKind[] = ["caddy", "traefik"];
+
+/** The kinds with the ACME DNS-01 challenge (tls.dns): Traefik's second certificate resolver. */
+export const DNS_CHALLENGE_KINDS: readonly ProxyKind[] = ["traefik"];
 
 /** The TLS modes, in the order errors list them. */
 export const TLS_MODES = ["off", "internal", "acme"] as const;
@@ -54,6 +58,13 @@ export function checkTls(kind: ProxyKind, tls: ProxyTls | undefined): ProxyTls {
       throw new Error(
         `tls.caRoot: ${JSON.stringify(String(t.caRoot).slice(0, 40))}… is not allowed; allowed: PEM certificates (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----)`,
       );
+    }
+    if (t.dns !== undefined) {
+      if (!DNS_CHALLENGE_KINDS.includes(kind))
+        throw new Error(
+          `tls.dns is not available with proxy kind ${kind}: the DNS-01 challenge (wildcard certificates) is available with kind ${DNS_CHALLENGE_KINDS.join(", ")}; allowed with ${kind}: no tls.dns (HTTP-01 for every route host)`,
+        );
+      checkAcmeDns(t.dns);
     }
   }
   return t;

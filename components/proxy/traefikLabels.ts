@@ -5,6 +5,7 @@
  * Traefik's Docker or Swarm provider; with tls acme, routers on the HTTPS entry point
  * with the certificate resolver, and HSTS. Pure: no Pulumi imports.
  */
+import { wildcardFor } from "./dnsChallenge";
 import { SECURITY_HEADERS } from "./render/headers";
 import * as quote from "./render/quote";
 import type { RateLimit } from "./types";
@@ -46,6 +47,14 @@ export interface EdgeRouting extends TraefikRouteOptions {
    * too): the ACME account's fields stay with the proxy. @default false
    */
   https?: boolean;
+  /**
+   * With https: the proxy's tls.dns wildcard domains. A route whose host is one label
+   * under one of them names the DNS-01 resolver `le-dns` and the domain `*.<domain>`
+   * (tls.domains[0].main), so every such host shares one wildcard certificate and a new
+   * one is served at once, without an order. Only the domains travel (to site stacks
+   * too), never the DNS server's key. @default none
+   */
+  wildcards?: string[];
 }
 
 /** The edge network's name for one environment (the seeds' `traefik-public`, one per environment). */
@@ -62,6 +71,9 @@ export const WEBSECURE_ENTRYPOINT = "websecure";
 /** The certificate resolver (static configuration, render/traefik.ts) the routers name with tls acme. */
 export const CERT_RESOLVER = "le";
 
+/** The DNS-01 certificate resolver (tls.dns), named by routers whose host a wildcard covers. */
+export const DNS_CERT_RESOLVER = "le-dns";
+
 /** HSTS on HTTPS answers with tls acme, as kind caddy's (render/caddy.ts DEFAULT_HSTS): one year, this host only. */
 export const HSTS_SECONDS = 31536000;
 
@@ -75,7 +87,9 @@ const objName = (v: string): string => v.replace(/[^A-Za-z0-9-]/g, "-");
  * `<resourceName>-…` so no two services define the same object. With tls acme each
  * router is on `websecure` with `tls=true` and the resolver `le`, and a middleware
  * `<resourceName>-hsts` (stsSeconds) adds HSTS, unless `headers` sets its own
- * Strict-Transport-Security; with tls off nothing of this is added.
+ * Strict-Transport-Security; a router whose host one of `wildcards` covers names the
+ * resolver `le-dns` and tls.domains[0].main `*.<domain>` instead; with tls off nothing
+ * of this is added.
  */
 export function traefikLabels(
   resourceName: string,
@@ -145,7 +159,7 @@ export function traefikLabels(
     const path = quote.path(r.path ?? "/");
     if (https && r.host.startsWith("*."))
       throw new Error(
-        `${resourceName}: routes[${i}] host ${JSON.stringify(r.host)}: a wildcard certificate needs the ACME DNS-01 challenge, which is not available; allowed with tls mode "acme": host names without *.`,
+        `${resourceName}: routes[${i}] host ${JSON.stringify(r.host)}: a route for a wildcard host is not available with tls mode "acme"; allowed: host names without *. (hosts one label under a tls.dns wildcard domain share its *.<domain> certificate)`,
       );
     const rule =
       path === "/"
@@ -161,7 +175,9 @@ export function traefikLabels(
     m[`traefik.http.routers.${router}.entrypoints`] = https ? WEBSECURE_ENTRYPOINT : WEB_ENTRYPOINT;
     if (https) {
       m[`traefik.http.routers.${router}.tls`] = "true";
-      m[`traefik.http.routers.${router}.tls.certresolver`] = CERT_RESOLVER;
+      const wildcard = wildcardFor(r.host, o.wildcards);
+      m[`traefik.http.routers.${router}.tls.certresolver`] = wildcard ? DNS_CERT_RESOLVER : CERT_RESOLVER;
+      if (wildcard) m[`traefik.http.routers.${router}.tls.domains[0].main`] = `*.${wildcard}`;
     }
     m[`traefik.http.routers.${router}.service`] = service;
     m[`traefik.http.routers.${router}.middlewares`] = mws.join(",");

@@ -74,6 +74,41 @@ export interface ProxyTlsAcme {
    * LEGO_CA_CERTIFICATES). @default the system's roots
    */
   caRoot?: string;
+  /**
+   * A second certificate resolver (kind traefik) validating with the DNS-01 challenge,
+   * for wildcard certificates: routes whose host is one label under a wildcard domain
+   * share one certificate for `*.<domain>` instead of one HTTP-01 certificate each.
+   * @default none: every route host gets its own certificate over HTTP-01
+   */
+  dns?: ProxyAcmeDns;
+}
+
+/** The DNS TSIG algorithms RFC 2136 updates can be signed with (lego's dnsupdate provider). */
+export type TsigAlgorithm = "hmac-sha1" | "hmac-sha224" | "hmac-sha256" | "hmac-sha384" | "hmac-sha512";
+
+/**
+ * The DNS-01 challenge through RFC 2136 dynamic updates signed with a TSIG key (lego's
+ * provider `rfc2136`, alias of `dnsupdate`), against the primary server of the zones
+ * the wildcards are in (BIND 9, Knot, PowerDNS and others).
+ */
+export interface ProxyAcmeDns {
+  /** lego's DNS provider. */
+  provider: "rfc2136";
+  /** Domains with a wildcard certificate `*.<domain>`, e.g. `sites.example.org`. */
+  wildcards: string[];
+  /** The primary server that takes the updates: `host` or `host:port` (port 53 by default). */
+  nameserver: string;
+  /** The TSIG key's name as the server's configuration names it. */
+  tsigKey: string;
+  /** @default "hmac-sha256" */
+  tsigAlgorithm?: TsigAlgorithm;
+  /** The TSIG key's secret (base64): delivered as a secret file, never in the environment. */
+  tsigSecret: import("@pulumi/pulumi").Input<string>;
+  /**
+   * DNS servers (`host:port`) lego asks for the zone and its authoritative servers
+   * (Traefik's dnsChallenge.resolvers). @default the container's resolver
+   */
+  resolvers?: string[];
 }
 
 export type ProxyKind = "nginx" | "caddy" | "traefik";

@@ -7,8 +7,9 @@
 # repository, and lego's DNS-provider registry (github.com/go-acme/lego/v5/providers/dns)
 # imports SDKs that the proxy refuses. build/ is a wrapper module that requires
 # traefik/v3 at the served version and repeats those replaces; lego/v5 is replaced by a
-# copy of the served module whose providers/dns package is build/legodns/ (no DNS
-# providers: ACME DNS-01 is unavailable in this image; everything else is upstream's code).
+# copy of the served module whose providers/dns package is build/legodns/: one DNS provider,
+# lego's own dnsupdate (RFC 2136 dynamic updates with TSIG, also named rfc2136), the only
+# provider directory kept; everything else is upstream's code.
 # The web UI's assets are not built (no Node build of webui/): the dashboard stays off.
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -29,8 +30,10 @@ if [ ! -x "$out" ]; then
   mkdir -p "$src/lego"
   cp -r "$lego/." "$src/lego/"
   chmod -R u+w "$src/lego"
+  mv "$src/lego/providers/dns/dnsupdate" "$src/lego-dnsupdate"
   rm -rf "$src/lego/providers/dns" "$src/lego/cmd" "$src/lego/e2e"
   mkdir -p "$src/lego/providers/dns"
+  mv "$src/lego-dnsupdate" "$src/lego/providers/dns/dnsupdate"
   mv "$src/legodns/dns_providers.go" "$src/lego/providers/dns/"
   rmdir "$src/legodns"
   echo "building traefik $TRAEFIK_VERSION (go $(go env GOVERSION)) in $src"

@@ -9,7 +9,8 @@ import { MonitoringStack } from "../../components/monitoring";
 import { backupTargets } from "./backupTargets";
 import { routeProbesOf } from "./routeProbes";
 import { dataLayerDone, PREVIEW_CONTRACT_ENV } from "./dataGate";
-import { loadStack, swarmOf } from "../config";
+import { ConfigError, loadStack, swarmOf } from "../config";
+import { tsigSecretProblem } from "../tls";
 import { engineFacts } from "../engineFacts";
 import {
   checkContract,
@@ -22,6 +23,8 @@ import {
 /** The program; `raw` is the stack's config (default: the running stack's), given by tests. */
 export async function appProgram(raw?: Record<string, string>): Promise<Record<string, unknown>> {
   const { config, system } = loadStack(raw);
+  const missingSecret = tsigSecretProblem(system.app.proxy.tls, config.tlsDnsTsigSecret);
+  if (missingSecret) throw new ConfigError(`invalid stack configuration:\n  - ${missingSecret}`);
   const swarm = swarmOf(config);
   const self = pulumi.getStack();
   const dataStack = dataStackName(

@@ -28,6 +28,8 @@ const TraefikSites = z.object({
   maxBodyMb: z.number().nullish(),
   /** The platform's Traefik has tls acme: the site's routers are on websecure too. */
   https: z.boolean().nullish(),
+  /** Its DNS-01 wildcard domains: a site host under one is served the shared *.<domain> certificate. */
+  wildcards: z.array(z.string()).nullish(),
 });
 
 /**
@@ -161,6 +163,7 @@ async function traefikSite(t: z.infer<typeof TraefikSites>): Promise<Record<stri
           : undefined,
         maxBodyMb: opt(t.maxBodyMb),
         ...(t.https ? { https: true } : {}),
+        ...(t.https && t.wildcards?.length ? { wildcards: t.wildcards } : {}),
       },
     },
     { dependsOn: [db] },

@@ -11,6 +11,8 @@ process.env.DOCKER_HOST = "unix:///nonexistent/docker.sock";
 
 let published: Record<string, unknown> = {};
 const { resources } = setupMocks(() => published);
+// Each test runs two layer programs (3-5 s on a loaded 2-core machine; jest's default is 5 s).
+jest.setTimeout(30000);
 
 import { dataProgram } from "../../stacks/data/program";
 import { dataInputs } from "../../stacks/data/inputs";

@@ -242,7 +242,7 @@ describe("traefik with tls acme", () => {
       ],
     ).toBe("max-age=600");
     expect(() => traefikLabels("shop-prod-web", 80, [{ host: "*.example.test" }], edgeTls)).toThrow(
-      /routes\[0\] host "\*\.example\.test": a wildcard certificate needs the ACME DNS-01 challenge/,
+      /routes\[0\] host "\*\.example\.test": a route for a wildcard host is not available with tls mode "acme"/,
     );
   });
 

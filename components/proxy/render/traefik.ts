@@ -1,7 +1,13 @@
 import { checkTls } from "../tls";
 import type { ProxyRenderOptions } from "../types";
 import type { ProxyTls } from "../types";
-import { CERT_RESOLVER, EDGE_LABEL, WEB_ENTRYPOINT, WEBSECURE_ENTRYPOINT } from "../traefikLabels";
+import {
+  CERT_RESOLVER,
+  DNS_CERT_RESOLVER,
+  EDGE_LABEL,
+  WEB_ENTRYPOINT,
+  WEBSECURE_ENTRYPOINT,
+} from "../traefikLabels";
 import { DOCKER_SOCKET } from "../../shared/dockerSocket";
 
 /** Where Traefik reads its static configuration (upstream image's default search path). */
@@ -51,18 +57,39 @@ function entryPoints(tls: ProxyTls): string[] {
   ];
 }
 
-/** The certificate resolver with tls acme (none with tls off). */
+/**
+ * The certificate resolvers with tls acme (none with tls off): `le` with the HTTP-01
+ * challenge on `web`; with tls.dns also `le-dns` with the DNS-01 challenge through lego's
+ * provider (its settings are the container's RFC2136_* environment, not this file),
+ * sharing the storage file (Traefik keeps one store per storage path, keyed by resolver:
+ * cmd/traefik/traefik.go:457-471, v3.7.13).
+ */
 function certificatesResolvers(tls: ProxyTls): string[] {
   if (tls.mode !== "acme") return [];
-  return [
-    "certificatesResolvers:",
-    `  ${CERT_RESOLVER}:`,
+  const account = [
     "    acme:",
     `      email: ${JSON.stringify(tls.email)}`,
     `      caServer: ${JSON.stringify(tls.directory)}`,
     `      storage: ${JSON.stringify(TRAEFIK_ACME_STORAGE)}`,
+  ];
+  const dns = tls.dns
+    ? [
+        `  ${DNS_CERT_RESOLVER}:`,
+        ...account,
+        "      dnsChallenge:",
+        `        provider: ${tls.dns.provider}`,
+        ...(tls.dns.resolvers?.length
+          ? ["        resolvers:", ...tls.dns.resolvers.map((r) => `          - ${JSON.stringify(r)}`)]
+          : []),
+      ]
+    : [];
+  return [
+    "certificatesResolvers:",
+    `  ${CERT_RESOLVER}:`,
+    ...account,
     "      httpChallenge:",
     `        entryPoint: ${WEB_ENTRYPOINT}`,
+    ...dns,
   ];
 }
 
@@ -75,7 +102,8 @@ function certificatesResolvers(tls: ProxyTls): string[] {
  * containers' labels (traefikLabels.ts), so nothing here changes per route.
  * With tls acme: entry point `websecure` on :443 as well, `web` redirecting to it,
  * and the certificate resolver `le` (HTTP-01 on `web`, storage on the caller's
- * volume); the routers' labels then name `websecure` and `le`.
+ * volume); the routers' labels then name `websecure` and `le`. With tls.dns also the
+ * resolver `le-dns` (DNS-01), which routers under a wildcard domain name instead.
  */
 export function renderTraefik(o: ProxyRenderOptions): string {
   const tls = checkTls("traefik", o.tls);
@@ -86,6 +114,11 @@ export function renderTraefik(o: ProxyRenderOptions): string {
   if ((r.https ?? false) !== (tls.mode === "acme"))
     throw new Error(
       `labelRouting.https is ${r.https ?? false} and tls mode "${tls.mode}"; allowed: https true exactly with tls mode "acme" (the routers' entry point and resolver follow it)`,
+    );
+  const wildcards = tls.mode === "acme" ? (tls.dns?.wildcards ?? []) : [];
+  if ((r.wildcards ?? []).join(",") !== wildcards.join(","))
+    throw new Error(
+      `labelRouting.wildcards is ${JSON.stringify(r.wildcards ?? [])} and tls.dns.wildcards ${JSON.stringify(wildcards)}; allowed: the same domains (the routers' resolver le-dns follows them)`,
     );
   const provider = r.provider;
   const out = [

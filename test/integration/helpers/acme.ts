@@ -88,6 +88,8 @@ export async function startPebble(o: {
   label: string;
   network: string;
   managementPort: number;
+  /** Further pebble flags, e.g. `-dnsserver <host:port>` (the image's pebble-start passes them on). */
+  args?: string[];
 }): Promise<string> {
   docker(
     "run", "-d", "--name", o.name, "--label", o.label,
@@ -95,7 +97,7 @@ export async function startPebble(o: {
     "-p", `127.0.0.1:${o.managementPort}:15000`,
     "-e", "PEBBLE_TLS_NAMES=pebble,localhost", "-e", "PEBBLE_HTTP_PORT=80", "-e", "PEBBLE_TLS_PORT=5001",
     "--memory", "256m", "--cpus", "0.5",
-    "shipyard/pebble:bookworm",
+    "shipyard/pebble:bookworm", ...(o.args ?? []),
   ); // prettier-ignore
   await poll("Pebble healthy", 90, async () =>
     inspect(o.name, "{{.State.Health.Status}}") === "healthy" ? true : undefined,
