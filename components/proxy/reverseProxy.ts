@@ -7,6 +7,7 @@ import {
   dockerHealthcheck,
   dockerLabels,
   resourceName,
+  TLS_LABEL,
   waiverLabels,
 } from "../shared";
 import { PROXY_KINDS as KINDS, PROXY_LIMITS } from "./kinds";
@@ -89,7 +90,8 @@ export class ReverseProxy extends pulumi.ComponentResource {
             component: "proxy",
             role: kind,
           },
-          { ...args.labels, ...waiverLabels(args.waivers, args.environment) },
+          // The mode is a label, so the policy pack sees what the proxy serves (policy https-only).
+          { ...args.labels, ...waiverLabels(args.waivers, args.environment), [TLS_LABEL]: tls.mode },
         ),
         healthcheck: dockerHealthcheck(impl.health),
         ...containerBaseline({}, PROXY_LIMITS),
