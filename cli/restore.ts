@@ -206,6 +206,7 @@ export function restore(t: EnvironmentTarget, o: RestoreOptions = {}): RestoredT
     log(`restore [${i + 1}/${targets.length}] ${target}: restored from ${snap} in ${seconds.toFixed(1)}s`);
     done.push({ target, snapshot: snap, seconds });
   });
-  if (done.some((d) => d.target === certStoreTarget(t))) log(`restore: certificates back; ${restartProxy(t)}`);
+  if (done.some((d) => d.target === certStoreTarget(t)))
+    log(`restore: certificates back; ${restartProxy(t)}`);
   return done;
 }
