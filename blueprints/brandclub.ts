@@ -21,8 +21,9 @@ import type { Blueprint } from "./schema";
  *
  * Not given by the document, chosen here: the GHCR image path, host names,
  * ports, the admin password's length. The seed's Traefik is the proxy kind
- * traefik (routes as container labels); the seed's `bench backup` sleep loop
- * by the BackupService (same schedule and retention).
+ * traefik (routes as container labels), with HTTPS from Let's Encrypt in staging
+ * and prod; the seed's `bench backup` sleep loop by the BackupService (same
+ * schedule and retention).
  */
 const app = "brandclub";
 const sites = { volume: "sites", path: "/home/frappe/frappe-bench/sites" };
@@ -311,6 +312,10 @@ export const brandclub: Blueprint = {
       image: "traefik",
       networks: ["network"],
       httpPort: { perEnv: { dev: 8180, staging: 8181, prod: 8182 } },
+      // Seed 002: Let's Encrypt, HTTP redirected to HTTPS, HSTS (prod sets its own header
+      // below; staging gets the proxy's). Staging uses Let's Encrypt's staging directory;
+      // the account's e-mail address comes from shipyard:tls. Dev stays plain HTTP.
+      tls: { perEnv: { dev: "off", staging: "acme", prod: "acme" } },
       securityHeaders: true,
       headers: {
         perEnv: {

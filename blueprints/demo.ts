@@ -116,6 +116,15 @@ export const demo: Blueprint = {
       httpPort: { perEnv: { dev: 8080, staging: 8081, prod: 8082 } },
       securityHeaders: true,
       rateLimit: { perSecond: 50 },
+      // TEMPORARY (issue 23): the lead removes this waiver when TLS for this proxy lands.
+      waivers: [
+        {
+          policy: "https-only",
+          reason: "TLS for nginx/WebMeteor in progress (issue 23)",
+          expires: "2027-01-31",
+          environments: ["staging", "prod"],
+        },
+      ],
     },
     monitoring: {
       only: ["staging", "prod"],

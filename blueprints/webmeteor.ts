@@ -155,6 +155,14 @@ export const webmeteor: Blueprint = {
       networks: ["network"],
       httpPort: { perEnv: { staging: 8480, prod: 8482 } },
       securityHeaders: true,
+      // TEMPORARY (issue 23): the lead removes this waiver when TLS for this proxy lands.
+      waivers: [
+        {
+          policy: "https-only",
+          reason: "TLS for nginx/WebMeteor in progress (issue 23)",
+          expires: "2027-01-31",
+        },
+      ],
     },
     // Document 003, "Backup Strategy": daily pg_dump, kept 30 days (off-host there; a local
     // restic repository here). Prod only: staging data is recreated from prod.

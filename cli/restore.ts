@@ -3,11 +3,14 @@
  * backup container for every target (databases, Redis, file volumes), or for
  * the one target a given snapshot holds. Redis is restored through a
  * temporary Redis server that loads the snapshot's RDB; its keys are copied
- * into the live server.
+ * into the live server. The proxy's certificate store (ACME account and
+ * certificates) is a volume target; once it is back, the proxy is restarted,
+ * since Caddy and Traefik read their store when they start.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { CERT_VOLUME_PURPOSE } from "../stacks/contract";
 import { commandLine, containerName, dockerOk, dockerRun } from "./engine";
 import type { EnvironmentTarget } from "./environment";
 
@@ -136,6 +139,35 @@ function restoreRedis(t: EnvironmentTarget, backup: string, target: string, snap
   }
 }
 
+/** The backup target holding the proxy's certificate store (stacks/app/backupTargets.ts). */
+export function certStoreTarget(t: EnvironmentTarget): string {
+  return `volume-${containerName(t, CERT_VOLUME_PURPOSE)}`;
+}
+
+/**
+ * The proxy reads the restored certificate store: its container restarted (started
+ * if it was stopped), or in Swarm mode its service's tasks replaced. Without it a
+ * running proxy keeps what it holds in memory, and Traefik would write that back.
+ */
+function restartProxy(t: EnvironmentTarget): string {
+  const proxy = containerName(t, "proxy");
+  if (dockerRun(["container", "inspect", proxy]).status === 0) {
+    dockerOk(`restarting ${proxy} to load the restored certificates`, ["restart", proxy]);
+    return `restarted ${proxy}`;
+  }
+  if (dockerRun(["service", "inspect", proxy]).status === 0) {
+    dockerOk(`updating ${proxy} to load the restored certificates`, [
+      "service",
+      "update",
+      "--force",
+      "--detach",
+      proxy,
+    ]);
+    return `replaced the tasks of ${proxy}`;
+  }
+  return `${proxy} is not deployed: it reads the certificates when it starts`;
+}
+
 function spawnSleep(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
@@ -174,5 +206,7 @@ export function restore(t: EnvironmentTarget, o: RestoreOptions = {}): RestoredT
     log(`restore [${i + 1}/${targets.length}] ${target}: restored from ${snap} in ${seconds.toFixed(1)}s`);
     done.push({ target, snapshot: snap, seconds });
   });
+  if (done.some((d) => d.target === certStoreTarget(t)))
+    log(`restore: certificates back; ${restartProxy(t)}`);
   return done;
 }

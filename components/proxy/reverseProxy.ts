@@ -8,6 +8,7 @@ import {
   dockerLabels,
   resourceName,
   secretFile,
+  TLS_LABEL,
   waiverLabels,
 } from "../shared";
 import { rfc2136Env, RFC2136_ENV, TSIG_SECRET_FILE } from "./dnsChallenge";
@@ -99,7 +100,8 @@ export class ReverseProxy extends pulumi.ComponentResource {
             component: "proxy",
             role: kind,
           },
-          { ...args.labels, ...waiverLabels(args.waivers, args.environment) },
+          // The mode is a label, so the policy pack sees what the proxy serves (policy https-only).
+          { ...args.labels, ...waiverLabels(args.waivers, args.environment), [TLS_LABEL]: tls.mode },
         ),
         healthcheck: dockerHealthcheck(impl.health),
         ...containerBaseline({}, PROXY_LIMITS),

@@ -13,6 +13,12 @@ export interface Ownership {
 
 export const LABEL_PREFIX = "io.shipyard";
 
+/**
+ * The TLS mode an entry point (the proxy) serves its routes with: `off`, `internal`,
+ * `acme`. The policy pack's `https-only` reads it.
+ */
+export const TLS_LABEL = `${LABEL_PREFIX}.tls`;
+
 export function labelMap(o: Ownership, extra: Record<string, string> = {}): Record<string, string> {
   const m: Record<string, string> = {
     [`${LABEL_PREFIX}.system`]: o.system,

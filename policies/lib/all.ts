@@ -1,5 +1,6 @@
 import { dataPolicies } from "../architecture/data";
 import { environmentPolicies } from "../architecture/environments";
+import { httpsPolicies } from "../architecture/https";
 import { layerPolicies } from "../architecture/layers";
 import { limitPolicies } from "../runtime/limits";
 import { mountPolicies } from "../runtime/mounts";
@@ -18,4 +19,5 @@ export const ALL_POLICIES: PolicyDef[] = [
   ...layerPolicies,
   ...environmentPolicies,
   ...dataPolicies,
+  ...httpsPolicies,
 ];

@@ -36,6 +36,13 @@ export const Settings = z.object({
   backupFloor: z.object({ retentionDays: z.number().int().positive() }).default({ retentionDays: 7 }),
   /** Roles (io.shipyard.role) that are data services. */
   dataRoles: z.array(z.string()).default(["mariadb", "postgres", "postgresql", "redis", "minio", "mysql"]),
+  /** Environments whose entry points serve every route over HTTPS (policy https-only). */
+  httpsEnvironments: z.array(z.string()).default(["staging", "prod"]),
+  /**
+   * TLS modes (label io.shipyard.tls) accepted there: certificates a browser trusts.
+   * `internal` (a local CA) is for dev; `off` serves plain HTTP.
+   */
+  httpsModes: z.array(z.string()).default(["acme"]),
   /** Components allowed to publish host ports and bind ports below 1024. */
   publishingComponents: z.array(z.string()).default(["proxy"]),
 });

@@ -73,6 +73,8 @@ export const label = {
   layer: "io.shipyard.layer",
   component: "io.shipyard.component",
   role: "io.shipyard.role",
+  /** The entry point's TLS mode (components/shared/labels.ts TLS_LABEL). */
+  tls: "io.shipyard.tls",
   backupSchedule: "io.shipyard.backup.schedule",
   backupRetention: "io.shipyard.backup.retention-days",
 } as const;

@@ -1,7 +1,12 @@
 import type { BackupTarget } from "../../components/backup";
 import type { DataContract } from "../contract";
 
-/** Every database and cache of the data layer (minus exclusions), and the named app volumes. */
+/**
+ * Every database and cache of the data layer (minus exclusions), the named app
+ * volumes, and the proxy's certificate store when the data layer keeps one (its
+ * ACME account and issued certificates: restoring them spares a re-issue, which
+ * the CA's duplicate-certificate limit counts).
+ */
 export function backupTargets(
   contract: DataContract,
   opts: { exclude: string[]; volumes: string[]; volumeName: (purpose: string) => string },
@@ -19,5 +24,6 @@ export function backupTargets(
     }
   }
   for (const v of opts.volumes) targets.push({ kind: "volume", volume: opts.volumeName(v) });
+  if (contract.certVolume !== undefined) targets.push({ kind: "volume", volume: contract.certVolume });
   return targets;
 }

@@ -142,8 +142,8 @@ export function gatewayPlan(c: GatewayConfig): GatewayPlan {
   }
   // One gateway on the host's port in front of several environments (seed 003's Apache)
   // joins each environment's network: a dated, visible exception to the environment rule.
-  const waivers: PolicyWaiver[] =
-    envs.length > 1
+  const waivers: PolicyWaiver[] = [
+    ...(envs.length > 1
       ? [
           {
             policy: "no-cross-environment-network",
@@ -151,7 +151,11 @@ export function gatewayPlan(c: GatewayConfig): GatewayPlan {
             expires: "2027-05-31",
           },
         ]
-      : [];
+      : []),
+    // TEMPORARY (issue 23): the gateway publishes plain HTTP until WebMeteor's TLS lands
+    // (where TLS ends between the gateway and Traefik); the lead removes this waiver then.
+    { policy: "https-only", reason: "TLS for nginx/WebMeteor in progress (issue 23)", expires: "2027-01-31" },
+  ];
   return {
     system,
     environment: def,

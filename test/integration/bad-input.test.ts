@@ -120,6 +120,33 @@ describe("bad input on the real engine", () => {
     }
   });
 
+  test("HTTPS port clash: with TLS on, the proxy's HTTPS port is checked too, naming shipyard:httpsPort", async () => {
+    const httpsPort = await freePort();
+    const holder = net.createServer();
+    await new Promise<void>((r) => holder.listen(httpsPort, "127.0.0.1", r));
+    try {
+      // CME staging serves HTTPS (tls acme): the HTTP port is free, the HTTPS one is not.
+      cli(
+        [
+          "up",
+          "cme",
+          "staging",
+          ...caseArgs(await freePort()),
+          "--set",
+          'tls={"email":"ops@example.org"}',
+          "--set",
+          `httpsPort=${httpsPort}`,
+        ],
+        1,
+        new RegExp(
+          `shipyard:httpsPort: port ${httpsPort} on 127\\.0\\.0\\.1 is already in use; allowed: a free port \\(set one with --set httpsPort=PORT\\)`,
+        ),
+      );
+    } finally {
+      holder.close();
+    }
+  });
+
   test("an image override that is not a Docker reference (--set images)", async () =>
     cli(
       [

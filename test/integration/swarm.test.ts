@@ -9,7 +9,7 @@ import { LAYERS } from "../../cli/layers";
 import { docker, removeLabelled } from "./helpers/docker";
 import { freePort, get } from "./helpers/net";
 import { expectAllHealthy, expectRoutesAnswer } from "./helpers/blueprint";
-import { testTarget } from "./helpers/target";
+import { TEST_TLS, testTarget } from "./helpers/target";
 import { storedState, unprotectAll } from "./helpers/pulumi";
 import { until } from "./helpers/processes";
 import { joinLocalSwarm, leaveLocalSwarm, type LocalSwarm } from "../../cli/localSwarm";
@@ -29,6 +29,7 @@ const nextImage = `shipyard/frappe:${run}`;
 const brokenImage = `shipyard/frappe:${run}-broken`;
 const figures: Record<string, unknown> = {};
 let port = 0;
+let httpsPort = 0;
 /** The Swarm this test made, if the engine was not one already. */
 let madeSwarm: LocalSwarm | undefined;
 const base = { replicas: { backend: 2, frontend: 2 } };
@@ -49,6 +50,8 @@ const target = (
     policies: o.policies,
     config: {
       engine: "swarm",
+      // Staging and prod serve HTTPS (tls acme): the ACME account's e-mail and a free HTTPS port.
+      ...((o.environment ?? "dev") !== "dev" ? { ...TEST_TLS, httpsPort: String(httpsPort) } : {}),
       ...(o.replicas ? { replicas: JSON.stringify(o.replicas) } : {}),
       ...(o.images ? { images: JSON.stringify(o.images) } : {}),
     },
@@ -113,6 +116,7 @@ function requestLoop(paths: string[], max = 50000, seconds = 400) {
 
 beforeAll(async () => {
   port = await freePort();
+  httpsPort = await freePort();
   madeSwarm = joinLocalSwarm();
   docker("tag", "shipyard/frappe:bookworm", nextImage);
   const ctx = fs.mkdtempSync(path.join(os.tmpdir(), `${run}-broken-`));

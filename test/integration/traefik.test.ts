@@ -10,7 +10,7 @@ import { edgeRouting, renderTraefik, traefikLabels } from "../../components/prox
 import { docker, inspect, removeLabelled, serviceContainer } from "./helpers/docker";
 import { expectAllHealthy } from "./helpers/blueprint";
 import { freePort, get } from "./helpers/net";
-import { testTarget } from "./helpers/target";
+import { TEST_TLS, testTarget } from "./helpers/target";
 import { joinLocalSwarm, leaveLocalSwarm, type LocalSwarm } from "../../cli/localSwarm";
 
 /**
@@ -90,6 +90,8 @@ describe("proxy kind traefik", () => {
         run: `${run}${bp.slice(0, 3)}`,
         blueprint: bp,
         environment: env,
+        // Brand Club's staging and prod serve HTTPS (tls acme): the ACME account's e-mail.
+        config: TEST_TLS,
         policies: true,
       });
       try {

@@ -14,6 +14,8 @@ import { demo } from "../../blueprints/demo";
 import { DEFAULT_VERIFY_SCHEDULE, resolveVerify } from "../../blueprints/backupVerify";
 import type { BackupTarget } from "../../components/backup";
 import { renderAlertRules, renderPrometheusConfig } from "../../components/monitoring";
+import { backupTargets } from "../../stacks/app/backupTargets";
+import type { DataContract } from "../../stacks/contract";
 
 const targets: BackupTarget[] = [
   { kind: "mariadb", host: "mariadb", port: 3306, database: "shop", passwordRef: "mariadb/root" },
@@ -78,6 +80,50 @@ describe("backup scripts", () => {
     );
     expect(s).toContain("checksum mismatch");
     expect(s).toContain("pg_restore");
+  });
+});
+
+describe("the app layer's backup targets", () => {
+  const contract = (certVolume?: string): DataContract => ({
+    version: 1,
+    system: "shop",
+    environment: "prod",
+    networks: {},
+    endpoints: {
+      mariadb: {
+        engine: "mariadb",
+        host: "mariadb",
+        port: 3306,
+        container: "shop-prod-mariadb",
+        databases: { shop: "shop" },
+      },
+    },
+    secretKeys: ["mariadb/root"],
+    ...(certVolume ? { certVolume } : {}),
+  });
+  const opts = { exclude: [], volumes: ["uploads"], volumeName: (v: string) => `shop-prod-${v}` };
+
+  test("include the proxy's certificate store when the data layer keeps one: dumped and restorable by name", () => {
+    const t = backupTargets(contract("shop-prod-proxy-certs"), opts);
+    expect(t.map(targetName)).toEqual([
+      "mariadb-mariadb-shop",
+      "volume-shop-prod-uploads",
+      "volume-shop-prod-proxy-certs",
+    ]);
+    const o = { targets: t, repository: { kind: "volume" as const }, system: "shop", environment: "prod" };
+    expect(renderBackupScript({ ...o, retentionDays: 7 })).toContain(
+      "backup_one volume-shop-prod-proxy-certs shop-prod-proxy-certs.tar",
+    );
+    const restore = renderRestoreScript(o);
+    expect(restore).toContain("find /volumes/shop-prod-proxy-certs -mindepth 1 -delete");
+    expect(restore).toContain("tar --numeric-owner -C /volumes/shop-prod-proxy-certs -xf /tmp/restore.$$");
+  });
+
+  test("have none with TLS off (no certificate volume)", () => {
+    expect(backupTargets(contract(), opts).map(targetName)).toEqual([
+      "mariadb-mariadb-shop",
+      "volume-shop-prod-uploads",
+    ]);
   });
 });
 

@@ -55,6 +55,8 @@ describe("ReverseProxy", () => {
     const c = mocks.resources.find((r) => r.type === "docker:index/container:Container")!;
     expect(c.inputs.name).toBe("shop-dev-proxy");
     expect(c.inputs.ports).toEqual([{ internal: 80, external: 8080, ip: "127.0.0.1" }]);
+    // The TLS mode is a label the policy pack reads (https-only).
+    expect(c.inputs.labels).toContainEqual({ label: "io.shipyard.tls", value: "off" });
     expect(c.parent).toBeDefined();
   });
   test("rejects an unknown kind and a bad port", () => {
@@ -167,6 +169,7 @@ describe("TLS, kind caddy", () => {
       { internal: 443, external: 8443, ip: "127.0.0.1" },
     ]);
     expect(c.inputs.volumes).toEqual([{ volumeName: "shop-dev-proxy-certs", containerPath: "/data" }]);
+    expect(c.inputs.labels).toContainEqual({ label: "io.shipyard.tls", value: "acme" });
     expect(c.inputs.uploads).toEqual([
       { file: "/etc/caddy/Caddyfile", content: p.config },
       { file: "/etc/caddy/acme-ca-root.pem", content: pem },

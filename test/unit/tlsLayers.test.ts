@@ -93,6 +93,20 @@ describe("TLS through the data and app layers", () => {
     expect(caddyfile).toContain("acme_ca https://acme-staging-v02.api.letsencrypt.org/directory");
   });
 
+  test("prod (acme): the backup service mounts the certificate store (a backup target)", async () => {
+    const data = await dataProgram(config("prod", email));
+    published = { contract: await value(data.contract), secrets: await value(data.secrets) };
+    resources.length = 0;
+    await appProgram(config("prod", { ...email, "shipyard:dataStack": "cme-prod" }));
+    const backup = await registered("cme-prod-backup");
+    expect(backup.inputs.volumes).toContainEqual(
+      expect.objectContaining({
+        volumeName: "cme-prod-proxy-certs",
+        containerPath: "/volumes/cme-prod-proxy-certs",
+      }),
+    );
+  });
+
   test("dev (TLS off): the proxy publishes only httpPort, mounts nothing, no httpsUrl", async () => {
     const data = await dataProgram(config("dev"));
     published = { contract: await value(data.contract), secrets: await value(data.secrets) };

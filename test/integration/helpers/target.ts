@@ -30,7 +30,8 @@ export function testTarget(o: {
 }
 
 /**
- * `shipyard:tls` for tests: the ACME account's e-mail address, which CME's staging and prod
- * (TLS mode acme by default) require; the mode stays the blueprint's, and previews contact no CA.
+ * `shipyard:tls` for tests: the ACME account's e-mail address, which CME's and Brand Club's
+ * staging and prod (TLS mode acme by default) require; the mode stays the blueprint's, and
+ * previews contact no CA.
  */
 export const TEST_TLS: Record<string, string> = { tls: JSON.stringify({ email: "ops@example.org" }) };

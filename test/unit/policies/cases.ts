@@ -9,6 +9,12 @@ export interface Case {
 
 const db = owner({ layer: "data", component: "database", role: "postgres" });
 const proxy = owner({ component: "proxy" });
+/** A staging or prod entry point publishing 80 (and 443 with tls on). */
+const entry = (mode: string | undefined, ports = [80, 443], env = "staging") =>
+  container(
+    { ports: ports.map((p) => ({ internal: p, external: 8000 + p, ip: "127.0.0.1" })) },
+    { ...owner({ env, component: "proxy" }), ...(mode ? { "io.shipyard.tls": mode } : {}) },
+  );
 
 export const CASES: Record<string, Case> = {
   "no-privileged-containers": { pass: [container()], fail: [container({ privileged: true })] },
@@ -217,6 +223,23 @@ export const CASES: Record<string, Case> = {
   "backup-floor": {
     pass: [container({}, owner({ env: "prod" })), backup("0 2 * * *", 7)],
     fail: [container({}, owner({ env: "prod" })), backup("0 2 * * 0", 3)],
+  },
+  "https-only": {
+    pass: [
+      entry("acme"),
+      entry("acme", [80, 443], "prod"),
+      // dev may serve plain HTTP or a local CA; a container without host ports is not an entry point.
+      entry("off", [80], "dev"),
+      entry("internal", [80, 443], "dev"),
+      container({}, { ...owner({ component: "proxy" }), "io.shipyard.tls": "off" }),
+    ],
+    fail: [
+      entry("off", [80]),
+      entry("off", [80], "prod"),
+      entry(undefined, [80]),
+      entry("internal"),
+      entry("acme", [80]),
+    ],
   },
   "resource-limits-in-band": {
     pass: [container({ memory: 2048, cpus: "2" })],

@@ -156,3 +156,77 @@ describe("policy pack: Swarm services", () => {
     expect(found.map((f) => f.level)).toEqual(["mandatory"]);
   });
 });
+
+describe("policy https-only", () => {
+  const https = ALL_POLICIES.find((p) => p.name === "https-only")!;
+  const proxy = (
+    env: string,
+    mode: string | undefined,
+    ports: number[],
+    extra: Record<string, string> = {},
+  ) =>
+    container(
+      {
+        name: `sys-${env}-proxy`,
+        ports: ports.map((p) => ({ internal: p, external: 9000 + p, ip: "127.0.0.1" })),
+      },
+      { ...owner({ env, component: "proxy" }), ...(mode ? { "io.shipyard.tls": mode } : {}), ...extra },
+    );
+  const check = (r: ResourceView, settings: Record<string, unknown> = {}) =>
+    evaluateResource(https, r, { ...ctx(), settings: Settings.parse(settings) });
+
+  it("names what is wrong: plain HTTP, a local CA, no HTTPS port", () => {
+    expect(check(proxy("prod", "off", [80]))[0]).toMatchObject({ level: "mandatory" });
+    expect(check(proxy("prod", "off", [80]))[0].message).toMatch(
+      /^serves plain HTTP on host port 9080: tls mode is off; in prod every route is served over HTTPS and HTTP only redirects \(allowed modes: acme\)/,
+    );
+    expect(check(proxy("staging", undefined, [80]))[0].message).toMatch(
+      /it declares no tls mode \(label io\.shipyard\.tls\)/,
+    );
+    expect(check(proxy("prod", "internal", [80, 443]))[0].message).toMatch(
+      /^tls mode "internal" is not allowed in prod: its certificates come from a CA no browser trusts/,
+    );
+    expect(check(proxy("staging", "acme", [80]))[0].message).toMatch(
+      /container port 443 is not published: nothing answers HTTPS on the host \(shipyard:httpsPort\)/,
+    );
+    expect(check(proxy("prod", "acme", [80, 443]))).toEqual([]);
+  });
+
+  it("reports dev as advisory only when dev is listed; follows the settings' environments and modes", () => {
+    expect(check(proxy("dev", "off", [80]))).toEqual([]);
+    const devToo = { httpsEnvironments: ["dev", "staging", "prod"] };
+    expect(check(proxy("dev", "off", [80]), devToo).map((v) => v.level)).toEqual(["advisory"]);
+    expect(check(proxy("staging", "internal", [80, 443]), { httpsModes: ["acme", "internal"] })).toEqual([]);
+  });
+
+  it("is waived by a dated label on the proxy, and blocks again once it expired", () => {
+    const waiver = (expires: string) => ({
+      "io.shipyard.waiver.https-only": `${expires} TLS for nginx/WebMeteor in progress (issue 23)`,
+    });
+    const current = check(proxy("prod", "off", [80], waiver("2027-01-31")));
+    expect(current[0]).toMatchObject({ level: "advisory", waived: true });
+    expect(current[0].message).toMatch(/^WAIVED until 2027-01-31 \(TLS for nginx\/WebMeteor in progress/);
+    const expired = check(proxy("prod", "off", [80], waiver("2026-11-01")));
+    expect(expired[0]).toMatchObject({ level: "mandatory", waived: false });
+  });
+
+  it("checks a Swarm proxy service by its target ports", () => {
+    const service = (mode: string, ports: number[]) =>
+      viewOf({
+        type: "docker:index/service:Service",
+        name: "sys-proxy",
+        props: {
+          name: "sys-prod-proxy",
+          labels: Object.entries({
+            ...owner({ env: "prod", component: "proxy" }),
+            "io.shipyard.tls": mode,
+          }).map(([label, value]) => ({ label, value })),
+          taskSpec: { containerSpec: { image: "shipyard/traefik:bookworm" } },
+          endpointSpec: { ports: ports.map((p) => ({ targetPort: p, publishedPort: 9000 + p })) },
+        },
+      });
+    expect(violations(https, [service("acme", [80, 443])])).toEqual([]);
+    expect(violations(https, [service("acme", [80])]).length).toBe(1);
+    expect(violations(https, [service("off", [80])]).length).toBe(1);
+  });
+});

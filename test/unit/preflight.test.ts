@@ -1,0 +1,29 @@
+import { httpsPortOf } from "../../cli/preflight";
+import type { EnvironmentTarget } from "../../cli/environment";
+
+const target = (
+  blueprint: string,
+  environment: string,
+  config: Record<string, string> = {},
+): EnvironmentTarget => ({
+  blueprint,
+  environment,
+  config,
+});
+const email = { tls: JSON.stringify({ email: "ops@example.org" }) };
+
+describe("preflight: which HTTPS host port the deploy will bind", () => {
+  test("none with TLS off: the blueprint's mode (dev, nginx kinds) or --set tls off", () => {
+    expect(httpsPortOf(target("cme", "dev"))).toBeUndefined();
+    expect(httpsPortOf(target("demo", "prod"))).toBeUndefined();
+    expect(httpsPortOf(target("cme", "prod", { tls: JSON.stringify({ mode: "off" }) }))).toBeUndefined();
+    expect(httpsPortOf(target("cme", "prod", { tls: "off" }))).toBeUndefined();
+  });
+
+  test("443 by default with TLS on (the blueprint's acme, or --set tls), else shipyard:httpsPort", () => {
+    expect(httpsPortOf(target("cme", "staging", email))).toBe(443);
+    expect(httpsPortOf(target("brandclub", "prod", email))).toBe(443);
+    expect(httpsPortOf(target("cme", "dev", { tls: "internal" }))).toBe(443);
+    expect(httpsPortOf(target("cme", "prod", { ...email, httpsPort: "8443" }))).toBe(8443);
+  });
+});
