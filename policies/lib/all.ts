@@ -2,6 +2,7 @@ import { dataPolicies } from "../architecture/data";
 import { environmentPolicies } from "../architecture/environments";
 import { layerPolicies } from "../architecture/layers";
 import { limitPolicies } from "../runtime/limits";
+import { logPolicies } from "../runtime/logs";
 import { mountPolicies } from "../runtime/mounts";
 import { namespacePolicies } from "../runtime/namespaces";
 import { portPolicies } from "../runtime/ports";
@@ -14,6 +15,7 @@ export const ALL_POLICIES: PolicyDef[] = [
   ...namespacePolicies,
   ...mountPolicies,
   ...limitPolicies,
+  ...logPolicies,
   ...portPolicies,
   ...layerPolicies,
   ...environmentPolicies,
