@@ -12,8 +12,14 @@ export const DESTROY_GRACE_SECONDS: Record<WorkloadRole, number> = {
   stateless: 10,
 };
 
-/** Inputs upstream "updates" in place without touching the container. */
-export const REPLACE_ON_CHANGES = ["healthcheck", "init", "tmpfs"];
+/**
+ * Inputs upstream "updates" in place without touching the container; and
+ * `#initerror`, Pulumi's key for a failed initialization (here: a health gate
+ * that timed out): such a container is replaced by the next `up`, never
+ * accepted by an empty update (pulumi v3.259.0 step_generator.go:3118, 3185-3201;
+ * cli/failedRelease.ts).
+ */
+export const REPLACE_ON_CHANGES = ["healthcheck", "init", "tmpfs", "#initerror"];
 
 export interface PlannedContainer {
   name: string;
