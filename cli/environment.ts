@@ -13,6 +13,7 @@ import { decide, fingerprint, remember, type Decision } from "./fastpath";
 import { forgetRecord } from "./fastpath/state";
 import { systemOf } from "./engine";
 import { explained } from "./explain";
+import { keepingOldCopies } from "./failedRelease";
 import { guardData, GUARDED_ENVIRONMENTS } from "./guard";
 import { LAYERS, ROOT, SITE_LAYER, type CoreLayer, type Layer } from "./layers";
 import { leanUp } from "./leanUp";
@@ -291,13 +292,15 @@ async function upLayer(
   log(`[${layer.name}] running Pulumi: ${decision.run}`);
   const stack = opened ?? (await openStack(layer, t, undefined, config));
   if (gate) stack.workspace.envVars[DATA_GATE_ENV] = gate;
-  const { result: r, violations } = await withPolicies(t, layer.name, (policy) =>
-    explained(t, `the ${layer.name} layer's up`, () =>
-      leanUp(stack, {
-        onOutput: printer(t, layer.name),
-        refresh: opts.refresh || decision.refresh,
-        ...withEvents(t, layer.name, policy),
-      }),
+  const { result: r, violations } = await keepingOldCopies(stack, systemOf(t).system, log, () =>
+    withPolicies(t, layer.name, (policy) =>
+      explained(t, `the ${layer.name} layer's up`, () =>
+        leanUp(stack, {
+          onOutput: printer(t, layer.name),
+          refresh: opts.refresh || decision.refresh,
+          ...withEvents(t, layer.name, policy),
+        }),
+      ),
     ),
   );
   const result: LayerResult = {
@@ -405,8 +408,14 @@ export async function siteUp(t: EnvironmentTarget, site: SiteRef): Promise<Layer
   });
   const stack = await openStack(SITE_LAYER, t, site);
   const label = `site ${site.customer}/${site.app}`;
-  const { result: r, violations } = await withPolicies(t, label, (policy) =>
-    explained(t, `the ${label} up`, () => leanUp(stack, { onOutput: printer(t, label), ...policy })),
+  const { result: r, violations } = await keepingOldCopies(
+    stack,
+    systemOf(t).system,
+    t.log ?? console.log,
+    () =>
+      withPolicies(t, label, (policy) =>
+        explained(t, `the ${label} up`, () => leanUp(stack, { onOutput: printer(t, label), ...policy })),
+      ),
   );
   return {
     layer: "site",

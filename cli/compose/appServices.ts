@@ -17,7 +17,7 @@ import {
 import { PROXY_KINDS, PROXY_LIMITS } from "../../components/proxy/kinds";
 import type { ProxyKind } from "../../components/proxy/types";
 import { traefikLabels, type EdgeRouting } from "../../components/proxy/traefikLabels";
-import { composeBaseline, composeHealthcheck } from "./health";
+import { composeBaseline, composeHealthcheck, composeLogging } from "./health";
 import { mountFile, type ComposeService, type ServiceContext } from "./model";
 import { DOCKER_SOCKET, HOST_DOCKER_SOCKET } from "../../components/shared/dockerSocket";
 
@@ -99,6 +99,7 @@ export function appServices(
         ),
         networks: Object.fromEntries(j.networks.map((k) => [k, {}])),
         ...(j.memoryMb ? { mem_limit: `${j.memoryMb}m` } : {}),
+        logging: composeLogging(),
         ...(Object.keys(dependsOn).length ? { depends_on: dependsOn } : {}),
       };
       continue;

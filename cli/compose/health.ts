@@ -1,6 +1,7 @@
 /** Engine-neutral health checks and limits in compose form. */
 import { healthWithDefaults, type HealthCheck } from "../../components/shared/health";
 import { containerBaseline, type ResourceLimits } from "../../components/shared/resources";
+import { LOG_DRIVER, logOpts } from "../../components/shared/logs";
 import type { ComposeService } from "./model";
 
 /**
@@ -19,7 +20,10 @@ export function composeHealthcheck(h: HealthCheck, startInterval?: string): Comp
   };
 }
 
-/** Restart policy, no-new-privileges and limits, as `containerBaseline` gives every container. */
+/** The bounded log every container of `up` has (components/shared/logs.ts). */
+export const composeLogging = () => ({ driver: LOG_DRIVER, options: logOpts() });
+
+/** Restart policy, no-new-privileges, limits and bounded logs, as `containerBaseline` and the workload give every container. */
 export function composeBaseline(r: ResourceLimits | undefined, defaults?: Required<ResourceLimits>) {
   const b = containerBaseline(r, defaults);
   return {
@@ -27,5 +31,6 @@ export function composeBaseline(r: ResourceLimits | undefined, defaults?: Requir
     security_opt: b.securityOpts,
     mem_limit: `${b.memory}m`,
     cpus: Number(b.cpus),
+    logging: composeLogging(),
   };
 }

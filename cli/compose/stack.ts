@@ -99,6 +99,7 @@ function toService(
     ...(cs.healthcheck ? { healthcheck: cs.healthcheck } : {}),
     ...(cs.init ? { init: true } : {}),
     ...(cs.stop_grace_period ? { stop_grace_period: cs.stop_grace_period } : {}),
+    ...(cs.logging ? { logging: cs.logging } : {}),
     deploy: {
       replicas: plan.replicas,
       endpoint_mode: swarm.endpointMode,

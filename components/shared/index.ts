@@ -6,3 +6,4 @@ export * from "./secretFile";
 export * from "./engine";
 export * from "./dockerSocket";
 export * from "./upstreamFormat";
+export * from "./logs";

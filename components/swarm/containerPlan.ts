@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type * as docker from "@pulumi/docker";
 import { healthStartInterval, healthWaitSeconds, OLDEST_ENGINE, type EngineFacts } from "../shared";
+import { LOG_DRIVER, logOpts } from "../shared/logs";
 import type { WorkloadRole } from "./settings";
 
 /** Seconds a container gets to stop before it is killed, by role. */
@@ -11,8 +12,14 @@ export const DESTROY_GRACE_SECONDS: Record<WorkloadRole, number> = {
   stateless: 10,
 };
 
-/** Inputs upstream "updates" in place without touching the container. */
-export const REPLACE_ON_CHANGES = ["healthcheck", "init", "tmpfs"];
+/**
+ * Inputs upstream "updates" in place without touching the container; and
+ * `#initerror`, Pulumi's key for a failed initialization (here: a health gate
+ * that timed out): such a container is replaced by the next `up`, never
+ * accepted by an empty update (pulumi v3.259.0 step_generator.go:3118, 3185-3201;
+ * cli/failedRelease.ts).
+ */
+export const REPLACE_ON_CHANGES = ["healthcheck", "init", "tmpfs", "#initerror"];
 
 export interface PlannedContainer {
   name: string;
@@ -45,6 +52,8 @@ function plain<T>(v: pulumi.Input<T> | undefined): v is T {
  *   kernel has no swap limit), or upstream shows a change on every run.
  * - A stop grace period per role (upstream kills at once when it is unset).
  * - `replaceOnChanges` for inputs whose in-place "update" changes nothing.
+ * - Bounded logs: `json-file` with rotation unless the caller names its own
+ *   (components/shared/logs.ts); both are ForceNew upstream.
  */
 export function containerPlan(
   name: string,
@@ -73,6 +82,8 @@ export function containerPlan(
     out.memorySwap = facts.swapLimit ? args.memory : -1;
   }
   out.destroyGraceSeconds = args.destroyGraceSeconds ?? DESTROY_GRACE_SECONDS[role];
+  out.logDriver = args.logDriver ?? LOG_DRIVER;
+  out.logOpts = args.logOpts ?? logOpts();
   const replaceOnChanges = [...(opts.replaceOnChanges ?? []), ...REPLACE_ON_CHANGES];
   const ports = args.ports;
   const hostPorts = plain(ports) && (ports ?? []).some((p) => plain(p) && p.external !== undefined);

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { LOG_DRIVER, logOpts } from "../shared/logs";
 import * as docker from "@pulumi/docker";
 import { placementFor, updatePolicy } from "./policy";
 import type { SwarmSettings, WorkloadRole } from "./settings";
@@ -165,6 +166,11 @@ export function swarmService(
           reservation: { memoryBytes: m ? Math.floor((m * 1024 * 1024) / 4) : undefined },
         })),
         restartPolicy: { condition: "any", delay: "2s", maxAttempts: 0 },
+        // Bounded logs, as containers have them (components/shared/logs.ts).
+        logDriver: {
+          name: pulumi.output(c.logDriver).apply((d) => d ?? LOG_DRIVER),
+          options: pulumi.output(c.logOpts).apply((o) => o ?? logOpts()),
+        },
         placement: placementFor(plan.role, plan.settings, plan.constraints),
       },
       ...updatePolicy(plan.role, plan.settings.publishMode === "host" && hasPorts),

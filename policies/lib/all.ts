@@ -3,6 +3,7 @@ import { environmentPolicies } from "../architecture/environments";
 import { httpsPolicies } from "../architecture/https";
 import { layerPolicies } from "../architecture/layers";
 import { limitPolicies } from "../runtime/limits";
+import { logPolicies } from "../runtime/logs";
 import { mountPolicies } from "../runtime/mounts";
 import { namespacePolicies } from "../runtime/namespaces";
 import { portPolicies } from "../runtime/ports";
@@ -15,6 +16,7 @@ export const ALL_POLICIES: PolicyDef[] = [
   ...namespacePolicies,
   ...mountPolicies,
   ...limitPolicies,
+  ...logPolicies,
   ...portPolicies,
   ...layerPolicies,
   ...environmentPolicies,

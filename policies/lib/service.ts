@@ -27,6 +27,8 @@ export function serviceAsContainer(p: Obj): Obj {
     cpus: typeof limits.nanoCpus === "number" ? String(limits.nanoCpus / 1e9) : undefined,
     healthcheck: spec.healthcheck,
     restart: condition === "any" ? "always" : condition === "on-failure" ? "on-failure" : "no",
+    logDriver: obj(task.logDriver).name,
+    logOpts: obj(task.logDriver).options,
     maxRetryCount: restart.maxAttempts,
     volumes: arr(spec.mounts)
       .filter((m) => m.type === "volume")

@@ -331,8 +331,11 @@ type containerInspect struct {
 		SecurityOpt       []string
 		IpcMode           string
 		NetworkMode       string
-		LogConfig         struct{ Type string }
-		Tmpfs             map[string]string
+		LogConfig         struct {
+			Type   string
+			Config map[string]string
+		}
+		Tmpfs map[string]string
 	}
 }
 
@@ -517,6 +520,16 @@ func readBack(state rpc.Props, insp containerInspect) rpc.Props {
 	out["ipcMode"] = hc.IpcMode
 	out["networkMode"] = hc.NetworkMode
 	out["logDriver"] = hc.LogConfig.Type
+	// log_opts is read back only when the state has it
+	// (containerLogOptsForState, resource_docker_container_funcs.go:983-989):
+	// the engine's options then, daemon defaults merged in included.
+	if len(rpc.StrMap(state, "logOpts")) > 0 {
+		o := map[string]any{}
+		for k, v := range hc.LogConfig.Config {
+			o[k] = v
+		}
+		out["logOpts"] = o
+	}
 	out["memory"] = float64(hc.Memory / 1024 / 1024)
 	out["memoryReservation"] = float64(mib(hc.MemoryReservation))
 	out["memorySwap"] = float64(mib(hc.MemorySwap))

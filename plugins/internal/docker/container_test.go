@@ -106,3 +106,24 @@ func TestPrepareFillsNestedDefaults(t *testing.T) {
 		t.Errorf("port defaults not filled: %v", p)
 	}
 }
+
+func TestLogOptsReadBackAsUpstream(t *testing.T) {
+	withDefaults := func(i *containerInspect) {
+		i.HostConfig.LogConfig.Type = "json-file"
+		// A daemon with default log-opts merges its own keys in (moby daemon/logs.go:199-205).
+		i.HostConfig.LogConfig.Config = map[string]string{"max-size": "10m", "max-file": "3", "compress": "true"}
+	}
+	out := readBack(rpc.Props{"logOpts": map[string]any{"max-size": "10m", "max-file": "3"}}, inspectWith(withDefaults))
+	if got := rpc.StrMap(out, "logOpts"); len(got) != 3 || got["compress"] != "true" {
+		t.Errorf("logOpts read back %v, want the engine's three options (upstream then replaces: ForceNew)", got)
+	}
+	news := rpc.Copy(out)
+	news["logOpts"] = map[string]any{"max-size": "10m", "max-file": "3"}
+	if _, replaces := diffOf(t, out, news); len(replaces) != 1 || replaces[0] != "logOpts" {
+		t.Errorf("replaces %v, want [logOpts]", replaces)
+	}
+	out = readBack(rpc.Props{}, inspectWith(withDefaults))
+	if _, ok := out["logOpts"]; ok {
+		t.Errorf("logOpts read back %v without logOpts in the state; upstream leaves it out", out["logOpts"])
+	}
+}

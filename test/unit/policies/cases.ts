@@ -132,6 +132,18 @@ export const CASES: Record<string, Case> = {
     ],
   },
   "memory-limit": { pass: [container()], fail: [container({ memory: undefined })] },
+  "log-limits": {
+    pass: [
+      container(),
+      container({ logDriver: "local", logOpts: undefined }),
+      container({ logDriver: "journald", logOpts: undefined }),
+    ],
+    fail: [
+      container({ logDriver: undefined, logOpts: undefined }),
+      container({ logOpts: { "max-file": "3" } }),
+      container({ logOpts: { "max-size": "-1" } }),
+    ],
+  },
   "cpu-limit": {
     pass: [container(), container({ cpus: undefined, cpuShares: 512 })],
     fail: [container({ cpus: undefined })],

@@ -34,6 +34,8 @@ export function container(
       memory: 512,
       cpus: "1",
       restart: "unless-stopped",
+      logDriver: "json-file",
+      logOpts: { "max-size": "10m", "max-file": "3" },
       healthcheck: { tests: ["CMD", "true"] },
       user: "app",
       readOnly: true,
