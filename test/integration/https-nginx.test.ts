@@ -205,6 +205,7 @@ test("nginx gets Pebble's certificates through lego, redirects HTTP, keeps them 
   expect(inspect(proxyName, "{{.Id}}")).toBe(proxyId);
   await requests;
   stop = true;
+  const loopSeconds = seconds(loopStart);
   const renewed: Record<string, string> = {};
   for (const host of HOSTS) {
     const r = await httpsGet(ports.https, root, host, "/");
@@ -221,11 +222,40 @@ test("nginx gets Pebble's certificates through lego, redirects HTTP, keeps them 
   expect(pebbleIssued(pebble)).toHaveLength(4);
   expect(logsOf(legoName)).toMatch(/certificate renewed/);
 
+  // 4. The CA gone (Pebble stopped) at the next renewal (lego replaced): lego logs the directory
+  // and the host, and nginx keeps serving the stored certificates.
+  docker("stop", pebble);
+  await stack.setConfig("https:renewIntervalSeconds", { value: "3601" });
+  const fifth = await stack.up();
+  expect(fifth.summary.result).toBe("succeeded");
+  const refused = await poll("lego's failed renewal", 120, async () =>
+    logsOf(legoName)
+      .split("\n")
+      .filter((l) => /shipyard-lego: .* renewal from https:\/\/pebble:14000\/dir failed/.test(l)).length >=
+    HOSTS.length
+      ? logsOf(legoName)
+      : undefined,
+  );
+  for (const host of HOSTS) {
+    expect(refused).toMatch(
+      new RegExp(
+        `${host.replace(/\./g, "\\.")}: renewal from https://pebble:14000/dir failed \\(exit 1\\); the stored certificate stays in use`,
+      ),
+    );
+    const still = await httpsGet(ports.https, root, host, "/");
+    expect([still.status, still.serial]).toEqual([200, renewed[host]]);
+  }
+  const legoError = refused
+    .split("\n")
+    .filter((l) => !l.startsWith("shipyard-lego:") && /pebble/.test(l))
+    .slice(-1)[0];
+
   console.log(
     [
       `https-nginx: the up with nginx and lego took ${upSeconds} s; both hosts answered with Pebble's certificates ${issuedSeconds} s after it began (Pebble issued 2)`,
       `https-nginx: nginx and lego replaced: same serials served, Pebble's issued count still 2`,
-      `https-nginx: forced renewal: both hosts served renewed certificates ${renewedAt ? Math.round((renewedAt - renewStart) / 100) / 10 : "?"} s after the renewing up began; request loop ${seconds(loopStart)} s, ${loop.ok} ok, ${loop.failed} failed, ${loop.serials.size} serials seen; Pebble's issued count ${pebbleIssued(pebble).length}`,
+      `https-nginx: forced renewal: both hosts served renewed certificates ${renewedAt ? Math.round((renewedAt - renewStart) / 100) / 10 : "?"} s after the renewing up began; request loop ${loopSeconds} s, ${loop.ok} ok, ${loop.failed} failed, ${loop.serials.size} serials seen; Pebble's issued count ${pebbleIssued(pebble).length}`,
+      `https-nginx: with Pebble stopped, lego printed: ${legoError}`,
     ].join("\n"),
   );
   expect(labelled(label).containers.sort()).toEqual([`${run}-backend`, pebble, proxyName, legoName].sort());
