@@ -13,7 +13,9 @@ import { httpsGet, logsOf, pebbleIssued, pebbleRoot, poll, startPebble } from ".
  * HTTPS server once its certificate exists and reloads (nginx -s reload) on a new one.
  * Plain HTTP is redirected (308) except the challenge path and the health endpoint;
  * HSTS only over HTTPS; replacing nginx and lego issues nothing (the caller's volume
- * keeps the certificates); a forced renewal during a request loop drops no request.
+ * keeps the certificates); a forced renewal during a request loop drops no request;
+ * with the CA gone, a renewal fails naming the host and the directory, and the stored
+ * certificates keep being served.
  */
 const run = `httpsn-${process.pid}`;
 const label = `io.shipyard.test=${run}`;
