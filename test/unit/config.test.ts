@@ -165,6 +165,9 @@ describe("stack config: shipyard:tls and shipyard:httpsPort", () => {
       loadStack(cep("prod", { ...email, "shipyard:imageSet": "local" })).system.app.proxy.acmeClientImage,
     ).toBe("shipyard/lego:bookworm");
     expect(loadStack(cep("dev")).system.app.proxy.tls).toEqual({ mode: "off" });
+    expect(() => loadStack(cep("prod", { ...email, "shipyard:engine": "swarm" }))).toThrow(
+      /shipyard:tls: tls mode "acme" with proxy kind nginx is not available with shipyard:engine "swarm".*allowed: shipyard:engine "container", or shipyard:tls "off"/,
+    );
     expect(() => loadStack(cep("prod"))).toThrow(
       /shipyard:tls.email: required with tls mode "acme" \(the blueprint cep's default in prod\)/,
     );
