@@ -12,10 +12,21 @@ out="$CACHE/lego-$LEGO_DEB_VERSION/lego"
 if [ ! -x "$out" ]; then
   tmp=$(mktemp -d /tmp/shipyard-lego.XXXXXX)
   trap 'rm -rf "$tmp"' EXIT
-  (cd "$tmp" && apt-get download "lego=$LEGO_DEB_VERSION") || {
-    echo "apt-get download lego=$LEGO_DEB_VERSION failed: the host's apt sources need Debian's unstable suite (scripts/engine-install.sh adds it), then apt-get update" >&2
-    exit 1
-  }
+  if ! (cd "$tmp" && apt-get download "lego=$LEGO_DEB_VERSION" 2>/dev/null); then
+    # The host's sources lack the suite (Docker was there already, so scripts/engine-install.sh
+    # did not add it): a private apt state with only Debian's unstable suite, the host's own
+    # configuration untouched.
+    echo "lego $LEGO_DEB_VERSION is not in the host's apt sources: reading Debian's unstable suite into $tmp/apt"
+    mkdir -p "$tmp/apt/lists/partial" "$tmp/apt/cache/archives/partial"
+    echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian unstable main" >"$tmp/apt/sources.list"
+    opts=(-o "Dir::Etc::SourceList=$tmp/apt/sources.list" -o Dir::Etc::SourceParts=/dev/null
+          -o "Dir::State::Lists=$tmp/apt/lists" -o "Dir::Cache=$tmp/apt/cache" -o Dir::Etc::Preferences=/dev/null
+          -o Dir::Etc::PreferencesParts=/dev/null)
+    apt-get "${opts[@]}" update >/dev/null && (cd "$tmp" && apt-get "${opts[@]}" download "lego=$LEGO_DEB_VERSION") || {
+      echo "apt-get download lego=$LEGO_DEB_VERSION failed, from the host's sources and from Debian's unstable suite (http://deb.debian.org/debian): is deb.debian.org reachable, and does unstable still carry $LEGO_DEB_VERSION (apt-cache madison lego)? Then set LEGO_DEB_VERSION in images/lego/prebuild.sh" >&2
+      exit 1
+    }
+  fi
   dpkg-deb -x "$tmp"/lego_*.deb "$tmp/root"
   mkdir -p "$(dirname "$out")"
   install -m 0755 "$tmp/root/usr/bin/lego" "$out.tmp"
