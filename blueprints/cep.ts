@@ -125,15 +125,6 @@ export const cep: Blueprint = {
       },
       rateLimit: { perSecond: 20, burst: 40 },
       maxBodyMb: 100,
-      // TEMPORARY (issue 23): the lead removes this waiver when TLS for this proxy lands.
-      waivers: [
-        {
-          policy: "https-only",
-          reason: "TLS for nginx/WebMeteor in progress (issue 23)",
-          expires: "2027-01-31",
-          environments: ["prod"],
-        },
-      ],
     },
     backup: {
       image: "backup",
