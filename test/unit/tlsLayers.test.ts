@@ -39,9 +39,6 @@ async function registered(name: string): Promise<Recorded> {
 }
 const volumes = () => resources.filter((r) => r.type === "docker:index/volume:Volume");
 
-// The first app program loads every component: over 5 s on a loaded 2-core machine.
-jest.setTimeout(60000);
-
 describe("TLS through the data and app layers", () => {
   beforeEach(() => {
     resources.length = 0;
