@@ -152,9 +152,15 @@ export function gatewayPlan(c: GatewayConfig): GatewayPlan {
           },
         ]
       : []),
-    // TEMPORARY (issue 23): the gateway publishes plain HTTP until WebMeteor's TLS lands
-    // (where TLS ends between the gateway and Traefik); the lead removes this waiver then.
-    { policy: "https-only", reason: "TLS for nginx/WebMeteor in progress (issue 23)", expires: "2027-01-31" },
+    // By design (blueprints/webmeteor.ts header): TLS ends at Traefik, which publishes 443
+    // itself; the gateway stays plain HTTP on 80 and hands everything but /webhook/* to
+    // Traefik's web entry point, which answers HTTP-01 and redirects the rest to HTTPS.
+    {
+      policy: "https-only",
+      reason:
+        "TLS ends at Traefik (443); the gateway's port 80 reaches Traefik's redirect and HTTP-01 (seed 003)",
+      expires: "2027-05-31",
+    },
   ];
   return {
     system,
