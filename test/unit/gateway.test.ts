@@ -71,7 +71,7 @@ describe("gateway stack plan (from the blueprint alone)", () => {
     );
     expect(plan.waivers.map((w) => w.policy)).toEqual(["no-cross-environment-network", "https-only"]);
   });
-  test("one environment: no cross-environment waiver; plain HTTP waived for now (issue 23)", () => {
+  test("one environment: no cross-environment waiver; plain HTTP waived by design (TLS ends at Traefik)", () => {
     const plan = gatewayPlan(
       parseGatewayConfig({ "shipyard:blueprint": "webmeteor", "shipyard:environments": '["staging"]' }),
     );
@@ -80,8 +80,8 @@ describe("gateway stack plan (from the blueprint alone)", () => {
     expect(plan.waivers).toEqual([
       {
         policy: "https-only",
-        reason: "TLS for nginx/WebMeteor in progress (issue 23)",
-        expires: "2027-01-31",
+        reason: expect.stringMatching(/^TLS ends at Traefik/),
+        expires: "2027-05-31",
       },
     ]);
   });
