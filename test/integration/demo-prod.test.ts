@@ -53,6 +53,7 @@ describe("demo blueprint, prod configuration, on the real engine", () => {
         "api-1",
         "api-2",
         "backup",
+        "blackbox-exporter",
         "cadvisor",
         "loki",
         "mariadb",
