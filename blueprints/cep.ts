@@ -47,6 +47,8 @@ export const cep: Blueprint = {
     redis: { upstream: "redis:7", local: "shipyard/redis:bookworm" },
     minio: { upstream: "minio/minio:RELEASE.2025-02-07T23-21-09Z", local: "shipyard/minio:bookworm" },
     nginx: { upstream: "nginx:1.26.3", local: "shipyard/nginx:bookworm" },
+    // The ACME client beside nginx (the document's Let's Encrypt certificates on 443).
+    lego: { upstream: "goacme/lego:v4.35.2", local: "shipyard/lego:bookworm" },
     backup: { upstream: "ghcr.io/example/shipyard-backup:1", local: "shipyard/backup:bookworm" },
   },
   data: {
@@ -105,6 +107,11 @@ export const cep: Blueprint = {
       image: "nginx",
       networks: ["external"],
       httpPort: { perEnv: { dev: 8380, prod: 8382 } },
+      // nginx on 443 with Let's Encrypt in prod (the document's SSL termination): lego
+      // beside nginx obtains and renews the certificates; the account's e-mail address
+      // comes from shipyard:tls. HSTS then goes out over HTTPS only.
+      tls: { perEnv: { dev: "off", prod: "acme" } },
+      acmeClientImage: "lego",
       securityHeaders: true,
       headers: {
         perEnv: {
@@ -118,15 +125,6 @@ export const cep: Blueprint = {
       },
       rateLimit: { perSecond: 20, burst: 40 },
       maxBodyMb: 100,
-      // TEMPORARY (issue 23): the lead removes this waiver when TLS for this proxy lands.
-      waivers: [
-        {
-          policy: "https-only",
-          reason: "TLS for nginx/WebMeteor in progress (issue 23)",
-          expires: "2027-01-31",
-          environments: ["prod"],
-        },
-      ],
     },
     backup: {
       image: "backup",

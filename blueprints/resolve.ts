@@ -87,6 +87,8 @@ export interface ResolvedSystem {
       tls?: ProxyTls;
       /** Host port of the proxy's HTTPS, when `tls` is on (stacks/config.ts loadStack). */
       httpsPort?: number;
+      /** Kind nginx: lego's image (the ACME client beside it), when the blueprint names one. */
+      acmeClientImage?: string;
       securityHeaders?: boolean;
       headers?: Record<string, string>;
       maxBodyMb?: number;
@@ -173,6 +175,13 @@ export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
     if (o.imageSet === "local") return checkForm("imageRef", `images.${key}.local`, img.local);
     const f = `images.${key}.upstream`;
     return checkForm("imageRef", f, fill(pick(img.upstream)!, f));
+  };
+  const acmeClientImage = (kind: ProxyKind, key: string): string => {
+    if (kind !== "nginx")
+      throw new Error(
+        `app.proxy.acmeClientImage is "${key}" with proxy kind ${kind}; allowed: only with kind nginx (caddy and traefik are their own ACME clients)`,
+      );
+    return image(key, "app.proxy.acmeClientImage");
   };
   for (const key of Object.keys(o.images ?? {})) {
     if (!bp.images[key]) {
@@ -495,6 +504,9 @@ export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
         networks: bp.app.proxy.networks,
         httpPort: pick(bp.app.proxy.httpPort)!,
         tlsMode: pick(bp.app.proxy.tls) ?? "off",
+        ...(bp.app.proxy.acmeClientImage !== undefined
+          ? { acmeClientImage: acmeClientImage(bp.app.proxy.kind, bp.app.proxy.acmeClientImage) }
+          : {}),
         securityHeaders: bp.app.proxy.securityHeaders,
         headers: pick(bp.app.proxy.headers),
         maxBodyMb: bp.app.proxy.maxBodyMb,

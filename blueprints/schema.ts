@@ -255,6 +255,11 @@ export const Proxy = z
      * @default "off"
      */
     tls: perEnv(z.enum(TLS_MODES)).optional(),
+    /**
+     * Kind nginx with tls acme: the image key of lego, the ACME client run beside nginx
+     * (upstream goacme/lego). Required there; refused with other kinds.
+     */
+    acmeClientImage: z.string().optional(),
     securityHeaders: z.boolean().optional(),
     headers: perEnv(z.record(form("headerName"), form("headerValue"))).optional(),
     maxBodyMb: z.number().int().positive().optional(),

@@ -235,6 +235,16 @@ export function loadStack(raw: Record<string, string> = pulumi.runtime.allConfig
   if ("problems" in tls) {
     throw new ConfigError(`invalid stack configuration:\n${tls.problems.map((p) => `  - ${p}`).join("\n")}`);
   }
+  if (px.kind === "nginx" && tls.tls.mode === "acme" && px.acmeClientImage === undefined) {
+    throw new ConfigError(
+      `invalid stack configuration:\n  - shipyard:tls: tls mode "acme" with proxy kind nginx needs lego beside nginx, and the blueprint ${config.blueprint} names no app.proxy.acmeClientImage; allowed: tls mode "off" here, or a blueprint with app.proxy.acmeClientImage (e.g. cep)`,
+    );
+  }
+  if (px.kind === "nginx" && tls.tls.mode === "acme" && config.engine === "swarm") {
+    throw new ConfigError(
+      `invalid stack configuration:\n  - shipyard:tls: tls mode "acme" with proxy kind nginx is not available with shipyard:engine "swarm" (lego and nginx share a node-local volume); allowed: shipyard:engine "container", or shipyard:tls "off"`,
+    );
+  }
   px.tls = tls.tls;
   if (tls.httpsPort !== undefined) px.httpsPort = tls.httpsPort;
   for (const s of system.app.services) s.env = { ...s.env, ...config.appEnv };

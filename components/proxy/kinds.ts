@@ -3,6 +3,7 @@ import { httpProbe } from "../shared/health";
 import type { ResourceLimits } from "../shared/resources";
 import { ACME_CA_ROOT_PATH, CADDY_DATA_DIR, CADDYFILE_PATH, renderCaddy } from "./render/caddy";
 import { NGINX_CONF_PATH, renderNginx } from "./render/nginx";
+import { LEGO_CA_ROOT_PATH, LEGO_DATA_DIR } from "./render/nginxTlsPaths";
 import {
   renderTraefik,
   TRAEFIK_ACME_CA_ROOT_PATH,
@@ -19,6 +20,12 @@ export interface ProxyTlsFiles {
   caRootFile: string;
   /** An environment variable that must name caRootFile for the proxy to read it. */
   caRootEnv?: string;
+  /**
+   * The certificates come from an ACME client container beside the proxy (kind nginx:
+   * lego, acmeClient.ts): caRootFile and caRootEnv are that container's, and the proxy
+   * mounts dataDir read-only.
+   */
+  acmeClient?: boolean;
 }
 
 /**
@@ -40,6 +47,14 @@ export const PROXY_KINDS: Record<
     render: renderNginx,
     health: { command: httpProbe(80, "/__health"), interval: "2s", retries: 15 },
     swarmConstraints: [],
+    // lego keeps its files under LEGO_PATH and reads LEGO_CA_CERTIFICATES (cmd/flags.go:56-64,
+    // lego/client_config.go:24, go-acme/lego v4.35.2); nginx reads the certificates.
+    tls: {
+      dataDir: LEGO_DATA_DIR,
+      caRootFile: LEGO_CA_ROOT_PATH,
+      caRootEnv: "LEGO_CA_CERTIFICATES",
+      acmeClient: true,
+    },
   },
   caddy: {
     file: CADDYFILE_PATH,

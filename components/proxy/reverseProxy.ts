@@ -13,7 +13,10 @@ import {
 } from "../shared";
 import { rfc2136Env, RFC2136_ENV, TSIG_SECRET_FILE } from "./dnsChallenge";
 import { PROXY_KINDS as KINDS, PROXY_LIMITS } from "./kinds";
-import { SITES_DIR } from "./render/nginx";
+import { renderNginxHttpsHosts, SITES_DIR } from "./render/nginx";
+import { renderCertWatcher } from "./render/nginxCertWatcher";
+import { NGINX_CERT_WATCHER_PATH, NGINX_TLS_AVAILABLE_DIR } from "./render/nginxTlsPaths";
+import { acmeClientWorkload } from "./acmeClient";
 import { edgeRouting } from "./edgeNetwork";
 import { checkTls } from "./tls";
 import type { ProxyKind, ProxyTls, ReverseProxyArgs } from "./types";
@@ -32,6 +35,8 @@ export class ReverseProxy extends pulumi.ComponentResource {
   public readonly url: string;
   /** `https://<listenAddress>:<httpsPort>` when tls is on (send the route host as SNI and Host). */
   public readonly httpsUrl?: string;
+  /** Kind nginx with tls acme: lego's container, which obtains and renews the certificates. */
+  public readonly acmeClient?: Workload;
 
   constructor(name: string, args: ReverseProxyArgs, opts?: pulumi.ComponentResourceOptions) {
     const { kind, tls } = checkArgs(args);
@@ -52,11 +57,21 @@ export class ReverseProxy extends pulumi.ComponentResource {
     const address = args.listenAddress ?? "127.0.0.1";
     this.url = `http://${address}:${args.httpPort}`;
     if (https) this.httpsUrl = `https://${address}:${args.httpsPort}`;
-    const caRoot = tls.mode === "acme" ? tls.caRoot : undefined;
     // checkTls lets TLS on only for kinds that have these files.
     const tlsFiles = https ? impl.tls! : undefined;
+    // Kind nginx: lego beside the proxy holds the account and reads the CA root.
+    const sidecar = tlsFiles?.acmeClient === true;
+    const caRoot = tls.mode === "acme" && !sidecar ? tls.caRoot : undefined;
     // Certificates and the ACME account: the caller's volume, kept across replacements.
-    const certMount = tlsFiles ? [{ volumeName: args.certVolume!, containerPath: tlsFiles.dataDir }] : [];
+    const certMount = tlsFiles
+      ? [
+          {
+            volumeName: args.certVolume!,
+            containerPath: tlsFiles.dataDir,
+            ...(sidecar ? { readOnly: true } : {}),
+          },
+        ]
+      : [];
     const caRootEnv = caRoot !== undefined ? tlsFiles!.caRootEnv : undefined;
     // DNS-01 (kind traefik): lego's RFC 2136 settings, the TSIG secret as a secret file.
     const dns = tls.mode === "acme" ? tls.dns : undefined;
@@ -65,6 +80,16 @@ export class ReverseProxy extends pulumi.ComponentResource {
       ...(caRootEnv ? [`${caRootEnv}=${tlsFiles!.caRootFile}`] : []),
       ...(dns ? [...rfc2136Env(dns), dnsSecret!.env] : []),
     ];
+    // Kind nginx with tls acme: each host's HTTPS server, enabled by the watcher once its certificate exists.
+    const sidecarFiles = sidecar
+      ? [
+          ...renderNginxHttpsHosts(args).map(([host, content]) => ({
+            file: `${NGINX_TLS_AVAILABLE_DIR}/${host}.conf`,
+            content,
+          })),
+          { file: NGINX_CERT_WATCHER_PATH, content: renderCertWatcher(routeHosts), executable: true },
+        ]
+      : [];
     this.container = workload(
       `${name}-proxy`,
       {
@@ -72,6 +97,7 @@ export class ReverseProxy extends pulumi.ComponentResource {
         image: args.image,
         uploads: [
           { file: impl.file, content: this.config },
+          ...sidecarFiles,
           ...(caRoot !== undefined ? [{ file: tlsFiles!.caRootFile, content: caRoot }] : []),
           ...(dnsSecret ? [dnsSecret.upload] : []),
         ],
@@ -117,6 +143,24 @@ export class ReverseProxy extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    if (sidecar && tls.mode === "acme") {
+      this.acmeClient = acmeClientWorkload(
+        name,
+        {
+          system: args.system,
+          environment: args.environment,
+          client: args.acmeClient!,
+          tls,
+          hosts: routeHosts,
+          certVolume: args.certVolume!,
+          networks: args.networks,
+          labels: { ...args.labels, ...waiverLabels(args.waivers, args.environment) },
+          dockerEngine: args.dockerEngine,
+        },
+        // nginx serves lego's webroot for the HTTP-01 challenges: it answers first.
+        { parent: this, dependsOn: [this.container] },
+      );
+    }
     this.registerOutputs({ url: this.url, httpsUrl: this.httpsUrl });
   }
 }
@@ -159,6 +203,22 @@ function checkArgs(args: ReverseProxyArgs): { kind: ProxyKind; tls: ProxyTls } {
     }
   } else if (args.httpsPort !== undefined || args.certVolume !== undefined) {
     throw new Error('proxy httpsPort and certVolume need tls mode "internal" or "acme"; tls mode is "off"');
+  }
+  const lego = kind === "nginx" && tls.mode === "acme";
+  if (lego && !args.acmeClient?.image) {
+    throw new Error(
+      'proxy acmeClient.image is missing; proxy kind nginx with tls mode "acme" needs lego\'s image (upstream goacme/lego:v4.35.2, local shipyard/lego:bookworm)',
+    );
+  }
+  if (!lego && args.acmeClient !== undefined) {
+    throw new Error(
+      `proxy acmeClient needs proxy kind nginx with tls mode "acme"; kind is "${kind}", tls mode "${tls.mode}"`,
+    );
+  }
+  if (lego && args.swarm) {
+    throw new Error(
+      'proxy tls mode "acme" is not available with proxy kind nginx in Swarm mode (lego and nginx share a local volume, which Swarm tasks on other nodes would not see); allowed in Swarm mode: tls mode "off" with kind nginx, or kind traefik',
+    );
   }
   return { kind, tls };
 }

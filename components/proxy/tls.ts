@@ -8,7 +8,13 @@ import { checkAcmeDns } from "./dnsChallenge";
 import type { ProxyKind, ProxyTls } from "./types";
 
 /** The kinds that can serve HTTPS themselves so far. */
-export const TLS_KINDS: readonly ProxyKind[] = ["caddy", "traefik"];
+export const TLS_KINDS: readonly ProxyKind[] = ["nginx", "caddy", "traefik"];
+
+/** Why a kind lacks a mode, for the error that refuses it. */
+const NO_LOCAL_CA: Partial<Record<ProxyKind, string>> = {
+  traefik: "Traefik has no local CA: its certificates come from an ACME directory",
+  nginx: "nginx has no local CA: its certificates come from an ACME directory through lego beside it",
+};
 
 /** The kinds with the ACME DNS-01 challenge (tls.dns): Traefik's second certificate resolver. */
 export const DNS_CHALLENGE_KINDS: readonly ProxyKind[] = ["traefik"];
@@ -18,10 +24,11 @@ export const TLS_MODES = ["off", "internal", "acme"] as const;
 
 /**
  * The modes each kind with TLS serves: Traefik has no local CA of its own (only
- * ACME certificate resolvers and files), so kind traefik has no `internal`.
+ * ACME certificate resolvers and files), nor has nginx (its certificates come from
+ * lego beside it), so kinds traefik and nginx have no `internal`.
  */
 export const TLS_MODES_BY_KIND: Readonly<Record<ProxyKind, readonly ProxyTls["mode"][]>> = {
-  nginx: ["off"],
+  nginx: ["off", "acme"],
   caddy: ["off", "internal", "acme"],
   traefik: ["off", "acme"],
 };
@@ -43,12 +50,12 @@ export function checkTls(kind: ProxyKind, tls: ProxyTls | undefined): ProxyTls {
   if (t.mode === "off") return t;
   if (!TLS_KINDS.includes(kind)) {
     throw new Error(
-      `tls mode "${t.mode}" is not available with proxy kind ${kind}: TLS is available with kinds caddy and traefik so far; allowed kinds: ${TLS_KINDS.join(", ")} (or tls mode "off")`,
+      `tls mode "${t.mode}" is not available with proxy kind ${kind}: allowed kinds: ${TLS_KINDS.join(", ")} (or tls mode "off")`,
     );
   }
   if (!TLS_MODES_BY_KIND[kind].includes(t.mode)) {
     throw new Error(
-      `tls mode "${t.mode}" is not available with proxy kind ${kind} (Traefik has no local CA: its certificates come from an ACME directory); allowed modes for ${kind}: ${TLS_MODES_BY_KIND[kind].join(", ")}`,
+      `tls mode "${t.mode}" is not available with proxy kind ${kind} (${NO_LOCAL_CA[kind] ?? "not built"}); allowed modes for ${kind}: ${TLS_MODES_BY_KIND[kind].join(", ")}`,
     );
   }
   if (t.mode === "acme") {

@@ -36,9 +36,10 @@ export interface ProxyRenderOptions {
   /** Label routing (kind traefik): which provider, edge network and io.shipyard.edge value. */
   labelRouting?: import("./traefikLabels").EdgeRouting;
   /**
-   * HTTPS for the route hosts (kinds caddy and traefik). `off`: plain HTTP on :80.
+   * HTTPS for the route hosts. `off`: plain HTTP on :80.
    * `internal`: certificates from Caddy's own local CA (kind caddy only). `acme`:
-   * certificates from an ACME directory (HTTP-01 on :80), HTTP redirected to HTTPS,
+   * certificates from an ACME directory (HTTP-01 on :80; kind nginx: through lego
+   * beside it, ReverseProxyArgs.acmeClient), HTTP redirected to HTTPS,
    * HSTS on HTTPS answers.
    * @default { mode: "off" }
    */
@@ -71,7 +72,7 @@ export interface ProxyTlsAcme {
   /**
    * PEM of a CA to trust for the ACME directory's own HTTPS (a private or test CA,
    * e.g. Pebble's); uploaded next to the proxy's configuration (Traefik: named by
-   * LEGO_CA_CERTIFICATES). @default the system's roots
+   * LEGO_CA_CERTIFICATES; kind nginx: into lego's container, named the same way). @default the system's roots
    */
   caRoot?: string;
   /**
@@ -147,6 +148,8 @@ export interface ReverseProxyArgs extends ProxyRenderOptions {
    * Routed containers carry traefikLabels() and join it.
    */
   edgeNetwork?: { name: string; attach: import("@pulumi/pulumi").Input<string> };
+  /** Kind nginx with tls acme: lego, the ACME client run beside the proxy (acmeClient.ts). */
+  acmeClient?: import("./acmeClient").AcmeClientArgs;
   /** A volume for per-site route files (mounted at /etc/nginx/sites.d); nginx only. */
   sitesVolume?: import("@pulumi/pulumi").Input<string>;
   labels?: Record<string, string>;

@@ -125,6 +125,11 @@ export async function appProgram(raw?: Record<string, string>): Promise<Record<s
       tls: px.tls,
       httpsPort: px.httpsPort,
       certVolume: needsCertVolume(system) ? contract.certVolume : undefined,
+      // Kind nginx with tls acme: lego beside nginx obtains and renews the certificates.
+      acmeClient:
+        px.kind === "nginx" && px.tls?.mode === "acme" && px.acmeClientImage
+          ? { image: px.acmeClientImage }
+          : undefined,
       listenAddress: config.listenAddress,
       routes,
       securityHeaders: system.app.proxy.securityHeaders,

@@ -130,9 +130,9 @@ describe("stack config: shipyard:tls and shipyard:httpsPort", () => {
       /shipyard:tls.mail: unknown key; allowed: shipyard:tls.mode, shipyard:tls.email, shipyard:tls.directory, shipyard:tls.caRoot/,
     );
   });
-  test("TLS on with proxy kind nginx: the component's error, at config time, naming shipyard:tls and the kinds", () => {
+  test("TLS with proxy kind nginx: internal refused naming the modes; acme needs the blueprint's lego image", () => {
     expect(() => loadStack({ ...ok, "shipyard:tls": "internal" })).toThrow(
-      /shipyard:tls: tls mode "internal" is not available with proxy kind nginx: TLS is available with kinds caddy and traefik so far; allowed kinds: caddy, traefik/,
+      /shipyard:tls: tls mode "internal" is not available with proxy kind nginx \(nginx has no local CA.*\); allowed modes for nginx: off, acme/,
     );
     expect(() =>
       loadStack({
@@ -141,7 +141,35 @@ describe("stack config: shipyard:tls and shipyard:httpsPort", () => {
         "shipyard:tls": JSON.stringify({ mode: "acme", ...JSON.parse(email["shipyard:tls"]) }),
       }),
     ).toThrow(
-      /shipyard:tls: tls mode "acme" is not available with proxy kind nginx.*allowed kinds: caddy, traefik/,
+      /shipyard:tls: tls mode "acme" with proxy kind nginx needs lego beside nginx, and the blueprint demo names no app.proxy.acmeClientImage; allowed: tls mode "off" here, or a blueprint with app.proxy.acmeClientImage/,
+    );
+  });
+  test("CEP (kind nginx): acme by default in prod with Let's Encrypt and lego's image; off in dev", () => {
+    const cep = (environment: string, extra: Record<string, string> = {}) => ({
+      "shipyard:blueprint": "cep",
+      "shipyard:environment": environment,
+      ...extra,
+    });
+    const p = loadStack(cep("prod", email)).system.app.proxy;
+    expect(p).toMatchObject({
+      kind: "nginx",
+      tls: {
+        mode: "acme",
+        email: "ops@example.org",
+        directory: "https://acme-v02.api.letsencrypt.org/directory",
+      },
+      httpsPort: 443,
+      acmeClientImage: "goacme/lego:v4.35.2",
+    });
+    expect(
+      loadStack(cep("prod", { ...email, "shipyard:imageSet": "local" })).system.app.proxy.acmeClientImage,
+    ).toBe("shipyard/lego:bookworm");
+    expect(loadStack(cep("dev")).system.app.proxy.tls).toEqual({ mode: "off" });
+    expect(() => loadStack(cep("prod", { ...email, "shipyard:engine": "swarm" }))).toThrow(
+      /shipyard:tls: tls mode "acme" with proxy kind nginx is not available with shipyard:engine "swarm".*allowed: shipyard:engine "container", or shipyard:tls "off"/,
+    );
+    expect(() => loadStack(cep("prod"))).toThrow(
+      /shipyard:tls.email: required with tls mode "acme" \(the blueprint cep's default in prod\)/,
     );
   });
   test("proxy kind traefik (Brand Club): acme accepted; internal refused naming the modes traefik has", () => {

@@ -168,4 +168,41 @@ describe("TLS through the data and app layers", () => {
     expect(out.sites).toMatchObject({ kind: "traefik", https: true });
     expect(JSON.stringify(out.sites)).not.toContain("ops@example.org");
   });
+
+  test("CEP prod (kind nginx, acme): nginx mounts the data layer's volume read-only, lego beside it writes there", async () => {
+    const cep = (extra: Record<string, string> = {}) => ({
+      ...config("prod", { ...email, "shipyard:protect": "false", ...extra }),
+      "shipyard:blueprint": "cep",
+    });
+    const data = await dataProgram(cep());
+    published = { contract: await value(data.contract), secrets: await value(data.secrets) };
+    resources.length = 0;
+    const out = await appProgram(cep({ "shipyard:dataStack": "cep-prod" }));
+    const proxy = await registered("cep-prod-proxy");
+    const lego = await registered("cep-prod-proxy-lego");
+    expect(proxy.inputs.volumes).toEqual([
+      expect.objectContaining({
+        volumeName: "cep-prod-proxy-certs",
+        containerPath: "/var/lib/lego",
+        readOnly: true,
+      }),
+    ]);
+    expect(lego.inputs.volumes).toEqual([
+      expect.objectContaining({ volumeName: "cep-prod-proxy-certs", containerPath: "/var/lib/lego" }),
+    ]);
+    expect(lego.inputs.image).toBe("shipyard/lego:bookworm");
+    expect(lego.inputs.envs).toEqual([
+      "LEGO_SERVER=https://acme-v02.api.letsencrypt.org/directory",
+      "LEGO_EMAIL=ops@example.org",
+      "LEGO_PATH=/var/lib/lego",
+    ]);
+    const uploads = proxy.inputs.uploads as { file: string; content: string }[];
+    // The document's HSTS header goes out on HTTPS only: the HTTP servers only redirect.
+    expect(uploads[0].content).not.toContain("Strict-Transport-Security");
+    const https = uploads.filter((u) => u.file.startsWith("/etc/nginx/shipyard-tls/available/"));
+    expect(https.length).toBeGreaterThan(0);
+    for (const u of https)
+      expect(u.content).toContain('add_header Strict-Transport-Security "max-age=31536000" always;');
+    expect(out.httpsUrl).toBe("https://127.0.0.1:443");
+  });
 });
