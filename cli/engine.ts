@@ -2,7 +2,7 @@
 import { spawnSync } from "node:child_process";
 import { BLUEPRINTS, resolve, type Environment, type ResolvedSystem } from "../blueprints";
 import { resourceName } from "../components/shared/naming";
-import type { EnvironmentTarget } from "./environment";
+import type { EnvironmentTarget } from "./target/ref";
 
 export interface DockerResult {
   status: number;

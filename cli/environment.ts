@@ -14,30 +14,25 @@ import { forgetRecord } from "./fastpath/state";
 import { systemOf } from "./engine";
 import { explained } from "./explain";
 import { keepingOldCopies } from "./failedRelease";
-import { guardData, GUARDED_ENVIRONMENTS } from "./guard";
-import { LAYERS, ROOT, SITE_LAYER, type CoreLayer, type Layer } from "./layers";
+import { guardData } from "./guard";
+import { ROOT, SITE_LAYER, type Layer } from "./layers";
 import { leanUp } from "./leanUp";
 import { createOrSelect, workspaceAt } from "./workspace";
 import { policyRun, policyTable, type PolicyRow } from "./policies";
-import { policiesMayBlock, previewBeforeChange, type LayerPreview } from "./precheck";
+import { previewBeforeChange, type LayerPreview } from "./precheck";
 import { preflight } from "./preflight";
 import { refuseProtected } from "./protection";
 import { checkSiteRoutes } from "./siteRoutes";
+import {
+  environmentSettings,
+  planTarget,
+  refuseInvalid,
+  type LayerPlan as TargetLayerPlan,
+  type TargetPlan,
+} from "./target/plan";
+import type { EnvironmentTarget } from "./target/ref";
 
-export interface EnvironmentTarget {
-  blueprint: string;
-  environment: string;
-  /** Engine names use this instead of the blueprint name. */
-  systemName?: string;
-  /** Extra `shipyard:*` settings (key without the namespace). */
-  config?: Record<string, string>;
-  /** Receives progress lines. @default console.log */
-  log?: (line: string) => void;
-  /** Run the policy pack (policies/) in preview and up. @default true */
-  policies?: boolean;
-  /** Receives the engine events of `up`, per layer (timings for bench/). */
-  onEvent?: (layer: string, e: EngineEvent) => void;
-}
+export type { EnvironmentTarget } from "./target/ref";
 
 export interface LayerResult {
   layer: Layer["name"];
@@ -58,18 +53,7 @@ export function stackName(t: EnvironmentTarget, layer: "data" | "app" = "app"): 
 
 /** Environment-wide settings from Pulumi.<env>.yaml of the layer, if present. */
 export async function envSettings(workDir: string, env: string): Promise<ConfigMap> {
-  const ws = await workspaceAt(workDir);
-  try {
-    const s = await ws.stackSettings(env);
-    const out: ConfigMap = {};
-    for (const [k, v] of Object.entries(s.config ?? {})) {
-      if (k === "shipyard:blueprint" || typeof v === "object") continue;
-      out[k] = { value: String(v) };
-    }
-    return out;
-  } catch {
-    return {};
-  }
+  return environmentSettings(await workspaceAt(workDir), env);
 }
 
 export function siteStackName(t: EnvironmentTarget, site: SiteRef): string {
@@ -145,33 +129,33 @@ export interface UpOptions {
 }
 
 export async function up(t: EnvironmentTarget, opts: UpOptions = {}): Promise<LayerResult[]> {
-  const layers = LAYERS.filter((l) => !opts.layers || opts.layers.includes(l.name));
-  checkSystem(t);
-  if (layers.some((l) => l.name === "app")) await preflight(t);
+  const target = await planTarget(t);
+  const names = (["data", "app"] as const).filter((n) => !opts.layers || opts.layers.includes(n));
+  refuseInvalid(target, [...names]);
+  const layers = names.map((n) => target.layers[n]);
+  checkSystem(target);
+  if (names.includes("app")) await preflight(target);
   const [first, second] = layers;
-  const plan = await planLayer(first, t, opts);
+  const plan = await planLayer(target, first, opts);
   // When the data layer runs Pulumi, so will the app layer (it reads the data
   // layer's new state); its plan is known without asking the fast path.
   const gated = second !== undefined && !("skip" in plan.decision);
-  const secondPlan: LayerPlan | undefined = !second
+  const secondPlan: LayerRun | undefined = !second
     ? undefined
     : gated
       ? {
+          plan: second,
           started: Date.now(),
-          config: await layerConfig(second, t),
           decision: {
             run: "the data layer runs Pulumi (started beside it, reads its state once it has ended)",
           },
         }
-      : await planLayer(second, t, opts);
-  const planned = [
-    { layer: first, plan },
-    ...(second && secondPlan ? [{ layer: second, plan: secondPlan }] : []),
-  ];
-  await checkBeforeChange(t, opts, planned, gated);
+      : await planLayer(target, second, opts);
+  const planned = [plan, ...(secondPlan ? [secondPlan] : [])];
+  await checkBeforeChange(target, opts, planned, gated);
   if (!second || !secondPlan || !gated) {
-    const results = [await upLayer(first, t, opts, plan)];
-    if (second && secondPlan) results.push(await upLayer(second, t, opts, secondPlan));
+    const results = [await upLayer(target, opts, plan)];
+    if (second && secondPlan) results.push(await upLayer(target, opts, secondPlan));
     return results;
   }
   // The app layer's run starts now and waits, before it reads the data
@@ -183,8 +167,8 @@ export async function up(t: EnvironmentTarget, opts: UpOptions = {}): Promise<La
     fs.renameSync(`${gate}.tmp`, gate);
   };
   try {
-    const dataRun = upLayer(first, t, opts, plan);
-    const app = upLayer(second, t, opts, secondPlan, gate);
+    const dataRun = upLayer(target, opts, plan);
+    const app = upLayer(target, opts, secondPlan, gate);
     let data: LayerResult;
     try {
       data = await dataRun;
@@ -208,25 +192,25 @@ export async function up(t: EnvironmentTarget, opts: UpOptions = {}): Promise<La
  * the previews are kept in the plans for the runs.
  */
 async function checkBeforeChange(
-  t: EnvironmentTarget,
+  target: TargetPlan,
   opts: UpOptions,
-  planned: { layer: CoreLayer; plan: LayerPlan }[],
+  planned: LayerRun[],
   dataRuns: boolean,
 ): Promise<void> {
-  const policies = opts.precheck !== false && policiesMayBlock(t);
-  const guard = GUARDED_ENVIRONMENTS.includes(t.environment) && !opts.forceWithoutBackup;
+  const policies = opts.precheck !== false && target.policiesMayBlock;
+  const guard = target.guarded && !opts.forceWithoutBackup;
   const wanted = planned.filter(
-    ({ layer, plan }) => !("skip" in plan.decision) && (policies || (guard && layer.name === "data")),
+    ({ plan, decision }) => !("skip" in decision) && (policies || (guard && plan.layer.name === "data")),
   );
   if (wanted.length === 0) return;
-  for (const w of wanted) w.plan.stack = await openStack(w.layer, t, undefined, w.plan.config);
-  const log = t.log ?? console.log;
+  for (const w of wanted) w.stack = await openLayer(w.plan);
+  const log = target.target.log ?? console.log;
   const previews: LayerPreview[] = await previewBeforeChange(
-    t,
-    wanted.map(({ layer, plan }) => ({
-      layer: layer.name,
-      stack: plan.stack!,
-      expectedContract: layer.name === "app" && dataRuns,
+    target,
+    wanted.map(({ plan, stack }) => ({
+      layer: plan.layer.name,
+      stack: stack!,
+      expectedContract: plan.layer.name === "app" && dataRuns,
     })),
     policies,
   );
@@ -238,12 +222,13 @@ async function checkBeforeChange(
     );
   }
   const data = previews.find((p) => p.layer === "data");
-  const dataPlan = planned.find((p) => p.layer.name === "data");
-  if (guard && data && dataPlan?.plan.stack) await guardData(t, dataPlan.plan.stack, data.events);
+  const dataRun = planned.find((p) => p.plan.layer.name === "data");
+  if (guard && data && dataRun?.stack) await guardData(target, dataRun.stack, data.events);
 }
 
-interface LayerPlan {
-  config: ConfigMap;
+/** One layer of an `up`: its plan, whether Pulumi runs, and its stack once opened. */
+interface LayerRun {
+  plan: TargetLayerPlan;
   decision: Decision;
   /** When planning the layer began (its `seconds` count from here). */
   started: number;
@@ -251,26 +236,31 @@ interface LayerPlan {
   stack?: Stack;
 }
 
-async function planLayer(layer: CoreLayer, t: EnvironmentTarget, opts: UpOptions): Promise<LayerPlan> {
+async function planLayer(target: TargetPlan, plan: TargetLayerPlan, opts: UpOptions): Promise<LayerRun> {
   const started = Date.now();
-  const config = await layerConfig(layer, t);
-  const name = stackName(t, layer.name);
   const decision: Decision =
     opts.full || opts.refresh
       ? { run: opts.full ? "--full" : "--refresh" }
-      : decide(layer, name, await fingerprint(layer, name, t, config));
-  return { config, decision, started };
+      : decide(plan.layer, plan.stack, fingerprint(target, plan));
+  return { plan, decision, started };
+}
+
+/** Opens the layer's stack and sets the plan's config in it. */
+export async function openLayer(plan: TargetLayerPlan): Promise<Stack> {
+  const stack = await createOrSelect(plan.stack, plan.layer.workDir);
+  await writeConfig(stack, plan.config);
+  return stack;
 }
 
 /** One layer's `up`: skipped when its plan says so, else a Pulumi run (gated on the data layer's end when `gate` is given). */
 async function upLayer(
-  layer: CoreLayer,
-  t: EnvironmentTarget,
+  target: TargetPlan,
   opts: UpOptions,
-  { config, decision, started: t0, stack: opened }: LayerPlan,
+  { plan, decision, started: t0, stack: opened }: LayerRun,
   gate?: string,
 ): Promise<LayerResult> {
-  const name = stackName(t, layer.name);
+  const t = target.target;
+  const { layer, stack: name } = plan;
   const log = t.log ?? console.log;
   log(`==> ${layer.name} layer: ${name} (${layer.workDir})`);
   if ("skip" in decision) {
@@ -290,11 +280,11 @@ async function upLayer(
     };
   }
   log(`[${layer.name}] running Pulumi: ${decision.run}`);
-  const stack = opened ?? (await openStack(layer, t, undefined, config));
+  const stack = opened ?? (await openLayer(plan));
   if (gate) stack.workspace.envVars[DATA_GATE_ENV] = gate;
-  const { result: r, violations } = await keepingOldCopies(stack, systemOf(t).system, log, () =>
+  const { result: r, violations } = await keepingOldCopies(stack, target.system.system, log, () =>
     withPolicies(t, layer.name, (policy) =>
-      explained(t, `the ${layer.name} layer's up`, () =>
+      explained(target, `the ${layer.name} layer's up`, () =>
         leanUp(stack, {
           onOutput: printer(t, layer.name),
           refresh: opts.refresh || decision.refresh,
@@ -311,7 +301,7 @@ async function upLayer(
     outputs: r.outputs,
     violations,
   };
-  await remember(layer, name, t, config, result);
+  await remember(target, plan, stack, result);
   return result;
 }
 
@@ -354,18 +344,20 @@ async function withPolicies<T>(
 export async function preview(
   t: EnvironmentTarget,
 ): Promise<{ layer: string; changes: OpMap; stdout: string; violations: PolicyRow[] }[]> {
+  const target = await planTarget(t);
   const results = [];
-  for (const layer of LAYERS) {
-    const stack = await openStack(layer, t);
-    const { result: r, violations } = await withPolicies(t, layer.name, (policy) =>
+  for (const plan of [target.layers.data, target.layers.app]) {
+    const name = plan.layer.name;
+    const stack = await openLayer(plan);
+    const { result: r, violations } = await withPolicies(t, name, (policy) =>
       explained(
-        t,
-        `the ${layer.name} layer's preview`,
-        () => stack.preview({ onOutput: printer(t, layer.name), ...policy }),
+        target,
+        `the ${name} layer's preview`,
+        () => stack.preview({ onOutput: printer(t, name), ...policy }),
         "preview",
       ),
     );
-    results.push({ layer: layer.name, changes: r.changeSummary, stdout: r.stdout, violations });
+    results.push({ layer: name, changes: r.changeSummary, stdout: r.stdout, violations });
   }
   return results;
 }
@@ -374,25 +366,29 @@ export async function destroy(
   t: EnvironmentTarget,
   opts: { removeStacks?: boolean; layers?: ("data" | "app")[] } = {},
 ): Promise<void> {
-  const layers = [...LAYERS].reverse().filter((l) => !opts.layers || opts.layers.includes(l.name));
+  const target = await planTarget(t);
+  const plans = [target.layers.app, target.layers.data].filter(
+    (l) => !opts.layers || opts.layers.includes(l.layer.name),
+  );
   const stacks = [];
-  for (const layer of layers) stacks.push({ stack: await openStack(layer, t), workDir: layer.workDir });
-  await refuseProtected(t, stacks);
-  for (const [i, layer] of layers.entries()) {
-    (t.log ?? console.log)(`==> destroying ${layer.name} layer: ${stackName(t, layer.name)}`);
+  for (const plan of plans) stacks.push({ stack: await openLayer(plan), workDir: plan.layer.workDir });
+  await refuseProtected(target, stacks);
+  for (const [i, plan] of plans.entries()) {
+    (t.log ?? console.log)(`==> destroying ${plan.layer.name} layer: ${plan.stack}`);
     const stack = stacks[i].stack;
-    await stack.destroy({ onOutput: printer(t, layer.name) });
-    forgetRecord(layer.workDir, stack.name);
+    await stack.destroy({ onOutput: printer(t, plan.layer.name) });
+    forgetRecord(plan.layer.workDir, stack.name);
     if (opts.removeStacks) await stack.workspace.removeStack(stack.name);
   }
 }
 
 export async function refresh(t: EnvironmentTarget): Promise<{ layer: string; changes: OpMap }[]> {
+  const target = await planTarget(t);
   const results = [];
-  for (const layer of LAYERS) {
-    const stack = await openStack(layer, t);
-    const r = await stack.refresh({ onOutput: printer(t, layer.name) });
-    results.push({ layer: layer.name, changes: r.summary.resourceChanges ?? {} });
+  for (const plan of [target.layers.data, target.layers.app]) {
+    const stack = await openLayer(plan);
+    const r = await stack.refresh({ onOutput: printer(t, plan.layer.name) });
+    results.push({ layer: plan.layer.name, changes: r.summary.resourceChanges ?? {} });
   }
   return results;
 }
@@ -400,21 +396,22 @@ export async function refresh(t: EnvironmentTarget): Promise<{ layer: string; ch
 /** Deploys one per-customer site (after the environment's app layer). */
 export async function siteUp(t: EnvironmentTarget, site: SiteRef): Promise<LayerResult> {
   const t0 = Date.now();
+  const target = await planTarget(t);
   // Before the stack opens: another site of the environment on one of this site's routes.
   checkSiteRoutes(t, site, {
     siteWorkDir: SITE_LAYER.workDir,
-    appStack: stackName(t),
-    ownStack: siteStackName(t, site),
+    appStack: target.layers.app.stack,
+    ownStack: `${target.layers.app.stack}-site-${site.customer}-${site.app}`,
   });
   const stack = await openStack(SITE_LAYER, t, site);
   const label = `site ${site.customer}/${site.app}`;
   const { result: r, violations } = await keepingOldCopies(
     stack,
-    systemOf(t).system,
+    target.system.system,
     t.log ?? console.log,
     () =>
       withPolicies(t, label, (policy) =>
-        explained(t, `the ${label} up`, () => leanUp(stack, { onOutput: printer(t, label), ...policy })),
+        explained(target, `the ${label} up`, () => leanUp(stack, { onOutput: printer(t, label), ...policy })),
       ),
   );
   return {

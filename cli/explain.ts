@@ -17,8 +17,11 @@
 import { spawnSync } from "node:child_process";
 import { LABEL_PREFIX } from "../components/shared/labels";
 import { CADDYFILE_PATH } from "../components/proxy/render/caddy";
-import { dockerRun, engineAnswers, engineSocket, systemOf } from "./engine";
-import type { EnvironmentTarget } from "./environment";
+import { dockerRun, engineAnswers, engineSocket } from "./engine";
+import type { TargetPlan } from "./target/plan";
+
+/** What the explainer needs of a target: the system's engine name and the environment. */
+export type ExplainScope = Pick<TargetPlan, "target"> & { system: { system: string } };
 
 /** The part of `docker inspect` of a container that the explanation reads. */
 export interface ContainerInspect {
@@ -184,9 +187,10 @@ function combined(args: string[]): string {
  * Reads the engine after a failed run and explains it; `command` is what to
  * run again ("up", "preview"), `what` names the run ("the app layer's up").
  */
-export function explainFailure(t: EnvironmentTarget, what: string, message: string, command = "up"): string {
+export function explainFailure(scope: ExplainScope, what: string, message: string, command = "up"): string {
   if (!engineAnswers()) return engineDownMessage(engineSocket(), command);
-  const system = systemOf(t).system;
+  const t = scope.target;
+  const system = scope.system.system;
   const ids = dockerRun([
     "ps",
     "-aq",
@@ -230,7 +234,7 @@ export class Refusal extends Error {}
 
 /** Runs one layer's up or preview; a failure is rethrown with what the engine shows of it. */
 export async function explained<T>(
-  t: EnvironmentTarget,
+  scope: ExplainScope,
   what: string,
   op: () => Promise<T>,
   command = "up",
@@ -242,7 +246,7 @@ export async function explained<T>(
     const msg = e instanceof Error ? e.message : String(e);
     let explanation: string;
     try {
-      explanation = explainFailure(t, what, msg, command);
+      explanation = explainFailure(scope, what, msg, command);
     } catch (x) {
       explanation = `${what} failed (the engine could not be read: ${x instanceof Error ? x.message : String(x)})`;
     }

@@ -8,12 +8,12 @@ import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { labelRecord } from "../components/shared/labels";
 import { latestVerified, type BackupState } from "./backupAge";
 import { REMOVING } from "./report/risks";
-import { commandLine, containerName, dockerRun } from "./engine";
-import type { EnvironmentTarget } from "./environment";
+import { dockerRun } from "./engine";
 import { Refusal } from "./explain";
 import { backupTargetNames } from "./restore";
+import { GUARDED_ENVIRONMENTS, type TargetPlan } from "./target/plan";
 
-export const GUARDED_ENVIRONMENTS = ["staging", "prod"];
+export { GUARDED_ENVIRONMENTS };
 export const DEFAULT_BACKUP_MAX_AGE_HOURS = 24;
 const DATA_TYPES = ["docker:index/container:Container", "docker:index/volume:Volume"];
 
@@ -83,12 +83,9 @@ export function guardProblems(
  * are given (the one preview `up` makes of the layer, cli/precheck.ts), would
  * lose data without a backup.
  */
-export async function guardData(
-  t: EnvironmentTarget,
-  stack: Stack,
-  events: EngineEvent[],
-): Promise<DataStep[]> {
-  if (!GUARDED_ENVIRONMENTS.includes(t.environment)) return [];
+export async function guardData(plan: TargetPlan, stack: Stack, events: EngineEvent[]): Promise<DataStep[]> {
+  const t = plan.target;
+  if (!plan.guarded) return [];
   const log = t.log ?? ((l: string) => console.log(l));
   const steps = destructiveDataSteps(events);
   if (steps.length === 0) return steps;
@@ -96,8 +93,8 @@ export async function guardData(
   const raw = (await stack.getAllConfig())["shipyard:backupMaxAgeHours"]?.value;
   const maxAge = raw ? Number(raw) : DEFAULT_BACKUP_MAX_AGE_HOURS;
   log(`data guard: this deploy would ${change}; checking backups`);
-  const backup = containerName(t, "backup");
-  const force = commandLine("up", t, " --force-without-backup");
+  const backup = plan.container("backup");
+  const force = plan.commandLine("up", " --force-without-backup");
   if (dockerRun(["inspect", "-f", "{{.State.Running}}", backup]).stdout !== "true") {
     throw new DataGuardError(
       `refused: this deploy would ${change} in ${t.environment}, and there is no running backup service (${backup}) to vouch for a backup.\n` +

@@ -21,20 +21,15 @@
  * will be. The up itself still runs with the pack, resource by resource.
  */
 import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
-import { loadSettings } from "../policies/lib/settings";
 import { PREVIEW_CONTRACT_ENV } from "../stacks/app/dataGate";
 import { commandLine } from "./engine";
-import type { EnvironmentTarget } from "./environment";
 import { explained, Refusal } from "./explain";
+import type { TargetPlan } from "./target/plan";
+import type { EnvironmentTarget } from "./target/ref";
 import type { CoreLayer } from "./layers";
 import { POLICY_PACK, policyTable, rowOf, type PolicyRow } from "./policies";
 
-/** Whether a mandatory policy could block a deploy of the target (the pack on, the environment's level mandatory). */
-export function policiesMayBlock(t: EnvironmentTarget, env: NodeJS.ProcessEnv = process.env): boolean {
-  if (t.policies === false) return false;
-  const s = loadSettings(env);
-  return (s.enforcement[t.environment] ?? s.otherEnvironments) === "mandatory";
-}
+export { policiesMayBlock } from "./target/plan";
 
 export class PolicyRefusal extends Refusal {}
 
@@ -72,7 +67,7 @@ export function policyRefusal(
  * contract the data layer will export.
  */
 export async function previewLayer(
-  t: EnvironmentTarget,
+  plan: TargetPlan,
   layer: CoreLayer["name"],
   stack: Stack,
   o: { policies: boolean; expectedContract?: boolean },
@@ -87,7 +82,7 @@ export async function previewLayer(
   const envVars = stack.workspace.envVars;
   if (o.expectedContract) envVars[PREVIEW_CONTRACT_ENV] = "expected";
   try {
-    await explained(t, `the ${layer} layer's preview before the up`, () =>
+    await explained(plan, `the ${layer} layer's preview before the up`, () =>
       stack.preview({ onEvent, ...(o.policies ? { policyPacks: [POLICY_PACK] } : {}) }),
     );
   } catch (e) {
@@ -105,15 +100,17 @@ export async function previewLayer(
  * otherwise fails the up, before any change.
  */
 export async function previewBeforeChange(
-  t: EnvironmentTarget,
+  plan: TargetPlan,
   layers: { layer: CoreLayer["name"]; stack: Stack; expectedContract?: boolean }[],
   policies: boolean,
 ): Promise<LayerPreview[]> {
   const settled = await Promise.allSettled(
-    layers.map((l) => previewLayer(t, l.layer, l.stack, { policies, expectedContract: l.expectedContract })),
+    layers.map((l) =>
+      previewLayer(plan, l.layer, l.stack, { policies, expectedContract: l.expectedContract }),
+    ),
   );
   const done = settled.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
-  const refusal = policies ? policyRefusal(t, done) : undefined;
+  const refusal = policies ? policyRefusal(plan.target, done) : undefined;
   if (refusal) throw new PolicyRefusal(refusal);
   for (const s of settled) if (s.status === "rejected") throw s.reason;
   return done;

@@ -4,10 +4,8 @@
  * the HTTP port, and with TLS on the HTTPS port too.
  */
 import * as net from "node:net";
-import { parseConfig } from "../stacks/config";
-import { DEFAULT_HTTPS_PORT } from "../stacks/tls";
-import { containerName, dockerRun, systemOf } from "./engine";
-import type { EnvironmentTarget } from "./environment";
+import { dockerRun } from "./engine";
+import type { TargetPlan } from "./target/plan";
 
 /**
  * Whether the port can be bound on the host. A port below the unprivileged range
@@ -37,25 +35,9 @@ function publisher(port: number): { name: string; service: string } | undefined 
   return { name, service };
 }
 
-/**
- * The proxy's HTTPS host port when the target's TLS is on (the `--set tls` mode, else
- * the blueprint's for the environment), else undefined. The values were checked
- * by checkSystem; the stack program names any other TLS problem.
- */
-export function httpsPortOf(t: EnvironmentTarget): number | undefined {
-  const config = parseConfig({
-    ...Object.fromEntries(Object.entries(t.config ?? {}).map(([k, v]) => [`shipyard:${k}`, v])),
-    "shipyard:blueprint": t.blueprint,
-    "shipyard:environment": t.environment,
-  });
-  const mode = config.tls?.mode ?? systemOf(t).app.proxy.tlsMode;
-  return mode === "off" ? undefined : (config.httpsPort ?? DEFAULT_HTTPS_PORT);
-}
-
 /** Refuses when the host port is held by anything but this environment's own proxy. */
-async function checkPort(t: EnvironmentTarget, key: "httpPort" | "httpsPort", port: number, host: string) {
-  if (!Number.isInteger(port) || port < 1 || port > 65535) return; // the stack's config check names it
-  const own = containerName(t, "proxy");
+async function checkPort(plan: TargetPlan, key: "httpPort" | "httpsPort", port: number, host: string) {
+  const own = plan.proxy.container;
   const holder = publisher(port);
   // Its own proxy: the container, or in Swarm mode a task of the proxy service.
   if (holder && (holder.name === own || holder.service === own)) return;
@@ -66,9 +48,9 @@ async function checkPort(t: EnvironmentTarget, key: "httpPort" | "httpsPort", po
   }
 }
 
-export async function preflight(t: EnvironmentTarget): Promise<void> {
-  const host = t.config?.listenAddress ?? "127.0.0.1";
-  await checkPort(t, "httpPort", Number(t.config?.httpPort ?? systemOf(t).app.proxy.httpPort), host);
-  const httpsPort = httpsPortOf(t);
-  if (httpsPort !== undefined) await checkPort(t, "httpsPort", httpsPort, host);
+/** The proxy's ports, as the plan has them (its settings files, --set values and the blueprint). */
+export async function preflight(plan: TargetPlan): Promise<void> {
+  const { port, httpsPort, address } = plan.proxy;
+  await checkPort(plan, "httpPort", port, address);
+  if (httpsPort !== undefined) await checkPort(plan, "httpsPort", httpsPort, address);
 }

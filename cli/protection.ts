@@ -5,9 +5,8 @@
  */
 import type { Stack } from "@pulumi/pulumi/automation";
 import * as path from "node:path";
-import { commandLine, containerName } from "./engine";
-import type { EnvironmentTarget } from "./environment";
 import { ROOT } from "./layers";
+import type { TargetPlan } from "./target/plan";
 
 interface StateResource {
   urn: string;
@@ -25,7 +24,7 @@ export class ProtectedError extends Error {}
 
 /** Throws when any of the stacks holds protected resources. */
 export async function refuseProtected(
-  t: EnvironmentTarget,
+  plan: TargetPlan,
   stacks: { stack: Stack; workDir: string }[],
 ): Promise<void> {
   const found: string[] = [];
@@ -40,7 +39,7 @@ export async function refuseProtected(
   if (found.length === 0) return;
   throw new ProtectedError(
     `refused: destroy would delete protected resources, and nothing was touched:\n${found.map((f) => `  - ${f}`).join("\n")}\n` +
-      `To delete them deliberately: take a last backup (docker exec ${containerName(t, "backup")} shipyard-backup, if the environment has one),\n` +
-      `then, with scripts/env.sh sourced:\n${unprotect.join("\n")}\n  ${commandLine("destroy", t)}`,
+      `To delete them deliberately: take a last backup (docker exec ${plan.container("backup")} shipyard-backup, if the environment has one),\n` +
+      `then, with scripts/env.sh sourced:\n${unprotect.join("\n")}\n  ${plan.commandLine("destroy")}`,
   );
 }

@@ -5,10 +5,10 @@
  * engine. The next `up` converges from there.
  */
 import type { Deployment } from "@pulumi/pulumi/automation";
-import { openStack } from "./environment";
-import type { EnvironmentTarget } from "./environment";
-import { LAYERS } from "./layers";
-import { dockerRun, systemOf } from "./engine";
+import { openLayer } from "./environment";
+import { dockerRun } from "./engine";
+import { planTarget } from "./target/plan";
+import type { EnvironmentTarget } from "./target/ref";
 
 export interface Recovered {
   layer: string;
@@ -66,8 +66,10 @@ function removeHalfCreated(names: string[], system: string): string[] {
 export async function recover(t: EnvironmentTarget): Promise<Recovered[]> {
   const log = t.log ?? ((l: string) => console.log(l));
   const out: Recovered[] = [];
-  for (const layer of LAYERS) {
-    const stack = await openStack(layer, t);
+  const plan = await planTarget(t);
+  for (const layerPlan of [plan.layers.data, plan.layers.app]) {
+    const layer = layerPlan.layer;
+    const stack = await openLayer(layerPlan);
     const actions: string[] = [];
     try {
       await stack.cancel();
@@ -81,7 +83,7 @@ export async function recover(t: EnvironmentTarget): Promise<Recovered[]> {
     if (dropped.length > 0) {
       await stack.importStack(state);
       actions.push(`pending operations cleared: ${dropped.join(", ")}`);
-      const removed = removeHalfCreated(halfCreated, systemOf(t).system);
+      const removed = removeHalfCreated(halfCreated, plan.system.system);
       if (removed.length > 0) actions.push(`half-created containers removed: ${removed.join(", ")}`);
     }
     const r = await stack.refresh({ onOutput: (l) => log(`[${layer.name}] ${l.trimEnd()}`) });

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { CERT_VOLUME_PURPOSE } from "../stacks/contract";
 import { commandLine, containerName, dockerOk, dockerRun } from "./engine";
-import type { EnvironmentTarget } from "./environment";
+import type { EnvironmentTarget } from "./target/ref";
 
 export interface RestoreOptions {
   /** A snapshot id: restore the one target it holds. @default the latest snapshot of every target */

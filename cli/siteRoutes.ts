@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { BLUEPRINTS, resolve, type Environment } from "../blueprints";
 import type { SiteRef } from "../blueprints/resolve";
-import type { EnvironmentTarget } from "./environment";
+import type { EnvironmentTarget } from "./target/ref";
 import { backendDir, projectOf } from "./fastpath/state";
 
 /** `host path` with the path's trailing slashes dropped (as resolve() compares routes). */

@@ -14,74 +14,53 @@
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { ConfigMap, OpMap } from "@pulumi/pulumi/automation";
-import { dataInputs } from "../../stacks/data/inputs";
-import { systemOf } from "../engine";
-import type { EnvironmentTarget } from "../environment";
-import { LAYERS, type CoreLayer } from "../layers";
+import type { OpMap, Stack } from "@pulumi/pulumi/automation";
+import { dataInputsOf } from "../../stacks/data/inputs";
+import type { CoreLayer } from "../layers";
 import type { PolicyRow } from "../policies";
+import { heldValues, rawValues, tryLoad, type LayerPlan, type TargetPlan } from "../target/plan";
 import { engineProblems } from "./engineCheck";
-import { workspaceAt } from "../workspace";
 import { sourcesHash } from "./sources";
 import { readRecord, readState, stateSha, writeRecord, type UpRecord } from "./state";
 
-function rawValues(config: ConfigMap): Record<string, string> {
-  return Object.fromEntries(Object.entries(config).map(([k, v]) => [k, v.value]));
-}
-
-/** The data stack the app layer reads (its StackReference). */
-function dataStackOf(t: EnvironmentTarget, config: ConfigMap): string {
-  return config["shipyard:dataStack"]?.value ?? systemOf(t).stacks.data;
-}
-
-/** The config a run would use: the stack's settings file with the wanted values set over it. */
-async function effectiveConfig(
-  layer: CoreLayer,
-  stack: string,
-  wanted: ConfigMap,
-): Promise<{ values: Record<string, string>; file: string }> {
-  const file = path.join(layer.workDir, `Pulumi.${stack}.yaml`);
-  if (!fs.existsSync(file)) return { values: rawValues(wanted), file: "" };
-  const ws = await workspaceAt(layer.workDir);
-  const held = (await ws.stackSettings(stack)).config ?? {};
-  const values: Record<string, string> = {};
-  for (const [k, v] of Object.entries(held)) values[k] = typeof v === "string" ? v : JSON.stringify(v);
-  return { values: { ...values, ...rawValues(wanted) }, file: fs.readFileSync(file, "utf8") };
+/** A layer's config as the program reads it, the bytes of its settings file, and what loadStack made of it. */
+interface LayerInputs {
+  values: Record<string, string>;
+  file: string;
+  loaded: LayerPlan["loaded"];
 }
 
 /**
  * The layer's inputs as one hash, or undefined when they cannot be known
- * without running it (a config the program would reject).
+ * without running it (a config the program would reject). Reads nothing but
+ * the data layer's state file: the rest is in the plan.
  */
-export async function fingerprint(
-  layer: CoreLayer,
-  stack: string,
-  t: EnvironmentTarget,
-  wanted: ConfigMap,
-): Promise<string | undefined> {
+export function fingerprint(
+  target: TargetPlan,
+  plan: LayerPlan,
+  inputs: LayerInputs | undefined = plan.readable
+    ? { values: plan.raw, file: plan.settingsFile, loaded: plan.loaded }
+    : undefined,
+): string | undefined {
+  if (!inputs) return undefined; // the stack's settings file could not be read: the program will say why
   let own: unknown;
-  let file: string;
-  try {
-    const config = await effectiveConfig(layer, stack, wanted);
-    file = config.file;
-    own =
-      layer.name === "data"
-        ? dataInputs(config.values)
-        : {
-            config: config.values,
-            data: stateSha(LAYERS[0].workDir, dataStackOf(t, wanted)) ?? "none",
-          };
-  } catch {
-    return undefined; // the program will report the config problem
+  if (plan.layer.name === "data") {
+    if ("problem" in inputs.loaded) return undefined; // the program will report the config problem
+    own = dataInputsOf(inputs.loaded);
+  } else {
+    own = {
+      config: inputs.values,
+      data: stateSha(target.layers.data.layer.workDir, target.dataStack) ?? "none",
+    };
   }
   return createHash("sha256")
     .update(
       JSON.stringify({
-        layer: layer.name,
-        stack,
+        layer: plan.layer.name,
+        stack: plan.stack,
         own,
-        settings: file,
-        policies: t.policies !== false,
+        settings: inputs.file,
+        policies: target.target.policies !== false,
         sources: sourcesHash(),
       }),
     )
@@ -116,18 +95,36 @@ export function decide(layer: CoreLayer, stack: string, fp: string | undefined):
   return { skip: rec };
 }
 
-/** Records a successful `up` that ran Pulumi, for the next one to compare with. */
+/** The same keys and values, whatever their order. */
+function sameValues(a: Record<string, string>, b: Record<string, string>): boolean {
+  const ka = Object.keys(a);
+  return ka.length === Object.keys(b).length && ka.every((k) => b[k] === a[k]);
+}
+
+/**
+ * Records a successful `up` that ran Pulumi, for the next one to compare with.
+ * The stack's settings file is read again (the up wrote the plan's config into
+ * it); the plan's resolution is reused when the values are the plan's.
+ */
 export async function remember(
-  layer: CoreLayer,
-  stack: string,
-  t: EnvironmentTarget,
-  config: ConfigMap,
+  target: TargetPlan,
+  plan: LayerPlan,
+  stack: Stack,
   result: { changes: OpMap; outputs: Record<string, unknown>; violations: PolicyRow[] },
 ): Promise<void> {
-  const fp = await fingerprint(layer, stack, t, config);
-  const state = stateSha(layer.workDir, stack);
+  let inputs: LayerInputs | undefined;
+  try {
+    const settings = await stack.workspace.stackSettings(stack.name);
+    const values = { ...heldValues(settings.config as Record<string, unknown>), ...rawValues(plan.config) };
+    const file = fs.readFileSync(path.join(plan.layer.workDir, `Pulumi.${plan.stack}.yaml`), "utf8");
+    inputs = { values, file, loaded: sameValues(values, plan.raw) ? plan.loaded : tryLoad(values) };
+  } catch {
+    inputs = undefined;
+  }
+  const fp = fingerprint(target, plan, inputs);
+  const state = stateSha(plan.layer.workDir, plan.stack);
   if (!fp || !state) return;
-  writeRecord(layer.workDir, stack, {
+  writeRecord(plan.layer.workDir, plan.stack, {
     fingerprint: fp,
     state,
     resources: resourcesAfter(result.changes),

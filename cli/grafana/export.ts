@@ -12,7 +12,7 @@ import { grafanaFiles, GRAFANA_PROVISIONING_PATH } from "../../components/monito
 import { resourceName } from "../../components/shared/naming";
 import { loadStack } from "../../stacks/config";
 import { rawConfig } from "../compose/export";
-import type { EnvironmentTarget } from "../environment";
+import type { EnvironmentTarget } from "../target/ref";
 import { LAYERS } from "../layers";
 
 export interface GrafanaExport {

@@ -52,13 +52,20 @@ export interface AlertRuleOptions {
 }
 
 /** HTTP probes of the proxy's routes (see MonitoringStackArgs.routeProbes). */
+/** A route the blackbox exporter probes through the proxy. */
+export interface ProbedRoute {
+  host: string;
+  /** @default "/" */
+  path?: string;
+}
+
 export interface RouteProbeArgs {
   /** The blackbox exporter image (upstream prom/blackbox-exporter). */
   image: string;
   /** The proxy's name on its networks (its container or service name): every probe goes to it. */
   proxy: string;
   /** The routes, each probed at its host and path; wildcard hosts are left out. */
-  routes: import("./render/blackbox").ProbedRoute[];
+  routes: ProbedRoute[];
   /** Probe over HTTPS (the proxy's tls is on), verifying the chain and the route's host name. @default false */
   https?: boolean;
   /**

@@ -18,7 +18,11 @@ export interface DataInputs {
 }
 
 export function dataInputs(raw?: Record<string, string>): DataInputs {
-  const { config, system } = loadStack(raw);
+  return dataInputsOf(loadStack(raw));
+}
+
+/** The same, from the stack's config and system as `loadStack` gives them. */
+export function dataInputsOf({ config, system }: ReturnType<typeof loadStack>): DataInputs {
   return {
     name: system.system,
     args: {

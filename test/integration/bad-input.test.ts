@@ -1,6 +1,8 @@
+import * as fs from "node:fs";
 import * as net from "node:net";
+import * as path from "node:path";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
-import { LAYERS } from "../../cli/layers";
+import { LAYERS, ROOT } from "../../cli/layers";
 import { BLUEPRINTS } from "../../blueprints";
 import type { Blueprint } from "../../blueprints/schema";
 import { demo } from "../../blueprints/demo";
@@ -117,6 +119,30 @@ describe("bad input on the real engine", () => {
       );
     } finally {
       holder.close();
+    }
+  });
+
+  test("port clash: a port set in the stack's settings file (Pulumi.<stack>.yaml) is the one checked", async () => {
+    // No --set httpPort: the app stack's own settings file sets it, as an operator's
+    // `pulumi config set shipyard:httpPort` would; the program deploys with that port.
+    const port = await freePort();
+    used.push(`${run}${used.length}`);
+    const name = used[used.length - 1];
+    const settings = path.join(ROOT, `Pulumi.${name}-dev.yaml`);
+    fs.writeFileSync(settings, `config:\n  shipyard:httpPort: "${port}"\n`);
+    const holder = net.createServer();
+    await new Promise<void>((r) => holder.listen(port, "127.0.0.1", r));
+    try {
+      cli(
+        ["up", "demo", "dev", "--name", name, "--set", `labels={"io.shipyard.test":"${name}"}`],
+        1,
+        new RegExp(
+          `shipyard:httpPort: port ${port} on 127\\.0\\.0\\.1 is already in use; allowed: a free port`,
+        ),
+      );
+    } finally {
+      holder.close();
+      fs.rmSync(settings, { force: true });
     }
   });
 

@@ -3,6 +3,7 @@ import { openStack, stackName, type EnvironmentTarget } from "../../cli/environm
 import { LAYERS } from "../../cli/layers";
 import type { PolicyRow } from "../../cli/policies";
 import { previewLayer } from "../../cli/precheck";
+import { planTarget } from "../../cli/target/plan";
 import { labelled } from "./helpers/docker";
 import { TEST_TLS, testTarget } from "./helpers/target";
 
@@ -20,9 +21,13 @@ const run = `hp${process.pid}`;
 async function previewWithPack(t: EnvironmentTarget): Promise<{ rows: PolicyRow[] }> {
   const rows: PolicyRow[] = [];
   try {
+    const plan = await planTarget(t);
     for (const l of LAYERS) {
       const stack = await openStack(l, t);
-      const p = await previewLayer(t, l.name, stack, { policies: true, expectedContract: l.name === "app" });
+      const p = await previewLayer(plan, l.name, stack, {
+        policies: true,
+        expectedContract: l.name === "app",
+      });
       rows.push(...p.violations);
     }
     return { rows };

@@ -1,48 +1,47 @@
-import type { ConfigMap } from "@pulumi/pulumi/automation";
 import { fingerprint, resourcesAfter } from "../../cli/fastpath";
 import { engineProblems } from "../../cli/fastpath/engineCheck";
-import { LAYERS } from "../../cli/layers";
 import { maskSecrets } from "../../cli/leanUp";
+import { planFrom, type LayerSettings } from "../../cli/target/plan";
+import type { EnvironmentTarget } from "../../cli/target/ref";
 
-const [data, app] = LAYERS;
-const t = { blueprint: "demo", environment: "dev", systemName: "fpunit" };
-const base: ConfigMap = {
-  "shipyard:blueprint": { value: "demo" },
-  "shipyard:environment": { value: "dev" },
-  "shipyard:systemName": { value: "fpunit" },
-  "shipyard:imageSet": { value: "local" },
+const t: EnvironmentTarget = { blueprint: "demo", environment: "dev", systemName: "fpunit" };
+// No settings files and no state: only the inputs count.
+const none: LayerSettings = { env: { "shipyard:imageSet": { value: "local" } }, held: {}, file: "" };
+const withSet = (k: string, v: string): EnvironmentTarget => ({ ...t, config: { [k]: v } });
+/** The fingerprints of both layers of a target's plan. */
+const fp = (target: EnvironmentTarget) => {
+  const plan = planFrom(target, { data: none, app: none });
+  return { data: fingerprint(plan, plan.layers.data), app: fingerprint(plan, plan.layers.app) };
 };
-const withSet = (k: string, v: string): ConfigMap => ({ ...base, [`shipyard:${k}`]: { value: v } });
-// A stack with no settings file and no state: only the inputs count.
-const stack = "fpunit-none";
 
 describe("fast path fingerprints", () => {
-  test("an app-only setting leaves the data layer's fingerprint alone and changes the app layer's", async () => {
-    const a = withSet("appEnv", JSON.stringify({ RELEASE: "1" }));
-    const b = withSet("appEnv", JSON.stringify({ RELEASE: "2" }));
-    expect(await fingerprint(data, stack, t, a)).toBe(await fingerprint(data, stack, t, b));
-    expect(await fingerprint(app, stack, t, a)).not.toBe(await fingerprint(app, stack, t, b));
+  test("an app-only setting leaves the data layer's fingerprint alone and changes the app layer's", () => {
+    const a = fp(withSet("appEnv", JSON.stringify({ RELEASE: "1" })));
+    const b = fp(withSet("appEnv", JSON.stringify({ RELEASE: "2" })));
+    expect(a.data).toBe(b.data);
+    expect(a.app).not.toBe(b.app);
   });
 
-  test("settings the data program reads change the data layer's fingerprint", async () => {
-    const f = await fingerprint(data, stack, t, base);
+  test("settings the data program reads change the data layer's fingerprint", () => {
+    const f = fp(t).data;
     expect(f).toMatch(/^[0-9a-f]{64}$/);
-    expect(await fingerprint(data, stack, t, withSet("imageSet", "upstream"))).not.toBe(f);
-    expect(await fingerprint(data, stack, t, withSet("protect", "true"))).not.toBe(f);
-    expect(await fingerprint(data, stack, t, withSet("labels", '{"team":"a"}'))).not.toBe(f);
-    expect(
-      await fingerprint(data, stack, t, { ...base, "shipyard:systemName": { value: "other" } }),
-    ).not.toBe(f);
+    expect(fp(withSet("imageSet", "upstream")).data).not.toBe(f);
+    expect(fp(withSet("protect", "true")).data).not.toBe(f);
+    expect(fp(withSet("labels", '{"team":"a"}')).data).not.toBe(f);
+    expect(fp({ ...t, systemName: "other" }).data).not.toBe(f);
   });
 
-  test("the policy pack on or off is part of the fingerprint", async () => {
-    expect(await fingerprint(data, stack, { ...t, policies: false }, base)).not.toBe(
-      await fingerprint(data, stack, t, base),
-    );
+  test("the policy pack on or off is part of the fingerprint", () => {
+    expect(fp({ ...t, policies: false }).data).not.toBe(fp(t).data);
   });
 
-  test("a config the program would reject gives no fingerprint (Pulumi runs and reports it)", async () => {
-    expect(await fingerprint(data, stack, t, withSet("engine", "kubernetes"))).toBeUndefined();
+  test("a config the program would reject gives no fingerprint (Pulumi runs and reports it)", () => {
+    expect(fp(withSet("engine", "kubernetes")).data).toBeUndefined();
+  });
+
+  test("a stack settings file that cannot be read gives no fingerprint", () => {
+    const plan = planFrom(t, { data: { env: {}, file: "" }, app: none });
+    expect(fingerprint(plan, plan.layers.data)).toBeUndefined();
   });
 
   test("resources left by an up: deletes and replacement steps do not count", () => {

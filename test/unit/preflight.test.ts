@@ -1,5 +1,5 @@
-import { httpsPortOf } from "../../cli/preflight";
-import type { EnvironmentTarget } from "../../cli/environment";
+import type { EnvironmentTarget } from "../../cli/target/ref";
+import { planFrom, type LayerSettings } from "../../cli/target/plan";
 
 const target = (
   blueprint: string,
@@ -11,6 +11,10 @@ const target = (
   config,
 });
 const email = { tls: JSON.stringify({ email: "ops@example.org" }) };
+const none: LayerSettings = { env: {}, held: {}, file: "" };
+/** The plan with no settings files: what the --set values and the blueprint give. */
+const planned = (t: EnvironmentTarget) => planFrom(t, { data: none, app: none });
+const httpsPortOf = (t: EnvironmentTarget) => planned(t).proxy.httpsPort;
 
 describe("preflight: which HTTPS host port the deploy will bind", () => {
   test("none with TLS off: the blueprint's mode (dev, nginx kinds) or --set tls off", () => {

@@ -10,7 +10,7 @@
  * probe_http_status_code and, over TLS, probe_ssl_earliest_cert_expiry.
  */
 import { checkForm } from "../../shared/grammar";
-import type { AlertRuleOptions, ScrapeTarget } from "../types";
+import type { AlertRuleOptions, ProbedRoute, ScrapeTarget } from "../types";
 
 /** The exporter's port (upstream Dockerfile EXPOSE 9115, main.go's default listen address). */
 export const BLACKBOX_PORT = 9115;
@@ -78,11 +78,7 @@ export function renderBlackboxConfig(o: { caFile?: string; timeout?: string } = 
 }
 
 /** One route to probe. */
-export interface ProbedRoute {
-  host: string;
-  /** @default "/" */
-  path?: string;
-}
+export type { ProbedRoute };
 
 /**
  * The routes a prober asks for: wildcard hosts left out (there is no one name to

@@ -1,0 +1,252 @@
+/**
+ * The target resolved once, as the Pulumi programs will see it. `planTarget`
+ * is the one place in the deploy command that reads the layers' settings files
+ * (`Pulumi.<env>.yaml`, the environment's, and `Pulumi.<stack>.yaml`, the
+ * stack's own), sets the target's values over them, and runs the programs' own
+ * `loadStack` (stacks/config.ts) once per layer. Every check before a deploy
+ * reads the plan it returns, so a `shipyard:httpPort`, `proxyKind` or
+ * `replicas` set in a settings file is what the checks see, as the program
+ * does. The programs still resolve for themselves (they run under plain
+ * `pulumi up`); both agree because both use `loadStack` over the same config.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { ConfigMap, LocalWorkspace } from "@pulumi/pulumi/automation";
+import { BLUEPRINTS, resolve, type Environment, type ResolvedSystem } from "../../blueprints";
+import { resourceName } from "../../components/shared/naming";
+import { loadSettings } from "../../policies/lib/settings";
+import { loadStack, type StackConfig } from "../../stacks/config";
+import { DEFAULT_HTTPS_PORT } from "../../stacks/tls";
+import { commandLine } from "../engine";
+import { LAYERS, type CoreLayer } from "../layers";
+import { workspaceAt } from "../workspace";
+import type { EnvironmentTarget } from "./ref";
+
+/** Environments whose `up` the data guard checks (cli/guard.ts). */
+export const GUARDED_ENVIRONMENTS = ["staging", "prod"];
+
+/** What `loadStack` gives: the program's own config and system. */
+export interface Loaded {
+  config: StackConfig;
+  system: ResolvedSystem;
+}
+
+/** One layer's settings as read from its directory. */
+export interface LayerSettings {
+  /** `Pulumi.<env>.yaml`: the environment-wide values (without shipyard:blueprint). */
+  env: ConfigMap;
+  /** `Pulumi.<stack>.yaml`'s config, each value as text; undefined when the file could not be read. */
+  held?: Record<string, string>;
+  /** The bytes of `Pulumi.<stack>.yaml` ("" when there is none). */
+  file: string;
+}
+
+export interface LayerPlan {
+  layer: CoreLayer;
+  /** The stack's name, e.g. demo-dev. */
+  stack: string;
+  /** What the deploy command sets in the stack: the environment's settings, then the target's. */
+  config: ConfigMap;
+  /** The config the program will read: the stack's settings file with `config` set over it. */
+  raw: Record<string, string>;
+  /** The bytes of `Pulumi.<stack>.yaml` as read ("" when there is none). */
+  settingsFile: string;
+  /** Whether the stack's settings file could be read (else the fast path cannot fingerprint it). */
+  readable: boolean;
+  /** `loadStack(raw)`, or the problem the program would report instead. */
+  loaded: Loaded | { problem: Error };
+}
+
+export interface TargetPlan {
+  target: EnvironmentTarget;
+  layers: { data: LayerPlan; app: LayerPlan };
+  /** The app layer's config (the data layer's when the app layer's is invalid). */
+  config?: StackConfig;
+  /** The system as the app layer's program sees it; from the blueprint alone when no layer's config loads. */
+  system: ResolvedSystem;
+  /** The data stack the app layer reads. */
+  dataStack: string;
+  proxy: { port: number; httpsPort?: number; address: string; container: string };
+  /** The data guard checks this environment's ups. */
+  guarded: boolean;
+  /** A mandatory policy could block a deploy (the pack on, the environment's level mandatory). */
+  policiesMayBlock: boolean;
+  /** Engine name of one of the system's containers, e.g. `demo-prod-backup`. */
+  container(purpose: string): string;
+  /** The deploy command line for the target, as an operator would type it. */
+  commandLine(command: string, extra?: string): string;
+}
+
+/** Whether a mandatory policy could block a deploy of the target (the pack on, the environment's level mandatory). */
+export function policiesMayBlock(t: EnvironmentTarget, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (t.policies === false) return false;
+  const s = loadSettings(env);
+  return (s.enforcement[t.environment] ?? s.otherEnvironments) === "mandatory";
+}
+
+/** The target's system from the blueprint alone: its stack names, and the fallback picture. */
+function blueprintSystem(t: EnvironmentTarget): ResolvedSystem {
+  return resolve(BLUEPRINTS[t.blueprint], {
+    environment: t.environment as Environment,
+    imageSet: "local",
+    systemName: t.systemName,
+  });
+}
+
+/** Plain values of a ConfigMap. */
+export function rawValues(config: ConfigMap): Record<string, string> {
+  return Object.fromEntries(Object.entries(config).map(([k, v]) => [k, v.value]));
+}
+
+/** A settings file's config values as text, the way the program reads them. */
+export function heldValues(config: Record<string, unknown> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(config ?? {})) out[k] = typeof v === "string" ? v : JSON.stringify(v);
+  return out;
+}
+
+function isSecure(v: string): boolean {
+  if (!v.startsWith('{"secure":')) return false;
+  try {
+    const o = JSON.parse(v) as Record<string, unknown>;
+    return Object.keys(o).length === 1 && typeof o.secure === "string";
+  } catch {
+    return false;
+  }
+}
+
+/** Environment-wide settings from Pulumi.<env>.yaml of the workspace's layer, if present (without shipyard:blueprint). */
+export async function environmentSettings(ws: LocalWorkspace, env: string): Promise<ConfigMap> {
+  const out: ConfigMap = {};
+  try {
+    const s = await ws.stackSettings(env);
+    for (const [k, v] of Object.entries(s.config ?? {})) {
+      if (k === "shipyard:blueprint" || typeof v === "object") continue;
+      out[k] = { value: String(v) };
+    }
+  } catch {
+    /* no environment settings */
+  }
+  return out;
+}
+
+/** Reads a layer's settings files: one workspace for both. */
+export async function readLayerSettings(
+  workDir: string,
+  env: string,
+  stack: string,
+  ws?: LocalWorkspace,
+): Promise<LayerSettings> {
+  const w = ws ?? (await workspaceAt(workDir));
+  const envConfig = await environmentSettings(w, env);
+  const file = path.join(workDir, `Pulumi.${stack}.yaml`);
+  if (!fs.existsSync(file)) return { env: envConfig, held: {}, file: "" };
+  try {
+    const held = heldValues((await w.stackSettings(stack)).config as Record<string, unknown> | undefined);
+    return { env: envConfig, held, file: fs.readFileSync(file, "utf8") };
+  } catch {
+    return { env: envConfig, file: "" };
+  }
+}
+
+/** Stands for a secret's value (held encrypted in the settings file, decrypted only for the program). */
+export const SECRET_VALUE = "[secret]";
+
+/** `loadStack`, or the problem it names; secrets count as set (their values are not read here). */
+export function tryLoad(raw: Record<string, string>): Loaded | { problem: Error } {
+  const values: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw)) values[k] = isSecure(v) ? SECRET_VALUE : v;
+  try {
+    return loadStack(values);
+  } catch (e) {
+    return { problem: e instanceof Error ? e : new Error(String(e)) };
+  }
+}
+
+function layerPlan(
+  layer: CoreLayer,
+  stack: string,
+  t: EnvironmentTarget,
+  settings: LayerSettings,
+): LayerPlan {
+  const config: ConfigMap = {
+    ...settings.env,
+    "shipyard:blueprint": { value: t.blueprint },
+    "shipyard:environment": { value: t.environment },
+  };
+  if (t.systemName) config["shipyard:systemName"] = { value: t.systemName };
+  for (const [k, v] of Object.entries(t.config ?? {})) config[`shipyard:${k}`] = { value: v };
+  const raw = { ...(settings.held ?? {}), ...rawValues(config) };
+  return {
+    layer,
+    stack,
+    config,
+    raw,
+    settingsFile: settings.file,
+    readable: settings.held !== undefined,
+    loaded: tryLoad(raw),
+  };
+}
+
+/** The plan from settings already read (pure but for the policy pack's settings). */
+export function planFrom(
+  t: EnvironmentTarget,
+  settings: { data: LayerSettings; app: LayerSettings },
+  fromBlueprint: ResolvedSystem = blueprintSystem(t),
+): TargetPlan {
+  const names = fromBlueprint.stacks;
+  const [dataLayer, appLayer] = LAYERS;
+  const layers = {
+    data: layerPlan(dataLayer, names.data, t, settings.data),
+    app: layerPlan(appLayer, names.app, t, settings.app),
+  };
+  const loaded = [layers.app.loaded, layers.data.loaded].find((l): l is Loaded => !("problem" in l));
+  const system = loaded?.system ?? fromBlueprint;
+  const px = system.app.proxy;
+  const container = (purpose: string) => resourceName(system.system, t.environment, purpose);
+  const plan: TargetPlan = {
+    target: t,
+    layers,
+    config: loaded?.config,
+    system,
+    dataStack: loaded?.config.dataStack ?? names.data,
+    proxy: {
+      port: px.httpPort,
+      httpsPort: px.tls && px.tls.mode !== "off" ? (px.httpsPort ?? DEFAULT_HTTPS_PORT) : undefined,
+      address: loaded?.config.listenAddress ?? t.config?.listenAddress ?? "127.0.0.1",
+      container: container("proxy"),
+    },
+    guarded: GUARDED_ENVIRONMENTS.includes(t.environment),
+    policiesMayBlock: policiesMayBlock(t),
+    container,
+    commandLine: (command, extra = "") => commandLine(command, t, extra),
+  };
+  Object.freeze(layers.data);
+  Object.freeze(layers.app);
+  Object.freeze(plan.layers);
+  Object.freeze(plan.proxy);
+  return Object.freeze(plan);
+}
+
+/**
+ * Resolves the target once: stack names from the blueprint, both layers'
+ * settings files read (one workspace per layer), `loadStack` per layer.
+ */
+export async function planTarget(t: EnvironmentTarget): Promise<TargetPlan> {
+  const names = blueprintSystem(t);
+  const [dataLayer, appLayer] = LAYERS;
+  const [data, app] = await Promise.all([
+    readLayerSettings(dataLayer.workDir, t.environment, names.stacks.data),
+    readLayerSettings(appLayer.workDir, t.environment, names.stacks.app),
+  ]);
+  return planFrom(t, { data, app }, names);
+}
+
+/** Throws the config problem of any of the given layers (the first), as the program would report it. */
+export function refuseInvalid(plan: TargetPlan, layers: ("data" | "app")[] = ["app", "data"]): void {
+  for (const name of ["app", "data"] as const) {
+    if (!layers.includes(name)) continue;
+    const l = plan.layers[name].loaded;
+    if ("problem" in l) throw l.problem;
+  }
+}
