@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { DATA_GATE_ENV, DATA_GATE_OK } from "../stacks/app/dataGate";
+import { OPERATOR_SECRETS_KEY } from "../stacks/operatorSecrets";
 import { checkSystem } from "./checkSystem";
 import { decide, fingerprint, remember, type Decision } from "./fastpath";
 import { forgetRecord } from "./fastpath/state";
@@ -31,6 +32,8 @@ export interface EnvironmentTarget {
   systemName?: string;
   /** Extra `shipyard:*` settings (key without the namespace). */
   config?: Record<string, string>;
+  /** Operator secrets, name -> value: set on the data layer's stack as Pulumi secrets. */
+  secrets?: Record<string, string>;
   /** Receives progress lines. @default console.log */
   log?: (line: string) => void;
   /** Run the policy pack (policies/) in preview and up. @default true */
@@ -87,6 +90,10 @@ export async function layerConfig(layer: Layer, t: EnvironmentTarget, site?: Sit
   if (t.systemName) config["shipyard:systemName"] = { value: t.systemName };
   if (site) config["shipyard:site"] = { value: JSON.stringify(site) };
   for (const [k, v] of Object.entries(t.config ?? {})) config[`shipyard:${k}`] = { value: v };
+  // Operator secrets belong to the data layer (stacks/operatorSecrets.ts), encrypted by the CLI.
+  if (layer.name === "data")
+    for (const [k, v] of Object.entries(t.secrets ?? {}))
+      config[`shipyard:${OPERATOR_SECRETS_KEY}.${k}`] = { value: v, secret: true };
   return config;
 }
 

@@ -108,6 +108,7 @@ export function secretKeysOf(system: ResolvedSystem): string[] {
     ...system.data.caches.map((c) => c.name),
     ...system.data.objectStores.flatMap((o) => [`${o.name}/access-key`, `${o.name}/secret-key`]),
     ...system.data.secrets.map((a) => `app/${a.name}`),
+    ...system.data.operatorSecrets.map((o) => `operator/${o.name}`),
   ].sort();
 }
 

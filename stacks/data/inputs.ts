@@ -4,7 +4,8 @@
  * can tell from the same object whether the data layer has anything to do.
  */
 import type { DatabaseStackArgs } from "../../components/database";
-import { loadStack, swarmOf } from "../config";
+import { ConfigError, loadStack, swarmOf } from "../config";
+import { operatorSecretValues } from "../operatorSecrets";
 import { CERT_VOLUME_PURPOSE, needsCertVolume, secretKeysOf } from "../contract";
 
 export interface DataInputs {
@@ -17,8 +18,15 @@ export interface DataInputs {
   certVolume?: string;
 }
 
-export function dataInputs(raw?: Record<string, string>): DataInputs {
+/** `stack`: the data layer's stack name, for the commands a refusal prints. */
+export function dataInputs(raw?: Record<string, string>, stack?: string): DataInputs {
   const { config, system } = loadStack(raw);
+  // A required operator secret that is missing stops the layer before any resource exists.
+  const operator = operatorSecretValues(config.operatorSecrets, system, config.blueprint, stack);
+  if (operator.problems.length > 0)
+    throw new ConfigError(
+      `invalid stack configuration:\n${operator.problems.map((p) => `  - ${p}`).join("\n")}`,
+    );
   return {
     name: system.system,
     args: {
@@ -29,6 +37,7 @@ export function dataInputs(raw?: Record<string, string>): DataInputs {
       caches: system.data.caches,
       objectStores: system.data.objectStores,
       appSecrets: system.data.secrets,
+      operatorSecrets: operator.values,
       // The proxy's certificates are data: an app deploy or destroy never loses them.
       ...(needsCertVolume(system)
         ? { appVolumes: [{ purpose: CERT_VOLUME_PURPOSE, component: "proxy" }] }
