@@ -175,6 +175,17 @@ export class DatabaseStack extends pulumi.ComponentResource {
       secretEntries.push(value.result.apply((v) => [`app/${a.name}`, v] as [string, string]));
     }
 
+    if (args.backupKey) {
+      // Outlives the app layer's backup service: the repository opens after any redeploy.
+      const key = new random.RandomPassword(
+        `${name}-backup-repository-password`,
+        { length: 40, special: false },
+        { parent: this, protect },
+      );
+      const ref = args.backupKey.ref;
+      secretEntries.push(key.result.apply((v) => [ref, v] as [string, string]));
+    }
+
     for (const o of args.operatorSecrets ?? []) {
       // The operator's value, or (not required here) a stand-in kept by the data layer.
       const value =

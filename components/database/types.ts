@@ -107,6 +107,12 @@ export interface DatabaseStackArgs {
    */
   operatorSecrets?: { name: string; value?: pulumi.Input<string> }[];
   /**
+   * Generate the backup repository's password (40 letters and digits), handed to the app
+   * layer as `backupKey.ref`, protected with `protect`: losing it loses every snapshot.
+   * @default none
+   */
+  backupKey?: { ref: string };
+  /**
    * Volumes the data layer keeps for app-layer containers (the proxy's certificates), so
    * an app deploy, a replaced container or an app-layer destroy leaves them: each named
    * `<system>-<env>-<purpose>`, labelled layer data with the given component and role

@@ -14,6 +14,7 @@ import { tsigSecretProblem } from "../tls";
 import { setSecretCommand } from "../operatorSecrets";
 import { engineFacts } from "../engineFacts";
 import {
+  BACKUP_KEY_REF,
   checkContract,
   dataStackName,
   expectedContract,
@@ -163,6 +164,7 @@ export async function appProgram(raw?: Record<string, string>): Promise<Record<s
         networks: bk.networks.map((k) => networks[k]),
         secrets,
         secretKeys: contract.secretKeys,
+        passwordRef: BACKUP_KEY_REF,
         protect: config.protect ?? system.environment === "prod",
         labels: config.labels,
         swarm,

@@ -6,7 +6,7 @@
 import type { DatabaseStackArgs } from "../../components/database";
 import { ConfigError, loadStack, swarmOf } from "../config";
 import { operatorSecretValues } from "../operatorSecrets";
-import { CERT_VOLUME_PURPOSE, needsCertVolume, secretKeysOf } from "../contract";
+import { BACKUP_KEY_REF, CERT_VOLUME_PURPOSE, needsCertVolume, secretKeysOf } from "../contract";
 
 export interface DataInputs {
   /** The DatabaseStack's name. */
@@ -38,6 +38,8 @@ export function dataInputs(raw?: Record<string, string>, stack?: string): DataIn
       objectStores: system.data.objectStores,
       appSecrets: system.data.secrets,
       operatorSecrets: operator.values,
+      // The backup repository's key lives here, not with the app layer's backup service.
+      ...(system.app.backup ? { backupKey: { ref: BACKUP_KEY_REF } } : {}),
       // The proxy's certificates are data: an app deploy or destroy never loses them.
       ...(needsCertVolume(system)
         ? { appVolumes: [{ purpose: CERT_VOLUME_PURPOSE, component: "proxy" }] }

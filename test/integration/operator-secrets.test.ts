@@ -5,7 +5,8 @@ import * as path from "node:path";
 import { destroy, stackName, up } from "../../cli/environment";
 import { LAYERS } from "../../cli/layers";
 import { docker, inspect, labelled, removeLabelled } from "./helpers/docker";
-import { freePort } from "./helpers/net";
+import { freePort, get } from "./helpers/net";
+import { deployCommand } from "./helpers/cli";
 import { storedState } from "./helpers/pulumi";
 import { testTarget } from "./helpers/target";
 
@@ -15,6 +16,10 @@ import { testTarget } from "./helpers/target";
  *     file /run/secrets/webhook_secret named by WEBHOOK_SECRET_FILE, and appears in neither
  *     layer's `pulumi stack export` (without --show-secrets), state file, settings file, deploy
  *     log, nor in any container's inspect (environment, labels);
+ *  2. the backup repository's key is the data layer's: a backup, the app layer destroyed alone
+ *     and deployed again, and the new backup service opens the same repository (the same
+ *     snapshots) and restores from it. Had the key stayed with the app layer's backup service,
+ *     the re-created service would hold a new key that opens nothing.
  */
 const run = `t${process.pid}o`;
 const label = `io.shipyard.test=${run}`;
@@ -22,6 +27,7 @@ const lines: string[] = [];
 const figures: Record<string, number> = {};
 // Random per run, so no hard-coded value can pass the searches below by accident.
 const SECRET = `opsecret-${randomBytes(12).toString("hex")}`;
+const host = "demo.prod.localhost";
 
 describe("operator secrets and the backup key, demo prod on the real engine", () => {
   let port = 0;
@@ -48,6 +54,25 @@ describe("operator secrets and the backup key, demo prod on the real engine", ()
       encoding: "utf8",
       maxBuffer: 64 * 1024 * 1024,
     });
+  const restic = (args: string) =>
+    docker(
+      "exec",
+      c("backup"),
+      "sh",
+      "-c",
+      `RESTIC_REPOSITORY=/repository RESTIC_PASSWORD_FILE=/run/secrets/restic-password restic ${args}`,
+    );
+  const liveRows = () =>
+    Number(
+      docker(
+        "exec",
+        c("mariadb"),
+        "sh",
+        "-c",
+        'mariadb -uroot -p"$(cat /run/secrets/mariadb-root-password)" -N -e "SELECT COUNT(*) FROM demo_prod_app.shipyard_probe"',
+      ),
+    );
+
   beforeAll(async () => {
     port = await freePort();
   });
@@ -112,5 +137,49 @@ describe("operator secrets and the backup key, demo prod on the real engine", ()
       pulumiCli(LAYERS[0], "stack", "output", "secrets", "--show-secrets", "--json"),
     ) as Record<string, string>;
     expect(shown["operator/webhook-hmac"]).toBe(SECRET);
+    expect(shown["backup/repository-password"]).toMatch(/^[A-Za-z0-9]{40}$/);
+  });
+
+  test("the backup key survives the app layer: destroyed and re-created, it opens the same repository and restores", async () => {
+    // Rows to keep: each /api/db request writes one.
+    for (let i = 0; i < 3; i++) await get(port, host, "/api/db");
+    const rows = liveRows();
+    expect(rows).toBeGreaterThanOrEqual(3);
+    const out = docker("exec", c("backup"), "shipyard-backup");
+    expect(out).toMatch(/mariadb-mariadb-demo_prod_app ok/);
+    const before = (JSON.parse(restic("snapshots --json")) as { id: string }[]).map((s) => s.id).sort();
+    expect(before.length).toBeGreaterThanOrEqual(2); // the database and Redis
+    const key = docker("exec", c("backup"), "cat", "/run/secrets/restic-password");
+    const oldBackup = inspect(c("backup"), "{{.Id}}");
+
+    // Only the app layer goes: the data layer (and its key) and the repository volume stay.
+    let t = Date.now();
+    await destroy(target(), { layers: ["app"] });
+    figures.appDestroySeconds = (Date.now() - t) / 1000;
+    expect(labelled(label).containers).not.toContain(c("backup"));
+    expect(labelled(label).containers).toContain(c("mariadb"));
+    expect(docker("volume", "inspect", "-f", "{{.Name}}", c("backups"))).toBe(c("backups"));
+
+    t = Date.now();
+    await up(target());
+    figures.appRecreateSeconds = (Date.now() - t) / 1000;
+    expect(inspect(c("backup"), "{{.Id}}")).not.toBe(oldBackup); // a new backup service
+    expect(docker("exec", c("backup"), "cat", "/run/secrets/restic-password")).toBe(key);
+    // The new service opens the old repository: the same snapshots.
+    const after = (JSON.parse(restic("snapshots --json")) as { id: string }[]).map((s) => s.id).sort();
+    expect(after).toEqual(before);
+
+    // Newer rows, then a restore of the database from the old snapshot brings the count back.
+    for (let i = 0; i < 2; i++) await get(port, host, "/api/db");
+    expect(liveRows()).toBeGreaterThan(rows);
+    t = Date.now();
+    const restored = deployCommand([
+      "restore", "demo", "prod", "--name", run, "--target", "mariadb-mariadb-demo_prod_app",
+    ]); // prettier-ignore
+    figures.restoreSeconds = (Date.now() - t) / 1000;
+    console.log(`restore command output:\n${restored.stdout}${restored.stderr}`);
+    expect(restored.status).toBe(0);
+    expect(restored.stdout).toMatch(/mariadb-mariadb-demo_prod_app: restored from \w+ in/);
+    expect(liveRows()).toBe(rows);
   });
 });
