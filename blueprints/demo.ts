@@ -65,6 +65,15 @@ export const demo: Blueprint = {
         appendOnly: { perEnv: { prod: true, default: false } },
       },
     ],
+    // Given by the operator (docs/components/operator-secrets.md); the sample app only shows
+    // its delivery, so no environment requires it and a missing one is a generated stand-in.
+    operatorSecrets: [
+      {
+        name: "webhook-hmac",
+        description: "the key incoming webhooks are signed with (HMAC-SHA256), from the sender",
+        required: [],
+      },
+    ],
   },
   app: {
     services: [
@@ -81,6 +90,8 @@ export const demo: Blueprint = {
             template: "mysql://demo_{env}_app:{secret}@mariadb:3306/demo_{env}_app",
           },
           REDIS_URL: redisUrl,
+          // WEBHOOK_SECRET_FILE=/run/secrets/webhook_secret
+          WEBHOOK_SECRET: "operator/webhook-hmac",
         },
         replicas: { perEnv: { prod: 2, default: 1 } },
         health: { command: ["/usr/local/bin/healthcheck"] },

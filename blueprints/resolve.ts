@@ -16,7 +16,7 @@ import type { ProxyKind, ProxyTls, RateLimit, TlsMode } from "../components/prox
 import { checkForm } from "../components/shared/grammar";
 import { httpProbe } from "../components/shared/health";
 import { resolveVerify, type ResolvedVerify } from "./backupVerify";
-import { Blueprint, type Environment, type ParsedBlueprint } from "./schema";
+import { Blueprint, OPERATOR_SECRETS_REQUIRED, type Environment, type ParsedBlueprint } from "./schema";
 
 export type ImageSet = "upstream" | "local";
 
@@ -72,6 +72,8 @@ export interface ResolvedSystem {
     objectStores: ObjectStoreSpec[];
     /** Generated application secrets (refs `app/<name>`). */
     secrets: { name: string; length: number }[];
+    /** Secrets only the operator has (refs `operator/<name>`), with whether this environment requires them. */
+    operatorSecrets: { name: string; description: string; required: boolean }[];
   };
   app: {
     services: ServiceSpec[];
@@ -494,6 +496,13 @@ export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
       secrets: bp.data.secrets
         .filter((x) => !x.only || x.only.includes(env))
         .map((x) => ({ name: x.name, length: x.length ?? 48 })),
+      operatorSecrets: bp.data.operatorSecrets
+        .filter((x) => !x.only || x.only.includes(env))
+        .map((x) => ({
+          name: x.name,
+          description: x.description,
+          required: (x.required ?? OPERATOR_SECRETS_REQUIRED).includes(env),
+        })),
     },
     app: {
       services,

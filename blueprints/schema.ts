@@ -218,6 +218,44 @@ export const AppSecret = z
   })
   .strict();
 
+/**
+ * A secret only the operator has (an SMTP password, an API key, a webhook HMAC key, an off-site
+ * bucket's keys): declared here, its value set on the data layer's stack with
+ * `pulumi config set --secret --path 'shipyard:operatorSecrets.<name>' <value>` (or the deploy
+ * command's `--secret <name>`), referenced as `operator/<name>` like a generated secret
+ * (docs/components/operator-secrets.md).
+ */
+/** Where a declared operator secret must be set unless the declaration says otherwise. */
+export const OPERATOR_SECRETS_REQUIRED: readonly Environment[] = ["staging", "prod"];
+
+export const OperatorSecret = z
+  .object({
+    name,
+    /** What it is and where the operator gets it: printed when it is missing. */
+    description: z.string().min(3),
+    /** Environments that refuse to deploy without it. @default ["staging", "prod"] */
+    required: z.array(Environment).optional(),
+    /** Environments it exists in. @default every environment */
+    only: z.array(Environment).optional(),
+  })
+  .strict();
+
+/** Names unique within a list of named secrets. */
+function uniqueNames(field: string) {
+  return (secrets: { name: string }[], ctx: z.RefinementCtx) => {
+    const seen = new Set<string>();
+    secrets.forEach((sec, i) => {
+      if (seen.has(sec.name))
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: [i, "name"],
+          message: `secret name "${sec.name}" is used twice; allowed: names unique among ${field}`,
+        });
+      seen.add(sec.name);
+    });
+  };
+}
+
 export const Service = z
   .object({
     name,
@@ -391,21 +429,9 @@ export const Blueprint = z
         caches: z.array(Cache).default([]),
         objectStores: z.array(ObjectStore).default([]),
         /** Generated application secrets, referenced as `app/<name>`. */
-        secrets: z
-          .array(AppSecret)
-          .default([])
-          .superRefine((secrets, ctx) => {
-            const seen = new Set<string>();
-            secrets.forEach((sec, i) => {
-              if (seen.has(sec.name))
-                ctx.addIssue({
-                  code: z.ZodIssueCode.custom,
-                  path: [i, "name"],
-                  message: `secret name "${sec.name}" is used twice; allowed: names unique among data.secrets`,
-                });
-              seen.add(sec.name);
-            });
-          }),
+        secrets: z.array(AppSecret).default([]).superRefine(uniqueNames("data.secrets")),
+        /** Secrets only the operator has, referenced as `operator/<name>`. */
+        operatorSecrets: z.array(OperatorSecret).default([]).superRefine(uniqueNames("data.operatorSecrets")),
         refresh: DataRefresh.optional(),
       })
       .strict(),

@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { DATA_GATE_ENV, DATA_GATE_OK } from "../stacks/app/dataGate";
+import { OPERATOR_SECRETS_KEY } from "../stacks/operatorSecrets";
 import { checkSystem } from "./checkSystem";
 import { decide, fingerprint, remember, type Decision } from "./fastpath";
 import { forgetRecord } from "./fastpath/state";
@@ -71,6 +72,10 @@ export async function layerConfig(layer: Layer, t: EnvironmentTarget, site?: Sit
   if (t.systemName) config["shipyard:systemName"] = { value: t.systemName };
   if (site) config["shipyard:site"] = { value: JSON.stringify(site) };
   for (const [k, v] of Object.entries(t.config ?? {})) config[`shipyard:${k}`] = { value: v };
+  // Operator secrets belong to the data layer (stacks/operatorSecrets.ts), encrypted by the CLI.
+  if (layer.name === "data")
+    for (const [k, v] of Object.entries(t.secrets ?? {}))
+      config[`shipyard:${OPERATOR_SECRETS_KEY}.${k}`] = { value: v, secret: true };
   return config;
 }
 

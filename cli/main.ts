@@ -40,6 +40,7 @@ const COMMANDS = [
   "export-grafana",
 ];
 const USAGE = `usage: npm run deploy -- <up|preview|refresh|destroy|recover> <blueprint> <env> [--name NAME] [--set key=value ...]
+       npm run deploy -- up <blueprint> <env> [--secret name=value | --secret name (value in SHIPYARD_SECRET_<NAME>) ...]
        npm run deploy -- up <blueprint> <env> [--full] [--force-without-backup]
        npm run deploy -- restore <blueprint> <env> [--name NAME] [--snapshot ID] [--target NAME]
        npm run deploy -- site <up|preview|destroy> <blueprint> <env> <customer> <app> <domain>
@@ -67,6 +68,19 @@ export interface Flags {
   full?: boolean;
 }
 
+/**
+ * `--secret name=value`, or `--secret name` with the value in the environment variable
+ * SHIPYARD_SECRET_<NAME> (upper case, `-` as `_`), which keeps it out of the process list.
+ */
+function operatorSecretArg(arg: string): [string, string] {
+  const eq = arg.indexOf("=");
+  if (eq > 0) return [arg.slice(0, eq), arg.slice(eq + 1)];
+  const variable = `SHIPYARD_SECRET_${arg.toUpperCase().replace(/-/g, "_")}`;
+  const value = process.env[variable];
+  if (!value) fail(`--secret ${arg}: give name=value, or set ${variable} to the value`);
+  return [arg, value];
+}
+
 export function parseArgs(argv: string[]): { command: string; target: EnvironmentTarget; flags: Flags } {
   const [command, blueprint, environment, ...rest] = argv;
   if (!COMMANDS.includes(command))
@@ -79,12 +93,16 @@ export function parseArgs(argv: string[]): { command: string; target: Environmen
   if (!environment || !envs.includes(environment))
     fail(`environment is "${environment ?? ""}"; allowed for ${blueprint}: ${envs.join(", ")}`);
   const config: Record<string, string> = {};
+  const secrets: Record<string, string> = {};
   let systemName: string | undefined;
   const flags: Flags = {};
   for (let i = 0; i < rest.length; i++) {
     if (rest[i] === "--set" && rest[i + 1]?.includes("=")) {
       const [k, ...v] = rest[++i].split("=");
       config[k.replace(/^shipyard:/, "")] = v.join("=");
+    } else if (rest[i] === "--secret" && rest[i + 1]) {
+      const [name, value] = operatorSecretArg(rest[++i]);
+      secrets[name] = value;
     } else if (rest[i] === "--name" && rest[i + 1]) {
       systemName = rest[++i];
     } else if (command === "restore" && rest[i] === "--snapshot" && rest[i + 1]) {
@@ -103,13 +121,23 @@ export function parseArgs(argv: string[]): { command: string; target: Environmen
       flags.forceWithoutBackup = true;
     } else if (command === "up" && rest[i] === "--full") {
       flags.full = true;
-    } else if (["--set", "--name", "--snapshot", "--target"].includes(rest[i])) {
+    } else if (["--set", "--secret", "--name", "--snapshot", "--target"].includes(rest[i])) {
       fail(`${rest[i]} needs a value${rest[i] === "--set" ? " of the form key=value" : ""}`);
     } else {
       fail(`unexpected argument "${rest[i]}"`);
     }
   }
-  return { command, target: { blueprint, environment, systemName, config }, flags };
+  return {
+    command,
+    target: {
+      blueprint,
+      environment,
+      systemName,
+      config,
+      ...(Object.keys(secrets).length ? { secrets } : {}),
+    },
+    flags,
+  };
 }
 
 async function main(): Promise<void> {

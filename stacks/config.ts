@@ -12,6 +12,7 @@ import { DNS_PROVIDERS, TSIG_ALGORITHMS } from "../components/proxy/dnsChallenge
 import type { TsigAlgorithm } from "../components/proxy/types";
 import { BLUEPRINTS, ENVIRONMENTS, resolve, type ResolvedSystem } from "../blueprints";
 import { stackTls } from "./tls";
+import { foldOperatorSecrets, OperatorSecretsConfig } from "./operatorSecrets";
 
 export const NAMESPACE = "shipyard";
 
@@ -77,6 +78,11 @@ export const StackConfig = z
       .optional(),
     /** The TSIG key's secret for shipyard:tls.dns (base64): set it with `pulumi config set --secret`. */
     tlsDnsTsigSecret: z.string().min(1).optional(),
+    /**
+     * Data layer: the values of the blueprint's operator secrets, name -> value, set as Pulumi
+     * secrets: `pulumi config set --secret --path 'shipyard:operatorSecrets.<name>' <value>`.
+     */
+    operatorSecrets: OperatorSecretsConfig.default({}),
     /** Host port of the proxy's HTTPS when tls is on. @default 443 */
     httpsPort: z.coerce.number().int().min(1).max(65535).optional(),
     /** Serve this environment with another proxy kind than the blueprint's (same routes), e.g. to compare. */
@@ -160,6 +166,7 @@ export function parseConfig(raw: Record<string, string>): StackConfig {
     }
     values[name] = v;
   }
+  foldOperatorSecrets(values, raw);
   const parsed = StackConfig.safeParse(values);
   const problems: string[] = [];
   if (!parsed.success) {

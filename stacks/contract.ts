@@ -98,9 +98,16 @@ export function checkContract(
   return c;
 }
 
+/**
+ * The backup repository's password (restic): generated and kept by the data layer, so an
+ * app layer's destroy or a replaced backup service keeps opening the same repository.
+ */
+export const BACKUP_KEY_REF = "backup/repository-password";
+
 /** Secret names the data layer of a system provides. */
 export function secretKeysOf(system: ResolvedSystem): string[] {
   return [
+    ...(system.app.backup ? [BACKUP_KEY_REF] : []),
     ...system.data.servers.flatMap((s) => [
       `${s.name}/root`,
       ...s.databases.map((d) => `${s.name}/${d.name}`),
@@ -108,6 +115,7 @@ export function secretKeysOf(system: ResolvedSystem): string[] {
     ...system.data.caches.map((c) => c.name),
     ...system.data.objectStores.flatMap((o) => [`${o.name}/access-key`, `${o.name}/secret-key`]),
     ...system.data.secrets.map((a) => `app/${a.name}`),
+    ...system.data.operatorSecrets.map((o) => `operator/${o.name}`),
   ].sort();
 }
 

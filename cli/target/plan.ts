@@ -16,6 +16,7 @@ import { BLUEPRINTS, resolve, type Environment, type ResolvedSystem } from "../.
 import { resourceName } from "../../components/shared/naming";
 import { loadSettings } from "../../policies/lib/settings";
 import { loadStack, type StackConfig } from "../../stacks/config";
+import { OPERATOR_SECRETS_KEY } from "../../stacks/operatorSecrets";
 import { DEFAULT_HTTPS_PORT } from "../../stacks/tls";
 import { commandLine } from "../engine";
 import { LAYERS, type CoreLayer } from "../layers";
@@ -176,7 +177,17 @@ function layerPlan(
   };
   if (t.systemName) config["shipyard:systemName"] = { value: t.systemName };
   for (const [k, v] of Object.entries(t.config ?? {})) config[`shipyard:${k}`] = { value: v };
+  // Operator secrets belong to the data layer (stacks/operatorSecrets.ts), encrypted by the CLI;
+  // the checks see that they are set, never their values.
+  const secretKeys: string[] = [];
+  if (layer.name === "data")
+    for (const [k, v] of Object.entries(t.secrets ?? {})) {
+      const key = `shipyard:${OPERATOR_SECRETS_KEY}.${k}`;
+      config[key] = { value: v, secret: true };
+      secretKeys.push(key);
+    }
   const raw = { ...(settings.held ?? {}), ...rawValues(config) };
+  for (const key of secretKeys) raw[key] = SECRET_VALUE;
   return {
     layer,
     stack,

@@ -1,7 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { workload, type Workload } from "../swarm";
-import * as random from "@pulumi/random";
 import {
   checkNamePart,
   containerBaseline,
@@ -53,6 +52,10 @@ export class BackupService extends pulumi.ComponentResource {
       );
     }
     const refs = new Set<string>();
+    if (!args.secretKeys.includes(args.passwordRef))
+      throw new Error(
+        `backup repository password "${args.passwordRef}" is not among the data layer's secrets; deploy the data layer with this version first (it generates and keeps the key); allowed: ${args.secretKeys.join(", ")}`,
+      );
     for (const t of args.targets) if (t.kind !== "volume") refs.add(t.passwordRef);
     if (args.repository.kind === "s3") {
       refs.add(args.repository.accessKeyRef);
@@ -83,11 +86,6 @@ export class BackupService extends pulumi.ComponentResource {
         drill: args.verify.drill,
       });
     }
-    const resticPassword = new random.RandomPassword(
-      `${name}-restic-password`,
-      { length: 40, special: false },
-      { parent: this },
-    );
     this.metricsVolume = new docker.Volume(
       `${name}-backup-metrics`,
       { name: n("backup-metrics"), labels: dockerLabels(owner("backup-metrics"), args.labels) },
@@ -100,7 +98,9 @@ export class BackupService extends pulumi.ComponentResource {
       this.repositoryVolume = new docker.Volume(
         `${name}-backups`,
         { name: n("backups"), labels: dockerLabels(owner("backups"), args.labels) },
-        { parent: this, protect: args.protect ?? false },
+        // Kept when the app layer is destroyed: its next deploy adopts the volume of the same
+        // name, which the data layer's key (passwordRef) still opens.
+        { parent: this, protect: args.protect ?? false, retainOnDelete: true },
       );
       volumes.push({ volumeName: this.repositoryVolume.name, containerPath: REPO_DIR });
     }
@@ -108,6 +108,8 @@ export class BackupService extends pulumi.ComponentResource {
       if (t.kind === "volume") volumes.push({ volumeName: t.volume, containerPath: `/volumes/${t.volume}` });
     }
     const secrets = pulumi.output(args.secrets);
+    // The data layer's key: destroying or replacing this service keeps the repository open.
+    const resticPassword = pulumi.secret(secrets.apply((m) => m[args.passwordRef]));
     this.container = workload(
       `${name}-backup`,
       {
@@ -125,7 +127,7 @@ export class BackupService extends pulumi.ComponentResource {
             content: renderCrontab(args.schedule, args.verify?.schedule),
             permissions: "0644",
           },
-          { file: `${SECRETS}/restic-password`, content: resticPassword.result, permissions: "0400" },
+          { file: `${SECRETS}/restic-password`, content: resticPassword, permissions: "0400" },
           ...[...refs].sort().map((r) => ({
             file: `${SECRETS}/${secretFileName(r)}`,
             content: pulumi.secret(secrets.apply((m) => m[r])),

@@ -61,6 +61,11 @@ export interface BackupServiceArgs {
   /** Secret values by reference, from the data layer. */
   secrets: import("@pulumi/pulumi").Input<Record<string, string>>;
   secretKeys: string[];
+  /**
+   * Reference of the repository's password in `secrets`, kept by the data layer
+   * (stacks/contract.ts BACKUP_KEY_REF), so every redeploy opens the same repository.
+   */
+  passwordRef: string;
   /** Scheduled verification of the repository and restore drills. @default none */
   verify?: BackupVerifyOptions;
   protect?: boolean;

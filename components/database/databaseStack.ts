@@ -175,6 +175,30 @@ export class DatabaseStack extends pulumi.ComponentResource {
       secretEntries.push(value.result.apply((v) => [`app/${a.name}`, v] as [string, string]));
     }
 
+    if (args.backupKey) {
+      // Outlives the app layer's backup service: the repository opens after any redeploy.
+      const key = new random.RandomPassword(
+        `${name}-backup-repository-password`,
+        { length: 40, special: false },
+        { parent: this, protect },
+      );
+      const ref = args.backupKey.ref;
+      secretEntries.push(key.result.apply((v) => [ref, v] as [string, string]));
+    }
+
+    for (const o of args.operatorSecrets ?? []) {
+      // The operator's value, or (not required here) a stand-in kept by the data layer.
+      const value =
+        o.value !== undefined
+          ? pulumi.secret(o.value)
+          : new random.RandomPassword(
+              `${name}-operator-${o.name}-standin`,
+              { length: 32, special: false },
+              { parent: this },
+            ).result;
+      secretEntries.push(pulumi.output(value).apply((v) => [`operator/${o.name}`, v] as [string, string]));
+    }
+
     this.networks = pulumi
       .all(Object.entries(nets).map(([k, n]) => n.name.apply((nm) => [k, nm] as [string, string])))
       .apply((e) => Object.fromEntries(e) as Record<string, string>);

@@ -1,3 +1,4 @@
+import type * as pulumi from "@pulumi/pulumi";
 import type { SwarmSettings } from "../swarm";
 import type { HealthCheck, PolicyWaiver } from "../shared";
 
@@ -99,6 +100,18 @@ export interface DatabaseStackArgs {
    * digits, `length` long. @default none
    */
   appSecrets?: { name: string; length: number }[];
+  /**
+   * Secrets only the operator has, handed to the app layer as `operator/<name>`: the
+   * operator's value (kept a secret), or where none is given (an environment that does not
+   * require it) a generated stand-in of 32 letters and digits. @default none
+   */
+  operatorSecrets?: { name: string; value?: pulumi.Input<string> }[];
+  /**
+   * Generate the backup repository's password (40 letters and digits), handed to the app
+   * layer as `backupKey.ref`, protected with `protect`: losing it loses every snapshot.
+   * @default none
+   */
+  backupKey?: { ref: string };
   /**
    * Volumes the data layer keeps for app-layer containers (the proxy's certificates), so
    * an app deploy, a replaced container or an app-layer destroy leaves them: each named

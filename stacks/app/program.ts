@@ -11,8 +11,10 @@ import { routeProbesOf } from "./routeProbes";
 import { dataLayerDone, PREVIEW_CONTRACT_ENV } from "./dataGate";
 import { ConfigError, loadStack, swarmOf } from "../config";
 import { tsigSecretProblem } from "../tls";
+import { setSecretCommand } from "../operatorSecrets";
 import { engineFacts } from "../engineFacts";
 import {
+  BACKUP_KEY_REF,
   checkContract,
   dataStackName,
   expectedContract,
@@ -25,6 +27,11 @@ export async function appProgram(raw?: Record<string, string>): Promise<Record<s
   const { config, system } = loadStack(raw);
   const missingSecret = tsigSecretProblem(system.app.proxy.tls, config.tlsDnsTsigSecret);
   if (missingSecret) throw new ConfigError(`invalid stack configuration:\n  - ${missingSecret}`);
+  const misplaced = Object.keys(config.operatorSecrets);
+  if (misplaced.length > 0)
+    throw new ConfigError(
+      `invalid stack configuration:\n  - shipyard:operatorSecrets.${misplaced[0]}: operator secrets belong to the data layer's stack (${system.stacks.data}), which hands them to this layer as secrets; remove it here (pulumi config rm --path 'shipyard:operatorSecrets.${misplaced[0]}') and set it with: ${setSecretCommand(misplaced[0], system.stacks.data)}`,
+    );
   const swarm = swarmOf(config);
   const self = pulumi.getStack();
   const dataStack = dataStackName(
@@ -162,6 +169,7 @@ export async function appProgram(raw?: Record<string, string>): Promise<Record<s
         networks: bk.networks.map((k) => networks[k]),
         secrets,
         secretKeys: contract.secretKeys,
+        passwordRef: BACKUP_KEY_REF,
         protect: config.protect ?? system.environment === "prod",
         labels: config.labels,
         swarm,

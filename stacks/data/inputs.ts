@@ -4,8 +4,9 @@
  * can tell from the same object whether the data layer has anything to do.
  */
 import type { DatabaseStackArgs } from "../../components/database";
-import { loadStack, swarmOf } from "../config";
-import { CERT_VOLUME_PURPOSE, needsCertVolume, secretKeysOf } from "../contract";
+import { ConfigError, loadStack, swarmOf } from "../config";
+import { operatorSecretValues } from "../operatorSecrets";
+import { BACKUP_KEY_REF, CERT_VOLUME_PURPOSE, needsCertVolume, secretKeysOf } from "../contract";
 
 export interface DataInputs {
   /** The DatabaseStack's name. */
@@ -17,12 +18,19 @@ export interface DataInputs {
   certVolume?: string;
 }
 
-export function dataInputs(raw?: Record<string, string>): DataInputs {
-  return dataInputsOf(loadStack(raw));
+/** `stack`: the data layer's stack name, for the commands a refusal prints. */
+export function dataInputs(raw?: Record<string, string>, stack?: string): DataInputs {
+  return dataInputsOf(loadStack(raw), stack);
 }
 
 /** The same, from the stack's config and system as `loadStack` gives them. */
-export function dataInputsOf({ config, system }: ReturnType<typeof loadStack>): DataInputs {
+export function dataInputsOf({ config, system }: ReturnType<typeof loadStack>, stack?: string): DataInputs {
+  // A required operator secret that is missing stops the layer before any resource exists.
+  const operator = operatorSecretValues(config.operatorSecrets, system, config.blueprint, stack);
+  if (operator.problems.length > 0)
+    throw new ConfigError(
+      `invalid stack configuration:\n${operator.problems.map((p) => `  - ${p}`).join("\n")}`,
+    );
   return {
     name: system.system,
     args: {
@@ -33,6 +41,9 @@ export function dataInputsOf({ config, system }: ReturnType<typeof loadStack>): 
       caches: system.data.caches,
       objectStores: system.data.objectStores,
       appSecrets: system.data.secrets,
+      operatorSecrets: operator.values,
+      // The backup repository's key lives here, not with the app layer's backup service.
+      ...(system.app.backup ? { backupKey: { ref: BACKUP_KEY_REF } } : {}),
       // The proxy's certificates are data: an app deploy or destroy never loses them.
       ...(needsCertVolume(system)
         ? { appVolumes: [{ purpose: CERT_VOLUME_PURPOSE, component: "proxy" }] }

@@ -7,7 +7,7 @@ import { dataInputs } from "./inputs";
 
 /** The program; `raw` is the stack's config (default: the running stack's), given by tests. */
 export async function dataProgram(raw?: Record<string, string>): Promise<Record<string, unknown>> {
-  const inputs = dataInputs(raw);
+  const inputs = dataInputs(raw, pulumi.getStack());
   const db = new DatabaseStack(inputs.name, { ...inputs.args, dockerEngine: await engineFacts() });
   const certVolume = inputs.certVolume ? db.appVolumes[inputs.certVolume] : undefined;
   const contract = pulumi

@@ -349,6 +349,10 @@ describe("demo blueprint, prod configuration, on the real engine", () => {
     expect(labelled(label)).toEqual(before);
     unprotectAll((l) => stackName(target(), l));
     await destroy(target());
+    // Everything but the backup repository, which outlives a destroy on purpose (retainOnDelete):
+    // a re-created environment restores from it (docs/components/backup-service.md).
+    expect(labelled(label)).toEqual({ containers: [], networks: [], volumes: [c("backups")] });
+    docker("volume", "rm", c("backups"));
     expect(labelled(label)).toEqual({ containers: [], networks: [], volumes: [] });
   });
 });

@@ -8,6 +8,30 @@ import type { BackupRepository, BackupTarget } from "../types";
 import { liveRowsCommand, ROWS_FUNCTIONS } from "./rows";
 
 export const SECRETS = "/run/secrets";
+
+/**
+ * Loads a `pg_dump -Fc` archive into a live PostgreSQL server of any major up to the image's
+ * client (17): pg_restore writes the archive as SQL (`--clean --if-exists --no-owner`), psql runs
+ * it and stops at the first error. pg_restore 17 starts every script with
+ * `SET transaction_timeout = 0;`, a setting new in 17 that older servers refuse ("unrecognized
+ * configuration parameter"), so for a server before 17 that line is dropped. `auth` is the
+ * environment assignment that gives the password (`PGPASSWORD=…`).
+ */
+export function pgRestoreCommand(
+  auth: string,
+  host: string,
+  port: number | string,
+  database: string,
+  archive: string,
+): string {
+  const conn = `-h ${host} -p ${port} -U postgres`;
+  return [
+    `pgv=$(${auth} psql ${conn} -d postgres -tAXc "SHOW server_version_num")`,
+    `${auth} pg_restore --clean --if-exists --no-owner -f - ${archive}` +
+      ` | { if [ "$pgv" -lt 170000 ]; then sed '/^SET transaction_timeout = 0;$/d'; else cat; fi; }` +
+      ` | ${auth} psql ${conn} -d ${database} -X -q -v ON_ERROR_STOP=1 >/dev/null`,
+  ].join("; ");
+}
 export const METRICS_DIR = "/metrics";
 export const REPO_DIR = "/repository";
 /** Held by shipyard-backup and shipyard-verify, so the two never run against the repository at once. */
@@ -251,7 +275,7 @@ export function renderRestoreScript(o: {
       case "postgres":
         lines.push(
           `    PGPASSWORD=${readSecret(t.passwordRef)} psql -h ${t.host} -p ${t.port} -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='${t.database}'" | grep -q 1 || PGPASSWORD=${readSecret(t.passwordRef)} createdb -h ${t.host} -p ${t.port} -U postgres ${t.database}`,
-          `    PGPASSWORD=${readSecret(t.passwordRef)} pg_restore -h ${t.host} -p ${t.port} -U postgres -d ${t.database} --clean --if-exists --no-owner </tmp/restore.$$`,
+          `    ${pgRestoreCommand(`PGPASSWORD=${readSecret(t.passwordRef)}`, t.host, t.port, t.database, "/tmp/restore.$$")}`,
         );
         break;
       case "redis":
