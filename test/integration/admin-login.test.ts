@@ -18,10 +18,17 @@ const run = `t${process.pid}bb`;
 const label = `io.shipyard.test=${run}`;
 const workDir = path.join(__dirname, "..", "fixtures", "bullboard-login");
 const net = `${run}-net`;
+const image = "shipyard/bull-board:bookworm";
 const password = `bb${Math.random().toString(36).slice(2)}${Date.now()}`;
 let stack: Stack;
 
 beforeAll(async () => {
+  // The local image is one tag for every checkout on this engine: say so when it is an older build.
+  try {
+    docker("run", "--rm", "--entrypoint", "grep", image, "-q", "bull-board.sid", "/usr/app/src/index.js");
+  } catch {
+    throw new Error(`${image} predates the login form (images/bull-board): run scripts/images.sh bull-board`);
+  }
   docker("network", "create", "--label", label, net);
   stack = await LocalWorkspace.createOrSelectStack({ stackName: run, workDir });
   await stack.setAllConfig({
@@ -33,8 +40,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   try {
-    await stack.destroy();
-    await stack.workspace.removeStack(run);
+    if (stack) {
+      await stack.destroy();
+      await stack.workspace.removeStack(run);
+    }
   } finally {
     removeLabelled(label);
   }
