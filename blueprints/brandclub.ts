@@ -303,6 +303,8 @@ export const brandclub: Blueprint = {
         networks: ["network"],
         only: ["dev"],
         routes: [{ host: "mail.{host}" }],
+        // An admin UI without a login here (--ui-auth-file, MP_UI_AUTH_FILE, not set): dev only, so allowed.
+        admin: { auth: [] },
       },
     ],
     // The seed's Traefik: routes are labels on the routed containers (edge network

@@ -1,6 +1,6 @@
 import type { Blueprint } from "./schema";
 import { admin, adminImages } from "./cep/admin";
-import { bullboard, bullboardImages } from "./cep/bullboard";
+import { bullboard, bullboardImages, bullboardSecrets } from "./cep/bullboard";
 import { cms, cmsImages, cmsSecrets } from "./cep/cms";
 import { frontend, frontendImages } from "./cep/frontend";
 import { mailhog, mailhogImages } from "./cep/mailhog";
@@ -91,7 +91,7 @@ export const cep: Blueprint = {
     objectStores: [
       { name: "minio", image: "minio", buckets: ["cep-uploads", "cep-backups"], networks: ["internal"] },
     ],
-    secrets: [...cmsSecrets],
+    secrets: [...cmsSecrets, ...bullboardSecrets],
   },
   app: {
     services: [

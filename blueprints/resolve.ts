@@ -16,6 +16,7 @@ import type { ProxyKind, ProxyTls, RateLimit, TlsMode } from "../components/prox
 import { checkForm } from "../components/shared/grammar";
 import { httpProbe } from "../components/shared/health";
 import { resolveVerify, type ResolvedVerify } from "./backupVerify";
+import { mailSinkEmail, MAIL_SINK_IMAGES, type AlertDelivery } from "./alerts";
 import { Blueprint, OPERATOR_SECRETS_REQUIRED, type Environment, type ParsedBlueprint } from "./schema";
 
 export type ImageSet = "upstream" | "local";
@@ -110,6 +111,8 @@ export interface ResolvedSystem {
       logRetention?: string;
       blackboxImage?: string;
       certExpiryDays?: number;
+      /** Alert delivery; stack config shipyard:alerts is applied over it (stacks/config.ts). */
+      alerts?: AlertDelivery;
     };
     backup?: {
       image: string;
@@ -360,6 +363,7 @@ export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
         volumes: s.volumes,
         routes,
         metricsPath: s.metricsPath,
+        admin: s.admin,
       });
     });
     for (const j of jobList) seen.add(j.name);
@@ -398,6 +402,14 @@ export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
   });
 
   checkNets(bp.app.proxy.networks, "app.proxy.networks");
+  /** The blueprint's alert delivery; in dev without e-mail, to the blueprint's mail sink when it has one. */
+  function alertsOf(a: AlertDelivery | undefined): AlertDelivery | undefined {
+    const sink = bp.app.services.find(
+      (s) => MAIL_SINK_IMAGES.includes(s.image) && services.some((x) => x.name === s.name),
+    );
+    if (env !== "dev" || a?.email || !sink) return a;
+    return { ...a, email: mailSinkEmail(sink.name, systemName) };
+  }
   const mon = bp.app.monitoring;
   const monitoring =
     mon && (!mon.only || mon.only.includes(env))
@@ -422,6 +434,7 @@ export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
             ? image(mon.blackboxImage, "app.monitoring.blackboxImage")
             : undefined,
           certExpiryDays: mon.certExpiryDays,
+          alerts: alertsOf(pick(mon.alerts)),
         }
       : undefined;
   if (monitoring) checkNets(monitoring.networks, "app.monitoring.networks");

@@ -8,6 +8,7 @@ import { validateCron } from "../components/backup/render/cron";
 import { FORMS, type FormName } from "../components/shared/grammar";
 import { TLS_MODES } from "../components/proxy/tls";
 import { cpus, memoryMb, mountPath, port } from "./engineLimits";
+import { AlertDelivery } from "./alerts";
 
 export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
 export const Environment = z.enum(ENVIRONMENTS);
@@ -276,6 +277,15 @@ export const Service = z
     volumes: z.array(ServiceVolume).optional(),
     routes: z.array(Route).optional(),
     metricsPath: form("routePath").optional(),
+    /**
+     * An admin UI (a queue board, a mail sink's inbox): `auth` names the variables that
+     * turn its login on (each set non-empty, or given as a secret), [] when it has none.
+     * Labelled on its containers; the policy admin-ui-auth refuses one routed without a login in staging and prod.
+     */
+    admin: z
+      .object({ auth: z.array(envName) })
+      .strict()
+      .optional(),
     /** Environments it exists in. @default every environment */
     only: z.array(Environment).optional(),
   })
@@ -336,6 +346,8 @@ export const Monitoring = z
     blackboxImage: z.string().optional(),
     /** A served certificate expiring within this many days raises CertificateExpiringSoon. @default 14 */
     certExpiryDays: z.number().positive().optional(),
+    /** Alert delivery (blueprints/alerts.ts). @default dev: the blueprint's mail sink; elsewhere none */
+    alerts: perEnv(AlertDelivery).optional(),
   })
   .strict()
   .refine((m) => !m.promtailImage || m.lokiImage, {

@@ -11,6 +11,7 @@ import { PEM_CERTIFICATES, TLS_MODES } from "../components/proxy/tls";
 import { DNS_PROVIDERS, TSIG_ALGORITHMS } from "../components/proxy/dnsChallenge";
 import type { TsigAlgorithm } from "../components/proxy/types";
 import { BLUEPRINTS, ENVIRONMENTS, resolve, type ResolvedSystem } from "../blueprints";
+import { AlertDelivery } from "../blueprints/alerts";
 import { stackTls } from "./tls";
 import { foldOperatorSecrets, OperatorSecretsConfig } from "./operatorSecrets";
 
@@ -83,6 +84,17 @@ export const StackConfig = z
      * secrets: `pulumi config set --secret --path 'shipyard:operatorSecrets.<name>' <value>`.
      */
     operatorSecrets: OperatorSecretsConfig.default({}),
+    /**
+     * Alert delivery over the blueprint's app.monitoring.alerts for this environment (each
+     * top-level key replaces the blueprint's): `{ email: { host, port, from, to, user, requireTls },
+     * webhook: { url }, severities, groupWait, groupInterval, repeatInterval }` (blueprints/alerts.ts).
+     */
+    alerts: AlertDelivery.optional(),
+    /**
+     * The SMTP relay's password for alerts.email.user: set it with `pulumi config set --secret`.
+     * Provisional: to move to the operator-secrets mechanism when it lands.
+     */
+    alertSmtpPassword: z.string().min(1).optional(),
     /** Host port of the proxy's HTTPS when tls is on. @default 443 */
     httpsPort: z.coerce.number().int().min(1).max(65535).optional(),
     /** Serve this environment with another proxy kind than the blueprint's (same routes), e.g. to compare. */
@@ -253,6 +265,23 @@ export function loadStack(raw: Record<string, string> = pulumi.runtime.allConfig
     );
   }
   px.tls = tls.tls;
+  const mon = system.app.monitoring;
+  if (config.alerts && !mon)
+    throw new ConfigError(
+      `invalid stack configuration:\n  - ${NAMESPACE}:alerts: ${config.blueprint} has no monitoring in ${config.environment}; allowed: only where app.monitoring runs`,
+    );
+  if (mon) {
+    mon.alerts = { ...mon.alerts, ...config.alerts };
+    const user = mon.alerts.email?.user;
+    if (user && !config.alertSmtpPassword)
+      throw new ConfigError(
+        `invalid stack configuration:\n  - ${NAMESPACE}:alertSmtpPassword: required (a secret) when alerts.email.user is set (${JSON.stringify(user)})`,
+      );
+    if (!user && config.alertSmtpPassword)
+      throw new ConfigError(
+        `invalid stack configuration:\n  - ${NAMESPACE}:alertSmtpPassword: set without alerts.email.user; allowed: give both or neither`,
+      );
+  }
   if (tls.httpsPort !== undefined) px.httpsPort = tls.httpsPort;
   for (const s of system.app.services) s.env = { ...s.env, ...config.appEnv };
   const names = system.app.services.map((s) => s.name);

@@ -27,4 +27,6 @@ export const mailhog = {
   networks: ["external"],
   only: ["dev" as const],
   routes: [{ host: "mail.{host}" }],
+  // An admin UI without a login here (MailHog's MH_AUTH_FILE is not set): dev only, so allowed.
+  admin: { auth: [] },
 };

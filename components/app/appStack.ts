@@ -10,6 +10,7 @@ import {
 } from "../shared";
 import type { AppStackArgs, ServiceEndpoints, ServiceRoute } from "./types";
 import { serviceRoutes } from "./routes";
+import { adminLabels } from "./adminLabels";
 import { workload, type Workload } from "../swarm";
 import {
   needsWrapper,
@@ -145,6 +146,7 @@ export class AppStack extends pulumi.ComponentResource {
               labels: dockerLabels(owner(s.name), {
                 ...args.labels,
                 "io.shipyard.replica": String(i),
+                ...adminLabels(s),
                 ...edgeLabels,
               }),
               networksAdvanced: [

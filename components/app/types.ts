@@ -58,6 +58,8 @@ export interface ServiceSpec {
   routes?: RouteSpec[];
   /** Prometheus metrics path, if it exposes metrics. */
   metricsPath?: string;
+  /** An admin UI: the variables that turn its login on ([] when it has none); labelled for the policy admin-ui-auth. */
+  admin?: { auth: string[] };
   /** Extra host names it answers to on its networks. */
   aliases?: string[];
 }

@@ -1,3 +1,4 @@
 export { MonitoringStack } from "./monitoringStack";
-export { renderAlertmanagerConfig, renderAlertRules, renderPrometheusConfig } from "./render/prometheus";
+export { renderAlertRules, renderPrometheusConfig } from "./render/prometheus";
+export { renderAlertmanagerConfig } from "./render/alertmanager";
 export type * from "./types";

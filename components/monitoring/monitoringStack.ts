@@ -12,13 +12,16 @@ import {
   type Ownership,
 } from "../shared";
 import {
-  ALERTMANAGER_CONFIG_PATH,
   PROMETHEUS_CONFIG_PATH,
   PROMETHEUS_RULES_PATH,
-  renderAlertmanagerConfig,
   renderAlertRules,
   renderPrometheusConfig,
 } from "./render/prometheus";
+import {
+  ALERTMANAGER_CONFIG_PATH,
+  ALERTMANAGER_SMTP_PASSWORD_PATH,
+  renderAlertmanagerConfig,
+} from "./render/alertmanager";
 import { CADVISOR_PORT, cadvisorCommand, cadvisorMetricRelabel } from "./render/cadvisor";
 import { grafanaFiles, type GrafanaFile } from "./render/grafana";
 import { LOKI_CONFIG_PATH, LOKI_DATA_PATH, LOKI_PORT, renderLokiConfig } from "./render/loki";
@@ -44,6 +47,8 @@ import type { MonitoringStackArgs } from "./types";
 export class MonitoringStack extends pulumi.ComponentResource {
   public readonly prometheusConfig: string;
   public readonly alertRules: string;
+  /** Alertmanager's configuration (receivers, routes by severity, inhibition). */
+  public readonly alertmanagerConfig: string;
   /** Loki's configuration, when Loki runs. */
   public readonly lokiConfig?: string;
   /** promtail's configuration, when promtail runs. */
@@ -70,6 +75,9 @@ export class MonitoringStack extends pulumi.ComponentResource {
     const networks = args.networks.map((net) => ({ name: net }));
     if (args.promtailImage && !args.lokiImage)
       throw new Error("monitoring promtailImage needs lokiImage: promtail ships logs to Loki");
+    // Checked (and rendered) before any resource: bad delivery settings touch nothing.
+    this.alertmanagerConfig = renderAlertmanagerConfig(args.alerts);
+    const smtpPassword = args.alerts?.email?.password;
     const at = monitoringEndpoints(args.system, args.environment);
     const lokiUrl = args.lokiImage ? at.lokiUrl : undefined;
     const prober = planRouteProber(args.routeProbes, n("blackbox-exporter"));
@@ -115,10 +123,17 @@ export class MonitoringStack extends pulumi.ComponentResource {
         image: args.alertmanagerImage,
         command: [`--config.file=${ALERTMANAGER_CONFIG_PATH}`, "--storage.path=/alertmanager"],
         uploads: [
-          {
-            file: ALERTMANAGER_CONFIG_PATH,
-            content: renderAlertmanagerConfig({ webhookUrl: args.webhookUrl }),
-          },
+          { file: ALERTMANAGER_CONFIG_PATH, content: this.alertmanagerConfig },
+          // Read at each send (notify/email/email.go getPassword), verbatim: no trailing newline.
+          ...(smtpPassword !== undefined
+            ? [
+                {
+                  file: ALERTMANAGER_SMTP_PASSWORD_PATH,
+                  content: pulumi.secret(smtpPassword),
+                  permissions: "0444",
+                },
+              ]
+            : []),
         ],
         networksAdvanced: networks,
         labels: dockerLabels(owner("alertmanager"), args.labels),

@@ -85,6 +85,43 @@ export interface RouteProbeArgs {
   interval?: string;
 }
 
+export type AlertSeverity = "critical" | "warning";
+export type AlertChannel = "email" | "webhook";
+
+/** Alert delivery by Alertmanager (render/alertmanager.ts). */
+export interface AlertDeliveryArgs {
+  /** E-mail through an SMTP relay. @default no e-mail */
+  email?: {
+    /** The relay's host name. */
+    host: string;
+    /** Its port: 465 is implicit TLS, any other port STARTTLS (unless requireTls is false). */
+    port: number;
+    /** The sender address. */
+    from: string;
+    /** The recipients. */
+    to: string[];
+    /** The relay's user name. @default no authentication */
+    user?: string;
+    /**
+     * The relay's password (a secret): uploaded as a file Alertmanager reads
+     * (smtp_auth_password_file), never in its configuration. Needs `user`.
+     */
+    password?: import("@pulumi/pulumi").Input<string>;
+    /** STARTTLS required (Alertmanager's smtp_require_tls). Off only for a relay without TLS (a local sink). @default true */
+    requireTls?: boolean;
+  };
+  /** A generic webhook receiving Alertmanager's JSON (POST). @default none */
+  webhook?: { url: string };
+  /** The channels each severity goes to. @default every configured channel */
+  severities?: Partial<Record<AlertSeverity, AlertChannel[]>>;
+  /** How long a new group waits for more alerts before its first notification. @default "30s" */
+  groupWait?: string;
+  /** How long before a group's changes (new or resolved alerts) are notified. @default "5m" */
+  groupInterval?: string;
+  /** How long before a still-firing group is notified again. @default { critical: "4h", warning: "24h" } */
+  repeatInterval?: Partial<Record<AlertSeverity, string>>;
+}
+
 export interface MonitoringStackArgs {
   system: string;
   environment: string;
@@ -120,8 +157,11 @@ export interface MonitoringStackArgs {
   /** How often Prometheus evaluates the rules. @default "15s" */
   evaluationInterval?: string;
   rules?: AlertRuleOptions;
-  /** Where Alertmanager sends alerts (a webhook receiver). Omit to only keep them in Alertmanager. */
-  webhookUrl?: string;
+  /**
+   * Where Alertmanager sends alerts: e-mail through an SMTP relay and/or a webhook,
+   * routed by severity. Omit to only keep them in Alertmanager (its UI and API).
+   */
+  alerts?: AlertDeliveryArgs;
   /** TSDB retention. @default "15d" */
   retention?: string;
   /** Volume (purpose part) holding *.prom files from the backup service, read by node-exporter. */

@@ -1,3 +1,4 @@
+import { adminPolicies } from "../architecture/admin";
 import { dataPolicies } from "../architecture/data";
 import { environmentPolicies } from "../architecture/environments";
 import { httpsPolicies } from "../architecture/https";
@@ -22,4 +23,5 @@ export const ALL_POLICIES: PolicyDef[] = [
   ...environmentPolicies,
   ...dataPolicies,
   ...httpsPolicies,
+  ...adminPolicies,
 ];

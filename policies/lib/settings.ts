@@ -43,6 +43,8 @@ export const Settings = z.object({
    * `internal` (a local CA) is for dev; `off` serves plain HTTP.
    */
   httpsModes: z.array(z.string()).default(["acme"]),
+  /** Environments where a routed admin UI must have its login on (policy admin-ui-auth). */
+  adminAuthEnvironments: z.array(z.string()).default(["staging", "prod"]),
   /** Components allowed to publish host ports and bind ports below 1024. */
   publishingComponents: z.array(z.string()).default(["proxy"]),
 });

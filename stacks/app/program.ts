@@ -215,6 +215,15 @@ export async function appProgram(raw?: Record<string, string>): Promise<Record<s
           metricsPath: s.metricsPath,
         })),
       labels: config.labels,
+      alerts: monitored.alerts && {
+        ...monitored.alerts,
+        email: monitored.alerts.email && {
+          ...monitored.alerts.email,
+          // Provisional: stack config shipyard:alertSmtpPassword (a Pulumi secret) until operator secrets land.
+          password:
+            config.alertSmtpPassword === undefined ? undefined : pulumi.secret(config.alertSmtpPassword),
+        },
+      },
     });
   }
 

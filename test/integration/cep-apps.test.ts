@@ -88,6 +88,35 @@ function postJson(
   });
 }
 
+/** Posts bull-board's login form (upstream's /login) through the proxy; the session cookie. */
+function boardLogin(port: number, host: string, password: string): Promise<string> {
+  const body = new URLSearchParams({ username: "queues", password }).toString();
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: "127.0.0.1",
+        port,
+        path: "/login",
+        method: "POST",
+        headers: {
+          Host: host,
+          "Content-Type": "application/x-www-form-urlencoded",
+          "Content-Length": Buffer.byteLength(body),
+        },
+        timeout: 10000,
+      },
+      (res) => {
+        res.resume();
+        const c = res.headers["set-cookie"]?.[0];
+        if (res.statusCode === 302 && res.headers.location === "/" && c) resolve(c.split(";")[0]);
+        else reject(new Error(`bull-board login: ${res.statusCode} to ${res.headers.location}`));
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
 describe("cep dev: the applications as their upstream images run them", () => {
   beforeAll(async () => {
     port = await freePort();
@@ -186,8 +215,21 @@ describe("cep dev: the applications as their upstream images run them", () => {
       return r ? r : undefined;
     });
     expect(processed).toBe("lead.created|completed|automation");
+    // bull-board is behind its login (issue 26): without a session every page redirects to /login;
+    // the form takes USER_LOGIN and the data layer's generated app/bullboard-password.
+    const dataWs = await LocalWorkspace.create({ workDir: LAYERS[0].workDir });
+    const outs = await dataWs.stackOutputs(stackName(target(), "data"));
+    const open = await get(port, `queues.${host}`, "/api/queues");
+    expect([open.status, open.headers.location]).toEqual([302, "/login"]);
+    const cookie = await boardLogin(
+      port,
+      `queues.${host}`,
+      (outs.secrets.value as Record<string, string>)["app/bullboard-password"],
+    );
     const board = await until("the job in bull-board", 60, async () => {
-      const r = await get(port, `queues.${host}`, "/api/queues?activeQueue=automation&status=completed");
+      const r = await get(port, `queues.${host}`, "/api/queues?activeQueue=automation&status=completed", {
+        cookie,
+      });
       const q = (
         JSON.parse(r.body) as {
           queues: { name: string; counts: { completed: number }; jobs: { id: string }[] }[];
@@ -213,8 +255,6 @@ describe("cep dev: the applications as their upstream images run them", () => {
     expect(ui.body).toContain("<title>MailHog</title>");
 
     // No secret in plain text: not in docker inspect, the containers' logs, the state files or the deploy log.
-    const dataWs = await LocalWorkspace.create({ workDir: LAYERS[0].workDir });
-    const outs = await dataWs.stackOutputs(stackName(target(), "data"));
     const secrets = Object.entries(outs.secrets.value as Record<string, string>);
     // PostgreSQL's root and cepadmin, Redis, MinIO's keys, Payload's secret
     expect(secrets.length).toBeGreaterThanOrEqual(5);

@@ -66,6 +66,7 @@ describe("the policy pack in pulumi preview", () => {
       "only-proxy-publishes",
       "secrets-as-files",
       "pinned-image-tag",
+      "admin-ui-auth",
       "log-limits",
     ]) {
       expect(blocked.output).toMatch(new RegExp(`\\[mandatory\\]\\s+${p}`));

@@ -5,7 +5,6 @@ import { renderRelabelRules } from "./relabel";
 
 export const PROMETHEUS_CONFIG_PATH = "/etc/prometheus/prometheus.yml";
 export const PROMETHEUS_RULES_PATH = "/etc/prometheus/rules/shipyard.yml";
-export const ALERTMANAGER_CONFIG_PATH = "/etc/alertmanager/alertmanager.yml";
 
 /** A YAML double-quoted scalar (JSON's escapes are YAML's): no value can end it early. */
 const q = (s: string) => JSON.stringify(s);
@@ -143,20 +142,4 @@ export function renderAlertRules(o: AlertRuleOptions = {}, extra: { routes?: boo
     ...(extra.routes ? renderRouteRules(o) : []),
     "",
   ].join("\n");
-}
-
-/** alertmanager.yml: one route, to a webhook when given. */
-export function renderAlertmanagerConfig(o: { webhookUrl?: string }): string {
-  const out = [
-    "# Rendered by shipyard: do not edit, change the blueprint.",
-    "route:",
-    "  receiver: default",
-    "  group_by: [alertname, system, environment]",
-    "  group_wait: 30s",
-    "  repeat_interval: 4h",
-    "receivers:",
-    "  - name: default",
-  ];
-  if (o.webhookUrl) out.push("    webhook_configs:", `      - url: ${q(o.webhookUrl)}`);
-  return out.join("\n") + "\n";
 }

@@ -49,10 +49,11 @@ export function get(
   port: number,
   host: string,
   path: string,
+  headers: Record<string, string> = {},
 ): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
     const req = http.get(
-      { host: "127.0.0.1", port, path, headers: { Host: host }, timeout: 10000 },
+      { host: "127.0.0.1", port, path, headers: { ...headers, Host: host }, timeout: 10000 },
       (res) => {
         let body = "";
         res.on("data", (c) => (body += c));

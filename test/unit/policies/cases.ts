@@ -16,6 +16,18 @@ const entry = (mode: string | undefined, ports = [80, 443], env = "staging") =>
     { ...owner({ env, component: "proxy" }), ...(mode ? { "io.shipyard.tls": mode } : {}) },
   );
 
+/** An admin UI's container (components/app/adminLabels.ts labels). */
+const admin = (env: string, auth: string, routes: string, envs: string[]) =>
+  container(
+    { envs },
+    {
+      ...owner({ env }),
+      "io.shipyard.admin": "true",
+      "io.shipyard.admin.auth": auth,
+      "io.shipyard.admin.routes": routes,
+    },
+  );
+
 export const CASES: Record<string, Case> = {
   "no-privileged-containers": { pass: [container()], fail: [container({ privileged: true })] },
   "capabilities-allow-list": {
@@ -142,6 +154,32 @@ export const CASES: Record<string, Case> = {
       container({ logDriver: undefined, logOpts: undefined }),
       container({ logOpts: { "max-file": "3" } }),
       container({ logOpts: { "max-size": "-1" } }),
+    ],
+  },
+  "admin-ui-auth": {
+    pass: [
+      // Routed with its login on: a plain login and the password through the secretEnv wrapper.
+      admin("staging", "USER_LOGIN,USER_PASSWORD", "queues.example.com", [
+        "USER_LOGIN=admin",
+        "SHIPYARD_SECRET_ENV=REDIS_PASSWORD=/run/secrets/r USER_PASSWORD=/run/secrets/user_password",
+      ]),
+      // The password as a file (NAME_FILE).
+      admin("prod", "USER_LOGIN,USER_PASSWORD", "queues.example.com", [
+        "USER_LOGIN=admin",
+        "USER_PASSWORD_FILE=/run/secrets/user_password",
+      ]),
+      // Not routed: reached only on its networks.
+      admin("prod", "", "", []),
+      // Dev: open by design (Mailpit's inbox).
+      admin("dev", "", "mail.dev.example.com", []),
+    ],
+    fail: [
+      // Routed without any login (bull-board before issue 26).
+      admin("prod", "", "queues.example.com", []),
+      // Its login needs both; the password is missing.
+      admin("staging", "USER_LOGIN,USER_PASSWORD", "queues.example.com", ["USER_LOGIN=admin"]),
+      // Set, but empty: upstream's AUTH_ENABLED is false.
+      admin("prod", "USER_LOGIN,USER_PASSWORD", "queues.example.com", ["USER_LOGIN=admin", "USER_PASSWORD="]),
     ],
   },
   "cpu-limit": {

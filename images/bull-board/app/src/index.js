@@ -2,8 +2,8 @@
 // image: it finds the queues by scanning Redis for "<BULL_PREFIX>:*" keys (as
 // upstream's src/index.js does at start; here also every 10 s, so queues created
 // later appear), serves the board on PORT (3000) under "/", and restricts access
-// when USER_LOGIN and USER_PASSWORD are both set (HTTP Basic here; upstream shows
-// a login form).
+// when USER_LOGIN and USER_PASSWORD are both set: as upstream, a login form at
+// /login and a session cookie; anything else redirects there (302).
 const express = require("express");
 const IORedis = require("ioredis");
 const { Queue } = require("bullmq");
@@ -64,18 +64,34 @@ function rescan() {
 }
 
 const app = express();
+const HOME_PAGE = config.PROXY_PATH || "/";
+const LOGIN_PAGE = `${config.PROXY_PATH}/login`;
 if (config.AUTH_ENABLED) {
-  app.use((req, res, next) => {
-    const [scheme, value] = (req.headers.authorization || "").split(" ");
-    const [login, ...rest] = Buffer.from(value || "", "base64")
-      .toString()
-      .split(":");
-    if (scheme === "Basic" && login === config.USER_LOGIN && rest.join(":") === config.USER_PASSWORD)
-      return next();
-    res.set("WWW-Authenticate", 'Basic realm="bull-board"').status(401).send("login required");
+  // Upstream's login (src/index.js, src/login.js): passport-local checks the form's
+  // username and password against USER_LOGIN/USER_PASSWORD and keeps the login in a
+  // session (cookie bull-board.sid); connect-ensure-login redirects everything else
+  // to the login page. Here the same with a session id kept in memory.
+  const sessions = new Set();
+  const sid = (req) => (/(?:^|;\s*)bull-board\.sid=([0-9a-f]+)/.exec(req.headers.cookie || "") || [])[1];
+  app.get(LOGIN_PAGE, (req, res) =>
+    res
+      .type("html")
+      .send(
+        '<form class="login-form" method="post" action=""><input type="text" name="username" placeholder="Username"/>' +
+          '<input type="password" name="password" placeholder="Password"/><button>login</button></form>',
+      ),
+  );
+  app.post(LOGIN_PAGE, express.urlencoded({ extended: false }), (req, res) => {
+    const body = req.body || {};
+    if (body.username !== config.USER_LOGIN || body.password !== config.USER_PASSWORD)
+      return res.redirect(LOGIN_PAGE);
+    const id = require("crypto").randomBytes(24).toString("hex");
+    sessions.add(id);
+    res.set("Set-Cookie", `bull-board.sid=${id}; Path=/`).redirect(HOME_PAGE);
   });
+  app.use(HOME_PAGE, (req, res, next) => (sessions.has(sid(req)) ? next() : res.redirect(LOGIN_PAGE)));
 }
-app.use("/", serverAdapter.getRouter());
+app.use(HOME_PAGE, serverAdapter.getRouter());
 
 const server = app.listen(config.PORT, () => {
   console.log(`bull-board is started http://localhost:${config.PORT}/`);

@@ -1,0 +1,62 @@
+/**
+ * Alert delivery settings (`app.monitoring.alerts` in a blueprint, per environment;
+ * `shipyard:alerts` in stack config over it): e-mail through an SMTP relay, a
+ * webhook, the channels per severity and the notification intervals. The relay's
+ * password is not here: it is a secret (stack config `shipyard:alertSmtpPassword`).
+ * Checked in full by components/monitoring/render/alertmanager.ts.
+ */
+import { z } from "zod";
+import { FORMS, type FormName } from "../components/shared/grammar";
+
+const form = (f: FormName) =>
+  z.string().refine(FORMS[f].test, (v) => ({
+    message: `${JSON.stringify(v)} is not allowed; allowed: ${FORMS[f].allowed}`,
+  }));
+const channels = z.array(z.enum(["email", "webhook"]));
+
+export const AlertDelivery = z
+  .object({
+    email: z
+      .object({
+        host: form("hostName"),
+        port: z.coerce.number().int().min(1).max(65535),
+        from: form("email"),
+        /** One address or a list. */
+        to: z.preprocess((v) => (typeof v === "string" ? [v] : v), z.array(form("email")).min(1)),
+        /** The relay's user; its password is the secret shipyard:alertSmtpPassword. */
+        user: z.string().min(1).optional(),
+        /** STARTTLS required. @default true */
+        requireTls: z
+          .union([z.boolean(), z.enum(["true", "false"]).transform((v) => v === "true")])
+          .optional(),
+      })
+      .strict()
+      .optional(),
+    webhook: z
+      .object({ url: form("url") })
+      .strict()
+      .optional(),
+    severities: z.object({ critical: channels.optional(), warning: channels.optional() }).strict().optional(),
+    groupWait: form("duration").optional(),
+    groupInterval: form("duration").optional(),
+    repeatInterval: z
+      .object({ critical: form("duration").optional(), warning: form("duration").optional() })
+      .strict()
+      .optional(),
+  })
+  .strict();
+export type AlertDelivery = z.output<typeof AlertDelivery>;
+
+/** The dev mail sinks (image keys) alerts go to when dev configures no e-mail: SMTP on 1025, no TLS, no login. */
+export const MAIL_SINK_IMAGES = ["mailpit", "mailhog"];
+
+/** E-mail to the environment's mail sink, so alerts are visible locally (Mailpit's or MailHog's UI). */
+export function mailSinkEmail(sink: string, system: string): NonNullable<AlertDelivery["email"]> {
+  return {
+    host: sink,
+    port: 1025,
+    from: `alertmanager@${system}.localhost`,
+    to: [`ops@${system}.localhost`],
+    requireTls: false,
+  };
+}
