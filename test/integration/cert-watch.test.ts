@@ -1,9 +1,9 @@
 import * as path from "node:path";
 import * as tls from "node:tls";
-import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
-import { docker, inspect, removeLabelled } from "./helpers/docker";
-import { freePort } from "./helpers/net";
+import type { Stack } from "@pulumi/pulumi/automation";
+import { docker, inspect } from "./helpers/docker";
 import { httpsGet, pebbleRoot, poll, startPebble } from "./helpers/acme";
+import { openStack, proxyPorts, proxySettings, tearDown, type ProxyPorts } from "./helpers/httpsStack";
 
 /**
  * Certificate expiry and route probes on the real engine (issue 23 point 6, issue 26
@@ -23,7 +23,7 @@ const pebble = `${run}-pebble`;
 const prometheusName = `${run}-test-prometheus`;
 const DAY = 86400;
 let stack: Stack;
-let ports: { http: number; https: number; pebble: number };
+let ports: ProxyPorts;
 
 type Series = { metric: Record<string, string>; value: [number, string] };
 type Alert = { labels: Record<string, string>; state: string };
@@ -77,25 +77,14 @@ function servedEarliestExpiry(host: string, ca: string): Promise<number> {
 }
 
 beforeAll(async () => {
-  ports = { http: await freePort(), https: await freePort(), pebble: await freePort() };
-  stack = await LocalWorkspace.createOrSelectStack({ stackName: run, workDir });
-  await stack.setAllConfig({ "watch:run": { value: run }, "watch:hosts": { value: HOSTS.join(",") } });
+  ports = await proxyPorts();
+  stack = await openStack(run, workDir, {
+    "watch:run": { value: run },
+    "watch:hosts": { value: HOSTS.join(",") },
+  });
 });
 
-afterAll(async () => {
-  try {
-    docker("rm", "-f", pebble);
-  } catch {
-    /* not started */
-  }
-  try {
-    await stack.destroy();
-    await stack.workspace.removeStack(run);
-  } catch {
-    /* removed below */
-  }
-  removeLabelled(label);
-});
+afterAll(() => tearDown({ stack, run, label, beside: [pebble] }));
 
 test("expiry series per host, certificate alerts by their windows, RouteDown for a stopped backend", async () => {
   const t0 = Date.now();
@@ -108,10 +97,7 @@ test("expiry series per host, certificate alerts by their windows, RouteDown for
 
   // 1. Proxy and monitoring, default windows.
   await stack.setAllConfig({
-    "watch:proxy": { value: "true" },
-    "watch:httpPort": { value: String(ports.http) },
-    "watch:httpsPort": { value: String(ports.https) },
-    "watch:caRoot": { value: testCa },
+    ...proxySettings("watch", ports, testCa),
     "watch:probeCa": { value: `${testCa.trim()}\n${root.trim()}\n` },
   });
   const second = await stack.up();

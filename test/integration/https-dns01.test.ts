@@ -2,9 +2,10 @@ import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
-import { docker, inspect, labelled, removeLabelled } from "./helpers/docker";
+import type { Stack } from "@pulumi/pulumi/automation";
+import { docker, inspect, labelled } from "./helpers/docker";
 import { freePort, get } from "./helpers/net";
+import { openStack, proxyPorts, proxySettings, tearDown, type ProxyPorts } from "./helpers/httpsStack";
 import { httpsGet, logsOf, pebbleIssued, pebbleRoot, poll, startPebble } from "./helpers/acme";
 import { startBind9 } from "./helpers/bind9";
 
@@ -33,7 +34,7 @@ const pebble = `${run}-pebble`;
 const bind = `${run}-bind9`;
 const proxyName = `${run}-test-proxy`;
 let stack: Stack;
-let ports: { http: number; https: number; pebble: number; gateway: number };
+let ports: ProxyPorts & { gateway: number };
 
 /** When a container's health check first passed (its health log's first exit code 0). */
 function healthyAt(container: string): number {
@@ -47,37 +48,15 @@ function healthyAt(container: string): number {
 }
 
 beforeAll(async () => {
-  ports = {
-    http: await freePort(),
-    https: await freePort(),
-    pebble: await freePort(),
-    gateway: await freePort(),
-  };
-  stack = await LocalWorkspace.createOrSelectStack({ stackName: run, workDir });
-  await stack.setAllConfig({
+  ports = { ...(await proxyPorts()), gateway: await freePort() };
+  stack = await openStack(run, workDir, {
     "https:run": { value: run },
     "https:wildcard": { value: WILDCARD },
     "https:sites": { value: JSON.stringify(["alpha"]) },
   });
 });
 
-afterAll(async () => {
-  // Pebble and BIND first: the network cannot go while a container is attached to it.
-  for (const c of [pebble, bind]) {
-    try {
-      docker("rm", "-f", "-v", c);
-    } catch {
-      /* not started */
-    }
-  }
-  try {
-    await stack.destroy();
-    await stack.workspace.removeStack(run);
-  } catch {
-    /* removed below */
-  }
-  removeLabelled(label);
-});
+afterAll(() => tearDown({ stack, run, label, beside: [pebble, bind] }));
 
 test("Traefik gets a wildcard certificate over DNS-01 (RFC 2136 to BIND 9), and a new site is served it without touching Traefik", async () => {
   // 1. The networks, the certificate volume and the first site with its router labels.
@@ -109,10 +88,7 @@ test("Traefik gets a wildcard certificate over DNS-01 (RFC 2136 to BIND 9), and 
 
   // 3. The proxy with the DNS challenge; the TSIG secret a secret config value.
   await stack.setAllConfig({
-    "https:proxy": { value: "true" },
-    "https:httpPort": { value: String(ports.http) },
-    "https:httpsPort": { value: String(ports.https) },
-    "https:caRoot": { value: testCa },
+    ...proxySettings("https", ports, testCa),
     "https:nameserver": { value: `${NAMESERVER}:53` },
     "https:tsigKey": { value: TSIG_KEY },
     "https:tsigSecret": { value: TSIG_SECRET, secret: true },
