@@ -1,18 +1,10 @@
 import { X509Certificate } from "node:crypto";
 import * as path from "node:path";
-import type { Stack } from "@pulumi/pulumi/automation";
 import type { EnvironmentTarget } from "../../cli/environment";
 import { certStoreTarget, restore } from "../../cli/restore";
 import { docker, inspect } from "./helpers/docker";
 import { httpsGet, pebbleIssued, pebbleRoot, poll, startPebble } from "./helpers/acme";
-import {
-  openStack,
-  pebbleAccount,
-  proxyPorts,
-  proxySettings,
-  tearDown,
-  type ProxyPorts,
-} from "./helpers/httpsStack";
+import { pebbleAccount, proxySettings, useHttpsStack } from "./helpers/httpsStack";
 
 /**
  * The proxy's certificate store is backed up and restored, on the real engine
@@ -41,8 +33,6 @@ const target: EnvironmentTarget = {
   systemName: run,
   log: () => undefined,
 };
-let stack: Stack;
-let ports: ProxyPorts;
 
 /** Runs a shell command in a throwaway container with the certificate volume at /data. */
 function onVolume(script: string): string {
@@ -65,17 +55,16 @@ function storedCertificates(): { file: string; serial: string }[] {
     });
 }
 
-beforeAll(async () => {
-  ports = await proxyPorts();
-  stack = await openStack(run, workDir, {
-    "https:run": { value: run },
-    "https:environment": { value: "prod" },
-  });
+const fixture = useHttpsStack({
+  run,
+  label,
+  workDir,
+  config: { "https:run": { value: run }, "https:environment": { value: "prod" } },
+  beside: [pebble],
 });
 
-afterAll(() => tearDown({ stack, run, label, beside: [pebble] }));
-
 test("a restore brings the certificate store back: the same certificate served, none issued", async () => {
+  const { stack, ports } = fixture;
   const figures: Record<string, number> = {};
   const first = await stack.up();
   const network = first.outputs.network.value as string;

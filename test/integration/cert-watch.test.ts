@@ -1,9 +1,8 @@
 import * as path from "node:path";
 import * as tls from "node:tls";
-import type { Stack } from "@pulumi/pulumi/automation";
 import { docker, inspect } from "./helpers/docker";
 import { httpsGet, pebbleRoot, poll, startPebble } from "./helpers/acme";
-import { openStack, proxyPorts, proxySettings, tearDown, type ProxyPorts } from "./helpers/httpsStack";
+import { proxySettings, useHttpsStack } from "./helpers/httpsStack";
 
 /**
  * Certificate expiry and route probes on the real engine (issue 23 point 6, issue 26
@@ -22,8 +21,6 @@ const workDir = path.join(__dirname, "..", "fixtures", "cert-watch");
 const pebble = `${run}-pebble`;
 const prometheusName = `${run}-test-prometheus`;
 const DAY = 86400;
-let stack: Stack;
-let ports: ProxyPorts;
 
 type Series = { metric: Record<string, string>; value: [number, string] };
 type Alert = { labels: Record<string, string>; state: string };
@@ -59,7 +56,7 @@ const firing = (list: Alert[], name: string) =>
 /** The earliest notAfter (unix s) of the chain the proxy serves for `host` (roots left out). */
 function servedEarliestExpiry(host: string, ca: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const s = tls.connect({ host: "127.0.0.1", port: ports.https, servername: host, ca }, () => {
+    const s = tls.connect({ host: "127.0.0.1", port: fixture.ports.https, servername: host, ca }, () => {
       let cert = s.getPeerCertificate(true);
       const seen = new Set<string>();
       let earliest = Infinity;
@@ -76,17 +73,16 @@ function servedEarliestExpiry(host: string, ca: string): Promise<number> {
   });
 }
 
-beforeAll(async () => {
-  ports = await proxyPorts();
-  stack = await openStack(run, workDir, {
-    "watch:run": { value: run },
-    "watch:hosts": { value: HOSTS.join(",") },
-  });
+const fixture = useHttpsStack({
+  run,
+  label,
+  workDir,
+  config: { "watch:run": { value: run }, "watch:hosts": { value: HOSTS.join(",") } },
+  beside: [pebble],
 });
 
-afterAll(() => tearDown({ stack, run, label, beside: [pebble] }));
-
 test("expiry series per host, certificate alerts by their windows, RouteDown for a stopped backend", async () => {
+  const { stack, ports } = fixture;
   const t0 = Date.now();
   const first = await stack.up();
   expect(first.summary.result).toBe("succeeded");

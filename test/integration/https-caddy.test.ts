@@ -1,26 +1,9 @@
 import { X509Certificate } from "node:crypto";
 import * as path from "node:path";
-import type { Stack } from "@pulumi/pulumi/automation";
 import { docker, inspect, labelled } from "./helpers/docker";
 import { get } from "./helpers/net";
-import {
-  expectServedByPebble,
-  httpsGet,
-  logsOf,
-  pebbleIssued,
-  pebbleRoot,
-  poll,
-  startPebble,
-} from "./helpers/acme";
-import {
-  openStack,
-  pebbleAccount,
-  proxyPorts,
-  proxySettings,
-  replaceByGeneration,
-  tearDown,
-  type ProxyPorts,
-} from "./helpers/httpsStack";
+import { expectServed, httpsGet, logsOf, pebbleIssued, pebbleRoot, poll, startPebble } from "./helpers/acme";
+import { pebbleAccount, proxySettings, replaceByGeneration, useHttpsStack } from "./helpers/httpsStack";
 
 /**
  * HTTPS with a ReverseProxy of kind caddy and tls acme, on the real engines, against
@@ -36,8 +19,6 @@ const HOST = "app.shipyard.test"; // not .localhost/.local/.internal: Caddy woul
 const workDir = path.join(__dirname, "..", "fixtures", "https-caddy");
 const pebble = `${run}-pebble`;
 const proxyName = `${run}-test-proxy`;
-let stack: Stack;
-let ports: ProxyPorts;
 
 /** The certificates Caddy keeps in the volume: path and serial (upper-case hex) of each. */
 function storedCertificates(): { file: string; serial: string }[] {
@@ -56,14 +37,16 @@ function storedCertificates(): { file: string; serial: string }[] {
     });
 }
 
-beforeAll(async () => {
-  ports = await proxyPorts();
-  stack = await openStack(run, workDir, { "https:run": { value: run } });
+const fixture = useHttpsStack({
+  run,
+  label,
+  workDir,
+  config: { "https:run": { value: run } },
+  beside: [pebble],
 });
 
-afterAll(() => tearDown({ stack, run, label, beside: [pebble] }));
-
 test("Caddy gets Pebble's certificate over HTTP-01, redirects HTTP, keeps the certificate across a replacement", async () => {
+  const { stack, ports } = fixture;
   // 1. The network, the certificate volume and the backend.
   const first = await stack.up();
   expect(first.summary.result).toBe("succeeded");
@@ -91,7 +74,7 @@ test("Caddy gets Pebble's certificate over HTTP-01, redirects HTTP, keeps the ce
   const served = await poll("an HTTPS answer with a certificate chaining to Pebble's root", 180, () =>
     httpsGet(ports.https, root, HOST, "/"),
   );
-  expectServedByPebble(served, HOST);
+  expectServed(served, HOST);
   const caddyLog = logsOf(proxyName);
   expect(caddyLog).toMatch(/"obtaining certificate".*"identifier":"app\.shipyard\.test"/);
   expect(caddyLog).toMatch(/"trying to solve challenge".*"challenge_type":"http-01"/);

@@ -2,10 +2,9 @@ import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { Stack } from "@pulumi/pulumi/automation";
 import { docker, inspect, labelled } from "./helpers/docker";
 import { freePort, get } from "./helpers/net";
-import { openStack, proxyPorts, proxySettings, tearDown, type ProxyPorts } from "./helpers/httpsStack";
+import { proxySettings, useHttpsStack } from "./helpers/httpsStack";
 import { httpsGet, logsOf, pebbleIssued, pebbleRoot, poll, startPebble } from "./helpers/acme";
 import { startBind9 } from "./helpers/bind9";
 
@@ -33,8 +32,7 @@ const workDir = path.join(__dirname, "..", "fixtures", "https-dns01");
 const pebble = `${run}-pebble`;
 const bind = `${run}-bind9`;
 const proxyName = `${run}-test-proxy`;
-let stack: Stack;
-let ports: ProxyPorts & { gateway: number };
+let gatewayPort: number;
 
 /** When a container's health check first passed (its health log's first exit code 0). */
 function healthyAt(container: string): number {
@@ -47,18 +45,24 @@ function healthyAt(container: string): number {
   return Date.parse(ok.End);
 }
 
-beforeAll(async () => {
-  ports = { ...(await proxyPorts()), gateway: await freePort() };
-  stack = await openStack(run, workDir, {
+const fixture = useHttpsStack({
+  run,
+  label,
+  workDir,
+  config: {
     "https:run": { value: run },
     "https:wildcard": { value: WILDCARD },
     "https:sites": { value: JSON.stringify(["alpha"]) },
-  });
+  },
+  beside: [pebble, bind],
+});
+// The gateway's published port (the fixture's hooks give the proxy's and Pebble's).
+beforeAll(async () => {
+  gatewayPort = await freePort();
 });
 
-afterAll(() => tearDown({ stack, run, label, beside: [pebble, bind] }));
-
 test("Traefik gets a wildcard certificate over DNS-01 (RFC 2136 to BIND 9), and a new site is served it without touching Traefik", async () => {
+  const { stack, ports } = fixture;
   // 1. The networks, the certificate volume and the first site with its router labels.
   const first = await stack.up();
   expect(first.summary.result).toBe("succeeded");
@@ -92,7 +96,7 @@ test("Traefik gets a wildcard certificate over DNS-01 (RFC 2136 to BIND 9), and 
     "https:nameserver": { value: `${NAMESERVER}:53` },
     "https:tsigKey": { value: TSIG_KEY },
     "https:tsigSecret": { value: TSIG_SECRET, secret: true },
-    "https:gatewayPort": { value: String(ports.gateway) },
+    "https:gatewayPort": { value: String(gatewayPort) },
   });
   const second = await stack.up();
   expect(second.summary.result).toBe("succeeded");
@@ -160,7 +164,7 @@ test("Traefik gets a wildcard certificate over DNS-01 (RFC 2136 to BIND 9), and 
   expect(identity(proxyName)).toEqual(proxyBefore);
   // The gateway stays out of the TLS path: plain HTTP through it reaches Traefik's `web`
   // entry point, which redirects the new site to HTTPS; the gateway was not restarted.
-  const viaGateway = await get(ports.gateway, `beta.${WILDCARD}`, "/path?q=1");
+  const viaGateway = await get(gatewayPort, `beta.${WILDCARD}`, "/path?q=1");
   expect(viaGateway.status).toBe(301);
   expect(viaGateway.headers.location).toBe(`https://beta.${WILDCARD}/path?q=1`);
   expect(identity(gatewayName)).toEqual(gatewayBefore);

@@ -1,26 +1,9 @@
 import { X509Certificate } from "node:crypto";
 import * as path from "node:path";
-import type { Stack } from "@pulumi/pulumi/automation";
 import { docker, inspect, labelled } from "./helpers/docker";
 import { get } from "./helpers/net";
-import {
-  expectServedByPebble,
-  httpsGet,
-  logsOf,
-  pebbleIssued,
-  pebbleRoot,
-  poll,
-  startPebble,
-} from "./helpers/acme";
-import {
-  openStack,
-  pebbleAccount,
-  proxyPorts,
-  proxySettings,
-  replaceByGeneration,
-  tearDown,
-  type ProxyPorts,
-} from "./helpers/httpsStack";
+import { expectServed, httpsGet, logsOf, pebbleIssued, pebbleRoot, poll, startPebble } from "./helpers/acme";
+import { pebbleAccount, proxySettings, replaceByGeneration, useHttpsStack } from "./helpers/httpsStack";
 
 /**
  * HTTPS with a ReverseProxy of kind nginx and tls acme, on the real engines, against
@@ -41,8 +24,6 @@ const workDir = path.join(__dirname, "..", "fixtures", "https-nginx");
 const pebble = `${run}-pebble`;
 const proxyName = `${run}-test-proxy`;
 const legoName = `${run}-test-proxy-lego`;
-let stack: Stack;
-let ports: ProxyPorts;
 
 /** lego's certificates in the volume: host and serial (upper-case hex) of each. */
 function storedCertificates(): { host: string; serial: string }[] {
@@ -65,14 +46,16 @@ function storedCertificates(): { host: string; serial: string }[] {
 
 const seconds = (from: number) => Math.round((Date.now() - from) / 100) / 10;
 
-beforeAll(async () => {
-  ports = await proxyPorts();
-  stack = await openStack(run, workDir, { "https:run": { value: run } });
+const fixture = useHttpsStack({
+  run,
+  label,
+  workDir,
+  config: { "https:run": { value: run } },
+  beside: [pebble],
 });
 
-afterAll(() => tearDown({ stack, run, label, beside: [pebble] }));
-
 test("nginx gets Pebble's certificates through lego, redirects HTTP, keeps them across a replacement, renews without dropping a request", async () => {
+  const { stack, ports } = fixture;
   const first = await stack.up();
   expect(first.summary.result).toBe("succeeded");
   const network = first.outputs.network.value as string;
@@ -107,7 +90,7 @@ test("nginx gets Pebble's certificates through lego, redirects HTTP, keeps them 
     );
   }
   const issuedSeconds = seconds(upStart);
-  for (const host of HOSTS) expectServedByPebble(served[host], host);
+  for (const host of HOSTS) expectServed(served[host], host);
   expect(new Set(HOSTS.map((h) => served[h].serial)).size).toBe(2);
   const legoLog = logsOf(legoName);
   for (const host of HOSTS) {

@@ -1,27 +1,10 @@
 import * as http from "node:http";
 import { X509Certificate } from "node:crypto";
 import * as path from "node:path";
-import type { Stack } from "@pulumi/pulumi/automation";
 import { docker, inspect, labelled } from "./helpers/docker";
 import { get } from "./helpers/net";
-import {
-  expectServedByPebble,
-  httpsGet,
-  logsOf,
-  pebbleIssued,
-  pebbleRoot,
-  poll,
-  startPebble,
-} from "./helpers/acme";
-import {
-  openStack,
-  pebbleAccount,
-  proxyPorts,
-  proxySettings,
-  replaceByGeneration,
-  tearDown,
-  type ProxyPorts,
-} from "./helpers/httpsStack";
+import { expectServed, httpsGet, logsOf, pebbleIssued, pebbleRoot, poll, startPebble } from "./helpers/acme";
+import { pebbleAccount, proxySettings, replaceByGeneration, useHttpsStack } from "./helpers/httpsStack";
 
 /**
  * HTTPS with a ReverseProxy of kind traefik and tls acme, on the real engine, against
@@ -40,8 +23,6 @@ const workDir = path.join(__dirname, "..", "fixtures", "https-traefik");
 const pebble = `${run}-pebble`;
 const proxyName = `${run}-test-proxy`;
 const certVolume = `${run}-test-proxy-certs`;
-let stack: Stack;
-let ports: ProxyPorts;
 
 /** A plain-HTTP request of any method through the proxy (loopback only). */
 function plainRequest(
@@ -85,14 +66,16 @@ function acmeStorage(): { mode: string; certificates: { domain: string; serial: 
   };
 }
 
-beforeAll(async () => {
-  ports = await proxyPorts();
-  stack = await openStack(run, workDir, { "https:run": { value: run }, "https:host": { value: HOST } });
+const fixture = useHttpsStack({
+  run,
+  label,
+  workDir,
+  config: { "https:run": { value: run }, "https:host": { value: HOST } },
+  beside: [pebble],
 });
 
-afterAll(() => tearDown({ stack, run, label, beside: [pebble] }));
-
 test("Traefik gets Pebble's certificate over HTTP-01, redirects HTTP, keeps acme.json across a replacement", async () => {
+  const { stack, ports } = fixture;
   // 1. The networks, the certificate volume and the backend with its router labels.
   const first = await stack.up();
   expect(first.summary.result).toBe("succeeded");
@@ -128,7 +111,7 @@ test("Traefik gets Pebble's certificate over HTTP-01, redirects HTTP, keeps acme
   ).catch((e: Error) => {
     throw new Error(`${e.message}\n--- traefik log ---\n${logsOf(proxyName).slice(-4000)}`);
   });
-  expectServedByPebble(served, HOST);
+  expectServed(served, HOST);
   expect(pebbleIssued(pebble)).toHaveLength(1);
 
   // The certificate someone who does not trust Pebble would get: refused.

@@ -145,7 +145,7 @@ export const pebbleIssued = (pebble: string): string[] =>
  * What the proxy tests check of a route's answer: 200 from the backend named `app`,
  * Pebble's certificate for `host`, HSTS and nosniff.
  */
-export function expectServedByPebble(answer: HttpsAnswer, host: string, app = "https-backend"): void {
+export function expectServed(answer: HttpsAnswer, host: string, app = "https-backend"): void {
   expect(answer.status).toBe(200);
   expect(JSON.parse(answer.body).app).toBe(app);
   expect(answer.subjectAltName).toBe(`DNS:${host}`);

@@ -2,7 +2,8 @@
  * The life of an HTTPS test's fixture stack (test/fixtures/https-*, cert-watch): free
  * loopback ports for the proxy and Pebble's management endpoint, the stack created with
  * its first settings, the settings that put the proxy in front of Pebble, a replacement
- * of the proxy's containers, and the clean-up of everything the run made.
+ * of the proxy's containers, and the clean-up of everything the run made (the hooks
+ * `useHttpsStack` registers).
  */
 import { LocalWorkspace, type ConfigMap, type Stack } from "@pulumi/pulumi/automation";
 import { docker, inspect, removeLabelled } from "./docker";
@@ -15,15 +16,36 @@ export interface ProxyPorts {
   pebble: number;
 }
 
-export async function proxyPorts(): Promise<ProxyPorts> {
+async function proxyPorts(): Promise<ProxyPorts> {
   return { http: await freePort(), https: await freePort(), pebble: await freePort() };
 }
 
-/** The fixture's stack named `run`, created or selected, with its first settings. */
-export async function openStack(run: string, workDir: string, config: ConfigMap): Promise<Stack> {
-  const stack = await LocalWorkspace.createOrSelectStack({ stackName: run, workDir });
-  await stack.setAllConfig(config);
-  return stack;
+/** What an HTTPS test's hooks fill in before its test runs. */
+export interface HttpsStack {
+  stack: Stack;
+  ports: ProxyPorts;
+}
+
+/**
+ * Registers the hooks of an HTTPS test's fixture stack and returns what they fill in:
+ * before all, free ports and the fixture's stack named `run` (created or selected)
+ * with its first settings `config`; after all, the tear-down (`beside` first).
+ */
+export function useHttpsStack(o: {
+  run: string;
+  label: string;
+  workDir: string;
+  config: ConfigMap;
+  beside: string[];
+}): HttpsStack {
+  const fixture: Partial<HttpsStack> = {};
+  beforeAll(async () => {
+    fixture.ports = await proxyPorts();
+    fixture.stack = await LocalWorkspace.createOrSelectStack({ stackName: o.run, workDir: o.workDir });
+    await fixture.stack.setAllConfig(o.config);
+  });
+  afterAll(() => tearDown({ stack: fixture.stack, run: o.run, label: o.label, beside: o.beside }));
+  return fixture as HttpsStack;
 }
 
 /**
@@ -63,7 +85,7 @@ export async function replaceByGeneration(stack: Stack, containers: string[]): P
  * BIND: the network cannot go while a container is attached to it), then the stack
  * (destroyed and removed), then anything left carrying the run's label.
  */
-export async function tearDown(o: {
+async function tearDown(o: {
   stack: Stack | undefined;
   run: string;
   label: string;
