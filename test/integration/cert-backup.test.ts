@@ -1,11 +1,10 @@
 import { X509Certificate } from "node:crypto";
 import * as path from "node:path";
-import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
 import type { EnvironmentTarget } from "../../cli/environment";
 import { certStoreTarget, restore } from "../../cli/restore";
-import { docker, inspect, removeLabelled } from "./helpers/docker";
-import { freePort } from "./helpers/net";
+import { docker, inspect } from "./helpers/docker";
 import { httpsGet, pebbleIssued, pebbleRoot, poll, startPebble } from "./helpers/acme";
+import { pebbleAccount, proxySettings, useHttpsStack } from "./helpers/httpsStack";
 
 /**
  * The proxy's certificate store is backed up and restored, on the real engine
@@ -34,8 +33,6 @@ const target: EnvironmentTarget = {
   systemName: run,
   log: () => undefined,
 };
-let stack: Stack;
-let ports: { http: number; https: number; pebble: number };
 
 /** Runs a shell command in a throwaway container with the certificate volume at /data. */
 function onVolume(script: string): string {
@@ -58,41 +55,25 @@ function storedCertificates(): { file: string; serial: string }[] {
     });
 }
 
-beforeAll(async () => {
-  ports = { http: await freePort(), https: await freePort(), pebble: await freePort() };
-  stack = await LocalWorkspace.createOrSelectStack({ stackName: run, workDir });
-  await stack.setAllConfig({ "https:run": { value: run }, "https:environment": { value: "prod" } });
-});
-
-afterAll(async () => {
-  try {
-    docker("rm", "-f", pebble);
-  } catch {
-    /* not started */
-  }
-  try {
-    await stack.destroy();
-    await stack.workspace.removeStack(run);
-  } catch {
-    /* removed below */
-  }
-  removeLabelled(label);
+const fixture = useHttpsStack({
+  run,
+  label,
+  workDir,
+  config: { "https:run": { value: run }, "https:environment": { value: "prod" } },
+  beside: [pebble],
 });
 
 test("a restore brings the certificate store back: the same certificate served, none issued", async () => {
+  const { stack, ports } = fixture;
   const figures: Record<string, number> = {};
   const first = await stack.up();
   const network = first.outputs.network.value as string;
   const testCa = await startPebble({ name: pebble, label, network, managementPort: ports.pebble });
   await stack.setAllConfig({
-    "https:proxy": { value: "true" },
+    ...proxySettings("https", ports, testCa),
+    ...pebbleAccount,
     "https:backup": { value: "true" },
-    "https:httpPort": { value: String(ports.http) },
-    "https:httpsPort": { value: String(ports.https) },
     "https:host": { value: HOST },
-    "https:email": { value: "ops@shipyard.test" },
-    "https:directory": { value: "https://pebble:14000/dir" },
-    "https:caRoot": { value: testCa },
   });
   expect((await stack.up()).summary.result).toBe("succeeded");
   expect(inspect(backupName, "{{range .Mounts}}{{.Name}} {{.Destination}}\n{{end}}")).toContain(

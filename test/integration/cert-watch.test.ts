@@ -1,9 +1,8 @@
 import * as path from "node:path";
 import * as tls from "node:tls";
-import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
-import { docker, inspect, removeLabelled } from "./helpers/docker";
-import { freePort } from "./helpers/net";
+import { docker, inspect } from "./helpers/docker";
 import { httpsGet, pebbleRoot, poll, startPebble } from "./helpers/acme";
+import { proxySettings, useHttpsStack } from "./helpers/httpsStack";
 
 /**
  * Certificate expiry and route probes on the real engine (issue 23 point 6, issue 26
@@ -22,8 +21,6 @@ const workDir = path.join(__dirname, "..", "fixtures", "cert-watch");
 const pebble = `${run}-pebble`;
 const prometheusName = `${run}-test-prometheus`;
 const DAY = 86400;
-let stack: Stack;
-let ports: { http: number; https: number; pebble: number };
 
 type Series = { metric: Record<string, string>; value: [number, string] };
 type Alert = { labels: Record<string, string>; state: string };
@@ -59,7 +56,7 @@ const firing = (list: Alert[], name: string) =>
 /** The earliest notAfter (unix s) of the chain the proxy serves for `host` (roots left out). */
 function servedEarliestExpiry(host: string, ca: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const s = tls.connect({ host: "127.0.0.1", port: ports.https, servername: host, ca }, () => {
+    const s = tls.connect({ host: "127.0.0.1", port: fixture.ports.https, servername: host, ca }, () => {
       let cert = s.getPeerCertificate(true);
       const seen = new Set<string>();
       let earliest = Infinity;
@@ -76,28 +73,16 @@ function servedEarliestExpiry(host: string, ca: string): Promise<number> {
   });
 }
 
-beforeAll(async () => {
-  ports = { http: await freePort(), https: await freePort(), pebble: await freePort() };
-  stack = await LocalWorkspace.createOrSelectStack({ stackName: run, workDir });
-  await stack.setAllConfig({ "watch:run": { value: run }, "watch:hosts": { value: HOSTS.join(",") } });
-});
-
-afterAll(async () => {
-  try {
-    docker("rm", "-f", pebble);
-  } catch {
-    /* not started */
-  }
-  try {
-    await stack.destroy();
-    await stack.workspace.removeStack(run);
-  } catch {
-    /* removed below */
-  }
-  removeLabelled(label);
+const fixture = useHttpsStack({
+  run,
+  label,
+  workDir,
+  config: { "watch:run": { value: run }, "watch:hosts": { value: HOSTS.join(",") } },
+  beside: [pebble],
 });
 
 test("expiry series per host, certificate alerts by their windows, RouteDown for a stopped backend", async () => {
+  const { stack, ports } = fixture;
   const t0 = Date.now();
   const first = await stack.up();
   expect(first.summary.result).toBe("succeeded");
@@ -108,10 +93,7 @@ test("expiry series per host, certificate alerts by their windows, RouteDown for
 
   // 1. Proxy and monitoring, default windows.
   await stack.setAllConfig({
-    "watch:proxy": { value: "true" },
-    "watch:httpPort": { value: String(ports.http) },
-    "watch:httpsPort": { value: String(ports.https) },
-    "watch:caRoot": { value: testCa },
+    ...proxySettings("watch", ports, testCa),
     "watch:probeCa": { value: `${testCa.trim()}\n${root.trim()}\n` },
   });
   const second = await stack.up();

@@ -1,9 +1,9 @@
 import { X509Certificate } from "node:crypto";
 import * as path from "node:path";
-import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
-import { docker, inspect, labelled, removeLabelled } from "./helpers/docker";
-import { freePort, get } from "./helpers/net";
-import { httpsGet, logsOf, pebbleIssued, pebbleRoot, poll, startPebble } from "./helpers/acme";
+import { docker, inspect, labelled } from "./helpers/docker";
+import { get } from "./helpers/net";
+import { expectServed, httpsGet, logsOf, pebbleIssued, pebbleRoot, poll, startPebble } from "./helpers/acme";
+import { pebbleAccount, proxySettings, replaceByGeneration, useHttpsStack } from "./helpers/httpsStack";
 
 /**
  * HTTPS with a ReverseProxy of kind caddy and tls acme, on the real engines, against
@@ -19,8 +19,6 @@ const HOST = "app.shipyard.test"; // not .localhost/.local/.internal: Caddy woul
 const workDir = path.join(__dirname, "..", "fixtures", "https-caddy");
 const pebble = `${run}-pebble`;
 const proxyName = `${run}-test-proxy`;
-let stack: Stack;
-let ports: { http: number; https: number; pebble: number };
 
 /** The certificates Caddy keeps in the volume: path and serial (upper-case hex) of each. */
 function storedCertificates(): { file: string; serial: string }[] {
@@ -39,29 +37,16 @@ function storedCertificates(): { file: string; serial: string }[] {
     });
 }
 
-beforeAll(async () => {
-  ports = { http: await freePort(), https: await freePort(), pebble: await freePort() };
-  stack = await LocalWorkspace.createOrSelectStack({ stackName: run, workDir });
-  await stack.setAllConfig({ "https:run": { value: run } });
-});
-
-afterAll(async () => {
-  // Pebble first: the network cannot go while a container is attached to it.
-  try {
-    docker("rm", "-f", pebble);
-  } catch {
-    /* not started */
-  }
-  try {
-    await stack.destroy();
-    await stack.workspace.removeStack(run);
-  } catch {
-    /* removed below */
-  }
-  removeLabelled(label);
+const fixture = useHttpsStack({
+  run,
+  label,
+  workDir,
+  config: { "https:run": { value: run } },
+  beside: [pebble],
 });
 
 test("Caddy gets Pebble's certificate over HTTP-01, redirects HTTP, keeps the certificate across a replacement", async () => {
+  const { stack, ports } = fixture;
   // 1. The network, the certificate volume and the backend.
   const first = await stack.up();
   expect(first.summary.result).toBe("succeeded");
@@ -72,13 +57,9 @@ test("Caddy gets Pebble's certificate over HTTP-01, redirects HTTP, keeps the ce
 
   // 3. The proxy, trusting the test CA for Pebble's directory.
   await stack.setAllConfig({
-    "https:proxy": { value: "true" },
-    "https:httpPort": { value: String(ports.http) },
-    "https:httpsPort": { value: String(ports.https) },
+    ...proxySettings("https", ports, testCa),
+    ...pebbleAccount,
     "https:host": { value: HOST },
-    "https:email": { value: "ops@shipyard.test" },
-    "https:directory": { value: "https://pebble:14000/dir" },
-    "https:caRoot": { value: testCa },
     "https:generation": { value: "1" },
   });
   const second = await stack.up();
@@ -93,12 +74,7 @@ test("Caddy gets Pebble's certificate over HTTP-01, redirects HTTP, keeps the ce
   const served = await poll("an HTTPS answer with a certificate chaining to Pebble's root", 180, () =>
     httpsGet(ports.https, root, HOST, "/"),
   );
-  expect(served.status).toBe(200);
-  expect(JSON.parse(served.body).app).toBe("https-backend");
-  expect(served.subjectAltName).toBe(`DNS:${HOST}`);
-  expect(served.issuer).toMatch(/^Pebble Intermediate CA/);
-  expect(served.headers["strict-transport-security"]).toBe("max-age=31536000");
-  expect(served.headers["x-content-type-options"]).toBe("nosniff");
+  expectServed(served, HOST);
   const caddyLog = logsOf(proxyName);
   expect(caddyLog).toMatch(/"obtaining certificate".*"identifier":"app\.shipyard\.test"/);
   expect(caddyLog).toMatch(/"trying to solve challenge".*"challenge_type":"http-01"/);
@@ -122,12 +98,7 @@ test("Caddy gets Pebble's certificate over HTTP-01, redirects HTTP, keeps the ce
   expect(stored[0].serial).toBe(served.serial);
 
   // 4. A replaced proxy container (a changed label forces it) serves the same certificate.
-  const before = inspect(proxyName, "{{.Id}}");
-  await stack.setConfig("https:generation", { value: "2" });
-  const third = await stack.up();
-  expect(third.summary.result).toBe("succeeded");
-  expect(third.summary.resourceChanges?.replace).toBe(1);
-  expect(inspect(proxyName, "{{.Id}}")).not.toBe(before);
+  await replaceByGeneration(stack, [proxyName]);
   const again = await poll("HTTPS from the replaced proxy", 120, () =>
     httpsGet(ports.https, root, HOST, "/"),
   );

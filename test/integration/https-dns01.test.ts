@@ -2,9 +2,9 @@ import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
-import { docker, inspect, labelled, removeLabelled } from "./helpers/docker";
+import { docker, inspect, labelled } from "./helpers/docker";
 import { freePort, get } from "./helpers/net";
+import { proxySettings, useHttpsStack } from "./helpers/httpsStack";
 import { httpsGet, logsOf, pebbleIssued, pebbleRoot, poll, startPebble } from "./helpers/acme";
 import { startBind9 } from "./helpers/bind9";
 
@@ -32,8 +32,7 @@ const workDir = path.join(__dirname, "..", "fixtures", "https-dns01");
 const pebble = `${run}-pebble`;
 const bind = `${run}-bind9`;
 const proxyName = `${run}-test-proxy`;
-let stack: Stack;
-let ports: { http: number; https: number; pebble: number; gateway: number };
+let gatewayPort: number;
 
 /** When a container's health check first passed (its health log's first exit code 0). */
 function healthyAt(container: string): number {
@@ -46,40 +45,24 @@ function healthyAt(container: string): number {
   return Date.parse(ok.End);
 }
 
-beforeAll(async () => {
-  ports = {
-    http: await freePort(),
-    https: await freePort(),
-    pebble: await freePort(),
-    gateway: await freePort(),
-  };
-  stack = await LocalWorkspace.createOrSelectStack({ stackName: run, workDir });
-  await stack.setAllConfig({
+const fixture = useHttpsStack({
+  run,
+  label,
+  workDir,
+  config: {
     "https:run": { value: run },
     "https:wildcard": { value: WILDCARD },
     "https:sites": { value: JSON.stringify(["alpha"]) },
-  });
+  },
+  beside: [pebble, bind],
 });
-
-afterAll(async () => {
-  // Pebble and BIND first: the network cannot go while a container is attached to it.
-  for (const c of [pebble, bind]) {
-    try {
-      docker("rm", "-f", "-v", c);
-    } catch {
-      /* not started */
-    }
-  }
-  try {
-    await stack.destroy();
-    await stack.workspace.removeStack(run);
-  } catch {
-    /* removed below */
-  }
-  removeLabelled(label);
+// The gateway's published port (the fixture's hooks give the proxy's and Pebble's).
+beforeAll(async () => {
+  gatewayPort = await freePort();
 });
 
 test("Traefik gets a wildcard certificate over DNS-01 (RFC 2136 to BIND 9), and a new site is served it without touching Traefik", async () => {
+  const { stack, ports } = fixture;
   // 1. The networks, the certificate volume and the first site with its router labels.
   const first = await stack.up();
   expect(first.summary.result).toBe("succeeded");
@@ -109,14 +92,11 @@ test("Traefik gets a wildcard certificate over DNS-01 (RFC 2136 to BIND 9), and 
 
   // 3. The proxy with the DNS challenge; the TSIG secret a secret config value.
   await stack.setAllConfig({
-    "https:proxy": { value: "true" },
-    "https:httpPort": { value: String(ports.http) },
-    "https:httpsPort": { value: String(ports.https) },
-    "https:caRoot": { value: testCa },
+    ...proxySettings("https", ports, testCa),
     "https:nameserver": { value: `${NAMESERVER}:53` },
     "https:tsigKey": { value: TSIG_KEY },
     "https:tsigSecret": { value: TSIG_SECRET, secret: true },
-    "https:gatewayPort": { value: String(ports.gateway) },
+    "https:gatewayPort": { value: String(gatewayPort) },
   });
   const second = await stack.up();
   expect(second.summary.result).toBe("succeeded");
@@ -184,7 +164,7 @@ test("Traefik gets a wildcard certificate over DNS-01 (RFC 2136 to BIND 9), and 
   expect(identity(proxyName)).toEqual(proxyBefore);
   // The gateway stays out of the TLS path: plain HTTP through it reaches Traefik's `web`
   // entry point, which redirects the new site to HTTPS; the gateway was not restarted.
-  const viaGateway = await get(ports.gateway, `beta.${WILDCARD}`, "/path?q=1");
+  const viaGateway = await get(gatewayPort, `beta.${WILDCARD}`, "/path?q=1");
   expect(viaGateway.status).toBe(301);
   expect(viaGateway.headers.location).toBe(`https://beta.${WILDCARD}/path?q=1`);
   expect(identity(gatewayName)).toEqual(gatewayBefore);

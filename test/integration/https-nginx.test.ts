@@ -1,9 +1,9 @@
 import { X509Certificate } from "node:crypto";
 import * as path from "node:path";
-import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
-import { docker, inspect, labelled, removeLabelled } from "./helpers/docker";
-import { freePort, get } from "./helpers/net";
-import { httpsGet, logsOf, pebbleIssued, pebbleRoot, poll, startPebble } from "./helpers/acme";
+import { docker, inspect, labelled } from "./helpers/docker";
+import { get } from "./helpers/net";
+import { expectServed, httpsGet, logsOf, pebbleIssued, pebbleRoot, poll, startPebble } from "./helpers/acme";
+import { pebbleAccount, proxySettings, replaceByGeneration, useHttpsStack } from "./helpers/httpsStack";
 
 /**
  * HTTPS with a ReverseProxy of kind nginx and tls acme, on the real engines, against
@@ -24,8 +24,6 @@ const workDir = path.join(__dirname, "..", "fixtures", "https-nginx");
 const pebble = `${run}-pebble`;
 const proxyName = `${run}-test-proxy`;
 const legoName = `${run}-test-proxy-lego`;
-let stack: Stack;
-let ports: { http: number; https: number; pebble: number };
 
 /** lego's certificates in the volume: host and serial (upper-case hex) of each. */
 function storedCertificates(): { host: string; serial: string }[] {
@@ -48,28 +46,16 @@ function storedCertificates(): { host: string; serial: string }[] {
 
 const seconds = (from: number) => Math.round((Date.now() - from) / 100) / 10;
 
-beforeAll(async () => {
-  ports = { http: await freePort(), https: await freePort(), pebble: await freePort() };
-  stack = await LocalWorkspace.createOrSelectStack({ stackName: run, workDir });
-  await stack.setAllConfig({ "https:run": { value: run } });
-});
-
-afterAll(async () => {
-  try {
-    docker("rm", "-f", pebble);
-  } catch {
-    /* not started */
-  }
-  try {
-    await stack.destroy();
-    await stack.workspace.removeStack(run);
-  } catch {
-    /* removed below */
-  }
-  removeLabelled(label);
+const fixture = useHttpsStack({
+  run,
+  label,
+  workDir,
+  config: { "https:run": { value: run } },
+  beside: [pebble],
 });
 
 test("nginx gets Pebble's certificates through lego, redirects HTTP, keeps them across a replacement, renews without dropping a request", async () => {
+  const { stack, ports } = fixture;
   const first = await stack.up();
   expect(first.summary.result).toBe("succeeded");
   const network = first.outputs.network.value as string;
@@ -77,13 +63,9 @@ test("nginx gets Pebble's certificates through lego, redirects HTTP, keeps them 
 
   // 1. nginx and lego, lego trusting the test CA for Pebble's directory.
   await stack.setAllConfig({
-    "https:proxy": { value: "true" },
-    "https:httpPort": { value: String(ports.http) },
-    "https:httpsPort": { value: String(ports.https) },
+    ...proxySettings("https", ports, testCa),
+    ...pebbleAccount,
     "https:hosts": { value: HOSTS.join(",") },
-    "https:email": { value: "ops@shipyard.test" },
-    "https:directory": { value: "https://pebble:14000/dir" },
-    "https:caRoot": { value: testCa },
     "https:generation": { value: "1" },
     "https:renewIntervalSeconds": { value: "3600" },
   });
@@ -108,15 +90,7 @@ test("nginx gets Pebble's certificates through lego, redirects HTTP, keeps them 
     );
   }
   const issuedSeconds = seconds(upStart);
-  for (const host of HOSTS) {
-    const s = served[host];
-    expect(s.status).toBe(200);
-    expect(JSON.parse(s.body).app).toBe("https-backend");
-    expect(s.subjectAltName).toBe(`DNS:${host}`);
-    expect(s.issuer).toMatch(/^Pebble Intermediate CA/);
-    expect(s.headers["strict-transport-security"]).toBe("max-age=31536000");
-    expect(s.headers["x-content-type-options"]).toBe("nosniff");
-  }
+  for (const host of HOSTS) expectServed(served[host], host);
   expect(new Set(HOSTS.map((h) => served[h].serial)).size).toBe(2);
   const legoLog = logsOf(legoName);
   for (const host of HOSTS) {
@@ -144,13 +118,7 @@ test("nginx gets Pebble's certificates through lego, redirects HTTP, keeps them 
   expect(stored).toEqual(HOSTS.map((host) => ({ host, serial: served[host].serial })));
 
   // 2. nginx and lego replaced (a changed label forces both): the stored certificates, nothing issued.
-  const before = { proxy: inspect(proxyName, "{{.Id}}"), lego: inspect(legoName, "{{.Id}}") };
-  await stack.setConfig("https:generation", { value: "2" });
-  const third = await stack.up();
-  expect(third.summary.result).toBe("succeeded");
-  expect(third.summary.resourceChanges?.replace).toBe(2);
-  expect(inspect(proxyName, "{{.Id}}")).not.toBe(before.proxy);
-  expect(inspect(legoName, "{{.Id}}")).not.toBe(before.lego);
+  await replaceByGeneration(stack, [proxyName, legoName]);
   for (const host of HOSTS) {
     const again = await poll(`HTTPS for ${host} from the replaced proxy`, 60, () =>
       httpsGet(ports.https, root, host, "/"),

@@ -1,10 +1,10 @@
 import * as http from "node:http";
 import { X509Certificate } from "node:crypto";
 import * as path from "node:path";
-import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
-import { docker, inspect, labelled, removeLabelled } from "./helpers/docker";
-import { freePort, get } from "./helpers/net";
-import { httpsGet, logsOf, pebbleIssued, pebbleRoot, poll, startPebble } from "./helpers/acme";
+import { docker, inspect, labelled } from "./helpers/docker";
+import { get } from "./helpers/net";
+import { expectServed, httpsGet, logsOf, pebbleIssued, pebbleRoot, poll, startPebble } from "./helpers/acme";
+import { pebbleAccount, proxySettings, replaceByGeneration, useHttpsStack } from "./helpers/httpsStack";
 
 /**
  * HTTPS with a ReverseProxy of kind traefik and tls acme, on the real engine, against
@@ -23,8 +23,6 @@ const workDir = path.join(__dirname, "..", "fixtures", "https-traefik");
 const pebble = `${run}-pebble`;
 const proxyName = `${run}-test-proxy`;
 const certVolume = `${run}-test-proxy-certs`;
-let stack: Stack;
-let ports: { http: number; https: number; pebble: number };
 
 /** A plain-HTTP request of any method through the proxy (loopback only). */
 function plainRequest(
@@ -68,29 +66,16 @@ function acmeStorage(): { mode: string; certificates: { domain: string; serial: 
   };
 }
 
-beforeAll(async () => {
-  ports = { http: await freePort(), https: await freePort(), pebble: await freePort() };
-  stack = await LocalWorkspace.createOrSelectStack({ stackName: run, workDir });
-  await stack.setAllConfig({ "https:run": { value: run }, "https:host": { value: HOST } });
-});
-
-afterAll(async () => {
-  // Pebble first: the network cannot go while a container is attached to it.
-  try {
-    docker("rm", "-f", pebble);
-  } catch {
-    /* not started */
-  }
-  try {
-    await stack.destroy();
-    await stack.workspace.removeStack(run);
-  } catch {
-    /* removed below */
-  }
-  removeLabelled(label);
+const fixture = useHttpsStack({
+  run,
+  label,
+  workDir,
+  config: { "https:run": { value: run }, "https:host": { value: HOST } },
+  beside: [pebble],
 });
 
 test("Traefik gets Pebble's certificate over HTTP-01, redirects HTTP, keeps acme.json across a replacement", async () => {
+  const { stack, ports } = fixture;
   // 1. The networks, the certificate volume and the backend with its router labels.
   const first = await stack.up();
   expect(first.summary.result).toBe("succeeded");
@@ -101,12 +86,8 @@ test("Traefik gets Pebble's certificate over HTTP-01, redirects HTTP, keeps acme
 
   // 3. The proxy, trusting the test CA for Pebble's directory (LEGO_CA_CERTIFICATES).
   await stack.setAllConfig({
-    "https:proxy": { value: "true" },
-    "https:httpPort": { value: String(ports.http) },
-    "https:httpsPort": { value: String(ports.https) },
-    "https:email": { value: "ops@shipyard.test" },
-    "https:directory": { value: "https://pebble:14000/dir" },
-    "https:caRoot": { value: testCa },
+    ...proxySettings("https", ports, testCa),
+    ...pebbleAccount,
     "https:generation": { value: "1" },
   });
   const second = await stack.up();
@@ -130,12 +111,7 @@ test("Traefik gets Pebble's certificate over HTTP-01, redirects HTTP, keeps acme
   ).catch((e: Error) => {
     throw new Error(`${e.message}\n--- traefik log ---\n${logsOf(proxyName).slice(-4000)}`);
   });
-  expect(served.status).toBe(200);
-  expect(JSON.parse(served.body).app).toBe("https-backend");
-  expect(served.subjectAltName).toBe(`DNS:${HOST}`);
-  expect(served.issuer).toMatch(/^Pebble Intermediate CA/);
-  expect(served.headers["strict-transport-security"]).toBe("max-age=31536000");
-  expect(served.headers["x-content-type-options"]).toBe("nosniff");
+  expectServed(served, HOST);
   expect(pebbleIssued(pebble)).toHaveLength(1);
 
   // The certificate someone who does not trust Pebble would get: refused.
@@ -158,12 +134,7 @@ test("Traefik gets Pebble's certificate over HTTP-01, redirects HTTP, keeps acme
   expect(stored.certificates).toEqual([{ domain: HOST, serial: served.serial }]);
 
   // 4. A replaced proxy container (a changed label forces it) serves the same certificate.
-  const before = inspect(proxyName, "{{.Id}}");
-  await stack.setConfig("https:generation", { value: "2" });
-  const third = await stack.up();
-  expect(third.summary.result).toBe("succeeded");
-  expect(third.summary.resourceChanges?.replace).toBe(1);
-  expect(inspect(proxyName, "{{.Id}}")).not.toBe(before);
+  await replaceByGeneration(stack, [proxyName]);
   const again = await poll("HTTPS from the replaced proxy", 120, () =>
     httpsGet(ports.https, root, HOST, "/"),
   );

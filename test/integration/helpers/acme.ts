@@ -140,3 +140,16 @@ export const pebbleIssued = (pebble: string): string[] =>
   logsOf(pebble)
     .split("\n")
     .filter((l) => /Issued certificate serial/.test(l));
+
+/**
+ * What the proxy tests check of a route's answer: 200 from the backend named `app`,
+ * Pebble's certificate for `host`, HSTS and nosniff.
+ */
+export function expectServed(answer: HttpsAnswer, host: string, app = "https-backend"): void {
+  expect(answer.status).toBe(200);
+  expect(JSON.parse(answer.body).app).toBe(app);
+  expect(answer.subjectAltName).toBe(`DNS:${host}`);
+  expect(answer.issuer).toMatch(/^Pebble Intermediate CA/);
+  expect(answer.headers["strict-transport-security"]).toBe("max-age=31536000");
+  expect(answer.headers["x-content-type-options"]).toBe("nosniff");
+}
