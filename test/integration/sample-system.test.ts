@@ -122,8 +122,12 @@ describe("demo blueprint on the real engine", () => {
     // file, not in the deploy logs, not in any container's environment.
     const dataWs = await LocalWorkspace.create({ workDir: LAYERS[0].workDir });
     const outs = await dataWs.stackOutputs(stackName(target(), "data"));
-    const passwords = Object.values(outs.secrets.value as Record<string, string>);
-    expect(passwords.length).toBe(3);
+    const secrets = outs.secrets.value as Record<string, string>;
+    // Three generated passwords, and the dev stand-in of the operator secret webhook-hmac
+    // (generated where the operator set none: stacks/operatorSecrets.ts).
+    expect(Object.keys(secrets).filter((k) => k.startsWith("operator/"))).toEqual(["operator/webhook-hmac"]);
+    const passwords = Object.values(secrets);
+    expect(passwords.length).toBe(4);
     const states = LAYERS.map((l) => storedState(l.name as "data" | "app", stackName(target(), l.name)));
 
     // The app containers were replaced under fresh names: inspect what runs now.
