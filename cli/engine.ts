@@ -20,6 +20,16 @@ export function dockerRun(args: string[], env: Record<string, string> = {}): Doc
   return { status: r.status ?? 1, stdout: (r.stdout ?? "").trim(), stderr: (r.stderr ?? "").trim() };
 }
 
+/**
+ * Removes a container (by name or id) only when it carries the system's label
+ * io.shipyard.system; returns whether it was removed.
+ */
+export function removeOwnedContainer(ref: string, system: string): boolean {
+  const owner = dockerRun(["inspect", "-f", '{{index .Config.Labels "io.shipyard.system"}}', ref]);
+  if (owner.status !== 0 || owner.stdout.trim() !== system) return false;
+  return dockerRun(["rm", "-f", ref]).status === 0;
+}
+
 /** Runs `docker ARGS` and returns stdout, or throws with `what` and docker's own words. */
 export function dockerOk(what: string, args: string[]): string {
   const r = dockerRun(args);

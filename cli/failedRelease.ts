@@ -18,7 +18,7 @@
  * replace it instead of accepting it (step_generator.go:3118, 3185-3201).
  */
 import type { Deployment, Stack } from "@pulumi/pulumi/automation";
-import { dockerRun } from "./engine";
+import { removeOwnedContainer } from "./engine";
 
 const CONTAINER = "docker:index/container:Container";
 
@@ -28,7 +28,7 @@ interface StateResource {
   id?: string;
   delete?: boolean;
   initErrors?: string[];
-  outputs?: { name?: string; labels?: { label: string; value: string }[] };
+  outputs?: { name?: string };
 }
 
 export interface FailedRelease {
@@ -80,11 +80,7 @@ export async function restoreFailedReleases(stack: Stack, system: string): Promi
   if (failed.length === 0) return [];
   await stack.importStack(state);
   return failed.map((f) => {
-    const owner = dockerRun(["inspect", "-f", '{{index .Config.Labels "io.shipyard.system"}}', f.failed.id]);
-    const removed =
-      owner.status === 0 &&
-      owner.stdout.trim() === system &&
-      dockerRun(["rm", "-f", f.failed.id]).status === 0;
+    const removed = removeOwnedContainer(f.failed.id, system);
     const what = f.urn.split("::").pop();
     return `${what}: the new copy ${f.failed.name} failed its health gate and was ${removed ? "removed" : "dropped from the state"}; the old copy stays live and serving (next up tries the release again)`;
   });

@@ -6,7 +6,7 @@
  */
 import type { Deployment } from "@pulumi/pulumi/automation";
 import { openLayer } from "./environment";
-import { dockerRun } from "./engine";
+import { removeOwnedContainer } from "./engine";
 import { planTarget } from "./target/plan";
 import type { EnvironmentTarget } from "./target/ref";
 
@@ -54,13 +54,7 @@ export function pendingContainers(d: Deployment): string[] {
 
 /** Removes those of the system (its io.shipyard.system label); returns their names. */
 function removeHalfCreated(names: string[], system: string): string[] {
-  const removed: string[] = [];
-  for (const n of names) {
-    const owner = dockerRun(["inspect", "-f", '{{index .Config.Labels "io.shipyard.system"}}', n]);
-    if (owner.status !== 0 || owner.stdout.trim() !== system) continue;
-    if (dockerRun(["rm", "-f", n]).status === 0) removed.push(n);
-  }
-  return removed;
+  return names.filter((n) => removeOwnedContainer(n, system));
 }
 
 export async function recover(t: EnvironmentTarget): Promise<Recovered[]> {
