@@ -52,7 +52,8 @@ const fileMode = (u: docker.types.input.ContainerUpload): pulumi.Output<number> 
  * container mode: uploads become Swarm secrets (or configs), limits become
  * resource limits with a quarter reserved, the restart policy `any`, ports the
  * endpoint spec, and the role chooses the update order and placement.
- * `no-new-privileges` has no Swarm equivalent in Engine API 1.41 and is dropped.
+ * `no-new-privileges` is dropped: the upstream provider's service schema has no
+ * field for it (its `privileges` block holds credential_spec and se_linux_context only).
  */
 export function swarmService(
   name: string,
