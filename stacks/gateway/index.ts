@@ -8,11 +8,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Gateway } from "../../components/gateway";
 import { engineFacts } from "../engineFacts";
+import { describeImageSet } from "../imageSet";
 import { gatewayPlan, parseGatewayConfig } from "./config";
 
 async function gatewayProgram(): Promise<Record<string, unknown>> {
   const config = parseGatewayConfig(pulumi.runtime.allConfig());
   const plan = gatewayPlan(config);
+  void pulumi.log.info(describeImageSet({ set: config.imageSet, from: config.imageSetFrom }));
   const gateway = new Gateway(plan.system, {
     system: plan.system,
     environment: plan.environment,

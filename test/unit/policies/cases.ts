@@ -1,3 +1,4 @@
+import type { StackSettings } from "../../../policies/lib/stackSettings";
 import type { ResourceView } from "../../../policies/lib/view";
 import { backup, container, network, owner, volume } from "./fixtures";
 
@@ -5,6 +6,8 @@ import { backup, container, network, owner, volume } from "./fixtures";
 export interface Case {
   pass: ResourceView[];
   fail: ResourceView[];
+  /** The stack settings the pack sees (PULUMI_CONFIG) while checking `pass` and `fail`. @default {} */
+  stack?: { pass?: StackSettings; fail?: StackSettings };
 }
 
 const db = owner({ layer: "data", component: "database", role: "postgres" });
@@ -29,6 +32,12 @@ const admin = (env: string, auth: string, routes: string, envs: string[]) =>
   );
 
 export const CASES: Record<string, Case> = {
+  "stand-ins-by-machine-only": {
+    // dev may choose its stand-ins in its settings; staging and prod may not
+    pass: [container({}, owner({ env: "dev" })), network({}, owner({ env: "dev" }))],
+    fail: [container({}, owner({ env: "prod" })), volume(false, owner({ env: "staging" }))],
+    stack: { pass: { imageSet: "local" }, fail: { imageSet: "local" } },
+  },
   "no-privileged-containers": { pass: [container()], fail: [container({ privileged: true })] },
   "capabilities-allow-list": {
     pass: [container({ capabilities: { adds: ["NET_BIND_SERVICE"], drops: ["ALL"] } })],
