@@ -69,7 +69,9 @@ describe("policy pack: stand-ins only by the machine's choice", () => {
   it("reads only shipyard:imageSet from the stack config Pulumi hands the pack (PULUMI_CONFIG)", () => {
     const config = { "shipyard:imageSet": "local", "shipyard:operatorSecrets.key": "s3cret" };
     expect(loadStackSettings({ PULUMI_CONFIG: JSON.stringify(config) })).toEqual({ imageSet: "local" });
-    expect(loadStackSettings({ PULUMI_CONFIG: JSON.stringify({ "shipyard:environment": "prod" }) })).toEqual({});
+    expect(loadStackSettings({ PULUMI_CONFIG: JSON.stringify({ "shipyard:environment": "prod" }) })).toEqual(
+      {},
+    );
     expect(loadStackSettings({})).toEqual({});
     expect(loadStackSettings({ PULUMI_CONFIG: "not json" })).toEqual({});
   });
