@@ -2,13 +2,11 @@ import { PolicyPack } from "@pulumi/policy";
 import { ALL_POLICIES } from "./lib/all";
 import { toCrossGuard } from "./lib/pack";
 import { loadSettings } from "./lib/settings";
-import { loadStackSettings } from "./lib/stackSettings";
 import { loadWaivers, today } from "./lib/waivers";
 
 // Settings and waivers are read once, when the CLI starts the pack; a bad
-// file stops the pack with the file, entry and field named. The stack's own
-// settings come from Pulumi (PULUMI_CONFIG), for the policies that read them.
-const ctx = { settings: loadSettings(), waivers: loadWaivers(), today: today(), stack: loadStackSettings() };
+// file stops the pack with the file, entry and field named.
+const ctx = { settings: loadSettings(), waivers: loadWaivers(), today: today() };
 
 new PolicyPack("shipyard", {
   enforcementLevel: "mandatory",

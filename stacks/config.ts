@@ -15,6 +15,7 @@ import { AlertDelivery } from "../blueprints/alerts";
 import { stackTls } from "./tls";
 import { foldOperatorSecrets, OperatorSecretsConfig } from "./operatorSecrets";
 import { chooseImageSet, IMAGE_SETS, type ImageSetSource } from "./imageSet";
+import { standInsMark } from "./imageSetLabel";
 
 export const NAMESPACE = "shipyard";
 
@@ -234,6 +235,10 @@ export function loadStack(raw: Record<string, string> = pulumi.runtime.allConfig
   system: ResolvedSystem;
 } {
   const config = parseConfig(raw);
+  config.labels = {
+    ...config.labels,
+    ...standInsMark({ set: config.imageSet, from: config.imageSetFrom }, config.environment),
+  };
   const system = resolve(BLUEPRINTS[config.blueprint], {
     environment: config.environment,
     imageSet: config.imageSet,

@@ -1,5 +1,4 @@
 import type { Settings } from "./settings";
-import type { StackSettings } from "./stackSettings";
 import type { Waiver } from "./waivers";
 import type { ResourceView } from "./view";
 
@@ -11,8 +10,6 @@ export interface Context {
   /** Today's date, YYYY-MM-DD (waiver expiry). */
   today: string;
   waivers: Waiver[];
-  /** The stack's own settings a policy reads (from PULUMI_CONFIG). @default {} */
-  stack?: StackSettings;
 }
 
 /** A violation a stack check found, on one resource or on the stack. */

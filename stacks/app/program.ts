@@ -26,7 +26,8 @@ import {
 /** The program; `raw` is the stack's config (default: the running stack's), given by tests. */
 export async function appProgram(raw?: Record<string, string>): Promise<Record<string, unknown>> {
   const { config, system } = loadStack(raw);
-  void pulumi.log.info(describeImageSet({ set: config.imageSet, from: config.imageSetFrom }));
+  const imageSet = { set: config.imageSet, from: config.imageSetFrom };
+  void pulumi.log.info(describeImageSet(imageSet));
   const missingSecret = tsigSecretProblem(system.app.proxy.tls, config.tlsDnsTsigSecret);
   if (missingSecret) throw new ConfigError(`invalid stack configuration:\n  - ${missingSecret}`);
   const misplaced = Object.keys(config.operatorSecrets);

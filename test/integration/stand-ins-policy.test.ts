@@ -13,7 +13,8 @@ import { testTarget } from "./helpers/target";
  * (SHIPYARD_IMAGE_SET=local), and its preview says so.
  */
 const run = `sin${process.pid}`;
-const label = `io.shipyard.test=${run}`;
+/** The second test's own stacks (the first one's keep its shipyard:imageSet). */
+const machineRun = `sim${process.pid}`;
 const secrets = { "webhook-hmac": "0123456789abcdef0123456789abcdef" };
 
 async function removeStacks(t: ReturnType<typeof testTarget>): Promise<void> {
@@ -25,9 +26,9 @@ async function removeStacks(t: ReturnType<typeof testTarget>): Promise<void> {
 
 describe("stand-ins in prod: only by the machine's choice", () => {
   const lines: string[] = [];
-  const target = (config: Record<string, string>) => ({
+  const target = (config: Record<string, string>, name = run) => ({
     ...testTarget({
-      run,
+      run: name,
       blueprint: "demo",
       environment: "prod",
       config,
@@ -37,8 +38,10 @@ describe("stand-ins in prod: only by the machine's choice", () => {
     secrets,
   });
   afterAll(async () => {
-    await removeStacks(target({}));
-    removeLabelled(label);
+    for (const name of [run, machineRun]) {
+      await removeStacks(target({}, name));
+      removeLabelled(`io.shipyard.test=${name}`);
+    }
   });
 
   test("a prod stack whose settings choose the local image set is refused before any change", async () => {
@@ -50,16 +53,16 @@ describe("stand-ins in prod: only by the machine's choice", () => {
     expect(refused).toBeInstanceOf(Error);
     const text = `${refused?.message ?? ""}\n${lines.join("\n")}`;
     expect(text).toMatch(
-      /stand-ins-by-machine-only\s+\S+\s+mandatory\s+the stack's settings choose the local stand-ins/,
+      /stand-ins-by-machine-only\s+\S+\s+mandatory\s+(image \S+|network|volume) of a stack whose settings choose the local stand-ins/,
     );
     expect(text).toMatch(/policy check before any change: [1-9]\d* mandatory/);
     // Nothing reached the engine: no container, network or volume of the run.
-    expect(labelled(label)).toEqual({ containers: [], networks: [], volumes: [] });
+    expect(labelled(`io.shipyard.test=${run}`)).toEqual({ containers: [], networks: [], volumes: [] });
   });
 
   test("the same prod stack with the machine's choice passes the pack and says which set runs", async () => {
     lines.length = 0;
-    const layers = await preview(target({}));
+    const layers = await preview(target({}, machineRun));
     expect(layers.map((l) => l.layer)).toEqual(["data", "app"]);
     for (const l of layers) {
       expect(l.violations.filter((v) => v.policy === "stand-ins-by-machine-only")).toEqual([]);

@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parseConfig } from "../../stacks/config";
+import { loadStack, parseConfig } from "../../stacks/config";
 import { parseGatewayConfig } from "../../stacks/gateway/config";
 import { chooseImageSet, describeImageSet } from "../../stacks/imageSet";
 
@@ -98,5 +98,33 @@ describe("the image set: the stack's setting, else the machine's, else upstream"
     } finally {
       fs.rmSync(cache, { recursive: true, force: true });
     }
+  });
+});
+
+describe("a stack whose settings choose the stand-ins outside dev is marked for the policy pack", () => {
+  const raw = (environment: string, imageSet?: string) => ({
+    "shipyard:blueprint": "demo",
+    "shipyard:environment": environment,
+    ...(imageSet ? { "shipyard:imageSet": imageSet } : {}),
+  });
+  const mark = (r: Record<string, string>) => loadStack(r).config.labels["io.shipyard.image-set"];
+
+  test("prod and staging with shipyard:imageSet local carry io.shipyard.image-set on every object", () => {
+    expect(mark(raw("prod", "local"))).toBe("local from shipyard:imageSet");
+    expect(mark(raw("staging", "local"))).toBe("local from shipyard:imageSet");
+  });
+
+  test("the machine's choice, upstream and dev add nothing", () => {
+    const saved = process.env.SHIPYARD_IMAGE_SET;
+    process.env.SHIPYARD_IMAGE_SET = "local";
+    try {
+      expect(loadStack(raw("prod")).config).toMatchObject({ imageSet: "local", imageSetFrom: "machine" });
+      expect(mark(raw("prod"))).toBeUndefined();
+    } finally {
+      if (saved === undefined) delete process.env.SHIPYARD_IMAGE_SET;
+      else process.env.SHIPYARD_IMAGE_SET = saved;
+    }
+    expect(mark(raw("prod", "upstream"))).toBeUndefined();
+    expect(mark(raw("dev", "local"))).toBeUndefined();
   });
 });

@@ -1,4 +1,3 @@
-import type { StackSettings } from "../../../policies/lib/stackSettings";
 import type { ResourceView } from "../../../policies/lib/view";
 import { backup, container, network, owner, volume } from "./fixtures";
 
@@ -6,8 +5,6 @@ import { backup, container, network, owner, volume } from "./fixtures";
 export interface Case {
   pass: ResourceView[];
   fail: ResourceView[];
-  /** The stack settings the pack sees (PULUMI_CONFIG) while checking `pass` and `fail`. @default {} */
-  stack?: { pass?: StackSettings; fail?: StackSettings };
 }
 
 const db = owner({ layer: "data", component: "database", role: "postgres" });
@@ -31,12 +28,17 @@ const admin = (env: string, auth: string, routes: string, envs: string[]) =>
     },
   );
 
+/** stacks/imageSetLabel.ts: a stand-in chosen by the stack's settings. */
+const standIns = { "io.shipyard.image-set": "local from shipyard:imageSet" };
+
 export const CASES: Record<string, Case> = {
   "stand-ins-by-machine-only": {
-    // dev may choose its stand-ins in its settings; staging and prod may not
-    pass: [container({}, owner({ env: "dev" })), network({}, owner({ env: "dev" }))],
-    fail: [container({}, owner({ env: "prod" })), volume(false, owner({ env: "staging" }))],
-    stack: { pass: { imageSet: "local" }, fail: { imageSet: "local" } },
+    // the machine's choice (no mark) anywhere; a dev stack's own choice
+    pass: [container({}, owner({ env: "prod" })), container({}, { ...owner({ env: "dev" }), ...standIns })],
+    fail: [
+      container({}, { ...owner({ env: "prod" }), ...standIns }),
+      container({}, { ...owner(), ...standIns }),
+    ],
   },
   "no-privileged-containers": { pass: [container()], fail: [container({ privileged: true })] },
   "capabilities-allow-list": {

@@ -6,22 +6,16 @@ import { evaluateAll, evaluateResource, evaluateStack } from "../../../policies/
 import type { PolicyDef } from "../../../policies/lib/policy";
 import { loadSettings, Settings } from "../../../policies/lib/settings";
 import { viewOf, type ResourceView } from "../../../policies/lib/view";
-import { loadStackSettings, type StackSettings } from "../../../policies/lib/stackSettings";
 import { loadWaivers, type Waiver } from "../../../policies/lib/waivers";
 import { CASES } from "./cases";
 import { container, owner } from "./fixtures";
 
-const ctx = (waivers: Waiver[] = [], stack: StackSettings = {}) => ({
-  settings: Settings.parse({}),
-  waivers,
-  today: "2026-11-23",
-  stack,
-});
+const ctx = (waivers: Waiver[] = []) => ({ settings: Settings.parse({}), waivers, today: "2026-11-23" });
 
-function violations(def: PolicyDef, rs: ResourceView[], waivers: Waiver[] = [], stack: StackSettings = {}) {
+function violations(def: PolicyDef, rs: ResourceView[], waivers: Waiver[] = []) {
   return def.checkStack
-    ? evaluateStack(def, rs, ctx(waivers, stack))
-    : rs.flatMap((r) => evaluateResource(def, r, ctx(waivers, stack)));
+    ? evaluateStack(def, rs, ctx(waivers))
+    : rs.flatMap((r) => evaluateResource(def, r, ctx(waivers)));
 }
 
 describe("policy pack: every policy", () => {
@@ -36,16 +30,14 @@ describe("policy pack: every policy", () => {
 
   describe.each(ALL_POLICIES.map((p) => [p.name, p] as const))("%s", (name, def) => {
     it("passes a compliant resource", () => {
-      expect(violations(def, CASES[name].pass, [], CASES[name].stack?.pass)).toEqual([]);
+      expect(violations(def, CASES[name].pass)).toEqual([]);
     });
     it("reports a violating resource", () => {
-      const stack = CASES[name].stack?.fail ?? {};
-      const found = violations(def, CASES[name].fail, [], stack);
+      const found = violations(def, CASES[name].fail);
       expect(found.length).toBeGreaterThan(0);
       expect(found.every((v) => v.policy === name && v.message.length > 0)).toBe(true);
       if (!def.checkStack) {
-        for (const r of CASES[name].fail)
-          expect(evaluateResource(def, r, ctx([], stack)).length).toBeGreaterThan(0);
+        for (const r of CASES[name].fail) expect(evaluateResource(def, r, ctx()).length).toBeGreaterThan(0);
       }
     });
   });
@@ -53,27 +45,19 @@ describe("policy pack: every policy", () => {
 
 describe("policy pack: stand-ins only by the machine's choice", () => {
   const def = ALL_POLICIES.find((p) => p.name === "stand-ins-by-machine-only")!;
-  const prod = container({}, owner({ env: "prod" }));
+  const marked = { "io.shipyard.image-set": "local from shipyard:imageSet" };
 
-  it("refuses a prod stack whose settings choose the local image set, as a mandatory violation", () => {
-    const v = evaluateResource(def, prod, ctx([], { imageSet: "local" }));
+  it("refuses a prod workload whose stand-in the stack's settings chose, as a mandatory violation", () => {
+    const v = evaluateResource(def, container({}, { ...owner({ env: "prod" }), ...marked }), ctx());
     expect(v.map((x) => x.level)).toEqual(["mandatory"]);
-    expect(v[0].message).toMatch(/shipyard:imageSet: local.*SHIPYARD_IMAGE_SET=local/);
-  });
-
-  it("lets prod run what the machine chose (no shipyard:imageSet) and a stack choose upstream", () => {
-    expect(evaluateResource(def, prod, ctx([], {}))).toEqual([]);
-    expect(evaluateResource(def, prod, ctx([], { imageSet: "upstream" }))).toEqual([]);
-  });
-
-  it("reads only shipyard:imageSet from the stack config Pulumi hands the pack (PULUMI_CONFIG)", () => {
-    const config = { "shipyard:imageSet": "local", "shipyard:operatorSecrets.key": "s3cret" };
-    expect(loadStackSettings({ PULUMI_CONFIG: JSON.stringify(config) })).toEqual({ imageSet: "local" });
-    expect(loadStackSettings({ PULUMI_CONFIG: JSON.stringify({ "shipyard:environment": "prod" }) })).toEqual(
-      {},
+    expect(v[0].message).toMatch(
+      /^image shipyard\/app:bookworm of a stack whose settings choose the local stand-ins \(shipyard:imageSet: local\) in prod;.*SHIPYARD_IMAGE_SET=local/,
     );
-    expect(loadStackSettings({})).toEqual({});
-    expect(loadStackSettings({ PULUMI_CONFIG: "not json" })).toEqual({});
+  });
+
+  it("lets prod run what the machine chose (no mark), and dev what its settings chose", () => {
+    expect(evaluateResource(def, container({}, owner({ env: "prod" })), ctx())).toEqual([]);
+    expect(evaluateResource(def, container({}, { ...owner({ env: "dev" }), ...marked }), ctx())).toEqual([]);
   });
 });
 
