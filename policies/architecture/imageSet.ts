@@ -26,7 +26,7 @@ export const imageSetPolicies: PolicyDef[] = [
       const mark = r.labels[IMAGE_SET];
       if (mark === undefined || ctx.environment === undefined || ctx.environment === "dev") return [];
       return [
-        `${r.kind === "container" ? `image ${String(r.props.image)}` : r.kind} of a stack whose settings choose the local stand-ins (shipyard:imageSet: local) in ${ctx.environment}; a settings file may not put stand-ins into ${ctx.environment}. Allowed: remove shipyard:imageSet (registry images, the default) or set it to upstream; a machine that runs its stand-ins says so itself: SHIPYARD_IMAGE_SET=local (scripts/setup.sh records it when it builds them)`,
+        `${r.kind === "container" ? `image ${String(r.props.image)}` : r.kind}: stand-ins chosen by the stack's settings (shipyard:imageSet: local) in ${ctx.environment}; allowed: no shipyard:imageSet (registry images) or upstream; stand-ins only by the machine's choice, SHIPYARD_IMAGE_SET=local (scripts/setup.sh)`,
       ];
     },
   },

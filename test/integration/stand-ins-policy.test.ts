@@ -53,9 +53,11 @@ describe("stand-ins in prod: only by the machine's choice", () => {
     expect(refused).toBeInstanceOf(Error);
     const text = `${refused?.message ?? ""}\n${lines.join("\n")}`;
     expect(text).toMatch(
-      /stand-ins-by-machine-only\s+\S+\s+mandatory\s+(image \S+|network|volume) of a stack whose settings choose the local stand-ins/,
+      /stand-ins-by-machine-only\s+\S+\s+mandatory\s+(image \S+|network|volume): stand-ins chosen by the stack's settings \(shipyard:imageSet: local\) in prod/,
     );
-    expect(text).toMatch(/policy check before any change: [1-9]\d* mandatory/);
+    expect(text).toMatch(
+      /refused before any change: the policy pack blocks this deploy of demo\/prod, [1-9]\d* mandatory/,
+    );
     // Nothing reached the engine: no container, network or volume of the run.
     expect(labelled(`io.shipyard.test=${run}`)).toEqual({ containers: [], networks: [], volumes: [] });
   });

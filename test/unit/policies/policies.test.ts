@@ -51,7 +51,7 @@ describe("policy pack: stand-ins only by the machine's choice", () => {
     const v = evaluateResource(def, container({}, { ...owner({ env: "prod" }), ...marked }), ctx());
     expect(v.map((x) => x.level)).toEqual(["mandatory"]);
     expect(v[0].message).toMatch(
-      /^image shipyard\/app:bookworm of a stack whose settings choose the local stand-ins \(shipyard:imageSet: local\) in prod;.*SHIPYARD_IMAGE_SET=local/,
+      /^image shipyard\/app:bookworm: stand-ins chosen by the stack's settings \(shipyard:imageSet: local\) in prod;.*SHIPYARD_IMAGE_SET=local/,
     );
   });
 
