@@ -434,7 +434,11 @@ export const BranchName = z
   );
 
 /** The project's convention, for blueprints whose documents name no branches. */
-export const DEFAULT_BRANCHES: Record<string, Environment> = { develop: "dev", staging: "staging", main: "prod" };
+export const DEFAULT_BRANCHES: Record<string, Environment> = {
+  develop: "dev",
+  staging: "staging",
+  main: "prod",
+};
 
 export const Blueprint = z
   .object({
