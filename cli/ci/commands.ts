@@ -32,7 +32,9 @@ export async function runCiCommand(argv: string[]): Promise<boolean> {
   if (command === "branch-targets") {
     const [branch, ...names] = args;
     if (!branch) throw new Error("branch-targets needs the branch, e.g. branch-targets main");
-    const blueprints = names.length ? names : (process.env.SHIPYARD_BLUEPRINTS ?? "demo").split(/\s+/).filter(Boolean);
+    const blueprints = names.length
+      ? names
+      : (process.env.SHIPYARD_BLUEPRINTS ?? "demo").split(/\s+/).filter(Boolean);
     console.log(JSON.stringify(deployTargets(blueprints, branch)));
     return true;
   }

@@ -43,8 +43,11 @@ describe("branch maps per blueprint", () => {
   });
 
   test("without a map, the project's convention for the blueprint's environments", () => {
-    const { branches: _drop, ...bare } = BLUEPRINTS.demo;
-    expect(branchMap({ ...bare, environments: ["dev", "prod"] })).toEqual({ develop: "dev", main: "prod" });
+    expect(BLUEPRINTS.demo.branches).toBeUndefined();
+    expect(branchMap({ ...BLUEPRINTS.demo, environments: ["dev", "prod"] })).toEqual({
+      develop: "dev",
+      main: "prod",
+    });
   });
 
   test("is validated with the blueprint: environments it has, one branch each, branch names git allows", () => {
