@@ -76,6 +76,8 @@ export const brandclub: Blueprint = {
   description:
     "Brand Club on Frappe: configurator and create-site jobs, backend, frontend, websocket, three queues, scheduler; MariaDB 10.6, two Redis",
   environments: ["dev", "staging", "prod"],
+  // 002 "Branch-to-Environment Mapping": develop, staging, main.
+  branches: { develop: "dev", staging: "staging", main: "prod" },
   stacks: { data: "{system}-db-{env}", app: "{system}-{env}" },
   vars: {
     tag: { perEnv: { dev: "develop", staging: "staging", prod: "main" } },

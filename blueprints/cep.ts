@@ -32,6 +32,8 @@ export const cep: Blueprint = {
   name: "cep",
   description: "CEPComunicacion: Next.js, Payload CMS, admin, BullMQ workers; PostgreSQL 16, Redis 7, MinIO",
   environments: ["dev", "prod"],
+  // Branches: 004 names GitHub Actions but no branches, so the project's convention
+  // (DEFAULT_BRANCHES) for its two environments: develop -> dev, main -> prod.
   vars: {
     host: { perEnv: { dev: "dev.cep.localhost", prod: "cep.localhost" } },
     tag: { perEnv: { dev: "develop", prod: "main" } },

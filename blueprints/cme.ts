@@ -43,6 +43,8 @@ export const cme: Blueprint = {
   description:
     "CME Stack: WordPress, Matomo, n8n, GlitchTip (+ GitLab CE in dev); MariaDB, PostgreSQL, Redis; monitoring",
   environments: ["dev", "staging", "prod"],
+  // 001 "Branch Responsibilities": dev deploys dev, staging staging, main production.
+  branches: { dev: "dev", staging: "staging", main: "prod" },
   vars: {
     db: { perEnv: { dev: "cme_dev", staging: "cme_staging", prod: "cme_stack" } },
     net: { perEnv: { dev: "{system}-dev", staging: "{system}-staging", prod: "{system}-stack" } },

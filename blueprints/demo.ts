@@ -21,6 +21,7 @@ export const demo: Blueprint = {
   name: "demo",
   description: "Sample system: MariaDB, Redis, web + api behind nginx, a worker",
   environments: ["dev", "staging", "prod"],
+  // Branches: the project's convention (blueprints/schema.ts DEFAULT_BRANCHES): develop, staging, main.
   images: {
     mariadb: { upstream: "mariadb:10.6", local: "shipyard/mariadb:bookworm" },
     redis: { upstream: "redis:7", local: "shipyard/redis:bookworm" },

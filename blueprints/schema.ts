@@ -425,11 +425,32 @@ export const DataRefresh = z
   })
   .strict();
 
+/** A branch name as git allows it (one or more `/`-separated parts, no `..`, no `.lock` end). */
+export const BranchName = z
+  .string()
+  .regex(
+    /^(?![-/.])(?!.*\.\.)(?!.*\/\/)(?!.*\/\.)[A-Za-z0-9._/-]+(?<![/.])(?<!\.lock)$/,
+    "is not a branch name; allowed: letters, digits and . _ - / (no leading - / ., no .., no trailing / or .lock)",
+  );
+
+/** The project's convention, for blueprints whose documents name no branches. */
+export const DEFAULT_BRANCHES: Record<string, Environment> = {
+  develop: "dev",
+  staging: "staging",
+  main: "prod",
+};
+
 export const Blueprint = z
   .object({
     name,
     description: z.string(),
     environments: z.array(Environment).min(1),
+    /**
+     * Which environment a push to a branch deploys (the deploy workflow's map),
+     * e.g. `{ dev: "dev", staging: "staging", main: "prod" }`. Each environment
+     * of the blueprint at most once. @default DEFAULT_BRANCHES, for the blueprint's environments
+     */
+    branches: z.record(BranchName, Environment).optional(),
     vars: z.record(perEnv(z.string())).optional(),
     /** Pulumi stack names of the layers, e.g. `{ data: "brandclub-db-{env}", app: "brandclub-{env}" }`. */
     stacks: z.object({ data: z.string(), app: z.string() }).strict().optional(),
@@ -460,7 +481,26 @@ export const Blueprint = z
       })
       .strict(),
   })
-  .strict();
+  .strict()
+  .superRefine((bp, ctx) => {
+    const seen = new Map<string, string>();
+    for (const [branch, env] of Object.entries(bp.branches ?? {})) {
+      if (!bp.environments.includes(env))
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ["branches", branch],
+          message: `deploys "${env}", which is not an environment of ${bp.name}; allowed: ${bp.environments.join(", ")}`,
+        });
+      const other = seen.get(env);
+      if (other !== undefined)
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ["branches", branch],
+          message: `deploys "${env}", which branch ${other} already deploys; allowed: one branch per environment`,
+        });
+      seen.set(env, branch);
+    }
+  });
 
 export type Blueprint = z.input<typeof Blueprint>;
 export type ParsedBlueprint = z.output<typeof Blueprint>;

@@ -63,6 +63,8 @@ export const webmeteor: Blueprint = {
   name: "webmeteor",
   description: "WebMeteor: Angular www, PHP API, Socket.IO alerts, PostgreSQL 16; per-customer site stacks",
   environments: ["staging", "prod"],
+  // 003 "Architecture Comparison": auto-deploy on push to `staging` and to `prod`.
+  branches: { staging: "staging", prod: "prod" },
   vars: {
     netenv: { perEnv: { staging: "staging", prod: "production" } },
     www: { perEnv: { staging: "staging.webmeteor.localhost", prod: "www.webmeteor.localhost" } },

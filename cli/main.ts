@@ -10,7 +10,7 @@
  *   npm run deploy -- rollback <blueprint> <env>
  *   npm run deploy -- preview-json <blueprint> <env> <out-dir> [--policy-pack DIR] [--name NAME] [--set k=v]
  *   npm run deploy -- render-preview [--title T] <preview.json...>
- *   npm run deploy -- affected-envs | branch-env | pr-comment   (CI, see cli/ci/commands.ts)
+ *   npm run deploy -- affected-envs | branch-targets | pr-comment   (CI, see cli/ci/commands.ts)
  *   npm run deploy -- export-compose <blueprint> <env> [--name NAME] [--out DIR] [--swarm] [--set key=value ...]
  *   npm run deploy -- export-grafana <blueprint> <env> [--name NAME] [--out DIR]
  *   npm run deploy -- list

@@ -9,6 +9,14 @@ source "$_SHIPYARD_ROOT/scripts/versions.sh"
 export SHIPYARD_TOOLCHAIN
 SHIPYARD_CACHE="${SHIPYARD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/shipyard}"
 export SHIPYARD_CACHE
+# Image set: registry images, unless this machine chose the local stand-ins.
+# scripts/setup.sh records `local` in $SHIPYARD_CACHE/image-set when it builds
+# them (--no-stand-ins removes it); SHIPYARD_IMAGE_SET set by hand wins. The
+# programs read it (stacks/imageSet.ts) and say which set runs and why.
+if [ -z "${SHIPYARD_IMAGE_SET:-}" ] && [ -s "$SHIPYARD_CACHE/image-set" ]; then
+  SHIPYARD_IMAGE_SET="$(cat "$SHIPYARD_CACHE/image-set")"
+  export SHIPYARD_IMAGE_SET
+fi
 if [ "$SHIPYARD_TOOLCHAIN" != released ] && [ -x "$SHIPYARD_CACHE/pulumi-v$PULUMI_VERSION/bin/pulumi" ]; then
   PATH="$SHIPYARD_CACHE/pulumi-v$PULUMI_VERSION/bin:$PATH"
 fi

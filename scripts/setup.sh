@@ -2,18 +2,24 @@
 # One command from a fresh machine to a deployed dev environment:
 #   toolchain (Node, Pulumi CLI, plugins) -> Docker engine -> local images ->
 #   deploy the dev environment of a blueprint (default: demo).
-# Usage: scripts/setup.sh [--no-deploy] [BLUEPRINT] [ENV]
+# Usage: scripts/setup.sh [--no-deploy] [--no-stand-ins] [BLUEPRINT] [ENV]
+# Building the local stand-ins makes them this machine's image set (recorded in
+# $SHIPYARD_CACHE/image-set, exported as SHIPYARD_IMAGE_SET by scripts/env.sh).
+# --no-stand-ins builds none and removes that record: registry images only (CI's
+# deploy, a real server).
 # SHIPYARD_TOOLCHAIN=offline (default: build Pulumi and the plugins/ stand-ins from
 # Go modules) | released (a released pulumi on PATH, upstream plugins).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 source "$ROOT/scripts/lib.sh"
 deploy=1
+stand_ins=1
 args=()
 for a in "$@"; do
   case "$a" in
     --no-deploy) deploy=0 ;;
-    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+    --no-stand-ins) stand_ins=0 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) args+=("$a") ;;
   esac
 done
@@ -26,14 +32,19 @@ blueprint="${args[0]:-demo}" env="${args[1]:-dev}"
 # this saves the longest downloads (n8n's npm install) outright.
 prestatus="$SHIPYARD_CACHE/prebuilds.$$"
 rm -rf "$prestatus"
-step "setup: image prebuilds in the background (logs: $SHIPYARD_LOGS/prebuild-<image>.log)"
-setsid bash "$ROOT/scripts/prebuilds.sh" "$prestatus" &
-prepid=$!
-export SHIPYARD_PREBUILD_STATUS="$prestatus" SHIPYARD_PREBUILD_PID="$prepid"
+prepid=""
+if [ "$stand_ins" = 1 ]; then
+  step "setup: image prebuilds in the background (logs: $SHIPYARD_LOGS/prebuild-<image>.log)"
+  setsid bash "$ROOT/scripts/prebuilds.sh" "$prestatus" &
+  prepid=$!
+  export SHIPYARD_PREBUILD_STATUS="$prestatus" SHIPYARD_PREBUILD_PID="$prepid"
+else
+  step "setup: no stand-ins (--no-stand-ins): registry images only"
+fi
 lanes=()
 cleanup() {
   for p in "${lanes[@]}"; do kill -- "-$p" 2>/dev/null || true; done
-  kill -- "-$prepid" 2>/dev/null || true
+  [ -z "$prepid" ] || kill -- "-$prepid" 2>/dev/null || true
   rm -rf "$prestatus"
 }
 trap cleanup EXIT
@@ -41,7 +52,11 @@ step "setup: toolchain"
 setsid bash "$ROOT/scripts/toolchain.sh" &
 toolchain=$!
 lanes+=("$toolchain")
-setsid bash -c 'bash "$1/scripts/engine.sh" && bash "$1/scripts/images.sh"' engine-and-images "$ROOT" &
+if [ "$stand_ins" = 1 ]; then
+  setsid bash -c 'bash "$1/scripts/engine.sh" && bash "$1/scripts/images.sh"' engine-and-images "$ROOT" &
+else
+  setsid bash "$ROOT/scripts/engine.sh" &
+fi
 images=$!
 lanes+=("$images")
 rc=0
@@ -49,9 +64,17 @@ wait "$toolchain" || rc=$?
 [ "$rc" = 0 ] || die "the toolchain did not build (exit $rc)" "read the FAILED line above, fix it and run scripts/setup.sh again"
 wait "$images" || rc=$?
 [ "$rc" = 0 ] || die "the engine or the images did not get ready (exit $rc)" "read the FAILED line above, fix it and run scripts/setup.sh again"
-wait "$prepid" || true
+[ -z "$prepid" ] || wait "$prepid" || true
 trap - EXIT
 rm -rf "$prestatus"
+# The machine's image set (scripts/env.sh exports it as SHIPYARD_IMAGE_SET).
+if [ "$stand_ins" = 1 ]; then
+  echo local >"$SHIPYARD_CACHE/image-set"
+  step "setup: this machine's image set: local (the stand-ins just built; recorded in $SHIPYARD_CACHE/image-set)"
+else
+  rm -f "$SHIPYARD_CACHE/image-set"
+  step "setup: this machine's image set: upstream (registry images)"
+fi
 if [ "$deploy" = 1 ]; then
   step "setup: deploying $blueprint/$env"
   source "$ROOT/scripts/env.sh"

@@ -14,6 +14,8 @@ import { BLUEPRINTS, ENVIRONMENTS, resolve, type ResolvedSystem } from "../bluep
 import { AlertDelivery } from "../blueprints/alerts";
 import { stackTls } from "./tls";
 import { foldOperatorSecrets, OperatorSecretsConfig } from "./operatorSecrets";
+import { chooseImageSet, IMAGE_SETS, type ImageSetSource } from "./imageSet";
+import { standInsMark } from "./imageSetLabel";
 
 export const NAMESPACE = "shipyard";
 
@@ -32,7 +34,8 @@ export const StackConfig = z
       .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, "use lower-case letters, digits and inner dashes")
       .optional(),
     environment: z.enum(ENVIRONMENTS),
-    imageSet: z.enum(["upstream", "local"]).default("upstream"),
+    /** The stack's own image set, over the machine's SHIPYARD_IMAGE_SET (stacks/imageSet.ts). */
+    imageSet: z.enum(IMAGE_SETS).default("upstream"),
     images: z.record(form("imageRef")).default({}),
     httpPort: z.coerce.number().int().min(1).max(65535).optional(),
     /**
@@ -136,7 +139,10 @@ export const StackConfig = z
       .default({}),
   })
   .strict();
-export type StackConfig = z.output<typeof StackConfig>;
+export type StackConfig = z.output<typeof StackConfig> & {
+  /** Where `imageSet` came from: the stack's settings, the machine (SHIPYARD_IMAGE_SET), or the default. */
+  imageSetFrom: ImageSetSource;
+};
 
 export class ConfigError extends Error {}
 
@@ -162,8 +168,11 @@ function keysAt(path: (string | number)[]): string[] {
   return t instanceof z.ZodObject ? Object.keys(t.shape as object) : [];
 }
 
-/** Parses raw `shipyard:*` config values (as `pulumi.runtime.allConfig()` gives them). */
-export function parseConfig(raw: Record<string, string>): StackConfig {
+/**
+ * Parses raw `shipyard:*` config values (as `pulumi.runtime.allConfig()` gives them);
+ * `env` gives the machine's image set when the stack names none.
+ */
+export function parseConfig(raw: Record<string, string>, env: NodeJS.ProcessEnv = process.env): StackConfig {
   const values: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw)) {
     const [ns, name] = key.split(":");
@@ -179,8 +188,11 @@ export function parseConfig(raw: Record<string, string>): StackConfig {
     values[name] = v;
   }
   foldOperatorSecrets(values, raw);
-  const parsed = StackConfig.safeParse(values);
   const problems: string[] = [];
+  const imageSet = chooseImageSet(values.imageSet, env);
+  if ("problem" in imageSet) problems.push(imageSet.problem);
+  else values.imageSet = imageSet.set;
+  const parsed = StackConfig.safeParse(values);
   if (!parsed.success) {
     for (const i of parsed.error.issues) {
       const key = `${NAMESPACE}:${i.path.join(".")}`;
@@ -211,10 +223,10 @@ export function parseConfig(raw: Record<string, string>): StackConfig {
       `${NAMESPACE}:blueprint: "${bp}" is not a blueprint; allowed: ${Object.keys(BLUEPRINTS).join(", ")}`,
     );
   }
-  if (problems.length > 0 || !parsed.success) {
+  if (problems.length > 0 || !parsed.success || "problem" in imageSet) {
     throw new ConfigError(`invalid stack configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
   }
-  return parsed.data;
+  return { ...parsed.data, imageSetFrom: imageSet.from };
 }
 
 /** Config and the resolved system for this stack; throws before any resource exists. */
@@ -223,6 +235,10 @@ export function loadStack(raw: Record<string, string> = pulumi.runtime.allConfig
   system: ResolvedSystem;
 } {
   const config = parseConfig(raw);
+  config.labels = {
+    ...config.labels,
+    ...standInsMark({ set: config.imageSet, from: config.imageSetFrom }, config.environment),
+  };
   const system = resolve(BLUEPRINTS[config.blueprint], {
     environment: config.environment,
     imageSet: config.imageSet,

@@ -22,8 +22,3 @@ export function affectedEnvironments(paths: string[]): string[] {
   }
   return ENVIRONMENTS.filter((e) => hit.has(e));
 }
-
-/** The environment a push to a branch deploys (develop, staging, main), if any. */
-export function environmentForBranch(branch: string): string | undefined {
-  return { develop: "dev", staging: "staging", main: "prod" }[branch.replace(/^refs\/heads\//, "")];
-}

@@ -2,13 +2,17 @@
  * The deploy command's CI subcommands (the workflows call these through
  * scripts/ci/*.sh):
  *   affected-envs [path...]      (paths from stdin when none given) -> JSON array of environments
- *   branch-env <branch>          -> the environment a push to the branch deploys, or nothing
+ *   branch-targets <branch> [blueprint...]
+ *                                -> JSON array of {blueprint, environment} a push to the branch deploys,
+ *                                   per blueprint's branch map (blueprints/branches.ts); the blueprints
+ *                                   default to $SHIPYARD_BLUEPRINTS (space-separated, default demo)
  *   pr-comment <comment.md>      -> create or update the PR's preview comment
  *                                   (GITHUB_API_URL, GITHUB_REPOSITORY, PR_NUMBER, GITHUB_TOKEN)
  */
 import * as fs from "node:fs";
 import { COMMENT_MARKER, limitLength } from "../report/markdown";
-import { affectedEnvironments, environmentForBranch } from "./affected";
+import { deployTargets } from "../../blueprints/branches";
+import { affectedEnvironments } from "./affected";
 import { upsertComment } from "./comment";
 
 function env(name: string): string {
@@ -25,9 +29,13 @@ export async function runCiCommand(argv: string[]): Promise<boolean> {
     console.log(JSON.stringify(affectedEnvironments(paths)));
     return true;
   }
-  if (command === "branch-env") {
-    const e = environmentForBranch(args[0] ?? "");
-    if (e) console.log(e);
+  if (command === "branch-targets") {
+    const [branch, ...names] = args;
+    if (!branch) throw new Error("branch-targets needs the branch, e.g. branch-targets main");
+    const blueprints = names.length
+      ? names
+      : (process.env.SHIPYARD_BLUEPRINTS ?? "demo").split(/\s+/).filter(Boolean);
+    console.log(JSON.stringify(deployTargets(blueprints, branch)));
     return true;
   }
   if (command === "pr-comment") {

@@ -2,6 +2,7 @@ import { adminPolicies } from "../architecture/admin";
 import { dataPolicies } from "../architecture/data";
 import { environmentPolicies } from "../architecture/environments";
 import { httpsPolicies } from "../architecture/https";
+import { imageSetPolicies } from "../architecture/imageSet";
 import { layerPolicies } from "../architecture/layers";
 import { limitPolicies } from "../runtime/limits";
 import { logPolicies } from "../runtime/logs";
@@ -21,6 +22,7 @@ export const ALL_POLICIES: PolicyDef[] = [
   ...portPolicies,
   ...layerPolicies,
   ...environmentPolicies,
+  ...imageSetPolicies,
   ...dataPolicies,
   ...httpsPolicies,
   ...adminPolicies,

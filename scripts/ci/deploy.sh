@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# CI: deploy one environment of every blueprint in $SHIPYARD_BLUEPRINTS
-# (default: demo) that has it, data layer then app layer.
-#   scripts/ci/deploy.sh <env>
+# CI: deploy one environment of a blueprint, or of every blueprint in
+# $SHIPYARD_BLUEPRINTS (default: demo) that has it, data layer then app layer.
+#   scripts/ci/deploy.sh <env> [blueprint]
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 source "$ROOT/scripts/lib.sh"
-env_name="${1:?usage: deploy.sh <env>}"
-for bp in ${SHIPYARD_BLUEPRINTS:-demo}; do
+env_name="${1:?usage: deploy.sh <env> [blueprint]}"
+for bp in ${2:-${SHIPYARD_BLUEPRINTS:-demo}}; do
   envs=$(bash "$ROOT/scripts/shipyard.sh" list | awk -F'\t' -v b="$bp" '$1==b {print $2}')
   case ",$envs," in
     *",$env_name,"*) ;;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # CI: what a workflow run concerns, for GITHUB_OUTPUT.
 #   scripts/ci/environments.sh changed <base-ref>   envs=["dev",...] (from git diff base...HEAD)
-#   scripts/ci/environments.sh branch <branch>      env=<env> (empty if the branch deploys nothing)
+#   scripts/ci/environments.sh branch <branch>      targets=[{"blueprint":…,"environment":…},…]
+#     (per blueprint in $SHIPYARD_BLUEPRINTS, from its branch map; [] if the branch deploys nothing)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 case "${1:-}" in
@@ -10,7 +11,7 @@ case "${1:-}" in
     echo "envs=$(git -C "$ROOT" diff --name-only "$base"...HEAD | bash "$ROOT/scripts/shipyard.sh" affected-envs)"
     ;;
   branch)
-    echo "env=$(bash "$ROOT/scripts/shipyard.sh" branch-env "${2:?usage: environments.sh branch <branch>}")"
+    echo "targets=$(bash "$ROOT/scripts/shipyard.sh" branch-targets "${2:?usage: environments.sh branch <branch>}")"
     ;;
   *) echo "usage: environments.sh changed <base-ref> | branch <branch>" >&2; exit 2 ;;
 esac

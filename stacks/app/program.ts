@@ -10,6 +10,7 @@ import { backupTargets } from "./backupTargets";
 import { routeProbesOf } from "./routeProbes";
 import { dataLayerDone, PREVIEW_CONTRACT_ENV } from "./dataGate";
 import { ConfigError, loadStack, swarmOf } from "../config";
+import { describeImageSet } from "../imageSet";
 import { tsigSecretProblem } from "../tls";
 import { setSecretCommand } from "../operatorSecrets";
 import { engineFacts } from "../engineFacts";
@@ -25,6 +26,8 @@ import {
 /** The program; `raw` is the stack's config (default: the running stack's), given by tests. */
 export async function appProgram(raw?: Record<string, string>): Promise<Record<string, unknown>> {
   const { config, system } = loadStack(raw);
+  const imageSet = { set: config.imageSet, from: config.imageSetFrom };
+  void pulumi.log.info(describeImageSet(imageSet));
   const missingSecret = tsigSecretProblem(system.app.proxy.tls, config.tlsDnsTsigSecret);
   if (missingSecret) throw new ConfigError(`invalid stack configuration:\n  - ${missingSecret}`);
   const misplaced = Object.keys(config.operatorSecrets);

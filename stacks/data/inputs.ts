@@ -5,6 +5,7 @@
  */
 import type { DatabaseStackArgs } from "../../components/database";
 import { ConfigError, loadStack, swarmOf } from "../config";
+import type { ImageSetChoice } from "../imageSet";
 import { operatorSecretValues } from "../operatorSecrets";
 import { BACKUP_KEY_REF, CERT_VOLUME_PURPOSE, needsCertVolume, secretKeysOf } from "../contract";
 
@@ -16,6 +17,8 @@ export interface DataInputs {
   contract: { system: string; environment: string; secretKeys: string[]; swarm: boolean };
   /** The appVolumes purpose of the proxy's certificate volume, when TLS is on. */
   certVolume?: string;
+  /** Which image set runs and why (stacks/imageSet.ts). */
+  imageSet: ImageSetChoice;
 }
 
 /** `stack`: the data layer's stack name, for the commands a refusal prints. */
@@ -52,6 +55,7 @@ export function dataInputsOf({ config, system }: ReturnType<typeof loadStack>, s
       labels: config.labels,
       swarm: swarmOf(config),
     },
+    imageSet: { set: config.imageSet, from: config.imageSetFrom },
     contract: {
       system: system.system,
       environment: system.environment,

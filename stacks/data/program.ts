@@ -3,11 +3,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { DatabaseStack } from "../../components/database";
 import { CONTRACT_VERSION, type DataContract } from "../contract";
 import { engineFacts } from "../engineFacts";
+import { describeImageSet } from "../imageSet";
 import { dataInputs } from "./inputs";
 
 /** The program; `raw` is the stack's config (default: the running stack's), given by tests. */
 export async function dataProgram(raw?: Record<string, string>): Promise<Record<string, unknown>> {
   const inputs = dataInputs(raw, pulumi.getStack());
+  void pulumi.log.info(describeImageSet(inputs.imageSet));
   const db = new DatabaseStack(inputs.name, { ...inputs.args, dockerEngine: await engineFacts() });
   const certVolume = inputs.certVolume ? db.appVolumes[inputs.certVolume] : undefined;
   const contract = pulumi

@@ -15,6 +15,7 @@ import type { GatewayBackend } from "../../components/gateway";
 import type { PolicyWaiver } from "../../components/shared";
 import { expectedContract } from "../contract";
 import { ConfigError, NAMESPACE } from "../config";
+import { chooseImageSet, IMAGE_SETS, type ImageSetSource } from "../imageSet";
 
 /** The httpd image: upstream httpd:2.4, or the local build from Debian's apache2. */
 export const GATEWAY_IMAGES = { upstream: "httpd:2.4", local: "shipyard/apache:bookworm" } as const;
@@ -31,7 +32,8 @@ export const GatewayConfig = z
     environments: z.array(z.enum(ENVIRONMENTS)).min(1).optional(),
     /** The environment for hosts no service names (customer sites). @default the last of `environments` */
     defaultEnvironment: z.enum(ENVIRONMENTS).optional(),
-    imageSet: z.enum(["upstream", "local"]).default("upstream"),
+    /** The stack's own image set, over the machine's SHIPYARD_IMAGE_SET (stacks/imageSet.ts). */
+    imageSet: z.enum(IMAGE_SETS).default("upstream"),
     /** The httpd image, over the image set's. */
     image: z
       .string()
@@ -47,9 +49,15 @@ export const GatewayConfig = z
     labels: z.record(z.string()).default({}),
   })
   .strict();
-export type GatewayConfig = z.output<typeof GatewayConfig>;
+export type GatewayConfig = z.output<typeof GatewayConfig> & {
+  /** Where `imageSet` came from: the stack's settings, the machine (SHIPYARD_IMAGE_SET), or the default. */
+  imageSetFrom: ImageSetSource;
+};
 
-export function parseGatewayConfig(raw: Record<string, string>): GatewayConfig {
+export function parseGatewayConfig(
+  raw: Record<string, string>,
+  env: NodeJS.ProcessEnv = process.env,
+): GatewayConfig {
   const values: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw)) {
     const [ns, k] = key.split(":");
@@ -64,6 +72,8 @@ export function parseGatewayConfig(raw: Record<string, string>): GatewayConfig {
     }
     values[k] = v;
   }
+  const imageSet = chooseImageSet(values.imageSet, env);
+  if (!("problem" in imageSet)) values.imageSet = imageSet.set;
   const parsed = GatewayConfig.safeParse(values);
   const problems = parsed.success
     ? []
@@ -80,11 +90,12 @@ export function parseGatewayConfig(raw: Record<string, string>): GatewayConfig {
     problems.push(
       `${NAMESPACE}:blueprint: "${values.blueprint}" is not a blueprint; allowed: ${Object.keys(BLUEPRINTS).join(", ")}`,
     );
-  if (problems.length || !parsed.success)
+  if ("problem" in imageSet) problems.push(imageSet.problem);
+  if (problems.length || !parsed.success || "problem" in imageSet)
     throw new ConfigError(
       `invalid gateway stack configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
     );
-  return parsed.data;
+  return { ...parsed.data, imageSetFrom: imageSet.from };
 }
 
 export interface GatewayPlan {

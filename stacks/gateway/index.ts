@@ -8,11 +8,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Gateway } from "../../components/gateway";
 import { engineFacts } from "../engineFacts";
+import { describeImageSet } from "../imageSet";
+import { standInsMark } from "../imageSetLabel";
 import { gatewayPlan, parseGatewayConfig } from "./config";
 
 async function gatewayProgram(): Promise<Record<string, unknown>> {
   const config = parseGatewayConfig(pulumi.runtime.allConfig());
   const plan = gatewayPlan(config);
+  const imageSet = { set: config.imageSet, from: config.imageSetFrom };
+  void pulumi.log.info(describeImageSet(imageSet));
   const gateway = new Gateway(plan.system, {
     system: plan.system,
     environment: plan.environment,
@@ -23,7 +27,7 @@ async function gatewayProgram(): Promise<Record<string, unknown>> {
     backends: plan.backends,
     webhookPath: config.webhookPath,
     waivers: plan.waivers,
-    labels: config.labels,
+    labels: { ...config.labels, ...standInsMark(imageSet, plan.environment) },
     dockerEngine: await engineFacts(),
   });
   return {

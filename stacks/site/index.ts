@@ -12,6 +12,7 @@ import { DatabaseStack } from "../../components/database";
 import { renderSiteRoutes } from "../../components/proxy";
 import { shellQuote as q } from "../../components/shared/grammar";
 import { loadStack } from "../config";
+import { describeImageSet } from "../imageSet";
 import { engineFacts } from "../engineFacts";
 
 const SitesContract = z.object({ proxyContainer: z.string(), sitesDir: z.string() });
@@ -59,6 +60,8 @@ function siteDatabase(
 
 async function siteProgram(): Promise<Record<string, unknown>> {
   const { config, system } = loadStack();
+  const imageSet = { set: config.imageSet, from: config.imageSetFrom };
+  void pulumi.log.info(describeImageSet(imageSet));
   const site = system.site;
   if (!site) throw new Error("shipyard:site is required for a site stack: {customer, app, domain}");
   const appStack = `${pulumi.getOrganization()}/shipyard/${system.stacks.app}`;

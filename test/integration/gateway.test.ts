@@ -61,7 +61,8 @@ describe("webmeteor gateway", () => {
       "shipyard:blueprint": { value: "webmeteor" },
       "shipyard:systemName": { value: run },
       "shipyard:environments": { value: JSON.stringify(["staging"]) },
-      "shipyard:imageSet": { value: "local" },
+      // The stand-ins by this machine's choice (SHIPYARD_IMAGE_SET): a stack setting
+      // choosing them outside dev is refused by stand-ins-by-machine-only.
       "shipyard:httpPort": { value: String(gport) },
       "shipyard:labels": { value: JSON.stringify({ "io.shipyard.test": run }) },
     });
@@ -154,7 +155,6 @@ describe("webmeteor gateway", () => {
       await stack.setAllConfig({
         "shipyard:blueprint": { value: "webmeteor" },
         "shipyard:systemName": { value: run },
-        "shipyard:imageSet": { value: "local" },
         "shipyard:httpPort": { value: "80" },
         "shipyard:labels": { value: JSON.stringify({ "io.shipyard.test": run }) },
       });

@@ -1,6 +1,6 @@
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import { affectedEnvironments, environmentForBranch } from "../../cli/ci/affected";
+import { affectedEnvironments } from "../../cli/ci/affected";
 import { upsertComment } from "../../cli/ci/comment";
 import { COMMENT_MARKER } from "../../cli/report/markdown";
 
@@ -28,12 +28,6 @@ describe("environments a change affects", () => {
     ]);
     expect(affectedEnvironments(["policies/index.ts"])).toEqual(["dev", "staging", "prod"]);
     expect(affectedEnvironments(["Pulumi.qa.yaml"])).toEqual([]);
-  });
-  test("branches deploy develop -> dev, staging -> staging, main -> prod", () => {
-    expect(environmentForBranch("develop")).toBe("dev");
-    expect(environmentForBranch("refs/heads/staging")).toBe("staging");
-    expect(environmentForBranch("main")).toBe("prod");
-    expect(environmentForBranch("feature/x")).toBeUndefined();
   });
 });
 

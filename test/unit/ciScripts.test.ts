@@ -9,6 +9,7 @@ const sh = (script: string, ...args: string[]) => {
   const env = { ...process.env };
   delete env.GITHUB_TOKEN;
   delete env.GITHUB_STEP_SUMMARY;
+  delete env.SHIPYARD_BLUEPRINTS;
   return execFileSync("bash", [path.join(root, "scripts", "ci", script), ...args], {
     cwd: root,
     env,
@@ -21,8 +22,10 @@ describe("scripts/ci", () => {
   jest.setTimeout(60000);
 
   test("environments.sh prints GITHUB_OUTPUT lines", () => {
-    expect(sh("environments.sh", "branch", "main")).toBe("env=prod\n");
-    expect(sh("environments.sh", "branch", "feature/x")).toBe("env=\n");
+    expect(sh("environments.sh", "branch", "main")).toBe(
+      'targets=[{"blueprint":"demo","environment":"prod"}]\n',
+    );
+    expect(sh("environments.sh", "branch", "feature/x")).toBe("targets=[]\n");
     expect(sh("environments.sh", "changed", "HEAD")).toBe("envs=[]\n");
   });
 

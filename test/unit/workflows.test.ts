@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import { createRequire } from "node:module";
 import * as os from "node:os";
 import * as path from "node:path";
+import { deployBranches } from "../../blueprints/branches";
 
 /**
  * The workflows run the released toolchain (README, "CI/CD workflows"): every
@@ -181,5 +182,42 @@ describe("the SHIPYARD_TOOLCHAIN switch", () => {
     expect(released).toBe("released unset");
     expect(releasedPath.split(":")).not.toContainEqual(expect.stringMatching(/\/pulumi-v[\d.]+\/bin$/));
     expect(show("offline")[0]).toBe("offline true");
+  });
+});
+
+describe("the deploy workflow deploys what the blueprints' branch maps say, with registry images only", () => {
+  const file = (name: string) =>
+    yaml.load(fs.readFileSync(path.join(workflowDir, name), "utf8")) as Workflow & {
+      on: { push?: { branches: string[] }; pull_request?: { branches: string[] } };
+      jobs: Record<string, Job & { strategy?: { matrix?: { include?: string } } }>;
+    };
+  const deploy = file("deploy.yml");
+
+  test("both workflows trigger on every branch some blueprint deploys from", () => {
+    expect([...deploy.on.push!.branches].sort()).toEqual(deployBranches());
+    expect([...file("pull-request.yml").on.pull_request!.branches].sort()).toEqual(deployBranches());
+  });
+
+  test("one deploy job per branch target, from npm run deploy -- branch-targets", () => {
+    const target = deploy.jobs.target.steps!.map((s) => s.run ?? "").join("\n");
+    expect(target).toMatch(/scripts\/ci\/environments\.sh branch "\$BRANCH"/);
+    expect(fs.readFileSync(path.join(root, "scripts", "ci", "environments.sh"), "utf8")).toMatch(
+      /shipyard\.sh" branch-targets/,
+    );
+    expect(deploy.jobs.deploy.strategy?.matrix?.include).toBe(
+      "${{ fromJSON(needs.target.outputs.targets) }}",
+    );
+    const run = deploy.jobs.deploy.steps!.map((s) => s.run ?? "").join("\n");
+    expect(run).toMatch(/scripts\/ci\/deploy\.sh "\$TARGET_ENV" "\$TARGET_BLUEPRINT"/);
+  });
+
+  test("builds no stand-ins and runs the registry images, whatever the runner recorded", () => {
+    const job = deploy.jobs.deploy;
+    const runs = job.steps!.map((s) => s.run ?? "").filter(Boolean);
+    const setup = runs.filter((r) => /scripts\/setup\.sh/.test(r));
+    expect(setup).toEqual(["bash scripts/setup.sh --no-deploy --no-stand-ins"]);
+    expect(runs.some((r) => /scripts\/images\.sh/.test(r))).toBe(false);
+    expect(job.env?.SHIPYARD_IMAGE_SET).toBe("upstream");
+    expect(file("pull-request.yml").jobs.preview.env?.SHIPYARD_IMAGE_SET).toBe("upstream");
   });
 });

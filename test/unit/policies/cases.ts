@@ -28,7 +28,18 @@ const admin = (env: string, auth: string, routes: string, envs: string[]) =>
     },
   );
 
+/** stacks/imageSetLabel.ts: a stand-in chosen by the stack's settings. */
+const standIns = { "io.shipyard.image-set": "local from shipyard:imageSet" };
+
 export const CASES: Record<string, Case> = {
+  "stand-ins-by-machine-only": {
+    // the machine's choice (no mark) anywhere; a dev stack's own choice
+    pass: [container({}, owner({ env: "prod" })), container({}, { ...owner({ env: "dev" }), ...standIns })],
+    fail: [
+      container({}, { ...owner({ env: "prod" }), ...standIns }),
+      container({}, { ...owner(), ...standIns }),
+    ],
+  },
   "no-privileged-containers": { pass: [container()], fail: [container({ privileged: true })] },
   "capabilities-allow-list": {
     pass: [container({ capabilities: { adds: ["NET_BIND_SERVICE"], drops: ["ALL"] } })],

@@ -43,6 +43,24 @@ describe("policy pack: every policy", () => {
   });
 });
 
+describe("policy pack: stand-ins only by the machine's choice", () => {
+  const def = ALL_POLICIES.find((p) => p.name === "stand-ins-by-machine-only")!;
+  const marked = { "io.shipyard.image-set": "local from shipyard:imageSet" };
+
+  it("refuses a prod workload whose stand-in the stack's settings chose, as a mandatory violation", () => {
+    const v = evaluateResource(def, container({}, { ...owner({ env: "prod" }), ...marked }), ctx());
+    expect(v.map((x) => x.level)).toEqual(["mandatory"]);
+    expect(v[0].message).toMatch(
+      /^image shipyard\/app:bookworm: stand-ins chosen by the stack's settings \(shipyard:imageSet: local\) in prod;.*SHIPYARD_IMAGE_SET=local/,
+    );
+  });
+
+  it("lets prod run what the machine chose (no mark), and dev what its settings chose", () => {
+    expect(evaluateResource(def, container({}, owner({ env: "prod" })), ctx())).toEqual([]);
+    expect(evaluateResource(def, container({}, { ...owner({ env: "dev" }), ...marked }), ctx())).toEqual([]);
+  });
+});
+
 describe("policy pack: enforcement, waivers and settings", () => {
   const privileged = ALL_POLICIES.find((p) => p.name === "no-privileged-containers")!;
   const readOnly = ALL_POLICIES.find((p) => p.name === "read-only-root-filesystem")!;
