@@ -2,7 +2,7 @@
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { exportCompose } from "../cli/compose/export";
-import { ROOT } from "../cli/layers";
+import { ROOT } from "../cli/target/layers";
 import { containers, dataStarts, waitHealthy } from "./engine";
 import { restarts, seconds, type RunResult, type RunTarget } from "./shipyard";
 

@@ -1,7 +1,7 @@
 /** Docker engine helpers for the benchmark: what runs under a label, waiting for health, cleanup. */
 import { execFileSync } from "node:child_process";
-import { overListed } from "../cli/engineObjects";
-import { swarmActive } from "../cli/localSwarm";
+import { overListed } from "../cli/engine/objects";
+import { swarmActive } from "../cli/engine/localSwarm";
 
 export function sh(cmd: string, args: string[], opts: { cwd?: string } = {}): string {
   return execFileSync(cmd, args, { cwd: opts.cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });

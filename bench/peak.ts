@@ -5,8 +5,11 @@
  * an operator would. Own system name (bp<id>) and label; removes only those.
  */
 import { execFileSync } from "node:child_process";
-import { destroy, stackName, up, type EnvironmentTarget } from "../cli/environment";
-import { LAYERS } from "../cli/layers";
+import { destroy } from "../cli/commands/destroy";
+import { stackName } from "../cli/target/names";
+import { up } from "../cli/commands/up";
+import type { EnvironmentTarget } from "../cli/target/ref";
+import { CORE_LAYERS } from "../cli/target/layers";
 import { sampleRss } from "./rss";
 import { seconds } from "./shipyard";
 
@@ -51,7 +54,7 @@ export async function peakRun(o: {
     };
   } finally {
     rss.stop();
-    for (const l of LAYERS) {
+    for (const l of CORE_LAYERS) {
       try {
         execFileSync("pulumi", ["state", "unprotect", "--all", "--yes", "-s", stackName(t, l.name)], {
           cwd: l.workDir,

@@ -14,8 +14,10 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { destroy, up, type EnvironmentTarget } from "../cli/environment";
-import { ROOT } from "../cli/layers";
+import { destroy } from "../cli/commands/destroy";
+import { up } from "../cli/commands/up";
+import type { EnvironmentTarget } from "../cli/target/ref";
+import { ROOT } from "../cli/target/layers";
 import { cleanup } from "./engine";
 import { describeMachine } from "./machine";
 import { stats, type Stats } from "./stats";

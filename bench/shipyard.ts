@@ -2,8 +2,10 @@
 import type { OpMap } from "@pulumi/pulumi/automation";
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
-import { ROOT } from "../cli/layers";
-import { destroy, up, type EnvironmentTarget } from "../cli/environment";
+import { ROOT } from "../cli/target/layers";
+import { destroy } from "../cli/commands/destroy";
+import { up } from "../cli/commands/up";
+import type { EnvironmentTarget } from "../cli/target/ref";
 import type { Breakdown } from "./breakdown";
 import { containers, dataStarts, waitHealthy } from "./engine";
 import { sampleRss } from "./rss";

@@ -8,9 +8,12 @@
  * `{customer}-{app}-network` fails the mandatory environment-prefix policy, so
  * run it with --no-policies (as the integration tests deploy sites).
  */
-import { destroy, siteDestroy, sitePreview, siteUp, up, type EnvironmentTarget } from "../cli/environment";
+import { destroy } from "../cli/commands/destroy";
+import { siteDestroy, sitePreview, siteUp } from "../cli/commands/site";
+import { up } from "../cli/commands/up";
+import type { EnvironmentTarget } from "../cli/target/ref";
 import type { SiteRef } from "../blueprints/resolve";
-import { overListed } from "../cli/engineObjects";
+import { overListed } from "../cli/engine/objects";
 import { containers } from "./engine";
 import { seconds } from "./shipyard";
 

@@ -6,8 +6,8 @@
  * `--detach=false`: the CLI then also watches every service for 5 s in turn,
  * which made a no-op take 31 s in a first run.
  */
-import { dockerOk } from "../cli/engine";
-import { overListed } from "../cli/engineObjects";
+import { dockerOk } from "../cli/engine/docker";
+import { overListed } from "../cli/engine/objects";
 import { exporter } from "./compose";
 import { containers, dataStarts, runningIds, sh, waitGone, waitHealthy } from "./engine";
 import { restarts, seconds, type RunResult, type RunTarget } from "./shipyard";

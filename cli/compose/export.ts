@@ -8,9 +8,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { secretKeysOf } from "../../stacks/contract";
 import { loadStack } from "../../stacks/config";
-import { envSettings } from "../environment";
+import { environmentSettings } from "../target/plan";
+import { workspaceAt } from "../pulumi/workspace";
 import type { EnvironmentTarget } from "../target/ref";
-import { LAYERS } from "../layers";
+import { CORE_LAYERS, LAYER } from "../target/layers";
 import { renderCompose } from "./render";
 import { renderStack } from "./stack";
 import { parseEnvFile, renderEnvFile, secretValues } from "./secrets";
@@ -28,8 +29,9 @@ export interface ExportResult {
 /** The stack configuration `openStack` would give the app layer, as `shipyard:*` keys. */
 export async function rawConfig(t: EnvironmentTarget): Promise<Record<string, string>> {
   const raw: Record<string, string> = {};
-  for (const layer of LAYERS) {
-    for (const [k, v] of Object.entries(await envSettings(layer.workDir, t.environment))) raw[k] = v.value;
+  for (const layer of CORE_LAYERS) {
+    const env = await environmentSettings(await workspaceAt(layer.workDir), t.environment);
+    for (const [k, v] of Object.entries(env)) raw[k] = v.value;
   }
   raw["shipyard:blueprint"] = t.blueprint;
   raw["shipyard:environment"] = t.environment;
@@ -56,7 +58,7 @@ export async function exportCompose(
 ): Promise<ExportResult> {
   const { config, system } = loadStack(await rawConfig(t));
   const project = `${system.system}-${system.environment}`;
-  const dir = path.resolve(outDir ?? path.join(LAYERS[1].workDir, ".state", "compose", project));
+  const dir = path.resolve(outDir ?? path.join(LAYER.app.workDir, ".state", "compose", project));
   fs.mkdirSync(dir, { recursive: true });
   const envFile = path.join(dir, ".env");
   const existing = fs.existsSync(envFile) ? parseEnvFile(fs.readFileSync(envFile, "utf8")) : {};

@@ -4,7 +4,7 @@
  * network, volume and Swarm object there. A layer is only skipped when it does;
  * otherwise Pulumi runs, as it would have without the check.
  */
-import { dockerRun } from "../engine";
+import { dockerRun } from "../engine/docker";
 import type { StateResource } from "./state";
 
 /** The docker inspect command per resource type, printing the id the state holds. */

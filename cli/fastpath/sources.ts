@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { ROOT } from "../layers";
+import { ROOT } from "../target/layers";
 
 /** Folders whose every file the programs (and the policy pack) may read. */
 const PROGRAM_DIRS = ["components", "stacks", "blueprints", "policies"];

@@ -1,30 +1,13 @@
 /**
- * A stack's state file in Pulumi's file backend, and the record the deploy
- * command keeps beside it of the last `up` that ran Pulumi. Other backends have
+ * A stack's state file in Pulumi's file backend (its path: cli/pulumi/fileBackend.ts),
+ * and the record the deploy command keeps beside it of the last `up` that ran Pulumi. Other backends have
  * no file to compare, so layers there always run Pulumi.
  */
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { PolicyRow } from "../policies";
-
-/** The file backend's directory, or undefined for any other backend. */
-export function backendDir(): string | undefined {
-  const url = process.env.PULUMI_BACKEND_URL ?? "";
-  return url.startsWith("file://") ? url.slice("file://".length) : undefined;
-}
-
-/** The project name in a layer's Pulumi.yaml. */
-export function projectOf(workDir: string): string {
-  const m = /^name:\s*(\S+)/m.exec(fs.readFileSync(path.join(workDir, "Pulumi.yaml"), "utf8"));
-  if (!m) throw new Error(`${workDir}/Pulumi.yaml has no name`);
-  return m[1];
-}
-
-export function stateFile(workDir: string, stack: string): string | undefined {
-  const dir = backendDir();
-  return dir && path.join(dir, ".pulumi", "stacks", projectOf(workDir), `${stack}.json`);
-}
+import { backendDir, projectOf, stateFile } from "../pulumi/fileBackend";
+import type { PolicyRow } from "../pulumi/policyPack";
 
 function stateBytes(workDir: string, stack: string): Buffer | undefined {
   const f = stateFile(workDir, stack);

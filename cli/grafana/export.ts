@@ -13,7 +13,7 @@ import { resourceName } from "../../components/shared/naming";
 import { loadStack } from "../../stacks/config";
 import { rawConfig } from "../compose/export";
 import type { EnvironmentTarget } from "../target/ref";
-import { LAYERS } from "../layers";
+import { LAYER } from "../target/layers";
 
 export interface GrafanaExport {
   dir: string;
@@ -40,7 +40,7 @@ export async function exportGrafana(t: EnvironmentTarget, outDir?: string): Prom
   }
   const n = (p: string) => resourceName(system.system, system.environment, p);
   const project = `${system.system}-${system.environment}`;
-  const dir = path.resolve(outDir ?? path.join(LAYERS[1].workDir, ".state", "grafana", project));
+  const dir = path.resolve(outDir ?? path.join(LAYER.app.workDir, ".state", "grafana", project));
   fs.rmSync(dir, { recursive: true, force: true });
   const at = monitoringEndpoints(system.system, system.environment);
   const files = grafanaFiles({

@@ -7,8 +7,9 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { openStack, type EnvironmentTarget } from "../environment";
-import { LAYERS } from "../layers";
+import { openLayer } from "../pulumi/stackConfig";
+import { planTarget } from "../target/plan";
+import type { EnvironmentTarget } from "../target/ref";
 
 export interface SavedPreview {
   file: string;
@@ -22,8 +23,10 @@ export async function previewJson(
 ): Promise<SavedPreview[]> {
   fs.mkdirSync(outDir, { recursive: true });
   const saved: SavedPreview[] = [];
-  for (const layer of LAYERS) {
-    const stack = await openStack(layer, t);
+  const plan = await planTarget(t);
+  for (const layerPlan of [plan.layers.data, plan.layers.app]) {
+    const layer = layerPlan.layer;
+    const stack = await openLayer(layerPlan);
     const file = path.resolve(outDir, `${stack.name}.${layer.name}.json`);
     const events = file.replace(/\.json$/, ".events.jsonl");
     fs.rmSync(events, { force: true });

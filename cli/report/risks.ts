@@ -5,6 +5,7 @@
  * after another environment). Pure functions over the preview JSON.
  */
 import { labelRecord } from "../../components/shared/labels";
+import { REMOVING } from "../pulumi/stepOps";
 import { parseUrn, type PreviewStep, type ResourceState } from "./preview";
 
 export type RiskKind = "data loss" | "downtime" | "exposure";
@@ -27,8 +28,6 @@ const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
 const DATABASE_ROLES = /mariadb|postgres|redis|minio/;
 const VOLUME = "docker:index/volume:Volume";
 const CONTAINER = "docker:index/container:Container";
-/** Step operations that remove (or replace) what exists. */
-export const REMOVING = ["replace", "delete", "delete-replaced", "create-replacement"];
 
 type Inputs = Record<string, unknown>;
 const inputsOf = (s?: ResourceState): Inputs => s?.inputs ?? {};

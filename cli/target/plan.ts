@@ -18,12 +18,12 @@ import { loadSettings } from "../../policies/lib/settings";
 import { loadStack, type StackConfig } from "../../stacks/config";
 import { OPERATOR_SECRETS_KEY } from "../../stacks/operatorSecrets";
 import { DEFAULT_HTTPS_PORT } from "../../stacks/tls";
-import { commandLine } from "../engine";
-import { LAYERS, type CoreLayer } from "../layers";
-import { workspaceAt } from "../workspace";
+import { workspaceAt } from "../pulumi/workspace";
+import { commandLine } from "./commandLine";
+import { LAYER, type CoreLayer } from "./layers";
 import type { EnvironmentTarget } from "./ref";
 
-/** Environments whose `up` the data guard checks (cli/guard.ts). */
+/** Environments whose `up` the data guard checks (cli/checks/dataGuard.ts). */
 export const GUARDED_ENVIRONMENTS = ["staging", "prod"];
 
 /** What `loadStack` gives: the program's own config and system. */
@@ -86,7 +86,7 @@ export function policiesMayBlock(t: EnvironmentTarget, env: NodeJS.ProcessEnv = 
 }
 
 /** The target's system from the blueprint alone: its stack names, and the fallback picture. */
-function blueprintSystem(t: EnvironmentTarget): ResolvedSystem {
+export function blueprintSystem(t: EnvironmentTarget): ResolvedSystem {
   return resolve(BLUEPRINTS[t.blueprint], {
     environment: t.environment as Environment,
     imageSet: "local",
@@ -206,10 +206,9 @@ export function planFrom(
   fromBlueprint: ResolvedSystem = blueprintSystem(t),
 ): TargetPlan {
   const names = fromBlueprint.stacks;
-  const [dataLayer, appLayer] = LAYERS;
   const layers = {
-    data: layerPlan(dataLayer, names.data, t, settings.data),
-    app: layerPlan(appLayer, names.app, t, settings.app),
+    data: layerPlan(LAYER.data, names.data, t, settings.data),
+    app: layerPlan(LAYER.app, names.app, t, settings.app),
   };
   const loaded = [layers.app.loaded, layers.data.loaded].find((l): l is Loaded => !("problem" in l));
   const system = loaded?.system ?? fromBlueprint;
@@ -245,10 +244,9 @@ export function planFrom(
  */
 export async function planTarget(t: EnvironmentTarget): Promise<TargetPlan> {
   const names = blueprintSystem(t);
-  const [dataLayer, appLayer] = LAYERS;
   const [data, app] = await Promise.all([
-    readLayerSettings(dataLayer.workDir, t.environment, names.stacks.data),
-    readLayerSettings(appLayer.workDir, t.environment, names.stacks.app),
+    readLayerSettings(LAYER.data.workDir, t.environment, names.stacks.data),
+    readLayerSettings(LAYER.app.workDir, t.environment, names.stacks.app),
   ]);
   return planFrom(t, { data, app }, names);
 }

@@ -2,11 +2,11 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
-import { LAYERS, ROOT } from "../../cli/layers";
+import { CORE_LAYERS, ROOT } from "../../cli/target/layers";
 import { BLUEPRINTS } from "../../blueprints";
 import type { Blueprint } from "../../blueprints/schema";
 import { demo } from "../../blueprints/demo";
-import { up } from "../../cli/environment";
+import { up } from "../../cli/commands/up";
 import { deployCommand, targetArgs } from "./helpers/cli";
 import { docker, labelled } from "./helpers/docker";
 import { freePort } from "./helpers/net";
@@ -65,7 +65,7 @@ describe("bad input on the real engine", () => {
   afterAll(async () => {
     // The stacks the failed runs created hold no resources; remove them.
     for (const name of used)
-      for (const l of LAYERS) {
+      for (const l of CORE_LAYERS) {
         const ws = await LocalWorkspace.create({ workDir: l.workDir });
         await ws.removeStack(name).catch(() => undefined);
       }

@@ -1,7 +1,10 @@
-import { destroy, preview, stackName, up } from "../../cli/environment";
+import { destroy } from "../../cli/commands/destroy";
+import { preview } from "../../cli/commands/preview";
+import { stackName } from "../../cli/target/names";
+import { up } from "../../cli/commands/up";
 import { BLUEPRINTS, type Environment } from "../../blueprints";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
-import { LAYERS } from "../../cli/layers";
+import { CORE_LAYERS } from "../../cli/target/layers";
 import { docker, labelled, removeLabelled } from "./helpers/docker";
 import { freePort } from "./helpers/net";
 import { expectAllHealthy, expectDependenciesReached, expectRoutesAnswer } from "./helpers/blueprint";
@@ -101,7 +104,7 @@ for (const blueprint of chosen) {
         }
         figures[`${blueprint}/${env} preview`] = Object.fromEntries(p.map((x) => [x.layer, x.changes]));
         expect(sys).toBeTruthy();
-        for (const l of LAYERS) {
+        for (const l of CORE_LAYERS) {
           const ws = await LocalWorkspace.create({ workDir: l.workDir });
           await ws.removeStack(stackName(target(env), l.name), { force: true });
         }

@@ -1,7 +1,9 @@
 import * as http from "node:http";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
-import { destroy, stackName, up } from "../../cli/environment";
-import { LAYERS } from "../../cli/layers";
+import { destroy } from "../../cli/commands/destroy";
+import { stackName } from "../../cli/target/names";
+import { up } from "../../cli/commands/up";
+import { LAYER } from "../../cli/target/layers";
 import { docker, inspect, labelled, removeLabelled, serviceContainer } from "./helpers/docker";
 import { expectAllHealthy } from "./helpers/blueprint";
 import { freePort, get } from "./helpers/net";
@@ -136,7 +138,7 @@ describe("brandclub dev: Frappe as frappe_docker runs it, and real Mailpit", () 
     const ping = await get(port, site, "/api/method/ping");
     expect(`${ping.status} ${ping.body}`).toBe('200 {"message": "pong"}');
     expect((await get(port, `other.${site}`, "/api/method/ping")).status).toBe(404);
-    const dataWs = await LocalWorkspace.create({ workDir: LAYERS[0].workDir });
+    const dataWs = await LocalWorkspace.create({ workDir: LAYER.data.workDir });
     const outs = await dataWs.stackOutputs(stackName(target(), "data"));
     const secrets = outs.secrets.value as Record<string, string>;
     const adminKey = Object.keys(secrets).find((k) => k.includes("admin-password"));

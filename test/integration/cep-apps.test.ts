@@ -1,8 +1,10 @@
 import { execFileSync } from "node:child_process";
 import * as http from "node:http";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
-import { destroy, stackName, up } from "../../cli/environment";
-import { LAYERS } from "../../cli/layers";
+import { destroy } from "../../cli/commands/destroy";
+import { stackName } from "../../cli/target/names";
+import { up } from "../../cli/commands/up";
+import { CORE_LAYERS, LAYER } from "../../cli/target/layers";
 import { docker, inspect, labelled, removeLabelled, serviceContainer } from "./helpers/docker";
 import { expectAllHealthy } from "./helpers/blueprint";
 import { freePort, get } from "./helpers/net";
@@ -217,7 +219,7 @@ describe("cep dev: the applications as their upstream images run them", () => {
     expect(processed).toBe("lead.created|completed|automation");
     // bull-board is behind its login (issue 26): without a session every page redirects to /login;
     // the form takes USER_LOGIN and the data layer's generated app/bullboard-password.
-    const dataWs = await LocalWorkspace.create({ workDir: LAYERS[0].workDir });
+    const dataWs = await LocalWorkspace.create({ workDir: LAYER.data.workDir });
     const outs = await dataWs.stackOutputs(stackName(target(), "data"));
     const open = await get(port, `queues.${host}`, "/api/queues");
     expect([open.status, open.headers.location]).toEqual([302, "/login"]);
@@ -263,7 +265,7 @@ describe("cep dev: the applications as their upstream images run them", () => {
     const logs = all
       .map((c) => execFileSync("sh", ["-c", `docker logs ${c} 2>&1`], { encoding: "utf8" }))
       .join("\n");
-    const states = LAYERS.map((l) => [
+    const states = CORE_LAYERS.map((l) => [
       l.name,
       storedState(l.name as "data" | "app", stackName(target(), l.name)),
     ]);

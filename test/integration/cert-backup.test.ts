@@ -1,7 +1,8 @@
 import { X509Certificate } from "node:crypto";
 import * as path from "node:path";
-import type { EnvironmentTarget } from "../../cli/environment";
-import { certStoreTarget, restore } from "../../cli/restore";
+import { certStoreTarget, restore } from "../../cli/commands/restore";
+import { planTarget } from "../../cli/target/plan";
+import type { EnvironmentTarget } from "../../cli/target/ref";
 import { docker, inspect } from "./helpers/docker";
 import { httpsGet, pebbleIssued, pebbleRoot, poll, startPebble } from "./helpers/acme";
 import { pebbleAccount, proxySettings, useHttpsStack } from "./helpers/httpsStack";
@@ -97,7 +98,7 @@ test("a restore brings the certificate store back: the same certificate served, 
   expect(out).not.toContain("FAILED");
   expect(out).toMatch(new RegExp(`volume-${certVolume} ok`));
   expect(docker("exec", backupName, "shipyard-restore", "--list").split("\n")).toEqual([
-    certStoreTarget(target),
+    certStoreTarget(await planTarget(target)),
   ]);
 
   // 3. The store is lost while the proxy is down.
@@ -107,7 +108,7 @@ test("a restore brings the certificate store back: the same certificate served, 
   // 4. The restore command brings it back and restarts the proxy.
   const lines: string[] = [];
   t0 = Date.now();
-  const done = restore({ ...target, log: (l) => lines.push(l) });
+  const done = await restore({ ...target, log: (l) => lines.push(l) });
   figures.restoreSeconds = (Date.now() - t0) / 1000;
   expect(done.map((d) => d.target)).toEqual([`volume-${certVolume}`]);
   expect(lines.join("\n")).toContain(`restore: certificates back; restarted ${proxyName}`);

@@ -1,7 +1,9 @@
 import * as http from "node:http";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
-import { destroy, stackName, up } from "../../cli/environment";
-import { LAYERS } from "../../cli/layers";
+import { destroy } from "../../cli/commands/destroy";
+import { stackName } from "../../cli/target/names";
+import { up } from "../../cli/commands/up";
+import { CORE_LAYERS, LAYER } from "../../cli/target/layers";
 import { docker, inspect, labelled, removeLabelled, serviceContainer } from "./helpers/docker";
 import { expectAllHealthy } from "./helpers/blueprint";
 import { freePort, get } from "./helpers/net";
@@ -179,13 +181,13 @@ describe("cme dev: the applications as their upstream images run them", () => {
     expect(JSON.parse(ready.body).status).toBe("ok");
 
     // No generated secret in plain text: not in docker inspect, the state files or the log.
-    const dataWs = await LocalWorkspace.create({ workDir: LAYERS[0].workDir });
+    const dataWs = await LocalWorkspace.create({ workDir: LAYER.data.workDir });
     const outs = await dataWs.stackOutputs(stackName(target(), "data"));
     const secrets = Object.values(outs.secrets.value as Record<string, string>);
     // database users and roots, Redis, the 8 WordPress keys and salts, GlitchTip's SECRET_KEY
     expect(secrets.length).toBeGreaterThanOrEqual(16);
     const inspectAll = docker("inspect", ...labelled(label).containers);
-    const states = LAYERS.map((l) => storedState(l.name as "data" | "app", stackName(target(), l.name)));
+    const states = CORE_LAYERS.map((l) => storedState(l.name as "data" | "app", stackName(target(), l.name)));
     for (const s of secrets) {
       expect(s.length).toBeGreaterThanOrEqual(16);
       const b64 = Buffer.from(s).toString("base64");

@@ -1,5 +1,6 @@
-import { destroy, up } from "../../cli/environment";
-import { planRefresh, refreshData } from "../../cli/dataRefresh";
+import { destroy } from "../../cli/commands/destroy";
+import { up } from "../../cli/commands/up";
+import { planRefresh, refreshData } from "../../cli/commands/refreshData";
 import { docker, removeLabelled } from "./helpers/docker";
 import { TEST_TLS, testTarget } from "./helpers/target";
 

@@ -1,7 +1,8 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { destroy, up } from "../../cli/environment";
+import { destroy } from "../../cli/commands/destroy";
+import { up } from "../../cli/commands/up";
 import { deployCommand, targetArgs } from "./helpers/cli";
 import { docker, inspect, labelled, removeLabelled } from "./helpers/docker";
 import { freePort, get } from "./helpers/net";

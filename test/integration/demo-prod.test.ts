@@ -1,7 +1,9 @@
 import { spawnSync } from "node:child_process";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
-import { destroy, stackName, up } from "../../cli/environment";
-import { LAYERS } from "../../cli/layers";
+import { destroy } from "../../cli/commands/destroy";
+import { stackName } from "../../cli/target/names";
+import { up } from "../../cli/commands/up";
+import { CORE_LAYERS } from "../../cli/target/layers";
 import { docker, inspect, labelled, removeLabelled } from "./helpers/docker";
 import { freePort, get } from "./helpers/net";
 import { deployCommand } from "./helpers/cli";
@@ -95,7 +97,7 @@ describe("demo blueprint, prod configuration, on the real engine", () => {
     expect(rules).toContain("SUCCESS: 12 rules found");
 
     // Volumes holding data are protected in prod (Pulumi state).
-    for (const l of LAYERS) {
+    for (const l of CORE_LAYERS) {
       const ws = await LocalWorkspace.create({ workDir: l.workDir });
       const state = await ws.exportStack(stackName(target(), l.name));
       const vols = (

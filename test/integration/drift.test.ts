@@ -1,4 +1,6 @@
-import { destroy, refresh, up } from "../../cli/environment";
+import { destroy } from "../../cli/commands/destroy";
+import { refresh } from "../../cli/commands/refresh";
+import { up } from "../../cli/commands/up";
 import { docker, inspect, labelled, removeLabelled, serviceContainer } from "./helpers/docker";
 import { freePort, get } from "./helpers/net";
 import { testTarget } from "./helpers/target";

@@ -1,8 +1,9 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { destroy, up } from "../../cli/environment";
-import { ExplainedError } from "../../cli/explain";
+import { destroy } from "../../cli/commands/destroy";
+import { up } from "../../cli/commands/up";
+import { ExplainedError } from "../../cli/errors/kinds";
 import { docker, removeLabelled } from "./helpers/docker";
 import { freePort } from "./helpers/net";
 import { testTarget } from "./helpers/target";

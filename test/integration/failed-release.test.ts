@@ -1,9 +1,11 @@
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
-import { destroy, stackName, up } from "../../cli/environment";
+import { destroy } from "../../cli/commands/destroy";
+import { stackName } from "../../cli/target/names";
+import { up } from "../../cli/commands/up";
 import { docker, inspect, removeLabelled, serviceContainer } from "./helpers/docker";
 import { freePort, requestLoop } from "./helpers/net";
 import { testTarget } from "./helpers/target";
-import { LAYERS } from "../../cli/layers";
+import { CORE_LAYERS } from "../../cli/target/layers";
 
 /**
  * A new release that fails its health gate, retried, keeps the old release
@@ -35,7 +37,7 @@ const BAD = { PORT: "not-a-port" };
 
 /** The container ids of the app layer's api and web resources in the state. */
 async function stateIds(): Promise<Record<string, string[]>> {
-  const app = LAYERS.find((l) => l.name === "app")!;
+  const app = CORE_LAYERS.find((l) => l.name === "app")!;
   const ws = await LocalWorkspace.create({ workDir: app.workDir });
   const d = await ws.exportStack(stackName(target({}), "app"));
   const rs = (d.deployment as { resources: { urn: string; type: string; id: string }[] }).resources;

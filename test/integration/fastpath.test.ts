@@ -1,4 +1,7 @@
-import { destroy, refresh, up, type LayerResult } from "../../cli/environment";
+import { destroy } from "../../cli/commands/destroy";
+import { refresh } from "../../cli/commands/refresh";
+import { up } from "../../cli/commands/up";
+import type { LayerResult } from "../../cli/deploy/layerUp";
 import { docker, inspect, labelled, removeLabelled, serviceContainer } from "./helpers/docker";
 import { freePort, get, requestLoop } from "./helpers/net";
 import { testTarget } from "./helpers/target";

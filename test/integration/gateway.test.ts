@@ -1,10 +1,12 @@
 import * as http from "node:http";
 import * as path from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { destroy, siteDestroy, siteUp, up } from "../../cli/environment";
-import { policyRun, policyTable, type PolicyRow } from "../../cli/policies";
-import { ROOT } from "../../cli/layers";
-import { createOrSelect } from "../../cli/workspace";
+import { destroy } from "../../cli/commands/destroy";
+import { siteDestroy, siteUp } from "../../cli/commands/site";
+import { up } from "../../cli/commands/up";
+import { policyRun, policyTable, type PolicyRow } from "../../cli/pulumi/policyPack";
+import { ROOT } from "../../cli/target/layers";
+import { createOrSelect } from "../../cli/pulumi/workspace";
 import { BLUEPRINTS, resolve } from "../../blueprints";
 import { inspect, labelled, removeLabelled } from "./helpers/docker";
 import { freePort, get, requestLoop } from "./helpers/net";

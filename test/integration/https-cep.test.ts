@@ -1,4 +1,5 @@
-import { destroy, up } from "../../cli/environment";
+import { destroy } from "../../cli/commands/destroy";
+import { up } from "../../cli/commands/up";
 import { docker, inspect, labelled, removeLabelled } from "./helpers/docker";
 import { freePort, get } from "./helpers/net";
 import { httpsGet, logsOf, pebbleIssued, pebbleRoot, poll, startPebble } from "./helpers/acme";

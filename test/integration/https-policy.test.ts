@@ -1,8 +1,10 @@
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
-import { openStack, stackName, type EnvironmentTarget } from "../../cli/environment";
-import { LAYERS } from "../../cli/layers";
-import type { PolicyRow } from "../../cli/policies";
-import { previewLayer } from "../../cli/precheck";
+import { openLayer } from "../../cli/pulumi/stackConfig";
+import { stackName } from "../../cli/target/names";
+import type { EnvironmentTarget } from "../../cli/target/ref";
+import { CORE_LAYERS } from "../../cli/target/layers";
+import type { PolicyRow } from "../../cli/pulumi/policyPack";
+import { previewLayer } from "../../cli/checks/policies";
 import { planTarget } from "../../cli/target/plan";
 import { labelled } from "./helpers/docker";
 import { TEST_TLS, testTarget } from "./helpers/target";
@@ -22,8 +24,8 @@ async function previewWithPack(t: EnvironmentTarget): Promise<{ rows: PolicyRow[
   const rows: PolicyRow[] = [];
   try {
     const plan = await planTarget(t);
-    for (const l of LAYERS) {
-      const stack = await openStack(l, t);
+    for (const l of CORE_LAYERS) {
+      const stack = await openLayer(plan.layers[l.name]);
       const p = await previewLayer(plan, l.name, stack, {
         policies: true,
         expectedContract: l.name === "app",
@@ -32,7 +34,7 @@ async function previewWithPack(t: EnvironmentTarget): Promise<{ rows: PolicyRow[
     }
     return { rows };
   } finally {
-    for (const l of LAYERS) {
+    for (const l of CORE_LAYERS) {
       const ws = await LocalWorkspace.create({ workDir: l.workDir });
       await ws.removeStack(stackName(t, l.name), { force: true }).catch(() => undefined);
     }

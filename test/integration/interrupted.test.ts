@@ -1,5 +1,6 @@
-import { destroy, up } from "../../cli/environment";
-import { recover } from "../../cli/recover";
+import { destroy } from "../../cli/commands/destroy";
+import { up } from "../../cli/commands/up";
+import { recover } from "../../cli/commands/recover";
 import { startDeployCommand, targetArgs } from "./helpers/cli";
 import { expectAllHealthy } from "./helpers/blueprint";
 import { docker, inspect, labelled, removeLabelled, serviceContainer } from "./helpers/docker";

@@ -2,8 +2,10 @@ import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { destroy, stackName, up } from "../../cli/environment";
-import { LAYERS } from "../../cli/layers";
+import { destroy } from "../../cli/commands/destroy";
+import { stackName } from "../../cli/target/names";
+import { up } from "../../cli/commands/up";
+import { CORE_LAYERS, LAYER } from "../../cli/target/layers";
 import { docker, inspect, labelled, removeLabelled } from "./helpers/docker";
 import { freePort, get } from "./helpers/net";
 import { deployCommand } from "./helpers/cli";
@@ -48,7 +50,7 @@ describe("operator secrets and the backup key, demo prod on the real engine", ()
     docker("ps", "-q", "--filter", `label=${label}`, "--filter", `label=io.shipyard.role=${role}`)
       .split("\n")
       .filter(Boolean);
-  const pulumiCli = (layer: (typeof LAYERS)[number], ...args: string[]) =>
+  const pulumiCli = (layer: (typeof CORE_LAYERS)[number], ...args: string[]) =>
     execFileSync("pulumi", [...args, "-s", stackName(target(), layer.name), "--non-interactive"], {
       cwd: layer.workDir,
       encoding: "utf8",
@@ -112,7 +114,7 @@ describe("operator secrets and the backup key, demo prod on the real engine", ()
     for (const n of containers) expect(`${n}: ${docker("inspect", n).includes(SECRET)}`).toBe(`${n}: false`);
 
     // Neither layer's export (secrets stay ciphertext without --show-secrets), state file or settings.
-    for (const l of LAYERS) {
+    for (const l of CORE_LAYERS) {
       const exported = pulumiCli(l, "stack", "export");
       expect(exported.length).toBeGreaterThan(1000);
       expect(`${l.name} export: ${exported.includes(SECRET)}`).toBe(`${l.name} export: false`);
@@ -127,14 +129,14 @@ describe("operator secrets and the backup key, demo prod on the real engine", ()
     }
     // The data layer's settings hold it encrypted, under the key the docs name.
     const dataSettings = readFileSync(
-      path.join(LAYERS[0].workDir, `Pulumi.${stackName(target(), "data")}.yaml`),
+      path.join(LAYER.data.workDir, `Pulumi.${stackName(target(), "data")}.yaml`),
       "utf8",
     );
     expect(dataSettings).toMatch(/shipyard:operatorSecrets\.webhook-hmac:\n\s+secure: v1:/);
     expect(lines.join("\n")).not.toContain(SECRET);
     // It is there for whoever asks with --show-secrets (so the searches above could find it).
     const shown = JSON.parse(
-      pulumiCli(LAYERS[0], "stack", "output", "secrets", "--show-secrets", "--json"),
+      pulumiCli(LAYER.data, "stack", "output", "secrets", "--show-secrets", "--json"),
     ) as Record<string, string>;
     expect(shown["operator/webhook-hmac"]).toBe(SECRET);
     expect(shown["backup/repository-password"]).toMatch(/^[A-Za-z0-9]{40}$/);

@@ -5,9 +5,10 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { BLUEPRINTS } from "../../blueprints";
-import { preview, stackName } from "../../cli/environment";
-import { LAYERS } from "../../cli/layers";
-import { POLICY_PACK } from "../../cli/policies";
+import { preview } from "../../cli/commands/preview";
+import { stackName } from "../../cli/target/names";
+import { CORE_LAYERS } from "../../cli/target/layers";
+import { POLICY_PACK } from "../../cli/pulumi/policyPack";
 import { labelled } from "./helpers/docker";
 import { TEST_TLS, testTarget } from "./helpers/target";
 
@@ -143,7 +144,7 @@ describe("the policy pack in pulumi preview", () => {
               );
             }
           } finally {
-            for (const l of LAYERS) await removeStack(l.workDir, stackName(t, l.name));
+            for (const l of CORE_LAYERS) await removeStack(l.workDir, stackName(t, l.name));
           }
         }),
       );

@@ -1,5 +1,5 @@
-import { LAYERS } from "../../cli/layers";
-import { destroy } from "../../cli/environment";
+import { CORE_LAYERS } from "../../cli/target/layers";
+import { destroy } from "../../cli/commands/destroy";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { deployCommand, targetArgs } from "./helpers/cli";
 import { docker, labelled, removeLabelled } from "./helpers/docker";
@@ -62,7 +62,7 @@ describe("policy check before any change (staging)", () => {
   afterAll(async () => {
     const t = testTarget({ run, blueprint: "demo", environment: "staging", port });
     await destroy(t, { removeStacks: true }).catch(async () => {
-      for (const l of LAYERS) {
+      for (const l of CORE_LAYERS) {
         const ws = await LocalWorkspace.create({ workDir: l.workDir });
         await ws.removeStack(`${run}-staging`).catch(() => undefined);
         await ws.removeStack(`${run}-db-staging`).catch(() => undefined);

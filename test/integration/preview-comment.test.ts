@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { destroy } from "../../cli/environment";
+import { destroy } from "../../cli/commands/destroy";
 import { previewJson } from "../../cli/report/previewJson";
 import { renderPreviewFiles } from "../../cli/report/render";
 import { labelled, removeLabelled } from "./helpers/docker";

@@ -1,5 +1,7 @@
-import { destroy, up } from "../../cli/environment";
-import { promote, rollback } from "../../cli/promote";
+import { destroy } from "../../cli/commands/destroy";
+import { up } from "../../cli/commands/up";
+import { promote } from "../../cli/commands/promote";
+import { rollback } from "../../cli/commands/rollback";
 import { docker, inspect, removeLabelled, serviceContainer } from "./helpers/docker";
 import { freePort } from "./helpers/net";
 import { testTarget } from "./helpers/target";

@@ -1,7 +1,9 @@
-import { destroy, preview, up } from "../../cli/environment";
+import { destroy } from "../../cli/commands/destroy";
+import { preview } from "../../cli/commands/preview";
+import { up } from "../../cli/commands/up";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
-import { LAYERS } from "../../cli/layers";
-import { stackName } from "../../cli/environment";
+import { CORE_LAYERS, LAYER } from "../../cli/target/layers";
+import { stackName } from "../../cli/target/names";
 import { docker, inspect, labelled, removeLabelled, serviceContainer } from "./helpers/docker";
 import { freePort, get } from "./helpers/net";
 import { testTarget } from "./helpers/target";
@@ -120,7 +122,7 @@ describe("demo blueprint on the real engine", () => {
 
     // The generated passwords appear in plain text nowhere: not in either state
     // file, not in the deploy logs, not in any container's environment.
-    const dataWs = await LocalWorkspace.create({ workDir: LAYERS[0].workDir });
+    const dataWs = await LocalWorkspace.create({ workDir: LAYER.data.workDir });
     const outs = await dataWs.stackOutputs(stackName(target(), "data"));
     const secrets = outs.secrets.value as Record<string, string>;
     // Three generated passwords, and the dev stand-in of the operator secret webhook-hmac
@@ -128,7 +130,7 @@ describe("demo blueprint on the real engine", () => {
     expect(Object.keys(secrets).filter((k) => k.startsWith("operator/"))).toEqual(["operator/webhook-hmac"]);
     const passwords = Object.values(secrets);
     expect(passwords.length).toBe(4);
-    const states = LAYERS.map((l) => storedState(l.name as "data" | "app", stackName(target(), l.name)));
+    const states = CORE_LAYERS.map((l) => storedState(l.name as "data" | "app", stackName(target(), l.name)));
 
     // The app containers were replaced under fresh names: inspect what runs now.
     const inspectAll = docker("inspect", ...labelled(label).containers);

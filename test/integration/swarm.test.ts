@@ -4,15 +4,19 @@ import * as path from "node:path";
 import { BLUEPRINTS, resolve } from "../../blueprints";
 import { exportCompose } from "../../cli/compose/export";
 import { parseEnvFile } from "../../cli/compose/secrets";
-import { destroy, preview, stackName, up, type LayerResult } from "../../cli/environment";
-import { LAYERS } from "../../cli/layers";
+import { destroy } from "../../cli/commands/destroy";
+import { preview } from "../../cli/commands/preview";
+import { stackName } from "../../cli/target/names";
+import { up } from "../../cli/commands/up";
+import type { LayerResult } from "../../cli/deploy/layerUp";
+import { CORE_LAYERS } from "../../cli/target/layers";
 import { docker, removeLabelled } from "./helpers/docker";
 import { freePort, get } from "./helpers/net";
 import { expectAllHealthy, expectRoutesAnswer } from "./helpers/blueprint";
 import { TEST_TLS, testTarget } from "./helpers/target";
 import { storedState, unprotectAll } from "./helpers/pulumi";
 import { until } from "./helpers/processes";
-import { joinLocalSwarm, leaveLocalSwarm, type LocalSwarm } from "../../cli/localSwarm";
+import { joinLocalSwarm, leaveLocalSwarm, type LocalSwarm } from "../../cli/engine/localSwarm";
 
 /**
  * Brand Club (seed 002, Frappe) in Swarm mode on this engine: one node, no IPVS,
@@ -215,7 +219,7 @@ test("dev as Swarm services: healthy, routed, data pinned, no secret in inspect 
     ...lines("secret", "ls", "-q", "--filter", `label=${label}`),
   );
   // The state files as stored (exportStack would decrypt them).
-  const states = LAYERS.map((l) => storedState(l.name as "data" | "app", stackName(target(), l.name)));
+  const states = CORE_LAYERS.map((l) => storedState(l.name as "data" | "app", stackName(target(), l.name)));
 
   for (const v of values) {
     expect(inspected.includes(v)).toBe(false);

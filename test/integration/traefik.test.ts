@@ -1,7 +1,10 @@
 import { BLUEPRINTS } from "../../blueprints";
 import { resolve } from "../../blueprints/resolve";
-import { destroy, preview, stackName, up } from "../../cli/environment";
-import { LAYERS } from "../../cli/layers";
+import { destroy } from "../../cli/commands/destroy";
+import { preview } from "../../cli/commands/preview";
+import { stackName } from "../../cli/target/names";
+import { up } from "../../cli/commands/up";
+import { CORE_LAYERS } from "../../cli/target/layers";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import * as fs from "fs";
 import * as os from "os";
@@ -11,7 +14,7 @@ import { docker, inspect, removeLabelled, serviceContainer } from "./helpers/doc
 import { expectAllHealthy } from "./helpers/blueprint";
 import { freePort, get } from "./helpers/net";
 import { TEST_TLS, testTarget } from "./helpers/target";
-import { joinLocalSwarm, leaveLocalSwarm, type LocalSwarm } from "../../cli/localSwarm";
+import { joinLocalSwarm, leaveLocalSwarm, type LocalSwarm } from "../../cli/engine/localSwarm";
 
 /**
  * The proxy kind traefik for real: Brand Club dev deployed on shipyard/traefik
@@ -103,7 +106,7 @@ describe("proxy kind traefik", () => {
           failures.push(...mandatory.map((v) => `${bp}/${env} ${v.policy} ${v.resource}: ${v.message}`));
         }
       } finally {
-        for (const l of LAYERS) {
+        for (const l of CORE_LAYERS) {
           const ws = await LocalWorkspace.create({ workDir: l.workDir });
           await ws.removeStack(stackName(t, l.name), { force: true }).catch(() => undefined);
         }

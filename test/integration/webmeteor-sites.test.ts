@@ -1,7 +1,10 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { destroy, siteDestroy, sitePreview, siteUp, up, preview } from "../../cli/environment";
+import { destroy } from "../../cli/commands/destroy";
+import { siteDestroy, sitePreview, siteUp } from "../../cli/commands/site";
+import { up } from "../../cli/commands/up";
+import { preview } from "../../cli/commands/preview";
 import { docker, inspect, labelled, removeLabelled, serviceContainer } from "./helpers/docker";
 import { freePort, get } from "./helpers/net";
 import { testTarget } from "./helpers/target";

@@ -1,4 +1,4 @@
-import { planRefresh } from "../../cli/dataRefresh";
+import { planRefresh } from "../../cli/commands/refreshData";
 
 describe("data refresh plan", () => {
   test("cme: prod databases into staging, matched by position, with the scrub SQL", () => {

@@ -1,4 +1,4 @@
-import { isVanished, skipVanished } from "../../cli/engineObjects";
+import { isVanished, skipVanished } from "../../cli/engine/objects";
 
 /** docker's output when one of the listed objects went away before the inspect (Docker 20.10). */
 const result = (status: number, stdout: string, stderr: string) => ({ status, stdout, stderr });

@@ -6,7 +6,7 @@ import {
   mentionedNames,
   proxyCheckCommand,
   type ContainerInspect,
-} from "../../cli/explain";
+} from "../../cli/explain/format";
 
 const container = (
   name: string,

@@ -5,7 +5,7 @@
  * with no old copy, which `#initerror` replaces on the next up.
  */
 import type { Deployment } from "@pulumi/pulumi/automation";
-import { failedReleases, putBack } from "../../cli/failedRelease";
+import { failedReleases, putBack } from "../../cli/deploy/failedRelease";
 import { REPLACE_ON_CHANGES } from "../../components/swarm/containerPlan";
 
 const C = "docker:index/container:Container";

@@ -1,6 +1,6 @@
 import { fingerprint, resourcesAfter } from "../../cli/fastpath";
 import { engineProblems } from "../../cli/fastpath/engineCheck";
-import { maskSecrets } from "../../cli/leanUp";
+import { maskSecrets } from "../../cli/pulumi/leanUp";
 import { planFrom, type LayerSettings } from "../../cli/target/plan";
 import type { EnvironmentTarget } from "../../cli/target/ref";
 

@@ -1,6 +1,6 @@
 import type { EngineEvent } from "@pulumi/pulumi/automation";
-import { destructiveDataSteps, guardProblems, targetsOf } from "../../cli/guard";
-import { dropPending } from "../../cli/recover";
+import { destructiveDataSteps, guardProblems, targetsOf } from "../../cli/checks/dataGuard";
+import { dropPending } from "../../cli/commands/recover";
 
 const labels = (layer: string, role: string) => [
   { label: "io.shipyard.layer", value: layer },

@@ -20,7 +20,7 @@ import { ConfigError, parseConfig } from "../../stacks/config";
 import { dataProgram } from "../../stacks/data/program";
 import { appProgram } from "../../stacks/app/program";
 import { operatorSecretValues } from "../../stacks/operatorSecrets";
-import { parseArgs } from "../../cli/main";
+import { parseArgs } from "../../cli/argv/parse";
 import { planFrom, type LayerSettings } from "../../cli/target/plan";
 import type { DataContract } from "../../stacks/contract";
 

@@ -1,8 +1,8 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { policiesMayBlock, policyRefusal } from "../../cli/precheck";
-import type { PolicyRow } from "../../cli/policies";
+import { policiesMayBlock, policyRefusal } from "../../cli/checks/policies";
+import type { PolicyRow } from "../../cli/pulumi/policyPack";
 
 const target = (environment: string, policies?: boolean) => ({ blueprint: "demo", environment, policies });
 const row = (level: PolicyRow["level"], resource: string, policy = "pinned-image-tag"): PolicyRow => ({

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { otherSitesRoutes, siteRouteClash, splitRoute } from "../../cli/siteRoutes";
+import { otherSitesRoutes, siteRouteClash, splitRoute } from "../../cli/checks/siteRoutes";
 
 describe("sites of one environment: one site per host and path", () => {
   const others = [

@@ -1,11 +1,11 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { LAYERS } from "../../../cli/layers";
+import { CORE_LAYERS } from "../../../cli/target/layers";
 
 /** Removes `protect` from every resource of a stack (both layers), as an operator would before a real teardown. */
 export function unprotectAll(stack: (layer: "data" | "app") => string): void {
-  for (const l of LAYERS) {
+  for (const l of CORE_LAYERS) {
     execFileSync(
       "pulumi",
       ["state", "unprotect", "--all", "--yes", "-s", stack(l.name), "--non-interactive"],

@@ -1,4 +1,4 @@
-import type { EnvironmentTarget } from "../../../cli/environment";
+import type { EnvironmentTarget } from "../../../cli/target/ref";
 
 /**
  * A test's own copy of a system: engine names carry `run` instead of the

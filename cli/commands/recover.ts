@@ -5,10 +5,11 @@
  * engine. The next `up` converges from there.
  */
 import type { Deployment } from "@pulumi/pulumi/automation";
-import { openLayer } from "./environment";
-import { removeOwnedContainer } from "./engine";
-import { planTarget } from "./target/plan";
-import type { EnvironmentTarget } from "./target/ref";
+import { removeOwnedContainer } from "../engine/docker";
+import { openLayer } from "../pulumi/stackConfig";
+import { planTarget } from "../target/plan";
+import type { EnvironmentTarget } from "../target/ref";
+import { runOf } from "../target/run";
 
 export interface Recovered {
   layer: string;
@@ -58,7 +59,7 @@ function removeHalfCreated(names: string[], system: string): string[] {
 }
 
 export async function recover(t: EnvironmentTarget): Promise<Recovered[]> {
-  const log = t.log ?? ((l: string) => console.log(l));
+  const { log } = runOf(t);
   const out: Recovered[] = [];
   const plan = await planTarget(t);
   for (const layerPlan of [plan.layers.data, plan.layers.app]) {

@@ -18,7 +18,7 @@
  * replace it instead of accepting it (step_generator.go:3118, 3185-3201).
  */
 import type { Deployment, Stack } from "@pulumi/pulumi/automation";
-import { removeOwnedContainer } from "./engine";
+import { removeOwnedContainer } from "../engine/docker";
 
 const CONTAINER = "docker:index/container:Container";
 

@@ -1,9 +1,11 @@
 /**
- * How old the newest verified backup of each target is, asked of the backup
- * container (`shipyard-restore --verify TARGET`: the latest snapshot's
- * checksum is checked against the one recorded when it was taken).
+ * What the backup container of an environment knows, asked of it: its targets
+ * (`shipyard-restore --list`) and how old the newest verified backup of each
+ * is (`shipyard-restore --verify TARGET`: the latest snapshot's checksum is
+ * checked against the one recorded when it was taken). Read by the data guard
+ * and the restore command.
  */
-import { dockerRun } from "./engine";
+import { dockerOk, dockerRun } from "./docker";
 
 export interface BackupState {
   target: string;
@@ -24,4 +26,11 @@ export function latestVerified(backup: string, target: string): BackupState {
   const when = new Date(time);
   if (Number.isNaN(when.getTime())) return { target, problem: `unreadable answer "${r.stdout}"` };
   return { target, snapshot, time: when };
+}
+
+/** The targets the backup service knows. */
+export function backupTargetNames(backup: string): string[] {
+  return dockerOk(`listing the targets of ${backup}`, ["exec", backup, "shipyard-restore", "--list"])
+    .split("\n")
+    .filter(Boolean);
 }

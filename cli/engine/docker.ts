@@ -1,8 +1,5 @@
-/** The docker CLI, for the commands that work on running containers (restore, the guard, preflight). */
+/** The docker CLI, for the commands and checks that work on running containers (restore, the guard, the port check). */
 import { spawnSync } from "node:child_process";
-import { BLUEPRINTS, resolve, type Environment, type ResolvedSystem } from "../blueprints";
-import { resourceName } from "../components/shared/naming";
-import type { EnvironmentTarget } from "./target/ref";
 
 export interface DockerResult {
   status: number;
@@ -35,30 +32,6 @@ export function dockerOk(what: string, args: string[]): string {
   const r = dockerRun(args);
   if (r.status !== 0) throw new Error(`${what}: ${r.stderr || r.stdout || `docker exited ${r.status}`}`);
   return r.stdout;
-}
-
-/** The resolved system of a target (engine names, stacks, ports). */
-export function systemOf(t: EnvironmentTarget): ResolvedSystem {
-  return resolve(BLUEPRINTS[t.blueprint], {
-    environment: t.environment as Environment,
-    imageSet: "local",
-    systemName: t.systemName,
-  });
-}
-
-/** Engine name of one of the system's containers, e.g. `demo-prod-backup`. */
-export function containerName(t: EnvironmentTarget, purpose: string): string {
-  return resourceName(systemOf(t).system, t.environment, purpose);
-}
-
-/** The deploy command line for a target, as an operator would type it. */
-export function commandLine(command: string, t: EnvironmentTarget, extra = ""): string {
-  const name = t.systemName ? ` --name ${t.systemName}` : "";
-  const quote = (v: string) => (/^[\w@%+=:,./-]+$/.test(v) ? v : `'${v.replace(/'/g, "'\\''")}'`);
-  const sets = Object.entries(t.config ?? {})
-    .map(([k, v]) => ` --set ${quote(`${k}=${v}`)}`)
-    .join("");
-  return `npm run deploy -- ${command} ${t.blueprint} ${t.environment}${name}${sets}${extra}`;
 }
 
 /** Where the docker CLI talks to the engine: DOCKER_HOST, else the current context's endpoint. */

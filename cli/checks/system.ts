@@ -6,10 +6,10 @@
  * dependencies), and the backup schedule. Without it, an app-layer mistake
  * would surface after the data layer had already been deployed.
  */
-import { validateServices } from "../components/app/appStack";
-import { validateCron } from "../components/backup/render/cron";
-import { expectedContract } from "../stacks/contract";
-import type { TargetPlan } from "./target/plan";
+import { validateServices } from "../../components/app/appStack";
+import { validateCron } from "../../components/backup/render/cron";
+import { expectedContract } from "../../stacks/contract";
+import type { TargetPlan } from "../target/plan";
 
 export function checkSystem(plan: TargetPlan): void {
   const system = plan.system;

@@ -1,27 +1,10 @@
 /**
- * What the deploy command says when an `up` or a preview of a layer fails:
- * the cause as the engine shows it, whatever the provider plugin reported.
- * Upstream pulumi-docker says only "container … failed to be healthy" and may
- * leave the failed container behind; the engine still knows its state, its
- * last health check and its logs, so they are read from there:
- *  - an engine that no longer answers is named, with what to run;
- *  - every container of the system (labels io.shipyard.system and
- *    io.shipyard.environment) that exited, restarts, never started, is
- *    unhealthy or not healthy yet, or is named in the error: its state, its last health check
- *    output and its last 20 log lines;
- *  - a running proxy is asked for its own verdict on its configuration
- *    (`nginx -t`, `caddy validate`); a proxy that exited printed it in its logs.
- * The formatting is pure (explainContainers, from `docker inspect` JSON); the
- * engine reads are in explainFailure.
+ * The explanation of a failed run, formatted from what the engine holds (pure:
+ * `docker inspect` JSON, log lines and a proxy's own check in, text out). The
+ * engine reads are in cli/explain/read.ts.
  */
-import { spawnSync } from "node:child_process";
-import { LABEL_PREFIX } from "../components/shared/labels";
-import { CADDYFILE_PATH } from "../components/proxy/render/caddy";
-import { dockerRun, engineAnswers, engineSocket } from "./engine";
-import type { TargetPlan } from "./target/plan";
-
-/** What the explainer needs of a target: the system's engine name and the environment. */
-export type ExplainScope = Pick<TargetPlan, "target"> & { system: { system: string } };
+import { LABEL_PREFIX } from "../../components/shared/labels";
+import { CADDYFILE_PATH } from "../../components/proxy/render/caddy";
 
 /** The part of `docker inspect` of a container that the explanation reads. */
 export interface ContainerInspect {
@@ -63,7 +46,7 @@ export const LOG_LINES = 20;
 /** A health check's output is often a traceback: its end says what failed. */
 export const HEALTH_LINES = 8;
 
-const nameOf = (c: ContainerInspect) => c.Name.replace(/^\//, "");
+export const nameOf = (c: ContainerInspect) => c.Name.replace(/^\//, "");
 
 /** Containers that explain a failure: not running as they should, not healthy, or named in the error. */
 export function failedContainers(list: ContainerInspect[], mentioned: string[] = []): ContainerInspect[] {
@@ -165,91 +148,4 @@ export function proxyCheckCommand(c: ContainerInspect): string[] | undefined {
   return caddy
     ? ["caddy", "validate", "--config", CADDYFILE_PATH, "--adapter", "caddyfile"]
     : ["nginx", "-t"];
-}
-
-function inspectAll(ids: string[]): ContainerInspect[] {
-  if (ids.length === 0) return [];
-  const r = dockerRun(["inspect", ...ids]);
-  try {
-    return JSON.parse(r.stdout || "[]") as ContainerInspect[];
-  } catch {
-    return []; // a container went away between the listing and the inspect
-  }
-}
-
-/** stdout and stderr of a command, interleaved as it wrote them. */
-function combined(args: string[]): string {
-  const r = spawnSync("sh", ["-c", 'exec "$@" 2>&1', "sh", ...args], { encoding: "utf8", timeout: 20_000 });
-  return r.stdout ?? "";
-}
-
-/**
- * Reads the engine after a failed run and explains it; `command` is what to
- * run again ("up", "preview"), `what` names the run ("the app layer's up").
- */
-export function explainFailure(scope: ExplainScope, what: string, message: string, command = "up"): string {
-  if (!engineAnswers()) return engineDownMessage(engineSocket(), command);
-  const t = scope.target;
-  const system = scope.system.system;
-  const ids = dockerRun([
-    "ps",
-    "-aq",
-    "--filter",
-    `label=${LABEL_PREFIX}.system=${system}`,
-    "--filter",
-    `label=${LABEL_PREFIX}.environment=${t.environment}`,
-  ]).stdout.split("\n");
-  const failed = failedContainers(
-    inspectAll(ids.filter(Boolean)),
-    mentionedNames(message, `${system}-${t.environment}`),
-  );
-  const facts = failed.map((inspect): ContainerFacts => {
-    const name = nameOf(inspect);
-    const check = proxyCheckCommand(inspect);
-    return {
-      inspect,
-      logs: combined(["docker", "logs", "--tail", String(LOG_LINES), name]),
-      proxyCheck: check
-        ? { command: check.join(" "), output: combined(["docker", "exec", name, ...check]) }
-        : undefined,
-    };
-  });
-  return explainContainers({ what, system, environment: t.environment, facts });
-}
-
-/** A failed run, with the engine's explanation before Pulumi's own message. */
-export class ExplainedError extends Error {
-  constructor(
-    readonly explanation: string,
-    readonly original: unknown,
-  ) {
-    const msg = original instanceof Error ? original.message : String(original);
-    super(`${explanation}\n${msg}`);
-    this.name = "ExplainedError";
-  }
-}
-
-/** A refusal is a decision, not a failure: it carries its own explanation (the data guard, the policy check). */
-export class Refusal extends Error {}
-
-/** Runs one layer's up or preview; a failure is rethrown with what the engine shows of it. */
-export async function explained<T>(
-  scope: ExplainScope,
-  what: string,
-  op: () => Promise<T>,
-  command = "up",
-): Promise<T> {
-  try {
-    return await op();
-  } catch (e) {
-    if (e instanceof ExplainedError || e instanceof Refusal) throw e;
-    const msg = e instanceof Error ? e.message : String(e);
-    let explanation: string;
-    try {
-      explanation = explainFailure(scope, what, msg, command);
-    } catch (x) {
-      explanation = `${what} failed (the engine could not be read: ${x instanceof Error ? x.message : String(x)})`;
-    }
-    throw new ExplainedError(explanation, e);
-  }
 }

@@ -5,8 +5,8 @@
  * containers and never leave them.
  */
 import { spawn } from "node:child_process";
-import { BLUEPRINTS, resolve, type Environment } from "../blueprints";
-import { ROOT_SECRET_FILE } from "../components/database/engines";
+import { BLUEPRINTS, resolve, type Environment } from "../../blueprints";
+import { ROOT_SECRET_FILE } from "../../components/database/engines";
 
 export interface RefreshPlan {
   from: { container: string; database: string };

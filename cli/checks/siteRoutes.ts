@@ -8,10 +8,12 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { BLUEPRINTS, resolve, type Environment } from "../blueprints";
-import type { SiteRef } from "../blueprints/resolve";
-import type { EnvironmentTarget } from "./target/ref";
-import { backendDir, projectOf } from "./fastpath/state";
+import { BLUEPRINTS, resolve, type Environment } from "../../blueprints";
+import type { SiteRef } from "../../blueprints/resolve";
+import { backendDir, projectOf } from "../pulumi/fileBackend";
+import { LAYER } from "../target/layers";
+import { siteStackName } from "../target/names";
+import type { TargetPlan } from "../target/plan";
 
 /** `host path` with the path's trailing slashes dropped (as resolve() compares routes). */
 export function routeKey(host: string, routePath = "/"): string {
@@ -73,12 +75,14 @@ export function otherSitesRoutes(
   return out;
 }
 
-/** Throws, naming the route and the site holding it, when another site of the environment serves one of this site's routes. */
-export function checkSiteRoutes(
-  t: EnvironmentTarget,
-  site: SiteRef,
-  where: { siteWorkDir: string; appStack: string; ownStack: string },
-): void {
+/**
+ * Throws, naming the route and the site holding it, when another site of the
+ * environment serves one of this site's routes. The site's own routes come
+ * from the blueprint with the site (the site layer's one resolution).
+ */
+export function checkSiteRoutes(plan: TargetPlan, site: SiteRef): void {
+  const t = plan.target;
+  const appStack = plan.layers.app.stack;
   const system = resolve(BLUEPRINTS[t.blueprint], {
     environment: t.environment as Environment,
     imageSet: "local",
@@ -89,7 +93,7 @@ export function checkSiteRoutes(
   const clash = siteRouteClash(
     `${site.customer}-${site.app}`,
     mine,
-    otherSitesRoutes(where.siteWorkDir, where.appStack, where.ownStack),
+    otherSitesRoutes(LAYER.site.workDir, appStack, siteStackName(appStack, site)),
   );
   if (clash) throw new Error(clash);
 }

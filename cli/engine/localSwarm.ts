@@ -6,8 +6,8 @@
  * until they restarted), so while any such container runs the engine stays a
  * Swarm and says why.
  */
-import { dockerOk } from "./engine";
-import { overListed } from "./engineObjects";
+import { dockerOk } from "./docker";
+import { overListed } from "./objects";
 
 /** Running containers attached to a user-defined bridge network (the default `bridge` has no DNS). */
 export function containersOnUserNetworks(): string[] {

@@ -8,7 +8,7 @@
  *    Without it, `up` (which runs with --skip-preview) stops only when the
  *    offending resource comes up, after the data layer and part of the app
  *    layer are deployed.
- *  - The data guard (staging and prod, cli/guard.ts) reads the same data-layer
+ *  - The data guard (staging and prod, cli/checks/dataGuard.ts) reads the same data-layer
  *    preview for replaced or deleted data containers and volumes.
  * A layer the fast path skips (cli/fastpath) needs neither and is not previewed.
  *
@@ -21,17 +21,17 @@
  * will be. The up itself still runs with the pack, resource by resource.
  */
 import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
-import { PREVIEW_CONTRACT_ENV } from "../stacks/app/dataGate";
-import { commandLine } from "./engine";
-import { explained, Refusal } from "./explain";
-import type { TargetPlan } from "./target/plan";
-import type { EnvironmentTarget } from "./target/ref";
-import type { CoreLayer } from "./layers";
-import { POLICY_PACK, policyTable, rowOf, type PolicyRow } from "./policies";
+import { PREVIEW_CONTRACT_ENV } from "../../stacks/app/dataGate";
+import { PolicyRefusal } from "../errors/kinds";
+import { explained } from "../explain/read";
+import { POLICY_PACK, policyTable, rowOf, type PolicyRow } from "../pulumi/policyPack";
+import { commandLine } from "../target/commandLine";
+import type { CoreLayer } from "../target/layers";
+import type { TargetPlan } from "../target/plan";
+import type { EnvironmentTarget } from "../target/ref";
 
-export { policiesMayBlock } from "./target/plan";
-
-export class PolicyRefusal extends Refusal {}
+export { policiesMayBlock } from "../target/plan";
+export { PolicyRefusal };
 
 export interface LayerPreview {
   layer: CoreLayer["name"];

@@ -5,8 +5,9 @@
  */
 import type { Stack } from "@pulumi/pulumi/automation";
 import * as path from "node:path";
-import { ROOT } from "./layers";
-import type { TargetPlan } from "./target/plan";
+import { ProtectedError } from "../errors/kinds";
+import { ROOT } from "../target/layers";
+import type { TargetPlan } from "../target/plan";
 
 interface StateResource {
   urn: string;
@@ -20,7 +21,7 @@ export async function protectedResources(stack: Stack): Promise<string[]> {
   return resources.filter((r) => r.protect).map((r) => r.outputs?.name ?? r.urn.split("::").pop() ?? r.urn);
 }
 
-export class ProtectedError extends Error {}
+export { ProtectedError };
 
 /** Throws when any of the stacks holds protected resources. */
 export async function refuseProtected(

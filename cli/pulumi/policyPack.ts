@@ -4,9 +4,8 @@
  */
 import * as path from "node:path";
 import type { EngineEvent, PolicyEvent } from "@pulumi/pulumi/automation";
-import { ROOT } from "./layers";
-
-export const POLICY_PACK = path.join(ROOT, "policies");
+/** The pack's directory (an npm workspace of the project). */
+export const POLICY_PACK = path.resolve(__dirname, "../../policies");
 
 /** One reported violation, as the table shows it. */
 export interface PolicyRow {

@@ -4,7 +4,7 @@
  * task, a test or a teardown removing a container). Such an object is skipped,
  * as if it had not been listed; any other failure is still an error.
  */
-import { dockerRun, type DockerResult } from "./engine";
+import { dockerRun, type DockerResult } from "./docker";
 
 /** docker's words for an object that is not there (Docker 20.10 and later). */
 const VANISHED = [

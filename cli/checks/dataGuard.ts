@@ -5,13 +5,13 @@
  * `shipyard:backupMaxAgeHours` (default 24). `--force-without-backup` skips it.
  */
 import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
-import { labelRecord } from "../components/shared/labels";
-import { latestVerified, type BackupState } from "./backupAge";
-import { REMOVING } from "./report/risks";
-import { dockerRun } from "./engine";
-import { Refusal } from "./explain";
-import { backupTargetNames } from "./restore";
-import { GUARDED_ENVIRONMENTS, type TargetPlan } from "./target/plan";
+import { labelRecord } from "../../components/shared/labels";
+import { backupTargetNames, latestVerified, type BackupState } from "../engine/backups";
+import { dockerRun } from "../engine/docker";
+import { DataGuardError } from "../errors/kinds";
+import { REMOVING } from "../pulumi/stepOps";
+import { GUARDED_ENVIRONMENTS, type TargetPlan } from "../target/plan";
+import { runOf } from "../target/run";
 
 export { GUARDED_ENVIRONMENTS };
 export const DEFAULT_BACKUP_MAX_AGE_HOURS = 24;
@@ -49,7 +49,7 @@ export function targetsOf(role: string, targets: string[]): string[] {
   return targets.filter((t) => t === `redis-${role}` || new RegExp(`^(mariadb|postgres)-${role}-`).test(t));
 }
 
-export class DataGuardError extends Refusal {}
+export { DataGuardError };
 
 /** Problems that refuse the deploy (empty when it may proceed). */
 export function guardProblems(
@@ -80,13 +80,13 @@ export function guardProblems(
 
 /**
  * Refuses (throws DataGuardError) when the data layer's preview, whose events
- * are given (the one preview `up` makes of the layer, cli/precheck.ts), would
+ * are given (the one preview `up` makes of the layer, cli/checks/policies.ts), would
  * lose data without a backup.
  */
 export async function guardData(plan: TargetPlan, stack: Stack, events: EngineEvent[]): Promise<DataStep[]> {
   const t = plan.target;
   if (!plan.guarded) return [];
-  const log = t.log ?? ((l: string) => console.log(l));
+  const { log } = runOf(t);
   const steps = destructiveDataSteps(events);
   if (steps.length === 0) return steps;
   const change = steps.map((s) => `${s.op} ${s.name}`).join(", ");

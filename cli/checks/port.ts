@@ -4,8 +4,8 @@
  * the HTTP port, and with TLS on the HTTPS port too.
  */
 import * as net from "node:net";
-import { dockerRun } from "./engine";
-import type { TargetPlan } from "./target/plan";
+import { dockerRun } from "../engine/docker";
+import type { TargetPlan } from "../target/plan";
 
 /**
  * Whether the port can be bound on the host. A port below the unprivileged range
@@ -36,7 +36,7 @@ function publisher(port: number): { name: string; service: string } | undefined 
 }
 
 /** Refuses when the host port is held by anything but this environment's own proxy. */
-async function checkPort(plan: TargetPlan, key: "httpPort" | "httpsPort", port: number, host: string) {
+async function checkOnePort(plan: TargetPlan, key: "httpPort" | "httpsPort", port: number, host: string) {
   const own = plan.proxy.container;
   const holder = publisher(port);
   // Its own proxy: the container, or in Swarm mode a task of the proxy service.
@@ -49,8 +49,8 @@ async function checkPort(plan: TargetPlan, key: "httpPort" | "httpsPort", port: 
 }
 
 /** The proxy's ports, as the plan has them (its settings files, --set values and the blueprint). */
-export async function preflight(plan: TargetPlan): Promise<void> {
+export async function checkPort(plan: TargetPlan): Promise<void> {
   const { port, httpsPort, address } = plan.proxy;
-  await checkPort(plan, "httpPort", port, address);
-  if (httpsPort !== undefined) await checkPort(plan, "httpsPort", httpsPort, address);
+  await checkOnePort(plan, "httpPort", port, address);
+  if (httpsPort !== undefined) await checkOnePort(plan, "httpsPort", httpsPort, address);
 }

@@ -10,9 +10,15 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { CERT_VOLUME_PURPOSE } from "../stacks/contract";
-import { commandLine, containerName, dockerOk, dockerRun } from "./engine";
-import type { EnvironmentTarget } from "./target/ref";
+import { CERT_VOLUME_PURPOSE } from "../../stacks/contract";
+import { backupTargetNames } from "../engine/backups";
+import { dockerOk, dockerRun } from "../engine/docker";
+import { planTarget, type TargetPlan } from "../target/plan";
+import type { EnvironmentTarget } from "../target/ref";
+import { runOf } from "../target/run";
+
+/** What the restore reads of the plan: the target and its containers' engine names. */
+type Names = Pick<TargetPlan, "target" | "container" | "commandLine">;
 
 export interface RestoreOptions {
   /** A snapshot id: restore the one target it holds. @default the latest snapshot of every target */
@@ -28,25 +34,19 @@ export interface RestoredTarget {
 }
 
 /** The running backup container of the environment, or an error saying what is missing. */
-export function backupContainer(t: EnvironmentTarget): string {
-  const name = containerName(t, "backup");
+export function backupContainer(plan: Names): string {
+  const t = plan.target;
+  const name = plan.container("backup");
   const r = dockerRun(["inspect", "-f", "{{.State.Running}}", name]);
   if (r.status !== 0) {
     throw new Error(
-      `${t.blueprint}/${t.environment} has no backup container "${name}": either the blueprint has no backup in ${t.environment} (blueprints/${t.blueprint}.ts, app.backup.only) or the app layer is not deployed (${commandLine("up", t)})`,
+      `${t.blueprint}/${t.environment} has no backup container "${name}": either the blueprint has no backup in ${t.environment} (blueprints/${t.blueprint}.ts, app.backup.only) or the app layer is not deployed (${plan.commandLine("up")})`,
     );
   }
   if (r.stdout !== "true") {
     throw new Error(`the backup container "${name}" is not running; start it with: docker start ${name}`);
   }
   return name;
-}
-
-/** The targets the backup service knows. */
-export function backupTargetNames(backup: string): string[] {
-  return dockerOk(`listing the targets of ${backup}`, ["exec", backup, "shipyard-restore", "--list"])
-    .split("\n")
-    .filter(Boolean);
 }
 
 function restoreOne(backup: string, target: string, snapshot: string, env: string[] = []): string {
@@ -75,19 +75,19 @@ function sharedNetwork(a: string, b: string): string {
 }
 
 /** Redis: fetch the verified RDB, serve it from a temporary server, copy its keys into the live one. */
-function restoreRedis(t: EnvironmentTarget, backup: string, target: string, snapshot: string): string {
+function restoreRedis(plan: Names, backup: string, target: string, snapshot: string): string {
   const first = dockerRun(["exec", backup, "shipyard-restore", target, snapshot]);
   if (first.status !== 3) {
     throw new Error(
       `restoring ${target}: expected the RDB to be staged, got: ${first.stderr || first.stdout}`,
     );
   }
-  const live = containerName(t, target.replace(/^redis-/, ""));
+  const live = plan.container(target.replace(/^redis-/, ""));
   const image = dockerOk(`reading the image of ${live}`, ["inspect", "-f", "{{.Config.Image}}", live]);
   const labels = JSON.parse(
     dockerOk(`reading the labels of ${backup}`, ["inspect", "-f", "{{json .Config.Labels}}", backup]),
   ) as Record<string, string>;
-  const temp = containerName(t, `${target}-restore`);
+  const temp = plan.container(`${target}-restore`);
   const dir = mkdtempSync(path.join(tmpdir(), "shipyard-restore-"));
   try {
     dockerOk("copying the RDB out of the backup container", [
@@ -140,8 +140,8 @@ function restoreRedis(t: EnvironmentTarget, backup: string, target: string, snap
 }
 
 /** The backup target holding the proxy's certificate store (stacks/app/backupTargets.ts). */
-export function certStoreTarget(t: EnvironmentTarget): string {
-  return `volume-${containerName(t, CERT_VOLUME_PURPOSE)}`;
+export function certStoreTarget(plan: Pick<TargetPlan, "container">): string {
+  return `volume-${plan.container(CERT_VOLUME_PURPOSE)}`;
 }
 
 /**
@@ -149,8 +149,8 @@ export function certStoreTarget(t: EnvironmentTarget): string {
  * if it was stopped), or in Swarm mode its service's tasks replaced. Without it a
  * running proxy keeps what it holds in memory, and Traefik would write that back.
  */
-function restartProxy(t: EnvironmentTarget): string {
-  const proxy = containerName(t, "proxy");
+function restartProxy(plan: Names): string {
+  const proxy = plan.container("proxy");
   if (dockerRun(["container", "inspect", proxy]).status === 0) {
     dockerOk(`restarting ${proxy} to load the restored certificates`, ["restart", proxy]);
     return `restarted ${proxy}`;
@@ -173,9 +173,10 @@ function spawnSleep(ms: number): void {
 }
 
 /** Restores the environment's targets, printing progress; returns what was restored and how long it took. */
-export function restore(t: EnvironmentTarget, o: RestoreOptions = {}): RestoredTarget[] {
-  const log = t.log ?? ((l: string) => console.log(l));
-  const backup = backupContainer(t);
+export async function restore(t: EnvironmentTarget, o: RestoreOptions = {}): Promise<RestoredTarget[]> {
+  const { log } = runOf(t);
+  const plan = await planTarget(t);
+  const backup = backupContainer(plan);
   const known = backupTargetNames(backup);
   let targets = known;
   if (o.snapshot) {
@@ -199,14 +200,14 @@ export function restore(t: EnvironmentTarget, o: RestoreOptions = {}): RestoredT
     log(`restore [${i + 1}/${targets.length}] ${target} from ${snapshot} ...`);
     const t0 = Date.now();
     const out = target.startsWith("redis-")
-      ? restoreRedis(t, backup, target, snapshot)
+      ? restoreRedis(plan, backup, target, snapshot)
       : restoreOne(backup, target, snapshot);
     const snap = /from snapshot (\w+)/.exec(out)?.[1] ?? snapshot;
     const seconds = (Date.now() - t0) / 1000;
     log(`restore [${i + 1}/${targets.length}] ${target}: restored from ${snap} in ${seconds.toFixed(1)}s`);
     done.push({ target, snapshot: snap, seconds });
   });
-  if (done.some((d) => d.target === certStoreTarget(t)))
-    log(`restore: certificates back; ${restartProxy(t)}`);
+  if (done.some((d) => d.target === certStoreTarget(plan)))
+    log(`restore: certificates back; ${restartProxy(plan)}`);
   return done;
 }

@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
-import { stateFile } from "./fastpath/state";
+import { stateFile } from "./fileBackend";
 
 let command: Promise<PulumiCommand> | undefined;
 
