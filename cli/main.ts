@@ -62,7 +62,8 @@ const WITH_TARGET: Record<string, (t: EnvironmentTarget, flags: Flags) => Promis
   },
   async recover(t) {
     const { recover } = await import("./commands/recover");
-    for (const r of await recover(t)) console.log(`${r.layer}: ${r.actions.join("; ") || "nothing to recover"}`);
+    for (const r of await recover(t))
+      console.log(`${r.layer}: ${r.actions.join("; ") || "nothing to recover"}`);
   },
 };
 

@@ -84,13 +84,15 @@ export const COMMANDS: CommandSpec[] = [
     usage: ["<blueprint> <env> [--name NAME] [--snapshot ID] [--target NAME]"],
   },
   { name: "recover", kind: "deploy", target: true, usage: [BASIC] },
-  { name: "site", kind: "deploy", usage: ["<up|preview|destroy> <blueprint> <env> <customer> <app> <domain>"] },
+  {
+    name: "site",
+    kind: "deploy",
+    usage: ["<up|preview|destroy> <blueprint> <env> <customer> <app> <domain>"],
+  },
   {
     name: "preview-json",
     kind: "report",
-    usage: [
-      "<blueprint> <env> <out-dir> [--policy-pack DIR] [--name NAME] [--set key=value ...]",
-    ],
+    usage: ["<blueprint> <env> <out-dir> [--policy-pack DIR] [--name NAME] [--set key=value ...]"],
   },
   { name: "render-preview", kind: "report", usage: ["[--title T] <preview.json...>"] },
   {

@@ -9,19 +9,9 @@ import { containerBaseline, dockerHealthcheck, dockerLabels, resourceName } from
 import type { ResourceLimits } from "../shared/resources";
 import { renderLegoLoop } from "./render/legoLoop";
 import { LEGO_CA_ROOT_PATH, LEGO_DATA_DIR, LEGO_LOOP_PATH } from "./render/nginxTlsPaths";
-import type { ProxyTlsAcme } from "./types";
+import type { AcmeClientArgs, ProxyTlsAcme } from "./types";
 
-/** The ACME client of kind nginx with tls acme. */
-export interface AcmeClientArgs {
-  /** lego's image: upstream `goacme/lego:v4.35.2` (entrypoint /lego, a POSIX /bin/sh), or shipyard/lego:bookworm. */
-  image: string;
-  /** Seconds between renewal rounds. @default 43200 (twice a day) */
-  renewIntervalSeconds?: number;
-  /** Renew a certificate with this many days or fewer left (`lego renew --days`). @default 30 */
-  renewDays?: number;
-  /** Seconds before a host without a certificate is tried again (doubling up to the interval). @default 30 */
-  retrySeconds?: number;
-}
+export type { AcmeClientArgs };
 
 /** The defaults of AcmeClientArgs. */
 export const ACME_CLIENT_DEFAULTS = { renewIntervalSeconds: 43200, renewDays: 30, retrySeconds: 30 };

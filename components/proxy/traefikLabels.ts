@@ -8,7 +8,9 @@
 import { wildcardFor } from "./dnsChallenge";
 import { SECURITY_HEADERS } from "./render/headers";
 import * as quote from "./render/quote";
-import type { RateLimit } from "./types";
+import type { EdgeRouting } from "./types";
+
+export type { EdgeRouting, TraefikRouteOptions } from "./types";
 
 /** A route as services declare it (components/app RouteSpec). */
 export interface LabelRoute {
@@ -20,42 +22,6 @@ export interface LabelRoute {
 
 /** The label that puts a container behind one environment's Traefik (its provider's constraint). */
 export const EDGE_LABEL = "io.shipyard.edge";
-
-/** The proxy-wide options every routed container's labels carry. */
-export interface TraefikRouteOptions {
-  /** Send security headers as a headers middleware. @default true */
-  securityHeaders?: boolean;
-  /** Further response headers. */
-  headers?: Record<string, string>;
-  /** Per-client rate limit (ratelimit middleware; per remote address, as nginx's). */
-  rateLimit?: RateLimit;
-  /** Largest request body, MiB (buffering middleware). @default 50 */
-  maxBodyMb?: number;
-}
-
-/** Where and how the environment's Traefik finds routed containers. */
-export interface EdgeRouting extends TraefikRouteOptions {
-  /** `<system>-<env>`: the value of io.shipyard.edge its provider is constrained to. */
-  edge: string;
-  /** Engine name of the edge network Traefik reaches the containers on. */
-  networkName: string;
-  /** Which Traefik provider reads the labels. */
-  provider: "docker" | "swarm";
-  /**
-   * The proxy has tls acme: the routers serve HTTPS only (entry point websecure,
-   * certificate resolver `le`) and send HSTS. Only the mode travels (to site stacks
-   * too): the ACME account's fields stay with the proxy. @default false
-   */
-  https?: boolean;
-  /**
-   * With https: the proxy's tls.dns wildcard domains. A route whose host is one label
-   * under one of them names the DNS-01 resolver `le-dns` and the domain `*.<domain>`
-   * (tls.domains[0].main), so every such host shares one wildcard certificate and a new
-   * one is served at once, without an order. Only the domains travel (to site stacks
-   * too), never the DNS server's key. @default none
-   */
-  wildcards?: string[];
-}
 
 /** The edge network's name for one environment (the seeds' `traefik-public`, one per environment). */
 export function edgeNetworkName(system: string, environment: string): string {

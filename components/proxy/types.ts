@@ -34,7 +34,7 @@ export interface ProxyRenderOptions {
    */
   resolveValidSeconds?: number;
   /** Label routing (kind traefik): which provider, edge network and io.shipyard.edge value. */
-  labelRouting?: import("./traefikLabels").EdgeRouting;
+  labelRouting?: EdgeRouting;
   /**
    * HTTPS for the route hosts. `off`: plain HTTP on :80.
    * `internal`: certificates from Caddy's own local CA (kind caddy only). `acme`:
@@ -149,7 +149,7 @@ export interface ReverseProxyArgs extends ProxyRenderOptions {
    */
   edgeNetwork?: { name: string; attach: import("@pulumi/pulumi").Input<string> };
   /** Kind nginx with tls acme: lego, the ACME client run beside the proxy (acmeClient.ts). */
-  acmeClient?: import("./acmeClient").AcmeClientArgs;
+  acmeClient?: AcmeClientArgs;
   /** A volume for per-site route files (mounted at /etc/nginx/sites.d); nginx only. */
   sitesVolume?: import("@pulumi/pulumi").Input<string>;
   labels?: Record<string, string>;
@@ -157,4 +157,52 @@ export interface ReverseProxyArgs extends ProxyRenderOptions {
   swarm?: import("../swarm").SwarmSettings;
   /** What the Docker engine supports (stacks/engineFacts.ts). @default the oldest supported engine */
   dockerEngine?: import("../shared/engine").EngineFacts;
+}
+
+/** The proxy-wide options every routed container's labels carry. */
+export interface TraefikRouteOptions {
+  /** Send security headers as a headers middleware. @default true */
+  securityHeaders?: boolean;
+  /** Further response headers. */
+  headers?: Record<string, string>;
+  /** Per-client rate limit (ratelimit middleware; per remote address, as nginx's). */
+  rateLimit?: RateLimit;
+  /** Largest request body, MiB (buffering middleware). @default 50 */
+  maxBodyMb?: number;
+}
+
+/** Where and how the environment's Traefik finds routed containers. */
+export interface EdgeRouting extends TraefikRouteOptions {
+  /** `<system>-<env>`: the value of io.shipyard.edge its provider is constrained to. */
+  edge: string;
+  /** Engine name of the edge network Traefik reaches the containers on. */
+  networkName: string;
+  /** Which Traefik provider reads the labels. */
+  provider: "docker" | "swarm";
+  /**
+   * The proxy has tls acme: the routers serve HTTPS only (entry point websecure,
+   * certificate resolver `le`) and send HSTS. Only the mode travels (to site stacks
+   * too): the ACME account's fields stay with the proxy. @default false
+   */
+  https?: boolean;
+  /**
+   * With https: the proxy's tls.dns wildcard domains. A route whose host is one label
+   * under one of them names the DNS-01 resolver `le-dns` and the domain `*.<domain>`
+   * (tls.domains[0].main), so every such host shares one wildcard certificate and a new
+   * one is served at once, without an order. Only the domains travel (to site stacks
+   * too), never the DNS server's key. @default none
+   */
+  wildcards?: string[];
+}
+
+/** The ACME client of kind nginx with tls acme. */
+export interface AcmeClientArgs {
+  /** lego's image: upstream `goacme/lego:v4.35.2` (entrypoint /lego, a POSIX /bin/sh), or shipyard/lego:bookworm. */
+  image: string;
+  /** Seconds between renewal rounds. @default 43200 (twice a day) */
+  renewIntervalSeconds?: number;
+  /** Renew a certificate with this many days or fewer left (`lego renew --days`). @default 30 */
+  renewDays?: number;
+  /** Seconds before a host without a certificate is tried again (doubling up to the interval). @default 30 */
+  retrySeconds?: number;
 }
