@@ -1,5 +1,5 @@
 /**
- * The cost of the policy check before any change (cli/precheck.ts) on a
+ * The cost of the policy check before any change (cli/checks/policies.ts) on a
  * staging `up` of a blueprint, measured in one run: the same `up` with the
  * check (after) and without it (before: only the data guard's own preview of
  * the data layer, as `up` did until the check), alternating.

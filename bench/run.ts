@@ -49,7 +49,7 @@ async function main(): Promise<void> {
   const swarm = argv.includes("--swarm");
   const made = swarm ? joinLocalSwarm() : undefined;
   // Left again at the end, also when the run fails, unless leaving would cut
-  // other containers off (cli/localSwarm.ts).
+  // other containers off (cli/engine/localSwarm.ts).
   if (made) process.on("exit", () => console.log(`bench: ${leaveLocalSwarm(made)}`));
   const other = swarm ? "docker stack deploy" : "docker compose";
   const id = Date.now().toString(36).slice(-6);

@@ -17,7 +17,7 @@ export const DESTROY_GRACE_SECONDS: Record<WorkloadRole, number> = {
  * `#initerror`, Pulumi's key for a failed initialization (here: a health gate
  * that timed out): such a container is replaced by the next `up`, never
  * accepted by an empty update (pulumi v3.259.0 step_generator.go:3118, 3185-3201;
- * cli/failedRelease.ts).
+ * cli/deploy/failedRelease.ts).
  */
 export const REPLACE_ON_CHANGES = ["healthcheck", "init", "tmpfs", "#initerror"];
 

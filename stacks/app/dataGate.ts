@@ -16,7 +16,7 @@ export const DATA_GATE_OK = "ok";
 
 /**
  * Set to "expected" by the deploy command for the preview it makes of the app
- * layer before an `up` whose data layer also runs (cli/precheck.ts): the app
+ * layer before an `up` whose data layer also runs (cli/checks/policies.ts): the app
  * program then previews against the contract the data layer will export, not
  * against the data stack's current outputs, which that run will replace.
  */

@@ -12,7 +12,7 @@ import { pebbleAccount, proxySettings, useHttpsStack } from "./helpers/httpsStac
  * against Pebble: Caddy (tls acme) gets a certificate, the BackupService with the
  * targets the app layer gives it (stacks/app/backupTargets.ts) backs the store up
  * with restic, the proxy stops and the volume is emptied, and the restore command
- * (cli/restore.ts) brings the store back and restarts the proxy, which serves the
+ * (cli/commands/restore.ts) brings the store back and restarts the proxy, which serves the
  * same certificate (same serial) with Pebble's issuance count unchanged. Had the
  * store not come back, Caddy would have obtained a new certificate on its start.
  *

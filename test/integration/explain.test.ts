@@ -9,7 +9,7 @@ import { freePort } from "./helpers/net";
 import { testTarget } from "./helpers/target";
 
 /**
- * A failed `up` is explained from the engine (cli/explain.ts), whatever the
+ * A failed `up` is explained from the engine (cli/explain/), whatever the
  * provider plugin reported: a demo dev copy whose app services listen on
  * another port than the one their health check probes (--set
  * appEnv={"PORT":"8001"}, and an app image whose healthcheck probes the

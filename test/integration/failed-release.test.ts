@@ -9,7 +9,7 @@ import { CORE_LAYERS } from "../../cli/target/layers";
 
 /**
  * A new release that fails its health gate, retried, keeps the old release
- * serving (issue 28, item 1; cli/failedRelease.ts). The demo's app services are
+ * serving (issue 28, item 1; cli/deploy/failedRelease.ts). The demo's app services are
  * replaced create-before-delete; the bad release is `PORT=not-a-port` for every
  * app service (the app exits at start, so it is never healthy). Each failing
  * `up` ends with the old copies live in the state and on the engine, the new

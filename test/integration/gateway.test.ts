@@ -1,11 +1,10 @@
 import * as http from "node:http";
-import * as path from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { destroy } from "../../cli/commands/destroy";
 import { siteDestroy, siteUp } from "../../cli/commands/site";
 import { up } from "../../cli/commands/up";
 import { policyRun, policyTable, type PolicyRow } from "../../cli/pulumi/policyPack";
-import { ROOT } from "../../cli/target/layers";
+import { LAYER } from "../../cli/target/layers";
 import { createOrSelect } from "../../cli/pulumi/workspace";
 import { BLUEPRINTS, resolve } from "../../blueprints";
 import { inspect, labelled, removeLabelled } from "./helpers/docker";
@@ -58,7 +57,7 @@ describe("webmeteor gateway", () => {
   test("survives an app deploy, a proxy replacement and a site add; webhooks answer throughout", async () => {
     await up(target());
 
-    gateway = await createOrSelect(`${run}-gateway`, path.join(ROOT, "stacks", "gateway"));
+    gateway = await createOrSelect(`${run}-gateway`, LAYER.gateway.workDir);
     await gateway.setAllConfig({
       "shipyard:blueprint": { value: "webmeteor" },
       "shipyard:systemName": { value: run },
@@ -152,7 +151,7 @@ describe("webmeteor gateway", () => {
   });
 
   test("in front of staging and prod: the policy pack passes a prod preview (the cross-environment network waived, dated)", async () => {
-    const stack = await createOrSelect(`${run}-gateway-both`, path.join(ROOT, "stacks", "gateway"));
+    const stack = await createOrSelect(`${run}-gateway-both`, LAYER.gateway.workDir);
     try {
       await stack.setAllConfig({
         "shipyard:blueprint": { value: "webmeteor" },

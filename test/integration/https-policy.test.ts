@@ -11,7 +11,7 @@ import { TEST_TLS, testTarget } from "./helpers/target";
 
 /**
  * Policy https-only on real previews, as \`up\` runs them before any change
- * (cli/precheck.ts: both layers through the policy pack, the app layer against
+ * (cli/checks/policies.ts: both layers through the policy pack, the app layer against
  * the contract the data layer will export): CME (Caddy), Brand Club (Traefik) and CEP prod (nginx with lego)
  * in staging and prod pass the whole pack with the blueprint's TLS (acme); the
  * same previews with \`--set tls='{"mode":"off"}'\` are blocked by https-only on

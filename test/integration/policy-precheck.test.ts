@@ -8,7 +8,7 @@ import { testTarget } from "./helpers/target";
 
 /**
  * A staging `up` whose app layer breaks a mandatory policy (an image tagged
- * latest) is refused before any change (cli/precheck.ts): on a cold deploy
+ * latest) is refused before any change (cli/checks/policies.ts): on a cold deploy
  * (both layers previewed at once, the app layer against the contract the data
  * layer will export) nothing is created; on a deployed system (the data layer
  * skipped as unchanged, the app layer previewed against its outputs) nothing

@@ -1,7 +1,7 @@
 /**
  * After an `up` whose new copy of a container failed its health gate, the state
  * is put back: the failed copy dropped, the healthy old copy live again
- * (cli/failedRelease.ts). Pairs are told apart from a container that failed
+ * (cli/deploy/failedRelease.ts). Pairs are told apart from a container that failed
  * with no old copy, which `#initerror` replaces on the next up.
  */
 import type { Deployment } from "@pulumi/pulumi/automation";
