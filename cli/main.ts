@@ -147,13 +147,13 @@ const OTHERS: Record<string, (argv: string[]) => Promise<void>> = {
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const spec = commandSpec(argv[0]);
-  if (spec?.kind === "ci") {
-    const { runCiCommand } = await import("./ci/commands");
-    await runCiCommand(argv);
-    return;
-  }
   const other = spec && OTHERS[spec.name];
   if (other) return other(argv);
+  if (!spec) {
+    // The CI subcommands are cli/ci/commands.ts's own; anything else is unknown (parseArgs says so).
+    const { runCiCommand } = await import("./ci/commands");
+    if (await runCiCommand(argv)) return;
+  }
   const { command, target, flags } = parseArgs(argv);
   const t0 = Date.now();
   await WITH_TARGET[command](target, flags);

@@ -39,9 +39,10 @@ export interface CommandSpec {
   name: string;
   /**
    * deploy: the operator's commands (listed when a command is unknown);
-   * report: the pull-request preview tools; ci: the workflow helpers (cli/ci/commands.ts).
+   * report: the pull-request preview tools. (The workflow helpers are
+   * cli/ci/commands.ts's own subcommands, tried for a name not in the table.)
    */
-  kind: "deploy" | "report" | "ci";
+  kind: "deploy" | "report";
   /** Takes `<blueprint> <env>` and the target's flags (--name, --set, --secret), checked by parseArgs. */
   target?: boolean;
   /** Its own flags. */
@@ -113,9 +114,6 @@ export const COMMANDS: CommandSpec[] = [
   { name: "rollback", kind: "deploy", usage: [] },
   { name: "refresh-data", kind: "deploy", usage: [] },
   { name: "list", kind: "deploy", usage: [""] },
-  { name: "affected-envs", kind: "ci", usage: [] },
-  { name: "branch-env", kind: "ci", usage: [] },
-  { name: "pr-comment", kind: "ci", usage: [] },
 ];
 
 export function commandSpec(name: string | undefined): CommandSpec | undefined {
