@@ -1,6 +1,8 @@
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
-import { preview, stackName, up } from "../../cli/environment";
-import { LAYERS } from "../../cli/layers";
+import { preview } from "../../cli/commands/preview";
+import { up } from "../../cli/commands/up";
+import { CORE_LAYERS } from "../../cli/target/layers";
+import { stackName } from "../../cli/target/names";
 import { labelled, removeLabelled } from "./helpers/docker";
 import { testTarget } from "./helpers/target";
 
@@ -18,7 +20,7 @@ const machineRun = `sim${process.pid}`;
 const secrets = { "webhook-hmac": "0123456789abcdef0123456789abcdef" };
 
 async function removeStacks(t: ReturnType<typeof testTarget>): Promise<void> {
-  for (const l of LAYERS) {
+  for (const l of CORE_LAYERS) {
     const ws = await LocalWorkspace.create({ workDir: l.workDir });
     await ws.removeStack(stackName(t, l.name), { force: true }).catch(() => undefined);
   }
