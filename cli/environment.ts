@@ -76,6 +76,9 @@ export async function layerConfig(layer: Layer, t: EnvironmentTarget, site?: Sit
   if (layer.name === "data")
     for (const [k, v] of Object.entries(t.secrets ?? {}))
       config[`shipyard:${OPERATOR_SECRETS_KEY}.${k}`] = { value: v, secret: true };
+  if (layer.name === "app")
+    for (const [k, v] of Object.entries(t.appSecrets ?? {}))
+      config[`shipyard:${k}`] = { value: v, secret: true };
   return config;
 }
 

@@ -16,6 +16,7 @@ import { stackTls } from "./tls";
 import { foldOperatorSecrets, OperatorSecretsConfig } from "./operatorSecrets";
 import { chooseImageSet, IMAGE_SETS, type ImageSetSource } from "./imageSet";
 import { standInsMark } from "./imageSetLabel";
+import { registryProblems, RegistriesConfig, RegistryPasswordsConfig } from "./registries";
 
 export const NAMESPACE = "shipyard";
 
@@ -98,6 +99,13 @@ export const StackConfig = z
      * Provisional: to move to the operator-secrets mechanism when it lands.
      */
     alertSmtpPassword: z.string().min(1).optional(),
+    /**
+     * App layer: registries the app images are looked up and pulled from, `[{ address, username }]`
+     * (`http://host:port` for plain HTTP); their passwords in shipyard:registryPasswords (stacks/registries.ts).
+     */
+    registries: RegistriesConfig,
+    /** App layer: `{ "<address>": "<password>" }`, a secret: `pulumi config set --secret shipyard:registryPasswords '{…}'`. */
+    registryPasswords: RegistryPasswordsConfig,
     /** Host port of the proxy's HTTPS when tls is on. @default 443 */
     httpsPort: z.coerce.number().int().min(1).max(65535).optional(),
     /** Serve this environment with another proxy kind than the blueprint's (same routes), e.g. to compare. */
@@ -239,6 +247,11 @@ export function loadStack(raw: Record<string, string> = pulumi.runtime.allConfig
     ...config.labels,
     ...standInsMark({ set: config.imageSet, from: config.imageSetFrom }, config.environment),
   };
+  const registryIssues = registryProblems(config.registries, config.registryPasswords);
+  if (registryIssues.length > 0)
+    throw new ConfigError(
+      `invalid stack configuration:\n${registryIssues.map((p) => `  - ${p}`).join("\n")}`,
+    );
   const system = resolve(BLUEPRINTS[config.blueprint], {
     environment: config.environment,
     imageSet: config.imageSet,

@@ -27,7 +27,12 @@ type Server struct {
 	Resources map[string]Resource // by type token, e.g. docker:index/network:Network
 	// Configure receives the provider's configuration (e.g. docker "host").
 	OnConfigure func(vars map[string]string, args Props) error
+	// Functions are the invokes (data sources) by token, e.g. docker:index/getRegistryImage:getRegistryImage.
+	Functions map[string]Function
 }
+
+// Function is one invoke: its arguments in, its result out.
+type Function func(ctx context.Context, args Props) (Props, error)
 
 // Main runs the plugin: it is what the engine starts.
 func Main(s *Server) {
@@ -88,8 +93,24 @@ func (s *Server) Cancel(context.Context, *emptypb.Empty) (*emptypb.Empty, error)
 	return &emptypb.Empty{}, nil
 }
 
-func (s *Server) Invoke(_ context.Context, req *pulumirpc.InvokeRequest) (*pulumirpc.InvokeResponse, error) {
-	return nil, fmt.Errorf("function %s is not implemented by this %s plugin (shipyard offline build)", req.GetTok(), s.Name)
+func (s *Server) Invoke(ctx context.Context, req *pulumirpc.InvokeRequest) (*pulumirpc.InvokeResponse, error) {
+	f, ok := s.Functions[req.GetTok()]
+	if !ok {
+		return nil, fmt.Errorf("function %s is not implemented by this %s plugin (shipyard offline build)", req.GetTok(), s.Name)
+	}
+	args, err := Decode(req.GetArgs())
+	if err != nil {
+		return nil, err
+	}
+	out, err := f(ctx, args)
+	if err != nil {
+		return nil, err
+	}
+	ret, err := Encode(out)
+	if err != nil {
+		return nil, err
+	}
+	return &pulumirpc.InvokeResponse{Return: ret}, nil
 }
 
 func randomSuffix() string {
