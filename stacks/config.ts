@@ -16,7 +16,7 @@ import { stackTls } from "./tls";
 import { foldOperatorSecrets, OperatorSecretsConfig } from "./operatorSecrets";
 import { chooseImageSet, IMAGE_SETS, type ImageSetSource } from "./imageSet";
 import { standInsMark } from "./imageSetLabel";
-import { registryProblems, RegistriesConfig, RegistryPasswordsConfig } from "./registries";
+import { RegistriesConfig, RegistryPasswordsConfig } from "./registries";
 
 export const NAMESPACE = "shipyard";
 
@@ -168,6 +168,10 @@ function keysAt(path: (string | number)[]): string[] {
       else if (t instanceof z.ZodEffects) t = t._def.schema as z.ZodTypeAny;
       else break;
     }
+    if (t instanceof z.ZodArray && typeof p === "number") {
+      t = t.element as z.ZodTypeAny;
+      continue;
+    }
     if (!(t instanceof z.ZodObject)) return [];
     t = (t.shape as Record<string, z.ZodTypeAny>)[String(p)];
   }
@@ -247,11 +251,6 @@ export function loadStack(raw: Record<string, string> = pulumi.runtime.allConfig
     ...config.labels,
     ...standInsMark({ set: config.imageSet, from: config.imageSetFrom }, config.environment),
   };
-  const registryIssues = registryProblems(config.registries, config.registryPasswords);
-  if (registryIssues.length > 0)
-    throw new ConfigError(
-      `invalid stack configuration:\n${registryIssues.map((p) => `  - ${p}`).join("\n")}`,
-    );
   const system = resolve(BLUEPRINTS[config.blueprint], {
     environment: config.environment,
     imageSet: config.imageSet,

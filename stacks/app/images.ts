@@ -8,7 +8,14 @@ import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import type { ResolvedSystem } from "../../blueprints";
 import { ConfigError, type StackConfig } from "../config";
-import { HELD_SECRET, hostOf, registryAuth, registryOf, resolvedInRegistry } from "../registries";
+import {
+  HELD_SECRET,
+  hostOf,
+  registryAuth,
+  registryOf,
+  registryProblems,
+  resolvedInRegistry,
+} from "../registries";
 
 export interface AppImages {
   /** The docker provider with the registries' credentials, when any are configured. */
@@ -46,12 +53,23 @@ async function digestOf(ref: string, config: StackConfig, provider?: docker.Prov
   }
 }
 
+/**
+ * The registry settings, checked by the app program before any resource (they are the app
+ * layer's: the data layer's stack holds no registryPasswords, so loadStack cannot check them).
+ */
+export function refuseRegistryProblems(config: StackConfig): void {
+  const problems = registryProblems(config.registries, config.registryPasswords);
+  if (problems.length > 0)
+    throw new ConfigError(`invalid stack configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+}
+
 /** Resolves the app services' images (once per reference). */
 export async function appImages(
   name: string,
   system: ResolvedSystem,
   config: StackConfig,
 ): Promise<AppImages> {
+  refuseRegistryProblems(config);
   const provider = registryProvider(name, config);
   const refs = [...new Set(system.app.services.map((s) => s.image))].filter(resolvedInRegistry).sort();
   const running: Record<string, string> = {};

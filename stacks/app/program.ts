@@ -14,7 +14,7 @@ import { describeImageSet } from "../imageSet";
 import { tsigSecretProblem } from "../tls";
 import { setSecretCommand } from "../operatorSecrets";
 import { engineFacts } from "../engineFacts";
-import { appImages } from "./images";
+import { appImages, refuseRegistryProblems } from "./images";
 import {
   BACKUP_KEY_REF,
   checkContract,
@@ -29,6 +29,7 @@ export async function appProgram(raw?: Record<string, string>): Promise<Record<s
   const { config, system } = loadStack(raw);
   const imageSet = { set: config.imageSet, from: config.imageSetFrom };
   void pulumi.log.info(describeImageSet(imageSet));
+  refuseRegistryProblems(config);
   const missingSecret = tsigSecretProblem(system.app.proxy.tls, config.tlsDnsTsigSecret);
   if (missingSecret) throw new ConfigError(`invalid stack configuration:\n  - ${missingSecret}`);
   const misplaced = Object.keys(config.operatorSecrets);

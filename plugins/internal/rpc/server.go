@@ -72,8 +72,45 @@ func (s *Server) CheckConfig(_ context.Context, req *pulumirpc.CheckRequest) (*p
 	return &pulumirpc.CheckResponse{Inputs: req.GetNews()}, nil
 }
 
-func (s *Server) DiffConfig(context.Context, *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
-	return &pulumirpc.DiffResponse{Changes: pulumirpc.DiffResponse_DIFF_NONE}, nil
+// DiffConfig: a changed provider setting (e.g. docker's registryAuth) is an
+// update of the provider, never a replacement, as a bridged provider answers
+// for settings without ForceNew; the engine then configures it with the new
+// values. The plugin version is not a setting.
+func (s *Server) DiffConfig(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
+	olds, err := Decode(req.GetOldInputs())
+	if err != nil {
+		return nil, err
+	}
+	if len(olds) == 0 {
+		if olds, err = Decode(req.GetOlds()); err != nil {
+			return nil, err
+		}
+	}
+	news, err := Decode(req.GetNews())
+	if err != nil {
+		return nil, err
+	}
+	var diffs []string
+	for k := range keysOf(olds, news) {
+		if k != "version" && !Equal(olds[k], news[k]) {
+			diffs = append(diffs, k)
+		}
+	}
+	sort.Strings(diffs)
+	if len(diffs) == 0 {
+		return &pulumirpc.DiffResponse{Changes: pulumirpc.DiffResponse_DIFF_NONE}, nil
+	}
+	return &pulumirpc.DiffResponse{Changes: pulumirpc.DiffResponse_DIFF_SOME, Diffs: diffs}, nil
+}
+
+func keysOf(ms ...Props) map[string]bool {
+	out := map[string]bool{}
+	for _, m := range ms {
+		for k := range m {
+			out[k] = true
+		}
+	}
+	return out
 }
 
 func (s *Server) Configure(_ context.Context, req *pulumirpc.ConfigureRequest) (*pulumirpc.ConfigureResponse, error) {
