@@ -89,7 +89,7 @@ describe("app images by digest from a private registry", () => {
     expect(digests[1]).not.toBe(digests[0]);
     const p = await preview(target(password));
     const pa = p.find((x) => x.layer === "app")!;
-    const shown = pa.stdout.split("\n").filter((l) => l.includes("sha256:"));
+    const shown = pa.stdout.split("\n").filter((l) => /sha256:|~image|\bimages\b/.test(l));
     console.log(`preview of build 2:\n${shown.join("\n")}`);
     expect(pa.changes.replace).toBe(3); // api, web, worker
     expect(pa.stdout).toContain(digests[0]);

@@ -72,10 +72,11 @@ func (s *Server) CheckConfig(_ context.Context, req *pulumirpc.CheckRequest) (*p
 	return &pulumirpc.CheckResponse{Inputs: req.GetNews()}, nil
 }
 
-// DiffConfig: a changed provider setting (e.g. docker's registryAuth) is an
-// update of the provider, never a replacement, as a bridged provider answers
-// for settings without ForceNew; the engine then configures it with the new
-// values. The plugin version is not a setting.
+// DiffConfig: a changed provider input (e.g. docker's registryAuth) is an
+// update of the provider, as the bridge answers: a detailed diff of old and new
+// inputs, a replacement only where the schema says ForcesProviderReplace
+// (pulumi-terraform-bridge v3.136.0 pkg/tfbridge/provider.go:855-897; none
+// here). The engine then configures the provider with the new values.
 func (s *Server) DiffConfig(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
 	olds, err := Decode(req.GetOldInputs())
 	if err != nil {
@@ -92,7 +93,7 @@ func (s *Server) DiffConfig(_ context.Context, req *pulumirpc.DiffRequest) (*pul
 	}
 	var diffs []string
 	for k := range keysOf(olds, news) {
-		if k != "version" && !Equal(olds[k], news[k]) {
+		if !Equal(olds[k], news[k]) {
 			diffs = append(diffs, k)
 		}
 	}
