@@ -7,6 +7,8 @@ import { destroy, preview, up, type LayerResult } from "../../cli/environment";
 import { docker, inspect, labelled, removeLabelled, serviceContainer } from "./helpers/docker";
 import { freePort, requestLoop } from "./helpers/net";
 import { pushBuild, startRegistry, type TestRegistry } from "./helpers/registry";
+import { previewJson } from "../../cli/report/previewJson";
+import { renderPreviewFiles } from "../../cli/report/render";
 import { testTarget } from "./helpers/target";
 
 /**
@@ -94,6 +96,18 @@ describe("app images by digest from a private registry", () => {
     expect(pa.changes.replace).toBe(3); // api, web, worker
     expect(pa.stdout).toContain(digests[0]);
     expect(pa.stdout).toContain(digests[1]);
+
+    // The PR comment (render-preview over `pulumi preview --json`) names the digest change too.
+    const saved = await previewJson(target(password), path.join(reg.dir, "previews"));
+    const md = renderPreviewFiles(saved.map((f) => f.file));
+    console.log(
+      `PR comment's image lines:\n${md
+        .split("\n")
+        .filter((l) => l.includes("→"))
+        .join("\n")}`,
+    );
+    expect(md).toContain(`→ @sha256:${digests[1].slice(7, 19)}…`);
+    lines.push(md, ...saved.map((f) => fs.readFileSync(f.file, "utf8")));
 
     const loop = requestLoop(port, "demo.dev.localhost", "/api/health", 20);
     const second = await up(target(password));
