@@ -345,3 +345,44 @@ func (e *Engine) registryAuthHeader(image string) string {
 	b, _ := json.Marshal(auth)
 	return base64.URLEncoding.EncodeToString(b)
 }
+
+// serviceRegistryAuth is the X-Registry-Auth of a service create or update
+// (resource_docker_service_funcs.go:43-44, 186-190, 603-660): the service's own
+// auth block when it has a username and a password, else the provider's entry
+// for the text before the image's first slash.
+func (e *Engine) serviceRegistryAuth(in rpc.Props) string {
+	var auth AuthConfig
+	if a := rpc.Objs(in, "auth"); len(a) > 0 {
+		if u, p := rpc.Str(a[0], "username"), rpc.Str(a[0], "password"); u != "" && p != "" {
+			auth = AuthConfig{Username: u, Password: p, ServerAddress: rpc.Str(a[0], "serverAddress")}
+		}
+	} else {
+		auth = fromRegistryAuth(imageOfService(in), e.Auth)
+	}
+	b, _ := json.Marshal(auth)
+	return base64.URLEncoding.EncodeToString(b)
+}
+
+// fromRegistryAuth: resource_docker_service_funcs.go:622-643 (the Docker Hub aliases left out).
+func fromRegistryAuth(image string, auths map[string]AuthConfig) AuthConfig {
+	image = strings.Replace(strings.Replace(image, "http://", "", 1), "https://", "", 1)
+	if i := strings.Index(image, "/"); i != -1 {
+		if a, ok := auths[image[:i]]; ok {
+			return a
+		}
+	}
+	return AuthConfig{}
+}
+
+func imageOfService(in rpc.Props) string {
+	ts := rpc.Obj(in, "taskSpec")
+	if ts == nil {
+		return ""
+	}
+	return rpc.Str(rpc.Obj(ts, "containerSpec"), "image")
+}
+
+// registryHeader is the header map a service create or update sends.
+func (e *Engine) registryHeader(in rpc.Props) map[string]string {
+	return map[string]string{"X-Registry-Auth": e.serviceRegistryAuth(in)}
+}

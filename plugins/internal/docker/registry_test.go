@@ -1,6 +1,11 @@
 package docker
 
-import "testing"
+import (
+	"encoding/base64"
+	"testing"
+
+	"shipyard/plugins/internal/rpc"
+)
 
 func TestParseImageOptionsAsUpstream(t *testing.T) {
 	for in, want := range map[string]imageOptions{
@@ -30,5 +35,21 @@ func TestRegistryAuthKeyedByHostAsUpstream(t *testing.T) {
 	}
 	if _, err := ParseRegistryAuth(`[{"address":"ghcr.io","configFile":"/x"}]`); err == nil {
 		t.Error("configFile accepted")
+	}
+}
+
+func TestServiceAuthAsUpstream(t *testing.T) {
+	auths := map[string]AuthConfig{"127.0.0.1:5000": {Username: "ci", Password: "pw", ServerAddress: "http://127.0.0.1:5000"}}
+	if got := fromRegistryAuth("127.0.0.1:5000/demo/app:main@sha256:ab", auths); got.Username != "ci" {
+		t.Errorf("provider entry by the image's registry: %+v", got)
+	}
+	if got := fromRegistryAuth("redis:7", auths); got != (AuthConfig{}) {
+		t.Errorf("no slash, no auth: %+v", got)
+	}
+	e := &Engine{Auth: auths}
+	own := rpc.Props{"auth": []any{rpc.Props{"username": "u", "password": "p", "serverAddress": "x"}},
+		"taskSpec": rpc.Props{"containerSpec": rpc.Props{"image": "127.0.0.1:5000/demo/app:main"}}}
+	if e.serviceRegistryAuth(own) != base64.URLEncoding.EncodeToString([]byte(`{"username":"u","password":"p","serveraddress":"x"}`)) {
+		t.Errorf("the service's own auth block first: %s", e.serviceRegistryAuth(own))
 	}
 }

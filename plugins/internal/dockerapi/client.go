@@ -81,6 +81,11 @@ func New(host string) (*Client, error) {
 
 // Do sends a request with an optional JSON body and decodes a JSON answer into out.
 func (c *Client) Do(ctx context.Context, method, path string, query url.Values, body, out any) error {
+	return c.DoWithHeaders(ctx, method, path, query, nil, body, out)
+}
+
+// DoWithHeaders is Do with extra request headers (e.g. X-Registry-Auth).
+func (c *Client) DoWithHeaders(ctx context.Context, method, path string, query url.Values, headers map[string]string, body, out any) error {
 	var rdr io.Reader
 	ctype := ""
 	switch b := body.(type) {
@@ -110,6 +115,9 @@ func (c *Client) Do(ctx context.Context, method, path string, query url.Values, 
 	}
 	if ctype != "" {
 		req.Header.Set("Content-Type", ctype)
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
