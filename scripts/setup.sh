@@ -53,7 +53,8 @@ setsid bash "$ROOT/scripts/toolchain.sh" &
 toolchain=$!
 lanes+=("$toolchain")
 if [ "$stand_ins" = 1 ]; then
-  setsid bash -c 'bash "$1/scripts/engine.sh" && bash "$1/scripts/images.sh"' engine-and-images "$ROOT" &
+  # The test registry (Debian's docker-registry and htpasswd, from .debs cached by version) beside the engine.
+  setsid bash -c 'bash "$1/scripts/engine.sh" && bash "$1/scripts/registry-install.sh" && bash "$1/scripts/images.sh"' engine-and-images "$ROOT" &
 else
   setsid bash "$ROOT/scripts/engine.sh" &
 fi

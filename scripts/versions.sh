@@ -30,3 +30,7 @@ DOCKER_ENGINE_SUITE=unstable
 DOCKER_ENGINE_VERSION=28.5.2+dfsg4-5
 DOCKER_ENGINE_MIN_MAJOR=28
 DOCKER_ENGINE_FALLBACK_SUITE=trixie
+# The test registry (scripts/registry-install.sh): Debian bookworm's Distribution
+# registry and apache2-utils (htpasswd), .debs kept in $SHIPYARD_CACHE/registry-debs/<version>/.
+REGISTRY_DEB_VERSION=2.8.2+ds1-1
+APACHE2_UTILS_DEB_VERSION=2.4.71-1~deb12u1

@@ -16,6 +16,7 @@ import { stackTls } from "./tls";
 import { foldOperatorSecrets, OperatorSecretsConfig } from "./operatorSecrets";
 import { chooseImageSet, IMAGE_SETS, type ImageSetSource } from "./imageSet";
 import { standInsMark } from "./imageSetLabel";
+import { RegistriesConfig, RegistryPasswordsConfig } from "./registries";
 
 export const NAMESPACE = "shipyard";
 
@@ -98,6 +99,13 @@ export const StackConfig = z
      * Provisional: to move to the operator-secrets mechanism when it lands.
      */
     alertSmtpPassword: z.string().min(1).optional(),
+    /**
+     * App layer: registries the app images are looked up and pulled from, `[{ address, username }]`
+     * (`http://host:port` for plain HTTP); their passwords in shipyard:registryPasswords (stacks/registries.ts).
+     */
+    registries: RegistriesConfig,
+    /** App layer: `{ "<address>": "<password>" }`, a secret: `pulumi config set --secret shipyard:registryPasswords '{…}'`. */
+    registryPasswords: RegistryPasswordsConfig,
     /** Host port of the proxy's HTTPS when tls is on. @default 443 */
     httpsPort: z.coerce.number().int().min(1).max(65535).optional(),
     /** Serve this environment with another proxy kind than the blueprint's (same routes), e.g. to compare. */
@@ -159,6 +167,10 @@ function keysAt(path: (string | number)[]): string[] {
       if (t instanceof z.ZodOptional || t instanceof z.ZodDefault) t = t._def.innerType as z.ZodTypeAny;
       else if (t instanceof z.ZodEffects) t = t._def.schema as z.ZodTypeAny;
       else break;
+    }
+    if (t instanceof z.ZodArray && typeof p === "number") {
+      t = t.element as z.ZodTypeAny;
+      continue;
     }
     if (!(t instanceof z.ZodObject)) return [];
     t = (t.shape as Record<string, z.ZodTypeAny>)[String(p)];

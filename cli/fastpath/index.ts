@@ -16,6 +16,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { OpMap, Stack } from "@pulumi/pulumi/automation";
 import { dataInputsOf } from "../../stacks/data/inputs";
+import { resolvedInRegistry } from "../../stacks/registries";
 import type { CoreLayer } from "../target/layers";
 import type { PolicyRow } from "../pulumi/policyPack";
 import { heldValues, rawValues, tryLoad, type LayerPlan, type TargetPlan } from "../target/plan";
@@ -48,6 +49,13 @@ export function fingerprint(
     if ("problem" in inputs.loaded) return undefined; // the program will report the config problem
     own = dataInputsOf(inputs.loaded);
   } else {
+    // Images looked up in their registry (stacks/app/images.ts) may have a new digest under the
+    // same tag: only running the program knows, so such a layer always runs.
+    if (
+      !("problem" in inputs.loaded) &&
+      inputs.loaded.system.app.services.some((s) => resolvedInRegistry(s.image))
+    )
+      return undefined;
     own = {
       config: inputs.values,
       data: stateSha(target.layers.data.layer.workDir, target.dataStack) ?? "none",
@@ -78,7 +86,10 @@ export type Decision = { skip: UpRecord } | { run: string; refresh?: boolean };
 
 /** Whether `up` may skip the layer, or why it runs Pulumi. */
 export function decide(layer: CoreLayer, stack: string, fp: string | undefined): Decision {
-  if (!fp) return { run: "its inputs cannot be read before running it" };
+  if (!fp)
+    return {
+      run: "its inputs cannot be read before running it, or it runs images looked up in their registry",
+    };
   const rec = readRecord(layer.workDir, stack);
   if (!rec) return { run: "no earlier up of it recorded" };
   if (rec.fingerprint !== fp) return { run: "its inputs changed since the last up" };

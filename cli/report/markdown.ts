@@ -3,6 +3,7 @@
  * every flagged replace/delete/exposure, and the policy violations as a table.
  * A hidden marker lets the CI find and update its own comment.
  */
+import { imageChangeText, imageChanges } from "./imageChanges";
 import { previewRisks, RISK_RANK, type Risk } from "./risks";
 import type { StackPreview } from "./preview";
 
@@ -23,6 +24,18 @@ function riskLine(r: Risk, stack: string): string {
   return `⚠ ${r.kind}: ${r.summary} — stack ${stack}`;
 }
 
+/** The images that change (a new digest under the same tag shows here). */
+function imageLines(p: StackPreview): string[] {
+  const changes = imageChanges(p.digest.steps ?? []);
+  if (!changes.length) return [];
+  return [
+    "| resource | image |",
+    "|---|---|",
+    ...changes.map((c) => `| ${code(c.resource)} | ${cell(imageChangeText(c))} |`),
+    "",
+  ];
+}
+
 function stackSection(p: StackPreview, risks: Risk[]): string[] {
   const c = p.digest.changeSummary ?? {};
   const lines = [`### ${code(p.stack)}${p.project ? ` (${p.project})` : ""}`, ""];
@@ -33,6 +46,7 @@ function stackSection(p: StackPreview, risks: Risk[]): string[] {
     for (const r of risks) lines.push(`| ⚠ ${r.kind} | ${r.op} | ${code(r.resource)} | ${cell(r.detail)} |`);
     lines.push("");
   }
+  lines.push(...imageLines(p));
   if (p.violations.length) {
     lines.push("**Policy violations**", "", "| policy | resource | level | message |", "|---|---|---|---|");
     const sorted = [...p.violations].sort(

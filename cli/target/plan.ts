@@ -186,6 +186,11 @@ function layerPlan(
       config[key] = { value: v, secret: true };
       secretKeys.push(key);
     }
+  if (layer.name === "app")
+    for (const [k, v] of Object.entries(t.appSecrets ?? {})) {
+      config[`shipyard:${k}`] = { value: v, secret: true };
+      secretKeys.push(`shipyard:${k}`);
+    }
   const raw = { ...(settings.held ?? {}), ...rawValues(config) };
   for (const key of secretKeys) raw[key] = SECRET_VALUE;
   return {

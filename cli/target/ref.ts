@@ -13,6 +13,8 @@ export interface EnvironmentTarget {
   systemName?: string;
   /** Extra `shipyard:*` settings (key without the namespace). */
   config?: Record<string, string>;
+  /** App layer secrets, `shipyard:<key>` -> value (e.g. registryPasswords): set on the app layer's stack as Pulumi secrets. */
+  appSecrets?: Record<string, string>;
   /** Operator secrets, name -> value: set on the data layer's stack as Pulumi secrets. */
   secrets?: Record<string, string>;
   /** Receives progress lines. @default console.log */

@@ -14,6 +14,7 @@ import { describeImageSet } from "../imageSet";
 import { tsigSecretProblem } from "../tls";
 import { setSecretCommand } from "../operatorSecrets";
 import { engineFacts } from "../engineFacts";
+import { appImages, refuseRegistryProblems } from "./images";
 import {
   BACKUP_KEY_REF,
   checkContract,
@@ -28,6 +29,7 @@ export async function appProgram(raw?: Record<string, string>): Promise<Record<s
   const { config, system } = loadStack(raw);
   const imageSet = { set: config.imageSet, from: config.imageSetFrom };
   void pulumi.log.info(describeImageSet(imageSet));
+  refuseRegistryProblems(config);
   const missingSecret = tsigSecretProblem(system.app.proxy.tls, config.tlsDnsTsigSecret);
   if (missingSecret) throw new ConfigError(`invalid stack configuration:\n  - ${missingSecret}`);
   const misplaced = Object.keys(config.operatorSecrets);
@@ -70,6 +72,8 @@ export async function appProgram(raw?: Record<string, string>): Promise<Record<s
   }
 
   const dockerEngine = await engineFacts();
+  // Registry images by digest, looked up now (stacks/app/images.ts); local stand-ins as named.
+  const images = await appImages(system.system, system, config);
   // Swarm services attach to networks by ID (stacks/contract.ts networkIds).
   const networks = swarm && contract.networkIds ? contract.networkIds : contract.networks;
   // Proxy kind traefik: the edge network, which the routed services join with their router labels.
@@ -89,20 +93,24 @@ export async function appProgram(raw?: Record<string, string>): Promise<Record<s
         attach: swarm ? edgeNet.id : edgeNet.name,
       }
     : undefined;
-  const app = new AppStack(system.system, {
-    system: system.system,
-    environment: system.environment,
-    services: system.app.services,
-    jobs: system.app.jobs,
-    networks,
-    secrets,
-    secretKeys: contract.secretKeys,
-    protect: config.protect ?? system.environment === "prod",
-    labels: config.labels,
-    swarm,
-    dockerEngine,
-    edge,
-  });
+  const app = new AppStack(
+    system.system,
+    {
+      system: system.system,
+      environment: system.environment,
+      services: system.app.services.map((s) => ({ ...s, image: images.running[s.image] ?? s.image })),
+      jobs: system.app.jobs,
+      networks,
+      secrets,
+      secretKeys: contract.secretKeys,
+      protect: config.protect ?? system.environment === "prod",
+      labels: config.labels,
+      swarm,
+      dockerEngine,
+      edge,
+    },
+    images.provider ? { providers: [images.provider] } : undefined,
+  );
 
   const routes = app.routes;
   // Per-customer sites keep their route files in a volume the proxy includes.
@@ -231,8 +239,15 @@ export async function appProgram(raw?: Record<string, string>): Promise<Record<s
   }
 
   return {
-    /** Image key -> image that runs here: what a promotion carries to the next environment. */
-    images: Object.fromEntries(Object.entries(system.images).sort(([a], [b]) => a.localeCompare(b))),
+    /**
+     * Image key -> image that runs here, by digest where it was looked up in its registry
+     * (`ref:tag@sha256:…`): what a promotion carries to the next environment.
+     */
+    images: Object.fromEntries(
+      Object.entries(system.images)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, ref]) => [k, images.running[ref] ?? ref]),
+    ),
     sites: sitesVolume
       ? { proxyContainer: proxy.container.name, sitesDir: SITES_DIR }
       : system.sitesEnabled && edge

@@ -31,7 +31,15 @@ func main() {
 			} else if h := vars["docker:config:host"]; h != "" {
 				e.Host = h
 			}
+			auth, err := docker.ParseRegistryAuth(args["registryAuth"])
+			if err != nil {
+				return err
+			}
+			e.Auth = auth
 			return nil
+		},
+		Functions: map[string]rpc.Function{
+			"docker:index/getRegistryImage:getRegistryImage": e.GetRegistryImage,
 		},
 	})
 }

@@ -9,7 +9,9 @@ import (
 
 // Engine gives resources their engine client; set when the provider is configured.
 type Engine struct {
-	Host   string
+	Host string
+	// Auth is the provider's registryAuth by registry host name (registry.go).
+	Auth   map[string]AuthConfig
 	client *dockerapi.Client
 }
 

@@ -346,14 +346,16 @@ func (c Container) Create(ctx context.Context, urn string, in rpc.Props) (string
 	}
 	name := rpc.Str(in, "name")
 	img := rpc.Str(in, "image")
-	// Upstream looks the image up first and pulls it when it is missing
-	// (findImage, resource_docker_container_funcs.go:49-53). No registry is
-	// reachable here: a missing image is an error (docs/upstream-fidelity.md).
+	// Upstream looks the image up first and pulls it when it is missing, with
+	// the provider's registryAuth for the image's registry (findImage,
+	// resource_docker_container_funcs.go:48-53, resource_docker_image_funcs.go:249-279).
 	if err := cl.Do(ctx, "GET", "/images/"+url.PathEscape(img)+"/json", nil, nil, nil); err != nil {
-		if dockerapi.IsNotFound(err) {
-			return "", nil, fmt.Errorf("Unable to create container with image %s: image not on this engine and no registry reachable to pull it (build it: scripts/images.sh)", img)
+		if !dockerapi.IsNotFound(err) {
+			return "", nil, fmt.Errorf("Unable to create container with image %s: %w", img, err)
 		}
-		return "", nil, fmt.Errorf("Unable to create container with image %s: %w", img, err)
+		if perr := cl.Pull(ctx, img, c.E.registryAuthHeader(img)); perr != nil {
+			return "", nil, fmt.Errorf("Unable to create container with image %s: unable to pull image %s: %s (a local stand-in is built by scripts/images.sh)", img, img, perr)
+		}
 	}
 	body := containerBody(in)
 	if hc := rpc.Obj(in, "healthcheck"); hc != nil && dur(rpc.Str(hc, "startInterval")) != 0 {

@@ -107,7 +107,7 @@ func (s Service) Create(ctx context.Context, urn string, in rpc.Props) (string, 
 	name := rpc.Str(in, "name")
 	start := time.Now()
 	var resp struct{ ID string }
-	err = cl.Do(ctx, "POST", "/services/create", nil, serviceSpec(urn, in), &resp)
+	err = cl.DoWithHeaders(ctx, "POST", "/services/create", nil, s.E.registryHeader(in), serviceSpec(urn, in), &resp)
 	if dockerapi.IsConflict(err) {
 		var old struct {
 			ID   string
@@ -121,7 +121,7 @@ func (s Service) Create(ctx context.Context, urn string, in rpc.Props) (string, 
 			if err := s.remove(ctx, cl, old.ID); err != nil {
 				return "", nil, err
 			}
-			err = cl.Do(ctx, "POST", "/services/create", nil, serviceSpec(urn, in), &resp)
+			err = cl.DoWithHeaders(ctx, "POST", "/services/create", nil, s.E.registryHeader(in), serviceSpec(urn, in), &resp)
 		}
 	}
 	if err != nil {
@@ -229,7 +229,7 @@ func (s Service) Update(ctx context.Context, id string, state, news rpc.Props) (
 	}
 	start := time.Now()
 	q := url.Values{"version": {fmt.Sprint(insp.Version.Index)}}
-	if err := cl.Do(ctx, "POST", "/services/"+id+"/update", q, serviceSpec(urn, news), nil); err != nil {
+	if err := cl.DoWithHeaders(ctx, "POST", "/services/"+id+"/update", q, s.E.registryHeader(news), serviceSpec(urn, news), nil); err != nil {
 		return nil, fmt.Errorf("service %s: %w", name, err)
 	}
 	rolling := !reflect.DeepEqual(normalizeJSON(state["taskSpec"]), normalizeJSON(news["taskSpec"]))

@@ -81,6 +81,11 @@ func New(host string) (*Client, error) {
 
 // Do sends a request with an optional JSON body and decodes a JSON answer into out.
 func (c *Client) Do(ctx context.Context, method, path string, query url.Values, body, out any) error {
+	return c.DoWithHeaders(ctx, method, path, query, nil, body, out)
+}
+
+// DoWithHeaders is Do with extra request headers (e.g. X-Registry-Auth).
+func (c *Client) DoWithHeaders(ctx context.Context, method, path string, query url.Values, headers map[string]string, body, out any) error {
 	var rdr io.Reader
 	ctype := ""
 	switch b := body.(type) {
@@ -111,6 +116,9 @@ func (c *Client) Do(ctx context.Context, method, path string, query url.Values, 
 	if ctype != "" {
 		req.Header.Set("Content-Type", ctype)
 	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return fmt.Errorf("docker engine unreachable: %w", err)
@@ -134,4 +142,64 @@ func (c *Client) Do(ctx context.Context, method, path string, query url.Values, 
 		}
 	}
 	return nil
+}
+
+// Pull fetches an image as the Docker client's ImagePull does: fromImage is the
+// name, tag the digest when the reference has one, else its tag; auth is the
+// X-Registry-Auth value. The engine answers 200 and streams progress, with a
+// failure as an "error" line in the stream.
+func (c *Client) Pull(ctx context.Context, ref, auth string) error {
+	name, tag := ref, ""
+	if i := strings.Index(ref, "@"); i != -1 {
+		name, tag = ref[:i], ref[i+1:]
+	}
+	if j := strings.LastIndex(name, ":"); j > strings.LastIndex(name, "/") {
+		if tag == "" {
+			tag = name[j+1:]
+		}
+		name = name[:j]
+	}
+	if tag == "" {
+		tag = "latest"
+	}
+	version, err := c.Version(ctx)
+	if err != nil {
+		return err
+	}
+	q := url.Values{"fromImage": {name}, "tag": {tag}}
+	req, err := http.NewRequestWithContext(ctx, "POST", c.root+"/v"+version+"/images/create?"+q.Encode(), nil)
+	if err != nil {
+		return err
+	}
+	if auth != "" {
+		req.Header.Set("X-Registry-Auth", auth)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return fmt.Errorf("docker engine unreachable: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode >= 400 {
+		data, _ := io.ReadAll(resp.Body)
+		var e struct{ Message string }
+		_ = json.Unmarshal(data, &e)
+		if e.Message == "" {
+			e.Message = strings.TrimSpace(string(data))
+		}
+		return &Error{Status: resp.StatusCode, Message: e.Message}
+	}
+	dec := json.NewDecoder(resp.Body)
+	for {
+		var line struct {
+			Error string `json:"error"`
+		}
+		if err := dec.Decode(&line); err == io.EOF {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		if line.Error != "" {
+			return &Error{Status: 500, Message: line.Error}
+		}
+	}
 }

@@ -27,7 +27,12 @@ type Server struct {
 	Resources map[string]Resource // by type token, e.g. docker:index/network:Network
 	// Configure receives the provider's configuration (e.g. docker "host").
 	OnConfigure func(vars map[string]string, args Props) error
+	// Functions are the invokes (data sources) by token, e.g. docker:index/getRegistryImage:getRegistryImage.
+	Functions map[string]Function
 }
+
+// Function is one invoke: its arguments in, its result out.
+type Function func(ctx context.Context, args Props) (Props, error)
 
 // Main runs the plugin: it is what the engine starts.
 func Main(s *Server) {
@@ -67,8 +72,46 @@ func (s *Server) CheckConfig(_ context.Context, req *pulumirpc.CheckRequest) (*p
 	return &pulumirpc.CheckResponse{Inputs: req.GetNews()}, nil
 }
 
-func (s *Server) DiffConfig(context.Context, *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
-	return &pulumirpc.DiffResponse{Changes: pulumirpc.DiffResponse_DIFF_NONE}, nil
+// DiffConfig: a changed provider input (e.g. docker's registryAuth) is an
+// update of the provider, as the bridge answers: a detailed diff of old and new
+// inputs, a replacement only where the schema says ForcesProviderReplace
+// (pulumi-terraform-bridge v3.136.0 pkg/tfbridge/provider.go:855-897; none
+// here). The engine then configures the provider with the new values.
+func (s *Server) DiffConfig(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
+	olds, err := Decode(req.GetOldInputs())
+	if err != nil {
+		return nil, err
+	}
+	if len(olds) == 0 {
+		if olds, err = Decode(req.GetOlds()); err != nil {
+			return nil, err
+		}
+	}
+	news, err := Decode(req.GetNews())
+	if err != nil {
+		return nil, err
+	}
+	var diffs []string
+	for k := range keysOf(olds, news) {
+		if !Equal(olds[k], news[k]) {
+			diffs = append(diffs, k)
+		}
+	}
+	sort.Strings(diffs)
+	if len(diffs) == 0 {
+		return &pulumirpc.DiffResponse{Changes: pulumirpc.DiffResponse_DIFF_NONE}, nil
+	}
+	return &pulumirpc.DiffResponse{Changes: pulumirpc.DiffResponse_DIFF_SOME, Diffs: diffs}, nil
+}
+
+func keysOf(ms ...Props) map[string]bool {
+	out := map[string]bool{}
+	for _, m := range ms {
+		for k := range m {
+			out[k] = true
+		}
+	}
+	return out
 }
 
 func (s *Server) Configure(_ context.Context, req *pulumirpc.ConfigureRequest) (*pulumirpc.ConfigureResponse, error) {
@@ -88,8 +131,24 @@ func (s *Server) Cancel(context.Context, *emptypb.Empty) (*emptypb.Empty, error)
 	return &emptypb.Empty{}, nil
 }
 
-func (s *Server) Invoke(_ context.Context, req *pulumirpc.InvokeRequest) (*pulumirpc.InvokeResponse, error) {
-	return nil, fmt.Errorf("function %s is not implemented by this %s plugin (shipyard offline build)", req.GetTok(), s.Name)
+func (s *Server) Invoke(ctx context.Context, req *pulumirpc.InvokeRequest) (*pulumirpc.InvokeResponse, error) {
+	f, ok := s.Functions[req.GetTok()]
+	if !ok {
+		return nil, fmt.Errorf("function %s is not implemented by this %s plugin (shipyard offline build)", req.GetTok(), s.Name)
+	}
+	args, err := Decode(req.GetArgs())
+	if err != nil {
+		return nil, err
+	}
+	out, err := f(ctx, args)
+	if err != nil {
+		return nil, err
+	}
+	ret, err := Encode(out)
+	if err != nil {
+		return nil, err
+	}
+	return &pulumirpc.InvokeResponse{Return: ret}, nil
 }
 
 func randomSuffix() string {

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 
 export interface Recorded {
@@ -32,7 +33,11 @@ export function setupMocks(stackOutputs: () => Record<string, unknown> = () => (
         if (args.type === "random:index/randomPassword:RandomPassword") state.result = `pw-${args.name}`;
         return { id: `${args.name}-id`, state };
       },
-      call: () => ({}),
+      // docker.getRegistryImage: a digest made from the name (stacks/app/images.ts asks for each registry image).
+      call: (args) =>
+        args.token === "docker:index/getRegistryImage:getRegistryImage"
+          ? { sha256Digest: `sha256:${createHash("sha256").update(String(args.inputs.name)).digest("hex")}` }
+          : {},
     },
     "shipyard",
     "unit",
