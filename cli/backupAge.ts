@@ -4,6 +4,7 @@
  * checksum is checked against the one recorded when it was taken).
  */
 import { dockerRun } from "./engine";
+import { repositoryEnv, type BackupRepositoryChoice } from "./restore";
 
 export interface BackupState {
   target: string;
@@ -15,8 +16,13 @@ export interface BackupState {
   problem?: string;
 }
 
-export function latestVerified(backup: string, target: string): BackupState {
-  const r = dockerRun(["exec", backup, "shipyard-restore", "--verify", target]);
+/** `from`: the local repository (the data guard's), or the off-site copy. */
+export function latestVerified(
+  backup: string,
+  target: string,
+  from: BackupRepositoryChoice = "local",
+): BackupState {
+  const r = dockerRun(["exec", ...repositoryEnv(from), backup, "shipyard-restore", "--verify", target]);
   if (r.status !== 0) return { target, problem: `cannot ask ${backup}: ${r.stderr || r.stdout}` };
   const [, snapshot, time] = r.stdout.split(/\s+/);
   if (snapshot === "none") return { target, problem: "no backup" };

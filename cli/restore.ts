@@ -19,6 +19,16 @@ export interface RestoreOptions {
   snapshot?: string;
   /** Only these targets (names as `shipyard-restore --list` prints them). */
   only?: string[];
+  /** The repository read: the local one, or the off-site copy (shipyard:backupOffsite). @default "local" */
+  from?: BackupRepositoryChoice;
+}
+
+export const REPOSITORY_CHOICES = ["local", "offsite"] as const;
+export type BackupRepositoryChoice = (typeof REPOSITORY_CHOICES)[number];
+
+/** `docker exec` arguments that make shipyard-restore read the chosen repository (components/backup/render/offsite.ts). */
+export function repositoryEnv(from: BackupRepositoryChoice = "local"): string[] {
+  return from === "local" ? [] : ["-e", `SHIPYARD_REPOSITORY=${from}`];
 }
 
 export interface RestoredTarget {
@@ -75,8 +85,14 @@ function sharedNetwork(a: string, b: string): string {
 }
 
 /** Redis: fetch the verified RDB, serve it from a temporary server, copy its keys into the live one. */
-function restoreRedis(t: EnvironmentTarget, backup: string, target: string, snapshot: string): string {
-  const first = dockerRun(["exec", backup, "shipyard-restore", target, snapshot]);
+function restoreRedis(
+  t: EnvironmentTarget,
+  backup: string,
+  target: string,
+  snapshot: string,
+  repo: string[],
+): string {
+  const first = dockerRun(["exec", ...repo, backup, "shipyard-restore", target, snapshot]);
   if (first.status !== 3) {
     throw new Error(
       `restoring ${target}: expected the RDB to be staged, got: ${first.stderr || first.stdout}`,
@@ -132,7 +148,7 @@ function restoreRedis(t: EnvironmentTarget, backup: string, target: string, snap
       if (i > 50) throw new Error(`the temporary Redis server ${temp} did not answer`);
       spawnSleep(200);
     }
-    return restoreOne(backup, target, snapshot, ["-e", `SHIPYARD_REDIS_SOURCE=${temp}`]);
+    return restoreOne(backup, target, snapshot, [...repo, "-e", `SHIPYARD_REDIS_SOURCE=${temp}`]);
   } finally {
     dockerRun(["rm", "-f", temp]);
     rmSync(dir, { recursive: true, force: true });
@@ -177,9 +193,10 @@ export function restore(t: EnvironmentTarget, o: RestoreOptions = {}): RestoredT
   const log = t.log ?? ((l: string) => console.log(l));
   const backup = backupContainer(t);
   const known = backupTargetNames(backup);
+  const repo = repositoryEnv(o.from);
   let targets = known;
   if (o.snapshot) {
-    const r = dockerRun(["exec", backup, "shipyard-restore", "--target-of", o.snapshot]);
+    const r = dockerRun(["exec", ...repo, backup, "shipyard-restore", "--target-of", o.snapshot]);
     if (r.status !== 0 || !known.includes(r.stdout)) {
       throw new Error(
         `snapshot "${o.snapshot}" is not a snapshot of ${t.blueprint}/${t.environment}: ${r.stderr || r.stdout}; list them with: docker exec ${backup} restic snapshots`,
@@ -196,11 +213,13 @@ export function restore(t: EnvironmentTarget, o: RestoreOptions = {}): RestoredT
   const snapshot = o.snapshot ?? "latest";
   const done: RestoredTarget[] = [];
   targets.forEach((target, i) => {
-    log(`restore [${i + 1}/${targets.length}] ${target} from ${snapshot} ...`);
+    log(
+      `restore [${i + 1}/${targets.length}] ${target} from ${snapshot}${o.from === "offsite" ? " (off-site repository)" : ""} ...`,
+    );
     const t0 = Date.now();
     const out = target.startsWith("redis-")
-      ? restoreRedis(t, backup, target, snapshot)
-      : restoreOne(backup, target, snapshot);
+      ? restoreRedis(t, backup, target, snapshot, repo)
+      : restoreOne(backup, target, snapshot, repo);
     const snap = /from snapshot (\w+)/.exec(out)?.[1] ?? snapshot;
     const seconds = (Date.now() - t0) / 1000;
     log(`restore [${i + 1}/${targets.length}] ${target}: restored from ${snap} in ${seconds.toFixed(1)}s`);

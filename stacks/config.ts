@@ -14,6 +14,7 @@ import { BLUEPRINTS, ENVIRONMENTS, resolve, type ResolvedSystem } from "../bluep
 import { AlertDelivery } from "../blueprints/alerts";
 import { stackTls } from "./tls";
 import { foldOperatorSecrets, OperatorSecretsConfig } from "./operatorSecrets";
+import { BackupOffsiteConfig, declareOffsiteSecrets } from "./backupOffsite";
 
 export const NAMESPACE = "shipyard";
 
@@ -95,6 +96,12 @@ export const StackConfig = z
      * Provisional: to move to the operator-secrets mechanism when it lands.
      */
     alertSmtpPassword: z.string().min(1).optional(),
+    /**
+     * An off-site backup repository besides the local one: `{ endpoint, bucket, path?, networks? }`
+     * (stacks/backupOffsite.ts); its keys are the operator secrets backup-offsite-access-key and
+     * backup-offsite-secret-key. Give both layers the same value.
+     */
+    backupOffsite: BackupOffsiteConfig.optional(),
     /** Host port of the proxy's HTTPS when tls is on. @default 443 */
     httpsPort: z.coerce.number().int().min(1).max(65535).optional(),
     /** Serve this environment with another proxy kind than the blueprint's (same routes), e.g. to compare. */
@@ -231,6 +238,8 @@ export function loadStack(raw: Record<string, string> = pulumi.runtime.allConfig
     site: config.site,
   });
   if (config.httpPort) system.app.proxy.httpPort = config.httpPort;
+  const offsiteProblem = declareOffsiteSecrets(system, config.blueprint, config.backupOffsite);
+  if (offsiteProblem) throw new ConfigError(`invalid stack configuration:\n  - ${offsiteProblem}`);
   if (config.proxyKind && config.proxyKind !== system.app.proxy.kind) {
     system.app.proxy.kind = config.proxyKind;
     system.app.proxy.image =

@@ -61,6 +61,10 @@ export class BackupService extends pulumi.ComponentResource {
       refs.add(args.repository.accessKeyRef);
       refs.add(args.repository.secretKeyRef);
     }
+    if (args.offsite) {
+      refs.add(args.offsite.accessKeyRef);
+      refs.add(args.offsite.secretKeyRef);
+    }
     for (const r of refs) {
       if (!args.secretKeys.includes(r)) {
         throw new Error(

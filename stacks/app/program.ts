@@ -12,6 +12,7 @@ import { dataLayerDone, PREVIEW_CONTRACT_ENV } from "./dataGate";
 import { ConfigError, loadStack, swarmOf } from "../config";
 import { tsigSecretProblem } from "../tls";
 import { setSecretCommand } from "../operatorSecrets";
+import { OFFSITE_SECRETS, offsiteRepository } from "../backupOffsite";
 import { engineFacts } from "../engineFacts";
 import {
   BACKUP_KEY_REF,
@@ -157,6 +158,12 @@ export async function appProgram(raw?: Record<string, string>): Promise<Record<s
   const bk = system.app.backup;
   let backup: BackupService | undefined;
   if (bk) {
+    const offsite = config.backupOffsite;
+    const offsiteKey = `operator/${OFFSITE_SECRETS.accessKey}`;
+    if (offsite && !contract.secretKeys.includes(offsiteKey))
+      throw new ConfigError(
+        `invalid stack configuration:\n  - shipyard:backupOffsite: the data stack ${dataStack} does not hold the off-site bucket's keys (${offsiteKey}); give the data layer the same shipyard:backupOffsite (--set reaches both layers) with its secrets (--secret ${OFFSITE_SECRETS.accessKey} --secret ${OFFSITE_SECRETS.secretKey}) and deploy it first`,
+      );
     backup = new BackupService(
       system.system,
       {
@@ -166,7 +173,8 @@ export async function appProgram(raw?: Record<string, string>): Promise<Record<s
         schedule: bk.schedule,
         retentionDays: bk.retentionDays,
         repository: bk.repository,
-        networks: bk.networks.map((k) => networks[k]),
+        offsite: offsite && offsiteRepository(offsite, system.system, system.environment),
+        networks: [...bk.networks.map((k) => networks[k]), ...(offsite?.networks ?? [])],
         secrets,
         secretKeys: contract.secretKeys,
         passwordRef: BACKUP_KEY_REF,

@@ -4,8 +4,9 @@
  * secrets are read from files at run time and never appear in it.
  */
 import { checkForm, shellQuote } from "../../shared/grammar";
-import type { BackupRepository, BackupTarget } from "../types";
+import type { BackupRepository, BackupTarget, S3Repository } from "../types";
 import { liveRowsCommand, ROWS_FUNCTIONS } from "./rows";
+import { offsiteBackupLines, offsiteRetentionLines, repositorySwitch } from "./offsite";
 
 export const SECRETS = "/run/secrets";
 
@@ -44,12 +45,14 @@ export const LOCK_FILE = "/tmp/shipyard-repository.lock";
 export function checkScriptValues(o: {
   targets: BackupTarget[];
   repository: BackupRepository;
+  offsite?: S3Repository;
   system: string;
   environment: string;
 }): void {
   checkForm("engineName", "backup system", o.system);
   checkForm("engineName", "backup environment", o.environment);
   if (o.repository.kind === "s3") checkForm("url", "backup repository url", o.repository.url);
+  if (o.offsite) checkForm("url", "backup offsite url", o.offsite.url);
   for (const t of o.targets) {
     if (t.kind === "volume") {
       checkForm("engineName", "backup volume", t.volume);
@@ -160,6 +163,7 @@ export function lockedScriptHead(o: {
 export function renderBackupScript(o: {
   targets: BackupTarget[];
   repository: BackupRepository;
+  offsite?: S3Repository;
   retentionDays: number;
   system: string;
   environment: string;
@@ -174,8 +178,9 @@ export function renderBackupScript(o: {
     "echo '# TYPE shipyard_backup_last_status gauge' >>\"$metrics\"",
     ...ROWS_FUNCTIONS,
     "export -f rows_mariadb rows_postgres",
+    ...offsiteBackupLines(o.offsite),
     "backup_one() {",
-    "  local name=$1 file=$2 cmd=$3 rows=${4:-} start tmp sum size rowtag=()",
+    "  local name=$1 file=$2 cmd=$3 rows=${4:-} start tmp sum size rowtag=() tags",
     "  start=$(date +%s)",
     "  tmp=$(mktemp /tmp/shipyard-dump.XXXXXX)",
     '  if [ -n "$rows" ] && ! bash -c "$rows" >"$tmp.before"; then echo "shipyard-backup: $name: row counts not recorded (counting failed)" >&2; rows=; fi',
@@ -185,9 +190,11 @@ export function renderBackupScript(o: {
     '      if bash -c "$rows" >"$tmp.after"; then rowtag=(--tag "rows=$(stable_rows "$tmp.before" "$tmp.after" | rows_tag)")',
     '      else echo "shipyard-backup: $name: row counts not recorded (counting failed)" >&2; fi',
     "    fi",
-    '    if restic backup --quiet --host "$HOSTTAG" --tag "$name" --tag "sha256=$sum" --tag "size=$size" "${rowtag[@]}" --stdin --stdin-filename "$file" <"$tmp"; then',
+    '    tags=(--tag "$name" --tag "sha256=$sum" --tag "size=$size" "${rowtag[@]}")',
+    '    if restic backup --quiet --host "$HOSTTAG" "${tags[@]}" --stdin --stdin-filename "$file" <"$tmp"; then',
     '      echo "shipyard-backup: $name ok, $size bytes, sha256 $sum, $(( $(date +%s) - start ))s"',
     '      printf \'shipyard_backup_last_status{target="%s"} 0\\nshipyard_backup_last_success_timestamp_seconds{target="%s"} %s\\nshipyard_backup_last_size_bytes{target="%s"} %s\\nshipyard_backup_last_duration_seconds{target="%s"} %s\\n\' "$name" "$name" "$(date +%s)" "$name" "$size" "$name" "$(( $(date +%s) - start ))" >>"$metrics"',
+    '      offsite_one "$name" "$file" "$tmp" "${tags[@]}"',
     '      rm -f "$tmp" "$tmp.before" "$tmp.after"; return 0',
     "    fi",
     "  fi",
@@ -211,6 +218,7 @@ export function renderBackupScript(o: {
   }
   lines.push(
     "restic prune --quiet >/dev/null || status=1",
+    ...offsiteRetentionLines(o.offsite, o.targets.map(targetName), o.retentionDays),
     `chmod 0644 "$metrics" && mv "$metrics" ${METRICS_DIR}/shipyard_backup.prom`,
     'exit "$status"',
     "",
@@ -222,6 +230,7 @@ export function renderBackupScript(o: {
 export function renderRestoreScript(o: {
   targets: BackupTarget[];
   repository: BackupRepository;
+  offsite?: S3Repository;
   system: string;
   environment: string;
 }): string {
@@ -231,6 +240,8 @@ export function renderRestoreScript(o: {
     "# Rendered by shipyard: do not edit, change the blueprint.",
     "set -euo pipefail",
     ...repoEnv(o.repository),
+    // SHIPYARD_REPOSITORY=offsite: read the off-site repository (render/offsite.ts).
+    ...repositorySwitch(o.offsite),
     `HOSTTAG=${o.system}-${o.environment}`,
     "target=${1:-}; snap=${2:-latest}",
     `names="${o.targets.map(targetName).join(" ")}"`,
