@@ -9,6 +9,7 @@
 import { z } from "zod";
 import type { S3Repository } from "../components/backup";
 import type { ResolvedSystem } from "../blueprints";
+import { declareConfigSecret } from "./configSecrets";
 
 /** The operator secrets holding the bucket's credentials (`operator/<name>` in the data layer's secrets). */
 export const OFFSITE_SECRETS = {
@@ -77,8 +78,6 @@ export function declareOffsiteSecrets(
     [OFFSITE_SECRETS.accessKey]: `the access key of the off-site bucket ${c.bucket} at ${c.endpoint}`,
     [OFFSITE_SECRETS.secretKey]: `the secret key of the off-site bucket ${c.bucket} at ${c.endpoint}`,
   };
-  for (const [name, description] of Object.entries(what))
-    if (!system.data.operatorSecrets.some((o) => o.name === name))
-      system.data.operatorSecrets.push({ name, description, required: true });
+  for (const [name, description] of Object.entries(what)) declareConfigSecret(system, name, description);
   return undefined;
 }

@@ -15,6 +15,7 @@ import { AlertDelivery } from "../blueprints/alerts";
 import { stackTls } from "./tls";
 import { foldOperatorSecrets, OperatorSecretsConfig } from "./operatorSecrets";
 import { BackupOffsiteConfig, declareOffsiteSecrets } from "./backupOffsite";
+import { declareProxyAndAlertSecrets, movedKeyProblems } from "./configSecrets";
 
 export const NAMESPACE = "shipyard";
 
@@ -78,8 +79,8 @@ export const StackConfig = z
           .strict(),
       )
       .optional(),
-    /** The TSIG key's secret for shipyard:tls.dns (base64): set it with `pulumi config set --secret`. */
-    tlsDnsTsigSecret: z.string().min(1).optional(),
+    /** Moved: the operator secret tls-dns-tsig-secret of the data layer (stacks/configSecrets.ts); refused, naming it. */
+    tlsDnsTsigSecret: z.string().optional(),
     /**
      * Data layer: the values of the blueprint's operator secrets, name -> value, set as Pulumi
      * secrets: `pulumi config set --secret --path 'shipyard:operatorSecrets.<name>' <value>`.
@@ -91,11 +92,8 @@ export const StackConfig = z
      * webhook: { url }, severities, groupWait, groupInterval, repeatInterval }` (blueprints/alerts.ts).
      */
     alerts: AlertDelivery.optional(),
-    /**
-     * The SMTP relay's password for alerts.email.user: set it with `pulumi config set --secret`.
-     * Provisional: to move to the operator-secrets mechanism when it lands.
-     */
-    alertSmtpPassword: z.string().min(1).optional(),
+    /** Moved: the operator secret alert-smtp-password of the data layer (stacks/configSecrets.ts); refused, naming it. */
+    alertSmtpPassword: z.string().optional(),
     /**
      * An off-site backup repository besides the local one: `{ endpoint, bucket, path?, networks? }`
      * (stacks/backupOffsite.ts); its keys are the operator secrets backup-offsite-access-key and
@@ -258,7 +256,6 @@ export function loadStack(raw: Record<string, string> = pulumi.runtime.allConfig
     blueprintMode: px.tlsMode,
     given: config.tls,
     httpsPort: config.httpsPort,
-    tsigSecret: config.tlsDnsTsigSecret,
   });
   if ("problems" in tls) {
     throw new ConfigError(`invalid stack configuration:\n${tls.problems.map((p) => `  - ${p}`).join("\n")}`);
@@ -279,18 +276,12 @@ export function loadStack(raw: Record<string, string> = pulumi.runtime.allConfig
     throw new ConfigError(
       `invalid stack configuration:\n  - ${NAMESPACE}:alerts: ${config.blueprint} has no monitoring in ${config.environment}; allowed: only where app.monitoring runs`,
     );
-  if (mon) {
-    mon.alerts = { ...mon.alerts, ...config.alerts };
-    const user = mon.alerts.email?.user;
-    if (user && !config.alertSmtpPassword)
-      throw new ConfigError(
-        `invalid stack configuration:\n  - ${NAMESPACE}:alertSmtpPassword: required (a secret) when alerts.email.user is set (${JSON.stringify(user)})`,
-      );
-    if (!user && config.alertSmtpPassword)
-      throw new ConfigError(
-        `invalid stack configuration:\n  - ${NAMESPACE}:alertSmtpPassword: set without alerts.email.user; allowed: give both or neither`,
-      );
-  }
+  if (mon) mon.alerts = { ...mon.alerts, ...config.alerts };
+  // The TSIG secret and the SMTP password: operator secrets of the data layer (stacks/configSecrets.ts).
+  const moved = movedKeyProblems(config, config.blueprint, system);
+  if (moved.length > 0)
+    throw new ConfigError(`invalid stack configuration:\n${moved.map((p) => `  - ${p}`).join("\n")}`);
+  declareProxyAndAlertSecrets(system);
   if (tls.httpsPort !== undefined) px.httpsPort = tls.httpsPort;
   for (const s of system.app.services) s.env = { ...s.env, ...config.appEnv };
   const names = system.app.services.map((s) => s.name);

@@ -10,9 +10,9 @@ import { backupTargets } from "./backupTargets";
 import { routeProbesOf } from "./routeProbes";
 import { dataLayerDone, PREVIEW_CONTRACT_ENV } from "./dataGate";
 import { ConfigError, loadStack, swarmOf } from "../config";
-import { tsigSecretProblem } from "../tls";
 import { setSecretCommand } from "../operatorSecrets";
-import { OFFSITE_SECRETS, offsiteRepository } from "../backupOffsite";
+import { offsiteRepository } from "../backupOffsite";
+import { missingFromData, SMTP_PASSWORD_NAME, TSIG_SECRET_NAME } from "../configSecrets";
 import { engineFacts } from "../engineFacts";
 import {
   BACKUP_KEY_REF,
@@ -26,8 +26,6 @@ import {
 /** The program; `raw` is the stack's config (default: the running stack's), given by tests. */
 export async function appProgram(raw?: Record<string, string>): Promise<Record<string, unknown>> {
   const { config, system } = loadStack(raw);
-  const missingSecret = tsigSecretProblem(system.app.proxy.tls, config.tlsDnsTsigSecret);
-  if (missingSecret) throw new ConfigError(`invalid stack configuration:\n  - ${missingSecret}`);
   const misplaced = Object.keys(config.operatorSecrets);
   if (misplaced.length > 0)
     throw new ConfigError(
@@ -67,6 +65,17 @@ export async function appProgram(raw?: Record<string, string>): Promise<Record<s
     secrets = pulumi.secret(secretValues ?? {});
   }
 
+  // The operator secrets the config calls for (DNS-01, SMTP, off-site keys) come from the data layer.
+  const absent = missingFromData(system, contract.secretKeys, dataStack);
+  if (absent.length > 0)
+    throw new ConfigError(`invalid stack configuration:\n${absent.map((p) => `  - ${p}`).join("\n")}`);
+  const proxyTls = system.app.proxy.tls;
+  if (proxyTls?.mode === "acme" && proxyTls.dns !== undefined)
+    // loadStack left a stand-in: the value is the data layer's operator secret tls-dns-tsig-secret.
+    proxyTls.dns = {
+      ...proxyTls.dns,
+      tsigSecret: pulumi.secret(secrets.apply((m) => m[`operator/${TSIG_SECRET_NAME}`])),
+    };
   const dockerEngine = await engineFacts();
   // Swarm services attach to networks by ID (stacks/contract.ts networkIds).
   const networks = swarm && contract.networkIds ? contract.networkIds : contract.networks;
@@ -159,11 +168,6 @@ export async function appProgram(raw?: Record<string, string>): Promise<Record<s
   let backup: BackupService | undefined;
   if (bk) {
     const offsite = config.backupOffsite;
-    const offsiteKey = `operator/${OFFSITE_SECRETS.accessKey}`;
-    if (offsite && !contract.secretKeys.includes(offsiteKey))
-      throw new ConfigError(
-        `invalid stack configuration:\n  - shipyard:backupOffsite: the data stack ${dataStack} does not hold the off-site bucket's keys (${offsiteKey}); give the data layer the same shipyard:backupOffsite (--set reaches both layers) with its secrets (--secret ${OFFSITE_SECRETS.accessKey} --secret ${OFFSITE_SECRETS.secretKey}) and deploy it first`,
-      );
     backup = new BackupService(
       system.system,
       {
@@ -227,9 +231,10 @@ export async function appProgram(raw?: Record<string, string>): Promise<Record<s
         ...monitored.alerts,
         email: monitored.alerts.email && {
           ...monitored.alerts.email,
-          // Provisional: stack config shipyard:alertSmtpPassword (a Pulumi secret) until operator secrets land.
-          password:
-            config.alertSmtpPassword === undefined ? undefined : pulumi.secret(config.alertSmtpPassword),
+          // The operator secret alert-smtp-password (stacks/configSecrets.ts), from the data layer.
+          password: monitored.alerts.email.user
+            ? pulumi.secret(secrets.apply((m) => m[`operator/${SMTP_PASSWORD_NAME}`]))
+            : undefined,
         },
       },
     });

@@ -6,6 +6,7 @@
 import type { DatabaseStackArgs } from "../../components/database";
 import { ConfigError, loadStack, swarmOf } from "../config";
 import { operatorSecretValues } from "../operatorSecrets";
+import { configSecretFormProblem } from "../configSecrets";
 import { BACKUP_KEY_REF, CERT_VOLUME_PURPOSE, needsCertVolume, secretKeysOf } from "../contract";
 
 export interface DataInputs {
@@ -27,6 +28,10 @@ export function dataInputs(raw?: Record<string, string>, stack?: string): DataIn
 export function dataInputsOf({ config, system }: ReturnType<typeof loadStack>, stack?: string): DataInputs {
   // A required operator secret that is missing stops the layer before any resource exists.
   const operator = operatorSecretValues(config.operatorSecrets, system, config.blueprint, stack);
+  for (const o of operator.values) {
+    const bad = configSecretFormProblem(o.name, o.value);
+    if (bad) operator.problems.push(bad);
+  }
   if (operator.problems.length > 0)
     throw new ConfigError(
       `invalid stack configuration:\n${operator.problems.map((p) => `  - ${p}`).join("\n")}`,

@@ -6,7 +6,7 @@
 import { checkForm, shellQuote } from "../../shared/grammar";
 import type { BackupRepository, BackupTarget, S3Repository } from "../types";
 import { liveRowsCommand, ROWS_FUNCTIONS } from "./rows";
-import { offsiteBackupLines, offsiteRetentionLines, repositorySwitch } from "./offsite";
+import { offsiteBackupLines, offsiteRetentionLines, REPOSITORY_SWITCH, repositorySwitch } from "./offsite";
 
 export const SECRETS = "/run/secrets";
 
@@ -264,6 +264,8 @@ export function renderRestoreScript(o: {
     "    exit 0 ;;",
     "esac",
     'if [ -z "$target" ]; then echo "usage: shipyard-restore TARGET [SNAPSHOT] | --list | --verify TARGET | --target-of SNAPSHOT; targets: $names" >&2; exit 2; fi',
+    // An empty host (the repository volume lost): say where else the backups are.
+    `restic cat config >/dev/null 2>&1 || { echo "shipyard-restore: no repository at $RESTIC_REPOSITORY (no backup taken here yet); the off-site copy: ${REPOSITORY_SWITCH}=offsite shipyard-restore …, or npm run deploy -- restore <blueprint> <env> --from offsite" >&2; exit 1; }`,
     'if [ "$snap" = latest ]; then',
     '  snap=$(latest "$target")',
     '  [ -n "$snap" ] || { echo "shipyard-restore: no snapshot of $target; take one with shipyard-backup" >&2; exit 1; }',
