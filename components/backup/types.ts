@@ -20,6 +20,17 @@ export type BackupTarget =
       kind: "volume";
       /** Engine volume name, mounted into the backup container. */
       volume: string;
+    }
+  | {
+      /** An object-store bucket, read and written through the S3 API (render/buckets.ts). */
+      kind: "bucket";
+      /** Host name of the S3 server (MinIO, SeaweedFS) on the data network. */
+      host: string;
+      port: number;
+      bucket: string;
+      /** Secret references of the server's keys (`minio/access-key`, `minio/secret-key`). */
+      accessKeyRef: string;
+      secretKeyRef: string;
     };
 
 /** An S3-compatible bucket (MinIO, SeaweedFS, AWS, Backblaze B2, Wasabi …) as a restic repository. */

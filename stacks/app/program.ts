@@ -191,6 +191,7 @@ export async function appProgram(raw?: Record<string, string>): Promise<Record<s
           exclude: bk.exclude,
           volumes: bk.volumes,
           volumeName: (v) => `${system.system}-${system.environment}-${v}`,
+          repository: bk.repository,
         }),
       },
       { dependsOn: Object.values(app.containers).flat() },

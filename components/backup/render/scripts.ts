@@ -6,6 +6,7 @@
 import { checkForm, shellQuote } from "../../shared/grammar";
 import type { BackupRepository, BackupTarget, S3Repository } from "../types";
 import { liveRowsCommand, ROWS_FUNCTIONS } from "./rows";
+import { bucketDumpCommand, bucketRestoreLines } from "./buckets";
 import { offsiteBackupLines, offsiteRetentionLines, REPOSITORY_SWITCH, repositorySwitch } from "./offsite";
 
 export const SECRETS = "/run/secrets";
@@ -61,7 +62,8 @@ export function checkScriptValues(o: {
     checkForm("engineName", `backup ${t.kind} host`, t.host);
     if (!Number.isInteger(t.port) || t.port < 1 || t.port > 65535)
       throw new Error(`backup ${t.kind} port: ${t.port} is not allowed; allowed: a port from 1 to 65535`);
-    if (t.kind !== "redis") checkForm("sqlName", `backup ${t.kind} database`, t.database);
+    if (t.kind === "bucket") checkForm("engineName", "backup bucket", t.bucket);
+    else if (t.kind !== "redis") checkForm("sqlName", `backup ${t.kind} database`, t.database);
   }
 }
 
@@ -75,6 +77,8 @@ export function targetName(t: BackupTarget): string {
       return `redis-${t.host}`;
     case "volume":
       return `volume-${t.volume}`;
+    case "bucket":
+      return `bucket-${t.host}-${t.bucket}`;
   }
 }
 
@@ -125,6 +129,8 @@ export function dump(t: BackupTarget): { cmd: string; file: string } {
         cmd: `tar --sort=name --numeric-owner -C ${shellQuote(`/volumes/${t.volume}`)} -cf - .`,
         file: `${t.volume}.tar`,
       };
+    case "bucket":
+      return { cmd: bucketDumpCommand(t), file: `${t.bucket}.tar` };
   }
 }
 
@@ -308,6 +314,9 @@ export function renderRestoreScript(o: {
           `    find /volumes/${t.volume} -mindepth 1 -delete`,
           `    tar --numeric-owner -C /volumes/${t.volume} -xf /tmp/restore.$$`,
         );
+        break;
+      case "bucket":
+        lines.push(...bucketRestoreLines(t));
         break;
     }
     lines.push("    rm -f /tmp/restore.$$", "    ;;");

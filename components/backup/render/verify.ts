@@ -38,6 +38,7 @@ function drill(t: BackupTarget): string[] {
         `    detail="$(sed -n 's/.*\\[info\\] \\([0-9]*\\) keys read.*/\\1/p' "$scratch/err") keys, RDB checksum OK"`,
       ];
     case "volume":
+    case "bucket":
       return [
         `    n=$(tar -tf "$scratch/$name" 2>"$scratch/err" | wc -l) && [ ! -s "$scratch/err" ] || { fail "$name" "snapshot $snap holds no readable tar: $(tail -3 "$scratch/err" | tr '\\n' ' ')"; return; }`,
         `    detail="$n entries"`,
