@@ -7,7 +7,7 @@
  * writes none to a local directory). Pure functions: the keys are read from files at run time.
  */
 import type { BackupTarget } from "../types";
-import { readSecret } from "./scripts";
+import { readSecret } from "./secretFiles";
 
 type BucketTarget = Extract<BackupTarget, { kind: "bucket" }>;
 

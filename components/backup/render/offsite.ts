@@ -6,7 +6,7 @@
  * local MinIO repository and an external bucket could not be paired). Pure functions.
  */
 import type { S3Repository } from "../types";
-import { readSecret } from "./scripts";
+import { readSecret } from "./secretFiles";
 
 /** The environment variable that makes shipyard-restore and shipyard-verify read the off-site repository. */
 export const REPOSITORY_SWITCH = "SHIPYARD_REPOSITORY";

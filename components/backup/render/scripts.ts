@@ -6,10 +6,11 @@
 import { checkForm, shellQuote } from "../../shared/grammar";
 import type { BackupRepository, BackupTarget, S3Repository } from "../types";
 import { liveRowsCommand, ROWS_FUNCTIONS } from "./rows";
+import { readSecret, SECRETS } from "./secretFiles";
 import { bucketDumpCommand, bucketRestoreLines } from "./buckets";
 import { offsiteBackupLines, offsiteRetentionLines, REPOSITORY_SWITCH, repositorySwitch } from "./offsite";
 
-export const SECRETS = "/run/secrets";
+export { readSecret, SECRETS, secretFileName } from "./secretFiles";
 
 /**
  * Loads a `pg_dump -Fc` archive into a live PostgreSQL server of any major up to the image's
@@ -80,15 +81,6 @@ export function targetName(t: BackupTarget): string {
     case "bucket":
       return `bucket-${t.host}-${t.bucket}`;
   }
-}
-
-export function secretFileName(ref: string): string {
-  return ref.replace(/[^a-zA-Z0-9_.-]/g, "_");
-}
-
-/** Shell text that reads a secret from its file at run time (double-quoted). */
-export function readSecret(ref: string): string {
-  return `"$(cat ${SECRETS}/${secretFileName(ref)})"`;
 }
 
 export function repoEnv(r: BackupRepository): string[] {
