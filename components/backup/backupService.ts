@@ -133,7 +133,7 @@ export class BackupService extends pulumi.ComponentResource {
             : []),
           {
             file: "/etc/cron.d/shipyard-backup",
-            content: renderCrontab(args.schedule, args.verify?.schedule),
+            content: renderCrontab(args.schedule, args.verify?.schedule, args.offsite !== undefined),
             permissions: "0644",
           },
           { file: `${SECRETS}/restic-password`, content: resticPassword, permissions: "0400" },

@@ -11,7 +11,8 @@ import { testTarget } from "./helpers/target";
  * container of the test, on a network the test creates (not the system's), plays the external
  * bucket, named by shipyard:backupOffsite and opened with keys given as operator secrets.
  *  1. shipyard-backup stores every dump there too (objects under the configured path, the
- *     backup's output and metrics say so), and the keys appear in no inspect;
+ *     backup's output and metrics say so), shipyard-verify checks the copy with
+ *     SHIPYARD_REPOSITORY=offsite, and the keys appear in no inspect;
  *  2. the host's repository is lost (the app layer destroyed, the `<run>-prod-backups` volume
  *     removed, the app layer deployed again onto an empty one), the table emptied, and
  *     `restore --from offsite` brings back the row written before the backup; a restore from
@@ -142,6 +143,22 @@ describe("off-site backups, demo prod on the real engine", () => {
       "shipyard-restore", "--verify", "mariadb-mariadb-demo_prod_app",
     ); // prettier-ignore
     expect(verified).toMatch(/^mariadb-mariadb-demo_prod_app [0-9a-f]{8} \d{4}-/);
+    // The scheduled verification of the copy: repository check and drills, its own metrics file.
+    t = Date.now();
+    const checked = docker("exec", "-e", "SHIPYARD_REPOSITORY=offsite", c("backup"), "shipyard-verify");
+    figures.offsiteVerifySeconds = (Date.now() - t) / 1000;
+    console.log(`shipyard-verify (off-site):\n${checked}`);
+    expect(checked).toMatch(
+      /^shipyard-verify: mariadb-mariadb-demo_prod_app ok: snapshot [0-9a-f]{8}, checksum matches/m,
+    );
+    expect(checked).toMatch(/^shipyard-verify: passed in/m);
+    const verifyMetrics = docker("exec", c("backup"), "cat", "/metrics/shipyard_backup_verify_offsite.prom");
+    expect(verifyMetrics).toContain(
+      'shipyard_backup_verify_last_status{target="repository",repository="offsite"} 0',
+    );
+    expect(docker("exec", c("backup"), "cat", "/etc/cron.d/shipyard-backup")).toContain(
+      "SHIPYARD_REPOSITORY=offsite /usr/local/bin/shipyard-verify",
+    );
   });
 
   test("the host's repository lost, restore --from offsite brings the row back", async () => {

@@ -8,7 +8,13 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { renderBackupScript, renderRestoreScript, type BackupTarget } from "../../components/backup";
+import {
+  renderBackupScript,
+  renderCrontab,
+  renderRestoreScript,
+  renderVerifyScript,
+  type BackupTarget,
+} from "../../components/backup";
 import { loadStack, parseConfig } from "../../stacks/config";
 import { dataInputs } from "../../stacks/data/inputs";
 import { OFFSITE_SECRETS, offsiteRepository } from "../../stacks/backupOffsite";
@@ -136,6 +142,36 @@ describe("the rendered scripts with an off-site repository", () => {
     expect(restore).toContain("offsite) use_offsite || exit 2 ;;");
     expect(restore).toContain("is not allowed; allowed: local, offsite");
     expect(restore.indexOf("use_offsite || exit 2")).toBeLessThan(restore.indexOf("--list)"));
+  });
+});
+
+describe("the scheduled verification of the off-site repository", () => {
+  const targets: BackupTarget[] = [{ kind: "redis", host: "redis", port: 6379, passwordRef: "redis" }];
+  const o = { targets, repository: { kind: "volume" as const }, system: "shop", environment: "prod" };
+  const verify = renderVerifyScript({
+    ...o,
+    readDataSubset: "500M",
+    offsite: offsiteRepository(offsite, "shop", "prod"),
+  });
+
+  test("SHIPYARD_REPOSITORY=offsite checks the copy, its results in their own file, labelled", () => {
+    const f = path.join(mkdtempSync(path.join(tmpdir(), "offsite-")), "verify");
+    writeFileSync(f, verify);
+    expect(execFileSync("bash", ["-n", f], { encoding: "utf8" })).toBe("");
+    expect(verify).toContain("offsite) use_offsite || exit 2 ;;");
+    expect(verify).toContain(
+      "out_file=/metrics/shipyard_backup_verify_offsite.prom; repo_label=',repository=\"offsite\"'; repo_only='{repository=\"offsite\"}'",
+    );
+    expect(verify).toContain('shipyard_backup_verify_last_status{target="%s"%s} %s');
+    expect(verify).toContain('mv "$metrics" "$out_file"');
+  });
+
+  test("the crontab verifies the copy after the local repository, in the same run", () => {
+    const cron = renderCrontab("0 2 * * *", "30 4 * * *", true);
+    expect(cron).toContain(
+      "30 4 * * * root /usr/local/bin/shipyard-verify >/proc/1/fd/1 2>/proc/1/fd/2; SHIPYARD_REPOSITORY=offsite /usr/local/bin/shipyard-verify >/proc/1/fd/1 2>/proc/1/fd/2",
+    );
+    expect(renderCrontab("0 2 * * *", "30 4 * * *")).not.toContain("offsite");
   });
 });
 
