@@ -3,7 +3,7 @@
  *
  *   npm run deploy -- up <blueprint> <env> [--set key=value ...]
  *   npm run deploy -- preview|refresh|destroy|recover <blueprint> <env>
- *   npm run deploy -- restore <blueprint> <env> [--snapshot ID] [--target NAME] [--from local|offsite]
+ *   npm run deploy -- restore <blueprint> <env> [--snapshot ID] [--target NAME] [--from local|offsite] [--site CUSTOMER/APP]
  *   npm run deploy -- site <up|preview|destroy> <blueprint> <env> <customer> <app> <domain>
  *   npm run deploy -- refresh-data <blueprint>      (e.g. cme: staging from prod, scrubbed)
  *   npm run deploy -- promote <blueprint> <from-env> <to-env>
@@ -43,7 +43,7 @@ const COMMANDS = [
 const USAGE = `usage: npm run deploy -- <up|preview|refresh|destroy|recover> <blueprint> <env> [--name NAME] [--set key=value ...]
        npm run deploy -- up <blueprint> <env> [--secret name=value | --secret name (value in SHIPYARD_SECRET_<NAME>) ...]
        npm run deploy -- up <blueprint> <env> [--full] [--force-without-backup]
-       npm run deploy -- restore <blueprint> <env> [--name NAME] [--snapshot ID] [--target NAME] [--from local|offsite]
+       npm run deploy -- restore <blueprint> <env> [--name NAME] [--snapshot ID] [--target NAME] [--from local|offsite] [--site CUSTOMER/APP]
        npm run deploy -- site <up|preview|destroy> <blueprint> <env> <customer> <app> <domain>
        npm run deploy -- preview-json <blueprint> <env> <out-dir> [--policy-pack DIR] [--name NAME] [--set key=value ...]
        npm run deploy -- render-preview [--title T] <preview.json...>
@@ -68,6 +68,8 @@ export interface Flags {
   targets?: string[];
   /** restore: the local repository or the off-site copy. */
   from?: BackupRepositoryChoice;
+  /** restore: a per-customer site's backups (`<customer>-<app>`). */
+  site?: string;
   forceWithoutBackup?: boolean;
   /** export-compose, export-grafana: where to write. */
   outDir?: string;
@@ -116,6 +118,11 @@ export function parseArgs(argv: string[]): { command: string; target: Environmen
       systemName = rest[++i];
     } else if (command === "restore" && rest[i] === "--snapshot" && rest[i + 1]) {
       flags.snapshot = rest[++i];
+    } else if (command === "restore" && rest[i] === "--site" && rest[i + 1]) {
+      const site = rest[++i];
+      if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?\/[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(site))
+        fail(`--site is "${site}"; allowed: <customer>/<app> (lower-case letters, digits and inner dashes)`);
+      flags.site = site.replace("/", "-");
     } else if (command === "restore" && rest[i] === "--from" && rest[i + 1]) {
       flags.from = repositoryChoice(rest[++i]);
     } else if (command === "restore" && rest[i] === "--target" && rest[i + 1]) {
@@ -132,7 +139,9 @@ export function parseArgs(argv: string[]): { command: string; target: Environmen
       flags.forceWithoutBackup = true;
     } else if (command === "up" && rest[i] === "--full") {
       flags.full = true;
-    } else if (["--set", "--secret", "--name", "--snapshot", "--target", "--from"].includes(rest[i])) {
+    } else if (
+      ["--set", "--secret", "--name", "--snapshot", "--target", "--from", "--site"].includes(rest[i])
+    ) {
       fail(`${rest[i]} needs a value${rest[i] === "--set" ? " of the form key=value" : ""}`);
     } else {
       fail(`unexpected argument "${rest[i]}"`);
@@ -241,7 +250,12 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   if (command === "restore") {
     const { restore } = await import("./restore");
-    const done = restore(target, { snapshot: flags.snapshot, only: flags.targets, from: flags.from });
+    const done = restore(target, {
+      snapshot: flags.snapshot,
+      only: flags.targets,
+      from: flags.from,
+      site: flags.site,
+    });
     const total = done.reduce((a, r) => a + r.seconds, 0);
     console.log(
       `restored ${done.length} target(s) in ${total.toFixed(1)}s: ${done.map((r) => r.target).join(", ")}`,

@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { CERT_VOLUME_PURPOSE } from "../stacks/contract";
+import { resourceName } from "../components/shared/naming";
 import { commandLine, containerName, dockerOk, dockerRun } from "./engine";
 import type { EnvironmentTarget } from "./target/ref";
 
@@ -21,6 +22,8 @@ export interface RestoreOptions {
   only?: string[];
   /** The repository read: the local one, or the off-site copy (shipyard:backupOffsite). @default "local" */
   from?: BackupRepositoryChoice;
+  /** A per-customer site's own backups (`<customer>-<app>`, stacks/site/siteBackup.ts). @default the environment's */
+  site?: string;
 }
 
 export const REPOSITORY_CHOICES = ["local", "offsite"] as const;
@@ -37,9 +40,9 @@ export interface RestoredTarget {
   seconds: number;
 }
 
-/** The running backup container of the environment, or an error saying what is missing. */
-export function backupContainer(t: EnvironmentTarget): string {
-  const name = containerName(t, "backup");
+/** The running backup container of the environment (or of one of its sites), or an error saying what is missing. */
+export function backupContainer(t: EnvironmentTarget, site?: string): string {
+  const name = site ? resourceName(site, t.environment, "backup") : containerName(t, "backup");
   const r = dockerRun(["inspect", "-f", "{{.State.Running}}", name]);
   if (r.status !== 0) {
     throw new Error(
@@ -191,7 +194,7 @@ function spawnSleep(ms: number): void {
 /** Restores the environment's targets, printing progress; returns what was restored and how long it took. */
 export function restore(t: EnvironmentTarget, o: RestoreOptions = {}): RestoredTarget[] {
   const log = t.log ?? ((l: string) => console.log(l));
-  const backup = backupContainer(t);
+  const backup = backupContainer(t, o.site);
   const known = backupTargetNames(backup);
   const repo = repositoryEnv(o.from);
   let targets = known;

@@ -52,11 +52,20 @@ export const BackupOffsiteConfig = z
   .strict();
 export type BackupOffsiteConfig = z.output<typeof BackupOffsiteConfig>;
 
-/** The off-site repository as the BackupService takes it. */
-export function offsiteRepository(c: BackupOffsiteConfig, system: string, environment: string): S3Repository {
+/**
+ * The off-site repository as the BackupService takes it; a per-customer site's (`site`, its
+ * `<customer>-<app>`) is a sibling prefix `<path>-site-<customer>-<app>`, a repository of its own.
+ */
+export function offsiteRepository(
+  c: BackupOffsiteConfig,
+  system: string,
+  environment: string,
+  site?: string,
+): S3Repository {
+  const path = `${c.path ?? `${system}-${environment}`}${site ? `-site-${site}` : ""}`;
   return {
     kind: "s3",
-    url: `${c.endpoint.replace(/\/$/, "")}/${c.bucket}/${c.path ?? `${system}-${environment}`}`,
+    url: `${c.endpoint.replace(/\/$/, "")}/${c.bucket}/${path}`,
     accessKeyRef: `operator/${OFFSITE_SECRETS.accessKey}`,
     secretKeyRef: `operator/${OFFSITE_SECRETS.secretKey}`,
   };

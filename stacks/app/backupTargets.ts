@@ -16,7 +16,7 @@ function repositoryBucket(r: BackupRepository | undefined): { host: string; buck
  * limit counts).
  */
 export function backupTargets(
-  contract: DataContract,
+  contract: Pick<DataContract, "endpoints"> & Partial<DataContract>,
   opts: {
     exclude: string[];
     volumes: string[];

@@ -13,6 +13,7 @@ import { renderSiteRoutes } from "../../components/proxy";
 import { shellQuote as q } from "../../components/shared/grammar";
 import { loadStack } from "../config";
 import { engineFacts } from "../engineFacts";
+import { siteBackup } from "./siteBackup";
 
 const SitesContract = z.object({ proxyContainer: z.string(), sitesDir: z.string() });
 /** Platform proxy kind traefik: the site's routed containers join the edge network with router labels. */
@@ -78,6 +79,7 @@ async function siteProgram(): Promise<Record<string, unknown>> {
 
   const dockerEngine = await engineFacts();
   const { db, secretKeys } = siteDatabase({ config, system }, { internal: false, protect, dockerEngine });
+  const backup = await siteBackup({ config, system }, db, secretKeys, { protect, dockerEngine });
   const app = new AppStack(
     site.name,
     {
@@ -120,6 +122,7 @@ async function siteProgram(): Promise<Record<string, unknown>> {
     site: site.name,
     domain: site.domain,
     network: site.network,
+    backup: backup !== undefined,
     routes: routes.map((r) => `${r.host}${r.path ?? "/"}`),
   };
 }
@@ -137,6 +140,7 @@ async function traefikSite(t: z.infer<typeof TraefikSites>): Promise<Record<stri
   const protect = config.protect ?? env === "prod";
   const dockerEngine = await engineFacts();
   const { db, secretKeys } = siteDatabase({ config, system }, { internal: true, protect, dockerEngine });
+  const backup = await siteBackup({ config, system }, db, secretKeys, { protect, dockerEngine });
   const opt = <T>(v: T | null | undefined): T | undefined => v ?? undefined;
   const app = new AppStack(
     site.name,
@@ -172,6 +176,7 @@ async function traefikSite(t: z.infer<typeof TraefikSites>): Promise<Record<stri
     site: site.name,
     domain: site.domain,
     network: site.network,
+    backup: backup !== undefined,
     edge: t.networkName,
     routes: app.routes.map((r) => `${r.host}${r.path ?? "/"}`),
   };

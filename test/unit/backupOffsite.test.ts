@@ -20,6 +20,7 @@ import { dataInputs } from "../../stacks/data/inputs";
 import { OFFSITE_SECRETS, offsiteRepository } from "../../stacks/backupOffsite";
 import { parseArgs } from "../../cli/main";
 import { repositoryEnv } from "../../cli/restore";
+import { dataKeysForSites } from "../../stacks/site/siteBackup";
 
 const base = {
   "shipyard:blueprint": "demo",
@@ -181,5 +182,29 @@ describe("restore --from", () => {
     expect(repositoryEnv("offsite")).toEqual(["-e", "SHIPYARD_REPOSITORY=offsite"]);
     expect(repositoryEnv("local")).toEqual([]);
     expect(repositoryEnv()).toEqual([]);
+  });
+
+  test("--site names a per-customer site's backups (<customer>-<app>)", () => {
+    expect(parseArgs(["restore", "webmeteor", "prod", "--site", "acme/shop"]).flags.site).toBe("acme-shop");
+  });
+});
+
+describe("a per-customer site's backups", () => {
+  test("its off-site repository is a sibling prefix of the environment's, a repository of its own", () => {
+    expect(offsiteRepository(offsite, "webmeteor", "prod", "acme-shop").url).toBe(
+      "https://s3.eu-central-003.backblazeb2.com/acme-backups/webmeteor-prod-site-acme-shop",
+    );
+    expect(offsiteRepository({ ...offsite, path: "wm/prod" }, "webmeteor", "prod", "acme-shop").url).toBe(
+      "https://s3.eu-central-003.backblazeb2.com/acme-backups/wm/prod-site-acme-shop",
+    );
+  });
+
+  test("it reads the environment's key (and the off-site keys) from the data layer", () => {
+    expect(dataKeysForSites(false)).toEqual(["backup/repository-password"]);
+    expect(dataKeysForSites(true)).toEqual([
+      "backup/repository-password",
+      "operator/backup-offsite-access-key",
+      "operator/backup-offsite-secret-key",
+    ]);
   });
 });
