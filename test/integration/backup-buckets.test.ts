@@ -33,6 +33,13 @@ const status = (out: string) => Number(out.slice(out.lastIndexOf("\n") + 1));
 const bodyOf = (out: string) => out.slice(0, out.lastIndexOf("\n"));
 
 beforeAll(async () => {
+  // An image built before rclone was added says so, rather than failing on a missing command.
+  const image = process.env.SHIPYARD_TEST_BACKUP_IMAGE ?? "shipyard/backup:bookworm";
+  try {
+    docker("run", "--rm", "--entrypoint", "rclone", image, "version");
+  } catch {
+    throw new Error(`${image} has no rclone: rebuild it with bash scripts/images.sh backup`);
+  }
   stack = await LocalWorkspace.createOrSelectStack({ stackName: run, workDir });
   await stack.setAllConfig({
     "bucket:run": { value: run },
