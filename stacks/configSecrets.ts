@@ -21,6 +21,13 @@ export const TSIG_SECRET_NAME = "tls-dns-tsig-secret";
 /** The SMTP relay's password, for shipyard:alerts email.user. */
 export const SMTP_PASSWORD_NAME = "alert-smtp-password";
 
+/**
+ * The backup repository's key given by the operator instead of the generated one: the key printed
+ * for safekeeping, given when an environment is re-created from nothing to open its off-site
+ * backups (`--secret backup-repository-password`). Accepted where the environment backs up.
+ */
+export const BACKUP_KEY_SECRET = "backup-repository-password";
+
 /** The old app-stack config keys and the operator secrets that replace them. */
 export const MOVED_KEYS = {
   tlsDnsTsigSecret: TSIG_SECRET_NAME,

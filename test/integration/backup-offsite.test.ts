@@ -16,7 +16,10 @@ import { testTarget } from "./helpers/target";
  *  2. the host's repository is lost (the app layer destroyed, the `<run>-prod-backups` volume
  *     removed, the app layer deployed again onto an empty one), the table emptied, and
  *     `restore --from offsite` brings back the row written before the backup; a restore from
- *     the (empty) local repository finds nothing.
+ *     the (empty) local repository finds nothing;
+ *  3. the whole environment is destroyed (both layers, their stacks, every volume of it) and
+ *     deployed again from nothing with the key printed for safekeeping given as
+ *     `--secret backup-repository-password`: `restore --from offsite` brings the row back.
  */
 const run = `t${process.pid}f`;
 const label = `io.shipyard.test=${run}`;
@@ -30,6 +33,7 @@ const alias = "offsite-s3";
 
 describe("off-site backups, demo prod on the real engine", () => {
   let port = 0;
+  let recoveryKey: string | undefined;
   const bucketStore: Minio = {
     container: `${run}-offsite-minio`,
     port: 9000,
@@ -56,6 +60,8 @@ describe("off-site backups, demo prod on the real engine", () => {
     secrets: {
       "backup-offsite-access-key": bucketStore.accessKey,
       "backup-offsite-secret-key": bucketStore.secretKey,
+      // Test 3: the key printed for safekeeping, given to the environment re-created from nothing.
+      ...(recoveryKey !== undefined ? { "backup-repository-password": recoveryKey } : {}),
     },
   });
   const c = (s: string) => `${run}-prod-${s}`;
@@ -187,6 +193,35 @@ describe("off-site backups, demo prod on the real engine", () => {
     expect(restored.status).toBe(0);
     expect(restored.stdout).toContain("(off-site repository)");
     expect(restored.stdout).toMatch(/mariadb-mariadb-demo_prod_app: restored from \w+ in/);
+    expect(markerRows()).toBe(1);
+  });
+
+  test("the environment re-created from nothing with the kept key restores from the off-site copy", async () => {
+    recoveryKey = docker("exec", c("backup"), "cat", "/run/secrets/restic-password");
+    let t = Date.now();
+    await destroy(target(), { removeStacks: true });
+    for (const v of docker("volume", "ls", "-q", "--filter", `label=${label}`).split("\n").filter(Boolean))
+      if (v.startsWith(`${run}-prod-`)) docker("volume", "rm", v);
+    docker("volume", "rm", "-f", c("backups"));
+    // Nothing of the environment is left: only the test's off-site bucket and its network.
+    const left = labelled(label);
+    expect([...left.containers, ...left.volumes].filter((n) => n.startsWith(`${run}-prod-`))).toEqual([]);
+    figures.destroySeconds = (Date.now() - t) / 1000;
+
+    t = Date.now();
+    await up(target());
+    figures.recreateSeconds = (Date.now() - t) / 1000;
+    expect(docker("exec", c("backup"), "cat", "/run/secrets/restic-password")).toBe(recoveryKey);
+    expect(sql("SHOW TABLES")).not.toContain("shipyard_probe"); // a new, empty database
+    t = Date.now();
+    const restored = deployCommand([
+      "restore", "demo", "prod", "--name", run, "--from", "offsite",
+    ]); // prettier-ignore
+    figures.recoveryRestoreSeconds = (Date.now() - t) / 1000;
+    console.log(`restore --from offsite after re-creation:\n${restored.stdout}${restored.stderr}`);
+    expect(restored.status).toBe(0);
+    expect(restored.stdout).toMatch(/mariadb-mariadb-demo_prod_app: restored from \w+ in/);
+    expect(restored.stdout).toMatch(/redis-redis: restored from \w+ in/);
     expect(markerRows()).toBe(1);
   });
 });
