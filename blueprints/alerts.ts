@@ -2,7 +2,7 @@
  * Alert delivery settings (`app.monitoring.alerts` in a blueprint, per environment;
  * `shipyard:alerts` in stack config over it): e-mail through an SMTP relay, a
  * webhook, the channels per severity and the notification intervals. The relay's
- * password is not here: it is a secret (stack config `shipyard:alertSmtpPassword`).
+ * password is not here: it is the data layer's operator secret `alert-smtp-password`.
  * Checked in full by components/monitoring/render/alertmanager.ts.
  */
 import { z } from "zod";
@@ -23,7 +23,7 @@ export const AlertDelivery = z
         from: form("email"),
         /** One address or a list. */
         to: z.preprocess((v) => (typeof v === "string" ? [v] : v), z.array(form("email")).min(1)),
-        /** The relay's user; its password is the secret shipyard:alertSmtpPassword. */
+        /** The relay's user; its password is the operator secret alert-smtp-password. */
         user: z.string().min(1).optional(),
         /** STARTTLS required. @default true */
         requireTls: z

@@ -36,7 +36,7 @@ import type { Blueprint } from "./schema";
  * Traefik (its `api` host route), which deploys never restart either.
  * Certificates: the platform wildcard and every site under it come from Traefik's DNS-01
  * resolver `le-dns` (`shipyard:tls.dns`: lego's rfc2136 provider against the zone's primary
- * server, e.g. BIND, the TSIG secret in `shipyard:tlsDnsTsigSecret`); a site host one label
+ * server, e.g. BIND, its TSIG secret the operator secret `tls-dns-tsig-secret`); a site host one label
  * under a wildcard domain is served the one `*.<domain>` certificate at once, without an
  * order; other hosts (custom domains) get their own over HTTP-01 (`le`). Tested in
  * test/integration/https-dns01.test.ts (a new site's first verified HTTPS answer 3.6-7.4 s
@@ -158,7 +158,7 @@ export const webmeteor: Blueprint = {
       httpPort: { perEnv: { staging: 8480, prod: 8482 } },
       securityHeaders: true,
       // HTTPS is turned on per deployment (`--set tls='{"email":…}'`: HTTP-01 for customer
-      // domains; `tls.dns` and shipyard:tlsDnsTsigSecret for the platform wildcard over
+      // domains; `tls.dns` and the operator secret tls-dns-tsig-secret for the wildcard over
       // DNS-01, which needs the operator's DNS server). Until the blueprint defaults to it in
       // staging and prod, a dated waiver keeps its plain-HTTP previews and tests passing;
       // issue 23 tracks turning it on by default.

@@ -3,7 +3,7 @@
  *
  *   npm run deploy -- up <blueprint> <env> [--set key=value ...]
  *   npm run deploy -- preview|refresh|destroy|recover <blueprint> <env>
- *   npm run deploy -- restore <blueprint> <env> [--snapshot ID] [--target NAME]
+ *   npm run deploy -- restore <blueprint> <env> [--snapshot ID] [--target NAME] [--from local|offsite] [--site CUSTOMER/APP]
  *   npm run deploy -- site <up|preview|destroy> <blueprint> <env> <customer> <app> <domain>
  *   npm run deploy -- refresh-data <blueprint>      (e.g. cme: staging from prod, scrubbed)
  *   npm run deploy -- promote <blueprint> <from-env> <to-env>
@@ -54,7 +54,12 @@ const WITH_TARGET: Record<string, (t: EnvironmentTarget, flags: Flags) => Promis
   },
   async restore(t, flags) {
     const { restore } = await import("./commands/restore");
-    const done = await restore(t, { snapshot: flags.snapshot, only: flags.targets });
+    const done = await restore(t, {
+      snapshot: flags.snapshot,
+      only: flags.targets,
+      from: flags.from,
+      site: flags.site,
+    });
     const total = done.reduce((a, r) => a + r.seconds, 0);
     console.log(
       `restored ${done.length} target(s) in ${total.toFixed(1)}s: ${done.map((r) => r.target).join(", ")}`,

@@ -17,6 +17,8 @@ import { foldOperatorSecrets, OperatorSecretsConfig } from "./operatorSecrets";
 import { chooseImageSet, IMAGE_SETS, type ImageSetSource } from "./imageSet";
 import { standInsMark } from "./imageSetLabel";
 import { RegistriesConfig, RegistryPasswordsConfig } from "./registries";
+import { BackupOffsiteConfig, declareOffsiteSecrets } from "./backupOffsite";
+import { declareProxyAndAlertSecrets, movedKeyProblems } from "./configSecrets";
 
 export const NAMESPACE = "shipyard";
 
@@ -81,8 +83,8 @@ export const StackConfig = z
           .strict(),
       )
       .optional(),
-    /** The TSIG key's secret for shipyard:tls.dns (base64): set it with `pulumi config set --secret`. */
-    tlsDnsTsigSecret: z.string().min(1).optional(),
+    /** Moved: the operator secret tls-dns-tsig-secret of the data layer (stacks/configSecrets.ts); refused, naming it. */
+    tlsDnsTsigSecret: z.string().optional(),
     /**
      * Data layer: the values of the blueprint's operator secrets, name -> value, set as Pulumi
      * secrets: `pulumi config set --secret --path 'shipyard:operatorSecrets.<name>' <value>`.
@@ -94,11 +96,8 @@ export const StackConfig = z
      * webhook: { url }, severities, groupWait, groupInterval, repeatInterval }` (blueprints/alerts.ts).
      */
     alerts: AlertDelivery.optional(),
-    /**
-     * The SMTP relay's password for alerts.email.user: set it with `pulumi config set --secret`.
-     * Provisional: to move to the operator-secrets mechanism when it lands.
-     */
-    alertSmtpPassword: z.string().min(1).optional(),
+    /** Moved: the operator secret alert-smtp-password of the data layer (stacks/configSecrets.ts); refused, naming it. */
+    alertSmtpPassword: z.string().optional(),
     /**
      * App layer: registries the app images are looked up and pulled from, `[{ address, username }]`
      * (`http://host:port` for plain HTTP); their passwords in shipyard:registryPasswords (stacks/registries.ts).
@@ -106,6 +105,12 @@ export const StackConfig = z
     registries: RegistriesConfig,
     /** App layer: `{ "<address>": "<password>" }`, a secret: `pulumi config set --secret shipyard:registryPasswords '{…}'`. */
     registryPasswords: RegistryPasswordsConfig,
+    /**
+     * An off-site backup repository besides the local one: `{ endpoint, bucket, path?, networks? }`
+     * (stacks/backupOffsite.ts); its keys are the operator secrets backup-offsite-access-key and
+     * backup-offsite-secret-key. Give both layers the same value.
+     */
+    backupOffsite: BackupOffsiteConfig.optional(),
     /** Host port of the proxy's HTTPS when tls is on. @default 443 */
     httpsPort: z.coerce.number().int().min(1).max(65535).optional(),
     /** Serve this environment with another proxy kind than the blueprint's (same routes), e.g. to compare. */
@@ -259,6 +264,8 @@ export function loadStack(raw: Record<string, string> = pulumi.runtime.allConfig
     site: config.site,
   });
   if (config.httpPort) system.app.proxy.httpPort = config.httpPort;
+  const offsiteProblem = declareOffsiteSecrets(system, config.blueprint, config.backupOffsite);
+  if (offsiteProblem) throw new ConfigError(`invalid stack configuration:\n  - ${offsiteProblem}`);
   if (config.proxyKind && config.proxyKind !== system.app.proxy.kind) {
     system.app.proxy.kind = config.proxyKind;
     system.app.proxy.image =
@@ -277,7 +284,6 @@ export function loadStack(raw: Record<string, string> = pulumi.runtime.allConfig
     blueprintMode: px.tlsMode,
     given: config.tls,
     httpsPort: config.httpsPort,
-    tsigSecret: config.tlsDnsTsigSecret,
   });
   if ("problems" in tls) {
     throw new ConfigError(`invalid stack configuration:\n${tls.problems.map((p) => `  - ${p}`).join("\n")}`);
@@ -298,18 +304,12 @@ export function loadStack(raw: Record<string, string> = pulumi.runtime.allConfig
     throw new ConfigError(
       `invalid stack configuration:\n  - ${NAMESPACE}:alerts: ${config.blueprint} has no monitoring in ${config.environment}; allowed: only where app.monitoring runs`,
     );
-  if (mon) {
-    mon.alerts = { ...mon.alerts, ...config.alerts };
-    const user = mon.alerts.email?.user;
-    if (user && !config.alertSmtpPassword)
-      throw new ConfigError(
-        `invalid stack configuration:\n  - ${NAMESPACE}:alertSmtpPassword: required (a secret) when alerts.email.user is set (${JSON.stringify(user)})`,
-      );
-    if (!user && config.alertSmtpPassword)
-      throw new ConfigError(
-        `invalid stack configuration:\n  - ${NAMESPACE}:alertSmtpPassword: set without alerts.email.user; allowed: give both or neither`,
-      );
-  }
+  if (mon) mon.alerts = { ...mon.alerts, ...config.alerts };
+  // The TSIG secret and the SMTP password: operator secrets of the data layer (stacks/configSecrets.ts).
+  const moved = movedKeyProblems(config, config.blueprint, system);
+  if (moved.length > 0)
+    throw new ConfigError(`invalid stack configuration:\n${moved.map((p) => `  - ${p}`).join("\n")}`);
+  declareProxyAndAlertSecrets(system);
   if (tls.httpsPort !== undefined) px.httpsPort = tls.httpsPort;
   for (const s of system.app.services) s.env = { ...s.env, ...config.appEnv };
   const names = system.app.services.map((s) => s.name);

@@ -28,24 +28,16 @@ export interface TlsConfig {
   email?: string;
   directory?: string;
   caRoot?: string;
-  /** The DNS-01 challenge (kind traefik); its TSIG secret is `shipyard:tlsDnsTsigSecret`. */
+  /** The DNS-01 challenge (kind traefik); its TSIG secret is the operator secret tls-dns-tsig-secret. */
   dns?: Omit<ProxyAcmeDns, "tsigSecret">;
 }
 
-/** The secret stack config key with the DNS-01 challenge's TSIG secret (`pulumi config set --secret`). */
-export const TSIG_SECRET_KEY = "tlsDnsTsigSecret";
-
-/** A valid-looking stand-in while the secret is not given (never reaches a resource: see tsigSecretProblem). */
-const PENDING_SECRET = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
-
 /**
- * The app layer's check, before any resource: with tls.dns the proxy needs
- * `shipyard:tlsDnsTsigSecret`. Undefined when it is given or not needed.
+ * A valid-looking stand-in for the TSIG secret in the settings every layer reads; the app layer
+ * replaces it with the data layer's operator secret tls-dns-tsig-secret (stacks/configSecrets.ts)
+ * before the proxy is made, so it never reaches a resource.
  */
-export function tsigSecretProblem(tls: ProxyTls | undefined, given: string | undefined): string | undefined {
-  if (tls?.mode !== "acme" || tls.dns === undefined || given !== undefined) return undefined;
-  return `shipyard:${TSIG_SECRET_KEY}: required with shipyard:tls.dns (the proxy signs its DNS updates with it); allowed: the TSIG key's base64 secret, set as a secret on the app layer's stack (pulumi config set --secret shipyard:${TSIG_SECRET_KEY} <base64>)`;
-}
+const PENDING_SECRET = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 
 export interface StackTls {
   tls: ProxyTls;
@@ -65,8 +57,6 @@ export function stackTls(o: {
   blueprintMode: TlsMode;
   given?: TlsConfig;
   httpsPort?: number;
-  /** `shipyard:tlsDnsTsigSecret` (decrypted; the caller keeps it out of outputs). */
-  tsigSecret?: string;
 }): StackTls | { problems: string[] } {
   const given = o.given ?? {};
   const mode = given.mode ?? o.blueprintMode;
@@ -74,8 +64,6 @@ export function stackTls(o: {
     ? "shipyard:tls.mode"
     : `the blueprint ${o.blueprint}'s default in ${o.environment}`;
   const problems: string[] = [];
-  if (o.tsigSecret !== undefined && (mode !== "acme" || given.dns === undefined))
-    problems.push(`shipyard:${TSIG_SECRET_KEY}: needs shipyard:tls mode "acme" with tls.dns; allowed: unset`);
   if (mode === "off") {
     // email/directory with mode off are not used (a setting shared by every environment).
     if (o.httpsPort !== undefined)
@@ -100,11 +88,9 @@ export function stackTls(o: {
       email: given.email ?? "",
       directory: directory ?? "",
       ...(given.caRoot !== undefined ? { caRoot: given.caRoot } : {}),
-      // The secret only where the proxy is made (the app layer: tsigSecretProblem); the
-      // data layer and site stacks read the same settings without it.
-      ...(given.dns !== undefined
-        ? { dns: { ...given.dns, tsigSecret: o.tsigSecret ?? PENDING_SECRET } }
-        : {}),
+      // The secret only where the proxy is made (the app layer, from the data layer's
+      // operator secret); the data layer and site stacks read the same settings without it.
+      ...(given.dns !== undefined ? { dns: { ...given.dns, tsigSecret: PENDING_SECRET } } : {}),
     };
   }
   try {

@@ -62,7 +62,12 @@ export function parseArgs(argv: string[]): { command: string; target: Environmen
     } else if (f && !f.value) {
       (flags as Record<string, unknown>)[f.key] = true;
     } else if (f && rest[i + 1]) {
-      const v = rest[++i];
+      let v = rest[++i];
+      try {
+        if (f.accept) v = f.accept(v);
+      } catch (e) {
+        fail((e as Error).message);
+      }
       if (f.repeat) (flags as Record<string, unknown>)[f.key] = [...((flags[f.key] as string[]) ?? []), v];
       else (flags as Record<string, unknown>)[f.key] = v;
     } else if (alwaysKnownFlags().includes(arg)) {

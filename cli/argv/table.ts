@@ -4,6 +4,7 @@
  * generated from it (Kamal's `desc`/`option`, as a table).
  */
 import { BLUEPRINTS, ENVIRONMENTS } from "../../blueprints";
+import { REPOSITORY_CHOICES, type BackupRepositoryChoice } from "../engine/backups";
 
 /** What `parseArgs` gives the commands besides the target. */
 export interface Flags {
@@ -11,6 +12,10 @@ export interface Flags {
   snapshot?: string;
   /** restore: only these targets. */
   targets?: string[];
+  /** restore: the local repository or the off-site copy. */
+  from?: BackupRepositoryChoice;
+  /** restore: a per-customer site's backups (`<customer>-<app>`). */
+  site?: string;
   /** up: skip the data guard. */
   forceWithoutBackup?: boolean;
   /** export-compose, export-grafana: where to write. */
@@ -33,6 +38,8 @@ export interface FlagSpec {
    * value, the error says it needs a value (not that it is unexpected).
    */
   alwaysKnown?: boolean;
+  /** Checks the value and gives what is stored; throws an Error naming the allowed form. */
+  accept?: (value: string) => string;
 }
 
 export interface CommandSpec {
@@ -81,8 +88,32 @@ export const COMMANDS: CommandSpec[] = [
     flags: {
       "--snapshot": { key: "snapshot", value: "ID", alwaysKnown: true },
       "--target": { key: "targets", value: "NAME", repeat: true, alwaysKnown: true },
+      "--from": {
+        key: "from",
+        value: "local|offsite",
+        alwaysKnown: true,
+        accept: (v) => {
+          if (!(REPOSITORY_CHOICES as readonly string[]).includes(v))
+            throw new Error(`--from is "${v}"; allowed: ${REPOSITORY_CHOICES.join(", ")}`);
+          return v;
+        },
+      },
+      "--site": {
+        key: "site",
+        value: "CUSTOMER/APP",
+        alwaysKnown: true,
+        accept: (v) => {
+          if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?\/[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(v))
+            throw new Error(
+              `--site is "${v}"; allowed: <customer>/<app> (lower-case letters, digits and inner dashes)`,
+            );
+          return v.replace("/", "-");
+        },
+      },
     },
-    usage: ["<blueprint> <env> [--name NAME] [--snapshot ID] [--target NAME]"],
+    usage: [
+      "<blueprint> <env> [--name NAME] [--snapshot ID] [--target NAME] [--from local|offsite] [--site CUSTOMER/APP]",
+    ],
   },
   { name: "recover", kind: "deploy", target: true, usage: [BASIC] },
   {

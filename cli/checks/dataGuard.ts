@@ -44,9 +44,11 @@ export function destructiveDataSteps(events: EngineEvent[]): DataStep[] {
   return steps;
 }
 
-/** Backup targets of a server: `mariadb-<server>-<db>`, `postgres-<server>-<db>`, `redis-<server>`. */
+/** Backup targets of a server: `mariadb-<server>-<db>`, `postgres-<server>-<db>`, `redis-<server>`, `bucket-<store>-<bucket>`. */
 export function targetsOf(role: string, targets: string[]): string[] {
-  return targets.filter((t) => t === `redis-${role}` || new RegExp(`^(mariadb|postgres)-${role}-`).test(t));
+  return targets.filter(
+    (t) => t === `redis-${role}` || new RegExp(`^(mariadb|postgres|bucket)-${role}-`).test(t),
+  );
 }
 
 export { DataGuardError };

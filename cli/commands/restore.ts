@@ -11,7 +11,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { CERT_VOLUME_PURPOSE } from "../../stacks/contract";
-import { backupTargetNames } from "../engine/backups";
+import { resourceName } from "../../components/shared/naming";
+import { backupTargetNames, repositoryEnv, type BackupRepositoryChoice } from "../engine/backups";
 import { dockerOk, dockerRun } from "../engine/docker";
 import { planTarget, type TargetPlan } from "../target/plan";
 import type { EnvironmentTarget } from "../target/ref";
@@ -25,6 +26,10 @@ export interface RestoreOptions {
   snapshot?: string;
   /** Only these targets (names as `shipyard-restore --list` prints them). */
   only?: string[];
+  /** The repository read: the local one, or the off-site copy (shipyard:backupOffsite). @default "local" */
+  from?: BackupRepositoryChoice;
+  /** A per-customer site's own backups (`<customer>-<app>`, stacks/site/siteBackup.ts). @default the environment's */
+  site?: string;
 }
 
 export interface RestoredTarget {
@@ -33,10 +38,10 @@ export interface RestoredTarget {
   seconds: number;
 }
 
-/** The running backup container of the environment, or an error saying what is missing. */
-export function backupContainer(plan: Names): string {
+/** The running backup container of the environment (or of one of its sites), or an error saying what is missing. */
+export function backupContainer(plan: Names, site?: string): string {
   const t = plan.target;
-  const name = plan.container("backup");
+  const name = site ? resourceName(site, t.environment, "backup") : plan.container("backup");
   const r = dockerRun(["inspect", "-f", "{{.State.Running}}", name]);
   if (r.status !== 0) {
     throw new Error(
@@ -75,8 +80,8 @@ function sharedNetwork(a: string, b: string): string {
 }
 
 /** Redis: fetch the verified RDB, serve it from a temporary server, copy its keys into the live one. */
-function restoreRedis(plan: Names, backup: string, target: string, snapshot: string): string {
-  const first = dockerRun(["exec", backup, "shipyard-restore", target, snapshot]);
+function restoreRedis(plan: Names, backup: string, target: string, snapshot: string, repo: string[]): string {
+  const first = dockerRun(["exec", ...repo, backup, "shipyard-restore", target, snapshot]);
   if (first.status !== 3) {
     throw new Error(
       `restoring ${target}: expected the RDB to be staged, got: ${first.stderr || first.stdout}`,
@@ -132,7 +137,7 @@ function restoreRedis(plan: Names, backup: string, target: string, snapshot: str
       if (i > 50) throw new Error(`the temporary Redis server ${temp} did not answer`);
       spawnSleep(200);
     }
-    return restoreOne(backup, target, snapshot, ["-e", `SHIPYARD_REDIS_SOURCE=${temp}`]);
+    return restoreOne(backup, target, snapshot, [...repo, "-e", `SHIPYARD_REDIS_SOURCE=${temp}`]);
   } finally {
     dockerRun(["rm", "-f", temp]);
     rmSync(dir, { recursive: true, force: true });
@@ -176,11 +181,12 @@ function spawnSleep(ms: number): void {
 export async function restore(t: EnvironmentTarget, o: RestoreOptions = {}): Promise<RestoredTarget[]> {
   const { log } = runOf(t);
   const plan = await planTarget(t);
-  const backup = backupContainer(plan);
+  const backup = backupContainer(plan, o.site);
   const known = backupTargetNames(backup);
+  const repo = repositoryEnv(o.from);
   let targets = known;
   if (o.snapshot) {
-    const r = dockerRun(["exec", backup, "shipyard-restore", "--target-of", o.snapshot]);
+    const r = dockerRun(["exec", ...repo, backup, "shipyard-restore", "--target-of", o.snapshot]);
     if (r.status !== 0 || !known.includes(r.stdout)) {
       throw new Error(
         `snapshot "${o.snapshot}" is not a snapshot of ${t.blueprint}/${t.environment}: ${r.stderr || r.stdout}; list them with: docker exec ${backup} restic snapshots`,
@@ -197,11 +203,13 @@ export async function restore(t: EnvironmentTarget, o: RestoreOptions = {}): Pro
   const snapshot = o.snapshot ?? "latest";
   const done: RestoredTarget[] = [];
   targets.forEach((target, i) => {
-    log(`restore [${i + 1}/${targets.length}] ${target} from ${snapshot} ...`);
+    log(
+      `restore [${i + 1}/${targets.length}] ${target} from ${snapshot}${o.from === "offsite" ? " (off-site repository)" : ""} ...`,
+    );
     const t0 = Date.now();
     const out = target.startsWith("redis-")
-      ? restoreRedis(plan, backup, target, snapshot)
-      : restoreOne(backup, target, snapshot);
+      ? restoreRedis(plan, backup, target, snapshot, repo)
+      : restoreOne(backup, target, snapshot, repo);
     const snap = /from snapshot (\w+)/.exec(out)?.[1] ?? snapshot;
     const seconds = (Date.now() - t0) / 1000;
     log(`restore [${i + 1}/${targets.length}] ${target}: restored from ${snap} in ${seconds.toFixed(1)}s`);

@@ -7,6 +7,14 @@
  */
 import { dockerOk, dockerRun } from "./docker";
 
+export const REPOSITORY_CHOICES = ["local", "offsite"] as const;
+export type BackupRepositoryChoice = (typeof REPOSITORY_CHOICES)[number];
+
+/** `docker exec` arguments that make shipyard-restore read the chosen repository (components/backup/render/offsite.ts). */
+export function repositoryEnv(from: BackupRepositoryChoice = "local"): string[] {
+  return from === "local" ? [] : ["-e", `SHIPYARD_REPOSITORY=${from}`];
+}
+
 export interface BackupState {
   target: string;
   /** The verified snapshot, if any. */
@@ -17,8 +25,13 @@ export interface BackupState {
   problem?: string;
 }
 
-export function latestVerified(backup: string, target: string): BackupState {
-  const r = dockerRun(["exec", backup, "shipyard-restore", "--verify", target]);
+/** `from`: the local repository (the data guard's), or the off-site copy. */
+export function latestVerified(
+  backup: string,
+  target: string,
+  from: BackupRepositoryChoice = "local",
+): BackupState {
+  const r = dockerRun(["exec", ...repositoryEnv(from), backup, "shipyard-restore", "--verify", target]);
   if (r.status !== 0) return { target, problem: `cannot ask ${backup}: ${r.stderr || r.stdout}` };
   const [, snapshot, time] = r.stdout.split(/\s+/);
   if (snapshot === "none") return { target, problem: "no backup" };

@@ -56,10 +56,19 @@ export class BackupService extends pulumi.ComponentResource {
       throw new Error(
         `backup repository password "${args.passwordRef}" is not among the data layer's secrets; deploy the data layer with this version first (it generates and keeps the key); allowed: ${args.secretKeys.join(", ")}`,
       );
-    for (const t of args.targets) if (t.kind !== "volume") refs.add(t.passwordRef);
+    for (const t of args.targets) {
+      if (t.kind === "bucket") {
+        refs.add(t.accessKeyRef);
+        refs.add(t.secretKeyRef);
+      } else if (t.kind !== "volume") refs.add(t.passwordRef);
+    }
     if (args.repository.kind === "s3") {
       refs.add(args.repository.accessKeyRef);
       refs.add(args.repository.secretKeyRef);
+    }
+    if (args.offsite) {
+      refs.add(args.offsite.accessKeyRef);
+      refs.add(args.offsite.secretKeyRef);
     }
     for (const r of refs) {
       if (!args.secretKeys.includes(r)) {
@@ -124,7 +133,7 @@ export class BackupService extends pulumi.ComponentResource {
             : []),
           {
             file: "/etc/cron.d/shipyard-backup",
-            content: renderCrontab(args.schedule, args.verify?.schedule),
+            content: renderCrontab(args.schedule, args.verify?.schedule, args.offsite !== undefined),
             permissions: "0644",
           },
           { file: `${SECRETS}/restic-password`, content: resticPassword, permissions: "0400" },

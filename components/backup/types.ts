@@ -20,18 +20,31 @@ export type BackupTarget =
       kind: "volume";
       /** Engine volume name, mounted into the backup container. */
       volume: string;
-    };
-
-/** Where backups go: a local volume, or an S3-compatible bucket (MinIO). */
-export type BackupRepository =
-  | { kind: "volume" }
+    }
   | {
-      kind: "s3";
-      /** e.g. `http://minio:9000/cep-backups` */
-      url: string;
+      /** An object-store bucket, read and written through the S3 API (render/buckets.ts). */
+      kind: "bucket";
+      /** Host name of the S3 server (MinIO, SeaweedFS) on the data network. */
+      host: string;
+      port: number;
+      bucket: string;
+      /** Secret references of the server's keys (`minio/access-key`, `minio/secret-key`). */
       accessKeyRef: string;
       secretKeyRef: string;
     };
+
+/** An S3-compatible bucket (MinIO, SeaweedFS, AWS, Backblaze B2, Wasabi …) as a restic repository. */
+export interface S3Repository {
+  kind: "s3";
+  /** Endpoint, bucket and path, e.g. `http://minio:9000/cep-backups`. */
+  url: string;
+  /** Secret reference of the access key (a data-layer key, or an operator secret `operator/<name>`). */
+  accessKeyRef: string;
+  secretKeyRef: string;
+}
+
+/** Where backups go: a local volume, or an S3-compatible bucket (MinIO). */
+export type BackupRepository = { kind: "volume" } | S3Repository;
 
 /** The backup service checks its own repository and restores its latest snapshots on a schedule. */
 export interface BackupVerifyOptions {
@@ -56,6 +69,12 @@ export interface BackupServiceArgs {
   retentionDays: number;
   targets: BackupTarget[];
   repository: BackupRepository;
+  /**
+   * A second repository off the host: every dump also goes there (same tags, same key), with the
+   * same retention; `SHIPYARD_REPOSITORY=offsite shipyard-restore …` reads from it.
+   * @default none
+   */
+  offsite?: S3Repository;
   /** Engine network names it joins to reach the databases. */
   networks: import("@pulumi/pulumi").Input<string>[];
   /** Secret values by reference, from the data layer. */

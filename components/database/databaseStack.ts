@@ -183,7 +183,12 @@ export class DatabaseStack extends pulumi.ComponentResource {
         { parent: this, protect },
       );
       const ref = args.backupKey.ref;
-      secretEntries.push(key.result.apply((v) => [ref, v] as [string, string]));
+      // A key the operator gives (recovering an environment from nothing with the key of its
+      // off-site backups) is used instead; the generated one stays, unused, so nothing protected goes.
+      const given = args.backupKey.value;
+      secretEntries.push(
+        (given !== undefined ? pulumi.secret(given) : key.result).apply((v) => [ref, v] as [string, string]),
+      );
     }
 
     for (const o of args.operatorSecrets ?? []) {

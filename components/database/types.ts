@@ -111,7 +111,14 @@ export interface DatabaseStackArgs {
    * layer as `backupKey.ref`, protected with `protect`: losing it loses every snapshot.
    * @default none
    */
-  backupKey?: { ref: string };
+  backupKey?: {
+    ref: string;
+    /**
+     * The operator's key instead of the generated one (the key printed for safekeeping, given
+     * to recover an environment from nothing from its off-site backups). @default the generated key
+     */
+    value?: pulumi.Input<string>;
+  };
   /**
    * Volumes the data layer keeps for app-layer containers (the proxy's certificates), so
    * an app deploy, a replaced container or an app-layer destroy leaves them: each named

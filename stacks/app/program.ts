@@ -11,8 +11,9 @@ import { routeProbesOf } from "./routeProbes";
 import { dataLayerDone, PREVIEW_CONTRACT_ENV } from "./dataGate";
 import { ConfigError, loadStack, swarmOf } from "../config";
 import { describeImageSet } from "../imageSet";
-import { tsigSecretProblem } from "../tls";
 import { setSecretCommand } from "../operatorSecrets";
+import { offsiteRepository } from "../backupOffsite";
+import { missingFromData, SMTP_PASSWORD_NAME, TSIG_SECRET_NAME } from "../configSecrets";
 import { engineFacts } from "../engineFacts";
 import { appImages, refuseRegistryProblems } from "./images";
 import {
@@ -30,8 +31,6 @@ export async function appProgram(raw?: Record<string, string>): Promise<Record<s
   const imageSet = { set: config.imageSet, from: config.imageSetFrom };
   void pulumi.log.info(describeImageSet(imageSet));
   refuseRegistryProblems(config);
-  const missingSecret = tsigSecretProblem(system.app.proxy.tls, config.tlsDnsTsigSecret);
-  if (missingSecret) throw new ConfigError(`invalid stack configuration:\n  - ${missingSecret}`);
   const misplaced = Object.keys(config.operatorSecrets);
   if (misplaced.length > 0)
     throw new ConfigError(
@@ -71,6 +70,17 @@ export async function appProgram(raw?: Record<string, string>): Promise<Record<s
     secrets = pulumi.secret(secretValues ?? {});
   }
 
+  // The operator secrets the config calls for (DNS-01, SMTP, off-site keys) come from the data layer.
+  const absent = missingFromData(system, contract.secretKeys, dataStack);
+  if (absent.length > 0)
+    throw new ConfigError(`invalid stack configuration:\n${absent.map((p) => `  - ${p}`).join("\n")}`);
+  const proxyTls = system.app.proxy.tls;
+  if (proxyTls?.mode === "acme" && proxyTls.dns !== undefined)
+    // loadStack left a stand-in: the value is the data layer's operator secret tls-dns-tsig-secret.
+    proxyTls.dns = {
+      ...proxyTls.dns,
+      tsigSecret: pulumi.secret(secrets.apply((m) => m[`operator/${TSIG_SECRET_NAME}`])),
+    };
   const dockerEngine = await engineFacts();
   // Registry images by digest, looked up now (stacks/app/images.ts); local stand-ins as named.
   const images = await appImages(system.system, system, config);
@@ -168,6 +178,7 @@ export async function appProgram(raw?: Record<string, string>): Promise<Record<s
   const bk = system.app.backup;
   let backup: BackupService | undefined;
   if (bk) {
+    const offsite = config.backupOffsite;
     backup = new BackupService(
       system.system,
       {
@@ -177,7 +188,8 @@ export async function appProgram(raw?: Record<string, string>): Promise<Record<s
         schedule: bk.schedule,
         retentionDays: bk.retentionDays,
         repository: bk.repository,
-        networks: bk.networks.map((k) => networks[k]),
+        offsite: offsite && offsiteRepository(offsite, system.system, system.environment),
+        networks: [...bk.networks.map((k) => networks[k]), ...(offsite?.networks ?? [])],
         secrets,
         secretKeys: contract.secretKeys,
         passwordRef: BACKUP_KEY_REF,
@@ -190,6 +202,7 @@ export async function appProgram(raw?: Record<string, string>): Promise<Record<s
           exclude: bk.exclude,
           volumes: bk.volumes,
           volumeName: (v) => `${system.system}-${system.environment}-${v}`,
+          repository: bk.repository,
         }),
       },
       { dependsOn: Object.values(app.containers).flat() },
@@ -230,9 +243,10 @@ export async function appProgram(raw?: Record<string, string>): Promise<Record<s
         ...monitored.alerts,
         email: monitored.alerts.email && {
           ...monitored.alerts.email,
-          // Provisional: stack config shipyard:alertSmtpPassword (a Pulumi secret) until operator secrets land.
-          password:
-            config.alertSmtpPassword === undefined ? undefined : pulumi.secret(config.alertSmtpPassword),
+          // The operator secret alert-smtp-password (stacks/configSecrets.ts), from the data layer.
+          password: monitored.alerts.email.user
+            ? pulumi.secret(secrets.apply((m) => m[`operator/${SMTP_PASSWORD_NAME}`]))
+            : undefined,
         },
       },
     });

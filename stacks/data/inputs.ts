@@ -7,6 +7,7 @@ import type { DatabaseStackArgs } from "../../components/database";
 import { ConfigError, loadStack, swarmOf } from "../config";
 import type { ImageSetChoice } from "../imageSet";
 import { operatorSecretValues } from "../operatorSecrets";
+import { BACKUP_KEY_SECRET, configSecretFormProblem } from "../configSecrets";
 import { BACKUP_KEY_REF, CERT_VOLUME_PURPOSE, needsCertVolume, secretKeysOf } from "../contract";
 
 export interface DataInputs {
@@ -29,7 +30,18 @@ export function dataInputs(raw?: Record<string, string>, stack?: string): DataIn
 /** The same, from the stack's config and system as `loadStack` gives them. */
 export function dataInputsOf({ config, system }: ReturnType<typeof loadStack>, stack?: string): DataInputs {
   // A required operator secret that is missing stops the layer before any resource exists.
-  const operator = operatorSecretValues(config.operatorSecrets, system, config.blueprint, stack);
+  // The backup key given by the operator (recovery from nothing): not a declared operator secret.
+  const { [BACKUP_KEY_SECRET]: givenKey, ...given } = config.operatorSecrets;
+  const operator = operatorSecretValues(
+    system.app.backup ? given : config.operatorSecrets,
+    system,
+    config.blueprint,
+    stack,
+  );
+  for (const o of operator.values) {
+    const bad = configSecretFormProblem(o.name, o.value);
+    if (bad) operator.problems.push(bad);
+  }
   if (operator.problems.length > 0)
     throw new ConfigError(
       `invalid stack configuration:\n${operator.problems.map((p) => `  - ${p}`).join("\n")}`,
@@ -46,7 +58,9 @@ export function dataInputsOf({ config, system }: ReturnType<typeof loadStack>, s
       appSecrets: system.data.secrets,
       operatorSecrets: operator.values,
       // The backup repository's key lives here, not with the app layer's backup service.
-      ...(system.app.backup ? { backupKey: { ref: BACKUP_KEY_REF } } : {}),
+      ...(system.app.backup
+        ? { backupKey: { ref: BACKUP_KEY_REF, ...(givenKey !== undefined ? { value: givenKey } : {}) } }
+        : {}),
       // The proxy's certificates are data: an app deploy or destroy never loses them.
       ...(needsCertVolume(system)
         ? { appVolumes: [{ purpose: CERT_VOLUME_PURPOSE, component: "proxy" }] }

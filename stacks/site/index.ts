@@ -14,6 +14,7 @@ import { shellQuote as q } from "../../components/shared/grammar";
 import { loadStack } from "../config";
 import { describeImageSet } from "../imageSet";
 import { engineFacts } from "../engineFacts";
+import { siteBackup } from "./siteBackup";
 
 const SitesContract = z.object({ proxyContainer: z.string(), sitesDir: z.string() });
 /** Platform proxy kind traefik: the site's routed containers join the edge network with router labels. */
@@ -81,6 +82,7 @@ async function siteProgram(): Promise<Record<string, unknown>> {
 
   const dockerEngine = await engineFacts();
   const { db, secretKeys } = siteDatabase({ config, system }, { internal: false, protect, dockerEngine });
+  const backup = await siteBackup({ config, system }, db, secretKeys, { protect, dockerEngine });
   const app = new AppStack(
     site.name,
     {
@@ -123,6 +125,7 @@ async function siteProgram(): Promise<Record<string, unknown>> {
     site: site.name,
     domain: site.domain,
     network: site.network,
+    backup: backup !== undefined,
     routes: routes.map((r) => `${r.host}${r.path ?? "/"}`),
   };
 }
@@ -140,6 +143,7 @@ async function traefikSite(t: z.infer<typeof TraefikSites>): Promise<Record<stri
   const protect = config.protect ?? env === "prod";
   const dockerEngine = await engineFacts();
   const { db, secretKeys } = siteDatabase({ config, system }, { internal: true, protect, dockerEngine });
+  const backup = await siteBackup({ config, system }, db, secretKeys, { protect, dockerEngine });
   const opt = <T>(v: T | null | undefined): T | undefined => v ?? undefined;
   const app = new AppStack(
     site.name,
@@ -175,6 +179,7 @@ async function traefikSite(t: z.infer<typeof TraefikSites>): Promise<Record<stri
     site: site.name,
     domain: site.domain,
     network: site.network,
+    backup: backup !== undefined,
     edge: t.networkName,
     routes: app.routes.map((r) => `${r.host}${r.path ?? "/"}`),
   };

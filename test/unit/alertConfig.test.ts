@@ -1,7 +1,11 @@
 import { loadStack } from "../../stacks/config";
+import { dataInputs } from "../../stacks/data/inputs";
 import { BLUEPRINTS, resolve } from "../../blueprints";
 
-/** Alert delivery settings: the blueprint's per environment, shipyard:alerts over them, the password secret. */
+/**
+ * Alert delivery settings: the blueprint's per environment, shipyard:alerts over them, the
+ * password the data layer's operator secret alert-smtp-password.
+ */
 const demo = (env: string, extra: Record<string, string> = {}) => ({
   "shipyard:blueprint": "demo",
   "shipyard:environment": env,
@@ -20,9 +24,7 @@ const relay = JSON.stringify({
 
 describe("alert delivery config", () => {
   test("shipyard:alerts reaches the monitoring settings; one address becomes a list", () => {
-    const { system } = loadStack(
-      demo("prod", { "shipyard:alerts": relay, "shipyard:alertSmtpPassword": "pw" }),
-    );
+    const { system } = loadStack(demo("prod", { "shipyard:alerts": relay }));
     expect(system.app.monitoring?.alerts).toEqual({
       email: {
         host: "smtp.example.com",
@@ -36,10 +38,9 @@ describe("alert delivery config", () => {
   });
   test.each([
     [
-      { "shipyard:alerts": relay },
-      /shipyard:alertSmtpPassword: required \(a secret\) when alerts\.email\.user is set/,
+      { "shipyard:alerts": relay, "shipyard:alertSmtpPassword": "pw" },
+      /shipyard:alertSmtpPassword: moved to the operator secret alert-smtp-password of the data layer's stack; remove it \(pulumi config rm shipyard:alertSmtpPassword -C stacks\/app -s demo-prod\) and set it with: pulumi config set --secret --path 'shipyard:operatorSecrets\.alert-smtp-password'/,
     ],
-    [{ "shipyard:alertSmtpPassword": "pw" }, /shipyard:alertSmtpPassword: set without alerts\.email\.user/],
     [
       { "shipyard:alerts": JSON.stringify({ email: { host: "x.example.com", port: 99999 } }) },
       /shipyard:alerts\.email\.port/,
@@ -48,6 +49,23 @@ describe("alert delivery config", () => {
     [{ "shipyard:alerts": JSON.stringify({ pager: {} }) }, /shipyard:alerts\.pager: unknown key/],
   ])("refused naming the key: %j", (extra, message) => {
     expect(() => loadStack(demo("prod", extra))).toThrow(message);
+  });
+  test("the password is the operator secret alert-smtp-password, required with email.user and only then", () => {
+    expect(loadStack(demo("prod", { "shipyard:alerts": relay })).system.data.operatorSecrets).toContainEqual({
+      name: "alert-smtp-password",
+      description: 'the SMTP relay\'s password for user "alerts" (shipyard:alerts email.user)',
+      required: true,
+    });
+    expect(() => dataInputs(demo("prod", { "shipyard:alerts": relay }), "demo-db-prod")).toThrow(
+      "shipyard:operatorSecrets.alert-smtp-password: required in prod and not set (the SMTP relay's password for user \"alerts\" (shipyard:alerts email.user)); set it with: pulumi config set --secret --path 'shipyard:operatorSecrets.alert-smtp-password' <value> -C stacks/data -s demo-db-prod",
+    );
+    const pw = { "shipyard:operatorSecrets.alert-smtp-password": "pw-value" };
+    expect(dataInputs(demo("prod", { "shipyard:alerts": relay, ...pw })).contract.secretKeys).toContain(
+      "operator/alert-smtp-password",
+    );
+    expect(() => dataInputs(demo("prod", pw))).toThrow(
+      "shipyard:operatorSecrets.alert-smtp-password: not an operator secret of demo in prod",
+    );
   });
   test("an environment without monitoring refuses shipyard:alerts", () => {
     expect(() => loadStack(demo("dev", { "shipyard:alerts": relay }))).toThrow(

@@ -50,6 +50,25 @@ describe("the backup repository key", () => {
     expect(key.inputs).toMatchObject({ length: 40, special: false });
   });
 
+  test("a key the operator gives (recovery from nothing) is handed over instead; the generated one stays", async () => {
+    const given = {
+      "shipyard:operatorSecrets.backup-repository-password": "the-key-printed-for-safekeeping",
+    };
+    const inputs = dataInputs(config("prod", given));
+    expect(inputs.args.backupKey).toEqual({ ref: BACKUP_KEY_REF, value: "the-key-printed-for-safekeeping" });
+    expect(inputs.args.operatorSecrets?.map((o) => o.name)).not.toContain("backup-repository-password");
+    const db = new DatabaseStack("demo", inputs.args, { transformations: [transformation] });
+    const secrets = await value<Record<string, string>>(db.secrets);
+    expect(secrets[BACKUP_KEY_REF]).toBe("the-key-printed-for-safekeeping");
+    // Nothing protected goes: the generated key stays in the state, unused.
+    expect(passwords()).toContain("demo-backup-repository-password");
+    expect(JSON.stringify(resources)).not.toContain("the-key-printed-for-safekeeping");
+    // Where the environment has no backup, it is refused like any undeclared name.
+    expect(() => dataInputs(config("dev", given))).toThrow(
+      "shipyard:operatorSecrets.backup-repository-password: not an operator secret of demo in dev",
+    );
+  });
+
   test("the contract lists it; the app layer's backup service mounts it and generates no key of its own", async () => {
     const out = await dataProgram(config("prod"));
     const contract = await value<DataContract>(out.contract);

@@ -7,7 +7,7 @@ import { checkTls, edgeRouting, renderTraefik, ReverseProxy, traefikLabels } fro
 import { checkAcmeDns, wildcardFor } from "../../components/proxy/dnsChallenge";
 import type { ProxyAcmeDns, ProxyTlsAcme } from "../../components/proxy/types";
 import { loadStack, parseConfig } from "../../stacks/config";
-import { tsigSecretProblem } from "../../stacks/tls";
+import { dataInputs } from "../../stacks/data/inputs";
 import { appProgram } from "../../stacks/app/program";
 import { dataProgram } from "../../stacks/data/program";
 
@@ -198,15 +198,44 @@ describe("DNS-01: shipyard:tls.dns and shipyard:tlsDnsTsigSecret", () => {
     ...extra,
   });
 
-  test("the secret joins the DNS settings; the app layer names the key when it is missing, other layers need none", async () => {
-    const p = loadStack(wm({ "shipyard:tlsDnsTsigSecret": SECRET })).system.app.proxy;
-    expect(p.tls).toMatchObject({ mode: "acme", dns: { nameserver: "ns1.example.org", tsigSecret: SECRET } });
-    // The data layer and site stacks read the same settings without the secret.
-    expect(loadStack(wm({})).system.app.proxy.tls).toMatchObject({ dns: { tsigKey: "acme-update" } });
-    expect(tsigSecretProblem(p.tls, SECRET)).toBeUndefined();
-    await expect(appProgram(wm({}))).rejects.toThrow(
-      /shipyard:tlsDnsTsigSecret: required with shipyard:tls.dns \(the proxy signs its DNS updates with it\); allowed: the TSIG key's base64 secret, set as a secret/,
+  const given = (v: string) => ({ "shipyard:operatorSecrets.tls-dns-tsig-secret": v });
+
+  test("the secret is the data layer's operator secret tls-dns-tsig-secret, required with tls.dns", () => {
+    const { system } = loadStack(wm({}));
+    expect(system.data.operatorSecrets).toContainEqual({
+      name: "tls-dns-tsig-secret",
+      description: expect.stringContaining("the TSIG key acme-update's base64 secret"),
+      required: true,
+    });
+    // Every layer reads the settings with a stand-in; the app layer puts the data layer's value in.
+    expect(system.app.proxy.tls).toMatchObject({ dns: { tsigKey: "acme-update" } });
+    expect(JSON.stringify(system.app.proxy.tls)).not.toContain(SECRET);
+    expect(() => dataInputs(wm({}), "webmeteor-db-prod")).toThrow(
+      /shipyard:operatorSecrets\.tls-dns-tsig-secret: required in prod and not set \(the TSIG key acme-update's base64 secret.*set it with: pulumi config set --secret --path 'shipyard:operatorSecrets\.tls-dns-tsig-secret' <value> -C stacks\/data -s webmeteor-db-prod/,
     );
+    expect(dataInputs(wm(given(SECRET))).contract.secretKeys).toContain("operator/tls-dns-tsig-secret");
+    // Its form is checked where the value is (base64), never printed.
+    expect(() => dataInputs(wm(given("not base64!")))).toThrow(
+      "shipyard:operatorSecrets.tls-dns-tsig-secret: (secret) is not allowed; allowed: the TSIG key's base64 secret",
+    );
+    // Without tls.dns it is not an operator secret of the environment.
+    expect(() => dataInputs({ ...wm(given(SECRET)), "shipyard:tls": "off" })).toThrow(
+      "shipyard:operatorSecrets.tls-dns-tsig-secret: not an operator secret of webmeteor in prod",
+    );
+  });
+
+  test("the old key shipyard:tlsDnsTsigSecret is refused, naming the operator secret and the commands", () => {
+    let message = "";
+    try {
+      loadStack(wm({ "shipyard:tlsDnsTsigSecret": SECRET }));
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toContain(
+      "shipyard:tlsDnsTsigSecret: moved to the operator secret tls-dns-tsig-secret of the data layer's stack; remove it (pulumi config rm shipyard:tlsDnsTsigSecret -C stacks/app -s webmeteor-prod) and set it with: pulumi config set --secret --path 'shipyard:operatorSecrets.tls-dns-tsig-secret' <value> -C stacks/data -s webmeteor-prod",
+    );
+    expect(message).toContain("npm run deploy -- up webmeteor prod --secret tls-dns-tsig-secret");
+    expect(message).not.toContain(SECRET);
   });
 
   test("bad values name their shipyard: key", () => {
@@ -220,7 +249,7 @@ describe("DNS-01: shipyard:tls.dns and shipyard:tlsDnsTsigSecret", () => {
     ).toThrow(/shipyard:tls.dns.provider: Invalid enum value. Expected 'rfc2136', received 'route53'/);
     expect(() =>
       loadStack({
-        ...wm({ "shipyard:tlsDnsTsigSecret": SECRET }),
+        ...wm({}),
         "shipyard:tls": JSON.stringify({
           mode: "acme",
           email: "ops@example.org",
@@ -233,15 +262,6 @@ describe("DNS-01: shipyard:tls.dns and shipyard:tlsDnsTsigSecret", () => {
         }),
       }),
     ).toThrow(/shipyard:tls: tls.dns.nameserver: "ns1:99999" is not allowed/);
-    expect(() =>
-      loadStack({ ...wm({}), "shipyard:tls": "off", "shipyard:tlsDnsTsigSecret": SECRET }),
-    ).toThrow(/shipyard:tlsDnsTsigSecret: needs shipyard:tls mode "acme" with tls.dns/);
-    // The secret's value is in no message.
-    try {
-      loadStack({ ...wm({}), "shipyard:tls": "off", "shipyard:tlsDnsTsigSecret": SECRET });
-    } catch (e) {
-      expect((e as Error).message).not.toContain(SECRET);
-    }
   });
 });
 
@@ -268,12 +288,10 @@ describe("DNS-01: WebMeteor through the data and app layers", () => {
 
   test("the platform's routers share *.webmeteor.localhost; sites are told the domain, never the key", async () => {
     // The data layer reads the same settings without the secret.
-    const data = await dataProgram(wm());
+    const data = await dataProgram(wm({ "shipyard:operatorSecrets.tls-dns-tsig-secret": SECRET }));
     published = { contract: await out(data.contract), secrets: await out(data.secrets) };
     mocks.resources.length = 0;
-    const app = await appProgram(
-      wm({ "shipyard:dataStack": "webmeteor-staging", "shipyard:tlsDnsTsigSecret": SECRET }),
-    );
+    const app = await appProgram(wm({ "shipyard:dataStack": "webmeteor-staging" }));
     await settle();
     const routed = mocks.resources.filter(
       (r) =>
@@ -296,6 +314,9 @@ describe("DNS-01: WebMeteor through the data and app layers", () => {
       (r) => r.type === "docker:index/container:Container" && r.inputs.name === "webmeteor-staging-proxy",
     )!;
     expect(proxy.inputs.envs).toContain("RFC2136_TSIG_SECRET_FILE=/run/secrets/rfc2136-tsig-secret");
+    // The data layer's operator secret is the file's content, not the settings' stand-in.
+    expect(JSON.stringify(proxy.inputs.uploads)).toContain(SECRET);
+    expect(JSON.stringify(proxy.inputs.envs)).not.toContain(SECRET);
     expect(app.sites).toMatchObject({ kind: "traefik", https: true, wildcards: ["webmeteor.localhost"] });
     expect(JSON.stringify(app.sites)).not.toMatch(/acme-update|ns1\.example\.org|ops@example\.org/);
     expect(JSON.stringify(app)).not.toContain(SECRET);

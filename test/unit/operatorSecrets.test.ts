@@ -235,3 +235,50 @@ describe("the deploy command", () => {
     }
   });
 });
+
+describe("operator secrets the stack config calls for", () => {
+  test("alert-smtp-password goes from the data layer's config to Alertmanager's password file, never in plain inputs", async () => {
+    const relay = JSON.stringify({
+      email: {
+        host: "smtp.example.com",
+        port: 587,
+        from: "a@example.com",
+        to: "ops@example.com",
+        user: "alerts",
+      },
+    });
+    const env = (extra: Record<string, string>) => ({
+      ...config("staging", extra),
+      "shipyard:alerts": relay,
+    });
+    const out = await dataProgram(
+      env({
+        "shipyard:operatorSecrets.alert-smtp-password": "smtp-pw-from-operator",
+        "shipyard:operatorSecrets.smtp-password": "s3cret-smtp",
+      }),
+    );
+    published = { contract: await value<DataContract>(out.contract), secrets: await value(out.secrets) };
+    resources.length = 0;
+    await appProgram(env({ "shipyard:dataStack": "opsdemo-staging" }));
+    let am: Recorded | undefined;
+    for (let i = 0; i < 100 && !am; i++) {
+      am = resources.find(
+        (r) => r.type === "docker:index/container:Container" && r.name.endsWith("-alertmanager"),
+      );
+      if (!am) await new Promise((res) => setTimeout(res, 50));
+    }
+    expect(am).toBeDefined();
+    expect(JSON.stringify(am!.inputs.uploads)).toContain("smtp-pw-from-operator");
+    expect(JSON.stringify(am!.inputs.envs ?? [])).not.toContain("smtp-pw-from-operator");
+    expect(JSON.stringify(am!.inputs.labels ?? [])).not.toContain("smtp-pw-from-operator");
+
+    // An app layer whose data layer lacks it (deployed without the same alerts) is refused, naming it.
+    published = {
+      contract: { ...(published.contract as DataContract), secretKeys: ["backup/repository-password"] },
+      secrets: {},
+    };
+    await expect(appProgram(env({ "shipyard:dataStack": "opsdemo-staging" }))).rejects.toThrow(
+      "operator/alert-smtp-password: the data stack organization/shipyard-data/opsdemo-staging does not hold it",
+    );
+  });
+});

@@ -40,9 +40,10 @@ export function validateCron(expr: string): void {
 
 /**
  * The /etc/cron.d entries: the backup, and the verification when it has a
- * schedule; output goes to the container's log.
+ * schedule (then, with an off-site repository, the same verification of it);
+ * output goes to the container's log.
  */
-export function renderCrontab(schedule: string, verifySchedule?: string): string {
+export function renderCrontab(schedule: string, verifySchedule?: string, offsite = false): string {
   validateCron(schedule);
   if (verifySchedule !== undefined) validateCron(verifySchedule);
   return [
@@ -51,7 +52,12 @@ export function renderCrontab(schedule: string, verifySchedule?: string): string
     "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
     `${schedule} root /usr/local/bin/shipyard-backup >/proc/1/fd/1 2>/proc/1/fd/2`,
     ...(verifySchedule !== undefined
-      ? [`${verifySchedule} root /usr/local/bin/shipyard-verify >/proc/1/fd/1 2>/proc/1/fd/2`]
+      ? [
+          `${verifySchedule} root /usr/local/bin/shipyard-verify >/proc/1/fd/1 2>/proc/1/fd/2` +
+            (offsite
+              ? "; SHIPYARD_REPOSITORY=offsite /usr/local/bin/shipyard-verify >/proc/1/fd/1 2>/proc/1/fd/2"
+              : ""),
+        ]
       : []),
     "",
   ].join("\n");

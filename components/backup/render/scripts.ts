@@ -4,10 +4,13 @@
  * secrets are read from files at run time and never appear in it.
  */
 import { checkForm, shellQuote } from "../../shared/grammar";
-import type { BackupRepository, BackupTarget } from "../types";
+import type { BackupRepository, BackupTarget, S3Repository } from "../types";
 import { liveRowsCommand, ROWS_FUNCTIONS } from "./rows";
+import { readSecret, SECRETS } from "./secretFiles";
+import { bucketDumpCommand, bucketRestoreLines } from "./buckets";
+import { offsiteBackupLines, offsiteRetentionLines, REPOSITORY_SWITCH, repositorySwitch } from "./offsite";
 
-export const SECRETS = "/run/secrets";
+export { readSecret, SECRETS, secretFileName } from "./secretFiles";
 
 /**
  * Loads a `pg_dump -Fc` archive into a live PostgreSQL server of any major up to the image's
@@ -44,12 +47,14 @@ export const LOCK_FILE = "/tmp/shipyard-repository.lock";
 export function checkScriptValues(o: {
   targets: BackupTarget[];
   repository: BackupRepository;
+  offsite?: S3Repository;
   system: string;
   environment: string;
 }): void {
   checkForm("engineName", "backup system", o.system);
   checkForm("engineName", "backup environment", o.environment);
   if (o.repository.kind === "s3") checkForm("url", "backup repository url", o.repository.url);
+  if (o.offsite) checkForm("url", "backup offsite url", o.offsite.url);
   for (const t of o.targets) {
     if (t.kind === "volume") {
       checkForm("engineName", "backup volume", t.volume);
@@ -58,7 +63,8 @@ export function checkScriptValues(o: {
     checkForm("engineName", `backup ${t.kind} host`, t.host);
     if (!Number.isInteger(t.port) || t.port < 1 || t.port > 65535)
       throw new Error(`backup ${t.kind} port: ${t.port} is not allowed; allowed: a port from 1 to 65535`);
-    if (t.kind !== "redis") checkForm("sqlName", `backup ${t.kind} database`, t.database);
+    if (t.kind === "bucket") checkForm("engineName", "backup bucket", t.bucket);
+    else if (t.kind !== "redis") checkForm("sqlName", `backup ${t.kind} database`, t.database);
   }
 }
 
@@ -72,16 +78,9 @@ export function targetName(t: BackupTarget): string {
       return `redis-${t.host}`;
     case "volume":
       return `volume-${t.volume}`;
+    case "bucket":
+      return `bucket-${t.host}-${t.bucket}`;
   }
-}
-
-export function secretFileName(ref: string): string {
-  return ref.replace(/[^a-zA-Z0-9_.-]/g, "_");
-}
-
-/** Shell text that reads a secret from its file at run time (double-quoted). */
-export function readSecret(ref: string): string {
-  return `"$(cat ${SECRETS}/${secretFileName(ref)})"`;
 }
 
 export function repoEnv(r: BackupRepository): string[] {
@@ -122,6 +121,8 @@ export function dump(t: BackupTarget): { cmd: string; file: string } {
         cmd: `tar --sort=name --numeric-owner -C ${shellQuote(`/volumes/${t.volume}`)} -cf - .`,
         file: `${t.volume}.tar`,
       };
+    case "bucket":
+      return { cmd: bucketDumpCommand(t), file: `${t.bucket}.tar` };
   }
 }
 
@@ -160,6 +161,7 @@ export function lockedScriptHead(o: {
 export function renderBackupScript(o: {
   targets: BackupTarget[];
   repository: BackupRepository;
+  offsite?: S3Repository;
   retentionDays: number;
   system: string;
   environment: string;
@@ -174,8 +176,9 @@ export function renderBackupScript(o: {
     "echo '# TYPE shipyard_backup_last_status gauge' >>\"$metrics\"",
     ...ROWS_FUNCTIONS,
     "export -f rows_mariadb rows_postgres",
+    ...offsiteBackupLines(o.offsite),
     "backup_one() {",
-    "  local name=$1 file=$2 cmd=$3 rows=${4:-} start tmp sum size rowtag=()",
+    "  local name=$1 file=$2 cmd=$3 rows=${4:-} start tmp sum size rowtag=() tags",
     "  start=$(date +%s)",
     "  tmp=$(mktemp /tmp/shipyard-dump.XXXXXX)",
     '  if [ -n "$rows" ] && ! bash -c "$rows" >"$tmp.before"; then echo "shipyard-backup: $name: row counts not recorded (counting failed)" >&2; rows=; fi',
@@ -185,9 +188,11 @@ export function renderBackupScript(o: {
     '      if bash -c "$rows" >"$tmp.after"; then rowtag=(--tag "rows=$(stable_rows "$tmp.before" "$tmp.after" | rows_tag)")',
     '      else echo "shipyard-backup: $name: row counts not recorded (counting failed)" >&2; fi',
     "    fi",
-    '    if restic backup --quiet --host "$HOSTTAG" --tag "$name" --tag "sha256=$sum" --tag "size=$size" "${rowtag[@]}" --stdin --stdin-filename "$file" <"$tmp"; then',
+    '    tags=(--tag "$name" --tag "sha256=$sum" --tag "size=$size" "${rowtag[@]}")',
+    '    if restic backup --quiet --host "$HOSTTAG" "${tags[@]}" --stdin --stdin-filename "$file" <"$tmp"; then',
     '      echo "shipyard-backup: $name ok, $size bytes, sha256 $sum, $(( $(date +%s) - start ))s"',
     '      printf \'shipyard_backup_last_status{target="%s"} 0\\nshipyard_backup_last_success_timestamp_seconds{target="%s"} %s\\nshipyard_backup_last_size_bytes{target="%s"} %s\\nshipyard_backup_last_duration_seconds{target="%s"} %s\\n\' "$name" "$name" "$(date +%s)" "$name" "$size" "$name" "$(( $(date +%s) - start ))" >>"$metrics"',
+    '      offsite_one "$name" "$file" "$tmp" "${tags[@]}"',
     '      rm -f "$tmp" "$tmp.before" "$tmp.after"; return 0',
     "    fi",
     "  fi",
@@ -211,6 +216,7 @@ export function renderBackupScript(o: {
   }
   lines.push(
     "restic prune --quiet >/dev/null || status=1",
+    ...offsiteRetentionLines(o.offsite, o.targets.map(targetName), o.retentionDays),
     `chmod 0644 "$metrics" && mv "$metrics" ${METRICS_DIR}/shipyard_backup.prom`,
     'exit "$status"',
     "",
@@ -222,6 +228,7 @@ export function renderBackupScript(o: {
 export function renderRestoreScript(o: {
   targets: BackupTarget[];
   repository: BackupRepository;
+  offsite?: S3Repository;
   system: string;
   environment: string;
 }): string {
@@ -231,6 +238,8 @@ export function renderRestoreScript(o: {
     "# Rendered by shipyard: do not edit, change the blueprint.",
     "set -euo pipefail",
     ...repoEnv(o.repository),
+    // SHIPYARD_REPOSITORY=offsite: read the off-site repository (render/offsite.ts).
+    ...repositorySwitch(o.offsite),
     `HOSTTAG=${o.system}-${o.environment}`,
     "target=${1:-}; snap=${2:-latest}",
     `names="${o.targets.map(targetName).join(" ")}"`,
@@ -253,6 +262,8 @@ export function renderRestoreScript(o: {
     "    exit 0 ;;",
     "esac",
     'if [ -z "$target" ]; then echo "usage: shipyard-restore TARGET [SNAPSHOT] | --list | --verify TARGET | --target-of SNAPSHOT; targets: $names" >&2; exit 2; fi',
+    // An empty host (the repository volume lost): say where else the backups are.
+    `restic cat config >/dev/null 2>&1 || { echo "shipyard-restore: no repository at $RESTIC_REPOSITORY (no backup taken here yet); the off-site copy: ${REPOSITORY_SWITCH}=offsite shipyard-restore …, or npm run deploy -- restore <blueprint> <env> --from offsite" >&2; exit 1; }`,
     'if [ "$snap" = latest ]; then',
     '  snap=$(latest "$target")',
     '  [ -n "$snap" ] || { echo "shipyard-restore: no snapshot of $target; take one with shipyard-backup" >&2; exit 1; }',
@@ -295,6 +306,9 @@ export function renderRestoreScript(o: {
           `    find /volumes/${t.volume} -mindepth 1 -delete`,
           `    tar --numeric-owner -C /volumes/${t.volume} -xf /tmp/restore.$$`,
         );
+        break;
+      case "bucket":
+        lines.push(...bucketRestoreLines(t));
         break;
     }
     lines.push("    rm -f /tmp/restore.$$", "    ;;");

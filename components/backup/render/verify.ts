@@ -9,11 +9,14 @@
  * with the dump; a Redis RDB is checked with redis-check-rdb, a volume tar is
  * listed. The results go to Prometheus textfile metrics. Pure text.
  */
-import type { BackupRepository, BackupTarget } from "../types";
+import type { BackupRepository, BackupTarget, S3Repository } from "../types";
+import { OFFSITE_LABEL, REPOSITORY_SWITCH, repositorySwitch } from "./offsite";
 import { ROWS_FUNCTIONS } from "./rows";
 import { dump, lockedScriptHead, METRICS_DIR, SNAPSHOT_FUNCTIONS, targetName } from "./scripts";
 
 export const VERIFY_METRICS_FILE = `${METRICS_DIR}/shipyard_backup_verify.prom`;
+/** The off-site repository's results (`SHIPYARD_REPOSITORY=offsite shipyard-verify`), labelled repository="offsite". */
+export const VERIFY_OFFSITE_METRICS_FILE = `${METRICS_DIR}/shipyard_backup_verify_offsite.prom`;
 
 /** The drill of one target: shell lines run with $name, $file, $snap and the fetched dump at "$scratch/$name". */
 function drill(t: BackupTarget): string[] {
@@ -38,6 +41,7 @@ function drill(t: BackupTarget): string[] {
         `    detail="$(sed -n 's/.*\\[info\\] \\([0-9]*\\) keys read.*/\\1/p' "$scratch/err") keys, RDB checksum OK"`,
       ];
     case "volume":
+    case "bucket":
       return [
         `    n=$(tar -tf "$scratch/$name" 2>"$scratch/err" | wc -l) && [ ! -s "$scratch/err" ] || { fail "$name" "snapshot $snap holds no readable tar: $(tail -3 "$scratch/err" | tr '\\n' ' ')"; return; }`,
         `    detail="$n entries"`,
@@ -49,6 +53,8 @@ function drill(t: BackupTarget): string[] {
 export function renderVerifyScript(o: {
   targets: BackupTarget[];
   repository: BackupRepository;
+  /** The off-site repository, checked with SHIPYARD_REPOSITORY=offsite. @default none */
+  offsite?: S3Repository;
   system: string;
   environment: string;
   /** `restic check --read-data-subset` value: `n/t`, `x%` or a size such as `500M`. */
@@ -58,6 +64,10 @@ export function renderVerifyScript(o: {
 }): string {
   const lines = [
     ...lockedScriptHead(o),
+    // SHIPYARD_REPOSITORY=offsite: the off-site repository, its results in their own file and label.
+    ...repositorySwitch(o.offsite),
+    `out_file=${VERIFY_METRICS_FILE}; repo_label=; repo_only=`,
+    `[ "\${${REPOSITORY_SWITCH}:-local}" = offsite ] && { out_file=${VERIFY_OFFSITE_METRICS_FILE}; repo_label=',${OFFSITE_LABEL}'; repo_only='{${OFFSITE_LABEL}}'; }`,
     "started=$(date +%s); status=0; drill=" + (o.drill === false ? "no" : "yes"),
     '[ "${1:-}" = --no-drill ] && drill=no',
     "scratch=$(mktemp -d /tmp/shipyard-scratch.XXXXXX); pgdir=; mariadb_pid=",
@@ -92,13 +102,13 @@ export function renderVerifyScript(o: {
     "}",
     "trap cleanup EXIT; trap 'exit 1' INT TERM",
     "# Results: one status and one last-success line per check; the last success survives a failure.",
-    `prev=${VERIFY_METRICS_FILE}`,
+    "prev=$out_file",
     ': >"$scratch/status"; : >"$scratch/success"',
     "result() {",
-    '  local last; last=$(sed -n "s/^shipyard_backup_verify_last_success_timestamp_seconds{target=\\"$1\\"} //p" "$prev" 2>/dev/null | tail -1)',
+    '  local last; last=$(sed -n "s/^shipyard_backup_verify_last_success_timestamp_seconds{target=\\"$1\\"$repo_label} //p" "$prev" 2>/dev/null | tail -1)',
     '  [ "$2" = 0 ] && last=$(date +%s)',
-    '  printf \'shipyard_backup_verify_last_status{target="%s"} %s\\n\' "$1" "$2" >>"$scratch/status"',
-    '  printf \'shipyard_backup_verify_last_success_timestamp_seconds{target="%s"} %s\\n\' "$1" "${last:-0}" >>"$scratch/success"',
+    '  printf \'shipyard_backup_verify_last_status{target="%s"%s} %s\\n\' "$1" "$repo_label" "$2" >>"$scratch/status"',
+    '  printf \'shipyard_backup_verify_last_success_timestamp_seconds{target="%s"%s} %s\\n\' "$1" "$repo_label" "${last:-0}" >>"$scratch/success"',
     '  [ "$2" = 0 ] || status=1',
     "}",
     'fail() { echo "shipyard-verify: $1 FAILED: $2" >&2; result "$1" 1; }',
@@ -166,12 +176,12 @@ export function renderVerifyScript(o: {
     '  cat "$scratch/success"',
     "  echo '# HELP shipyard_backup_verify_last_run_timestamp_seconds When the verification last ran.'",
     "  echo '# TYPE shipyard_backup_verify_last_run_timestamp_seconds gauge'",
-    '  echo "shipyard_backup_verify_last_run_timestamp_seconds $(date +%s)"',
+    '  echo "shipyard_backup_verify_last_run_timestamp_seconds$repo_only $(date +%s)"',
     "  echo '# HELP shipyard_backup_verify_last_duration_seconds How long the last verification took.'",
     "  echo '# TYPE shipyard_backup_verify_last_duration_seconds gauge'",
-    '  echo "shipyard_backup_verify_last_duration_seconds $(( $(date +%s) - started ))"',
+    '  echo "shipyard_backup_verify_last_duration_seconds$repo_only $(( $(date +%s) - started ))"',
     '} >"$metrics"',
-    `chmod 0644 "$metrics" && mv "$metrics" ${VERIFY_METRICS_FILE}`,
+    'chmod 0644 "$metrics" && mv "$metrics" "$out_file"',
     'if [ "$status" = 0 ]; then echo "shipyard-verify: passed in $(( $(date +%s) - started ))s"; else echo "shipyard-verify: FAILED in $(( $(date +%s) - started ))s" >&2; fi',
     'exit "$status"',
     "",
