@@ -9,6 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { DATA_GATE_ENV, DATA_GATE_OK } from "../stacks/app/dataGate";
 import { OPERATOR_SECRETS_KEY } from "../stacks/operatorSecrets";
+import { handTargetWaivers, handWaivers } from "./blueprintWaivers";
 import { checkSystem } from "./checkSystem";
 import { decide, fingerprint, remember, type Decision } from "./fastpath";
 import { forgetRecord } from "./fastpath/state";
@@ -88,6 +89,7 @@ export async function openStack(
   const name = site ? siteStackName(t, site) : stackName(t, layer.name as "data" | "app");
   const stack = await createOrSelect(name, layer.workDir);
   await writeConfig(stack, config ?? (await layerConfig(layer, t, site)));
+  handTargetWaivers(stack, t, site);
   return stack;
 }
 
@@ -254,6 +256,7 @@ async function planLayer(target: TargetPlan, plan: TargetLayerPlan, opts: UpOpti
 export async function openLayer(plan: TargetLayerPlan): Promise<Stack> {
   const stack = await createOrSelect(plan.stack, plan.layer.workDir);
   await writeConfig(stack, plan.config);
+  if (!("problem" in plan.loaded)) handWaivers(stack, plan.loaded.system);
   return stack;
 }
 

@@ -4,7 +4,7 @@ import * as random from "@pulumi/random";
 import * as command from "@pulumi/command";
 import {
   containerBaseline,
-  waiverLabels,
+  LABELS_AT_CREATE,
   checkNamePart,
   dockerHealthcheck,
   dockerLabels,
@@ -86,15 +86,12 @@ export class DatabaseStack extends pulumi.ComponentResource {
           internal: n.internal ?? true,
           // Swarm: overlay networks plain containers (the proxy, tools) can join too.
           ...(args.swarm ? { driver: "overlay", attachable: true } : {}),
-          labels: dockerLabels(owner(`network-${n.key}`), {
-            ...args.labels,
-            ...waiverLabels(n.waivers, args.environment),
-          }),
+          // Its waivers reach the policy pack from the blueprint (cli/blueprintWaivers.ts).
+          labels: dockerLabels(owner(`network-${n.key}`), args.labels),
         },
-        // A fixed name cannot exist twice, and pulumi-docker replaces networks
-        // create-first (provider/resources.go:133 sets no DeleteBeforeReplace):
-        // the old network goes first, its containers before it.
-        { parent: this, deleteBeforeReplace: true },
+        // A fixed name cannot exist twice: the bridge replaces an explicitly named
+        // network delete-first (BR schema.go:193-245), its containers before it.
+        { parent: this, deleteBeforeReplace: true, ...LABELS_AT_CREATE },
       );
     }
     // Swarm services attach by ID (see DataContract.networkIds), containers by name.
@@ -229,7 +226,7 @@ export class DatabaseStack extends pulumi.ComponentResource {
     const v = new docker.Volume(
       `${name}-${purpose}`,
       { name: resourceName(args.system, args.environment, purpose), labels },
-      { parent: this, protect },
+      { parent: this, protect, ...LABELS_AT_CREATE },
     );
     this.volumes.push(v);
     return v;
@@ -273,7 +270,7 @@ export class DatabaseStack extends pulumi.ComponentResource {
         waitTimeout: 180,
       },
       { settings: args.swarm, engine: args.dockerEngine, role: "data" },
-      { parent: this, protect },
+      { parent: this, protect, ...LABELS_AT_CREATE },
     );
     if (s.databases.length > 0) {
       // Databases and users are created by SQL on stdin, so passwords appear
@@ -326,7 +323,7 @@ export class DatabaseStack extends pulumi.ComponentResource {
         waitTimeout: 60,
       },
       { settings: args.swarm, engine: args.dockerEngine, role: "data" },
-      { parent: this, protect },
+      { parent: this, protect, ...LABELS_AT_CREATE },
     );
   }
 
@@ -376,7 +373,7 @@ export class DatabaseStack extends pulumi.ComponentResource {
         waitTimeout: 120,
       },
       { settings: args.swarm, engine: args.dockerEngine, role: "data" },
-      { parent: this, protect },
+      { parent: this, protect, ...LABELS_AT_CREATE },
     );
     if ((o.buckets ?? []).length > 0) {
       new command.local.Command(
