@@ -48,7 +48,7 @@ export function dockerLabels(
  * `resource_docker_network_funcs.go:176`; `resource_docker_volume.go:48-53, 309`),
  * delete-first for an explicitly named one (BR `schema.go:193-245`,
  * `provider.go:1275-1276`): the network goes with every container on it, the
- * volume comes back empty; a container's labels are ForceNew too. A changed
+ * volume comes back empty; a container's labels are ForceNew too (TF `resource_docker_container.go:833-840`). A changed
  * `shipyard:labels` therefore reaches such objects when they are next created,
  * and no waiver is a label on them (the deploy command hands a network's waivers
  * to the policy pack, `cli/blueprintWaivers.ts`).

@@ -281,7 +281,7 @@ const DefaultsKey = "__defaults"
 // resource whose name the program set is replaced delete-first, since the
 // name cannot exist twice (BR schema.go:193-245, provider.go:1275-1276;
 // pulumi-docker's SetAutonaming covers every resource with a "name" input,
-// provider/resources.go:407). Networks and volumes with fixed names included.
+// provider/resources.go:404). Networks and volumes with fixed names included.
 func nameGiven(spec Spec, news Props) bool {
 	defaults, ok := news[DefaultsKey].([]any)
 	if !spec.AutoName || !ok {
