@@ -12,8 +12,9 @@ import { OPERATOR_SECRETS_KEY } from "../stacks/operatorSecrets";
 import { handTargetWaivers, handWaivers } from "./blueprintWaivers";
 import { checkSystem } from "./checkSystem";
 import { decide, fingerprint, remember, type Decision } from "./fastpath";
+import { refuseEngineUpgrade } from "./fastpath/engineUpgrade";
 import { forgetRecord } from "./fastpath/state";
-import { systemOf } from "./engine";
+import { commandLine, systemOf } from "./engine";
 import { explained } from "./explain";
 import { keepingOldCopies } from "./failedRelease";
 import { guardData } from "./guard";
@@ -142,6 +143,7 @@ export async function up(t: EnvironmentTarget, opts: UpOptions = {}): Promise<La
   const layers = names.map((n) => target.layers[n]);
   checkSystem(target);
   if (names.includes("app")) await preflight(target);
+  await refuseEngineUpgrade(layers, commandLine("up", t));
   const [first, second] = layers;
   const plan = await planLayer(target, first, opts);
   // When the data layer runs Pulumi, so will the app layer (it reads the data
