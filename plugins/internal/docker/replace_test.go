@@ -3,6 +3,7 @@ package docker
 import (
 	"context"
 	"testing"
+	"time"
 
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"google.golang.org/protobuf/types/known/structpb"
@@ -78,5 +79,25 @@ func TestReadLabelsAsASet(t *testing.T) {
 	readLabels(out, state, map[string]string{"a": "1"})
 	if !rpc.Equal(out["labels"], labels("a", "1")) {
 		t.Errorf("the engine's labels are read back; got %v", out["labels"])
+	}
+}
+
+func TestServiceDurationsReadBackAsUpstream(t *testing.T) {
+	for in, want := range map[string]string{"60s": "1m", "1h0m0s": "1h", "90s": "1m30s", "5s": "5s", "0s": "0s", "1h30m0s": "1h30m"} {
+		d, _ := time.ParseDuration(in)
+		if got := shortDur(d); got != want {
+			t.Errorf("shortDur(%s) = %q, upstream %q", in, got, want)
+		}
+	}
+	var insp serviceInspect
+	sixty := int64(60 * time.Second)
+	insp.Spec.TaskTemplate.ContainerSpec.Healthcheck = &struct{ Interval, Timeout, StartPeriod int64 }{int64(2 * time.Second), 0, sixty}
+	insp.Spec.TaskTemplate.ContainerSpec.StopGracePeriod = &sixty
+	state := rpc.Props{"taskSpec": map[string]any{"containerSpec": map[string]any{
+		"healthcheck": map[string]any{"tests": []any{"CMD", "true"}, "interval": "2s", "startPeriod": "1m0s"}, "stopGracePeriod": "60s"}}}
+	cs := rpc.Obj(rpc.Obj(readDurations(state, insp), "taskSpec"), "containerSpec")
+	hc := rpc.Obj(cs, "healthcheck")
+	if hc["startPeriod"] != "1m" || hc["timeout"] != "0s" || hc["interval"] != "2s" || cs["stopGracePeriod"] != "1m" {
+		t.Errorf("read back %v, stop grace %v; upstream: startPeriod 1m, timeout 0s, stop grace 1m", hc, cs["stopGracePeriod"])
 	}
 }
