@@ -67,16 +67,21 @@ export class DatabaseStack extends pulumi.ComponentResource {
     for (const n of args.networks) {
       if (n.external) {
         const netName = n.name ?? resourceName(args.system, args.environment, n.key);
-        // Shared with other stacks: made if missing, never removed by this one.
+        // Shared with other stacks: made if missing, never removed by this one. In Swarm
+        // mode an attachable overlay (a local bridge is no network for services), and its
+        // ID printed: services attach by ID, which upstream reads back (a name there
+        // replaces the service on every up, TF resource_docker_service_structures.go:526-541).
         const ensure = new command.local.Command(
           `${name}-${n.key}-external`,
           {
-            create: `docker network inspect ${netName} >/dev/null 2>&1 || docker network create ${netName} >/dev/null`,
+            create: args.swarm
+              ? `docker network inspect --format '{{.Id}}' ${netName} 2>/dev/null || docker network create --driver overlay --attachable ${netName}`
+              : `docker network inspect ${netName} >/dev/null 2>&1 || docker network create ${netName} >/dev/null`,
           },
           { parent: this },
         );
         const shared = ensure.stdout.apply(() => netName);
-        nets[n.key] = { name: shared, id: shared };
+        nets[n.key] = { name: shared, id: args.swarm ? ensure.stdout.apply((id) => id.trim()) : shared };
         continue;
       }
       nets[n.key] = new docker.Network(

@@ -30,6 +30,7 @@ export function setupMocks(stackOutputs: () => Record<string, unknown> = () => (
           return { id: args.name, state: { outputs: stackOutputs(), secretOutputNames: ["secrets"] } };
         const state: Record<string, unknown> = { ...args.inputs };
         if (args.type === "random:index/randomPassword:RandomPassword") state.result = `pw-${args.name}`;
+        if (args.type === "command:local:Command") state.stdout = `${args.name}-stdout\n`;
         return { id: `${args.name}-id`, state };
       },
       call: () => ({}),
