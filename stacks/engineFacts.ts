@@ -1,49 +1,71 @@
 /**
  * The target engine's facts, asked once per stack program (GET /version and
- * /info on DOCKER_HOST, as the provider does), so every container is declared
- * for the engine it will run on: a preview already knows them.
+ * /info, on the engine the docker provider talks to: its context or host,
+ * stacks/engineHost.ts), so every container is declared for the engine it will
+ * run on: a preview already knows them. When that engine cannot be asked the
+ * program stops, naming the setting, rather than declare containers for
+ * another engine (a start interval an old engine refuses, a `memorySwap`
+ * update on every run, every container replaced in the preview).
  */
 import * as http from "node:http";
+import * as https from "node:https";
+import * as os from "node:os";
 import * as pulumi from "@pulumi/pulumi";
-import { OLDEST_ENGINE, type EngineFacts } from "../components/shared/engine";
+import type { EngineFacts } from "../components/shared/engine";
+import { engineHost, unaskable, type EngineHost } from "./engineHost";
 
-function get(path: string): Promise<Record<string, unknown>> {
-  const host = process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock";
-  const target = host.startsWith("unix://")
-    ? { socketPath: host.slice("unix://".length) }
-    : (() => {
-        const u = new URL(host.replace(/^tcp:/, "http:"));
-        return { host: u.hostname, port: Number(u.port) || 2375 };
-      })();
+function get(e: EngineHost, path: string): Promise<Record<string, unknown>> {
+  const u = e.host.startsWith("unix://") ? undefined : new URL(e.host.replace(/^tcp:/, "http:"));
+  const target = u
+    ? { host: u.hostname, port: Number(u.port) || (e.tls ? 2376 : 2375) }
+    : { socketPath: e.host.slice("unix://".length) };
+  const client = e.tls ? https : http;
   return new Promise((resolve, reject) => {
-    const req = http.get({ ...target, path, timeout: 5000 }, (res) => {
+    const req = client.get({ ...target, ...(e.tls ?? {}), path, timeout: 5000 }, (res) => {
       let body = "";
       res.on("data", (c: Buffer) => (body += c.toString()));
       res.on("end", () => {
         try {
           resolve(JSON.parse(body) as Record<string, unknown>);
-        } catch (e) {
-          reject(e as Error);
+        } catch (err) {
+          reject(err as Error);
         }
       });
     });
-    req.on("timeout", () => req.destroy(new Error(`no answer from ${host} in 5 s`)));
+    req.on("timeout", () => req.destroy(new Error(`no answer in 5 s`)));
     req.on("error", reject);
   });
 }
 
-/** Asks the engine; when it cannot be asked, assumes the oldest supported one. */
-export async function engineFacts(): Promise<EngineFacts> {
+/** The provider's settings as this stack gives them (`docker:*` config and the environment). */
+export function providerHost(): EngineHost {
+  const c = new pulumi.Config("docker");
+  return engineHost({
+    config: {
+      host: c.get("host"),
+      context: c.get("context"),
+      certPath: c.get("certPath"),
+      caMaterial: c.get("caMaterial"),
+      certMaterial: c.get("certMaterial"),
+      keyMaterial: c.get("keyMaterial"),
+    },
+    env: process.env,
+    home: os.homedir(),
+  });
+}
+
+/** Asks the provider's engine; refuses, naming the setting, when it cannot. */
+export async function engineFacts(e: EngineHost = providerHost()): Promise<EngineFacts> {
+  const why = unaskable(e);
+  if (why) throw new Error(`engine facts: ${why}`);
   try {
-    const [version, info] = await Promise.all([get("/version"), get("/info")]);
-    return {
-      apiVersion: typeof version.ApiVersion === "string" ? version.ApiVersion : OLDEST_ENGINE.apiVersion,
-      swapLimit: info.SwapLimit === true,
-    };
-  } catch (e) {
-    pulumi.log.warn(
-      `the Docker engine could not be asked for its version (${(e as Error).message}); declaring containers for API ${OLDEST_ENGINE.apiVersion}`,
+    const [version, info] = await Promise.all([get(e, "/version"), get(e, "/info")]);
+    if (typeof version.ApiVersion !== "string") throw new Error("its /version has no ApiVersion");
+    return { apiVersion: version.ApiVersion, swapLimit: info.SwapLimit === true };
+  } catch (err) {
+    const where = e.context ? `the Docker context '${e.context}' (from ${e.source})` : e.source;
+    throw new Error(
+      `engine facts: the Docker engine ${e.host} (from ${where}) did not answer (${(err as Error).message}); the containers are declared for the engine the provider talks to, so start it or point ${e.source} at a running one`,
     );
-    return OLDEST_ENGINE;
   }
 }

@@ -9,6 +9,7 @@ import { checkPort } from "../checks/port";
 import { checkSystem } from "../checks/system";
 import { checkBeforeChange } from "../deploy/beforeChange";
 import { gatedRuns } from "../deploy/dataGate";
+import { refuseEngineUpgrade } from "../fastpath/engineUpgrade";
 import { planLayer, upLayer, type LayerResult, type LayerRun, type UpOptions } from "../deploy/layerUp";
 import { planTarget, refuseInvalid } from "../target/plan";
 import type { EnvironmentTarget } from "../target/ref";
@@ -24,6 +25,7 @@ export async function up(t: EnvironmentTarget, opts: UpOptions = {}): Promise<La
   const layers = names.map((n) => target.layers[n]);
   checkSystem(target);
   if (names.includes("app")) await checkPort(target);
+  await refuseEngineUpgrade(layers, target.commandLine("up"));
   const [first, second] = layers;
   const plan = planLayer(target, first, opts);
   // When the first layer (data) runs Pulumi, so will the second (app: it reads

@@ -84,25 +84,42 @@ export function resourcesAfter(changes: OpMap): number {
 /** Skip the layer, or run Pulumi (with a refresh first when the engine lost what the state holds). */
 export type Decision = { skip: UpRecord } | { run: string; refresh?: boolean };
 
-/** Whether `up` may skip the layer, or why it runs Pulumi. */
-export function decide(layer: CoreLayer, stack: string, fp: string | undefined): Decision {
+/** Why `up` must run Pulumi on the layer, judged on its inputs and state alone; undefined when it may skip. */
+function runReason(
+  rec: UpRecord | undefined,
+  state: ReturnType<typeof readState>,
+  fp: string | undefined,
+): string | undefined {
   if (!fp)
-    return {
-      run: "its inputs cannot be read before running it, or it runs images looked up in their registry",
-    };
-  const rec = readRecord(layer.workDir, stack);
-  if (!rec) return { run: "no earlier up of it recorded" };
-  if (rec.fingerprint !== fp) return { run: "its inputs changed since the last up" };
-  const state = readState(layer.workDir, stack);
+    return "its inputs cannot be read before running it, or it runs images looked up in their registry";
+  if (!rec) return "no earlier up of it recorded";
+  if (rec.fingerprint !== fp) return "its inputs changed since the last up";
   if (!state || state.sha !== rec.state)
-    return { run: "its state changed since the last up (another run, a refresh or an import)" };
-  if (state.pending > 0) return { run: `its state holds ${state.pending} interrupted operation(s)` };
-  const problems = engineProblems(state.resources);
+    return "its state changed since the last up (another run, a refresh or an import)";
+  return undefined;
+}
+
+/**
+ * Whether `up` may skip the layer, or why it runs Pulumi. The engine check (one
+ * `docker inspect` per kind of object) runs whatever else changed: a container
+ * stopped or removed by hand is only seen by a refresh (upstream reads
+ * `mustRun: false`, or drops a container it cannot find, TF
+ * resource_docker_container_funcs.go:763-773, 811-824), so the run refreshes
+ * first when the engine differs, and only then.
+ */
+export function decide(layer: CoreLayer, stack: string, fp: string | undefined): Decision {
+  const rec = readRecord(layer.workDir, stack);
+  const state = readState(layer.workDir, stack);
+  const why = runReason(rec, state, fp);
+  if (state && state.pending > 0)
+    return { run: why ?? `its state holds ${state.pending} interrupted operation(s)` };
+  const problems = state ? engineProblems(state.resources) : [];
   if (problems.length > 0)
     return {
-      run: `the engine differs from its state (${problems.join("; ")}); refreshing first`,
+      run: `${why ? `${why}, and ` : ""}the engine differs from its state (${problems.join("; ")}); refreshing first`,
       refresh: true,
     };
+  if (why || !rec) return { run: why ?? "no earlier up of it recorded" };
   return { skip: rec };
 }
 

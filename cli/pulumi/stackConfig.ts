@@ -3,6 +3,7 @@
  * selected (cli/pulumi/workspace.ts), then its settings file given the values.
  */
 import type { ConfigMap, Stack } from "@pulumi/pulumi/automation";
+import { BLUEPRINT_WAIVERS_ENV, type Waiver } from "../../policies/lib/waivers";
 import { createOrSelect } from "./workspace";
 
 /** What opening a stack needs of a layer's plan (cli/target/plan.ts LayerPlan). */
@@ -10,13 +11,25 @@ export interface StackSpec {
   stack: string;
   layer: { workDir: string };
   config: ConfigMap;
+  /** The blueprint's network waivers for this layer (cli/target/waivers.ts): handed to the policy pack. */
+  waivers?: Waiver[];
 }
 
 /** Opens the layer's stack and sets the plan's config in it. */
 export async function openLayer(plan: StackSpec): Promise<Stack> {
   const stack = await createOrSelect(plan.stack, plan.layer.workDir);
   await writeConfig(stack, plan.config);
+  handWaivers(stack, plan.waivers ?? []);
   return stack;
+}
+
+/**
+ * Sets (or clears) the waivers in the stack's environment for its Pulumi runs:
+ * the pack reads them there (a network's labels are set at create only).
+ */
+export function handWaivers(stack: Stack, waivers: Waiver[]): void {
+  if (waivers.length > 0) stack.workspace.envVars[BLUEPRINT_WAIVERS_ENV] = JSON.stringify(waivers);
+  else delete stack.workspace.envVars[BLUEPRINT_WAIVERS_ENV];
 }
 
 /**

@@ -36,7 +36,8 @@ export async function previewJson(
     const r = spawnSync("pulumi", args, {
       encoding: "utf8",
       maxBuffer: 256 * 1024 * 1024,
-      env: { ...process.env, PULUMI_DEBUG_COMMANDS: "true" }, // --event-log is a debug flag
+      // The workspace's variables (the blueprint's waivers, cli/target/waivers.ts); --event-log is a debug flag.
+      env: { ...process.env, ...stack.workspace.envVars, PULUMI_DEBUG_COMMANDS: "true" },
     });
     let json = r.stdout ?? "";
     if (!json.trim().startsWith("{")) {

@@ -17,6 +17,8 @@ import { resourceName } from "../../components/shared/naming";
 import { loadSettings } from "../../policies/lib/settings";
 import { loadStack, type StackConfig } from "../../stacks/config";
 import { OPERATOR_SECRETS_KEY } from "../../stacks/operatorSecrets";
+import type { Waiver } from "../../policies/lib/waivers";
+import { blueprintWaivers } from "./waivers";
 import { DEFAULT_HTTPS_PORT } from "../../stacks/tls";
 import { workspaceAt } from "../pulumi/workspace";
 import { commandLine } from "./commandLine";
@@ -56,6 +58,8 @@ export interface LayerPlan {
   readable: boolean;
   /** `loadStack(raw)`, or the problem the program would report instead. */
   loaded: Loaded | { problem: Error };
+  /** The blueprint's network waivers, handed to the policy pack when the stack opens (none when `loaded` failed). */
+  waivers: Waiver[];
 }
 
 export interface TargetPlan {
@@ -193,6 +197,7 @@ function layerPlan(
     }
   const raw = { ...(settings.held ?? {}), ...rawValues(config) };
   for (const key of secretKeys) raw[key] = SECRET_VALUE;
+  const loaded = tryLoad(raw);
   return {
     layer,
     stack,
@@ -200,7 +205,8 @@ function layerPlan(
     raw,
     settingsFile: settings.file,
     readable: settings.held !== undefined,
-    loaded: tryLoad(raw),
+    loaded,
+    waivers: "problem" in loaded ? [] : blueprintWaivers(loaded.system),
   };
 }
 

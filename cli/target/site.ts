@@ -4,9 +4,12 @@
  * layer's (sites share the root Pulumi.<env>.yaml) with the site set in it.
  */
 import type { ConfigMap } from "@pulumi/pulumi/automation";
+import { BLUEPRINTS, resolve, type Environment } from "../../blueprints";
 import type { SiteRef } from "../../blueprints/resolve";
+import type { Waiver } from "../../policies/lib/waivers";
 import { LAYER, type Layer } from "./layers";
 import { siteStackName } from "./names";
+import { blueprintWaivers } from "./waivers";
 import type { TargetPlan } from "./plan";
 
 export interface SitePlan {
@@ -15,6 +18,8 @@ export interface SitePlan {
   config: ConfigMap;
   /** How the site is named in progress lines: `site <customer>/<app>`. */
   label: string;
+  /** The site network's waivers (cli/target/waivers.ts), handed to the policy pack. */
+  waivers: Waiver[];
 }
 
 export function sitePlan(plan: TargetPlan, site: SiteRef): SitePlan {
@@ -25,5 +30,22 @@ export function sitePlan(plan: TargetPlan, site: SiteRef): SitePlan {
     stack: siteStackName(app.stack, site),
     config,
     label: `site ${site.customer}/${site.app}`,
+    waivers: siteWaivers(plan, site),
   });
+}
+
+/** The blueprint resolved with the site; one that does not resolve is the site program's to report. */
+function siteWaivers(plan: TargetPlan, site: SiteRef): Waiver[] {
+  const t = plan.target;
+  try {
+    const system = resolve(BLUEPRINTS[t.blueprint], {
+      environment: t.environment as Environment,
+      imageSet: "local",
+      systemName: t.systemName,
+      site,
+    });
+    return blueprintWaivers(system);
+  } catch {
+    return [];
+  }
 }

@@ -4,6 +4,7 @@ import {
   dockerHealthcheck,
   dockerLabels,
   containerBaseline,
+  LABELS_AT_CREATE,
   resourceName,
   secretFile,
   type Ownership,
@@ -69,7 +70,7 @@ export class AppStack extends pulumi.ComponentResource {
             name: resourceName(args.system, args.environment, v.volume),
             labels: dockerLabels(owner(v.volume), args.labels),
           },
-          { parent: this, protect: args.protect ?? false },
+          { parent: this, protect: args.protect ?? false, ...LABELS_AT_CREATE },
         );
       }
     }

@@ -6,6 +6,7 @@ import {
   containerBaseline,
   dockerHealthcheck,
   dockerLabels,
+  LABELS_AT_CREATE,
   resourceName,
   type Ownership,
 } from "../shared";
@@ -98,7 +99,7 @@ export class BackupService extends pulumi.ComponentResource {
     this.metricsVolume = new docker.Volume(
       `${name}-backup-metrics`,
       { name: n("backup-metrics"), labels: dockerLabels(owner("backup-metrics"), args.labels) },
-      { parent: this },
+      { parent: this, ...LABELS_AT_CREATE },
     );
     const volumes: docker.types.input.ContainerVolume[] = [
       { volumeName: this.metricsVolume.name, containerPath: METRICS_DIR },
@@ -109,7 +110,7 @@ export class BackupService extends pulumi.ComponentResource {
         { name: n("backups"), labels: dockerLabels(owner("backups"), args.labels) },
         // Kept when the app layer is destroyed: its next deploy adopts the volume of the same
         // name, which the data layer's key (passwordRef) still opens.
-        { parent: this, protect: args.protect ?? false, retainOnDelete: true },
+        { parent: this, protect: args.protect ?? false, retainOnDelete: true, ...LABELS_AT_CREATE },
       );
       volumes.push({ volumeName: this.repositoryVolume.name, containerPath: REPO_DIR });
     }

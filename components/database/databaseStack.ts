@@ -4,7 +4,7 @@ import * as random from "@pulumi/random";
 import * as command from "@pulumi/command";
 import {
   containerBaseline,
-  waiverLabels,
+  LABELS_AT_CREATE,
   checkNamePart,
   dockerHealthcheck,
   dockerLabels,
@@ -67,16 +67,21 @@ export class DatabaseStack extends pulumi.ComponentResource {
     for (const n of args.networks) {
       if (n.external) {
         const netName = n.name ?? resourceName(args.system, args.environment, n.key);
-        // Shared with other stacks: made if missing, never removed by this one.
+        // Shared with other stacks: made if missing, never removed by this one. In Swarm
+        // mode an attachable overlay (a local bridge is no network for services), and its
+        // ID printed: services attach by ID, which upstream reads back (a name there
+        // replaces the service on every up, TF resource_docker_service_structures.go:526-541).
         const ensure = new command.local.Command(
           `${name}-${n.key}-external`,
           {
-            create: `docker network inspect ${netName} >/dev/null 2>&1 || docker network create ${netName} >/dev/null`,
+            create: args.swarm
+              ? `docker network inspect --format '{{.Id}}' ${netName} 2>/dev/null || docker network create --driver overlay --attachable ${netName}`
+              : `docker network inspect ${netName} >/dev/null 2>&1 || docker network create ${netName} >/dev/null`,
           },
           { parent: this },
         );
         const shared = ensure.stdout.apply(() => netName);
-        nets[n.key] = { name: shared, id: shared };
+        nets[n.key] = { name: shared, id: args.swarm ? ensure.stdout.apply((id) => id.trim()) : shared };
         continue;
       }
       nets[n.key] = new docker.Network(
@@ -86,15 +91,12 @@ export class DatabaseStack extends pulumi.ComponentResource {
           internal: n.internal ?? true,
           // Swarm: overlay networks plain containers (the proxy, tools) can join too.
           ...(args.swarm ? { driver: "overlay", attachable: true } : {}),
-          labels: dockerLabels(owner(`network-${n.key}`), {
-            ...args.labels,
-            ...waiverLabels(n.waivers, args.environment),
-          }),
+          // Its waivers reach the policy pack from the blueprint (cli/blueprintWaivers.ts).
+          labels: dockerLabels(owner(`network-${n.key}`), args.labels),
         },
-        // A fixed name cannot exist twice, and pulumi-docker replaces networks
-        // create-first (provider/resources.go:133 sets no DeleteBeforeReplace):
-        // the old network goes first, its containers before it.
-        { parent: this, deleteBeforeReplace: true },
+        // A fixed name cannot exist twice: the bridge replaces an explicitly named
+        // network delete-first (BR schema.go:193-245), its containers before it.
+        { parent: this, deleteBeforeReplace: true, ...LABELS_AT_CREATE },
       );
     }
     // Swarm services attach by ID (see DataContract.networkIds), containers by name.
@@ -234,7 +236,7 @@ export class DatabaseStack extends pulumi.ComponentResource {
     const v = new docker.Volume(
       `${name}-${purpose}`,
       { name: resourceName(args.system, args.environment, purpose), labels },
-      { parent: this, protect },
+      { parent: this, protect, ...LABELS_AT_CREATE },
     );
     this.volumes.push(v);
     return v;
@@ -278,7 +280,7 @@ export class DatabaseStack extends pulumi.ComponentResource {
         waitTimeout: 180,
       },
       { settings: args.swarm, engine: args.dockerEngine, role: "data" },
-      { parent: this, protect },
+      { parent: this, protect, ...LABELS_AT_CREATE },
     );
     if (s.databases.length > 0) {
       // Databases and users are created by SQL on stdin, so passwords appear
@@ -331,7 +333,7 @@ export class DatabaseStack extends pulumi.ComponentResource {
         waitTimeout: 60,
       },
       { settings: args.swarm, engine: args.dockerEngine, role: "data" },
-      { parent: this, protect },
+      { parent: this, protect, ...LABELS_AT_CREATE },
     );
   }
 
@@ -381,7 +383,7 @@ export class DatabaseStack extends pulumi.ComponentResource {
         waitTimeout: 120,
       },
       { settings: args.swarm, engine: args.dockerEngine, role: "data" },
-      { parent: this, protect },
+      { parent: this, protect, ...LABELS_AT_CREATE },
     );
     if ((o.buckets ?? []).length > 0) {
       new command.local.Command(

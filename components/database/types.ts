@@ -75,7 +75,11 @@ export interface DataNetworkSpec {
    * never removed, not owned by this stack.
    */
   external?: boolean;
-  /** Dated exceptions to policies of the pack, set as labels on the network. */
+  /**
+   * Dated exceptions to policies of the pack for this network. Not labels (a label
+   * change would replace the network): the deploy command hands them to the pack
+   * (cli/blueprintWaivers.ts).
+   */
   waivers?: PolicyWaiver[];
 }
 
@@ -128,7 +132,7 @@ export interface DatabaseStackArgs {
   appVolumes?: AppVolumeSpec[];
   /** Protect volumes (and containers) from deletion: on in prod. @default false */
   protect?: boolean;
-  /** Extra labels on every object. */
+  /** Extra labels on every object, set when it is created (LABELS_AT_CREATE). */
   labels?: Record<string, string>;
   /** Run as Swarm services on overlay networks. @default containers on bridge networks */
   swarm?: SwarmSettings;

@@ -8,6 +8,7 @@ import {
   dockerLabels,
   dockerSocketMount,
   httpProbe,
+  LABELS_AT_CREATE,
   resourceName,
   type Ownership,
 } from "../shared";
@@ -252,7 +253,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
       const lokiData = new docker.Volume(
         `${name}-loki-data`,
         { name: n("loki-data"), labels: dockerLabels(owner("loki-data"), args.labels) },
-        { parent: this, protect: args.protect ?? false },
+        { parent: this, protect: args.protect ?? false, ...LABELS_AT_CREATE },
       );
       this.lokiConfig = renderLokiConfig({
         alertmanagerUrl: at.alertmanagerUrl,
@@ -294,7 +295,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
       const positions = new docker.Volume(
         `${name}-promtail-positions`,
         { name: n("promtail-positions"), labels: dockerLabels(owner("promtail-positions"), args.labels) },
-        { parent: this },
+        { parent: this, ...LABELS_AT_CREATE },
       );
       this.promtailConfig = renderPromtailConfig({
         system: args.system,
@@ -339,7 +340,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
     const data = new docker.Volume(
       `${name}-prometheus-data`,
       { name: n("prometheus-data"), labels: dockerLabels(owner("prometheus-data"), args.labels) },
-      { parent: this, protect: args.protect ?? false },
+      { parent: this, protect: args.protect ?? false, ...LABELS_AT_CREATE },
     );
     this.containers.push(
       workload(

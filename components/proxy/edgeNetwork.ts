@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { dockerLabels } from "../shared";
+import { dockerLabels, LABELS_AT_CREATE } from "../shared";
 import { edgeNetworkName, type EdgeRouting, type TraefikRouteOptions } from "./traefikLabels";
 import type { ProxyTls } from "./types";
 
@@ -33,7 +33,7 @@ export function edgeNetwork(
         a.labels,
       ),
     },
-    { deleteBeforeReplace: true, ...opts },
+    { deleteBeforeReplace: true, ...LABELS_AT_CREATE, ...opts },
   );
 }
 

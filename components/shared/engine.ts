@@ -13,7 +13,7 @@ export interface EngineFacts {
   swapLimit: boolean;
 }
 
-/** Assumed when the engine cannot be asked: the oldest engine we support. */
+/** The oldest engine we support: what a component declares for when given no facts (the stack programs always ask, stacks/engineFacts.ts). */
 export const OLDEST_ENGINE: EngineFacts = { apiVersion: "1.41", swapLimit: false };
 
 /**

@@ -40,6 +40,21 @@ export function dockerLabels(
     .map(([label, value]) => ({ label, value }));
 }
 
+/**
+ * Resource options for an object that outlives releases (a network, a volume, a
+ * data-layer container or service): its labels are set when it is created and
+ * never changed after. Upstream a label change replaces a network or a volume
+ * (labels ForceNew and read back: TF `resource_docker_network.go:32-38`,
+ * `resource_docker_network_funcs.go:176`; `resource_docker_volume.go:48-53, 309`),
+ * delete-first for an explicitly named one (BR `schema.go:193-245`,
+ * `provider.go:1275-1276`): the network goes with every container on it, the
+ * volume comes back empty; a container's labels are ForceNew too (TF `resource_docker_container.go:833-840`). A changed
+ * `shipyard:labels` therefore reaches such objects when they are next created,
+ * and no waiver is a label on them (the deploy command hands a network's waivers
+ * to the policy pack, `cli/blueprintWaivers.ts`).
+ */
+export const LABELS_AT_CREATE: { ignoreChanges: string[] } = { ignoreChanges: ["labels"] };
+
 /** A dated exception to one policy of the pack (policies/), carried as a label. */
 export interface PolicyWaiver {
   /** The policy's name, e.g. "data-networks-internal". */

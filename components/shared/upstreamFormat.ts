@@ -75,3 +75,16 @@ export function goDuration(d: string): string {
 function trim(x: number): string {
   return String(Number(x.toFixed(9)));
 }
+
+/**
+ * A duration as upstream reads a Swarm service's back: Go's Duration.String()
+ * shortened by `shortDur` (TF resource_docker_service_structures.go:1341-1350;
+ * health check interval, timeout and start period at 299-301, stop grace period
+ * at 163): "60s" -> "1m", "1h0m0s" -> "1h", "90s" -> "1m30s".
+ */
+export function shortDuration(d: string): string {
+  let s = goDuration(d);
+  if (s.endsWith("m0s")) s = s.slice(0, -2);
+  if (s.endsWith("h0m")) s = s.slice(0, -2);
+  return s;
+}

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { LOG_DRIVER, logOpts } from "../shared/logs";
+import { shortDuration } from "../shared/upstreamFormat";
 import * as docker from "@pulumi/docker";
 import { placementFor, updatePolicy } from "./policy";
 import type { SwarmSettings, WorkloadRole } from "./settings";
@@ -130,9 +131,10 @@ export function swarmService(
             h
               ? {
                   tests: h.tests,
-                  interval: h.interval,
-                  timeout: h.timeout,
-                  startPeriod: h.startPeriod,
+                  // In upstream's read-back form (shortDur), else every up updates the service.
+                  interval: h.interval && shortDuration(h.interval),
+                  timeout: h.timeout && shortDuration(h.timeout),
+                  startPeriod: h.startPeriod && shortDuration(h.startPeriod),
                   retries: h.retries,
                 }
               : undefined,
@@ -140,7 +142,9 @@ export function swarmService(
           init: c.init,
           user: c.user,
           readOnly: c.readOnly,
-          stopGracePeriod: pulumi.output(c.stopTimeout).apply((t) => (t ? `${t}s` : undefined)),
+          stopGracePeriod: pulumi
+            .output(c.stopTimeout)
+            .apply((t) => (t ? shortDuration(`${t}s`) : undefined)),
           capAdds: caps.apply((k) => k?.adds),
           capDrops: caps.apply((k) => k?.drops),
           mounts: pulumi

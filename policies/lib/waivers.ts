@@ -18,16 +18,30 @@ export type Waiver = z.infer<typeof Waiver>;
 
 export const WAIVERS_FILE = path.join(__dirname, "..", "waivers.json");
 
-/** The pack's waivers.json, or the file named in SHIPYARD_POLICY_WAIVERS. */
-export function loadWaivers(env: NodeJS.ProcessEnv = process.env): Waiver[] {
-  const file = env.SHIPYARD_POLICY_WAIVERS || WAIVERS_FILE;
-  if (!fs.existsSync(file)) return [];
-  const parsed = z.array(Waiver).safeParse(JSON.parse(fs.readFileSync(file, "utf8")));
+/**
+ * Waivers a deploy hands the pack from its blueprint (a network's `waivers`), as
+ * JSON in this variable: they are not labels, since a label change replaces a
+ * network (components/shared/labels.ts LABELS_AT_CREATE).
+ */
+export const BLUEPRINT_WAIVERS_ENV = "SHIPYARD_BLUEPRINT_WAIVERS";
+
+function parseWaivers(text: string, source: string): Waiver[] {
+  const parsed = z.array(Waiver).safeParse(JSON.parse(text));
   if (!parsed.success) {
     const i = parsed.error.issues[0];
-    throw new Error(`waivers ${file}: entry ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`waivers ${source}: entry ${i.path.join(".")}: ${i.message}`);
   }
   return parsed.data;
+}
+
+/** The pack's waivers.json (or the file named in SHIPYARD_POLICY_WAIVERS), then the blueprint's. */
+export function loadWaivers(env: NodeJS.ProcessEnv = process.env): Waiver[] {
+  const file = env.SHIPYARD_POLICY_WAIVERS || WAIVERS_FILE;
+  const fromFile = fs.existsSync(file) ? parseWaivers(fs.readFileSync(file, "utf8"), file) : [];
+  const fromBlueprint = env[BLUEPRINT_WAIVERS_ENV]
+    ? parseWaivers(env[BLUEPRINT_WAIVERS_ENV], BLUEPRINT_WAIVERS_ENV)
+    : [];
+  return [...fromFile, ...fromBlueprint];
 }
 
 function globMatch(pattern: string, value: string): boolean {
@@ -61,8 +75,13 @@ export function covers(w: Waiver, r: ResourceView): boolean {
 
 export const WAIVER_LABEL = "io.shipyard.waiver.";
 
-/** Waivers a blueprint set on the resource as labels: io.shipyard.waiver.<policy> = "<expires> <reason>". */
+/**
+ * Waivers a blueprint set on the resource as labels: io.shipyard.waiver.<policy> = "<expires> <reason>".
+ * Containers only: a network's or volume's labels are set at create and kept, so
+ * a waiver label there may be an old one (theirs come through BLUEPRINT_WAIVERS_ENV).
+ */
 export function labelWaivers(r: ResourceView): Waiver[] {
+  if (r.kind === "network" || r.kind === "volume") return [];
   return Object.entries(r.labels)
     .filter(([k]) => k.startsWith(WAIVER_LABEL))
     .map(([k, v]) => {

@@ -4,9 +4,10 @@
  * backup service generates none and mounts the data layer's.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { useFakeEngine } from "./helpers/fakeEngine";
 import { setupMocks, type Recorded } from "./helpers/mocks";
 
-process.env.DOCKER_HOST = "unix:///nonexistent/docker.sock";
+useFakeEngine();
 
 let published: Record<string, unknown> = {};
 const { resources, transformation } = setupMocks(() => published);

@@ -142,3 +142,31 @@ describe("DatabaseStack", () => {
     ).toThrow(/databases\[\].name is "drop table"/);
   });
 });
+
+describe("DatabaseStack: an external network in Swarm mode", () => {
+  test("is made an attachable overlay if missing, and its services attach by the ID the command prints", async () => {
+    mocks.resources.length = 0;
+    const db = new DatabaseStack(
+      "cme",
+      {
+        system: "cme",
+        environment: "dev",
+        networks: [{ key: "external", name: "external", external: true }],
+        servers: [{ name: "db", engine: "postgres", image: "postgres:16", databases: [{ name: "cme" }] }],
+        swarm: { endpointMode: "dnsrr", publishMode: "host" },
+      },
+      { transformations: [mocks.transformation] },
+    );
+    await value(db.networkIds);
+    await settle();
+    const ensure = mocks.resources.find(
+      (r) => r.type === "command:local:Command" && r.name === "cme-external-external",
+    )!;
+    expect(ensure.inputs.create).toBe(
+      "docker network inspect --format '{{.Id}}' external 2>/dev/null || docker network create --driver overlay --attachable external",
+    );
+    // The ID is what the command printed (the mock prints `<name>-stdout`), not the name.
+    expect((await value(db.networkIds)).external).toBe("cme-external-external-stdout");
+    expect(await value(db.networks)).toEqual({ external: "external" });
+  });
+});

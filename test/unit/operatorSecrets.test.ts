@@ -5,9 +5,10 @@
  * as a file (`<NAME>_FILE`), never as a value in its environment.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { useFakeEngine } from "./helpers/fakeEngine";
 import { setupMocks, type Recorded } from "./helpers/mocks";
 
-process.env.DOCKER_HOST = "unix:///nonexistent/docker.sock";
+useFakeEngine();
 
 let published: Record<string, unknown> = {};
 const { resources } = setupMocks(() => published);

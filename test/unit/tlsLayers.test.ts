@@ -4,10 +4,11 @@
  * layer's proxy publishes the HTTPS port and mounts that volume at /data.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { useFakeEngine } from "./helpers/fakeEngine";
 import { setupMocks, type Recorded } from "./helpers/mocks";
 
-// No engine to ask: the programs declare containers for the oldest supported one.
-process.env.DOCKER_HOST = "unix:///nonexistent/docker.sock";
+// A fake engine of the oldest supported kind: the programs declare containers for it.
+useFakeEngine();
 
 let published: Record<string, unknown> = {};
 const { resources } = setupMocks(() => published);

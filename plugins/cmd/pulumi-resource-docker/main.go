@@ -4,7 +4,11 @@
 package main
 
 import (
+	"fmt"
+	"os"
+
 	"shipyard/plugins/internal/docker"
+	"shipyard/plugins/internal/dockerapi"
 	"shipyard/plugins/internal/rpc"
 )
 
@@ -26,6 +30,26 @@ func main() {
 			"docker:index/serviceConfig:ServiceConfig": docker.SwarmObject{E: e, Path: "configs"},
 		},
 		OnConfigure: func(vars map[string]string, args rpc.Props) error {
+			// The provider's context overrides its host (TF provider.go:59-63, 204-216).
+			name := rpc.Str(args, "context")
+			if name == "" {
+				name = vars["docker:config:context"]
+			}
+			if name == "" {
+				name = os.Getenv("DOCKER_CONTEXT")
+			}
+			if name != "" {
+				home, err := os.UserHomeDir()
+				if err != nil {
+					return fmt.Errorf("Could not determine current user. We don't know what the homedir is to look for docker contexts: %v", err)
+				}
+				h, err := dockerapi.ContextHost(name, home)
+				if err != nil {
+					return fmt.Errorf("Error loading Docker context '%s': %s", name, err)
+				}
+				e.Host = h
+				return nil
+			}
 			if h := rpc.Str(args, "host"); h != "" {
 				e.Host = h
 			} else if h := vars["docker:config:host"]; h != "" {

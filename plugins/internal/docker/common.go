@@ -3,6 +3,9 @@
 package docker
 
 import (
+	"reflect"
+	"sort"
+
 	"shipyard/plugins/internal/dockerapi"
 	"shipyard/plugins/internal/rpc"
 )
@@ -32,6 +35,34 @@ func labelMap(p rpc.Props) map[string]string {
 	out := map[string]string{}
 	for _, l := range rpc.Objs(p, "labels") {
 		out[rpc.Str(l, "label")] = rpc.Str(l, "value")
+	}
+	return out
+}
+
+// readLabels sets the engine's labels into out: networks and volumes read
+// their labels back (TF resource_docker_network_funcs.go:176,
+// resource_docker_volume.go:309). Upstream they are a set: the same labels in
+// another order are the same, so the state's list is kept then.
+func readLabels(out, state rpc.Props, engine map[string]string) {
+	if _, ok := state["labels"]; !ok && len(engine) == 0 {
+		return
+	}
+	if reflect.DeepEqual(labelMap(state), engine) || (len(engine) == 0 && len(labelMap(state)) == 0) {
+		return
+	}
+	out["labels"] = labelList(engine)
+}
+
+// labelList is labels in the program's form, sorted by label.
+func labelList(m map[string]string) []any {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]any, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, map[string]any{"label": k, "value": m[k]})
 	}
 	return out
 }

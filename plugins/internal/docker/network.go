@@ -85,6 +85,7 @@ func (n Network) Read(ctx context.Context, id string, state rpc.Props) (rpc.Prop
 	out := rpc.Copy(state)
 	out["name"] = insp.Name
 	out["scope"] = insp.Scope
+	readLabels(out, state, insp.Labels)
 	if _, ok := state["internal"]; ok || insp.Internal {
 		out["internal"] = insp.Internal
 	}

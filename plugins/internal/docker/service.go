@@ -27,8 +27,26 @@ func (Service) Spec() rpc.Spec {
 		},
 		Required: []string{"taskSpec"},
 		AutoName: true,
+		Prepare:  prepareService,
 		Replaces: serviceReplaces,
 		Validate: validateService,
+	}
+}
+
+// prepareService fills the health check's Terraform defaults: interval,
+// timeout and start period "0s" (resource_docker_service.go:326-344), as they
+// are read back.
+func prepareService(in rpc.Props) {
+	ts := rpc.Obj(in, "taskSpec")
+	cs := rpc.Obj(ts, "containerSpec")
+	hc := rpc.Obj(cs, "healthcheck")
+	if hc == nil {
+		return
+	}
+	for _, k := range []string{"interval", "timeout", "startPeriod"} {
+		if _, ok := hc[k]; !ok {
+			hc[k] = "0s"
+		}
 	}
 }
 
@@ -75,6 +93,12 @@ type serviceInspect struct {
 			Networks []struct {
 				Target  string
 				Aliases []string
+			}
+			ContainerSpec struct {
+				Healthcheck *struct {
+					Interval, Timeout, StartPeriod int64
+				}
+				StopGracePeriod *int64
 			}
 		}
 	}
@@ -138,7 +162,7 @@ func (s Service) Create(ctx context.Context, urn string, in rpc.Props) (string, 
 	out := rpc.Copy(in)
 	var insp serviceInspect
 	if err := cl.Do(ctx, "GET", "/services/"+resp.ID, nil, nil, &insp); err == nil {
-		out = readNetworks(out, insp)
+		out = readDurations(readNetworks(out, insp), insp)
 	}
 	return resp.ID, out, nil
 }
@@ -165,7 +189,10 @@ func readNetworks(state rpc.Props, insp serviceInspect) rpc.Props {
 		nets = append(nets, e)
 	}
 	if nets == nil {
-		delete(ts, "networksAdvanceds")
+		// An empty set is no set to Terraform: one the program gave empty stays.
+		if len(rpc.List(ts, "networksAdvanceds")) > 0 {
+			delete(ts, "networksAdvanceds")
+		}
 	} else {
 		ts["networksAdvanceds"] = nets
 	}
@@ -198,7 +225,7 @@ func (s Service) Read(ctx context.Context, id string, state rpc.Props) (rpc.Prop
 		}
 		return nil, false, err
 	}
-	out := readNetworks(rpc.Copy(state), insp)
+	out := readDurations(readNetworks(rpc.Copy(state), insp), insp)
 	// Replica drift (someone ran `docker service scale`) shows in the next diff.
 	if r := insp.Spec.Mode.Replicated; r != nil && r.Replicas != replicas(state) {
 		mode := rpc.Copy(rpc.Obj(state, "mode"))
@@ -236,7 +263,55 @@ func (s Service) Update(ctx context.Context, id string, state, news rpc.Props) (
 	if err := s.converge(ctx, cl, id, news, start, rolling); err != nil {
 		return nil, err
 	}
-	return rpc.MergeInputs(s.Spec(), state, news), nil
+	out := rpc.MergeInputs(s.Spec(), state, news)
+	// Upstream's update ends with a read (resource_docker_service.go).
+	var after serviceInspect
+	if err := cl.Do(ctx, "GET", "/services/"+id, nil, nil, &after); err == nil {
+		out = readDurations(readNetworks(out, after), after)
+	}
+	return out, nil
+}
+
+// shortDur is upstream's form of a service's durations when it reads them
+// back (resource_docker_service_structures.go:1341-1350): Go's
+// Duration.String() without a trailing "0s" after minutes or "0m" after hours.
+func shortDur(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = s[:len(s)-2]
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = s[:len(s)-2]
+	}
+	return s
+}
+
+// readDurations is upstream's read of the task's health check durations and
+// stop grace period in shortDur form (resource_docker_service_structures.go:163,
+// 299-301): "1m0s" sent comes back "1m", and differs on every up.
+func readDurations(state rpc.Props, insp serviceInspect) rpc.Props {
+	ts := rpc.Obj(state, "taskSpec")
+	cs := rpc.Obj(ts, "containerSpec")
+	if cs == nil {
+		return state
+	}
+	cs = rpc.Copy(cs)
+	spec := insp.Spec.TaskTemplate.ContainerSpec
+	if h := spec.Healthcheck; h != nil && rpc.Obj(cs, "healthcheck") != nil {
+		hc := rpc.Copy(rpc.Obj(cs, "healthcheck"))
+		hc["interval"] = shortDur(time.Duration(h.Interval))
+		hc["timeout"] = shortDur(time.Duration(h.Timeout))
+		hc["startPeriod"] = shortDur(time.Duration(h.StartPeriod))
+		cs["healthcheck"] = map[string]any(hc)
+	}
+	if g := spec.StopGracePeriod; g != nil {
+		cs["stopGracePeriod"] = shortDur(time.Duration(*g))
+	}
+	ts = rpc.Copy(ts)
+	ts["containerSpec"] = map[string]any(cs)
+	out := rpc.Copy(state)
+	out["taskSpec"] = map[string]any(ts)
+	return out
 }
 
 // normalizeJSON compares nested values regardless of number and list types.

@@ -45,7 +45,10 @@ func (v Volume) Read(ctx context.Context, id string, state rpc.Props) (rpc.Props
 	if err != nil {
 		return nil, false, err
 	}
-	var resp struct{ Name, Mountpoint string }
+	var resp struct {
+		Name, Mountpoint string
+		Labels           map[string]string
+	}
 	if err := c.Do(ctx, "GET", "/volumes/"+url.PathEscape(id), nil, nil, &resp); err != nil {
 		if isGone(err) {
 			return nil, false, nil
@@ -54,6 +57,7 @@ func (v Volume) Read(ctx context.Context, id string, state rpc.Props) (rpc.Props
 	}
 	out := rpc.Copy(state)
 	out["mountpoint"] = resp.Mountpoint
+	readLabels(out, state, resp.Labels)
 	return out, true, nil
 }
 

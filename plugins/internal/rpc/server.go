@@ -195,7 +195,11 @@ func (s *Server) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulumir
 		spec.Prepare(news)
 	}
 	if spec.AutoName {
+		// The bridge lists the inputs it filled in "__defaults"; a name the
+		// program gave is not among them (BR schema.go:193-245).
+		defaults := []any{}
 		if _, ok := news["name"]; !ok {
+			defaults = append(defaults, "name")
 			// An auto-named resource keeps its name. On a replacement the
 			// engine checks again without olds (pulumi
 			// pkg/resource/deploy/step_generator.go:2004-2015), so the
@@ -206,6 +210,7 @@ func (s *Server) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulumir
 				news["name"] = resource.URN(req.GetUrn()).Name() + "-" + randomSuffix()
 			}
 		}
+		news[DefaultsKey] = defaults
 	}
 	for _, k := range spec.Required {
 		if _, ok := news[k]; !ok {
@@ -322,10 +327,31 @@ func (s *Server) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc
 		Changes:             changes,
 		Diffs:               diffs,
 		Replaces:            replaces,
-		DeleteBeforeReplace: len(replaces) > 0 && spec.DeleteBeforeReplace,
+		DeleteBeforeReplace: len(replaces) > 0 && (spec.DeleteBeforeReplace || nameGiven(spec, news)),
 		DetailedDiff:        detailed,
 		HasDetailedDiff:     true,
 	}, nil
+}
+
+// DefaultsKey holds the inputs Check filled in, as the bridge's "__defaults".
+const DefaultsKey = "__defaults"
+
+// nameGiven is the bridge's nameRequiresDeleteBeforeReplace: an auto-namable
+// resource whose name the program set is replaced delete-first, since the
+// name cannot exist twice (BR schema.go:193-245, provider.go:1275-1276;
+// pulumi-docker's SetAutonaming covers every resource with a "name" input,
+// provider/resources.go:404). Networks and volumes with fixed names included.
+func nameGiven(spec Spec, news Props) bool {
+	defaults, ok := news[DefaultsKey].([]any)
+	if !spec.AutoName || !ok {
+		return false
+	}
+	for _, d := range defaults {
+		if d == "name" {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *Server) Create(ctx context.Context, req *pulumirpc.CreateRequest) (*pulumirpc.CreateResponse, error) {
@@ -337,6 +363,7 @@ func (s *Server) Create(ctx context.Context, req *pulumirpc.CreateRequest) (*pul
 	if err != nil {
 		return nil, err
 	}
+	delete(in, DefaultsKey)
 	if req.GetPreview() {
 		out := Props{}
 		for k, v := range in {
@@ -409,6 +436,7 @@ func (s *Server) Update(ctx context.Context, req *pulumirpc.UpdateRequest) (*pul
 	if err != nil {
 		return nil, err
 	}
+	delete(news, DefaultsKey)
 	if req.GetPreview() {
 		props, err := Encode(MergeInputs(r.Spec(), olds, news))
 		return &pulumirpc.UpdateResponse{Properties: props}, err

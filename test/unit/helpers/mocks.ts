@@ -31,6 +31,7 @@ export function setupMocks(stackOutputs: () => Record<string, unknown> = () => (
           return { id: args.name, state: { outputs: stackOutputs(), secretOutputNames: ["secrets"] } };
         const state: Record<string, unknown> = { ...args.inputs };
         if (args.type === "random:index/randomPassword:RandomPassword") state.result = `pw-${args.name}`;
+        if (args.type === "command:local:Command") state.stdout = `${args.name}-stdout\n`;
         return { id: `${args.name}-id`, state };
       },
       // docker.getRegistryImage: a digest made from the name (stacks/app/images.ts asks for each registry image).

@@ -307,22 +307,17 @@ export const CASES: Record<string, Case> = {
     fail: [container({ memory: 65536 }), container({ cpus: "0.01" }, owner({ env: "dev" }))],
   },
   "waiver-expired": {
+    // A container's waiver labels (a network's labels are set at create: its waivers come from the blueprint).
     pass: [
-      network(
-        { labels: undefined },
-        {
-          ...owner({ layer: "data" }),
-          "io.shipyard.waiver.data-networks-internal": "2999-01-01 shared with the proxy on purpose",
-        },
+      container(
+        {},
+        { ...owner(), "io.shipyard.waiver.no-privileged-containers": "2999-01-01 hardware token reader" },
       ),
     ],
     fail: [
-      network(
+      container(
         {},
-        {
-          ...owner({ layer: "data" }),
-          "io.shipyard.waiver.data-networks-internal": "2020-01-01 shared with the proxy on purpose",
-        },
+        { ...owner(), "io.shipyard.waiver.no-privileged-containers": "2020-01-01 hardware token reader" },
       ),
     ],
   },

@@ -6,9 +6,9 @@ import { evaluateAll, evaluateResource, evaluateStack } from "../../../policies/
 import type { PolicyDef } from "../../../policies/lib/policy";
 import { loadSettings, Settings } from "../../../policies/lib/settings";
 import { viewOf, type ResourceView } from "../../../policies/lib/view";
-import { loadWaivers, type Waiver } from "../../../policies/lib/waivers";
+import { BLUEPRINT_WAIVERS_ENV, loadWaivers, type Waiver } from "../../../policies/lib/waivers";
 import { CASES } from "./cases";
-import { container, owner } from "./fixtures";
+import { container, network, owner } from "./fixtures";
 
 const ctx = (waivers: Waiver[] = []) => ({ settings: Settings.parse({}), waivers, today: "2026-11-23" });
 
@@ -108,6 +108,41 @@ describe("policy pack: enforcement, waivers and settings", () => {
     expect(evaluateResource(privileged, r, ctx())[0]).toMatchObject({ level: "advisory", waived: true });
     const nnp = ALL_POLICIES.find((p) => p.name === "no-new-privileges")!;
     expect(evaluateResource(nnp, r, ctx())[0]).toMatchObject({ level: "mandatory", waived: false });
+  });
+
+  it("ignores a waiver label on a network (set at create, maybe old); takes the blueprint's from the deploy", () => {
+    const dataNet = ALL_POLICIES.find((p) => p.name === "data-networks-internal")!;
+    const net = network(
+      { internal: false },
+      {
+        ...owner({ layer: "data", component: "database" }),
+        "io.shipyard.waiver.data-networks-internal": "2999-01-01 shared with the proxy on purpose",
+      },
+    );
+    const db = container(
+      { image: "shipyard/postgres:bookworm", networksAdvanced: [{ name: "sys-staging-backend" }] },
+      owner({ layer: "data", component: "database", role: "postgres" }),
+    );
+    expect(evaluateStack(dataNet, [net, db], ctx())[0]).toMatchObject({ level: "mandatory", waived: false });
+    const fromBlueprint = loadWaivers({
+      SHIPYARD_POLICY_WAIVERS: "/nonexistent",
+      [BLUEPRINT_WAIVERS_ENV]: JSON.stringify([
+        {
+          policy: "data-networks-internal",
+          resource: "sys-staging-backend",
+          environments: ["staging"],
+          reason: "shared with the proxy on purpose",
+          expires: "2999-01-01",
+        },
+      ]),
+    });
+    expect(evaluateStack(dataNet, [net, db], ctx(fromBlueprint))[0]).toMatchObject({
+      level: "advisory",
+      waived: true,
+    });
+    expect(() => loadWaivers({ [BLUEPRINT_WAIVERS_ENV]: '[{"policy":"x"}]' })).toThrow(
+      /waivers SHIPYARD_BLUEPRINT_WAIVERS: entry 0\.resource/,
+    );
   });
 
   it("reads settings and waivers files, naming the field when one is wrong", () => {
