@@ -73,10 +73,20 @@ export const StackConfig = z
               })
               .strict()
               .optional(),
+            /**
+             * Tls files: the operator's certificate (PEM, the certificate first, then its
+             * chain); its key is shipyard:tlsKey (a secret). Checked against the key and the
+             * route hosts in stacks/tls.ts.
+             */
+            certificate: z.string().min(1).optional(),
+            /** Tls upstream: the balancers in front whose X-Forwarded-* are trusted (addresses or CIDR blocks). */
+            trustedProxies: z.array(z.string()).optional(),
           })
           .strict(),
       )
       .optional(),
+    /** Tls files: the certificate's private key (PEM): set it with `pulumi config set --secret` on the app layer. */
+    tlsKey: z.string().min(1).optional(),
     /** The TSIG key's secret for shipyard:tls.dns (base64): set it with `pulumi config set --secret`. */
     tlsDnsTsigSecret: z.string().min(1).optional(),
     /**
@@ -250,6 +260,8 @@ export function loadStack(raw: Record<string, string> = pulumi.runtime.allConfig
     given: config.tls,
     httpsPort: config.httpsPort,
     tsigSecret: config.tlsDnsTsigSecret,
+    tlsKey: config.tlsKey,
+    routeHosts: system.app.services.flatMap((s) => (s.routes ?? []).map((r) => r.host)),
   });
   if ("problems" in tls) {
     throw new ConfigError(`invalid stack configuration:\n${tls.problems.map((p) => `  - ${p}`).join("\n")}`);

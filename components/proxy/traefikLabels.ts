@@ -55,6 +55,17 @@ export interface EdgeRouting extends TraefikRouteOptions {
    * too), never the DNS server's key. @default none
    */
   wildcards?: string[];
+  /**
+   * With https: the proxy has tls files, so the routers name no resolver (`tls=true`
+   * only): Traefik picks the operator's certificate by SNI from its file provider. @default false
+   */
+  tlsFiles?: boolean;
+  /**
+   * The proxy has tls upstream: TLS ends at a balancer in front, so the routers stay on
+   * `web` and HSTS is sent on plain HTTP too (`forceSTSHeader`: the balancer's HTTPS
+   * answer carries it). @default false
+   */
+  forwardedTls?: boolean;
 }
 
 /** The edge network's name for one environment (the seeds' `traefik-public`, one per environment). */
@@ -99,6 +110,7 @@ export function traefikLabels(
 ): Record<string, string> {
   if (routes.length === 0) return {};
   const https = o.https === true;
+  const forwarded = o.forwardedTls === true;
   const base = objName(resourceName);
   const m: Record<string, string> = {
     "traefik.enable": "true",
@@ -119,11 +131,13 @@ export function traefikLabels(
     shared.push(mw);
   }
   const ownHsts = headers.some(([h]) => h.toLowerCase() === "strict-transport-security");
-  if (https && !ownHsts) {
+  if ((https || forwarded) && !ownHsts) {
     // Only websecure routers exist with tls acme, and Traefik's headers middleware sends
-    // STS on TLS requests only: plain HTTP answers (the redirect) carry none.
+    // STS on TLS requests only: plain HTTP answers (the redirect) carry none. With tls
+    // upstream every request is plain HTTP from the balancer: forced on.
     const mw = `${base}-hsts`;
     m[`traefik.http.middlewares.${mw}.headers.stsseconds`] = String(HSTS_SECONDS);
+    if (forwarded) m[`traefik.http.middlewares.${mw}.headers.forcestsheader`] = "true";
     shared.push(mw);
   }
   if (o.rateLimit) {
@@ -173,7 +187,9 @@ export function traefikLabels(
     }
     m[`traefik.http.routers.${router}.rule`] = rule;
     m[`traefik.http.routers.${router}.entrypoints`] = https ? WEBSECURE_ENTRYPOINT : WEB_ENTRYPOINT;
-    if (https) {
+    if (https && o.tlsFiles) {
+      m[`traefik.http.routers.${router}.tls`] = "true";
+    } else if (https) {
       m[`traefik.http.routers.${router}.tls`] = "true";
       const wildcard = wildcardFor(r.host, o.wildcards);
       m[`traefik.http.routers.${router}.tls.certresolver`] = wildcard ? DNS_CERT_RESOLVER : CERT_RESOLVER;

@@ -50,7 +50,7 @@ export interface ProxyRenderOptions {
 export type TlsMode = ProxyTls["mode"];
 
 /** How the proxy gets certificates for the route hosts: see ProxyRenderOptions.tls. */
-export type ProxyTls = ProxyTlsOff | ProxyTlsInternal | ProxyTlsAcme;
+export type ProxyTls = ProxyTlsOff | ProxyTlsInternal | ProxyTlsAcme | ProxyTlsFiles | ProxyTlsUpstream;
 
 /** Plain HTTP on :80 only (TLS terminates in front of the proxy, or nowhere). */
 export interface ProxyTlsOff {
@@ -82,6 +82,35 @@ export interface ProxyTlsAcme {
    * @default none: every route host gets its own certificate over HTTP-01
    */
   dns?: ProxyAcmeDns;
+}
+
+/**
+ * An operator's certificate and key (bought, or from a CA the proxy cannot reach),
+ * served on :443 for every route host it covers, HTTP redirected as with acme. Checked
+ * before anything is created (tlsFiles.ts): the certificate parses, the key is its key,
+ * it covers every route host. Delivered into a volume of the proxy's own and reloaded
+ * (not a replaced container) when it changes (certificateFiles.ts).
+ */
+export interface ProxyTlsFiles {
+  mode: "files";
+  /** PEM: the certificate first, then its intermediates (the chain clients are sent). */
+  certificate: string;
+  /**
+   * PEM private key of the certificate (unencrypted PKCS#8, PKCS#1 or SEC1). A secret:
+   * kept in Pulumi state only as a secret, never in a label, variable or message.
+   */
+  key: string;
+}
+
+/**
+ * TLS ends in front of the proxy (a load balancer or CDN): the proxy serves plain HTTP
+ * on :80 without redirecting, trusts X-Forwarded-Proto and X-Forwarded-For only from
+ * `trustedProxies`, passes X-Forwarded-Proto on (https from the balancer) and sends HSTS.
+ */
+export interface ProxyTlsUpstream {
+  mode: "upstream";
+  /** Addresses of the balancers in front: IPv4/IPv6 addresses or CIDR blocks, at least one. */
+  trustedProxies: string[];
 }
 
 /** The DNS TSIG algorithms RFC 2136 updates can be signed with (lego's dnsupdate provider). */

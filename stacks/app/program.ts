@@ -10,7 +10,7 @@ import { backupTargets } from "./backupTargets";
 import { routeProbesOf } from "./routeProbes";
 import { dataLayerDone, PREVIEW_CONTRACT_ENV } from "./dataGate";
 import { ConfigError, loadStack, swarmOf } from "../config";
-import { tsigSecretProblem } from "../tls";
+import { tlsKeyProblem, tsigSecretProblem } from "../tls";
 import { setSecretCommand } from "../operatorSecrets";
 import { engineFacts } from "../engineFacts";
 import {
@@ -25,7 +25,9 @@ import {
 /** The program; `raw` is the stack's config (default: the running stack's), given by tests. */
 export async function appProgram(raw?: Record<string, string>): Promise<Record<string, unknown>> {
   const { config, system } = loadStack(raw);
-  const missingSecret = tsigSecretProblem(system.app.proxy.tls, config.tlsDnsTsigSecret);
+  const missingSecret =
+    tsigSecretProblem(system.app.proxy.tls, config.tlsDnsTsigSecret) ??
+    tlsKeyProblem(system.app.proxy.tls, config.tlsKey);
   if (missingSecret) throw new ConfigError(`invalid stack configuration:\n  - ${missingSecret}`);
   const misplaced = Object.keys(config.operatorSecrets);
   if (misplaced.length > 0)
@@ -128,7 +130,8 @@ export async function appProgram(raw?: Record<string, string>): Promise<Record<s
       image: system.app.proxy.image,
       networks: system.app.proxy.networks.map((k) => networks[k]),
       httpPort: system.app.proxy.httpPort,
-      // HTTPS (kinds caddy, traefik): the certificates live in the data layer's volume (stacks/contract.ts).
+      // HTTPS: obtained certificates live in the data layer's volume (stacks/contract.ts);
+      // tls files come with the config (shipyard:tls.certificate, shipyard:tlsKey).
       tls: px.tls,
       httpsPort: px.httpsPort,
       certVolume: needsCertVolume(system) ? contract.certVolume : undefined,

@@ -178,7 +178,7 @@ describe("policy https-only", () => {
   it("names what is wrong: plain HTTP, a local CA, no HTTPS port", () => {
     expect(check(proxy("prod", "off", [80]))[0]).toMatchObject({ level: "mandatory" });
     expect(check(proxy("prod", "off", [80]))[0].message).toMatch(
-      /^serves plain HTTP on host port 9080: tls mode is off; in prod every route is served over HTTPS and HTTP only redirects \(allowed modes: acme\)/,
+      /^serves plain HTTP on host port 9080: tls mode is off; in prod every route is served over HTTPS and HTTP only redirects \(allowed modes: acme, files, upstream\)/,
     );
     expect(check(proxy("staging", undefined, [80]))[0].message).toMatch(
       /it declares no tls mode \(label io\.shipyard\.tls\)/,
