@@ -107,7 +107,9 @@ export function stackTls(o: {
   if (o.tlsKey !== undefined && mode !== "files")
     problems.push(`shipyard:${TLS_KEY_KEY}: needs shipyard:tls mode "files"; allowed: unset`);
   if (given.certificate !== undefined && mode !== "files")
-    problems.push(`shipyard:tls.certificate: needs tls mode "files" (the mode is "${mode}", ${from}); allowed: unset`);
+    problems.push(
+      `shipyard:tls.certificate: needs tls mode "files" (the mode is "${mode}", ${from}); allowed: unset`,
+    );
   if (given.trustedProxies !== undefined && mode !== "upstream")
     problems.push(
       `shipyard:tls.trustedProxies: needs tls mode "upstream" (the mode is "${mode}", ${from}); allowed: unset`,

@@ -43,7 +43,9 @@ export function tlsFilesScript(files: [string, string, string][]): string {
   const lines = ["set -e", "umask 077"];
   for (const [path, content, mode] of files) {
     const tmp = `${path}.new`;
-    const b64 = Buffer.from(content).toString("base64").replace(/(.{76})/g, "$1\n");
+    const b64 = Buffer.from(content)
+      .toString("base64")
+      .replace(/(.{76})/g, "$1\n");
     lines.push(`base64 -d > ${q(tmp)} <<'SHIPYARD_EOF'`, b64, "SHIPYARD_EOF", `chmod ${mode} ${q(tmp)}`);
   }
   for (const [path] of files) lines.push(`mv -f ${q(`${path}.new`)} ${q(path)}`);
@@ -120,7 +122,12 @@ export function tlsFilesDelivery(
 /** After the proxy runs: its graceful reload whenever the files (or the container) changed. */
 export function tlsFilesReload(
   name: string,
-  a: { kind: ProxyKind; containerName: string; containerId: pulumi.Input<string>; digest: pulumi.Output<string> },
+  a: {
+    kind: ProxyKind;
+    containerName: string;
+    containerId: pulumi.Input<string>;
+    digest: pulumi.Output<string>;
+  },
   opts: pulumi.CustomResourceOptions,
 ): command.local.Command | undefined {
   const reload = reloadCommand(a.kind);

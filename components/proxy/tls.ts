@@ -87,8 +87,7 @@ export function checkTls(kind: ProxyKind, tls: ProxyTls | undefined, hosts: stri
   if (t.mode === "files") {
     // The key stays out of the message: tlsFilesProblems says "(secret)".
     const problems = tlsFilesProblems(String(t.certificate ?? ""), String(t.key ?? ""), hosts);
-    if (problems.length > 0)
-      throw new Error(problems.map((p) => `tls.${p.field}: ${p.message}`).join("; "));
+    if (problems.length > 0) throw new Error(problems.map((p) => `tls.${p.field}: ${p.message}`).join("; "));
   }
   if (t.mode === "upstream") checkTrustedProxies(t.trustedProxies);
   return t;

@@ -51,6 +51,8 @@ export function positive(what: string, v: number): number {
 /** A trusted proxy's address or CIDR block (tls upstream), for nginx, Caddy and Traefik. */
 export function trustedProxy(v: string): string {
   if (!isTrustedProxy(v))
-    throw new Error(`tls.trustedProxies: ${JSON.stringify(v)} is not allowed; allowed: ${TRUSTED_PROXIES_ALLOWED}`);
+    throw new Error(
+      `tls.trustedProxies: ${JSON.stringify(v)} is not allowed; allowed: ${TRUSTED_PROXIES_ALLOWED}`,
+    );
   return v;
 }

@@ -129,7 +129,10 @@ export function renderTraefik(o: ProxyRenderOptions): string {
     throw new Error(
       `labelRouting.https is ${r.https ?? false} and tls mode "${tls.mode}"; allowed: https true exactly with tls mode "acme" or "files" (the routers' entry point follows it)`,
     );
-  if ((r.tlsFiles ?? false) !== (tls.mode === "files") || (r.forwardedTls ?? false) !== (tls.mode === "upstream"))
+  if (
+    (r.tlsFiles ?? false) !== (tls.mode === "files") ||
+    (r.forwardedTls ?? false) !== (tls.mode === "upstream")
+  )
     throw new Error(
       `labelRouting.tlsFiles is ${r.tlsFiles ?? false}, labelRouting.forwardedTls ${r.forwardedTls ?? false} and tls mode "${tls.mode}"; allowed: tlsFiles true exactly with tls mode "files", forwardedTls exactly with "upstream" (the routers' resolver and HSTS follow them)`,
     );
@@ -167,9 +170,7 @@ export function renderTraefik(o: ProxyRenderOptions): string {
         ]
       : []),
     // Tls files: the certificate as dynamic configuration, applied when the file changes.
-    ...(tls.mode === "files"
-      ? ["  file:", `    filename: "${TRAEFIK_TLS_DYNAMIC}"`, "    watch: true"]
-      : []),
+    ...(tls.mode === "files" ? ["  file:", `    filename: "${TRAEFIK_TLS_DYNAMIC}"`, "    watch: true"] : []),
     ...certificatesResolvers(tls),
     "log:",
     "  level: INFO",
