@@ -33,8 +33,8 @@ function tlsGlobals(tls: ProxyTls): string[] {
         ...(tls.caRoot !== undefined ? [`    acme_ca_root ${ACME_CA_ROOT_PATH}`] : []),
       ];
     case "files":
-      // The operator's certificate only: no ACME account, no automation; the HTTP->HTTPS
-      // redirects stay (caddyhttp/autohttps.go: disable_certs keeps them).
+      // The operator's certificate only: no ACME account, no automation (the redirects
+      // are rendered per host, below).
       return ["    auto_https disable_certs"];
     case "upstream":
       // TLS ends in front: plain HTTP sites, no redirect.
@@ -122,6 +122,10 @@ export function renderCaddy(o: ProxyRenderOptions): string {
       );
     }
     out.push("}", "");
+    if (tls.mode === "files")
+      // Caddy adds no redirect of its own for a name whose certificate is loaded from files
+      // (autohttps.go skips it; only its catch-all, after ours, would redirect): 308 as its own.
+      out.push(`http://${quote.host(host)}:80 {`, "    redir https://{host}{uri} 308", "}", "");
   }
   out.push("http://:80 {", '    respond /__health "ok" 200', "    respond 404", "}");
   return out.join("\n") + "\n";
