@@ -32,7 +32,7 @@ function httpsProblems(r: ResourceView, env: string, modes: string[]): string[] 
   }
   if (!modes.includes(mode)) {
     return [
-      `tls mode "${mode}" is not allowed in ${env}: its certificates come from a CA no browser trusts (a local CA is for dev); allowed: ${modes.join(", ")}; ${fix}`,
+      `tls mode "${mode}" is not allowed in ${env}: ${mode === "internal" ? "its certificates come from a CA no browser trusts (a local CA is for dev)" : "not among the policy's httpsModes"}; allowed: ${modes.join(", ")}; ${fix}`,
     ];
   }
   if (

@@ -15,7 +15,8 @@ import type { ProxyKind } from "../../components/proxy";
  * run) is served on the proxy's 443 and verifies against that CA alone; plain HTTP is
  * redirected; HSTS on HTTPS; the backend (it echoes its request headers) is told
  * X-Forwarded-Proto https. A new certificate and key are served after the next up,
- * with the same proxy container (reloaded, not replaced), and the key is found neither
+ * with the same proxy container (reloaded, not replaced) and no failed request in a
+ * loop of HTTPS requests running through that up, and the key is found neither
  * in the container's inspect nor in the stack's state. A certificate that misses the
  * route host, a key of another certificate and a certificate that is not PEM are each
  * refused before any engine object of the proxy exists (the run's labelled objects
@@ -188,6 +189,20 @@ describe.each<ProxyKind>(["nginx", "caddy", "traefik"])("tls files and upstream,
     await stack.setConfig("https:certificate", { value: certs.renewed.cert });
     await stack.setConfig("https:key", { value: certs.renewed.key, secret: true });
     const tRenew = Date.now();
+    // A bounded request loop over HTTPS while the up writes the files and reloads.
+    const loop = { ok: 0, failed: [] as string[], stop: false };
+    const looping = (async () => {
+      const end = Date.now() + 600_000;
+      while (!loop.stop && Date.now() < end) {
+        try {
+          const a = await httpsGet(ports.https, certs.ca, HOST, "/x");
+          if (a.status === 200) loop.ok++;
+          else loop.failed.push(`status ${a.status}`);
+        } catch (e) {
+          loop.failed.push((e as Error).message);
+        }
+      }
+    })();
     const renewed = await stack.up();
     expect(renewed.summary.result).toBe("succeeded");
     expect(renewed.summary.resourceChanges?.replace ?? 0).toBeGreaterThan(0); // the writer (and reload)
@@ -197,6 +212,10 @@ describe.each<ProxyKind>(["nginx", "caddy", "traefik"])("tls files and upstream,
       return a.serial.toUpperCase() === renewedSerial.toUpperCase() ? a : undefined;
     });
     expect(again.status).toBe(200);
+    loop.stop = true;
+    await looping;
+    expect(loop.failed).toEqual([]);
+    expect(loop.ok).toBeGreaterThan(0);
     expect(inspect(proxy, "{{.Id}} {{.State.StartedAt}}")).toBe(id);
     console.log(
       `${kind} files: new certificate served ${((Date.now() - tRenew) / 1000).toFixed(1)} s after the up began`,

@@ -192,6 +192,17 @@ describe("policy https-only", () => {
     expect(check(proxy("prod", "acme", [80, 443]))).toEqual([]);
   });
 
+  it("accepts the operator's files with 443 published, and upstream (TLS ended in front) without it", () => {
+    expect(check(proxy("prod", "files", [80, 443]))).toEqual([]);
+    expect(check(proxy("prod", "files", [80]))[0].message).toMatch(
+      /^tls mode "files" but container port 443 is not published/,
+    );
+    expect(check(proxy("staging", "upstream", [80]))).toEqual([]);
+    expect(check(proxy("prod", "upstream", [80]), { httpsModes: ["acme"] })[0].message).toMatch(
+      /^tls mode "upstream" is not allowed in prod: not among the policy.s httpsModes; allowed: acme;/,
+    );
+  });
+
   it("reports dev as advisory only when dev is listed; follows the settings' environments and modes", () => {
     expect(check(proxy("dev", "off", [80]))).toEqual([]);
     const devToo = { httpsEnvironments: ["dev", "staging", "prod"] };
