@@ -218,7 +218,7 @@ describe.each<ProxyKind>(["nginx", "caddy", "traefik"])("tls files and upstream,
     expect(loop.ok).toBeGreaterThan(0);
     expect(inspect(proxy, "{{.Id}} {{.State.StartedAt}}")).toBe(id);
     console.log(
-      `${kind} files: new certificate served ${((Date.now() - tRenew) / 1000).toFixed(1)} s after the up began`,
+      `${kind} files: new certificate served ${((Date.now() - tRenew) / 1000).toFixed(1)} s after the up began; loop ${loop.ok} requests, ${loop.failed.length} failed`,
     );
 
     // 4. Upstream: the balancer trusted, the stranger not.
