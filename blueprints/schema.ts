@@ -298,8 +298,10 @@ export const Proxy = z
     networks: z.array(z.string()).min(1),
     httpPort: perEnv(z.number().int().min(1).max(65535)),
     /**
-     * The environment's TLS mode by default (kinds caddy and traefik): `off`, `internal`
-     * (Caddy's local CA; not with traefik) or `acme`; `shipyard:tls` overrides it, and gives acme's e-mail address.
+     * The environment's TLS mode by default: `off`, `internal` (Caddy's local CA; not with
+     * traefik or nginx), `acme`, `files` (an operator's certificate) or `upstream` (TLS ends
+     * at a balancer in front); `shipyard:tls` overrides it, and gives acme's e-mail address,
+     * the files' certificate (its key: `shipyard:tlsKey`) or upstream's trusted proxies.
      * @default "off"
      */
     tls: perEnv(z.enum(TLS_MODES)).optional(),

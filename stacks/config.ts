@@ -79,12 +79,22 @@ export const StackConfig = z
               })
               .strict()
               .optional(),
+            /**
+             * Tls files: the operator's certificate (PEM, the certificate first, then its
+             * chain); its key is shipyard:tlsKey (a secret). Checked against the key and the
+             * route hosts in stacks/tls.ts.
+             */
+            certificate: z.string().min(1).optional(),
+            /** Tls upstream: the balancers in front whose X-Forwarded-* are trusted (addresses or CIDR blocks). */
+            trustedProxies: z.array(z.string()).optional(),
           })
           .strict(),
       )
       .optional(),
     /** Moved: the operator secret tls-dns-tsig-secret of the data layer (stacks/configSecrets.ts); refused, naming it. */
     tlsDnsTsigSecret: z.string().optional(),
+    /** Tls files: the certificate's private key (PEM): set it with `pulumi config set --secret` on the app layer. */
+    tlsKey: z.string().min(1).optional(),
     /**
      * Data layer: the values of the blueprint's operator secrets, name -> value, set as Pulumi
      * secrets: `pulumi config set --secret --path 'shipyard:operatorSecrets.<name>' <value>`.
@@ -284,6 +294,8 @@ export function loadStack(raw: Record<string, string> = pulumi.runtime.allConfig
     blueprintMode: px.tlsMode,
     given: config.tls,
     httpsPort: config.httpsPort,
+    tlsKey: config.tlsKey,
+    routeHosts: system.app.services.flatMap((s) => (s.routes ?? []).map((r) => r.host)),
   });
   if ("problems" in tls) {
     throw new ConfigError(`invalid stack configuration:\n${tls.problems.map((p) => `  - ${p}`).join("\n")}`);

@@ -2,6 +2,7 @@
  * The data layer's promise to the app layer: what the data stack exports and
  * the app stack reads through a StackReference, validated on both sides.
  */
+import { CERT_VOLUME_MODES } from "../components/proxy/tls";
 import { z } from "zod";
 import type { ResolvedSystem } from "../blueprints";
 import { PORTS } from "../components/database/engines";
@@ -51,7 +52,8 @@ export const CERT_VOLUME_PURPOSE = "proxy-certs";
 
 /** Whether the system's proxy serves TLS, so its data layer keeps a certificate volume. */
 export function needsCertVolume(system: ResolvedSystem): boolean {
-  return (system.app.proxy.tls?.mode ?? "off") !== "off";
+  // Only the modes that obtain certificates keep them (files are delivered by every up).
+  return CERT_VOLUME_MODES.includes(system.app.proxy.tls?.mode ?? "off");
 }
 
 export function checkContract(

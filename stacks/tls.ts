@@ -5,8 +5,10 @@
  * Every problem names its `shipyard:` key and the allowed values.
  */
 import { checkTls, TLS_MODES_BY_KIND } from "../components/proxy/tls";
+import { checkTrustedProxies, tlsFilesProblems } from "../components/proxy/tlsFiles";
 import type { ProxyAcmeDns, ProxyKind, ProxyTls, TlsMode } from "../components/proxy/types";
 import { FORMS } from "../components/shared/grammar";
+import { TRUSTED_PROXIES_ALLOWED } from "../components/proxy/tlsFiles";
 import type { Environment } from "../blueprints";
 
 /** Let's Encrypt's directories: its staging CA (untrusted certificates, generous limits) and its production CA. */
@@ -30,6 +32,28 @@ export interface TlsConfig {
   caRoot?: string;
   /** The DNS-01 challenge (kind traefik); its TSIG secret is the operator secret tls-dns-tsig-secret. */
   dns?: Omit<ProxyAcmeDns, "tsigSecret">;
+  /** Tls files: the certificate (PEM); its key is `shipyard:tlsKey`. */
+  certificate?: string;
+  /** Tls upstream: the balancers in front (addresses or CIDR blocks). */
+  trustedProxies?: string[];
+}
+
+/**
+ * What the deploy command's checks put for a secret they do not decrypt (cli/target/plan.ts
+ * SECRET_VALUE): set, not readable there; the program itself checks the real value.
+ */
+const UNREAD_SECRET = "[secret]";
+
+/** The secret stack config key with tls files' private key (`pulumi config set --secret`, app layer). */
+export const TLS_KEY_KEY = "tlsKey";
+
+/**
+ * The app layer's check, before any resource: with tls files the proxy needs
+ * `shipyard:tlsKey`. Undefined when it is given or not needed.
+ */
+export function tlsKeyProblem(tls: ProxyTls | undefined, given: string | undefined): string | undefined {
+  if (tls?.mode !== "files" || given !== undefined) return undefined;
+  return `shipyard:${TLS_KEY_KEY}: required with tls mode "files" (the certificate's private key); allowed: the PEM private key, set as a secret on the app layer's stack (pulumi config set --secret shipyard:${TLS_KEY_KEY} -- "$(cat key.pem)")`;
 }
 
 /**
@@ -57,6 +81,10 @@ export function stackTls(o: {
   blueprintMode: TlsMode;
   given?: TlsConfig;
   httpsPort?: number;
+  /** `shipyard:tlsKey` (decrypted; never in a message). The data layer has none: the key is checked where given. */
+  tlsKey?: string;
+  /** The hosts the proxy routes (tls files: the certificate must cover each). */
+  routeHosts?: string[];
 }): StackTls | { problems: string[] } {
   const given = o.given ?? {};
   const mode = given.mode ?? o.blueprintMode;
@@ -64,15 +92,60 @@ export function stackTls(o: {
     ? "shipyard:tls.mode"
     : `the blueprint ${o.blueprint}'s default in ${o.environment}`;
   const problems: string[] = [];
+  if (o.tlsKey !== undefined && mode !== "files")
+    problems.push(`shipyard:${TLS_KEY_KEY}: needs shipyard:tls mode "files"; allowed: unset`);
+  if (given.certificate !== undefined && mode !== "files")
+    problems.push(
+      `shipyard:tls.certificate: needs tls mode "files" (the mode is "${mode}", ${from}); allowed: unset`,
+    );
+  if (given.trustedProxies !== undefined && mode !== "upstream")
+    problems.push(
+      `shipyard:tls.trustedProxies: needs tls mode "upstream" (the mode is "${mode}", ${from}); allowed: unset`,
+    );
+  if (mode === "upstream") {
+    if (o.httpsPort !== undefined)
+      problems.push(
+        `shipyard:httpsPort: ${o.httpsPort} is not used with tls mode "upstream" (TLS ends in front; the proxy serves plain HTTP on httpPort); allowed: unset`,
+      );
+    try {
+      if (given.trustedProxies === undefined)
+        throw new Error(`required with tls mode "upstream" (${from}); allowed: ${TRUSTED_PROXIES_ALLOWED}`);
+      checkTrustedProxies(given.trustedProxies);
+    } catch (e) {
+      const m = (e as Error).message;
+      problems.push(m.startsWith("tls.") ? `shipyard:${m}` : `shipyard:tls.trustedProxies: ${m}`);
+    }
+    return problems.length > 0
+      ? { problems }
+      : { tls: { mode: "upstream", trustedProxies: [...given.trustedProxies!] } };
+  }
+  if (mode === "files") {
+    if (given.certificate === undefined) {
+      problems.push(
+        `shipyard:tls.certificate: required with tls mode "files" (${from}); allowed: the PEM certificate and its chain, e.g. pulumi config set --path shipyard:tls.certificate -- "$(cat fullchain.pem)"`,
+      );
+    } else {
+      // Without the key (the data layer's stack has none) only the certificate is checked.
+      const hosts = o.routeHosts ?? [];
+      const key = o.tlsKey === UNREAD_SECRET ? undefined : o.tlsKey;
+      for (const p of tlsFilesProblems(given.certificate, key ?? "", hosts)) {
+        if (p.field === "key" && key === undefined) continue;
+        problems.push(`shipyard:${p.field === "key" ? TLS_KEY_KEY : "tls.certificate"}: ${p.message}`);
+      }
+    }
+  }
   if (mode === "off") {
     // email/directory with mode off are not used (a setting shared by every environment).
     if (o.httpsPort !== undefined)
       problems.push(
-        `shipyard:httpsPort: ${o.httpsPort} needs shipyard:tls mode "internal" or "acme"; the mode is "off" (${from})`,
+        `shipyard:httpsPort: ${o.httpsPort} needs shipyard:tls mode "internal", "acme" or "files"; the mode is "off" (${from})`,
       );
     return problems.length > 0 ? { problems } : { tls: { mode: "off" } };
   }
   let tls: ProxyTls = { mode: "internal" };
+  if (mode === "files")
+    // The key only where the proxy is made (the app layer: tlsKeyProblem).
+    tls = { mode: "files", certificate: given.certificate ?? "", key: o.tlsKey ?? "" };
   if (mode === "acme") {
     const directory = given.directory ?? DEFAULT_ACME_DIRECTORY[o.environment];
     if (given.email === undefined)
@@ -95,7 +168,9 @@ export function stackTls(o: {
   }
   try {
     // ReverseProxy's own check: the kinds and modes with TLS first (the forms were checked by zod).
-    if (problems.length === 0 || !TLS_MODES_BY_KIND[o.kind].includes(mode)) checkTls(o.kind, tls);
+    // Tls files were checked above (the key may be missing in the data layer).
+    if ((problems.length === 0 && mode !== "files") || !TLS_MODES_BY_KIND[o.kind].includes(mode))
+      checkTls(o.kind, tls);
   } catch (e) {
     problems.push(`shipyard:tls: ${(e as Error).message}`);
   }

@@ -39,8 +39,9 @@ export function edgeNetwork(
 
 /**
  * What AppStack (and a site stack) need to put containers behind this environment's
- * Traefik; from the proxy's options, its `tls` reduced to `https` (mode acme) and
- * the DNS-01 wildcard domains (no account, no DNS key).
+ * Traefik; from the proxy's options, its `tls` reduced to `https` (modes acme and
+ * files), `tlsFiles`, `forwardedTls` (upstream) and the DNS-01 wildcard domains (no
+ * account, no DNS key, no certificate).
  */
 export function edgeRouting(
   a: { system: string; environment: string; swarm?: boolean },
@@ -51,7 +52,9 @@ export function edgeRouting(
     headers: options.headers,
     rateLimit: options.rateLimit,
     maxBodyMb: options.maxBodyMb,
-    ...(options.tls?.mode === "acme" ? { https: true } : {}),
+    ...(options.tls?.mode === "acme" || options.tls?.mode === "files" ? { https: true } : {}),
+    ...(options.tls?.mode === "files" ? { tlsFiles: true } : {}),
+    ...(options.tls?.mode === "upstream" ? { forwardedTls: true } : {}),
     ...(options.tls?.mode === "acme" && options.tls.dns ? { wildcards: [...options.tls.dns.wildcards] } : {}),
     edge: `${a.system}-${a.environment}`,
     networkName: edgeNetworkName(a.system, a.environment),

@@ -18,7 +18,9 @@ import { renderCertWatcher } from "./render/nginxCertWatcher";
 import { NGINX_CERT_WATCHER_PATH, NGINX_TLS_AVAILABLE_DIR } from "./render/nginxTlsPaths";
 import { acmeClientWorkload } from "./acmeClient";
 import { edgeRouting } from "./edgeNetwork";
-import { checkTls } from "./tls";
+import { CERT_VOLUME_MODES, checkTls, TLS_SERVING_MODES } from "./tls";
+import { tlsFilesDelivery, tlsFilesReload } from "./certificateFiles";
+import { TLS_FILES_DIR } from "./render/tlsFilesPaths";
 import type { ProxyKind, ProxyTls, ReverseProxyArgs } from "./types";
 
 export { SITES_DIR };
@@ -42,7 +44,8 @@ export class ReverseProxy extends pulumi.ComponentResource {
     const { kind, tls } = checkArgs(args);
     super("shipyard:app:ReverseProxy", name, {}, opts);
     const impl = KINDS[kind];
-    const https = tls.mode !== "off";
+    // The proxy serves HTTPS on its own :443 (not with off, nor upstream: TLS ends in front).
+    const https = TLS_SERVING_MODES.includes(tls.mode);
     const routeHosts = [...new Set(args.routes.map((r) => r.host))].filter((h) => !h.startsWith("*."));
     const aliases = args.routeHostAliases ? routeHosts : undefined;
     const traefik = kind === "traefik";
@@ -57,8 +60,28 @@ export class ReverseProxy extends pulumi.ComponentResource {
     const address = args.listenAddress ?? "127.0.0.1";
     this.url = `http://${address}:${args.httpPort}`;
     if (https) this.httpsUrl = `https://${address}:${args.httpsPort}`;
-    // checkTls lets TLS on only for kinds that have these files.
-    const tlsFiles = https ? impl.tls! : undefined;
+    // checkTls lets TLS on only for kinds that have these files; the certificate store
+    // (caller's certVolume) only with the modes that obtain certificates themselves.
+    const tlsFiles = CERT_VOLUME_MODES.includes(tls.mode) ? impl.tls! : undefined;
+    // Tls files: the operator's certificate and key, written into the proxy's own volume first.
+    const files =
+      tls.mode === "files"
+        ? tlsFilesDelivery(
+            name,
+            {
+              system: args.system,
+              environment: args.environment,
+              kind,
+              image: args.image,
+              tls,
+              labels: args.labels ?? {},
+            },
+            { parent: this },
+          )
+        : undefined;
+    const filesMount = files
+      ? [{ volumeName: files.volume.name, containerPath: TLS_FILES_DIR, readOnly: true }]
+      : [];
     // Kind nginx: lego beside the proxy holds the account and reads the CA root.
     const sidecar = tlsFiles?.acmeClient === true;
     const caRoot = tls.mode === "acme" && !sidecar ? tls.caRoot : undefined;
@@ -108,11 +131,11 @@ export class ReverseProxy extends pulumi.ComponentResource {
         ],
         volumes: traefik
           ? // The provider only reads the engine's API: the socket, read-only (policy no-docker-socket).
-            [dockerSocketMount, ...certMount]
+            [dockerSocketMount, ...certMount, ...filesMount]
           : args.sitesVolume
             ? [{ volumeName: args.sitesVolume, containerPath: SITES_DIR }]
             : https
-              ? certMount
+              ? [...certMount, ...filesMount]
               : undefined,
         networksAdvanced: [
           ...args.networks.map((n) => ({ name: n, ...(aliases ? { aliases } : {}) })),
@@ -141,8 +164,21 @@ export class ReverseProxy extends pulumi.ComponentResource {
         configFiles: [impl.file],
         constraints: impl.swarmConstraints,
       },
-      { parent: this },
+      { parent: this, ...(files ? { dependsOn: [files.writer] } : {}) },
     );
+    if (files) {
+      // A changed certificate: written again, then read again by the running proxy.
+      tlsFilesReload(
+        name,
+        {
+          kind,
+          containerName: resourceName(args.system, args.environment, "proxy"),
+          containerId: this.container.id,
+          digest: files.digest,
+        },
+        { parent: this, dependsOn: [this.container, files.writer] },
+      );
+    }
     if (sidecar && tls.mode === "acme") {
       this.acmeClient = acmeClientWorkload(
         name,
@@ -183,8 +219,13 @@ function checkArgs(args: ReverseProxyArgs): { kind: ProxyKind; tls: ProxyTls } {
   if (kind === "traefik" && !args.edgeNetwork) {
     throw new Error("proxy kind traefik needs edgeNetwork (components/proxy edgeNetwork())");
   }
-  const tls = checkTls(kind, args.tls);
-  if (tls.mode !== "off") {
+  // With tls files, the certificate must cover every route host.
+  const tls = checkTls(
+    kind,
+    args.tls,
+    args.routes.map((r) => r.host),
+  );
+  if (TLS_SERVING_MODES.includes(tls.mode)) {
     if (
       args.httpsPort === undefined ||
       !Number.isInteger(args.httpsPort) ||
@@ -196,13 +237,26 @@ function checkArgs(args: ReverseProxyArgs): { kind: ProxyKind; tls: ProxyTls } {
         `proxy httpsPort is ${args.httpsPort}; allowed with tls mode "${tls.mode}": an integer from 1 to 65535 other than httpPort`,
       );
     }
+  } else if (args.httpsPort !== undefined) {
+    throw new Error(
+      `proxy httpsPort needs tls mode "internal", "acme" or "files"; tls mode is "${tls.mode}"${tls.mode === "upstream" ? " (TLS ends in front of the proxy, which serves plain HTTP)" : ""}`,
+    );
+  }
+  if (CERT_VOLUME_MODES.includes(tls.mode)) {
     if (args.certVolume === undefined) {
       throw new Error(
         `proxy certVolume is missing; tls mode "${tls.mode}" needs a volume for the certificates (the caller's, so they outlive the proxy container)`,
       );
     }
-  } else if (args.httpsPort !== undefined || args.certVolume !== undefined) {
-    throw new Error('proxy httpsPort and certVolume need tls mode "internal" or "acme"; tls mode is "off"');
+  } else if (args.certVolume !== undefined) {
+    throw new Error(
+      `proxy certVolume needs tls mode "internal" or "acme" (certificates the proxy obtains and keeps); tls mode is "${tls.mode}"`,
+    );
+  }
+  if (tls.mode === "files" && args.swarm) {
+    throw new Error(
+      'proxy tls mode "files" is not available in Swarm mode (the files\' volume is node-local, and a Swarm task may run on another node); allowed in Swarm mode: tls mode "off", "acme" with kind traefik, or "upstream"',
+    );
   }
   const lego = kind === "nginx" && tls.mode === "acme";
   if (lego && !args.acmeClient?.image) {

@@ -5,6 +5,7 @@
  */
 import { checkForm } from "../shared/grammar";
 import { checkAcmeDns } from "./dnsChallenge";
+import { checkTrustedProxies, tlsFilesProblems } from "./tlsFiles";
 import type { ProxyKind, ProxyTls } from "./types";
 
 /** The kinds that can serve HTTPS themselves so far. */
@@ -20,18 +21,25 @@ const NO_LOCAL_CA: Partial<Record<ProxyKind, string>> = {
 export const DNS_CHALLENGE_KINDS: readonly ProxyKind[] = ["traefik"];
 
 /** The TLS modes, in the order errors list them. */
-export const TLS_MODES = ["off", "internal", "acme"] as const;
+export const TLS_MODES = ["off", "internal", "acme", "files", "upstream"] as const;
 
 /**
  * The modes each kind with TLS serves: Traefik has no local CA of its own (only
  * ACME certificate resolvers and files), nor has nginx (its certificates come from
- * lego beside it), so kinds traefik and nginx have no `internal`.
+ * lego beside it), so kinds traefik and nginx have no `internal`. Every kind serves
+ * an operator's `files` and sits behind an `upstream` TLS terminator.
  */
 export const TLS_MODES_BY_KIND: Readonly<Record<ProxyKind, readonly ProxyTls["mode"][]>> = {
-  nginx: ["off", "acme"],
-  caddy: ["off", "internal", "acme"],
-  traefik: ["off", "acme"],
+  nginx: ["off", "acme", "files", "upstream"],
+  caddy: ["off", "internal", "acme", "files", "upstream"],
+  traefik: ["off", "acme", "files", "upstream"],
 };
+
+/** The modes whose certificates the proxy serves on its own :443 (httpsPort published). */
+export const TLS_SERVING_MODES: readonly ProxyTls["mode"][] = ["internal", "acme", "files"];
+
+/** The modes that keep certificates and an ACME account in the caller's certVolume. */
+export const CERT_VOLUME_MODES: readonly ProxyTls["mode"][] = ["internal", "acme"];
 
 /** One or more PEM certificates (what tls.caRoot must be). */
 export const PEM_CERTIFICATES =
@@ -40,9 +48,11 @@ export const PEM_CERTIFICATES =
 /**
  * The option with its default filled in (off), checked: an unknown mode, a kind
  * without TLS, an e-mail address or directory URL of the wrong form, a CA root
- * that is not PEM certificates are errors.
+ * that is not PEM certificates are errors; with `files` a certificate that does not
+ * parse, has expired or misses one of `hosts`, and a key that is not its key; with
+ * `upstream` trusted proxies that are not addresses or CIDR blocks.
  */
-export function checkTls(kind: ProxyKind, tls: ProxyTls | undefined): ProxyTls {
+export function checkTls(kind: ProxyKind, tls: ProxyTls | undefined, hosts: string[] = []): ProxyTls {
   const t = tls ?? { mode: "off" };
   if (!TLS_MODES.includes(t.mode)) {
     throw new Error(`tls.mode is ${JSON.stringify(t.mode)}; allowed: ${TLS_MODES.join(", ")}`);
@@ -74,5 +84,11 @@ export function checkTls(kind: ProxyKind, tls: ProxyTls | undefined): ProxyTls {
       checkAcmeDns(t.dns);
     }
   }
+  if (t.mode === "files") {
+    // The key stays out of the message: tlsFilesProblems says "(secret)".
+    const problems = tlsFilesProblems(String(t.certificate ?? ""), String(t.key ?? ""), hosts);
+    if (problems.length > 0) throw new Error(problems.map((p) => `tls.${p.field}: ${p.message}`).join("; "));
+  }
+  if (t.mode === "upstream") checkTrustedProxies(t.trustedProxies);
   return t;
 }

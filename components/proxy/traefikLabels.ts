@@ -65,6 +65,7 @@ export function traefikLabels(
 ): Record<string, string> {
   if (routes.length === 0) return {};
   const https = o.https === true;
+  const forwarded = o.forwardedTls === true;
   const base = objName(resourceName);
   const m: Record<string, string> = {
     "traefik.enable": "true",
@@ -85,11 +86,13 @@ export function traefikLabels(
     shared.push(mw);
   }
   const ownHsts = headers.some(([h]) => h.toLowerCase() === "strict-transport-security");
-  if (https && !ownHsts) {
+  if ((https || forwarded) && !ownHsts) {
     // Only websecure routers exist with tls acme, and Traefik's headers middleware sends
-    // STS on TLS requests only: plain HTTP answers (the redirect) carry none.
+    // STS on TLS requests only: plain HTTP answers (the redirect) carry none. With tls
+    // upstream every request is plain HTTP from the balancer: forced on.
     const mw = `${base}-hsts`;
     m[`traefik.http.middlewares.${mw}.headers.stsseconds`] = String(HSTS_SECONDS);
+    if (forwarded) m[`traefik.http.middlewares.${mw}.headers.forcestsheader`] = "true";
     shared.push(mw);
   }
   if (o.rateLimit) {
@@ -139,7 +142,9 @@ export function traefikLabels(
     }
     m[`traefik.http.routers.${router}.rule`] = rule;
     m[`traefik.http.routers.${router}.entrypoints`] = https ? WEBSECURE_ENTRYPOINT : WEB_ENTRYPOINT;
-    if (https) {
+    if (https && o.tlsFiles) {
+      m[`traefik.http.routers.${router}.tls`] = "true";
+    } else if (https) {
       m[`traefik.http.routers.${router}.tls`] = "true";
       const wildcard = wildcardFor(r.host, o.wildcards);
       m[`traefik.http.routers.${router}.tls.certresolver`] = wildcard ? DNS_CERT_RESOLVER : CERT_RESOLVER;

@@ -50,7 +50,7 @@ export interface ProxyRenderOptions {
 export type TlsMode = ProxyTls["mode"];
 
 /** How the proxy gets certificates for the route hosts: see ProxyRenderOptions.tls. */
-export type ProxyTls = ProxyTlsOff | ProxyTlsInternal | ProxyTlsAcme;
+export type ProxyTls = ProxyTlsOff | ProxyTlsInternal | ProxyTlsAcme | ProxyTlsFiles | ProxyTlsUpstream;
 
 /** Plain HTTP on :80 only (TLS terminates in front of the proxy, or nowhere). */
 export interface ProxyTlsOff {
@@ -82,6 +82,35 @@ export interface ProxyTlsAcme {
    * @default none: every route host gets its own certificate over HTTP-01
    */
   dns?: ProxyAcmeDns;
+}
+
+/**
+ * An operator's certificate and key (bought, or from a CA the proxy cannot reach),
+ * served on :443 for every route host it covers, HTTP redirected as with acme. Checked
+ * before anything is created (tlsFiles.ts): the certificate parses, the key is its key,
+ * it covers every route host. Delivered into a volume of the proxy's own and reloaded
+ * (not a replaced container) when it changes (certificateFiles.ts).
+ */
+export interface ProxyTlsFiles {
+  mode: "files";
+  /** PEM: the certificate first, then its intermediates (the chain clients are sent). */
+  certificate: string;
+  /**
+   * PEM private key of the certificate (unencrypted PKCS#8, PKCS#1 or SEC1). A secret:
+   * kept in Pulumi state only as a secret, never in a label, variable or message.
+   */
+  key: string;
+}
+
+/**
+ * TLS ends in front of the proxy (a load balancer or CDN): the proxy serves plain HTTP
+ * on :80 without redirecting, trusts X-Forwarded-Proto and X-Forwarded-For only from
+ * `trustedProxies`, passes X-Forwarded-Proto on (https from the balancer) and sends HSTS.
+ */
+export interface ProxyTlsUpstream {
+  mode: "upstream";
+  /** Addresses of the balancers in front: IPv4/IPv6 addresses or CIDR blocks, at least one. */
+  trustedProxies: string[];
 }
 
 /** The DNS TSIG algorithms RFC 2136 updates can be signed with (lego's dnsupdate provider). */
@@ -193,6 +222,17 @@ export interface EdgeRouting extends TraefikRouteOptions {
    * too), never the DNS server's key. @default none
    */
   wildcards?: string[];
+  /**
+   * With https: the proxy has tls files, so the routers name no resolver (`tls=true`
+   * only): Traefik picks the operator's certificate by SNI from its file provider. @default false
+   */
+  tlsFiles?: boolean;
+  /**
+   * The proxy has tls upstream: TLS ends at a balancer in front, so the routers stay on
+   * `web` and HSTS is sent on plain HTTP too (`forceSTSHeader`: the balancer's HTTPS
+   * answer carries it). @default false
+   */
+  forwardedTls?: boolean;
 }
 
 /** The ACME client of kind nginx with tls acme. */

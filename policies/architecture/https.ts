@@ -5,6 +5,12 @@ import { label, type ResourceView } from "../lib/view";
 /** The container port a proxy serves HTTPS on (every kind with TLS listens on 443 inside). */
 export const HTTPS_CONTAINER_PORT = 443;
 
+/**
+ * Modes where TLS ends in front of the entry point (a load balancer or CDN): it serves
+ * plain HTTP to the balancer only, so no HTTPS port of its own is expected.
+ */
+export const TERMINATED_IN_FRONT = ["upstream"];
+
 function entryPoint(r: ResourceView, publishing: string[]): boolean {
   return publishing.includes(component(r) ?? "") && publishedPorts(r).length > 0;
 }
@@ -26,10 +32,13 @@ function httpsProblems(r: ResourceView, env: string, modes: string[]): string[] 
   }
   if (!modes.includes(mode)) {
     return [
-      `tls mode "${mode}" is not allowed in ${env}: its certificates come from a CA no browser trusts (a local CA is for dev); allowed: ${modes.join(", ")}; ${fix}`,
+      `tls mode "${mode}" is not allowed in ${env}: ${mode === "internal" ? "its certificates come from a CA no browser trusts (a local CA is for dev)" : "not among the policy's httpsModes"}; allowed: ${modes.join(", ")}; ${fix}`,
     ];
   }
-  if (!publishedPorts(r).some((p) => p.internal === HTTPS_CONTAINER_PORT)) {
+  if (
+    !TERMINATED_IN_FRONT.includes(mode) &&
+    !publishedPorts(r).some((p) => p.internal === HTTPS_CONTAINER_PORT)
+  ) {
     return [
       `tls mode "${mode}" but container port ${HTTPS_CONTAINER_PORT} is not published: nothing answers HTTPS on the host (shipyard:httpsPort)`,
     ];
@@ -42,7 +51,7 @@ export const httpsPolicies: PolicyDef[] = [
   {
     name: "https-only",
     description:
-      "In staging and prod every route is served over HTTPS and plain HTTP only redirects: the entry point (proxy or gateway) has a TLS mode with publicly trusted certificates (acme) and publishes its HTTPS port.",
+      "In staging and prod every route is served over HTTPS and plain HTTP only redirects: the entry point (proxy or gateway) has a TLS mode with publicly trusted certificates (acme, or the operator's files) and publishes its HTTPS port, or TLS ends at a load balancer in front (upstream).",
     group: "shipyard",
     strength: "required",
     kinds: ["container"],

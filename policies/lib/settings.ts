@@ -39,10 +39,11 @@ export const Settings = z.object({
   /** Environments whose entry points serve every route over HTTPS (policy https-only). */
   httpsEnvironments: z.array(z.string()).default(["staging", "prod"]),
   /**
-   * TLS modes (label io.shipyard.tls) accepted there: certificates a browser trusts.
+   * TLS modes (label io.shipyard.tls) accepted there: certificates a browser trusts
+   * (`acme`, the operator's `files`) or TLS ended by a load balancer in front (`upstream`).
    * `internal` (a local CA) is for dev; `off` serves plain HTTP.
    */
-  httpsModes: z.array(z.string()).default(["acme"]),
+  httpsModes: z.array(z.string()).default(["acme", "files", "upstream"]),
   /** Environments where a routed admin UI must have its login on (policy admin-ui-auth). */
   adminAuthEnvironments: z.array(z.string()).default(["staging", "prod"]),
   /** Components allowed to publish host ports and bind ports below 1024. */

@@ -11,6 +11,7 @@ import { routeProbesOf } from "./routeProbes";
 import { dataLayerDone, PREVIEW_CONTRACT_ENV } from "./dataGate";
 import { ConfigError, loadStack, swarmOf } from "../config";
 import { describeImageSet } from "../imageSet";
+import { tlsKeyProblem } from "../tls";
 import { setSecretCommand } from "../operatorSecrets";
 import { offsiteRepository } from "../backupOffsite";
 import { missingFromData, SMTP_PASSWORD_NAME, TSIG_SECRET_NAME } from "../configSecrets";
@@ -31,6 +32,8 @@ export async function appProgram(raw?: Record<string, string>): Promise<Record<s
   const imageSet = { set: config.imageSet, from: config.imageSetFrom };
   void pulumi.log.info(describeImageSet(imageSet));
   refuseRegistryProblems(config);
+  const missingKey = tlsKeyProblem(system.app.proxy.tls, config.tlsKey);
+  if (missingKey) throw new ConfigError(`invalid stack configuration:\n  - ${missingKey}`);
   const misplaced = Object.keys(config.operatorSecrets);
   if (misplaced.length > 0)
     throw new ConfigError(
@@ -149,7 +152,8 @@ export async function appProgram(raw?: Record<string, string>): Promise<Record<s
       image: system.app.proxy.image,
       networks: system.app.proxy.networks.map((k) => networks[k]),
       httpPort: system.app.proxy.httpPort,
-      // HTTPS (kinds caddy, traefik): the certificates live in the data layer's volume (stacks/contract.ts).
+      // HTTPS: obtained certificates live in the data layer's volume (stacks/contract.ts);
+      // tls files come with the config (shipyard:tls.certificate, shipyard:tlsKey).
       tls: px.tls,
       httpsPort: px.httpsPort,
       certVolume: needsCertVolume(system) ? contract.certVolume : undefined,

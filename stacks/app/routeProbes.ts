@@ -4,6 +4,7 @@ import type { ProxyRoute } from "../../components/proxy";
 import { resourceName } from "../../components/shared";
 import type { ResolvedSystem } from "../../blueprints/resolve";
 import { LETS_ENCRYPT_STAGING } from "../tls";
+import { TLS_SERVING_MODES } from "../../components/proxy/tls";
 
 /**
  * What the monitoring stack probes (its blackbox exporter), when the blueprint names
@@ -11,7 +12,9 @@ import { LETS_ENCRYPT_STAGING } from "../tls";
  * they share, over HTTPS when the proxy's tls is on: verified against the stack's
  * tls.caRoot when set, else the system's roots; unverified (expiry and status still
  * measured) where the certificates come from a CA no trust store holds: Caddy's
- * internal CA, and Let's Encrypt's staging directory without a caRoot. The exporter
+ * internal CA, and Let's Encrypt's staging directory without a caRoot (an operator's
+ * `files` certificate is verified: the policy takes it as one browsers trust). With tls
+ * upstream, over plain HTTP, as the balancer in front reaches the proxy. The exporter
  * joins the proxy's networks that monitoring does not.
  */
 export function routeProbesOf(
@@ -27,7 +30,8 @@ export function routeProbesOf(
     image: mon.blackboxImage,
     proxy: resourceName(system.system, system.environment, "proxy"),
     routes: routes.map((r) => ({ host: r.host, path: r.path })),
-    https: tls.mode !== "off",
+    // Upstream: TLS ends in front, the proxy itself answers plain HTTP (and does not redirect).
+    https: TLS_SERVING_MODES.includes(tls.mode),
     verify:
       tls.mode === "acme"
         ? tls.caRoot !== undefined || tls.directory !== LETS_ENCRYPT_STAGING

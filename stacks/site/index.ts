@@ -32,6 +32,10 @@ const TraefikSites = z.object({
   https: z.boolean().nullish(),
   /** Its DNS-01 wildcard domains: a site host under one is served the shared *.<domain> certificate. */
   wildcards: z.array(z.string()).nullish(),
+  /** The platform's Traefik has tls files: the site's routers name no resolver (the operator's certificate by SNI). */
+  tlsFiles: z.boolean().nullish(),
+  /** The platform's Traefik has tls upstream: the site's routers stay on web, HSTS forced. */
+  forwardedTls: z.boolean().nullish(),
 });
 
 /**
@@ -171,6 +175,8 @@ async function traefikSite(t: z.infer<typeof TraefikSites>): Promise<Record<stri
         maxBodyMb: opt(t.maxBodyMb),
         ...(t.https ? { https: true } : {}),
         ...(t.https && t.wildcards?.length ? { wildcards: t.wildcards } : {}),
+        ...(t.https && t.tlsFiles ? { tlsFiles: true } : {}),
+        ...(t.forwardedTls ? { forwardedTls: true } : {}),
       },
     },
     { dependsOn: [db] },

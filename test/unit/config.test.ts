@@ -121,7 +121,7 @@ describe("stack config: shipyard:tls and shipyard:httpsPort", () => {
       parseConfig({ ...ok, "shipyard:tls": JSON.stringify({ directory: "http://ca.test/dir" }) }),
     ).toThrow(/shipyard:tls.directory: "http:\/\/ca.test\/dir" is not allowed; allowed: an https:\/\/ URL/);
     expect(() => parseConfig({ ...ok, "shipyard:tls": "on" })).toThrow(
-      /shipyard:tls.mode: Invalid enum value. Expected 'off' \| 'internal' \| 'acme', received 'on'/,
+      /shipyard:tls.mode: Invalid enum value. Expected 'off' \| 'internal' \| 'acme' \| 'files' \| 'upstream', received 'on'/,
     );
     expect(() => parseConfig({ ...ok, "shipyard:tls": JSON.stringify({ caRoot: "not a pem" }) })).toThrow(
       /shipyard:tls.caRoot: is not allowed; allowed: PEM certificates/,
@@ -197,7 +197,7 @@ describe("stack config: shipyard:tls and shipyard:httpsPort", () => {
   });
   test("httpsPort: needs TLS on, and differs from httpPort", () => {
     expect(() => loadStack({ ...ok, "shipyard:httpsPort": "8443" })).toThrow(
-      /shipyard:httpsPort: 8443 needs shipyard:tls mode "internal" or "acme"; the mode is "off"/,
+      /shipyard:httpsPort: 8443 needs shipyard:tls mode "internal", "acme" or "files"; the mode is "off"/,
     );
     expect(() => loadStack(cme("staging", { ...email, "shipyard:httpsPort": "8281" }))).toThrow(
       /shipyard:httpsPort: 8281 is also the proxy's httpPort; allowed: a port from 1 to 65535 other than 8281/,

@@ -219,7 +219,7 @@ describe("TLS, kind caddy", () => {
     );
     expect(() => new ReverseProxy("n3", { ...a, httpsPort: 8443 })).toThrow(/certVolume is missing/);
     expect(() => new ReverseProxy("n4", { ...base, kind: "caddy", httpsPort: 8443 })).toThrow(
-      /need tls mode "internal" or "acme"; tls mode is "off"/,
+      /httpsPort needs tls mode "internal", "acme" or "files"; tls mode is "off"/,
     );
     expect(
       () => new ReverseProxy("n5", { ...a, tls: { ...acme, email: "x" }, httpsPort: 8443, certVolume: "v" }),

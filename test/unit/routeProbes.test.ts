@@ -299,6 +299,11 @@ describe("the app program's route probes (stacks/app/routeProbes.ts)", () => {
     expect([privateCa.verify, privateCa.caRoot]).toEqual([true, PEM]);
   });
 
+  test("upstream: plain HTTP to the proxy (TLS ends in front of it)", () => {
+    const p = probesFor("prod", { mode: "upstream", trustedProxies: ["10.0.0.0/8"] });
+    expect(p.https).toBe(false);
+  });
+
   test("no blackboxImage: no probes", () => {
     const { system } = loadStack(raw("dev"));
     system.app.monitoring!.blackboxImage = undefined;

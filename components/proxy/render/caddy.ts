@@ -2,6 +2,7 @@ import { checkTls } from "../tls";
 import type { ProxyRenderOptions, ProxyTls } from "../types";
 import { routesByHost, SECURITY_HEADERS } from "./headers";
 import * as quote from "./quote";
+import { TLS_FILES_CERT, TLS_FILES_KEY } from "./tlsFilesPaths";
 
 export const CADDYFILE_PATH = "/etc/caddy/Caddyfile";
 
@@ -31,15 +32,28 @@ function tlsGlobals(tls: ProxyTls): string[] {
         `    acme_ca ${tls.directory}`,
         ...(tls.caRoot !== undefined ? [`    acme_ca_root ${ACME_CA_ROOT_PATH}`] : []),
       ];
+    case "files":
+      // The operator's certificate only: no ACME account, no automation (the redirects
+      // are rendered per host, below).
+      return ["    auto_https disable_certs"];
+    case "upstream":
+      // TLS ends in front: plain HTTP sites, no redirect.
+      return ["    auto_https off"];
   }
 }
+
+/** Modes whose sites are plain HTTP on :80 (TLS ends in front of Caddy, or nowhere). */
+const plainHttp = (tls: ProxyTls) => tls.mode === "off" || tls.mode === "upstream";
 
 /**
  * A Caddyfile for the routes. With tls off: plain HTTP, one `http://host:80` site per
  * host. With tls internal or acme: one `host` site per host, which Caddy serves on
  * :443 with a managed certificate, its plain-HTTP requests redirected (308) to HTTPS
- * except ACME HTTP-01 challenges, which Caddy answers before any route. The health
- * endpoint stays on plain HTTP :80 (`/__health`, for any other Host).
+ * except ACME HTTP-01 challenges, which Caddy answers before any route. With tls
+ * files: the same sites with the operator's certificate (`tls <cert> <key>`), no ACME.
+ * With tls upstream: plain `http://host:80` sites, no redirect, HSTS, and X-Forwarded-*
+ * kept only from the trusted proxies. The health endpoint stays on plain HTTP :80
+ * (`/__health`, for any other Host).
  */
 export function renderCaddy(o: ProxyRenderOptions): string {
   if (o.rateLimit) {
@@ -60,19 +74,23 @@ export function renderCaddy(o: ProxyRenderOptions): string {
   const ownHsts = userHeaders.some(([h]) => h.toLowerCase() === DEFAULT_HSTS[0].toLowerCase());
   const headers = [
     ...((o.securityHeaders ?? true) ? SECURITY_HEADERS : []),
-    ...(tls.mode === "acme" && !ownHsts ? [DEFAULT_HSTS] : []),
+    // Browsers take HSTS only over HTTPS: with upstream, the balancer's HTTPS answer carries it.
+    ...((tls.mode === "acme" || tls.mode === "files" || tls.mode === "upstream") && !ownHsts
+      ? [DEFAULT_HSTS]
+      : []),
     ...userHeaders,
   ];
   for (const [host, routes] of routesByHost(o.routes)) {
-    if (tls.mode === "off") {
+    if (plainHttp(tls)) {
       out.push(`http://${quote.host(host)}:80 {`);
     } else {
-      if (host.startsWith("*.")) {
+      if (host.startsWith("*.") && tls.mode !== "files") {
         throw new Error(
           `proxy route host ${JSON.stringify(host)}: a wildcard certificate needs the ACME DNS-01 challenge, which is not available; allowed with tls mode "${tls.mode}": host names without *.`,
         );
       }
       out.push(`${quote.host(host)} {`);
+      if (tls.mode === "files") out.push(`    tls ${TLS_FILES_CERT} ${TLS_FILES_KEY}`);
     }
     out.push(
       `    request_body {`,
@@ -94,11 +112,20 @@ export function renderCaddy(o: ProxyRenderOptions): string {
         `        reverse_proxy ${quote.upstream(r.upstream)} {`,
         "            lb_try_duration 5s",
         "            lb_try_interval 250ms",
+        // X-Forwarded-* from these addresses kept (XFF appended to), from any other
+        // overwritten with the connection's (Caddy 2.5+; reverseproxy.go addForwardedHeaders).
+        ...(tls.mode === "upstream"
+          ? [`            trusted_proxies ${tls.trustedProxies.map(quote.trustedProxy).join(" ")}`]
+          : []),
         "        }",
         "    }",
       );
     }
     out.push("}", "");
+    if (tls.mode === "files")
+      // Caddy adds no redirect of its own for a name whose certificate is loaded from files
+      // (autohttps.go skips it; only its catch-all, after ours, would redirect): 308 as its own.
+      out.push(`http://${quote.host(host)}:80 {`, "    redir https://{host}{uri} 308", "}", "");
   }
   out.push("http://:80 {", '    respond /__health "ok" 200', "    respond 404", "}");
   return out.join("\n") + "\n";

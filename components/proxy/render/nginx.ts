@@ -4,6 +4,8 @@ import { routesByHost, SECURITY_HEADERS } from "./headers";
 import { DEFAULT_HSTS } from "./caddy";
 import { LEGO_WEBROOT, NGINX_TLS_ENABLED_DIR, legoCertificate } from "./nginxTlsPaths";
 import * as quote from "./quote";
+import { TLS_FILES_CERT, TLS_FILES_KEY } from "./tlsFilesPaths";
+import type { ProxyTls } from "../types";
 
 export const NGINX_CONF_PATH = "/etc/nginx/conf.d/shipyard.conf";
 
@@ -27,7 +29,7 @@ export const ACME_CHALLENGE_PATH = "/.well-known/acme-challenge/";
  */
 export function renderNginx(o: ProxyRenderOptions): string {
   const tls = checkTls("nginx", o.tls);
-  const https = tls.mode === "acme";
+  const https = tls.mode === "acme" || tls.mode === "files";
   const out: string[] = ["# Rendered by shipyard: do not edit, change the blueprint.", ""];
   out.push(
     `resolver 127.0.0.11 valid=${quote.positive("resolveValidSeconds", o.resolveValidSeconds ?? 1)}s ipv6=off;`,
@@ -40,17 +42,18 @@ export function renderNginx(o: ProxyRenderOptions): string {
     );
     out.push("limit_req_status 429;");
   }
+  if (tls.mode !== "off" && o.sitesDir) {
+    throw new Error(
+      `sitesVolume is not available with proxy kind nginx and tls mode "${tls.mode}" (per-site route files get no certificate and no trusted proxies); allowed with sitesVolume: tls mode "off"`,
+    );
+  }
   if (https) {
-    if (o.sitesDir) {
-      throw new Error(
-        'sitesVolume is not available with proxy kind nginx and tls mode "acme" (per-site route files get no certificate); allowed with sitesVolume: tls mode "off"',
-      );
-    }
     out.push("ssl_protocols TLSv1.2 TLSv1.3;");
     out.push("ssl_session_cache shared:shipyard_tls:10m;");
     out.push("ssl_session_timeout 1d;");
-    out.push(`include ${NGINX_TLS_ENABLED_DIR}/*.conf;`);
+    if (tls.mode === "acme") out.push(`include ${NGINX_TLS_ENABLED_DIR}/*.conf;`);
   }
+  if (tls.mode === "upstream") out.push(...trustedProxies(tls.trustedProxies));
   if (o.sitesDir) out.push(`include ${o.sitesDir}/*.conf;`);
   out.push("", "server {", "    listen 80 default_server;", "    server_name _;");
   out.push('    location = /__health { access_log off; return 200 "ok\\n"; }');
@@ -64,13 +67,22 @@ export function renderNginx(o: ProxyRenderOptions): string {
   for (const [host, routes] of routesByHost(o.routes)) {
     out.push("", "server {", "    listen 80;", `    server_name ${quote.host(host)};`);
     if (https) {
-      if (host.startsWith("*.")) throw wildcardError(host);
-      out.push(`    location ^~ ${ACME_CHALLENGE_PATH} {`);
-      out.push(`        root ${LEGO_WEBROOT};`, "        default_type text/plain;", "    }");
+      if (tls.mode === "acme") {
+        if (host.startsWith("*.")) throw wildcardError(host);
+        out.push(`    location ^~ ${ACME_CHALLENGE_PATH} {`);
+        out.push(`        root ${LEGO_WEBROOT};`, "        default_type text/plain;", "    }");
+      }
       out.push("    location / { return 308 https://$host$request_uri; }", "}");
+      if (tls.mode === "files") {
+        // The operator's certificate, read again by a graceful reload (certificateFiles.ts).
+        out.push("", "server {", "    listen 443 ssl;", `    server_name ${quote.host(host)};`);
+        out.push(`    ssl_certificate ${TLS_FILES_CERT};`, `    ssl_certificate_key ${TLS_FILES_KEY};`);
+        out.push(...hostBody(o, routes, (i) => `$shipyard_upstream_${n + i}`, tls), "}");
+        n += routes.length;
+      }
       continue;
     }
-    out.push(...hostBody(o, routes, (i) => `$shipyard_upstream_${n + i}`, false));
+    out.push(...hostBody(o, routes, (i) => `$shipyard_upstream_${n + i}`, tls));
     n += routes.length;
     out.push("}");
   }
@@ -95,7 +107,7 @@ export function renderNginxHttpsHost(o: ProxyRenderOptions, host: string): strin
     `    server_name ${name};`,
     `    ssl_certificate ${legoCertificate(name, ".crt")};`,
     `    ssl_certificate_key ${legoCertificate(name, ".key")};`,
-    ...hostBody(o, routes, (i) => `$shipyard_tls_${tag}_${i}`, true),
+    ...hostBody(o, routes, (i) => `$shipyard_tls_${tag}_${i}`, { mode: "acme" } as ProxyTls),
     "}",
   ];
   return out.join("\n") + "\n";
@@ -112,13 +124,50 @@ function wildcardError(host: string): Error {
   );
 }
 
-/** A server's headers and locations; `upstreamVar(i)` names route i's upstream variable. */
+/**
+ * Tls upstream: the client address and scheme from the trusted proxies only. The realip
+ * module takes the client from X-Forwarded-For when the connection comes from one of
+ * them (set_real_ip_from, real_ip_header, real_ip_recursive: nginx.org
+ * ngx_http_realip_module); `geo` on $realip_remote_addr (the connection's own address)
+ * says whether it did, and the maps pass on the balancer's X-Forwarded-Proto and
+ * X-Forwarded-For (with the balancer's address appended) only then, otherwise the
+ * connection's scheme and address.
+ */
+function trustedProxies(list: string[]): string[] {
+  const cidrs = list.map((c) => quote.trustedProxy(c));
+  return [
+    ...cidrs.map((c) => `set_real_ip_from ${c};`),
+    "real_ip_header X-Forwarded-For;",
+    "real_ip_recursive on;",
+    "geo $realip_remote_addr $shipyard_trusted_proxy {",
+    "    default 0;",
+    ...cidrs.map((c) => `    ${c} 1;`),
+    "}",
+    'map "$shipyard_trusted_proxy:$http_x_forwarded_proto" $shipyard_forwarded_proto {',
+    "    default $scheme;",
+    '    "1:https" https;',
+    '    "1:http" http;',
+    "}",
+    'map "$shipyard_trusted_proxy:$http_x_forwarded_for" $shipyard_forwarded_for {',
+    "    default $remote_addr;",
+    '    "~^1:(?<shipyard_xff>.+)$" "$shipyard_xff, $realip_remote_addr";',
+    "}",
+  ];
+}
+
+/**
+ * A server's headers and locations; `upstreamVar(i)` names route i's upstream variable.
+ * HSTS with tls acme and files (HTTPS servers) and upstream (the balancer's HTTPS
+ * answers carry it); with upstream, X-Forwarded-* from the trusted proxies' maps.
+ */
 function hostBody(
   o: ProxyRenderOptions,
   routes: ProxyRoute[],
   upstreamVar: (i: number) => string,
-  https: boolean,
+  tls: ProxyTls,
 ): string[] {
+  const https = tls.mode === "acme" || tls.mode === "files" || tls.mode === "upstream";
+  const trusted = tls.mode === "upstream";
   const out: string[] = [];
   const userHeaders = Object.entries(o.headers ?? {}).sort();
   const ownHsts = userHeaders.some(([h]) => h.toLowerCase() === DEFAULT_HSTS[0].toLowerCase());
@@ -151,9 +200,13 @@ function hostBody(
     out.push("        proxy_http_version 1.1;");
     out.push("        proxy_set_header Host $host;");
     out.push("        proxy_set_header X-Real-IP $remote_addr;");
-    out.push("        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;");
+    out.push(
+      `        proxy_set_header X-Forwarded-For ${trusted ? "$shipyard_forwarded_for" : "$proxy_add_x_forwarded_for"};`,
+    );
     // $scheme is https in the HTTPS server: the application builds https:// links.
-    out.push("        proxy_set_header X-Forwarded-Proto $scheme;");
+    out.push(
+      `        proxy_set_header X-Forwarded-Proto ${trusted ? "$shipyard_forwarded_proto" : "$scheme"};`,
+    );
     out.push("        proxy_set_header Upgrade $http_upgrade;");
     out.push("        proxy_set_header Connection $connection_upgrade;");
     out.push("    }");

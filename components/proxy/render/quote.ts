@@ -4,6 +4,7 @@
  * directives. Each function names the value and the allowed form.
  */
 import { checkForm } from "../../shared/grammar";
+import { isTrustedProxy, TRUSTED_PROXIES_ALLOWED } from "../tlsFiles";
 
 /** A route host, for `server_name` (nginx) or a site address (Caddy). */
 export function host(v: string): string {
@@ -44,5 +45,14 @@ export function regexLiteral(v: string): string {
 export function positive(what: string, v: number): number {
   if (!Number.isFinite(v) || v <= 0)
     throw new Error(`${what}: ${v} is not allowed; allowed: a positive number`);
+  return v;
+}
+
+/** A trusted proxy's address or CIDR block (tls upstream), for nginx, Caddy and Traefik. */
+export function trustedProxy(v: string): string {
+  if (!isTrustedProxy(v))
+    throw new Error(
+      `tls.trustedProxies: ${JSON.stringify(v)} is not allowed; allowed: ${TRUSTED_PROXIES_ALLOWED}`,
+    );
   return v;
 }

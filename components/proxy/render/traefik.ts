@@ -9,6 +9,8 @@ import {
   WEBSECURE_ENTRYPOINT,
 } from "../traefikLabels";
 import { DOCKER_SOCKET } from "../../shared/dockerSocket";
+import { TLS_FILES_KEY, TRAEFIK_TLS_DYNAMIC } from "./tlsFilesPaths";
+import * as quote from "./quote";
 
 /** Where Traefik reads its static configuration (upstream image's default search path). */
 export const TRAEFIK_CONF_PATH = "/etc/traefik/traefik.yml";
@@ -42,6 +44,15 @@ function entryPoints(tls: ProxyTls): string[] {
   const aliasHeaders = ["    http:", "      aliasHeadersStrategy: delete"];
   const web = [`  ${WEB_ENTRYPOINT}:`, '    address: ":80"', ...aliasHeaders];
   if (tls.mode === "off") return web;
+  if (tls.mode === "upstream")
+    // X-Forwarded-* kept from these addresses only; from any other Traefik sets its own
+    // (pkg/middlewares/forwardedheaders/forwarded_header.go isTrustedIP, v3.7.13).
+    return [
+      ...web,
+      "    forwardedHeaders:",
+      "      trustedIPs:",
+      ...tls.trustedProxies.map((c) => `        - ${JSON.stringify(quote.trustedProxy(c))}`),
+    ];
   return [
     ...web,
     // permanent: 301 to a GET, 308 to any other method (pkg/middlewares/redirect/redirect.go
@@ -104,6 +115,9 @@ function certificatesResolvers(tls: ProxyTls): string[] {
  * and the certificate resolver `le` (HTTP-01 on `web`, storage on the caller's
  * volume); the routers' labels then name `websecure` and `le`. With tls.dns also the
  * resolver `le-dns` (DNS-01), which routers under a wildcard domain name instead.
+ * With tls files: `websecure` and the redirect as with acme, no resolver, and the
+ * file provider watching the certificate's dynamic configuration (renderTraefikTlsFiles).
+ * With tls upstream: `web` only, trusting X-Forwarded-* from the trusted proxies.
  */
 export function renderTraefik(o: ProxyRenderOptions): string {
   const tls = checkTls("traefik", o.tls);
@@ -111,9 +125,16 @@ export function renderTraefik(o: ProxyRenderOptions): string {
   if (!r) throw new Error("proxy kind traefik needs labelRouting (the edge network and label)");
   if (!/^[A-Za-z0-9._-]+$/.test(r.edge) || !/^[A-Za-z0-9._-]+$/.test(r.networkName))
     throw new Error(`labelRouting: ${JSON.stringify(r)} is not allowed; allowed: engine names`);
-  if ((r.https ?? false) !== (tls.mode === "acme"))
+  if ((r.https ?? false) !== (tls.mode === "acme" || tls.mode === "files"))
     throw new Error(
-      `labelRouting.https is ${r.https ?? false} and tls mode "${tls.mode}"; allowed: https true exactly with tls mode "acme" (the routers' entry point and resolver follow it)`,
+      `labelRouting.https is ${r.https ?? false} and tls mode "${tls.mode}"; allowed: https true exactly with tls mode "acme" or "files" (the routers' entry point follows it)`,
+    );
+  if (
+    (r.tlsFiles ?? false) !== (tls.mode === "files") ||
+    (r.forwardedTls ?? false) !== (tls.mode === "upstream")
+  )
+    throw new Error(
+      `labelRouting.tlsFiles is ${r.tlsFiles ?? false}, labelRouting.forwardedTls ${r.forwardedTls ?? false} and tls mode "${tls.mode}"; allowed: tlsFiles true exactly with tls mode "files", forwardedTls exactly with "upstream" (the routers' resolver and HSTS follow them)`,
     );
   const wildcards = tls.mode === "acme" ? (tls.dns?.wildcards ?? []) : [];
   if ((r.wildcards ?? []).join(",") !== wildcards.join(","))
@@ -148,6 +169,8 @@ export function renderTraefik(o: ProxyRenderOptions): string {
           "    dialTimeout: 2s",
         ]
       : []),
+    // Tls files: the certificate as dynamic configuration, applied when the file changes.
+    ...(tls.mode === "files" ? ["  file:", `    filename: "${TRAEFIK_TLS_DYNAMIC}"`, "    watch: true"] : []),
     ...certificatesResolvers(tls),
     "log:",
     "  level: INFO",
@@ -157,4 +180,36 @@ export function renderTraefik(o: ProxyRenderOptions): string {
     "  sendAnonymousUsage: false",
   ];
   return out.join("\n") + "\n";
+}
+
+/**
+ * Tls files, kind traefik: the dynamic configuration the file provider reads. The
+ * certificate is inline (certFile takes a path or the PEM itself: pkg/types/file_or_content.go,
+ * v3.7.13), so a new certificate is a new configuration; with only paths, Traefik would
+ * skip it as unchanged (pkg/server/configurationwatcher.go, reflect.DeepEqual). The key
+ * stays a file. It is also the default certificate (a client without SNI gets it).
+ */
+export function renderTraefikTlsFiles(certificate: string): string {
+  const pem = certificate
+    .trim()
+    .split(/\r?\n/)
+    .map((l) => l.trim());
+  if (pem.some((l) => !/^[A-Za-z0-9+/= -]*$/.test(l)))
+    throw new Error("tls.certificate: not allowed; allowed: PEM certificates");
+  const block = (indent: string) => pem.map((l) => `${indent}${l}`);
+  return [
+    "# Rendered by shipyard: the operator's certificate (tls files). Traefik applies a change.",
+    "tls:",
+    "  certificates:",
+    "    - certFile: |",
+    ...block("        "),
+    `      keyFile: ${JSON.stringify(TLS_FILES_KEY)}`,
+    "  stores:",
+    "    default:",
+    "      defaultCertificate:",
+    "        certFile: |",
+    ...block("          "),
+    `        keyFile: ${JSON.stringify(TLS_FILES_KEY)}`,
+    "",
+  ].join("\n");
 }

@@ -231,7 +231,7 @@ describe("policy https-only", () => {
   it("names what is wrong: plain HTTP, a local CA, no HTTPS port", () => {
     expect(check(proxy("prod", "off", [80]))[0]).toMatchObject({ level: "mandatory" });
     expect(check(proxy("prod", "off", [80]))[0].message).toMatch(
-      /^serves plain HTTP on host port 9080: tls mode is off; in prod every route is served over HTTPS and HTTP only redirects \(allowed modes: acme\)/,
+      /^serves plain HTTP on host port 9080: tls mode is off; in prod every route is served over HTTPS and HTTP only redirects \(allowed modes: acme, files, upstream\)/,
     );
     expect(check(proxy("staging", undefined, [80]))[0].message).toMatch(
       /it declares no tls mode \(label io\.shipyard\.tls\)/,
@@ -243,6 +243,17 @@ describe("policy https-only", () => {
       /container port 443 is not published: nothing answers HTTPS on the host \(shipyard:httpsPort\)/,
     );
     expect(check(proxy("prod", "acme", [80, 443]))).toEqual([]);
+  });
+
+  it("accepts the operator's files with 443 published, and upstream (TLS ended in front) without it", () => {
+    expect(check(proxy("prod", "files", [80, 443]))).toEqual([]);
+    expect(check(proxy("prod", "files", [80]))[0].message).toMatch(
+      /^tls mode "files" but container port 443 is not published/,
+    );
+    expect(check(proxy("staging", "upstream", [80]))).toEqual([]);
+    expect(check(proxy("prod", "upstream", [80]), { httpsModes: ["acme"] })[0].message).toMatch(
+      /^tls mode "upstream" is not allowed in prod: not among the policy.s httpsModes; allowed: acme;/,
+    );
   });
 
   it("reports dev as advisory only when dev is listed; follows the settings' environments and modes", () => {
