@@ -8,10 +8,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { secretKeysOf } from "../../stacks/contract";
 import { loadStack } from "../../stacks/config";
-import { environmentSettings } from "../target/plan";
-import { workspaceAt } from "../pulumi/workspace";
+import { planTarget } from "../target/plan";
 import type { EnvironmentTarget } from "../target/ref";
-import { CORE_LAYERS, LAYER } from "../target/layers";
+import { LAYER } from "../target/layers";
 import { renderCompose } from "./render";
 import { renderStack } from "./stack";
 import { parseEnvFile, renderEnvFile, secretValues } from "./secrets";
@@ -26,18 +25,14 @@ export interface ExportResult {
   notes: string[];
 }
 
-/** The stack configuration `openStack` would give the app layer, as `shipyard:*` keys. */
-export async function rawConfig(t: EnvironmentTarget): Promise<Record<string, string>> {
-  const raw: Record<string, string> = {};
-  for (const layer of CORE_LAYERS) {
-    const env = await environmentSettings(await workspaceAt(layer.workDir), t.environment);
-    for (const [k, v] of Object.entries(env)) raw[k] = v.value;
-  }
-  raw["shipyard:blueprint"] = t.blueprint;
-  raw["shipyard:environment"] = t.environment;
-  if (t.systemName) raw["shipyard:systemName"] = t.systemName;
-  for (const [k, v] of Object.entries(t.config ?? {})) raw[`shipyard:${k}`] = v;
-  return raw;
+/**
+ * The config the exports render, from the target's plan (cli/target/plan.ts:
+ * the settings files and `--set`, read once): both layers' values, the app
+ * layer's over the data layer's, since one compose file holds both.
+ */
+export async function exportConfig(t: EnvironmentTarget): Promise<Record<string, string>> {
+  const plan = await planTarget(t);
+  return { ...plan.layers.data.raw, ...plan.layers.app.raw };
 }
 
 function writeFile(file: string, content: string, mode: number): void {
@@ -56,7 +51,7 @@ export async function exportCompose(
   outDir?: string,
   form: "compose" | "stack" = "compose",
 ): Promise<ExportResult> {
-  const { config, system } = loadStack(await rawConfig(t));
+  const { config, system } = loadStack(await exportConfig(t));
   const project = `${system.system}-${system.environment}`;
   const dir = path.resolve(outDir ?? path.join(LAYER.app.workDir, ".state", "compose", project));
   fs.mkdirSync(dir, { recursive: true });

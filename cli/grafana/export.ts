@@ -11,7 +11,7 @@ import { monitoringEndpoints } from "../../components/monitoring/endpoints";
 import { grafanaFiles, GRAFANA_PROVISIONING_PATH } from "../../components/monitoring/render/grafana";
 import { resourceName } from "../../components/shared/naming";
 import { loadStack } from "../../stacks/config";
-import { rawConfig } from "../compose/export";
+import { exportConfig } from "../compose/export";
 import type { EnvironmentTarget } from "../target/ref";
 import { LAYER } from "../target/layers";
 
@@ -24,7 +24,7 @@ export interface GrafanaExport {
 }
 
 export async function exportGrafana(t: EnvironmentTarget, outDir?: string): Promise<GrafanaExport> {
-  const { system } = loadStack(await rawConfig(t));
+  const { system } = loadStack(await exportConfig(t));
   const mon = system.app.monitoring;
   if (!mon) {
     const withMonitoring = Object.entries(BLUEPRINTS)
