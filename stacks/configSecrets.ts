@@ -44,7 +44,7 @@ export function movedKeyProblems(
     .filter((k) => config[k] !== undefined)
     .map(
       (k) =>
-        `shipyard:${k}: moved to the operator secret ${MOVED_KEYS[k]} of the data layer's stack; remove it (pulumi config rm shipyard:${k} -C stacks/app -s ${system.stacks.app}) and set it with: ${setSecretCommand(MOVED_KEYS[k], system.stacks.data)}  (or: npm run deploy -- up ${blueprint} ${system.environment} --secret ${MOVED_KEYS[k]})`,
+        `shipyard:${k}: moved to the operator secret ${MOVED_KEYS[k]} of the data layer's stack; remove it (pulumi config rm shipyard:${k} -s ${system.stacks.app}) and set it with: ${setSecretCommand(MOVED_KEYS[k], system.stacks.data)}  (or: npm run deploy -- up ${blueprint} ${system.environment} --secret ${MOVED_KEYS[k]})`,
     );
 }
 

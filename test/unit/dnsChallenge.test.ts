@@ -232,7 +232,7 @@ describe("DNS-01: shipyard:tls.dns and shipyard:tlsDnsTsigSecret", () => {
       message = (e as Error).message;
     }
     expect(message).toContain(
-      "shipyard:tlsDnsTsigSecret: moved to the operator secret tls-dns-tsig-secret of the data layer's stack; remove it (pulumi config rm shipyard:tlsDnsTsigSecret -C stacks/app -s webmeteor-prod) and set it with: pulumi config set --secret --path 'shipyard:operatorSecrets.tls-dns-tsig-secret' <value> -C stacks/data -s webmeteor-prod",
+      "shipyard:tlsDnsTsigSecret: moved to the operator secret tls-dns-tsig-secret of the data layer's stack; remove it (pulumi config rm shipyard:tlsDnsTsigSecret -s webmeteor-prod) and set it with: pulumi config set --secret --path 'shipyard:operatorSecrets.tls-dns-tsig-secret' <value> -C stacks/data -s webmeteor-prod",
     );
     expect(message).toContain("npm run deploy -- up webmeteor prod --secret tls-dns-tsig-secret");
     expect(message).not.toContain(SECRET);
