@@ -10,7 +10,7 @@ import { SWARM_DEFAULTS, type SwarmSettings } from "../components/swarm/settings
 import { PEM_CERTIFICATES, TLS_MODES } from "../components/proxy/tls";
 import { DNS_PROVIDERS, TSIG_ALGORITHMS } from "../components/proxy/dnsChallenge";
 import type { TsigAlgorithm } from "../components/proxy/types";
-import { BLUEPRINTS, ENVIRONMENTS, resolve, type ResolvedSystem } from "../blueprints";
+import { BLUEPRINTS, ENVIRONMENTS, OverrideError, resolve, type ResolvedSystem } from "../blueprints";
 import { AlertDelivery } from "../blueprints/alerts";
 import { stackTls } from "./tls";
 import { foldOperatorSecrets, OperatorSecretsConfig } from "./operatorSecrets";
@@ -266,25 +266,24 @@ export function loadStack(raw: Record<string, string> = pulumi.runtime.allConfig
     ...config.labels,
     ...standInsMark({ set: config.imageSet, from: config.imageSetFrom }, config.environment),
   };
-  const system = resolve(BLUEPRINTS[config.blueprint], {
-    environment: config.environment,
-    imageSet: config.imageSet,
-    images: config.images,
-    systemName: config.systemName,
-    site: config.site,
-  });
-  if (config.httpPort) system.app.proxy.httpPort = config.httpPort;
+  let system: ResolvedSystem;
+  try {
+    system = resolve(BLUEPRINTS[config.blueprint], {
+      environment: config.environment,
+      imageSet: config.imageSet,
+      images: config.images,
+      systemName: config.systemName,
+      site: config.site,
+      httpPort: config.httpPort,
+      proxyKind: config.proxyKind,
+      appEnv: config.appEnv,
+      replicas: config.replicas,
+    });
+  } catch (e) {
+    throw e instanceof OverrideError ? new ConfigError(e.message) : e;
+  }
   const offsiteProblem = declareOffsiteSecrets(system, config.blueprint, config.backupOffsite);
   if (offsiteProblem) throw new ConfigError(`invalid stack configuration:\n  - ${offsiteProblem}`);
-  if (config.proxyKind && config.proxyKind !== system.app.proxy.kind) {
-    system.app.proxy.kind = config.proxyKind;
-    system.app.proxy.image =
-      config.proxyKind === "traefik" ? system.images.traefik : system.images[config.proxyKind];
-    if (!system.app.proxy.image)
-      throw new ConfigError(
-        `shipyard:proxyKind ${config.proxyKind}: the blueprint has no image ${config.proxyKind}`,
-      );
-  }
   const px = system.app.proxy;
   const tls = stackTls({
     blueprint: config.blueprint,
@@ -323,16 +322,5 @@ export function loadStack(raw: Record<string, string> = pulumi.runtime.allConfig
     throw new ConfigError(`invalid stack configuration:\n${moved.map((p) => `  - ${p}`).join("\n")}`);
   declareProxyAndAlertSecrets(system);
   if (tls.httpsPort !== undefined) px.httpsPort = tls.httpsPort;
-  for (const s of system.app.services) s.env = { ...s.env, ...config.appEnv };
-  const names = system.app.services.map((s) => s.name);
-  for (const [name, n] of Object.entries(config.replicas)) {
-    const s = system.app.services.find((x) => x.name === name);
-    if (!s) {
-      throw new ConfigError(
-        `invalid stack configuration:\n  - ${NAMESPACE}:replicas.${name}: not a service of this environment; allowed: ${names.join(", ")}`,
-      );
-    }
-    s.replicas = n;
-  }
   return { config, system };
 }
