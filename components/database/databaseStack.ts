@@ -8,25 +8,12 @@ import {
   checkNamePart,
   dockerHealthcheck,
   dockerLabels,
-  httpProbe,
   resourceName,
   SECRETS_DIR,
   type Ownership,
 } from "../shared";
-import {
-  adminClient,
-  checkIdentifier,
-  dataPath,
-  PORTS,
-  provisioningSql,
-  redisConf,
-  REDIS_CONF_PATH,
-  redisHealth,
-  ROOT_SECRET_FILE,
-  serverCommand,
-  serverEnv,
-  serverHealth,
-} from "./engines";
+import { adminClient, checkIdentifier, PORTS, provisioningSql } from "./engines";
+import { cachePlan, dataVolume, objectStorePlan, serverPlan, type DataServicePlan } from "./plans";
 import { execTarget, workload, type Workload } from "../swarm";
 import type { CacheSpec, DatabaseServerSpec, DatabaseStackArgs, Endpoint, ObjectStoreSpec } from "./types";
 
@@ -242,6 +229,46 @@ export class DatabaseStack extends pulumi.ComponentResource {
     return v;
   }
 
+  /** A data service's container (or Swarm service) from its plan; `secrets` holds the values of its files' keys. */
+  private dataWorkload(
+    name: string,
+    args: DatabaseStackArgs,
+    s: { name: string },
+    plan: DataServicePlan,
+    secrets: Record<string, pulumi.Output<string>>,
+    labels: docker.types.input.ContainerLabel[],
+    networks: docker.types.input.ContainerNetworksAdvanced[],
+    protect: boolean,
+  ): Workload {
+    const volume = this.volume(name, args, plan.volume, labels, protect);
+    return workload(
+      `${name}-${s.name}`,
+      {
+        name: resourceName(args.system, args.environment, s.name),
+        image: plan.image,
+        command: plan.command,
+        envs: plan.env,
+        uploads: plan.files.map((f) => ({
+          file: f.path,
+          content: f.render ? pulumi.secret(secrets[f.key].apply(f.render)) : secrets[f.key],
+          permissions: "0444",
+        })),
+        labels,
+        networksAdvanced: networks,
+        volumes: [{ volumeName: volume.name, containerPath: plan.dataPath }],
+        healthcheck: dockerHealthcheck(plan.health),
+        ...containerBaseline(plan.limits, plan.defaults),
+        ...(plan.stopGraceSeconds !== undefined
+          ? { stopTimeout: plan.stopGraceSeconds, destroyGraceSeconds: plan.stopGraceSeconds }
+          : {}),
+        wait: true,
+        waitTimeout: plan.waitTimeout,
+      },
+      { settings: args.swarm, engine: args.dockerEngine, role: "data" },
+      { parent: this, protect, ...LABELS_AT_CREATE },
+    );
+  }
+
   private server(
     name: string,
     args: DatabaseStackArgs,
@@ -258,29 +285,15 @@ export class DatabaseStack extends pulumi.ComponentResource {
       secrets.push(pw.result.apply((p) => [`${s.name}/${d.name}`, p] as [string, string]));
       return pulumi.all([d.name, pw.result]);
     });
-    const volume = this.volume(name, args, s.volume ?? `${s.name}-data`, labels, protect);
-    const container = workload(
-      `${name}-${s.name}`,
-      {
-        name: resourceName(args.system, args.environment, s.name),
-        image: s.image,
-        command: serverCommand(s),
-        envs: serverEnv(s),
-        uploads: [
-          { file: `${SECRETS_DIR}/${ROOT_SECRET_FILE[s.engine]}`, content: root.result, permissions: "0444" },
-        ],
-        labels,
-        networksAdvanced: networks,
-        volumes: [{ volumeName: volume.name, containerPath: dataPath(s.engine) }],
-        healthcheck: dockerHealthcheck(serverHealth(s)),
-        ...containerBaseline({ memoryMb: s.memoryMb }, { memoryMb: 1024, cpus: 1 }),
-        stopTimeout: 30,
-        destroyGraceSeconds: 30,
-        wait: true,
-        waitTimeout: 180,
-      },
-      { settings: args.swarm, engine: args.dockerEngine, role: "data" },
-      { parent: this, protect, ...LABELS_AT_CREATE },
+    const container = this.dataWorkload(
+      name,
+      args,
+      s,
+      serverPlan(s),
+      { [`${s.name}/root`]: root.result },
+      labels,
+      networks,
+      protect,
     );
     if (s.databases.length > 0) {
       // Databases and users are created by SQL on stdin, so passwords appear
@@ -310,31 +323,7 @@ export class DatabaseStack extends pulumi.ComponentResource {
   ): Workload {
     const pw = this.password(`${name}-${c.name}`, "auth");
     secrets.push(pw.result.apply((p) => [c.name, p] as [string, string]));
-    const volume = this.volume(name, args, c.volume ?? `${c.name}-data`, labels, protect);
-    return workload(
-      `${name}-${c.name}`,
-      {
-        name: resourceName(args.system, args.environment, c.name),
-        image: c.image,
-        command: ["redis-server", REDIS_CONF_PATH],
-        uploads: [
-          {
-            file: REDIS_CONF_PATH,
-            content: pulumi.secret(pw.result.apply((p) => redisConf(c, p))),
-            permissions: "0444",
-          },
-        ],
-        labels,
-        networksAdvanced: networks,
-        volumes: [{ volumeName: volume.name, containerPath: "/data" }],
-        healthcheck: dockerHealthcheck(redisHealth()),
-        ...containerBaseline({ memoryMb: c.memoryMb }, { memoryMb: 256, cpus: 0.5 }),
-        wait: true,
-        waitTimeout: 60,
-      },
-      { settings: args.swarm, engine: args.dockerEngine, role: "data" },
-      { parent: this, protect, ...LABELS_AT_CREATE },
-    );
+    return this.dataWorkload(name, args, c, cachePlan(c), { [c.name]: pw.result }, labels, networks, protect);
   }
 
   private objectStore(
@@ -355,35 +344,15 @@ export class DatabaseStack extends pulumi.ComponentResource {
     const secret = this.password(`${name}-${o.name}`, "secret-key");
     secrets.push(access.result.apply((v) => [`${o.name}/access-key`, v] as [string, string]));
     secrets.push(secret.result.apply((v) => [`${o.name}/secret-key`, v] as [string, string]));
-    const volume = this.volume(name, args, o.volume ?? `${o.name}-data`, labels, protect);
-    const container = workload(
-      `${name}-${o.name}`,
-      {
-        name: resourceName(args.system, args.environment, o.name),
-        image: o.image,
-        command: ["server", "/data", "--address", ":9000", "--console-address", ":9001"],
-        envs: [
-          `MINIO_ROOT_USER_FILE=${SECRETS_DIR}/minio-access-key`,
-          `MINIO_ROOT_PASSWORD_FILE=${SECRETS_DIR}/minio-secret-key`,
-        ],
-        uploads: [
-          { file: `${SECRETS_DIR}/minio-access-key`, content: access.result, permissions: "0444" },
-          { file: `${SECRETS_DIR}/minio-secret-key`, content: secret.result, permissions: "0444" },
-        ],
-        labels,
-        networksAdvanced: networks,
-        volumes: [{ volumeName: volume.name, containerPath: "/data" }],
-        healthcheck: dockerHealthcheck({
-          command: httpProbe(9000, "/minio/health/live"),
-          interval: "2s",
-          retries: 30,
-        }),
-        ...containerBaseline({ memoryMb: o.memoryMb }, { memoryMb: 512, cpus: 1 }),
-        wait: true,
-        waitTimeout: 120,
-      },
-      { settings: args.swarm, engine: args.dockerEngine, role: "data" },
-      { parent: this, protect, ...LABELS_AT_CREATE },
+    const container = this.dataWorkload(
+      name,
+      args,
+      o,
+      objectStorePlan(o),
+      { [`${o.name}/access-key`]: access.result, [`${o.name}/secret-key`]: secret.result },
+      labels,
+      networks,
+      protect,
     );
     if ((o.buckets ?? []).length > 0) {
       new command.local.Command(
@@ -432,9 +401,7 @@ function validate(args: DatabaseStackArgs): void {
       }
     }
   }
-  const dataVolumes = [...args.servers, ...(args.caches ?? []), ...(args.objectStores ?? [])].map(
-    (s) => s.volume ?? `${s.name}-data`,
-  );
+  const dataVolumes = [...args.servers, ...(args.caches ?? []), ...(args.objectStores ?? [])].map(dataVolume);
   const kept = new Set<string>();
   for (const v of args.appVolumes ?? []) {
     checkNamePart("appVolumes purpose", v.purpose);

@@ -2,10 +2,52 @@
  * Per-engine knowledge: ports, secret files, health checks, tuning arguments
  * and the idempotent provisioning script. Pure functions, no Pulumi imports.
  */
-import type { HealthCheck } from "../shared/health";
+import { httpProbe, type HealthCheck } from "../shared/health";
+import type { ResourceLimits } from "../shared/resources";
 import type { CacheSpec, DatabaseServerSpec } from "./types";
 
-export const PORTS = { mariadb: 3306, postgres: 5432, redis: 6379, minio: 9000 } as const;
+export type DataEngine = DatabaseServerSpec["engine"] | "redis" | "minio";
+
+/** What a data service of one engine is, wherever it is written: DatabaseStack and the compose export (plans.ts). */
+export interface EngineSpec {
+  /** The port its clients use on the data networks. */
+  port: number;
+  /** Where the engine keeps its data: the data volume's mount. */
+  dataPath: string;
+  /** Limits when the blueprint gives none. */
+  limits: Required<ResourceLimits>;
+  /** Seconds a stop waits before the engine is killed (a server flushes); undefined: the engine default. */
+  stopGraceSeconds?: number;
+  /** Seconds `up` waits for the service to be healthy. */
+  waitTimeout: number;
+}
+
+/** The per-engine spec. */
+export const ENGINES: Record<DataEngine, EngineSpec> = {
+  mariadb: {
+    port: 3306,
+    dataPath: "/var/lib/mysql",
+    limits: { memoryMb: 1024, cpus: 1 },
+    stopGraceSeconds: 30,
+    waitTimeout: 180,
+  },
+  postgres: {
+    port: 5432,
+    dataPath: "/var/lib/postgresql/data",
+    limits: { memoryMb: 1024, cpus: 1 },
+    stopGraceSeconds: 30,
+    waitTimeout: 180,
+  },
+  redis: { port: 6379, dataPath: "/data", limits: { memoryMb: 256, cpus: 0.5 }, waitTimeout: 60 },
+  minio: { port: 9000, dataPath: "/data", limits: { memoryMb: 512, cpus: 1 }, waitTimeout: 120 },
+};
+
+export const PORTS = {
+  mariadb: ENGINES.mariadb.port,
+  postgres: ENGINES.postgres.port,
+  redis: ENGINES.redis.port,
+  minio: ENGINES.minio.port,
+} as const;
 
 export const ROOT_SECRET_FILE = { mariadb: "mariadb-root-password", postgres: "postgres-password" } as const;
 
@@ -30,8 +72,8 @@ export function serverEnv(s: DatabaseServerSpec): string[] {
   ];
 }
 
-export function dataPath(engine: DatabaseServerSpec["engine"]): string {
-  return engine === "mariadb" ? "/var/lib/mysql" : "/var/lib/postgresql/data";
+export function dataPath(engine: DataEngine): string {
+  return ENGINES[engine].dataPath;
 }
 
 /** Server arguments: per-environment tuning. */
@@ -101,8 +143,8 @@ export function redisConf(c: CacheSpec, password: string): string {
   return [
     "bind 0.0.0.0",
     "protected-mode no",
-    "port 6379",
-    "dir /data",
+    `port ${ENGINES.redis.port}`,
+    `dir ${ENGINES.redis.dataPath}`,
     `appendonly ${c.appendOnly ? "yes" : "no"}`,
     ...(c.appendOnly ? ["appendfsync everysec"] : []),
     `maxmemory ${c.maxMemoryMb ?? 0}mb`,
@@ -126,4 +168,34 @@ export function redisHealth(): HealthCheck {
     retries: 15,
     startPeriod: "1s",
   };
+}
+
+/** MinIO's server arguments: the S3 API on its port, the console beside it. */
+export function minioCommand(): string[] {
+  return [
+    "server",
+    ENGINES.minio.dataPath,
+    "--address",
+    `:${ENGINES.minio.port}`,
+    "--console-address",
+    ":9001",
+  ];
+}
+
+/** MinIO reads its root user and password from these files (the access and secret keys). */
+export const MINIO_KEY_FILES = {
+  "access-key": "minio-access-key",
+  "secret-key": "minio-secret-key",
+} as const;
+
+export function minioEnv(secretsDir: string): string[] {
+  return [
+    `MINIO_ROOT_USER_FILE=${secretsDir}/${MINIO_KEY_FILES["access-key"]}`,
+    `MINIO_ROOT_PASSWORD_FILE=${secretsDir}/${MINIO_KEY_FILES["secret-key"]}`,
+  ];
+}
+
+/** Healthy when MinIO's liveness endpoint answers. */
+export function minioHealth(): HealthCheck {
+  return { command: httpProbe(ENGINES.minio.port, "/minio/health/live"), interval: "2s", retries: 30 };
 }
