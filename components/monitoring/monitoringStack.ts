@@ -7,33 +7,19 @@ import {
   dockerHealthcheck,
   dockerLabels,
   dockerSocketMount,
-  httpProbe,
   LABELS_AT_CREATE,
   resourceName,
   type Ownership,
 } from "../shared";
-import {
-  PROMETHEUS_CONFIG_PATH,
-  PROMETHEUS_RULES_PATH,
-  renderAlertRules,
-  renderPrometheusConfig,
-} from "./render/prometheus";
-import {
-  ALERTMANAGER_CONFIG_PATH,
-  ALERTMANAGER_SMTP_PASSWORD_PATH,
-  renderAlertmanagerConfig,
-} from "./render/alertmanager";
-import { CADVISOR_PORT, cadvisorCommand, cadvisorMetricRelabel } from "./render/cadvisor";
+import { renderAlertRules, renderPrometheusConfig } from "./render/prometheus";
+import { renderAlertmanagerConfig } from "./render/alertmanager";
+import { CADVISOR_PORT, cadvisorMetricRelabel } from "./render/cadvisor";
 import { grafanaFiles, type GrafanaFile } from "./render/grafana";
-import { LOKI_CONFIG_PATH, LOKI_DATA_PATH, LOKI_PORT, renderLokiConfig } from "./render/loki";
-import {
-  PROMTAIL_CONFIG_PATH,
-  PROMTAIL_PORT,
-  PROMTAIL_POSITIONS_DIR,
-  renderPromtailConfig,
-} from "./render/promtail";
-import { ALERTMANAGER_PORT, monitoringEndpoints, PROMETHEUS_PORT } from "./endpoints";
+import { LOKI_PORT, renderLokiConfig } from "./render/loki";
+import { PROMTAIL_PORT, renderPromtailConfig } from "./render/promtail";
+import { monitoringEndpoints, PROMETHEUS_PORT } from "./endpoints";
 import { planRouteProber, routeProber } from "./routeProber";
+import { monitoringServices, type MonitoringService } from "./services";
 import type { MonitoringStackArgs } from "./types";
 
 /**
@@ -43,7 +29,8 @@ import type { MonitoringStackArgs } from "./types";
  * metrics, cAdvisor for per-container metrics, Loki and promtail for the
  * system's container logs, the blackbox exporter probing every route through
  * the proxy (status, latency, certificate expiry), and the Grafana
- * provisioning files for them.
+ * provisioning files for them. The services are a table (services.ts): one
+ * workload per entry, made here.
  */
 export class MonitoringStack extends pulumi.ComponentResource {
   public readonly prometheusConfig: string;
@@ -73,12 +60,10 @@ export class MonitoringStack extends pulumi.ComponentResource {
       component: "monitoring",
       role,
     });
-    const networks = args.networks.map((net) => ({ name: net }));
     if (args.promtailImage && !args.lokiImage)
       throw new Error("monitoring promtailImage needs lokiImage: promtail ships logs to Loki");
     // Checked (and rendered) before any resource: bad delivery settings touch nothing.
     this.alertmanagerConfig = renderAlertmanagerConfig(args.alerts);
-    const smtpPassword = args.alerts?.email?.password;
     const at = monitoringEndpoints(args.system, args.environment);
     const lokiUrl = args.lokiImage ? at.lokiUrl : undefined;
     const prober = planRouteProber(args.routeProbes, n("blackbox-exporter"));
@@ -117,53 +102,35 @@ export class MonitoringStack extends pulumi.ComponentResource {
       lokiUrl,
     });
 
-    const alertmanager = workload(
-      `${name}-alertmanager`,
-      {
-        name: n("alertmanager"),
-        image: args.alertmanagerImage,
-        command: [`--config.file=${ALERTMANAGER_CONFIG_PATH}`, "--storage.path=/alertmanager"],
-        uploads: [
-          { file: ALERTMANAGER_CONFIG_PATH, content: this.alertmanagerConfig },
-          // Read at each send (notify/email/email.go getPassword), verbatim: no trailing newline.
-          ...(smtpPassword !== undefined
-            ? [
-                {
-                  file: ALERTMANAGER_SMTP_PASSWORD_PATH,
-                  content: pulumi.secret(smtpPassword),
-                  permissions: "0444",
-                },
-              ]
-            : []),
-        ],
-        networksAdvanced: networks,
-        labels: dockerLabels(owner("alertmanager"), args.labels),
-        healthcheck: dockerHealthcheck({
-          command: httpProbe(ALERTMANAGER_PORT, "/-/ready"),
-          interval: "2s",
-          retries: 20,
-        }),
-        ...containerBaseline({}, { memoryMb: 128, cpus: 0.25 }),
-        wait: true,
-      },
-      {
-        settings: args.swarm,
-        engine: args.dockerEngine,
-        role: "singleton",
-        configFiles: [ALERTMANAGER_CONFIG_PATH],
-      },
-      { parent: this },
-    );
-    this.containers.push(alertmanager);
+    this.lokiConfig = args.lokiImage
+      ? renderLokiConfig({ alertmanagerUrl: at.alertmanagerUrl, retention: args.logRetention })
+      : undefined;
+    this.promtailConfig =
+      args.promtailImage && lokiUrl
+        ? renderPromtailConfig({ system: args.system, environment: args.environment, lokiUrl })
+        : undefined;
+
+    const made = new Map<string, Workload>();
+    const services = monitoringServices(args, {
+      alertmanager: this.alertmanagerConfig,
+      prometheus: this.prometheusConfig,
+      alertRules: this.alertRules,
+      loki: this.lokiConfig,
+      promtail: this.promtailConfig,
+    });
+    for (const s of services) {
+      const dependsOn = (s.dependsOn ?? []).map((k) => made.get(k)).filter((w) => w !== undefined);
+      made.set(s.key, this.service(name, args, s, dependsOn));
+      this.containers.push(made.get(s.key)!);
+    }
 
     if (prober) {
-      const exporter = n("blackbox-exporter");
       this.containers.push(
         routeProber(
           `${name}-blackbox-exporter`,
           prober,
           {
-            exporter,
+            exporter: n("blackbox-exporter"),
             networks: args.networks,
             labels: dockerLabels(owner("blackbox-exporter"), args.labels),
             args,
@@ -172,212 +139,70 @@ export class MonitoringStack extends pulumi.ComponentResource {
         ),
       );
     }
-
-    if (args.nodeExporterImage) {
-      this.containers.push(
-        workload(
-          `${name}-node-exporter`,
-          {
-            name: n("node-exporter"),
-            image: args.nodeExporterImage,
-            command: [
-              "--path.procfs=/host/proc",
-              "--path.sysfs=/host/sys",
-              "--path.rootfs=/host/root",
-              ...(args.textfileVolume ? ["--collector.textfile.directory=/textfile"] : []),
-            ],
-            volumes: [
-              { hostPath: "/proc", containerPath: "/host/proc", readOnly: true },
-              { hostPath: "/sys", containerPath: "/host/sys", readOnly: true },
-              { hostPath: "/", containerPath: "/host/root", readOnly: true },
-              ...(args.textfileVolume
-                ? [{ volumeName: args.textfileVolume, containerPath: "/textfile", readOnly: true }]
-                : []),
-            ],
-            // Stateless containers get a new name on each replacement: Prometheus scrapes the
-            // node job (host metrics, the backup and verification textfile metrics) by this alias.
-            networksAdvanced: networks.map((net) => ({ ...net, aliases: [n("node-exporter")] })),
-            labels: dockerLabels(owner("node-exporter"), args.labels),
-            healthcheck: dockerHealthcheck({
-              command: httpProbe(9100, "/metrics"),
-              interval: "2s",
-              retries: 20,
-            }),
-            ...containerBaseline({}, { memoryMb: 64, cpus: 0.25 }),
-            wait: true,
-          },
-          { settings: args.swarm, engine: args.dockerEngine, role: "stateless" },
-          { parent: this },
-        ),
-      );
-    }
-
-    if (args.cadvisorImage) {
-      // The mounts of upstream's docs/running.md, read-only, except /var/run (only its
-      // Docker socket: cAdvisor reads containers' names and labels there) and /dev/disk
-      // (the disk collector's device names; that collector is off). Unprivileged, no capabilities.
-      this.containers.push(
-        workload(
-          `${name}-cadvisor`,
-          {
-            name: n("cadvisor"),
-            image: args.cadvisorImage,
-            command: cadvisorCommand(),
-            volumes: [
-              { hostPath: "/", containerPath: "/rootfs", readOnly: true },
-              { hostPath: "/sys", containerPath: "/sys", readOnly: true },
-              { hostPath: "/var/lib/docker", containerPath: "/var/lib/docker", readOnly: true },
-              dockerSocketMount,
-            ],
-            // Auto-named on replacement (stateless): Prometheus scrapes it by this alias.
-            networksAdvanced: networks.map((net) => ({ ...net, aliases: [n("cadvisor")] })),
-            labels: dockerLabels(owner("cadvisor"), args.labels),
-            // Checked here (Docker 20.10, cgroup v1): every collector it runs works without capabilities.
-            capabilities: { drops: ["ALL"] },
-            healthcheck: dockerHealthcheck({
-              command: httpProbe(CADVISOR_PORT, "/healthz"),
-              interval: "2s",
-              retries: 20,
-            }),
-            ...containerBaseline({}, { memoryMb: 256, cpus: 0.5 }),
-            wait: true,
-          },
-          { settings: args.swarm, engine: args.dockerEngine, role: "stateless" },
-          { parent: this },
-        ),
-      );
-    }
-
-    let loki: Workload | undefined;
-    if (args.lokiImage) {
-      const lokiData = new docker.Volume(
-        `${name}-loki-data`,
-        { name: n("loki-data"), labels: dockerLabels(owner("loki-data"), args.labels) },
-        { parent: this, protect: args.protect ?? false, ...LABELS_AT_CREATE },
-      );
-      this.lokiConfig = renderLokiConfig({
-        alertmanagerUrl: at.alertmanagerUrl,
-        retention: args.logRetention,
-      });
-      loki = workload(
-        `${name}-loki`,
-        {
-          name: n("loki"),
-          image: args.lokiImage,
-          command: [`-config.file=${LOKI_CONFIG_PATH}`],
-          uploads: [{ file: LOKI_CONFIG_PATH, content: this.lokiConfig }],
-          volumes: [{ volumeName: lokiData.name, containerPath: LOKI_DATA_PATH }],
-          networksAdvanced: networks,
-          labels: dockerLabels(owner("loki"), args.labels),
-          capabilities: { drops: ["ALL"] },
-          // Loki's own check (cmd/loki/health.go: GET :3100/ready): the upstream image is
-          // distroless, without a shell, curl or wget.
-          healthcheck: dockerHealthcheck({
-            command: ["/usr/bin/loki", "-health"],
-            interval: "2s",
-            retries: 30,
-          }),
-          ...containerBaseline({}, { memoryMb: 512, cpus: 1 }),
-          wait: true,
-        },
-        {
-          settings: args.swarm,
-          engine: args.dockerEngine,
-          role: "singleton",
-          configFiles: [LOKI_CONFIG_PATH],
-        },
-        { parent: this, dependsOn: [alertmanager] },
-      );
-      this.containers.push(loki);
-    }
-
-    if (args.promtailImage && loki && lokiUrl) {
-      const positions = new docker.Volume(
-        `${name}-promtail-positions`,
-        { name: n("promtail-positions"), labels: dockerLabels(owner("promtail-positions"), args.labels) },
-        { parent: this, ...LABELS_AT_CREATE },
-      );
-      this.promtailConfig = renderPromtailConfig({
-        system: args.system,
-        environment: args.environment,
-        lokiUrl,
-      });
-      this.containers.push(
-        workload(
-          `${name}-promtail`,
-          {
-            name: n("promtail"),
-            image: args.promtailImage,
-            command: [`-config.file=${PROMTAIL_CONFIG_PATH}`],
-            uploads: [{ file: PROMTAIL_CONFIG_PATH, content: this.promtailConfig }],
-            volumes: [
-              { volumeName: positions.name, containerPath: PROMTAIL_POSITIONS_DIR },
-              // docker_sd_configs: the container list and each container's log stream.
-              dockerSocketMount,
-            ],
-            networksAdvanced: networks,
-            labels: dockerLabels(owner("promtail"), args.labels),
-            capabilities: { drops: ["ALL"] },
-            healthcheck: dockerHealthcheck({
-              command: httpProbe(PROMTAIL_PORT, "/ready"),
-              interval: "2s",
-              retries: 30,
-            }),
-            ...containerBaseline({}, { memoryMb: 128, cpus: 0.25 }),
-            wait: true,
-          },
-          {
-            settings: args.swarm,
-            engine: args.dockerEngine,
-            role: "singleton",
-            configFiles: [PROMTAIL_CONFIG_PATH],
-          },
-          { parent: this, dependsOn: [loki] },
-        ),
-      );
-    }
-
-    const data = new docker.Volume(
-      `${name}-prometheus-data`,
-      { name: n("prometheus-data"), labels: dockerLabels(owner("prometheus-data"), args.labels) },
-      { parent: this, protect: args.protect ?? false, ...LABELS_AT_CREATE },
-    );
-    this.containers.push(
-      workload(
-        `${name}-prometheus`,
-        {
-          name: n("prometheus"),
-          image: args.prometheusImage,
-          command: [
-            `--config.file=${PROMETHEUS_CONFIG_PATH}`,
-            "--storage.tsdb.path=/prometheus",
-            `--storage.tsdb.retention.time=${args.retention ?? "15d"}`,
-            "--web.enable-lifecycle",
-          ],
-          uploads: [
-            { file: PROMETHEUS_CONFIG_PATH, content: this.prometheusConfig },
-            { file: PROMETHEUS_RULES_PATH, content: this.alertRules },
-          ],
-          volumes: [{ volumeName: data.name, containerPath: "/prometheus" }],
-          networksAdvanced: networks,
-          labels: dockerLabels(owner("prometheus"), args.labels),
-          healthcheck: dockerHealthcheck({
-            command: httpProbe(PROMETHEUS_PORT, "/-/ready"),
-            interval: "2s",
-            retries: 30,
-          }),
-          ...containerBaseline({}, { memoryMb: 512, cpus: 1 }),
-          wait: true,
-        },
-        {
-          settings: args.swarm,
-          engine: args.dockerEngine,
-          role: "singleton",
-          configFiles: [PROMETHEUS_CONFIG_PATH, PROMETHEUS_RULES_PATH],
-        },
-        { parent: this, dependsOn: [alertmanager] },
-      ),
-    );
     this.registerOutputs({});
+  }
+
+  /** One monitoring service's workload (and its own volume), from its table entry. */
+  private service(
+    name: string,
+    args: MonitoringStackArgs,
+    s: MonitoringService,
+    dependsOn: Workload[],
+  ): Workload {
+    const n = (p: string) => resourceName(args.system, args.environment, p);
+    const labels = (role: string) =>
+      dockerLabels(
+        { system: args.system, environment: args.environment, layer: "app", component: "monitoring", role },
+        args.labels,
+      );
+    const networks = args.networks.map((net) => ({ name: net }));
+    const volume = s.volume
+      ? new docker.Volume(
+          `${name}-${s.volume.purpose}`,
+          { name: n(s.volume.purpose), labels: labels(s.volume.purpose) },
+          { parent: this, protect: s.volume.protect, ...LABELS_AT_CREATE },
+        )
+      : undefined;
+    const volumes = [
+      ...(volume && s.volume ? [{ volumeName: volume.name, containerPath: s.volume.path }] : []),
+      ...(s.hostMounts ?? []).map((m) => ({ ...m, readOnly: true })),
+      ...(s.sharedVolumes ?? []).map((v) => ({ ...v, readOnly: true })),
+      ...(s.dockerSocket ? [dockerSocketMount] : []),
+    ];
+    const files = s.files ?? [];
+    const configFiles = files.filter((f) => !f.secret).map((f) => f.path);
+    return workload(
+      `${name}-${s.key}`,
+      {
+        name: n(s.key),
+        image: s.image,
+        command: s.command,
+        ...(files.length > 0
+          ? {
+              uploads: files.map((f) =>
+                f.secret
+                  ? { file: f.path, content: pulumi.secret(f.content), permissions: "0444" }
+                  : { file: f.path, content: f.content },
+              ),
+            }
+          : {}),
+        ...(volumes.length > 0 ? { volumes } : {}),
+        // Stateless containers get a new name on each replacement: Prometheus scrapes them by this alias.
+        networksAdvanced:
+          s.role === "stateless" ? networks.map((net) => ({ ...net, aliases: [n(s.key)] })) : networks,
+        labels: labels(s.key),
+        ...(s.dropCapabilities ? { capabilities: { drops: ["ALL"] } } : {}),
+        healthcheck: dockerHealthcheck(s.health),
+        ...containerBaseline({}, s.limits),
+        wait: true,
+      },
+      {
+        settings: args.swarm,
+        engine: args.dockerEngine,
+        role: s.role,
+        ...(configFiles.length > 0 ? { configFiles } : {}),
+      },
+      dependsOn.length > 0 ? { parent: this, dependsOn } : { parent: this },
+    );
   }
 }
