@@ -8,16 +8,16 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { BLUEPRINTS, resolve, type Environment } from "../../blueprints";
+import { BLUEPRINTS, resolve, routeKey as resolvedRouteKey, type Environment } from "../../blueprints";
 import type { SiteRef } from "../../blueprints/resolve";
 import { backendDir, projectOf } from "../pulumi/fileBackend";
 import { LAYER } from "../target/layers";
 import { siteStackName } from "../target/names";
 import type { TargetPlan } from "../target/plan";
 
-/** `host path` with the path's trailing slashes dropped (as resolve() compares routes). */
+/** `host path` with the path's trailing slashes dropped: resolve()'s own key (blueprints/resolve/routes.ts). */
 export function routeKey(host: string, routePath = "/"): string {
-  return `${host.toLowerCase()} ${routePath.replace(/\/+$/, "") || "/"}`;
+  return resolvedRouteKey(host, routePath);
 }
 
 /** A site stack's exported `routes` entry (`host/path`) as host and path. */
