@@ -39,7 +39,7 @@ describe("alert delivery config", () => {
   test.each([
     [
       { "shipyard:alerts": relay, "shipyard:alertSmtpPassword": "pw" },
-      /shipyard:alertSmtpPassword: moved to the operator secret alert-smtp-password of the data layer's stack; remove it \(pulumi config rm shipyard:alertSmtpPassword -C stacks\/app -s demo-prod\) and set it with: pulumi config set --secret --path 'shipyard:operatorSecrets\.alert-smtp-password'/,
+      /shipyard:alertSmtpPassword: moved to the operator secret alert-smtp-password of the data layer's stack; remove it \(pulumi config rm shipyard:alertSmtpPassword -s demo-prod\) and set it with: pulumi config set --secret --path 'shipyard:operatorSecrets\.alert-smtp-password'/,
     ],
     [
       { "shipyard:alerts": JSON.stringify({ email: { host: "x.example.com", port: 99999 } }) },
