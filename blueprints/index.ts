@@ -8,7 +8,7 @@ import { webmeteor } from "./webmeteor";
 
 export const BLUEPRINTS: Record<string, Blueprint> = { demo, cme, brandclub, webmeteor, cep };
 
-export { OverrideError, resolve, routeKey } from "./resolve";
+export { OverrideError, resolve, routeKey, stackNames } from "./resolve";
 export type { ResolvedSystem, ImageSet, ResolveOptions, SiteRef } from "./resolve";
 export { ENVIRONMENTS } from "./schema";
 export type { Environment } from "./schema";

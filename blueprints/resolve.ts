@@ -14,11 +14,13 @@ import { checkProxyNetworks, resolveProxy } from "./resolve/proxy";
 import { RouteClaims } from "./resolve/routes";
 import { resolveJobs, resolveServices } from "./resolve/services";
 import { resolveSite } from "./resolve/site";
+import { stacksOf } from "./resolve/stacks";
 import type { ResolvedSystem, ResolveOptions } from "./resolve/types";
 
 export type { ImageSet, ResolvedSite, ResolvedSystem, ResolveOptions, SiteRef } from "./resolve/types";
 export { OverrideError } from "./resolve/overrides";
 export { routeKey } from "./resolve/routes";
+export { stackNames } from "./resolve/stacks";
 
 export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
   const ctx = resolveContext(parseBlueprint(input), o);
@@ -38,10 +40,7 @@ export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
     sitesEnabled: !!bp.app.sites,
     refresh: resolveRefresh(ctx),
     site,
-    stacks: {
-      data: ctx.fill(bp.stacks?.data ?? "{system}-{env}", "stacks.data"),
-      app: ctx.fill(bp.stacks?.app ?? "{system}-{env}", "stacks.app"),
-    },
+    stacks: stacksOf(ctx),
     data: { networks: resolveNetworks(ctx), ...stores, ...resolveSecrets(ctx) },
     app: { services, jobs, proxy: resolveProxy(ctx), monitoring, backup },
   };

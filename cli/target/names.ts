@@ -4,12 +4,12 @@
  * the same names from the plan (cli/target/plan.ts), resolved once.
  */
 import type { SiteRef } from "../../blueprints/resolve";
-import { blueprintSystem } from "./plan";
+import { targetStacks } from "./plan";
 import type { EnvironmentTarget } from "./ref";
 
 /** The layer's stack name, from the blueprint (e.g. brandclub-db-dev and brandclub-dev). */
 export function stackName(t: EnvironmentTarget, layer: "data" | "app" = "app"): string {
-  return blueprintSystem(t).stacks[layer];
+  return targetStacks(t)[layer];
 }
 
 /** A site's stack: `<app stack>-site-<customer>-<app>`. */

@@ -12,7 +12,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { ConfigMap, LocalWorkspace } from "@pulumi/pulumi/automation";
-import { BLUEPRINTS, resolve, type Environment, type ResolvedSystem } from "../../blueprints";
+import { BLUEPRINTS, resolve, stackNames, type Environment, type ResolvedSystem } from "../../blueprints";
 import { resourceName } from "../../components/shared/naming";
 import { loadSettings } from "../../policies/lib/settings";
 import { loadStack, type StackConfig } from "../../stacks/config";
@@ -89,13 +89,18 @@ export function policiesMayBlock(t: EnvironmentTarget, env: NodeJS.ProcessEnv = 
   return (s.enforcement[t.environment] ?? s.otherEnvironments) === "mandatory";
 }
 
-/** The target's system from the blueprint alone: its stack names, and the fallback picture. */
+/** The target's system from the blueprint alone: the picture when no layer's config loads. */
 export function blueprintSystem(t: EnvironmentTarget): ResolvedSystem {
-  return resolve(BLUEPRINTS[t.blueprint], {
-    environment: t.environment as Environment,
-    imageSet: "local",
-    systemName: t.systemName,
-  });
+  return resolve(BLUEPRINTS[t.blueprint], blueprintOptions(t));
+}
+
+/** The target's stack names, from the blueprint without resolving the rest of it. */
+export function targetStacks(t: EnvironmentTarget): { data: string; app: string } {
+  return stackNames(BLUEPRINTS[t.blueprint], blueprintOptions(t));
+}
+
+function blueprintOptions(t: EnvironmentTarget) {
+  return { environment: t.environment as Environment, imageSet: "local" as const, systemName: t.systemName };
 }
 
 /** Plain values of a ConfigMap. */
@@ -214,15 +219,15 @@ function layerPlan(
 export function planFrom(
   t: EnvironmentTarget,
   settings: { data: LayerSettings; app: LayerSettings },
-  fromBlueprint: ResolvedSystem = blueprintSystem(t),
+  names: { data: string; app: string } = targetStacks(t),
 ): TargetPlan {
-  const names = fromBlueprint.stacks;
   const layers = {
     data: layerPlan(LAYER.data, names.data, t, settings.data),
     app: layerPlan(LAYER.app, names.app, t, settings.app),
   };
   const loaded = [layers.app.loaded, layers.data.loaded].find((l): l is Loaded => !("problem" in l));
-  const system = loaded?.system ?? fromBlueprint;
+  // Each layer's loadStack is the one resolution per layer; the blueprint alone only when neither loads.
+  const system = loaded?.system ?? blueprintSystem(t);
   const px = system.app.proxy;
   const container = (purpose: string) => resourceName(system.system, t.environment, purpose);
   const plan: TargetPlan = {
@@ -254,10 +259,10 @@ export function planFrom(
  * settings files read (one workspace per layer), `loadStack` per layer.
  */
 export async function planTarget(t: EnvironmentTarget): Promise<TargetPlan> {
-  const names = blueprintSystem(t);
+  const names = targetStacks(t);
   const [data, app] = await Promise.all([
-    readLayerSettings(LAYER.data.workDir, t.environment, names.stacks.data),
-    readLayerSettings(LAYER.app.workDir, t.environment, names.stacks.app),
+    readLayerSettings(LAYER.data.workDir, t.environment, names.data),
+    readLayerSettings(LAYER.app.workDir, t.environment, names.app),
   ]);
   return planFrom(t, { data, app }, names);
 }

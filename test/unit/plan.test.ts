@@ -1,5 +1,6 @@
 import { planFrom, type LayerSettings } from "../../cli/target/plan";
 import type { EnvironmentTarget } from "../../cli/target/ref";
+import * as resolveModule from "../../blueprints/resolve";
 
 /**
  * The plan the checks before a deploy read is the system as the programs will
@@ -13,6 +14,23 @@ const heldInApp = (held: Record<string, string>) =>
   planFrom(t, { data: none, app: { ...none, held, file: "(the stack's settings)" } });
 
 describe("planTarget: what the checks before a deploy see", () => {
+  test("the blueprint is resolved once per layer (each layer's loadStack), not once more for the stack names", () => {
+    const spy = jest.spyOn(resolveModule, "resolve");
+    try {
+      planFrom(t, { data: none, app: none });
+      expect(spy).toHaveBeenCalledTimes(2);
+      spy.mockClear();
+      // Neither layer's config passes its schema (so neither resolves): the blueprint alone gives the picture, once.
+      planFrom(t, {
+        data: { ...none, held: { "shipyard:replicas": "x" } },
+        app: { ...none, held: { "shipyard:replicas": "x" } },
+      });
+      expect(spy).toHaveBeenCalledTimes(1);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   test("the blueprint's port, kind and replicas when no settings file sets them", () => {
     const plan = planFrom(t, { data: none, app: none });
     expect(plan.proxy.port).toBe(8080);
