@@ -22,7 +22,10 @@ function json(v: string | undefined): unknown {
 }
 
 /** From a stack's config (as `getAllConfig` gives it, secrets decrypted), plus app secrets about to be set. */
-export function registrySettings(config: ConfigMap, appSecrets: Record<string, string> = {}): RegistrySettings {
+export function registrySettings(
+  config: ConfigMap,
+  appSecrets: Record<string, string> = {},
+): RegistrySettings {
   const regs = json(config["shipyard:registries"]?.value);
   const pw = json(appSecrets.registryPasswords ?? config["shipyard:registryPasswords"]?.value);
   return {

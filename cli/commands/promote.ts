@@ -8,7 +8,6 @@
  */
 import { byDigest, IMAGE_PINS_KEY, pinnableKeys, pinsFrom } from "../../stacks/imagePins";
 import { missingRegistrySettings, registrySettings } from "../checks/registryParity";
-import { openLayer } from "../pulumi/stackConfig";
 import { createOrSelect } from "../pulumi/workspace";
 import { planTarget } from "../target/plan";
 import type { EnvironmentTarget } from "../target/ref";
@@ -25,7 +24,8 @@ export interface Promotion {
 
 export async function promote(from: EnvironmentTarget, to: EnvironmentTarget): Promise<Promotion> {
   const sourcePlan = await planTarget(from);
-  const source = await openLayer(sourcePlan.layers.app);
+  // Only read: the source's settings file stays as it is.
+  const source = await createOrSelect(sourcePlan.layers.app.stack, sourcePlan.layers.app.layer.workDir);
   const outputs = await source.outputs();
   const images = outputs.images?.value as Record<string, string> | undefined;
   if (!images || Object.keys(images).length === 0) {

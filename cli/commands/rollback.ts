@@ -25,12 +25,24 @@ async function successes(t: EnvironmentTarget, stack: Stack): Promise<UpdateSumm
 }
 
 /**
- * The pins of a rollback: the images (digests where looked up) that ran before the latest successful update (its history
- * entry's record, cli/deploy/imageRecord.ts), for the image keys the app services run.
+ * The pins of a rollback: the images (digests where looked up) that ran before the newest
+ * successful update that changed them (each update's history entry keeps what ran before it,
+ * cli/deploy/imageRecord.ts; an update without an image change is passed over), for the image
+ * keys the app services run. Undefined when no update recorded other images than `current`.
  */
-export function rollbackPins(latest: UpdateSummary, keys: string[]): ImagePins | undefined {
-  const before = imagesBefore(latest);
-  return before && pinsFrom(before, keys);
+export function rollbackPins(
+  history: UpdateSummary[],
+  current: Record<string, string>,
+  keys: string[],
+): ImagePins | undefined {
+  const now = JSON.stringify(pinsFrom(current, keys));
+  for (const h of history) {
+    const before = imagesBefore(h);
+    if (!before) continue;
+    const pins = pinsFrom(before, keys);
+    if (Object.keys(pins).length > 0 && JSON.stringify(pins) !== now) return pins;
+  }
+  return undefined;
 }
 
 export async function rollback(t: EnvironmentTarget): Promise<LayerResult[]> {
@@ -44,10 +56,11 @@ export async function rollback(t: EnvironmentTarget): Promise<LayerResult[]> {
     settings[k.slice("shipyard:".length)] = v.value;
   }
   const log = runOf(t).log;
-  const pins = rollbackPins(history[0], pinnableKeys(plan.system));
+  const current = ((await stack.outputs()).images?.value ?? {}) as Record<string, string>;
+  const pins = rollbackPins(history, current, pinnableKeys(plan.system));
   if (pins === undefined)
     log(
-      `rollback: the last update of ${plan.layers.app.stack} kept no record of the images before it (made before rollbacks pinned digests): its tags are looked up again`,
+      `rollback: no update of ${plan.layers.app.stack} recorded other images before it than those running now: its images follow the previous configuration`,
     );
   else settings[IMAGE_PINS_KEY] = JSON.stringify(pins);
   log(
@@ -61,8 +74,7 @@ export async function rollback(t: EnvironmentTarget): Promise<LayerResult[]> {
   );
   // The settings of that update, replacing today's (a key it did not have goes back to its default);
   // secrets (registryPasswords) stay as they are: the history holds them only encrypted.
-  const current = await stack.getAllConfig();
-  for (const [k, v] of Object.entries(current)) {
+  for (const [k, v] of Object.entries(await stack.getAllConfig())) {
     if (k.startsWith("shipyard:") && !v.secret && !(k.slice(9) in settings)) await stack.removeConfig(k);
   }
   return up({ ...t, config: settings }, { layers: ["app"] });
