@@ -9,7 +9,8 @@
  *   dispatch-check <blueprint> <env> <image-key> <sha256:…|tag>
  *                                -> JSON array with the one {blueprint, environment, pins} a dispatch from an
  *                                   application repository deploys (cli/ci/dispatch.ts); a wrong input is
- *                                   refused naming it and the allowed values, before any change
+ *                                   refused naming it and the allowed values, before any change; the
+ *                                   blueprints allowed are $SHIPYARD_BLUEPRINTS when it is set
  *   pr-comment <comment.md>      -> create or update the PR's preview comment
  *                                   (GITHUB_API_URL, GITHUB_REPOSITORY, PR_NUMBER, GITHUB_TOKEN)
  */
@@ -45,7 +46,8 @@ export async function runCiCommand(argv: string[]): Promise<boolean> {
   }
   if (command === "dispatch-check") {
     const [blueprint, environment, imageKey, image] = args;
-    console.log(JSON.stringify([dispatchTarget({ blueprint, environment, imageKey, image })]));
+    const deployed = process.env.SHIPYARD_BLUEPRINTS?.split(/\s+/).filter(Boolean);
+    console.log(JSON.stringify([dispatchTarget({ blueprint, environment, imageKey, image }, deployed)]));
     return true;
   }
   if (command === "pr-comment") {

@@ -34,12 +34,17 @@ export function repositoryOf(ref: string): string {
   return colon > name.lastIndexOf("/") ? name.slice(0, colon) : name;
 }
 
-/** Checks the input; throws naming the first wrong one and its allowed values. */
-export function dispatchTarget(input: DispatchInput): DispatchTarget {
+/**
+ * Checks the input; throws naming the first wrong one and its allowed values. `deployed`: the
+ * blueprints this repository deploys (the others are refused too).
+ */
+export function dispatchTarget(input: DispatchInput, deployed?: string[]): DispatchTarget {
   const { blueprint, environment, imageKey, image } = input;
-  if (!blueprint || !Object.hasOwn(BLUEPRINTS, blueprint))
+  // The blueprints this repository deploys (deploy.yml's SHIPYARD_BLUEPRINTS), else every blueprint.
+  const allowed = Object.keys(BLUEPRINTS).filter((b) => !deployed || deployed.includes(b));
+  if (!blueprint || !allowed.includes(blueprint))
     throw new Error(
-      `dispatch input blueprint is "${blueprint ?? ""}"; allowed: ${Object.keys(BLUEPRINTS).join(", ")}`,
+      `dispatch input blueprint is "${blueprint ?? ""}"; allowed${deployed ? " (SHIPYARD_BLUEPRINTS)" : ""}: ${allowed.join(", ")}`,
     );
   const bp = BLUEPRINTS[blueprint];
   const envs = bp.environments as string[];

@@ -52,6 +52,13 @@ describe("dispatch-check", () => {
     expect(() => dispatchTarget({ ...ok, ...change })).toThrow(message);
   });
 
+  test("only the blueprints this repository deploys, when it says which (SHIPYARD_BLUEPRINTS)", () => {
+    expect(() => dispatchTarget({ ...ok, blueprint: "cme", environment: "dev" }, ["demo"])).toThrow(
+      'dispatch input blueprint is "cme"; allowed (SHIPYARD_BLUEPRINTS): demo',
+    );
+    expect(dispatchTarget(ok, ["demo", "cme"]).blueprint).toBe("demo");
+  });
+
   test("every blueprint's environments answer with their pinnable keys", () => {
     for (const [name, bp] of Object.entries(BLUEPRINTS))
       for (const env of bp.environments) {
