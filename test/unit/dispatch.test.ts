@@ -3,6 +3,9 @@
  * each wrong input refused naming it and the allowed values; the pin is the blueprint's own
  * repository for the key, at the digest (or tag) given.
  */
+import * as fs from "node:fs";
+import { createRequire } from "node:module";
+import * as path from "node:path";
 import { BLUEPRINTS } from "../../blueprints";
 import { dispatchTarget, pinsSetting, repositoryOf } from "../../cli/ci/dispatch";
 import { loadStack } from "../../stacks/config";
@@ -75,5 +78,46 @@ describe("dispatch-check", () => {
   test("repositoryOf drops the tag and digest, keeps a registry port", () => {
     expect(repositoryOf("127.0.0.1:5000/demo/app:main@sha256:x")).toBe("127.0.0.1:5000/demo/app");
     expect(repositoryOf("ghcr.io/example/demo")).toBe("ghcr.io/example/demo");
+  });
+});
+
+describe("deploy.yml takes dispatches and checks them before any deploy job", () => {
+  // js-yaml comes with @pulumi/pulumi (a dependency of its own).
+  const yaml = createRequire(__filename)("js-yaml") as { load(text: string): unknown };
+  const wf = yaml.load(
+    fs.readFileSync(path.join(__dirname, "..", "..", ".github", "workflows", "deploy.yml"), "utf8"),
+  ) as {
+    on: {
+      repository_dispatch?: { types: string[] };
+      workflow_dispatch?: { inputs: Record<string, { required?: boolean }> };
+    };
+    jobs: Record<
+      string,
+      {
+        steps?: { id?: string; if?: string; run?: string; env?: Record<string, string> }[];
+        env?: Record<string, string>;
+        needs?: string;
+      }
+    >;
+  };
+
+  test("both triggers, with the four inputs the check takes, in its order", () => {
+    expect(wf.on.repository_dispatch?.types).toEqual(["deploy-image"]);
+    const inputs = ["blueprint", "environment", "image_key", "digest"];
+    expect(Object.keys(wf.on.workflow_dispatch?.inputs ?? {})).toEqual(inputs);
+    const step = wf.jobs.target.steps!.find((s) => s.id === "dispatch")!;
+    expect(step.run).toBe(
+      'bash scripts/ci/environments.sh dispatch "$BLUEPRINT" "$ENVIRONMENT" "$IMAGE_KEY" "$DIGEST" >>"$GITHUB_OUTPUT"',
+    );
+    // the payload reaches the script through the environment, never spliced into the script
+    for (const [name, input] of [
+      ["BLUEPRINT", "blueprint"],
+      ["ENVIRONMENT", "environment"],
+      ["IMAGE_KEY", "image_key"],
+      ["DIGEST", "digest"],
+    ])
+      expect(step.env?.[name]).toBe(`\${{ github.event.client_payload.${input} || inputs.${input} }}`);
+    expect(wf.jobs.deploy.needs).toBe("target");
+    expect(wf.jobs.deploy.env?.SHIPYARD_IMAGE_PINS).toBe("${{ matrix.pins }}");
   });
 });
