@@ -121,6 +121,18 @@ describe("--registry-password", () => {
     }
   });
 
+  test("the passwords reach only the app layer's stack, as a secret the checks never read", () => {
+    const { target } = parseArgs(["up", "demo", "dev", "--registry-password", "ghcr.io=tok-3"]);
+    const none = { env: {}, held: {}, file: "" };
+    const plan = planFrom(target, { data: none, app: none });
+    expect(plan.layers.app.config["shipyard:registryPasswords"]).toEqual({
+      value: JSON.stringify({ "ghcr.io": "tok-3" }),
+      secret: true,
+    });
+    expect(plan.layers.app.raw["shipyard:registryPasswords"]).toBe("[secret]");
+    expect(JSON.stringify(plan.layers.data.config)).not.toContain("tok-3");
+  });
+
   test("without a value the process ends naming the variable, not printing any password", () => {
     const exit = jest.spyOn(process, "exit").mockImplementation(((c: number) => {
       throw new Error(`exit ${c}`);
