@@ -5,6 +5,11 @@ import type { Blueprint } from "./schema";
  * database stack `brandclub-db-<env>` per environment. The database stack owns
  * the networks `brandclub-<env>-network` and `brandclub-<env>-mariadb`; the app
  * stack only attaches. Image tags follow branches: develop, staging, main.
+ * Deploys: the document's Portainer webhook after the image push (002:307-313,
+ * 329-334) is replaced by this repository's deploy workflow: the app repository,
+ * after it pushes, sends a `repository_dispatch` (`deploy-image`: blueprint,
+ * environment, image key, digest) that deploys exactly that digest, health-gated
+ * (README "Deploys from application repositories"); pushes here deploy by the branch map.
  *
  * Written for the Frappe images (frappe/frappe_docker compose.yaml, pwd.yml,
  * images/layered/Containerfile; docs/images.md `## brandclub`): Frappe reads no

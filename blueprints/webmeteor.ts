@@ -16,6 +16,16 @@ import type { Blueprint } from "./schema";
  * The stable Apache gateway in front is its own stack (stacks/gateway).
  * Database names are not given: `webmeteor_<env>` and `site` are chosen here.
  *
+ * Platform deploys: the document's deploy webhook (GitHub webhook with an HMAC check ->
+ * branch check -> queue -> cron -> deploy.php: git pull, build, compose up; 003:225-292)
+ * is replaced by this repository's deploy workflow: pushes here deploy staging and prod from
+ * `staging` and `prod` (the branch map below), and the platform's application repositories,
+ * after they push an image, send a `repository_dispatch` (`deploy-image`: blueprint,
+ * environment, image key, digest) that deploys exactly that digest (README "Deploys from
+ * application repositories"). The gateway's `/webhook/*` route stays: it is the API's own
+ * webhook path, not a deploy trigger. Per-customer site deploys from customer pushes
+ * (003:294-333) are not covered by it.
+ *
  * Where TLS ends: at Traefik, not at the Apache gateway. The document says both
  * (Apache "handles SSL termination", 003:49; Traefik issues Let's Encrypt certificates
  * for every customer site and the platform wildcard through the DNS challenge, 003:74-75,

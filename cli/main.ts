@@ -6,8 +6,9 @@
  *   npm run deploy -- restore <blueprint> <env> [--snapshot ID] [--target NAME] [--from local|offsite] [--site CUSTOMER/APP]
  *   npm run deploy -- site <up|preview|destroy> <blueprint> <env> <customer> <app> <domain>
  *   npm run deploy -- refresh-data <blueprint>      (e.g. cme: staging from prod, scrubbed)
- *   npm run deploy -- promote <blueprint> <from-env> <to-env>
- *   npm run deploy -- rollback <blueprint> <env>
+ *   npm run deploy -- promote <blueprint> <from-env> <to-env> [--registry-password address[=password]]
+ *   npm run deploy -- rollback <blueprint> <env> [--registry-password address[=password]]
+ *   npm run deploy -- dispatch-check <blueprint> <env> <image-key> <sha256:…|tag>   (CI, see cli/ci/dispatch.ts)
  *   npm run deploy -- preview-json <blueprint> <env> <out-dir> [--policy-pack DIR] [--name NAME] [--set k=v]
  *   npm run deploy -- render-preview [--title T] <preview.json...>
  *   npm run deploy -- affected-envs | branch-targets | pr-comment   (CI, see cli/ci/commands.ts)
@@ -94,15 +95,16 @@ const OTHERS: Record<string, (argv: string[]) => Promise<void>> = {
     if (saved.some((f) => !f.ok)) process.exitCode = 1;
   },
   async promote(argv) {
-    const [, blueprint, fromEnv, toEnv] = argv;
-    const { target: from } = parseArgs(["up", blueprint, fromEnv]);
-    const { target: to } = parseArgs(["up", blueprint, toEnv]);
+    const [, blueprint, fromEnv, toEnv, ...rest] = argv;
+    // The flags (--name, --registry-password) are the target's; the source is only read.
+    const { target: to } = parseArgs(["up", blueprint, toEnv, ...rest]);
+    const from = { ...parseArgs(["up", blueprint, fromEnv]).target, systemName: to.systemName };
     const { promote } = await import("./commands/promote");
     const r = await promote(from, to);
     for (const l of r.results) console.log(layerLine(l));
   },
   async rollback(argv) {
-    const { target } = parseArgs(["up", argv[1], argv[2]]);
+    const { target } = parseArgs(["up", ...argv.slice(1)]);
     const { rollback } = await import("./commands/rollback");
     for (const l of await rollback(target)) console.log(layerLine(l));
   },

@@ -19,6 +19,7 @@ import { standInsMark } from "./imageSetLabel";
 import { RegistriesConfig, RegistryPasswordsConfig } from "./registries";
 import { BackupOffsiteConfig, declareOffsiteSecrets } from "./backupOffsite";
 import { declareProxyAndAlertSecrets, movedKeyProblems } from "./configSecrets";
+import { ImagePinsConfig, pinProblems } from "./imagePins";
 
 export const NAMESPACE = "shipyard";
 
@@ -121,6 +122,11 @@ export const StackConfig = z
      * backup-offsite-secret-key. Give both layers the same value.
      */
     backupOffsite: BackupOffsiteConfig.optional(),
+    /**
+     * App layer: image key -> the exact reference its services run instead of looking the tag up
+     * (`{ "app": "ghcr.io/example/demo:main@sha256:…" }`), set by rollback, promote and dispatches (stacks/imagePins.ts).
+     */
+    imagePins: ImagePinsConfig,
     /** Host port of the proxy's HTTPS when tls is on. @default 443 */
     httpsPort: z.coerce.number().int().min(1).max(65535).optional(),
     /** Serve this environment with another proxy kind than the blueprint's (same routes), e.g. to compare. */
@@ -282,6 +288,9 @@ export function loadStack(raw: Record<string, string> = pulumi.runtime.allConfig
   } catch (e) {
     throw e instanceof OverrideError ? new ConfigError(e.message) : e;
   }
+  const pins = pinProblems(config.imagePins, system);
+  if (pins.length > 0)
+    throw new ConfigError(`invalid stack configuration:\n${pins.map((p) => `  - ${p}`).join("\n")}`);
   const offsiteProblem = declareOffsiteSecrets(system, config.blueprint, config.backupOffsite);
   if (offsiteProblem) throw new ConfigError(`invalid stack configuration:\n  - ${offsiteProblem}`);
   const px = system.app.proxy;

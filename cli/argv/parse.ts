@@ -34,6 +34,27 @@ function operatorSecretArg(arg: string): [string, string] {
   return [arg, value];
 }
 
+/**
+ * `--registry-password address=password`, or `--registry-password address` with the password in
+ * SHIPYARD_REGISTRY_PASSWORD_<HOST> (the address's host[:port], upper case, every other character
+ * as `_`: ghcr.io -> SHIPYARD_REGISTRY_PASSWORD_GHCR_IO), which keeps it out of the process list.
+ * Never printed: a problem names the address and the variable only.
+ */
+export function registryPasswordArg(arg: string, env: NodeJS.ProcessEnv = process.env): [string, string] {
+  const eq = arg.indexOf("=");
+  if (eq > 0) return [arg.slice(0, eq), arg.slice(eq + 1)];
+  const variable = registryPasswordVariable(arg);
+  const value = env[variable];
+  if (!value) fail(`--registry-password ${arg}: give address=password, or set ${variable} to the password`);
+  return [arg, value];
+}
+
+/** The environment variable `--registry-password <address>` reads. */
+export function registryPasswordVariable(address: string): string {
+  const host = address.replace(/^https?:\/\//, "").replace(/\/.*$/, "");
+  return `SHIPYARD_REGISTRY_PASSWORD_${host.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`;
+}
+
 /** A command with a target: `<command> <blueprint> <env> [flags]`. */
 export function parseArgs(argv: string[]): { command: string; target: EnvironmentTarget; flags: Flags } {
   const [command, blueprint, environment, ...rest] = argv;
@@ -45,6 +66,7 @@ export function parseArgs(argv: string[]): { command: string; target: Environmen
     fail(`environment is "${environment ?? ""}"; allowed for ${blueprint}: ${envs.join(", ")}`);
   const config: Record<string, string> = {};
   const secrets: Record<string, string> = {};
+  const registryPasswords: Record<string, string> = {};
   let systemName: string | undefined;
   const flags: Flags = {};
   const own = spec.flags ?? {};
@@ -57,6 +79,9 @@ export function parseArgs(argv: string[]): { command: string; target: Environmen
     } else if (arg === "--secret" && rest[i + 1]) {
       const [name, value] = operatorSecretArg(rest[++i]);
       secrets[name] = value;
+    } else if (arg === "--registry-password" && rest[i + 1]) {
+      const [address, value] = registryPasswordArg(rest[++i]);
+      registryPasswords[address] = value;
     } else if (arg === "--name" && rest[i + 1]) {
       systemName = rest[++i];
     } else if (f && !f.value) {
@@ -84,6 +109,10 @@ export function parseArgs(argv: string[]): { command: string; target: Environmen
       systemName,
       config,
       ...(Object.keys(secrets).length ? { secrets } : {}),
+      // The app stack's secret shipyard:registryPasswords, the whole map (stacks/registries.ts).
+      ...(Object.keys(registryPasswords).length
+        ? { appSecrets: { registryPasswords: JSON.stringify(registryPasswords) } }
+        : {}),
     },
     flags,
   };

@@ -50,7 +50,7 @@ export interface CommandSpec {
    * cli/ci/commands.ts's own subcommands, tried for a name not in the table.)
    */
   kind: "deploy" | "report";
-  /** Takes `<blueprint> <env>` and the target's flags (--name, --set, --secret), checked by parseArgs. */
+  /** Takes `<blueprint> <env>` and the target's flags (--name, --set, --secret, --registry-password), checked by parseArgs. */
   target?: boolean;
   /** Its own flags. */
   flags?: Record<string, FlagSpec>;
@@ -59,7 +59,7 @@ export interface CommandSpec {
 }
 
 /** The target's flags, taken by every command with a target. */
-export const TARGET_FLAGS = ["--set", "--secret", "--name"];
+export const TARGET_FLAGS = ["--set", "--secret", "--registry-password", "--name"];
 
 const BASIC = "<blueprint> <env> [--name NAME] [--set key=value ...]";
 
@@ -75,6 +75,7 @@ export const COMMANDS: CommandSpec[] = [
     usage: [
       BASIC,
       "<blueprint> <env> [--secret name=value | --secret name (value in SHIPYARD_SECRET_<NAME>) ...]",
+      "<blueprint> <env> [--registry-password address=password | --registry-password address (password in SHIPYARD_REGISTRY_PASSWORD_<HOST>) ...]",
       "<blueprint> <env> [--full] [--force-without-backup]",
     ],
   },
@@ -141,8 +142,12 @@ export const COMMANDS: CommandSpec[] = [
     flags: { "--out": { key: "outDir", value: "DIR" } },
     usage: ["<blueprint> <env> [--name NAME] [--out DIR]"],
   },
-  { name: "promote", kind: "deploy", usage: [] },
-  { name: "rollback", kind: "deploy", usage: [] },
+  {
+    name: "promote",
+    kind: "deploy",
+    usage: ["<blueprint> <from-env> <to-env> [--name NAME] [--registry-password ...]"],
+  },
+  { name: "rollback", kind: "deploy", usage: ["<blueprint> <env> [--name NAME] [--registry-password ...]"] },
   { name: "refresh-data", kind: "deploy", usage: [] },
   { name: "list", kind: "deploy", usage: [""] },
 ];

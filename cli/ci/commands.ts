@@ -6,6 +6,11 @@
  *                                -> JSON array of {blueprint, environment} a push to the branch deploys,
  *                                   per blueprint's branch map (blueprints/branches.ts); the blueprints
  *                                   default to $SHIPYARD_BLUEPRINTS (space-separated, default demo)
+ *   dispatch-check <blueprint> <env> <image-key> <sha256:…|tag>
+ *                                -> JSON array with the one {blueprint, environment, pins} a dispatch from an
+ *                                   application repository deploys (cli/ci/dispatch.ts); a wrong input is
+ *                                   refused naming it and the allowed values, before any change; the
+ *                                   blueprints allowed are $SHIPYARD_BLUEPRINTS when it is set
  *   pr-comment <comment.md>      -> create or update the PR's preview comment
  *                                   (GITHUB_API_URL, GITHUB_REPOSITORY, PR_NUMBER, GITHUB_TOKEN)
  */
@@ -13,6 +18,7 @@ import * as fs from "node:fs";
 import { COMMENT_MARKER, limitLength } from "../report/markdown";
 import { deployTargets } from "../../blueprints/branches";
 import { affectedEnvironments } from "./affected";
+import { dispatchTarget } from "./dispatch";
 import { upsertComment } from "./comment";
 
 function env(name: string): string {
@@ -36,6 +42,12 @@ export async function runCiCommand(argv: string[]): Promise<boolean> {
       ? names
       : (process.env.SHIPYARD_BLUEPRINTS ?? "demo").split(/\s+/).filter(Boolean);
     console.log(JSON.stringify(deployTargets(blueprints, branch)));
+    return true;
+  }
+  if (command === "dispatch-check") {
+    const [blueprint, environment, imageKey, image] = args;
+    const deployed = process.env.SHIPYARD_BLUEPRINTS?.split(/\s+/).filter(Boolean);
+    console.log(JSON.stringify([dispatchTarget({ blueprint, environment, imageKey, image }, deployed)]));
     return true;
   }
   if (command === "pr-comment") {

@@ -15,6 +15,7 @@ import type { LayerName } from "../target/layers";
 import type { LayerPlan, TargetPlan } from "../target/plan";
 import type { Run } from "../target/run";
 import { keepingOldCopies } from "./failedRelease";
+import { imagesBeforeMessage } from "./imageRecord";
 import { withEvents, withPolicies } from "./runWith";
 
 export interface LayerResult {
@@ -93,12 +94,15 @@ export async function upLayer(
   log(`[${layer.name}] running Pulumi: ${decision.run}`);
   const stack = opened ?? (await openLayer(plan));
   if (gate) stack.workspace.envVars[DATA_GATE_ENV] = gate;
+  // The app layer's history entry keeps what ran before it (rollback reads it, cli/deploy/imageRecord.ts).
+  const message = layer.name === "app" ? await imagesBeforeMessage(stack) : undefined;
   const { result: r, violations } = await keepingOldCopies(stack, target.system.system, log, () =>
     withPolicies(run, layer.name, (policy) =>
       explained(target, `the ${layer.name} layer's up`, () =>
         leanUp(stack, {
           onOutput: run.printer(layer.name),
           refresh: opts.refresh || decision.refresh,
+          ...(message ? { message } : {}),
           ...withEvents(run, layer.name, policy),
         }),
       ),

@@ -16,6 +16,7 @@ import { BLUEPRINTS, resolve, stackNames, type Environment, type ResolvedSystem 
 import { resourceName } from "../../components/shared/naming";
 import { loadSettings } from "../../policies/lib/settings";
 import { loadStack, type StackConfig } from "../../stacks/config";
+import { IMAGE_PINS_KEY } from "../../stacks/imagePins";
 import { OPERATOR_SECRETS_KEY } from "../../stacks/operatorSecrets";
 import type { Waiver } from "../../policies/lib/waivers";
 import { blueprintWaivers } from "./waivers";
@@ -186,6 +187,10 @@ function layerPlan(
   };
   if (t.systemName) config["shipyard:systemName"] = { value: t.systemName };
   for (const [k, v] of Object.entries(t.config ?? {})) config[`shipyard:${k}`] = { value: v };
+  // Pins last until a deploy that names none: then the app services follow their tags again (stacks/imagePins.ts).
+  const pins = `shipyard:${IMAGE_PINS_KEY}`;
+  if (layer.name === "app" && settings.held?.[pins] && settings.held[pins] !== "{}" && !config[pins])
+    config[pins] = { value: "{}" };
   // Operator secrets belong to the data layer (stacks/operatorSecrets.ts), encrypted by the CLI;
   // the checks see that they are set, never their values.
   const secretKeys: string[] = [];

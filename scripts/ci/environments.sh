@@ -3,6 +3,9 @@
 #   scripts/ci/environments.sh changed <base-ref>   envs=["dev",...] (from git diff base...HEAD)
 #   scripts/ci/environments.sh branch <branch>      targets=[{"blueprint":…,"environment":…},…]
 #     (per blueprint in $SHIPYARD_BLUEPRINTS, from its branch map; [] if the branch deploys nothing)
+#   scripts/ci/environments.sh dispatch <blueprint> <env> <image-key> <digest|tag>
+#                                                   targets=[{"blueprint":…,"environment":…,"pins":…}]
+#     (an application repository's dispatch, checked by cli/ci/dispatch.ts; a wrong input fails here)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 case "${1:-}" in
@@ -13,5 +16,10 @@ case "${1:-}" in
   branch)
     echo "targets=$(bash "$ROOT/scripts/shipyard.sh" branch-targets "${2:?usage: environments.sh branch <branch>}")"
     ;;
-  *) echo "usage: environments.sh changed <base-ref> | branch <branch>" >&2; exit 2 ;;
+  dispatch)
+    shift
+    targets=$(bash "$ROOT/scripts/shipyard.sh" dispatch-check "$@")
+    echo "targets=$targets"
+    ;;
+  *) echo "usage: environments.sh changed <base-ref> | branch <branch> | dispatch <blueprint> <env> <image-key> <digest|tag>" >&2; exit 2 ;;
 esac

@@ -2,7 +2,8 @@
  * The app services' images by digest (docs/registries.md): each image that names a registry is
  * looked up there when the layer runs (`docker.getRegistryImage`, upstream's manifest HEAD), and
  * the services run `name:tag@sha256:…`, so a new build under the same tag is a change. Local
- * stand-ins (`shipyard/…`) and images already pinned by digest run as named.
+ * stand-ins (`shipyard/…`) and images already pinned by digest run as named; a key in
+ * shipyard:imagePins runs its pin (a digest reference, or a tag reference that is looked up).
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
@@ -16,6 +17,7 @@ import {
   registryProblems,
   resolvedInRegistry,
 } from "../registries";
+import { pinnedRefs } from "../imagePins";
 
 export interface AppImages {
   /** The docker provider with the registries' credentials, when any are configured. */
@@ -71,8 +73,17 @@ export async function appImages(
 ): Promise<AppImages> {
   refuseRegistryProblems(config);
   const provider = registryProvider(name, config);
-  const refs = [...new Set(system.app.services.map((s) => s.image))].filter(resolvedInRegistry).sort();
+  // Pinned keys (shipyard:imagePins: rollback, promote, a dispatch) run the pin; a pin without a
+  // digest (a dispatched tag) is looked up like a blueprint's tag.
+  const pinned = pinnedRefs(config.imagePins, system);
   const running: Record<string, string> = {};
-  for (const ref of refs) running[ref] = `${ref}@${await digestOf(ref, config, provider)}`;
+  const refs = [...new Set(system.app.services.map((s) => s.image))]
+    .filter((r) => resolvedInRegistry(pinned[r] ?? r))
+    .sort();
+  for (const ref of refs) {
+    const asked = pinned[ref] ?? ref;
+    running[ref] = `${asked}@${await digestOf(asked, config, provider)}`;
+  }
+  for (const [ref, pin] of Object.entries(pinned)) running[ref] ??= pin;
   return { provider, running };
 }

@@ -6,6 +6,8 @@ import * as path from "node:path";
 import { destroy } from "../../cli/commands/destroy";
 import { preview } from "../../cli/commands/preview";
 import { up } from "../../cli/commands/up";
+import { promote } from "../../cli/commands/promote";
+import { rollback } from "../../cli/commands/rollback";
 import type { LayerResult } from "../../cli/deploy/layerUp";
 import { docker, inspect, labelled, removeLabelled, serviceContainer } from "./helpers/docker";
 import { freePort, requestLoop } from "./helpers/net";
@@ -17,7 +19,8 @@ import { testTarget } from "./helpers/target";
 /**
  * The demo's app image from a real registry (Debian's docker-registry on loopback, htpasswd):
  * looked up by digest when the app layer runs, a new build under the same tag is a change in
- * preview and a rollout without a failed request, and the password is nowhere in plain text.
+ * preview and a rollout without a failed request; rollback returns to build 1's digest (a pin, not
+ * the tag) and promote runs that digest in staging; the password is nowhere in plain text.
  */
 const run = `t${process.pid}rg`;
 const label = `io.shipyard.test=${run}`;
@@ -26,6 +29,7 @@ const app = (r: LayerResult[]) => r.find((x) => x.layer === "app")!;
 
 describe("app images by digest from a private registry", () => {
   let port = 0;
+  let stagingPort = 0;
   let reg: TestRegistry;
   let ref = "";
   const lines: string[] = [];
@@ -45,15 +49,27 @@ describe("app images by digest from a private registry", () => {
     appSecrets: { registryPasswords: JSON.stringify({ [`http://${reg.host}`]: pw }) },
   });
   const digests: string[] = [];
+  // Staging as a second environment of the same test system: the local image set, no registry settings.
+  const staging = () =>
+    testTarget({
+      run,
+      blueprint: "demo",
+      environment: "staging",
+      port: stagingPort,
+      log: (l) => lines.push(l),
+      config: { imageSet: "local" },
+    });
 
   beforeAll(async () => {
     port = await freePort();
+    stagingPort = await freePort();
     reg = await startRegistry({ name: "ci", password });
     ref = `${reg.host}/demo/app:main`;
     reg.docker("login", reg.host, "-u", "ci", "-p", password);
     digests.push(pushBuild(reg, "shipyard/app:bookworm", ref, "1", run));
   });
   afterAll(async () => {
+    await destroy(staging(), { removeStacks: true }).catch(() => undefined);
     await destroy(target(password), { removeStacks: true }).catch(() => undefined);
     removeLabelled(label);
     for (const id of docker("images", "--filter", `label=${label}`, "-q").split("\n").filter(Boolean))
@@ -125,6 +141,36 @@ describe("app images by digest from a private registry", () => {
 
     const third = await up(target(password));
     expect(Object.keys(app(third).changes)).toEqual(["same"]);
+  });
+
+  test("rollback brings build 1's digest back (the tag names build 2); promote runs that digest in staging", async () => {
+    expect(digests).toHaveLength(2); // after the rollout of build 2
+    const said: string[] = [];
+    const back = await rollback({ ...target(password), log: (l) => (said.push(l), lines.push(l)) });
+    console.log(`rollback said:\n${said.filter((l) => l.startsWith("rollback:")).join("\n")}`);
+    expect(back.map((r) => r.layer)).toEqual(["app"]);
+    expect(app(back).outputs.images).toMatchObject({ app: `${ref}@${digests[0]}` });
+    for (const s of ["api", "web", "worker"])
+      expect(inspect(serviceContainer(run, "dev", s), "{{.Config.Image}}")).toBe(`${ref}@${digests[0]}`);
+    // The registry still has build 2 under :main: the pin, not a lookup, decided.
+    expect(said.join("\n")).toContain(`images pinned: app=${ref}@${digests[0]}`);
+
+    const told: string[] = [];
+    const p = await promote(target(password), { ...staging(), log: (l) => (told.push(l), lines.push(l)) });
+    console.log(`promote said:\n${told.filter((l) => l.startsWith("promote:")).join("\n")}`);
+    expect(p.images).toEqual({ app: `${ref}@${digests[0]}` });
+    expect(p.missing).toEqual([
+      expect.stringContaining(`staging lacks shipyard:registries entry http://${reg.host}`),
+      expect.stringContaining(`staging lacks shipyard:registryPasswords.http://${reg.host}`),
+    ]);
+    for (const s of ["api", "web", "worker"])
+      expect(inspect(serviceContainer(run, "staging", s), "{{.Config.Image}}")).toBe(`${ref}@${digests[0]}`);
+    // dev is untouched by the promotion
+    expect(inspect(serviceContainer(run, "dev", "api"), "{{.Config.Image}}")).toBe(`${ref}@${digests[0]}`);
+
+    // A plain up of dev names no pins: the pin is cleared and the tag's newest build (2) returns.
+    const again = await up(target(password));
+    expect(app(again).outputs.images).toMatchObject({ app: `${ref}@${digests[1]}` });
   });
 
   test("the password is in no state file, no output line and no docker inspect", () => {
