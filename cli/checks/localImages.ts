@@ -1,0 +1,56 @@
+/**
+ * The local stand-ins (`shipyard/…`) the system names must already be in the
+ * engine. Upstream's provider pulls an image it does not find locally (TF
+ * v4.5.0 `resource_docker_container_funcs.go:50` → `findImage`,
+ * `resource_docker_image_funcs.go:343-371`: local lookup, else `pullImage`),
+ * and so does `docker run` for jobs; `shipyard/<name>` is a Docker Hub
+ * namespace someone else could own. So a missing stand-in is refused before
+ * any change, naming the image and the command that builds it.
+ */
+import { dockerRun, type DockerResult } from "../engine/docker";
+import { Refusal } from "../errors/kinds";
+import type { TargetPlan } from "../target/plan";
+
+const STAND_IN = /^shipyard\/([a-z0-9][a-z0-9._-]*)(?::([\w][\w.-]*))?$/;
+
+/** Every `shipyard/…` image reference in a value (the resolved system), with where it was named. */
+export function standInImages(value: unknown, at = ""): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (v: unknown, p: string): void => {
+    if (typeof v === "string") {
+      if (STAND_IN.test(v) && !out.has(v)) out.set(v, p);
+    } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${p}[${i}]`));
+    else if (v && typeof v === "object")
+      for (const [k, x] of Object.entries(v)) walk(x, p ? `${p}.${k}` : k);
+  };
+  walk(value, at);
+  return out;
+}
+
+/** The refusal for the stand-ins the engine lacks; undefined when all are present. */
+export function missingStandIns(
+  images: Map<string, string>,
+  inspect: (ref: string) => DockerResult = (ref) => dockerRun(["image", "inspect", "--format", "{{.Id}}", ref]),
+): string | undefined {
+  const missing: string[] = [];
+  for (const [ref, where] of images) {
+    const r = inspect(ref);
+    if (r.status === 0) continue;
+    if (!/no such image/i.test(r.stderr + r.stdout))
+      throw new Error(`cannot ask the engine for image ${ref}: ${r.stderr || r.stdout || `docker exited ${r.status}`}`);
+    const name = STAND_IN.exec(ref)![1];
+    missing.push(`  - ${ref} (${where}): build it with \`bash scripts/images.sh ${name}\``);
+  }
+  if (missing.length === 0) return undefined;
+  return (
+    `local image${missing.length > 1 ? "s" : ""} missing from the engine; nothing was changed. ` +
+    `The provider would pull ${missing.length > 1 ? "them" : "it"} from Docker Hub's public shipyard/ namespace, which is not this project's:\n` +
+    missing.join("\n")
+  );
+}
+
+/** Refuses before any change when a `shipyard/…` image the system names is not in the engine. */
+export function checkLocalImages(plan: TargetPlan, inspect?: (ref: string) => DockerResult): void {
+  const problem = missingStandIns(standInImages(plan.system, `blueprints/${plan.target.blueprint}.ts`), inspect);
+  if (problem) throw new Refusal(problem);
+}
