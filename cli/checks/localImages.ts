@@ -39,18 +39,19 @@ export function missingStandIns(
     if (!/no such image/i.test(r.stderr + r.stdout))
       throw new Error(`cannot ask the engine for image ${ref}: ${r.stderr || r.stdout || `docker exited ${r.status}`}`);
     const name = STAND_IN.exec(ref)![1];
-    missing.push(`  - ${ref} (${where}): build it with \`bash scripts/images.sh ${name}\``);
+    missing.push(`  - ${ref} (the system's ${where}): build it with \`bash scripts/images.sh ${name}\``);
   }
   if (missing.length === 0) return undefined;
   return (
     `local image${missing.length > 1 ? "s" : ""} missing from the engine; nothing was changed. ` +
     `The provider would pull ${missing.length > 1 ? "them" : "it"} from Docker Hub's public shipyard/ namespace, which is not this project's:\n` +
-    missing.join("\n")
+    missing.join("\n") +
+    `\n  (an image is the blueprint's, blueprints/<name>.ts images.<key>.local, unless shipyard:images.<key> overrides it)`
   );
 }
 
 /** Refuses before any change when a `shipyard/…` image the system names is not in the engine. */
 export function checkLocalImages(plan: TargetPlan, inspect?: (ref: string) => DockerResult): void {
-  const problem = missingStandIns(standInImages(plan.system, `blueprints/${plan.target.blueprint}.ts`), inspect);
+  const problem = missingStandIns(standInImages(plan.system), inspect);
   if (problem) throw new Refusal(problem);
 }
