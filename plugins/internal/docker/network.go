@@ -30,6 +30,7 @@ type networkInspect struct {
 	Scope      string
 	Internal   bool
 	Attachable bool
+	EnableIPv6 bool
 	Labels     map[string]string
 	Containers map[string]any
 }
@@ -44,11 +45,16 @@ func (n Network) Create(ctx context.Context, _ string, in rpc.Props) (string, rp
 		"Driver":         rpc.Str(in, "driver"),
 		"Internal":       rpc.Bool(in, "internal"),
 		"Attachable":     rpc.Bool(in, "attachable"),
-		"EnableIPv6":     rpc.Bool(in, "ipv6"),
 		"Ingress":        rpc.Bool(in, "ingress"),
 		"Labels":         labelMap(in),
 		"Options":        rpc.StrMap(in, "options"),
 		"CheckDuplicate": true,
+	}
+	// As upstream: EnableIPv6 is sent only when the program sets ipv6 true
+	// (TF network_funcs.go:51-54, d.GetOk skips false); otherwise the
+	// engine's default decides (a daemon's default-network-opts may enable it).
+	if rpc.Bool(in, "ipv6") {
+		body["EnableIPv6"] = true
 	}
 	if cfgs := rpc.Objs(in, "ipamConfigs"); len(cfgs) > 0 {
 		var ipam []map[string]string
@@ -67,6 +73,7 @@ func (n Network) Create(ctx context.Context, _ string, in rpc.Props) (string, rp
 		return "", nil, err
 	}
 	out["scope"] = insp.Scope
+	out["ipv6"] = insp.EnableIPv6
 	return resp.Id, out, nil
 }
 
@@ -86,6 +93,10 @@ func (n Network) Read(ctx context.Context, id string, state rpc.Props) (rpc.Prop
 	out["name"] = insp.Name
 	out["scope"] = insp.Scope
 	readLabels(out, state, insp.Labels)
+	// Read back always (TF network_funcs.go:181): an engine that enabled IPv6
+	// by default reads back true against a program that left ipv6 out, and
+	// ipv6 forces a new network (TF network.go:78-83), as upstream.
+	out["ipv6"] = insp.EnableIPv6
 	if _, ok := state["internal"]; ok || insp.Internal {
 		out["internal"] = insp.Internal
 	}

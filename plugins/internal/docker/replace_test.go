@@ -101,3 +101,18 @@ func TestServiceDurationsReadBackAsUpstream(t *testing.T) {
 		t.Errorf("read back %v, stop grace %v; upstream: startPeriod 1m, timeout 0s, stop grace 1m", hc, cs["stopGracePeriod"])
 	}
 }
+
+// Row "ipv6 read-back" of docs/upstream-fidelity.md (networks): upstream reads
+// EnableIPv6 back always (TF network_funcs.go:181) and ipv6 forces a new network.
+func TestNetworkIPv6ReadBackAsUpstream(t *testing.T) {
+	typ := "docker:index/network:Network"
+	declared := rpc.Props{"name": "sys-dev-data"}
+	off := checkThenDiff(t, typ, rpc.Props{"name": "sys-dev-data", "ipv6": false}, declared)
+	if off.GetChanges() != pulumirpc.DiffResponse_DIFF_NONE {
+		t.Errorf("the default engine reads back ipv6 false: no change for a program that leaves it out; got %v", off.GetDiffs())
+	}
+	on := checkThenDiff(t, typ, rpc.Props{"name": "sys-dev-data", "ipv6": true}, declared)
+	if len(on.GetReplaces()) != 1 || on.GetReplaces()[0] != "ipv6" {
+		t.Errorf("an engine that enabled IPv6 by default replaces the network on every run, as upstream; got %v", on.GetReplaces())
+	}
+}
