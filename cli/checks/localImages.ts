@@ -20,8 +20,7 @@ export function standInImages(value: unknown, at = ""): Map<string, string> {
     if (typeof v === "string") {
       if (STAND_IN.test(v) && !out.has(v)) out.set(v, p);
     } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${p}[${i}]`));
-    else if (v && typeof v === "object")
-      for (const [k, x] of Object.entries(v)) walk(x, p ? `${p}.${k}` : k);
+    else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) walk(x, p ? `${p}.${k}` : k);
   };
   walk(value, at);
   return out;
@@ -30,14 +29,17 @@ export function standInImages(value: unknown, at = ""): Map<string, string> {
 /** The refusal for the stand-ins the engine lacks; undefined when all are present. */
 export function missingStandIns(
   images: Map<string, string>,
-  inspect: (ref: string) => DockerResult = (ref) => dockerRun(["image", "inspect", "--format", "{{.Id}}", ref]),
+  inspect: (ref: string) => DockerResult = (ref) =>
+    dockerRun(["image", "inspect", "--format", "{{.Id}}", ref]),
 ): string | undefined {
   const missing: string[] = [];
   for (const [ref, where] of images) {
     const r = inspect(ref);
     if (r.status === 0) continue;
     if (!/no such image/i.test(r.stderr + r.stdout))
-      throw new Error(`cannot ask the engine for image ${ref}: ${r.stderr || r.stdout || `docker exited ${r.status}`}`);
+      throw new Error(
+        `cannot ask the engine for image ${ref}: ${r.stderr || r.stdout || `docker exited ${r.status}`}`,
+      );
     const name = STAND_IN.exec(ref)![1];
     missing.push(`  - ${ref} (the system's ${where}): build it with \`bash scripts/images.sh ${name}\``);
   }

@@ -5,6 +5,7 @@
  * a running data layer and gated on its end, cli/deploy/dataGate.ts).
  * Sequencing only; each step is its own module.
  */
+import { checkDockerCli } from "../checks/dockerCli";
 import { checkLocalImages } from "../checks/localImages";
 import { checkPort } from "../checks/port";
 import { checkSystem } from "../checks/system";
@@ -25,6 +26,7 @@ export async function up(t: EnvironmentTarget, opts: UpOptions = {}): Promise<La
   refuseInvalid(target, [...names]);
   const layers = names.map((n) => target.layers[n]);
   checkSystem(target);
+  checkDockerCli();
   checkLocalImages(target);
   if (names.includes("app")) await checkPort(target);
   await refuseEngineUpgrade(layers, target.commandLine("up"));

@@ -26,14 +26,20 @@ describe("local stand-ins the engine lacks", () => {
     const p = missingStandIns(images, present(["shipyard/app:bookworm"]))!;
     expect(p).toMatch(/nothing was changed/);
     expect(p).toMatch(/Docker Hub/);
-    expect(p).toContain("shipyard/nosuch:v9 (the system's app.services[1].image): build it with `bash scripts/images.sh nosuch`");
+    expect(p).toContain(
+      "shipyard/nosuch:v9 (the system's app.services[1].image): build it with `bash scripts/images.sh nosuch`",
+    );
     expect(p).not.toContain("shipyard/app:bookworm");
   });
 
   it("does not mistake an engine that cannot answer for a missing image", () => {
     const images = new Map([["shipyard/app:bookworm", "x"]]);
     expect(() =>
-      missingStandIns(images, () => ({ status: 1, stdout: "", stderr: "Cannot connect to the Docker daemon" })),
+      missingStandIns(images, () => ({
+        status: 1,
+        stdout: "",
+        stderr: "Cannot connect to the Docker daemon",
+      })),
     ).toThrow(/cannot ask the engine for image shipyard\/app:bookworm: Cannot connect/);
   });
 
