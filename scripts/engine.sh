@@ -5,6 +5,12 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/versions.sh"
 
+# An engine that answers but refuses this docker CLI (Docker 29.0-29.2 refuse
+# API below 1.44, i.e. CLIs older than 25) is not a missing engine: say which CLI.
+too_old=$(docker version 2>&1 >/dev/null | grep -o 'client version [0-9.]* is too old.*' || true)
+[ -z "$too_old" ] || die "the engine refuses the docker CLI on PATH ($(command -v docker), $(docker version --format '{{.Client.Version}}' 2>/dev/null || true)): $too_old" \
+  "put a docker CLI of Docker 25 or newer (API 1.44) first on PATH; jobs, backups and scripts run it"
+
 if docker info >/dev/null 2>&1; then
   step "docker engine: already answering ($(docker info --format '{{.ServerVersion}}'))"
   exit 0
