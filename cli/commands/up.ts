@@ -27,7 +27,6 @@ export async function up(t: EnvironmentTarget, opts: UpOptions = {}): Promise<La
   const layers = names.map((n) => target.layers[n]);
   checkSystem(target);
   checkDockerCli();
-  checkLocalImages(target);
   if (names.includes("app")) await checkPort(target);
   await refuseEngineUpgrade(layers, target.commandLine("up"));
   const [first, second] = layers;
@@ -48,6 +47,8 @@ export async function up(t: EnvironmentTarget, opts: UpOptions = {}): Promise<La
       : planLayer(target, second, opts);
   const planned = [plan, ...(secondPlan ? [secondPlan] : [])];
   await checkBeforeChange(target, run, opts, planned, gated);
+  // After the pack's check (which names a policy's reason first), still before any change.
+  checkLocalImages(target);
   if (!second || !secondPlan || !gated) {
     const results = [await upLayer(target, run, opts, plan)];
     if (second && secondPlan) results.push(await upLayer(target, run, opts, secondPlan));
