@@ -5,7 +5,8 @@
  * `npm run deploy -- branch-targets <branch>` (cli/ci/commands.ts).
  */
 import { BLUEPRINTS } from "./index";
-import { Blueprint, DEFAULT_BRANCHES, type Environment } from "./schema";
+import { parseBlueprint } from "./resolve/context";
+import { DEFAULT_BRANCHES, type Environment } from "./schema";
 
 /** One deploy a push starts: a blueprint's environment. */
 export interface DeployTarget {
@@ -15,15 +16,7 @@ export interface DeployTarget {
 
 /** The blueprint's branch -> environment map, validated with the whole blueprint (as resolve does). */
 export function branchMap(input: unknown): Record<string, Environment> {
-  const parsed = Blueprint.safeParse(input);
-  if (!parsed.success) {
-    const name = (input as { name?: string })?.name ?? "(unnamed)";
-    throw new Error(
-      `blueprint ${name} is invalid:\n` +
-        parsed.error.issues.map((i) => `  - ${i.path.join(".")}: ${i.message}`).join("\n"),
-    );
-  }
-  const bp = parsed.data;
+  const bp = parseBlueprint(input);
   if (bp.branches) return bp.branches;
   return Object.fromEntries(Object.entries(DEFAULT_BRANCHES).filter(([, e]) => bp.environments.includes(e)));
 }
