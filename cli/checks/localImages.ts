@@ -26,23 +26,29 @@ export function standInImages(value: unknown, at = ""): Map<string, string> {
   return out;
 }
 
-/** The refusal for the stand-ins the engine lacks; undefined when all are present. */
+/**
+ * The refusal for the stand-ins the engine lacks; undefined when all are present.
+ * One `docker image inspect` for all of them (it names each missing one on stderr).
+ */
 export function missingStandIns(
   images: Map<string, string>,
-  inspect: (ref: string) => DockerResult = (ref) =>
-    dockerRun(["image", "inspect", "--format", "{{.Id}}", ref]),
+  inspect: (refs: string[]) => DockerResult = (refs) =>
+    dockerRun(["image", "inspect", "--format", "{{.Id}}", ...refs]),
 ): string | undefined {
-  const missing: string[] = [];
-  for (const [ref, where] of images) {
-    const r = inspect(ref);
-    if (r.status === 0) continue;
-    if (!/no such image/i.test(r.stderr + r.stdout))
-      throw new Error(
-        `cannot ask the engine for image ${ref}: ${r.stderr || r.stdout || `docker exited ${r.status}`}`,
-      );
-    const name = STAND_IN.exec(ref)![1];
-    missing.push(`  - ${ref} (the system's ${where}): build it with \`bash scripts/images.sh ${name}\``);
-  }
+  if (images.size === 0) return undefined;
+  const refs = [...images.keys()];
+  const r = inspect(refs);
+  const absent = new Set([...r.stderr.matchAll(/No such image: (\S+)/g)].map((m) => m[1]));
+  if (r.status !== 0 && absent.size === 0)
+    throw new Error(
+      `cannot ask the engine for image ${refs.join(", ")}: ${r.stderr || r.stdout || `docker exited ${r.status}`}`,
+    );
+  const missing = refs
+    .filter((ref) => absent.has(ref))
+    .map(
+      (ref) =>
+        `  - ${ref} (the system's ${images.get(ref)}): build it with \`bash scripts/images.sh ${STAND_IN.exec(ref)![1]}\``,
+    );
   if (missing.length === 0) return undefined;
   return (
     `local image${missing.length > 1 ? "s" : ""} missing from the engine; nothing was changed. ` +
@@ -53,7 +59,7 @@ export function missingStandIns(
 }
 
 /** Refuses before any change when a `shipyard/…` image the system names is not in the engine. */
-export function checkLocalImages(plan: TargetPlan, inspect?: (ref: string) => DockerResult): void {
+export function checkLocalImages(plan: TargetPlan, inspect?: (refs: string[]) => DockerResult): void {
   const problem = missingStandIns(standInImages(plan.system), inspect);
   if (problem) throw new Refusal(problem);
 }

@@ -1,10 +1,18 @@
 import { missingStandIns, standInImages } from "../../cli/checks/localImages";
 import { BLUEPRINTS, resolve } from "../../blueprints";
 
-const present = (have: string[]) => (ref: string) =>
-  have.includes(ref)
-    ? { status: 0, stdout: "sha256:1", stderr: "" }
-    : { status: 1, stdout: "", stderr: `Error response from daemon: No such image: ${ref}` };
+/** `docker image inspect` of several refs: an id per found one, a stderr line per missing one, status 1 if any is missing. */
+const present = (have: string[]) => (refs: string[]) => {
+  const missing = refs.filter((ref) => !have.includes(ref));
+  return {
+    status: missing.length ? 1 : 0,
+    stdout: refs
+      .filter((ref) => have.includes(ref))
+      .map(() => "sha256:1")
+      .join("\n"),
+    stderr: missing.map((ref) => `Error response from daemon: No such image: ${ref}`).join("\n"),
+  };
+};
 
 describe("local stand-ins the engine lacks", () => {
   it("finds every shipyard/ image the resolved system names, with where it is named", () => {
