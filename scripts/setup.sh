@@ -79,6 +79,9 @@ fi
 if [ "$deploy" = 1 ]; then
   step "setup: deploying $blueprint/$env"
   source "$ROOT/scripts/env.sh"
+  # The prebuilds' bookkeeping is per run: left in the environment it would enter the
+  # fast path's fingerprint (cli/fastpath/sources.ts) and the user's next `up` would not skip.
+  unset SHIPYARD_PREBUILD_STATUS SHIPYARD_PREBUILD_PID
   bash "$ROOT/scripts/shipyard.sh" up "$blueprint" "$env" \
     || die "deploying $blueprint/$env failed" "read the error above; fix it and run: npm run deploy -- up $blueprint $env"
 fi
