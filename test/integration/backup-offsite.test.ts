@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { destroy } from "../../cli/commands/destroy";
 import { up } from "../../cli/commands/up";
-import { docker, inspect, labelled, removeLabelled } from "./helpers/docker";
+import { docker, inspect, labelled } from "./helpers/docker";
+import { tearDown } from "./helpers/teardown";
 import { freePort, get } from "./helpers/net";
 import { deployCommand } from "./helpers/cli";
 import { listKeys, s3, type Minio } from "./helpers/minio";
@@ -94,21 +95,12 @@ describe("off-site backups, demo prod on the real engine", () => {
     }
     expect(s3(bucketStore, "PUT", `/${BUCKET}`).status).toBe(200);
   });
-  afterAll(async () => {
-    try {
-      await destroy(target(), { removeStacks: true });
-    } catch {
-      /* cleanup below */
-    } finally {
-      removeLabelled(label);
-      try {
-        docker("volume", "rm", "-f", c("backups"));
-      } catch {
-        /* gone */
-      }
-      console.log(`off-site figures: ${JSON.stringify(figures)}`);
-    }
-  });
+  afterAll(() =>
+    tearDown(target(), label, {
+      volumes: [c("backups")],
+      report: () => console.log(`off-site figures: ${JSON.stringify(figures)}`),
+    }),
+  );
 
   test("every dump is stored off-site too, with the operator's keys in no inspect", async () => {
     let t = Date.now();

@@ -5,7 +5,8 @@ import * as path from "node:path";
 import { destroy } from "../../cli/commands/destroy";
 import { up } from "../../cli/commands/up";
 import { exportGrafana } from "../../cli/grafana/export";
-import { docker, inspect, labelled, removeLabelled, serviceContainer } from "./helpers/docker";
+import { docker, inspect, labelled, serviceContainer } from "./helpers/docker";
+import { tearDown } from "./helpers/teardown";
 import { freePort, get } from "./helpers/net";
 import { testTarget } from "./helpers/target";
 
@@ -80,16 +81,11 @@ describe("observability: cAdvisor, Loki and promtail on the real engine", () => 
   beforeAll(async () => {
     port = await freePort();
   });
-  afterAll(async () => {
-    try {
-      await destroy(target(), { removeStacks: true });
-    } catch {
-      /* cleanup below */
-    } finally {
-      removeLabelled(label);
-      console.log(`observability figures (s): ${JSON.stringify(figures)}`);
-    }
-  });
+  afterAll(() =>
+    tearDown(target(), label, {
+      report: () => console.log(`observability figures (s): ${JSON.stringify(figures)}`),
+    }),
+  );
 
   test("deploys with cAdvisor, Loki and promtail healthy, unprivileged, binds read-only", async () => {
     const t0 = Date.now();

@@ -6,7 +6,8 @@ import { destroy } from "../../cli/commands/destroy";
 import { stackName } from "../../cli/target/names";
 import { up } from "../../cli/commands/up";
 import { CORE_LAYERS, LAYER } from "../../cli/target/layers";
-import { docker, inspect, labelled, removeLabelled } from "./helpers/docker";
+import { docker, inspect, labelled } from "./helpers/docker";
+import { tearDown } from "./helpers/teardown";
 import { freePort, get } from "./helpers/net";
 import { deployCommand } from "./helpers/cli";
 import { storedState } from "./helpers/pulumi";
@@ -78,22 +79,13 @@ describe("operator secrets and the backup key, demo prod on the real engine", ()
   beforeAll(async () => {
     port = await freePort();
   });
-  afterAll(async () => {
-    try {
-      await destroy(target(), { removeStacks: true });
-    } catch {
-      /* cleanup below */
-    } finally {
-      removeLabelled(label);
-      // The repository volume outlives an app-layer destroy on purpose (retainOnDelete).
-      try {
-        docker("volume", "rm", "-f", c("backups"));
-      } catch {
-        /* gone */
-      }
-      console.log(`operator secrets / backup key figures: ${JSON.stringify(figures)}`);
-    }
-  });
+  // The repository volume outlives an app-layer destroy on purpose (retainOnDelete).
+  afterAll(() =>
+    tearDown(target(), label, {
+      volumes: [c("backups")],
+      report: () => console.log(`operator secrets / backup key figures: ${JSON.stringify(figures)}`),
+    }),
+  );
 
   test("an operator secret reaches the API as a file and is in no export, state, settings, log or inspect", async () => {
     const t0 = Date.now();
