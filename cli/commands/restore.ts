@@ -52,9 +52,10 @@ export function backupContainer(plan: Names, site?: string): string {
       `${t.blueprint}/${t.environment} has no backup container "${name}": either the blueprint has no backup in ${t.environment} (blueprints/${t.blueprint}.ts, app.backup.only) or the app layer is not deployed (${plan.commandLine("up")})`,
     );
   }
-  const why = notRunning(l);
-  if (why) throw new Error(l.kind === "container" ? `the backup ${why.replace(/^the /, "")}` : why);
-  return l.container!;
+  if (l.kind === "container" && !l.running)
+    throw new Error(`the backup container "${name}" is not running; start it with: docker start ${name}`);
+  if (!l.container) throw new Error(notRunning(l));
+  return l.container;
 }
 
 function restoreOne(backup: string, target: string, snapshot: string, env: string[] = []): string {

@@ -14,12 +14,11 @@ import { docker, removeLabelled } from "./helpers/docker";
 import { freePort, get } from "./helpers/net";
 import { expectAllHealthy, expectRoutesAnswer } from "./helpers/blueprint";
 import { TEST_TLS, testTarget } from "./helpers/target";
-import { storedState, unprotectAll } from "./helpers/pulumi";
+import { addPendingCreate, storedState, unprotectAll } from "./helpers/pulumi";
 import { until } from "./helpers/processes";
 import { joinLocalSwarm, leaveLocalSwarm, type LocalSwarm } from "../../cli/engine/localSwarm";
 import { restore } from "../../cli/commands/restore";
 import { recover } from "../../cli/commands/recover";
-import { openLayer } from "../../cli/pulumi/stackConfig";
 import { planTarget } from "../../cli/target/plan";
 
 /**
@@ -421,7 +420,6 @@ test("prod in Swarm mode: recover removes a service a dead run was creating (on 
   // What a run killed while creating a service leaves: the service on the engine, and only a
   // pending operation naming it in the app layer's state.
   const plan = await planTarget(target({ environment: "prod" }));
-  const app = await openLayer(plan.layers.app);
   const halfMade = `${run}-prod-halfmade`;
   const system = docker(
     "service",
@@ -447,25 +445,12 @@ test("prod in Swarm mode: recover removes a service a dead run was creating (on 
     "sleep",
     "600",
   );
-  const state = await app.exportStack();
-  const type = "docker:index/service:Service";
-  // The stack's own URN prefix (urn:pulumi:<stack>::<project>), read from a resource it holds.
-  const prefix = (state.deployment as { resources: { urn: string }[] }).resources[0].urn
-    .split("::")
-    .slice(0, 2)
-    .join("::");
-  (state.deployment as { pending_operations?: unknown[] }).pending_operations = [
-    {
-      type: "creating",
-      resource: {
-        urn: `${prefix}::${type}::${halfMade}`,
-        custom: true,
-        type,
-        inputs: { name: halfMade },
-      },
-    },
-  ];
-  await app.importStack(state);
+  addPendingCreate(
+    "app",
+    stackName(target({ environment: "prod" }), "app"),
+    "docker:index/service:Service",
+    halfMade,
+  );
 
   const t0 = Date.now();
   const recovered = await recover(target({ environment: "prod" }));
