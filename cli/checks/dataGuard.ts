@@ -3,11 +3,14 @@
  * delete a database container or volume (labels io.shipyard.layer=data) is
  * refused unless each affected server has a verified backup younger than
  * `shipyard:backupMaxAgeHours` (default 24). `--force-without-backup` skips it.
+ * In Swarm mode the server is a service: replacing or deleting it counts, and
+ * so does an update of its task spec, which stops its task and starts a new
+ * one on the same volume, as a container replacement does in container mode.
  */
 import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { labelRecord } from "../../components/shared/labels";
 import { backupTargetNames, latestVerified, type BackupState } from "../engine/backups";
-import { dockerRun } from "../engine/docker";
+import { locate, notRunning } from "../engine/running";
 import { DataGuardError } from "../errors/kinds";
 import { REMOVING } from "../pulumi/stepOps";
 import { GUARDED_ENVIRONMENTS, type TargetPlan } from "../target/plan";
@@ -15,9 +18,11 @@ import { runOf } from "../target/run";
 
 export { GUARDED_ENVIRONMENTS };
 export const DEFAULT_BACKUP_MAX_AGE_HOURS = 24;
-const DATA_TYPES = ["docker:index/container:Container", "docker:index/volume:Volume"];
+const SERVICE = "docker:index/service:Service";
+const DATA_TYPES = ["docker:index/container:Container", "docker:index/volume:Volume", SERVICE];
 
 export interface DataStep {
+  /** "replace", "delete", or "update" (a Swarm service's task spec: its task is replaced). */
   op: string;
   /** Engine name of the container or volume. */
   name: string;
@@ -32,13 +37,14 @@ export function destructiveDataSteps(events: EngineEvent[]): DataStep[] {
   const steps: DataStep[] = [];
   for (const e of events) {
     const m = e.resourcePreEvent?.metadata;
-    if (!m || !REMOVING.includes(m.op) || !DATA_TYPES.includes(m.type)) continue;
+    const taskReplaced = m?.type === SERVICE && m.op === "update" && (m.diffs ?? []).includes("taskSpec");
+    if (!m || !(REMOVING.includes(m.op) || taskReplaced) || !DATA_TYPES.includes(m.type)) continue;
     const state = m.old ?? m.new;
     const labels = labelRecord((state?.outputs?.labels ?? state?.inputs?.labels) as Labels);
     const role = labels["io.shipyard.role"];
     if (labels["io.shipyard.layer"] !== "data" || !role || role.startsWith("network-")) continue;
     const name = String(state?.outputs?.name ?? state?.inputs?.name ?? m.urn.split("::").pop());
-    const op = m.op === "delete" ? "delete" : "replace";
+    const op = m.op === "delete" ? "delete" : taskReplaced ? "update" : "replace";
     if (!steps.some((s) => s.name === name && s.op === op)) steps.push({ op, name, role });
   }
   return steps;
@@ -52,6 +58,11 @@ export function targetsOf(role: string, targets: string[]): string[] {
 }
 
 export { DataGuardError };
+
+/** A step as the refusal names it: `replace X`, `delete X`, `replace the task of X` (a Swarm service updated). */
+export function describeStep(s: DataStep): string {
+  return s.op === "update" ? `replace the task of ${s.name}` : `${s.op} ${s.name}`;
+}
 
 /** Problems that refuse the deploy (empty when it may proceed). */
 export function guardProblems(
@@ -91,18 +102,21 @@ export async function guardData(plan: TargetPlan, stack: Stack, events: EngineEv
   const { log } = runOf(t);
   const steps = destructiveDataSteps(events);
   if (steps.length === 0) return steps;
-  const change = steps.map((s) => `${s.op} ${s.name}`).join(", ");
+  const change = steps.map(describeStep).join(", ");
   const raw = (await stack.getAllConfig())["shipyard:backupMaxAgeHours"]?.value;
   const maxAge = raw ? Number(raw) : DEFAULT_BACKUP_MAX_AGE_HOURS;
   log(`data guard: this deploy would ${change}; checking backups`);
-  const backup = plan.container("backup");
+  // The backup container, or in Swarm mode the backup service's running task.
+  const located = locate(plan.container("backup"));
   const force = plan.commandLine("up", " --force-without-backup");
-  if (dockerRun(["inspect", "-f", "{{.State.Running}}", backup]).stdout !== "true") {
+  const missing = notRunning(located);
+  if (missing || located.kind === "none" || !located.container) {
     throw new DataGuardError(
-      `refused: this deploy would ${change} in ${t.environment}, and there is no running backup service (${backup}) to vouch for a backup.\n` +
+      `refused: this deploy would ${change} in ${t.environment}, and there is no running backup service (${located.name}: ${missing}) to vouch for a backup.\n` +
         `Take a copy of the data by hand first, then deploy deliberately with: ${force}`,
     );
   }
+  const backup = located.container;
   const targets = backupTargetNames(backup);
   const wanted = [...new Set(steps.flatMap((s) => targetsOf(s.role, targets)))];
   const states = wanted.map((x) => latestVerified(backup, x));

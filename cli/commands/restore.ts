@@ -14,6 +14,7 @@ import { CERT_VOLUME_PURPOSE } from "../../stacks/contract";
 import { resourceName } from "../../components/shared/naming";
 import { backupTargetNames, repositoryEnv, type BackupRepositoryChoice } from "../engine/backups";
 import { dockerOk, dockerRun } from "../engine/docker";
+import { locate, notRunning, runningContainer } from "../engine/running";
 import { planTarget, type TargetPlan } from "../target/plan";
 import type { EnvironmentTarget } from "../target/ref";
 import { runOf } from "../target/run";
@@ -38,20 +39,23 @@ export interface RestoredTarget {
   seconds: number;
 }
 
-/** The running backup container of the environment (or of one of its sites), or an error saying what is missing. */
+/**
+ * The running backup container of the environment (or of one of its sites), or an error saying
+ * what is missing. In Swarm mode it is the backup service's running task (cli/engine/running.ts).
+ */
 export function backupContainer(plan: Names, site?: string): string {
   const t = plan.target;
   const name = site ? resourceName(site, t.environment, "backup") : plan.container("backup");
-  const r = dockerRun(["inspect", "-f", "{{.State.Running}}", name]);
-  if (r.status !== 0) {
+  const l = locate(name);
+  if (l.kind === "none") {
     throw new Error(
       `${t.blueprint}/${t.environment} has no backup container "${name}": either the blueprint has no backup in ${t.environment} (blueprints/${t.blueprint}.ts, app.backup.only) or the app layer is not deployed (${plan.commandLine("up")})`,
     );
   }
-  if (r.stdout !== "true") {
+  if (l.kind === "container" && !l.running)
     throw new Error(`the backup container "${name}" is not running; start it with: docker start ${name}`);
-  }
-  return name;
+  if (!l.container) throw new Error(notRunning(l));
+  return l.container;
 }
 
 function restoreOne(backup: string, target: string, snapshot: string, env: string[] = []): string {
@@ -87,7 +91,9 @@ function restoreRedis(plan: Names, backup: string, target: string, snapshot: str
       `restoring ${target}: expected the RDB to be staged, got: ${first.stderr || first.stdout}`,
     );
   }
-  const live = plan.container(target.replace(/^redis-/, ""));
+  const server = plan.container(target.replace(/^redis-/, ""));
+  const live = runningContainer(server);
+  if (!live) throw new Error(`restoring ${target}: ${notRunning(locate(server))}`);
   const image = dockerOk(`reading the image of ${live}`, ["inspect", "-f", "{{.Config.Image}}", live]);
   const labels = JSON.parse(
     dockerOk(`reading the labels of ${backup}`, ["inspect", "-f", "{{json .Config.Labels}}", backup]),
@@ -102,10 +108,12 @@ function restoreRedis(plan: Names, backup: string, target: string, snapshot: str
     ]);
     dockerRun(["exec", backup, "rm", "-f", "/tmp/restore.rdb"]);
     dockerRun(["rm", "-f", temp]);
-    const labelArgs = Object.entries({ ...labels, "io.shipyard.role": "redis-restore" }).flatMap(([k, v]) => [
-      "--label",
-      `${k}=${v}`,
-    ]);
+    // A Swarm task's own labels (com.docker.swarm.*) stay with the task: the temporary server is a plain container.
+    const own = Object.entries(labels).filter(([k]) => !k.startsWith("com.docker."));
+    const labelArgs = Object.entries({
+      ...Object.fromEntries(own),
+      "io.shipyard.role": "redis-restore",
+    }).flatMap(([k, v]) => ["--label", `${k}=${v}`]);
     dockerOk("creating the temporary Redis server", [
       "create",
       "--name",
@@ -155,22 +163,22 @@ export function certStoreTarget(plan: Pick<TargetPlan, "container">): string {
  * running proxy keeps what it holds in memory, and Traefik would write that back.
  */
 function restartProxy(plan: Names): string {
-  const proxy = plan.container("proxy");
-  if (dockerRun(["container", "inspect", proxy]).status === 0) {
-    dockerOk(`restarting ${proxy} to load the restored certificates`, ["restart", proxy]);
-    return `restarted ${proxy}`;
+  const proxy = locate(plan.container("proxy"));
+  if (proxy.kind === "container") {
+    dockerOk(`restarting ${proxy.name} to load the restored certificates`, ["restart", proxy.name]);
+    return `restarted ${proxy.name}`;
   }
-  if (dockerRun(["service", "inspect", proxy]).status === 0) {
-    dockerOk(`updating ${proxy} to load the restored certificates`, [
+  if (proxy.kind === "service") {
+    dockerOk(`updating ${proxy.name} to load the restored certificates`, [
       "service",
       "update",
       "--force",
       "--detach",
-      proxy,
+      proxy.name,
     ]);
-    return `replaced the tasks of ${proxy}`;
+    return `replaced the tasks of ${proxy.name}`;
   }
-  return `${proxy} is not deployed: it reads the certificates when it starts`;
+  return `${proxy.name} is not deployed: it reads the certificates when it starts`;
 }
 
 function spawnSleep(ms: number): void {

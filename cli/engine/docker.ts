@@ -17,14 +17,26 @@ export function dockerRun(args: string[], env: Record<string, string> = {}): Doc
   return { status: r.status ?? 1, stdout: (r.stdout ?? "").trim(), stderr: (r.stderr ?? "").trim() };
 }
 
+/** Engine objects a dead run may have created without state: containers, and Swarm services, secrets and configs. */
+export type OwnedKind = "container" | "service" | "secret" | "config";
+
+/**
+ * Removes an engine object (by name or id) only when it carries the system's
+ * label io.shipyard.system; returns whether it was removed.
+ */
+export function removeOwned(kind: OwnedKind, ref: string, system: string): boolean {
+  const labels = kind === "container" ? ".Config.Labels" : ".Spec.Labels";
+  const owner = dockerRun([kind, "inspect", "-f", `{{index ${labels} "io.shipyard.system"}}`, ref]);
+  if (owner.status !== 0 || owner.stdout.trim() !== system) return false;
+  return dockerRun(kind === "container" ? ["rm", "-f", ref] : [kind, "rm", ref]).status === 0;
+}
+
 /**
  * Removes a container (by name or id) only when it carries the system's label
  * io.shipyard.system; returns whether it was removed.
  */
 export function removeOwnedContainer(ref: string, system: string): boolean {
-  const owner = dockerRun(["inspect", "-f", '{{index .Config.Labels "io.shipyard.system"}}', ref]);
-  if (owner.status !== 0 || owner.stdout.trim() !== system) return false;
-  return dockerRun(["rm", "-f", ref]).status === 0;
+  return removeOwned("container", ref, system);
 }
 
 /** Runs `docker ARGS` and returns stdout, or throws with `what` and docker's own words. */

@@ -14,9 +14,12 @@ import { docker, removeLabelled } from "./helpers/docker";
 import { freePort, get } from "./helpers/net";
 import { expectAllHealthy, expectRoutesAnswer } from "./helpers/blueprint";
 import { TEST_TLS, testTarget } from "./helpers/target";
-import { storedState, unprotectAll } from "./helpers/pulumi";
+import { addPendingCreate, storedState, unprotectAll } from "./helpers/pulumi";
 import { until } from "./helpers/processes";
 import { joinLocalSwarm, leaveLocalSwarm, type LocalSwarm } from "../../cli/engine/localSwarm";
+import { restore } from "../../cli/commands/restore";
+import { recover } from "../../cli/commands/recover";
+import { planTarget } from "../../cli/target/plan";
 
 /**
  * Brand Club (seed 002, Frappe) in Swarm mode on this engine: one node, no IPVS,
@@ -29,6 +32,8 @@ const run = `t${process.pid}swm`;
 const label = `io.shipyard.test=${run}`;
 const host = "dev.brandclub.localhost";
 const nextImage = `shipyard/frappe:${run}`;
+/** MariaDB's image under another tag: a prod up with it would replace the data service's task. */
+const nextMariadb = `shipyard/mariadb:${run}`;
 /** The Frappe image whose default command (the backend's) never serves: its health check fails. */
 const brokenImage = `shipyard/frappe:${run}-broken`;
 const figures: Record<string, unknown> = {};
@@ -82,6 +87,15 @@ function removeSwarmObjects(l: string): void {
 /** A field of a dev service's inspect output, by Go template. */
 const serviceField = (name: string, format: string) =>
   docker("service", "inspect", svc(name), "--format", format);
+/** Running task containers of a prod service, by name. */
+const prodTasks = (name: string) =>
+  lines(
+    "ps",
+    "--filter",
+    `label=com.docker.swarm.service.name=${run}-prod-${name}`,
+    "--format",
+    "{{.Names}}",
+  ).sort();
 /** Running task containers of a service, by id. */
 const tasks = (name: string) =>
   lines("ps", "-q", "--filter", `label=com.docker.swarm.service.name=${svc(name)}`).sort();
@@ -123,6 +137,7 @@ beforeAll(async () => {
   httpsPort = await freePort();
   madeSwarm = joinLocalSwarm();
   docker("tag", "shipyard/frappe:bookworm", nextImage);
+  docker("tag", "shipyard/mariadb:bookworm", nextMariadb);
   const ctx = fs.mkdtempSync(path.join(os.tmpdir(), `${run}-broken-`));
   fs.writeFileSync(
     path.join(ctx, "Dockerfile"),
@@ -147,7 +162,7 @@ afterAll(async () => {
   }
   removeSwarmObjects(label);
   removeLabelled(label);
-  for (const image of [nextImage, brokenImage]) {
+  for (const image of [nextImage, brokenImage, nextMariadb]) {
     try {
       docker("rmi", image);
     } catch {
@@ -337,7 +352,29 @@ test("staging previews and prod deploys as the seed describes: two replicas, one
   expect(expectAllHealthy(label).length).toBe(
     Object.values(s).reduce((n, r) => n + Number(r.split("/")[1]), 0),
   );
-  const backup = lines("ps", "-q", "--filter", `label=com.docker.swarm.service.name=${prod("backup")}`)[0];
+  // The data guard, before any backup: an up that would replace MariaDB's task (a new image: Swarm
+  // stops the task and starts one on the same volume) is refused before any change.
+  const mariadbTask = prodTasks("mariadb");
+  const g0 = Date.now();
+  const guarded = await up(target({ environment: "prod", images: { mariadb: nextMariadb } })).then(
+    () => "deployed",
+    (e: Error) => e.message,
+  );
+  figures.guardRefusalSeconds = (Date.now() - g0) / 1000;
+  console.log(`data guard (Swarm) printed:\n${guarded}`);
+  expect(guarded).toMatch(
+    new RegExp(`refused: this deploy would replace the task of ${prod("mariadb")} in prod`),
+  );
+  expect(guarded).toMatch(/mariadb-mariadb-brandclub_prod: no backup/);
+  expect(guarded).toMatch(
+    new RegExp(`Take one with: docker exec ${prod("backup")}\\.1\\.\\w+ shipyard-backup`),
+  );
+  expect(prodTasks("mariadb")).toEqual(mariadbTask);
+  expect(
+    docker("service", "inspect", prod("mariadb"), "--format", "{{.Spec.TaskTemplate.ContainerSpec.Image}}"),
+  ).toBe("shipyard/mariadb:bookworm");
+
+  const backup = prodTasks("backup")[0];
   const out = docker("exec", backup, "shipyard-backup");
   expect(out).not.toContain("FAILED");
   expect(out).toMatch(/mariadb-\S+ ok/);
@@ -345,6 +382,86 @@ test("staging previews and prod deploys as the seed describes: two replicas, one
     "start-first",
   );
   figures.prod = { deploySeconds: seconds, services: Object.keys(s).length };
+});
+
+test("prod in Swarm mode: restore finds the tasks and brings back a row deleted after the backup", async () => {
+  const sql = (q: string) =>
+    docker(
+      "exec",
+      prodTasks("mariadb")[0],
+      "sh",
+      "-c",
+      `mariadb -uroot -p"$(cat /run/secrets/mariadb-root-password)" -N brandclub_prod -e "${q}"`,
+    );
+  sql(
+    "CREATE TABLE IF NOT EXISTS shipyard_probe (id INT PRIMARY KEY, note VARCHAR(40)); REPLACE INTO shipyard_probe VALUES (1, 'kept'), (2, 'lost and restored')",
+  );
+  const backup = prodTasks("backup")[0];
+  const out = docker("exec", backup, "shipyard-backup");
+  expect(out).toMatch(/mariadb-mariadb-brandclub_prod ok/);
+  sql("DELETE FROM shipyard_probe WHERE id = 2");
+  expect(sql("SELECT note FROM shipyard_probe ORDER BY id")).toBe("kept");
+
+  const printed: string[] = [];
+  const t0 = Date.now();
+  const done = await restore({ ...target({ environment: "prod" }), log: (l) => printed.push(l) });
+  figures.swarmRestore = { seconds: (Date.now() - t0) / 1000, targets: done.length };
+  console.log(`restore (Swarm) printed:\n${printed.join("\n")}`);
+  expect(done.map((d) => d.target)).toContain("mariadb-mariadb-brandclub_prod");
+  expect(printed.join("\n")).toMatch(
+    /restore \[\d\/\d\] mariadb-mariadb-brandclub_prod: restored from \w+ in/,
+  );
+  expect(sql("SELECT note FROM shipyard_probe ORDER BY id")).toBe("kept\nlost and restored");
+  // Every task still runs healthy (the sites volume was emptied and unpacked under the running backend).
+  expect(expectAllHealthy(label).length).toBeGreaterThan(0);
+});
+
+test("prod in Swarm mode: recover removes a service a dead run was creating (on the engine, in no state) and refreshes", async () => {
+  // What a run killed while creating a service leaves: the service on the engine, and only a
+  // pending operation naming it in the app layer's state.
+  const plan = await planTarget(target({ environment: "prod" }));
+  const halfMade = `${run}-prod-halfmade`;
+  const system = docker(
+    "service",
+    "inspect",
+    `${run}-prod-backend`,
+    "--format",
+    '{{index .Spec.Labels "io.shipyard.system"}}',
+  );
+  expect(system).toBe(plan.system.system);
+  docker(
+    "service",
+    "create",
+    "--detach",
+    "--name",
+    halfMade,
+    "--label",
+    `io.shipyard.system=${system}`,
+    "--label",
+    label,
+    "--container-label",
+    label,
+    "shipyard/backup:bookworm",
+    "sleep",
+    "600",
+  );
+  addPendingCreate(
+    "app",
+    stackName(target({ environment: "prod" }), "app"),
+    "docker:index/service:Service",
+    halfMade,
+  );
+
+  const t0 = Date.now();
+  const recovered = await recover(target({ environment: "prod" }));
+  figures.swarmRecoverSeconds = (Date.now() - t0) / 1000;
+  console.log(`recover (Swarm): ${JSON.stringify(recovered)}`);
+  const appActions = recovered.find((r) => r.layer === "app")!.actions.join("; ");
+  expect(appActions).toContain(`pending operations cleared: creating ${halfMade}`);
+  expect(appActions).toContain(`half-created objects removed: service ${halfMade}`);
+  expect(lines("service", "ls", "-q", "--filter", `name=${halfMade}`)).toEqual([]);
+  // Only what the dead run was creating: the system's deployed services stay.
+  expect(services()[`${run}-prod-backend`]).toBe("2/2");
 });
 
 // docker stack deploy has no run-to-completion, so a Swarm stack file leaves a

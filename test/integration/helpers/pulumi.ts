@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { CORE_LAYERS } from "../../../cli/target/layers";
 
@@ -17,16 +17,40 @@ export function unprotectAll(stack: (layer: "data" | "app") => string): void {
   }
 }
 
+/** Where the file backend keeps a layer's state. */
+function stateFile(layer: "data" | "app", stack: string): string {
+  return path.join(
+    (process.env.PULUMI_BACKEND_URL ?? "").replace(/^file:\/\//, ""),
+    ".pulumi",
+    "stacks",
+    layer === "data" ? "shipyard-data" : "shipyard",
+    `${stack}.json`,
+  );
+}
+
 /** A layer's state file as the file backend stores it (secrets encrypted; exportStack would decrypt them). */
 export function storedState(layer: "data" | "app", stack: string): string {
-  return readFileSync(
-    path.join(
-      (process.env.PULUMI_BACKEND_URL ?? "").replace(/^file:\/\//, ""),
-      ".pulumi",
-      "stacks",
-      layer === "data" ? "shipyard-data" : "shipyard",
-      `${stack}.json`,
-    ),
-    "utf8",
-  );
+  return readFileSync(stateFile(layer, stack), "utf8");
+}
+
+/**
+ * Writes into a layer's stored state the pending "creating" operation a run killed while creating
+ * that resource leaves (`pulumi stack import` would drop it, so the file is edited, as the dead run
+ * left it). The URN's stack and project are those of the state's own resources.
+ */
+export function addPendingCreate(layer: "data" | "app", stack: string, type: string, name: string): void {
+  const file = stateFile(layer, stack);
+  const d = JSON.parse(readFileSync(file, "utf8")) as {
+    checkpoint: { latest: { resources: { urn: string }[]; pending_operations?: unknown[] } };
+  };
+  const latest = d.checkpoint.latest;
+  const prefix = latest.resources[0].urn.split("::").slice(0, 2).join("::");
+  latest.pending_operations = [
+    ...(latest.pending_operations ?? []),
+    {
+      type: "creating",
+      resource: { urn: `${prefix}::${type}::${name}`, custom: true, type, inputs: { name } },
+    },
+  ];
+  writeFileSync(file, JSON.stringify(d, null, 4));
 }
