@@ -71,7 +71,7 @@ export function jobScript(ctx: JobContext, j: JobSpec, volumeNames: Record<strin
   return [
     "set -eu",
     `n=${q(name)}`,
-    `echo "job ${j.name}: starting $n" >&2`,
+    `echo "job ${j.name}: starting $n, image" ${q(j.image)} >&2`,
     // A container left by an interrupted run of this job is replaced.
     `docker rm -f "$n" >/dev/null 2>&1 || true`,
     `d=$(mktemp -d)`,

@@ -36,7 +36,7 @@ export function backupBeforeMigration(j: JobSpec): string[] {
     `  for t in ${b.targets.map(q).join(" ")}; do`,
     `    v=$(docker exec "$b" shipyard-restore --verify "$t") || ${fail("cannot ask $bn for the backup of $t")}`,
     `    set -- $v`,
-    `    { [ "$#" = 3 ] && [ "$2" != unverified ] && [ "$(date -u -d "$3" +%s)" -ge "$started" ]; } || ${fail('no verified backup of $t taken now (it says: $v)')}`,
+    `    { [ "$#" = 3 ] && [ "$2" != unverified ] && [ "$(date -u -d "$3" +%s)" -ge "$started" ]; } || ${fail("no verified backup of $t taken now (it says: $v)")}`,
     `    ${say("$t backed up in snapshot $2 at $3")}`,
     `  done`,
     `fi`,

@@ -53,9 +53,7 @@ function checkMigration(j: JobSpec): void {
       throw new Error(`${field}.databases[${i}] is "${d}"; allowed: <server>/<database>`);
   });
   if (m.backup && (!m.backup.container || m.backup.targets.length === 0))
-    throw new Error(
-      `${field}.backup needs the backup service's container and at least one of its targets`,
-    );
+    throw new Error(`${field}.backup needs the backup service's container and at least one of its targets`);
 }
 
 /** Checks the services and jobs and returns them in start order (dependencies first). */

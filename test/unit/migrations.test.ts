@@ -40,6 +40,18 @@ describe("a migration job in the blueprint", () => {
     }
   });
 
+  test("CME's GlitchTip migrate job: its PostgreSQL database backed up first in staging and prod", () => {
+    for (const env of ["staging", "prod"] as const) {
+      const sys = resolve(BLUEPRINTS.cme, { environment: env, imageSet: "local" });
+      const j = sys.app.jobs.find((x) => x.name === "glitchtip-migrate")!;
+      const db = j.env!.DATABASE_NAME;
+      expect(j.migration).toEqual({
+        databases: [`postgres/${db}`],
+        backup: { container: `cme-${env}-backup`, targets: [`postgres-postgres-${db}`] },
+      });
+    }
+  });
+
   test("bad migration fields are refused naming the field", () => {
     expect(problem(demoWith((j) => (j.migration = { databases: ["demo_app"] })))).toMatch(
       /app\.jobs\.0\.migration\.databases\.0: <server>\/<database>/,
@@ -125,9 +137,14 @@ describe("start order with a migration", () => {
     );
     expect(() =>
       startOrder(
-        args([job({ migration: { databases: ["mariadb/shop"], backup: { container: "b", targets: [] } } })], []),
+        args(
+          [job({ migration: { databases: ["mariadb/shop"], backup: { container: "b", targets: [] } } })],
+          [],
+        ),
       ),
-    ).toThrow("jobs.migrate.migration.backup needs the backup service's container and at least one of its targets");
+    ).toThrow(
+      "jobs.migrate.migration.backup needs the backup service's container and at least one of its targets",
+    );
   });
 });
 
@@ -142,7 +159,7 @@ describe("the migration's script: backup first", () => {
     environment: "staging",
     networks: { data: "shop-staging-data" },
     volumes: {},
-    secrets: pulumi.output({}),
+    secrets: pulumi.output<Record<string, string>>({}),
   };
   const backup = { container: "shop-staging-backup", targets: ["mariadb-mariadb-shop"] };
   function runWith(j: JobSpec, answers: { backup: "running" | "stopped" | "absent"; snapshotAge?: number }) {
