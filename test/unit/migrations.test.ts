@@ -52,6 +52,23 @@ describe("a migration job in the blueprint", () => {
     }
   });
 
+  test("Brand Club's migrate job (bench --site all migrate): the site's database is the data layer's, backed up first", () => {
+    const dev = resolve(BLUEPRINTS.brandclub, { environment: "dev", imageSet: "local" });
+    expect(dev.app.jobs.map((j) => j.name)).toEqual(["configurator", "create-site", "migrate"]);
+    expect(dev.app.jobs.find((j) => j.name === "create-site")!.env).toMatchObject({
+      DB_NAME: "brandclub_dev",
+    });
+    for (const env of ["staging", "prod"] as const) {
+      const j = resolve(BLUEPRINTS.brandclub, { environment: env, imageSet: "local" }).app.jobs.find(
+        (x) => x.name === "migrate",
+      )!;
+      expect(j.migration).toEqual({
+        databases: [`mariadb/brandclub_${env}`],
+        backup: { container: `brandclub-${env}-backup`, targets: [`mariadb-mariadb-brandclub_${env}`] },
+      });
+    }
+  });
+
   test("bad migration fields are refused naming the field", () => {
     expect(problem(demoWith((j) => (j.migration = { databases: ["demo_app"] })))).toMatch(
       /app\.jobs\.0\.migration\.databases\.0: <server>\/<database>/,
