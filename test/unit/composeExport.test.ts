@@ -80,6 +80,11 @@ describe("export-compose (demo dev)", () => {
       api: { condition: "service_healthy" },
     });
     expect(Object.keys(services.proxy.depends_on ?? {})).toEqual(["api", "web", "worker"]);
+    // The migration job of their image first: it must have exited 0.
+    for (const s of ["api", "web", "worker"])
+      expect(services[s].depends_on).toMatchObject({
+        migrate: { condition: "service_completed_successfully" },
+      });
   });
 
   test("secrets only in mounted files, never in the compose file", () => {
