@@ -15,8 +15,12 @@ import type { Blueprint } from "./schema";
  * images/layered/Containerfile; docs/images.md `## brandclub`): Frappe reads no
  * environment at run time. The one-shot `configurator` writes
  * sites/common_site_config.json (`bench set-config -g db_host ...`), `create-site`
- * runs `bench new-site` with the MariaDB root login and the generated admin
- * password; every service shares the sites volume and has its own command.
+ * runs `bench new-site --no-setup-db` into the data layer's database brandclub_{env}
+ * with its user's password (so the backup service's dumps hold the site) and the
+ * generated admin password, and `migrate` runs `bench --site all migrate`
+ * (overrides/compose.migrator.yaml) on every new image, after a fresh backup in
+ * staging and prod, before the services of the new image start; every service
+ * shares the sites volume and has its own command.
  * The proxy routes the site's host to the frontend (nginx on 8080), which
  * passes /socket.io to the websocket (9000) and the rest, /api included, to the
  * backend (gunicorn on 8000). The site name is the host name ({host}). MariaDB
@@ -194,24 +198,43 @@ export const brandclub: Blueprint = {
         volumes,
       },
       {
-        // frappe_docker pwd.yml:50-85: waits for the database, skips an existing site.
+        // frappe_docker pwd.yml:50-85: waits for the database, skips an existing site. The site
+        // goes into the data layer's database and user (Frappe's new-site --no-setup-db --db-name
+        // --db-password, frappe/commands/site.py), which the backup service dumps; no root login.
         name: "create-site",
         image: app,
         entrypoint: ["bash", "-c"],
         command: [
           "wait-for-it -t 120 mariadb:3306; " +
             'if [ -d "sites/$SITE_NAME" ]; then echo "Site $SITE_NAME already exists, skipping creation"; ' +
-            'else bench new-site --mariadb-user-host-login-scope=% --admin-password="$ADMIN_PASSWORD" ' +
-            '--db-root-username=root --db-root-password="$DB_ROOT_PASSWORD" --set-default "$SITE_NAME"; fi',
+            'else bench new-site --no-setup-db --db-name "$DB_NAME" --db-password "$DB_PASSWORD" ' +
+            '--admin-password="$ADMIN_PASSWORD" --set-default "$SITE_NAME"; fi',
         ],
-        env: { SITE_NAME: "{host}" },
+        env: { SITE_NAME: "{host}", DB_NAME: "brandclub_{env}" },
         secretEnv: {
           ADMIN_PASSWORD: { ref: "app/admin-password", as: "env" },
-          DB_ROOT_PASSWORD: { ref: "mariadb/root", as: "env" },
+          DB_PASSWORD: { ref: "mariadb/brandclub_{env}", as: "env" },
         },
         networks: ["network", "mariadb"],
         volumes,
         dependsOn: ["configurator"],
+      },
+      {
+        // frappe_docker overrides/compose.migrator.yaml:24-44: `bench --site all migrate`, skipped
+        // while there is no site. A migration: on every new image, before the services of that
+        // image change; in staging and prod after a fresh backup of the site's database.
+        name: "migrate",
+        image: app,
+        entrypoint: ["bash", "-c"],
+        command: [
+          'if [ -z "$(find sites -mindepth 2 -maxdepth 2 -name site_config.json 2>/dev/null)" ]; then ' +
+            'echo "[migrator] No sites found, skipping migration"; exit 0; fi; ' +
+            'echo "[migrator] Migrating all sites"; bench --site all migrate',
+        ],
+        networks: ["network", "mariadb"],
+        volumes,
+        dependsOn: ["create-site"],
+        migration: { databases: ["mariadb/brandclub_{env}"] },
       },
     ],
     services: [
@@ -345,7 +368,8 @@ export const brandclub: Blueprint = {
       ],
     },
     backup: {
-      only: ["prod"],
+      // Staging too: the migrate job takes a backup there first.
+      only: ["staging", "prod"],
       image: "backup",
       schedule: "0 2 * * *",
       retentionDays: 7,

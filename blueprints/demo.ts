@@ -77,6 +77,24 @@ export const demo: Blueprint = {
     ],
   },
   app: {
+    // The app's schema migration (`app.py migrate`, docs/images.md `## demo`): on every new image,
+    // before api, web and worker change; in staging and prod after a fresh backup of its database.
+    jobs: [
+      {
+        name: "migrate",
+        image: "app",
+        ...demoApp("migrate"),
+        secretEnv: {
+          DATABASE_URL: {
+            ref: "mariadb/demo_{env}_app",
+            as: "env",
+            template: "mysql://demo_{env}_app:{secret}@mariadb:3306/demo_{env}_app",
+          },
+        },
+        networks: ["data"],
+        migration: { databases: ["mariadb/demo_{env}_app"] },
+      },
+    ],
     services: [
       {
         name: "api",
@@ -152,7 +170,8 @@ export const demo: Blueprint = {
       blackboxImage: "blackboxExporter",
     },
     backup: {
-      only: ["prod"],
+      // Staging too: a migration there takes a backup first.
+      only: ["staging", "prod"],
       image: "backup",
       schedule: "0 2 * * *",
       retentionDays: 7,

@@ -28,7 +28,7 @@ export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
   const stores = resolveStores(ctx);
   const routes = new RouteClaims(ctx);
   const services = resolveServices(ctx, routes, bp.app.services, "app.services", ctx.checkNets, bp.app.jobs);
-  const jobs = resolveJobs(ctx, services);
+  const jobs = resolveJobs(ctx, services, stores.servers);
   checkProxyNetworks(ctx);
   const monitoring = resolveMonitoring(ctx, services);
   const backup = resolveBackup(ctx);

@@ -206,6 +206,18 @@ export const Job = z
     memoryMb: perEnv(memoryMb).optional(),
     /** Environments it exists in. @default every environment */
     only: z.array(Environment).optional(),
+    /**
+     * A schema migration (Frappe's `bench --site all migrate`): it runs on every change of its
+     * image (a new digest), the services that run the same image wait for it, and in staging and
+     * prod the backup service takes a fresh backup of `databases` first (components/app/migration.ts).
+     */
+    migration: z
+      .object({
+        /** The databases it changes, `<server>/<database>` of the data layer (`mariadb/demo_{env}_app`). */
+        databases: z.array(z.string().regex(/^[^/]+\/[^/]+$/, "<server>/<database>")).min(1),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -38,7 +38,11 @@ const secretEnv = {
 };
 const volumes = [{ volume: "glitchtip-uploads", path: "/code/uploads" }];
 
-/** bin/run-migrate.sh: Django migrations, the cache table, the event partitions. */
+/**
+ * bin/run-migrate.sh: Django migrations, the cache table, the event partitions. A migration job:
+ * it runs on every new GlitchTip image, before web and worker change, after a fresh backup of its
+ * database in staging and prod (components/app/migration.ts).
+ */
 export const glitchtipMigrate = {
   name: "glitchtip-migrate",
   image: "glitchtip",
@@ -48,6 +52,7 @@ export const glitchtipMigrate = {
   networks: ["cme"],
   volumes,
   memoryMb: 512,
+  migration: { databases: ["postgres/{db}_glitchtip"] },
 };
 
 export const glitchtipWeb = {

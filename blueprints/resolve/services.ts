@@ -1,5 +1,7 @@
 /** The app layer's services and jobs: those of this environment, images chosen, templates filled, references checked. */
 import type { JobSpec, ServiceSpec } from "../../components/app/types";
+import type { DatabaseServerSpec } from "../../components/database/types";
+import { resourceName } from "../../components/shared/naming";
 import { httpProbe } from "../../components/shared/health";
 import type { ParsedBlueprint } from "../schema";
 import type { ResolveContext } from "./context";
@@ -86,13 +88,61 @@ export function resolveServices(
   return services;
 }
 
+/** The environments where a migration takes a backup first (the data guard's, cli/target/plan.ts). */
+export const MIGRATION_BACKUP_ENVIRONMENTS: readonly string[] = ["staging", "prod"];
+
+/**
+ * A migration job's databases, checked against the data layer's servers, and in staging and prod
+ * the backup taken first: the backup service must run here and cover every one of them.
+ */
+function resolveMigration(
+  ctx: ResolveContext,
+  j: JobIn,
+  field: string,
+  servers: DatabaseServerSpec[],
+): JobSpec["migration"] {
+  if (!j.migration) return undefined;
+  const allowed = servers.flatMap((s) => s.databases.map((d) => `${s.name}/${d.name}`));
+  const databases = j.migration.databases.map((d, i) => {
+    const filled = ctx.fill(d, `${field}.migration.databases[${i}]`);
+    if (!allowed.includes(filled))
+      throw new Error(
+        `${field}.migration.databases[${i}] is "${filled}", not a database of the data layer here; allowed: ${allowed.join(", ") || "(none)"}`,
+      );
+    return filled;
+  });
+  if (!MIGRATION_BACKUP_ENVIRONMENTS.includes(ctx.env)) return { databases };
+  const bk = ctx.bp.app.backup;
+  if (!bk || !ctx.present(bk))
+    throw new Error(
+      `${field}.migration: in ${ctx.env} a migration takes a backup first, and app.backup does not run in ${ctx.env}; add ${ctx.env} to app.backup.only (or add app.backup)`,
+    );
+  const targets = databases.map((d) => {
+    const [server] = d.split("/");
+    if ((bk.exclude ?? []).includes(server))
+      throw new Error(
+        `${field}.migration.databases names "${d}", but app.backup.exclude leaves ${server} out: the backup before the migration would not hold it`,
+      );
+    const engine = servers.find((s) => s.name === server)!.engine;
+    return `${engine}-${d.replace("/", "-")}`;
+  });
+  return {
+    databases,
+    backup: { container: resourceName(ctx.systemName, ctx.env, "backup"), targets },
+  };
+}
+
 /** Jobs of this environment; `services` are the resolved services (what a job may still depend on here). */
-export function resolveJobs(ctx: ResolveContext, services: ServiceSpec[]): JobSpec[] {
+export function resolveJobs(
+  ctx: ResolveContext,
+  services: ServiceSpec[],
+  servers: DatabaseServerSpec[] = [],
+): JobSpec[] {
   const { bp, pick, fill, image } = ctx;
   const serviceNames = new Set(bp.app.services.map((s) => s.name));
   const presentJobs = bp.app.jobs.filter(ctx.present);
   const present = new Set([...services.map((s) => s.name), ...presentJobs.map((j) => j.name)]);
-  return presentJobs.map((j) => {
+  return presentJobs.map((j): JobSpec => {
     const field = `app.jobs[${bp.app.jobs.indexOf(j)}] (${j.name})`;
     ctx.checkNets(j.networks, `${field}.networks`);
     for (const d of j.dependsOn ?? [])
@@ -100,6 +150,7 @@ export function resolveJobs(ctx: ResolveContext, services: ServiceSpec[]): JobSp
         throw new Error(
           `${field}.dependsOn names "${d}"; allowed: ${[...serviceNames, ...bp.app.jobs.map((o) => o.name)].join(", ")}`,
         );
+    const migration = resolveMigration(ctx, j, field, servers);
     return {
       name: j.name,
       image: image(j.image, `${field}.image`),
@@ -111,6 +162,7 @@ export function resolveJobs(ctx: ResolveContext, services: ServiceSpec[]): JobSp
       volumes: j.volumes,
       dependsOn: j.dependsOn?.filter((d) => present.has(d)),
       memoryMb: pick(j.memoryMb),
+      ...(migration ? { migration } : {}),
     };
   });
 }

@@ -66,7 +66,7 @@ export function appServices(
     const entrypoint = wrapped ? wrappedEntrypoint(s.entrypoint ?? []) : s.entrypoint;
     const dependsOn: Record<string, { condition: string }> = {};
     for (const d of dataServices) dependsOn[d] = { condition: "service_healthy" };
-    for (const d of s.dependsOn ?? []) {
+    for (const d of step.after) {
       const dep = byName.get(d);
       // A job is done when its container exits 0.
       if (!dep) dependsOn[d] = { condition: "service_completed_successfully" };

@@ -92,13 +92,15 @@ export class AppStack extends pulumi.ComponentResource {
             labels: args.labels,
           },
           j,
-          { parent: this, dependsOn: [...after(j.dependsOn), ...Object.values(volumes)] },
+          { parent: this, dependsOn: [...after(step.after), ...Object.values(volumes)] },
         );
         continue;
       }
       const s = step.service;
       const replicas = s.replicas ?? 1;
-      const deps = after(s.dependsOn);
+      // Its dependsOn, and the migration jobs of its image: a failed migration fails the up
+      // before this service is replaced, so the running version keeps serving.
+      const deps = after(step.after);
       const entries = secretEnvEntries(s.secretEnv);
       const files = entries.map((e) =>
         secretFile(

@@ -5,6 +5,8 @@
  * then removed. The command's inputs are the job's inputs, so it runs again
  * only when one of them changes; a non-zero exit fails the resource, which
  * stops the deploy and shows the job's output. Nothing of it is left behind.
+ * A migration job (`migration`) takes a fresh backup first where it asks for one
+ * (components/app/migration.ts).
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
@@ -19,6 +21,7 @@ import {
   secretEnvWrapper,
   wrappedEntrypoint,
 } from "../shared/secretEnv";
+import { backupBeforeMigration } from "./migration";
 import type { JobSpec } from "./types";
 
 export interface JobContext {
@@ -68,11 +71,13 @@ export function jobScript(ctx: JobContext, j: JobSpec, volumeNames: Record<strin
   return [
     "set -eu",
     `n=${q(name)}`,
-    `echo "job ${j.name}: starting $n" >&2`,
+    `echo "job ${j.name}: starting $n, image" ${q(j.image)} >&2`,
     // A container left by an interrupted run of this job is replaced.
     `docker rm -f "$n" >/dev/null 2>&1 || true`,
     `d=$(mktemp -d)`,
     `trap 'rm -rf "$d"; docker rm -f "$n" >/dev/null 2>&1 || true' EXIT`,
+    // A migration in staging and prod: a fresh backup of the databases it changes first.
+    ...backupBeforeMigration(j),
     `${create} >/dev/null`,
     ...j.networks.slice(1).map((k) => `docker network connect ${q(ctx.networks[k])} "$n"`),
     ...(entries.length || needsWrapper(entries)

@@ -83,6 +83,24 @@ export interface JobSpec {
   /** Jobs that must have run, or services that must be healthy, first. */
   dependsOn?: string[];
   memoryMb?: number;
+  /**
+   * A schema migration: the services that run `image` wait for it (a failed migration leaves
+   * the running version serving), and with `backup` a fresh backup is taken first.
+   * @default not a migration
+   */
+  migration?: MigrationSpec;
+}
+
+/** What a migration job needs besides its container (components/app/migration.ts). */
+export interface MigrationSpec {
+  /** The databases it changes, `<server>/<database>`. */
+  databases: string[];
+  /**
+   * Staging and prod: the backup service's container, asked for `shipyard-backup` before the
+   * migration, and its targets that must then hold a snapshot taken after the job started.
+   * @default no backup (dev)
+   */
+  backup?: { container: string; targets: string[] };
 }
 
 export interface AppStackArgs {

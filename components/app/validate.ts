@@ -3,8 +3,21 @@ import { checkNamePart } from "../shared/naming";
 import { needsWrapper, secretEnvEntries, type SecretEnvValue } from "../shared/secretEnv";
 import type { AppStackArgs, JobSpec, ServiceSpec } from "./types";
 
-/** One step of an app layer's start order: a job to run or a service to start. */
-export type Step = { kind: "job"; job: JobSpec } | { kind: "service"; service: ServiceSpec };
+/**
+ * One step of an app layer's start order: a job to run or a service to start; `after` names what
+ * must be done (healthy) first: its `dependsOn`, and for a service the migration jobs of its image.
+ */
+export type Step = ({ kind: "job"; job: JobSpec } | { kind: "service"; service: ServiceSpec }) & {
+  after: string[];
+};
+
+/** A service waits for every migration job that runs its image (a failed migration leaves it as it runs). */
+function afterOf(step: Step, jobs: JobSpec[]): string[] {
+  const own = (step.kind === "job" ? step.job : step.service).dependsOn ?? [];
+  if (step.kind === "job") return own;
+  const migrations = jobs.filter((j) => j.migration && j.image === step.service.image).map((j) => j.name);
+  return [...new Set([...own, ...migrations])];
+}
 
 function checkSecretEnv(
   field: string,
@@ -28,6 +41,21 @@ function checkSecretEnv(
   }
 }
 
+/** A migration job's own fields: the databases it names, the backup it asks for. */
+function checkMigration(j: JobSpec): void {
+  const m = j.migration;
+  if (!m) return;
+  const field = `jobs.${j.name}.migration`;
+  if (m.databases.length === 0)
+    throw new Error(`${field}.databases is empty; allowed: one or more <server>/<database>`);
+  m.databases.forEach((d, i) => {
+    if (!/^[^/\s]+\/[^/\s]+$/.test(d))
+      throw new Error(`${field}.databases[${i}] is "${d}"; allowed: <server>/<database>`);
+  });
+  if (m.backup && (!m.backup.container || m.backup.targets.length === 0))
+    throw new Error(`${field}.backup needs the backup service's container and at least one of its targets`);
+}
+
 /** Checks the services and jobs and returns them in start order (dependencies first). */
 export function startOrder(args: AppStackArgs): Step[] {
   checkNamePart("system", args.system);
@@ -41,8 +69,8 @@ export function startOrder(args: AppStackArgs): Step[] {
       );
     steps.set(name, step);
   };
-  for (const s of args.services) add(s.name, { kind: "service", service: s }, "services");
-  for (const j of args.jobs ?? []) add(j.name, { kind: "job", job: j }, "jobs");
+  for (const s of args.services) add(s.name, { kind: "service", service: s, after: [] }, "services");
+  for (const j of args.jobs ?? []) add(j.name, { kind: "job", job: j, after: [] }, "jobs");
   const networks = Object.keys(args.networks);
   const secretKeys = new Set(args.secretKeys);
   for (const step of steps.values()) {
@@ -59,7 +87,11 @@ export function startOrder(args: AppStackArgs): Step[] {
         throw new Error(`${field}.dependsOn names "${d}"; allowed: ${[...steps.keys()].join(", ")}`);
       }
     }
-    if (step.kind === "job") continue;
+    step.after = afterOf(step, args.jobs ?? []);
+    if (step.kind === "job") {
+      checkMigration(step.job);
+      continue;
+    }
     const s = step.service;
     if (s.singleton && (s.replicas ?? 1) > 1) {
       throw new Error(`services.${s.name}.replicas is ${s.replicas}, but it is a singleton; allowed: 0 or 1`);
@@ -77,8 +109,7 @@ export function startOrder(args: AppStackArgs): Step[] {
     }
     state.set(name, "visiting");
     const step = steps.get(name)!;
-    const w = step.kind === "job" ? step.job : step.service;
-    for (const d of w.dependsOn ?? []) visit(d, [...path, name]);
+    for (const d of step.after) visit(d, [...path, name]);
     state.set(name, "done");
     ordered.push(step);
   };

@@ -4,7 +4,10 @@ small real HTTP service. Its interface, the twelve-factor way:
 
   command          `python3 /srv/app.py [web|worker] [--queue NAME ...]`
                    (default web; a worker consumes the named Redis lists,
-                   default "default")
+                   default "default"), or `python3 /srv/app.py migrate`: applies
+                   every /srv/migrations/*.sql (MIGRATIONS_DIR) not yet in the
+                   table schema_migrations, in name order, then exits; the
+                   first failing file stops it with exit 1 and the error
   PORT             HTTP port on 0.0.0.0 (default 8000)
   DATABASE_URL     mysql://user:password@host:3306/name (MariaDB/MySQL) or
                    postgres://user:password@host:5432/name; unset = no database
@@ -64,9 +67,9 @@ def parse_args(argv):
         elif arg.startswith("--queue="):
             queues.append(arg.split("=", 1)[1])
         else:
-            sys.exit("usage: app.py [web|worker] [--queue NAME ...]; unknown argument %r" % arg)
-    if role not in ("web", "worker"):
-        sys.exit("the command is web or worker, not %r" % role)
+            sys.exit("usage: app.py [web|worker|migrate] [--queue NAME ...]; unknown argument %r" % arg)
+    if role not in ("web", "worker", "migrate"):
+        sys.exit("the command is web, worker or migrate, not %r" % role)
     return role, queues or ["default"]
 
 
@@ -361,7 +364,51 @@ class Server(ThreadingHTTPServer):
     allow_reuse_address = True
 
 
+def migrate():
+    """Apply the migrations not yet recorded in schema_migrations; 0 when all are applied."""
+    if DB is None:
+        log("migrate: DATABASE_URL is not set")
+        return 1
+    folder = env("MIGRATIONS_DIR", "/srv/migrations")
+    files = sorted(f for f in os.listdir(folder) if f.endswith(".sql")) if os.path.isdir(folder) else []
+    conn = DB.connect()
+    try:
+        cur = conn.cursor()
+        stamp = "TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)" if DB.engine == "mariadb" \
+            else "TIMESTAMPTZ NOT NULL DEFAULT now()"
+        cur.execute("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                    " version VARCHAR(255) PRIMARY KEY, applied_at %s)" % stamp)
+        cur.execute("SELECT version FROM schema_migrations")
+        done = {r[0] for r in cur.fetchall()}
+        if DB.engine != "mariadb":
+            conn.commit()
+        applied = 0
+        for f in files:
+            version = f[:-len(".sql")]
+            if version in done:
+                continue
+            with open(os.path.join(folder, f), encoding="utf-8") as fh:
+                statements = [x.strip() for x in fh.read().split(";") if x.strip()]
+            try:
+                for statement in statements:
+                    cur.execute(statement)
+                cur.execute("INSERT INTO schema_migrations (version) VALUES (%s)", (version,))
+                if DB.engine != "mariadb":
+                    conn.commit()
+            except Exception as e:  # the driver's own error, printed as it came
+                log("migrate: %s failed: %s" % (f, e))
+                return 1
+            log("migrate: applied %s" % f)
+            applied += 1
+        log("migrate: %d applied, %d already applied" % (applied, len(done)))
+        return 0
+    finally:
+        conn.close()
+
+
 def main():
+    if ROLE == "migrate":
+        return migrate()
     # block the stop signals in every thread; the main thread waits for them
     signals = {signal.SIGTERM, signal.SIGINT}
     signal.pthread_sigmask(signal.SIG_BLOCK, signals)

@@ -77,7 +77,8 @@ export async function appImages(
   // digest (a dispatched tag) is looked up like a blueprint's tag.
   const pinned = pinnedRefs(config.imagePins, system);
   const running: Record<string, string> = {};
-  const refs = [...new Set(system.app.services.map((s) => s.image))]
+  // Jobs too: a migration job runs the services' new digest (and runs again on the next one).
+  const refs = [...new Set([...system.app.services, ...system.app.jobs].map((s) => s.image))]
     .filter((r) => resolvedInRegistry(pinned[r] ?? r))
     .sort();
   for (const ref of refs) {

@@ -63,6 +63,7 @@ export async function appProgram(raw?: Record<string, string>): Promise<Record<s
     {
       ...inputs.app,
       services: inputs.app.services.map((s) => ({ ...s, image: images.running[s.image] ?? s.image })),
+      jobs: inputs.app.jobs?.map((j) => ({ ...j, image: images.running[j.image] ?? j.image })),
       networks,
       ...fromData,
       edge,

@@ -11,8 +11,9 @@ import { testTarget } from "./helpers/target";
 
 /**
  * Brand Club dev with the local images, configured as the Frappe images are
- * (frappe_docker): the configurator and create-site jobs ran (common_site_config.json
- * holds db_host and the redis URLs; the site's database and user exist in MariaDB),
+ * (frappe_docker): the configurator, create-site and migrate jobs ran (common_site_config.json
+ * holds db_host and the redis URLs; the site lives in the data layer's database, which the
+ * backup service dumps; `bench --site all migrate` migrated it),
  * the backend reads what they wrote (ping and an Administrator login with the
  * generated admin password through the proxy and the frontend's nginx, the login
  * checked against the site database), a job through the redis_queue is run by a
@@ -106,7 +107,7 @@ describe("brandclub dev: Frappe as frappe_docker runs it, and real Mailpit", () 
     const deploySeconds = (Date.now() - t0) / 1000;
     const containers = expectAllHealthy(label);
     // The one-shot jobs ran to completion and are gone.
-    expect(containers.some((c) => /configurator|create-site/.test(c))).toBe(false);
+    expect(containers.some((c) => /configurator|create-site|job-migrate/.test(c))).toBe(false);
 
     const backend = serviceContainer(run, "dev", "backend");
     expect(inspect(backend, "{{json .Config.Healthcheck.Test}}")).toContain("/api/method/ping");
@@ -125,13 +126,24 @@ describe("brandclub dev: Frappe as frappe_docker runs it, and real Mailpit", () 
     expect(common.default_site).toBe(site);
     expect(common.mail_server).toBe("mailpit");
 
-    // create-site made the site's database and user in MariaDB, as bench new-site does.
+    // create-site put the site into the data layer's database and user (new-site --no-setup-db),
+    // so the backup service's dump of brandclub_dev holds it.
     const siteConf = JSON.parse(docker("exec", backend, "cat", `sites/${site}/site_config.json`)) as {
       db_name: string;
     };
-    expect(siteConf.db_name).toMatch(/^_[0-9a-f]{16}$/);
+    expect(siteConf.db_name).toBe("brandclub_dev");
     expect(mariadb(`SHOW DATABASES LIKE '${siteConf.db_name}'`)).toBe(siteConf.db_name);
     expect(mariadb(`SELECT Host FROM mysql.user WHERE User='${siteConf.db_name}'`)).toBe("%");
+    expect(mariadb(`SELECT COUNT(*) FROM brandclub_dev.tabUser WHERE name='Administrator'`)).toBe("1");
+    // The migrate job ran `bench --site all migrate` after create-site, before the services.
+    const appState = await (
+      await LocalWorkspace.create({ workDir: LAYER.app.workDir })
+    ).exportStack(stackName(target(), "app"));
+    const migrate = (
+      appState.deployment as { resources: { urn: string; outputs?: { stdout?: string; stderr?: string } }[] }
+    ).resources.find((r) => r.urn.endsWith("-job-migrate"));
+    expect(`${migrate?.outputs?.stdout}`).toContain(`Migrating ${site}`);
+    expect(`${migrate?.outputs?.stderr}`).not.toContain("shipyard-backup"); // dev: no backup first
     expect(mariadb(`SELECT @@character_set_server, @@collation_server`)).toBe("utf8mb4\tutf8mb4_unicode_ci");
 
     // Through the proxy -> frontend nginx -> backend: ping, an unknown site, a login with the generated password.

@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -9,8 +10,13 @@ import { up } from "../../cli/commands/up";
 import { promote } from "../../cli/commands/promote";
 import { rollback } from "../../cli/commands/rollback";
 import type { LayerResult } from "../../cli/deploy/layerUp";
+import { guardProblems } from "../../cli/checks/dataGuard";
+import { latestVerified } from "../../cli/engine/backups";
+import { CORE_LAYERS } from "../../cli/target/layers";
+import { stackName } from "../../cli/target/names";
+import type { EnvironmentTarget } from "../../cli/target/ref";
 import { docker, inspect, labelled, removeLabelled, serviceContainer } from "./helpers/docker";
-import { freePort, requestLoop } from "./helpers/net";
+import { freePort, get, requestLoop } from "./helpers/net";
 import { pushBuild, startRegistry, type TestRegistry } from "./helpers/registry";
 import { previewJson } from "../../cli/report/previewJson";
 import { renderPreviewFiles } from "../../cli/report/render";
@@ -21,11 +27,54 @@ import { testTarget } from "./helpers/target";
  * looked up by digest when the app layer runs, a new build under the same tag is a change in
  * preview and a rollout without a failed request; rollback returns to build 1's digest (a pin, not
  * the tag) and promote runs that digest in staging; the password is nowhere in plain text.
+ * The demo's migration job (`app.py migrate`) runs once per digest, in staging after a fresh
+ * backup; a build whose migration fails changes nothing that serves.
  */
 const run = `t${process.pid}rg`;
 const label = `io.shipyard.test=${run}`;
 const password = `pw-${randomBytes(12).toString("hex")}`;
 const app = (r: LayerResult[]) => r.find((x) => x.layer === "app")!;
+/**
+ * A build of the demo app as its repository would push it: this checkout's app.py and migrations
+ * (the machine's shipyard/app base may predate `migrate`), plus `extra` files.
+ */
+const APP_DIR = path.resolve(__dirname, "../../images/app");
+const appFiles = (extra: Record<string, string> = {}): Record<string, string> => ({
+  "/srv/app.py": fs.readFileSync(path.join(APP_DIR, "app.py"), "utf8"),
+  ...Object.fromEntries(
+    fs
+      .readdirSync(path.join(APP_DIR, "migrations"))
+      .map((f) => [`/srv/migrations/${f}`, fs.readFileSync(path.join(APP_DIR, "migrations", f), "utf8")]),
+  ),
+  ...extra,
+});
+const MIGRATION_2 = {
+  "/srv/migrations/002_add_note_title.sql": "ALTER TABLE notes ADD COLUMN title VARCHAR(200) NULL\n",
+};
+const BROKEN = {
+  ...MIGRATION_2,
+  "/srv/migrations/003_broken.sql": "ALTER TABLE no_such_table ADD COLUMN x INT\n",
+};
+/** A query in an environment's app database, as root. */
+const sql = (env: string, q: string) =>
+  docker(
+    "exec",
+    `${run}-${env}-mariadb`,
+    "sh",
+    "-c",
+    `mariadb -uroot -p"$(cat /run/secrets/mariadb-root-password)" -N -e "${q}" demo_${env}_app`,
+  );
+/** The migration job's output of its last run, as the app stack's state keeps it (the command's stderr). */
+async function jobOutput(t: EnvironmentTarget): Promise<string> {
+  const layer = CORE_LAYERS.find((l) => l.name === "app")!;
+  const ws = await LocalWorkspace.create({ workDir: layer.workDir });
+  const d = await ws.exportStack(stackName(t, "app"));
+  const rs = (d.deployment as { resources: { urn: string; type: string; outputs?: { stderr?: unknown } }[] })
+    .resources;
+  const job = rs.find((r) => r.type === "command:local:Command" && r.urn.endsWith("-job-migrate"));
+  const err = job?.outputs?.stderr;
+  return typeof err === "string" ? err : JSON.stringify(err ?? "(no migrate job in the state)");
+}
 
 describe("app images by digest from a private registry", () => {
   let port = 0;
@@ -66,7 +115,7 @@ describe("app images by digest from a private registry", () => {
     reg = await startRegistry({ name: "ci", password });
     ref = `${reg.host}/demo/app:main`;
     reg.docker("login", reg.host, "-u", "ci", "-p", password);
-    digests.push(pushBuild(reg, "shipyard/app:bookworm", ref, "1", run));
+    digests.push(pushBuild(reg, "shipyard/app:bookworm", ref, "1", run, appFiles()));
   });
   afterAll(async () => {
     await destroy(staging(), { removeStacks: true }).catch(() => undefined);
@@ -106,7 +155,7 @@ describe("app images by digest from a private registry", () => {
     const api = serviceContainer(run, "dev", "api");
     expect(inspect(api, "{{.Config.Image}}")).toBe(`${ref}@${digests[0]}`);
 
-    digests.push(pushBuild(reg, "shipyard/app:bookworm", ref, "2", run));
+    digests.push(pushBuild(reg, "shipyard/app:bookworm", ref, "2", run, appFiles(MIGRATION_2)));
     expect(digests[1]).not.toBe(digests[0]);
     const p = await preview(target(password));
     const pa = p.find((x) => x.layer === "app")!;
@@ -171,6 +220,69 @@ describe("app images by digest from a private registry", () => {
     // A plain up of dev names no pins: the pin is cleared and the tag's newest build (2) returns.
     const again = await up(target(password));
     expect(app(again).outputs.images).toMatchObject({ app: `${ref}@${digests[1]}` });
+  });
+
+  test("the migration job runs once per digest, in staging after a fresh backup the data guard counts; a failing one leaves the running build serving and prints its output", async () => {
+    expect(digests).toHaveLength(2); // after the rollout of build 2 and the promotion of build 1
+    // dev: build 1 applied 001, build 2 applied 002; the up with nothing new ran nothing (above).
+    expect(sql("dev", "SELECT version FROM schema_migrations ORDER BY version")).toBe(
+      "001_create_notes\n002_add_note_title",
+    );
+    const dev = await jobOutput(target(password));
+    expect(dev).toContain(`image ${ref}@${digests[1]}`);
+    expect(dev).not.toContain("shipyard-backup"); // dev takes no backup first
+    // staging's first deploy (build 1) had no backup service yet, and said so.
+    const stagingFirst = await jobOutput(staging());
+    expect(stagingFirst).toContain("no backup service");
+    expect(stagingFirst).toContain(`image ${ref}@${digests[0]}`);
+
+    // Build 2 to staging: the backup service takes a backup of the database, then the migration runs.
+    const backup = `${run}-staging-backup`;
+    const db = "mariadb-mariadb-demo_staging_app";
+    const before = docker("exec", backup, "shipyard-restore", "--verify", db);
+    const p = await promote(target(password), staging());
+    expect(p.images).toEqual({ app: `${ref}@${digests[1]}` });
+    const out = await jobOutput(staging());
+    console.log(`staging's migration job said:\n${out}`);
+    const [, snap, time] = docker("exec", backup, "shipyard-restore", "--verify", db).split(/\s+/);
+    expect(snap).toMatch(/^[0-9a-f]{8}$/);
+    expect(before).not.toContain(snap);
+    expect(out).toContain(`${db} backed up in snapshot ${snap} at ${time}`);
+    expect(out.indexOf("backed up in snapshot")).toBeLessThan(
+      out.indexOf("migrate: applied 002_add_note_title"),
+    );
+    const applied = Number(
+      sql(
+        "staging",
+        "SELECT UNIX_TIMESTAMP(applied_at) FROM schema_migrations WHERE version='002_add_note_title'",
+      ),
+    );
+    expect(applied * 1000).toBeGreaterThan(new Date(time).getTime());
+    // The data guard's own reading finds that snapshot, young enough for a change of the database.
+    const seen = latestVerified(backup, db);
+    expect(seen.snapshot).toBe(snap);
+    expect(
+      guardProblems([{ op: "replace", name: "x", role: "mariadb" }], [seen], [db], 24, new Date()),
+    ).toEqual([]);
+
+    // Build 3's migration fails: the up stops with the job's output; api, web and worker run build 2.
+    digests.push(pushBuild(reg, "shipyard/app:bookworm", ref, "3", run, appFiles(BROKEN)));
+    const said: string[] = [];
+    const failed = await up({ ...target(password), log: (l) => (said.push(l), lines.push(l)) }).then(
+      () => "",
+      (e: Error) => e.message,
+    );
+    const printed = said.filter((l) => /migrate|job /.test(l));
+    console.log(`the failing migration's up printed:\n${printed.join("\n")}`);
+    expect(failed).not.toBe("");
+    const shown = `${said.join("\n")}\n${failed}`;
+    expect(shown).toContain("migrate: 003_broken.sql failed");
+    expect(shown).toContain("no_such_table' doesn't exist");
+    expect(shown).toContain("job migrate failed: exit 1");
+    for (const s of ["api", "web", "worker"])
+      expect(inspect(serviceContainer(run, "dev", s), "{{.Config.Image}}")).toBe(`${ref}@${digests[1]}`);
+    expect((await get(port, "demo.dev.localhost", "/api/health")).status).toBe(200);
+    expect(sql("dev", "SELECT COUNT(*) FROM schema_migrations")).toBe("2");
   });
 
   test("the password is in no state file, no output line and no docker inspect", () => {

@@ -86,7 +86,9 @@ describe("names from the seed documents", () => {
     expect(prod.app.services.map((s) => s.name)).not.toContain("mailpit");
     expect(r("brandclub", "dev").app.services.map((s) => s.name)).toContain("mailpit");
     expect(prod.app.backup).toMatchObject({ schedule: "0 2 * * *", retentionDays: 7 });
-    expect(r("brandclub", "staging").app.backup).toBeUndefined();
+    // Staging too: its migrate job takes a backup first; dev has none.
+    expect(r("brandclub", "staging").app.backup).toMatchObject({ schedule: "0 2 * * *" });
+    expect(r("brandclub", "dev").app.backup).toBeUndefined();
     expect(prod.app.services[0].image).toBe("ghcr.io/brandclub/brandclub:main");
     expect(r("brandclub", "dev").app.services[0].image).toBe("ghcr.io/brandclub/brandclub:develop");
   });

@@ -16,6 +16,7 @@ type Service = {
   healthcheck?: { test: string[]; interval: string; retries: number };
   depends_on?: Record<string, { condition: string }>;
   ports?: string[];
+  restart?: string;
 };
 
 const demoDev = () => {
@@ -32,14 +33,14 @@ describe("export-compose (demo dev)", () => {
 
   test("every container of both layers, with the components' names and images", () => {
     expect(out.compose.version).toBe("2.4");
-    expect(Object.keys(services)).toEqual(["mariadb", "redis", "api", "web", "worker", "proxy"]);
+    expect(Object.keys(services)).toEqual(["mariadb", "redis", "migrate", "api", "web", "worker", "proxy"]);
     expect(services.api.container_name).toBe("cx-dev-api");
     expect(services.mariadb.image).toBe("shipyard/mariadb:bookworm");
     for (const s of Object.values(services)) {
       expect(s.image).toMatch(/^shipyard\/[a-z-]+:bookworm$/);
       expect(s.labels["io.shipyard.system"]).toBe("cx");
       expect(s.labels["io.shipyard.test"]).toBe("x");
-      expect(s.healthcheck?.test[0]).toBe("CMD");
+      if (s.restart !== "no") expect(s.healthcheck?.test[0]).toBe("CMD"); // a job has none
     }
   });
 
@@ -64,7 +65,9 @@ describe("export-compose (demo dev)", () => {
     const render = (apiVersion: string) =>
       renderCompose(system, { secrets, engine: { apiVersion, swapLimit: false } }).compose
         .services as unknown as Record<string, { healthcheck?: Record<string, unknown> }>;
-    for (const [name, s] of Object.entries(render("1.51")))
+    // Jobs run to completion: no health check.
+    const jobs = new Set(system.app.jobs.map((j) => j.name));
+    for (const [name, s] of Object.entries(render("1.51")).filter(([n]) => !jobs.has(n)))
       expect(`${name}: ${String(s.healthcheck?.start_interval)}`).toBe(`${name}: 1s`);
     for (const [name, s] of Object.entries(render("1.41")))
       expect(`${name}: ${String(s.healthcheck?.start_interval)}`).toBe(`${name}: undefined`);
@@ -77,6 +80,11 @@ describe("export-compose (demo dev)", () => {
       api: { condition: "service_healthy" },
     });
     expect(Object.keys(services.proxy.depends_on ?? {})).toEqual(["api", "web", "worker"]);
+    // The migration job of their image first: it must have exited 0.
+    for (const s of ["api", "web", "worker"])
+      expect(services[s].depends_on).toMatchObject({
+        migrate: { condition: "service_completed_successfully" },
+      });
   });
 
   test("secrets only in mounted files, never in the compose file", () => {

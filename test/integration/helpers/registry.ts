@@ -89,7 +89,9 @@ export async function startRegistry(user?: { name: string; password: string }): 
 
 /**
  * Builds a one-label image on top of `base` and pushes it as `ref` (a new digest per build),
- * with the registry's own client config. Returns the digest the registry stored.
+ * with the registry's own client config. Returns the digest the registry stored. `files`
+ * (absolute path in the image -> content) are copied in, as an application's new build brings
+ * its new code.
  */
 export function pushBuild(
   r: TestRegistry,
@@ -97,16 +99,36 @@ export function pushBuild(
   ref: string,
   build: string,
   runLabel: string,
+  files: Record<string, string> = {},
 ): string {
-  execFileSync(
-    "docker",
-    ["build", "-q", "-t", ref, "--label", `io.shipyard.test=${runLabel}`, "--label", `build=${build}`, "-"],
-    {
-      input: `FROM ${base}\nLABEL io.shipyard.test.build=${build}\n`,
-      encoding: "utf8",
-      stdio: ["pipe", "pipe", "pipe"],
-    },
+  const context = fs.mkdtempSync(path.join(os.tmpdir(), "shipyard-build-"));
+  for (const [file, content] of Object.entries(files)) {
+    fs.mkdirSync(path.join(context, "files", path.dirname(file)), { recursive: true });
+    fs.writeFileSync(path.join(context, "files", file), content, { mode: 0o644 });
+  }
+  fs.writeFileSync(
+    path.join(context, "Dockerfile"),
+    `FROM ${base}\n${Object.keys(files).length ? "COPY files/ /\n" : ""}LABEL io.shipyard.test.build=${build}\n`,
   );
+  try {
+    execFileSync(
+      "docker",
+      [
+        "build",
+        "-q",
+        "-t",
+        ref,
+        "--label",
+        `io.shipyard.test=${runLabel}`,
+        "--label",
+        `build=${build}`,
+        context,
+      ],
+      { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
+    );
+  } finally {
+    fs.rmSync(context, { recursive: true, force: true });
+  }
   const out = r.docker("push", ref);
   const digest = /digest: (sha256:[0-9a-f]{64})/.exec(out)?.[1];
   if (!digest) throw new Error(`docker push ${ref} printed no digest:\n${out}`);

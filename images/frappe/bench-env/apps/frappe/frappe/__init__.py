@@ -85,7 +85,7 @@ def connect(conf, database=None, user=None, password=None):
     return pymysql.connect(
         host=conf.get("db_host") or "127.0.0.1",
         port=int(conf.get("db_port") or 3306),
-        user=user or conf["db_name"],
+        user=user or conf.get("db_user") or conf["db_name"],
         password=password if password is not None else conf["db_password"],
         database=database if database is not None else conf.get("db_name"),
         charset="utf8mb4",

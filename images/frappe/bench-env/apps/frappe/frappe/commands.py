@@ -6,6 +6,9 @@
           [--db-root-username root] [--mariadb-user-host-login-scope=%]
           [--no-mariadb-socket] [--db-name N] [--db-password P]
           [--install-app APP]... [--set-default] [--force]
+    bench new-site SITE --no-setup-db --db-name N --db-password P [--db-user U]
+          --admin-password X   (into a database and user that exist: no root login)
+    bench --site SITE|all migrate   (every site: schema synced, app versions recorded)
     bench use SITE
     bench worker [--queue short,default] [--quiet]
     bench schedule
@@ -89,6 +92,8 @@ def new_site(args):
     site = args.site
     if frappe.site_exists(site) and not args.force:
         die("Site %s already exists" % site)
+    if not args.setup_db:
+        return bootstrap_site(args)
     conf = frappe.common_config()
     if not args.db_root_password:
         die("--db-root-password is required (the MariaDB root login creates the site's database)")
@@ -128,6 +133,33 @@ def new_site(args):
     site_conf = {"db_name": db_name, "db_password": db_password, "db_type": "mariadb"}
     frappe.write_json(os.path.join(path, "site_config.json"), site_conf)
 
+    install_site(args, path)
+
+
+def bootstrap_site(args):
+    """--no-setup-db: the database and its user exist (frappe/installer.py only bootstraps them)."""
+    if not (args.db_name and args.db_password):
+        die("--no-setup-db needs --db-name and --db-password of a database and user that exist")
+    if not args.admin_password:
+        die("--admin-password is required")
+    path = os.path.realpath(frappe.site_path(args.site))
+    for d in ("public/files", "private/files", "private/backups", "logs", "locks"):
+        os.makedirs(os.path.join(path, d), exist_ok=True)
+    site_conf = {"db_name": args.db_name, "db_password": args.db_password, "db_type": "mariadb"}
+    if args.db_user:
+        site_conf["db_user"] = args.db_user
+    frappe.write_json(os.path.join(path, "site_config.json"), site_conf)
+    print("Bootstrapping site %s in database %s (no database setup)" % (args.site, args.db_name))
+    try:
+        install_site(args, path)
+    except Exception as e:  # pymysql errors: the database or the login is not there
+        os.remove(os.path.join(path, "site_config.json"))
+        die("Cannot bootstrap %s in database %s: %s" % (args.site, args.db_name, e))
+
+
+def install_site(args, path):
+    """The site's tables, users and installed apps; then the default site."""
+    site = args.site
     db = frappe.connect(frappe.get_site_config(site))
     c = db.cursor()
     for ddl in SITE_TABLES:
@@ -159,6 +191,31 @@ def new_site(args):
         frappe.write_json(frappe.COMMON, common)
         print("Current Site set to %s" % site)
     print("*** Site %s created ***" % site)
+
+
+def migrate(site):
+    """`bench --site SITE|all migrate` (frappe/commands/site.py migrate): per site, the schema synced
+    (the tables created where missing) and the installed apps' versions recorded."""
+    sites = frappe.all_sites() if site == "all" else [site]
+    if not sites or not all(frappe.site_exists(s) for s in sites):
+        die("Please specify --site sitename (an existing site, or all)" if site != "all" else "No sites to migrate")
+    for s in sites:
+        print("Migrating %s" % s)
+        db = frappe.connect(frappe.get_site_config(s))
+        try:
+            c = db.cursor()
+            for ddl in SITE_TABLES:
+                c.execute(ddl)
+            c.execute(
+                "UPDATE `tabInstalled Application` SET app_version = %s WHERE name = 'frappe'",
+                (frappe.__version__,),
+            )
+            c.execute("SELECT name FROM `tabInstalled Application` ORDER BY name")
+            for (app,) in c.fetchall():
+                print("Updating DocTypes for %s" % app)
+        finally:
+            db.close()
+    print("Compiling Python Files...")
 
 
 def use(site):
@@ -293,7 +350,16 @@ def main(argv=None):
         p.add_argument("--install-app", action="append", default=[])
         p.add_argument("--set-default", action="store_true")
         p.add_argument("--force", action="store_true")
+        p.add_argument("--setup-db", dest="setup_db", action="store_true", default=True)
+        p.add_argument("--no-setup-db", dest="setup_db", action="store_false")
+        p.add_argument("--db-user")
         new_site(p.parse_args(rest))
+    elif cmd == "migrate":
+        p = argparse.ArgumentParser(prog="bench migrate")
+        p.add_argument("--skip-failing", action="store_true")
+        p.add_argument("--skip-search-index", action="store_true")
+        p.parse_args(rest)
+        migrate(site or frappe.common_config().get("default_site") or die("Please specify --site sitename"))
     elif cmd == "use":
         use(rest[0] if rest else die("bench use SITE"))
     elif cmd == "worker":
@@ -311,4 +377,4 @@ def main(argv=None):
         s = site or frappe.common_config().get("default_site") or die("Please specify --site sitename")
         print(enqueue(s, a.method, a.queue))
     else:
-        die("bench: the stand-in implements set-config, new-site, use, worker, schedule, enqueue; not %r" % cmd)
+        die("bench: the stand-in implements set-config, new-site, migrate, use, worker, schedule, enqueue; not %r" % cmd)
