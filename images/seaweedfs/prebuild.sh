@@ -36,7 +36,7 @@ if [ ! -x "$out" ]; then
   chmod -R u+w "$src"
   echo "building weed $SEAWEEDFS_VERSION (go $(go env GOVERSION)) in $src"
   start=$(date +%s)
-  # As upstream's Dockerfile.go_build:22 (CGO off, static), with the commit stamped and stripped.
+  # As upstream's Dockerfile.go_build:25 (CGO off, static), with the commit stamped and stripped.
   (cd "$src/weed" && go build -trimpath -o "$out.tmp" \
       -ldflags "-s -w -extldflags -static -X github.com/seaweedfs/seaweedfs/weed/util/version.COMMIT=${SEAWEEDFS_VERSION##*-}" .)
   mv "$out.tmp" "$out"
