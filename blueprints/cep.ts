@@ -11,7 +11,8 @@ import { workers, workersImages } from "./cep/workers";
  * front of a Next.js frontend, Payload CMS and an admin dashboard; BullMQ
  * workers (automation, LLM, stats); PostgreSQL 16, Redis 7, MinIO; MailHog in
  * dev; BullBoard. External and internal networks. Daily 03:00 backups to MinIO,
- * 30 days. The document describes one host with a development and a production
+ * 30 days (MinIO is archived upstream: the S3 store is SeaweedFS, kind seaweedfs).
+ * The document describes one host with a development and a production
  * configuration, so the environments are dev and prod.
  *
  * Chosen here where the document is silent: network and volume names
@@ -30,7 +31,8 @@ import { workers, workersImages } from "./cep/workers";
  */
 export const cep: Blueprint = {
   name: "cep",
-  description: "CEPComunicacion: Next.js, Payload CMS, admin, BullMQ workers; PostgreSQL 16, Redis 7, MinIO",
+  description:
+    "CEPComunicacion: Next.js, Payload CMS, admin, BullMQ workers; PostgreSQL 16, Redis 7, SeaweedFS (S3)",
   environments: ["dev", "prod"],
   // Branches: 004 names GitHub Actions but no branches, so the project's convention
   // (DEFAULT_BRANCHES) for its two environments: develop -> dev, main -> prod.
@@ -47,7 +49,9 @@ export const cep: Blueprint = {
     ...mailhogImages,
     postgres: { upstream: "postgres:16", local: "shipyard/postgres:bookworm" },
     redis: { upstream: "redis:7", local: "shipyard/redis:bookworm" },
-    minio: { upstream: "minio/minio:RELEASE.2025-02-07T23-21-09Z", local: "shipyard/minio:bookworm" },
+    // The document's MinIO is archived upstream (no community images since October 2025, the
+    // repository archived in April 2026): SeaweedFS serves the same S3 API (docs/images.md).
+    seaweedfs: { upstream: "chrislusf/seaweedfs:4.53", local: "shipyard/seaweedfs:bookworm" },
     nginx: { upstream: "nginx:1.26.3", local: "shipyard/nginx:bookworm" },
     // The ACME client beside nginx (the document's Let's Encrypt certificates on 443).
     lego: { upstream: "goacme/lego:v4.35.2", local: "shipyard/lego:bookworm" },
@@ -91,7 +95,13 @@ export const cep: Blueprint = {
       },
     ],
     objectStores: [
-      { name: "minio", image: "minio", buckets: ["cep-uploads", "cep-backups"], networks: ["internal"] },
+      {
+        name: "seaweedfs",
+        kind: "seaweedfs",
+        image: "seaweedfs",
+        buckets: ["cep-uploads", "cep-backups"],
+        networks: ["internal"],
+      },
     ],
     secrets: [...cmsSecrets, ...bullboardSecrets],
   },
@@ -136,9 +146,9 @@ export const cep: Blueprint = {
       networks: ["internal"],
       repository: {
         kind: "s3",
-        url: "http://minio:9000/cep-backups",
-        accessKeyRef: "minio/access-key",
-        secretKeyRef: "minio/secret-key",
+        url: "http://seaweedfs:8333/cep-backups",
+        accessKeyRef: "seaweedfs/access-key",
+        secretKeyRef: "seaweedfs/secret-key",
       },
     },
   },

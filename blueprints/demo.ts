@@ -42,6 +42,7 @@ export const demo: Blueprint = {
       local: "shipyard/blackbox-exporter:bookworm",
     },
     backup: { upstream: "ghcr.io/example/shipyard-backup:1", local: "shipyard/backup:bookworm" },
+    seaweedfs: { upstream: "chrislusf/seaweedfs:4.53", local: "shipyard/seaweedfs:bookworm" },
   },
   data: {
     networks: [
@@ -64,6 +65,17 @@ export const demo: Blueprint = {
         image: "redis",
         networks: ["data"],
         appendOnly: { perEnv: { prod: true, default: false } },
+      },
+    ],
+    // An S3 store in prod (SeaweedFS), its bucket backed up with the rest (object-store targets).
+    objectStores: [
+      {
+        name: "seaweedfs",
+        kind: "seaweedfs",
+        image: "seaweedfs",
+        buckets: ["demo-uploads"],
+        networks: ["data"],
+        only: ["prod"],
       },
     ],
     // Given by the operator (docs/components/operator-secrets.md); the sample app only shows

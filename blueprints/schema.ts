@@ -7,6 +7,7 @@ import { z } from "zod";
 import { validateCron } from "../components/backup/render/cron";
 import { FORMS, type FormName } from "../components/shared/grammar";
 import { TLS_MODES } from "../components/proxy/tls";
+import { OBJECT_STORE_KINDS } from "../components/database/types";
 import { cpus, memoryMb, mountPath, port } from "./engineLimits";
 import { AlertDelivery } from "./alerts";
 
@@ -134,11 +135,18 @@ export const Cache = z
 export const ObjectStore = z
   .object({
     name,
+    /**
+     * The S3 server the image runs: `seaweedfs` (maintained, Apache-2.0), or `minio` (archived
+     * upstream in April 2026, no community images since October 2025). @default "minio"
+     */
+    kind: z.enum(OBJECT_STORE_KINDS).optional(),
     image: z.string(),
     buckets: z.array(form("engineName")).optional(),
     networks: z.array(z.string()).optional(),
     memoryMb: perEnv(memoryMb).optional(),
     volume: z.string().optional(),
+    /** Environments it exists in. @default every environment */
+    only: z.array(Environment).optional(),
   })
   .strict();
 

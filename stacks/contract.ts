@@ -6,6 +6,7 @@ import { CERT_VOLUME_MODES } from "../components/proxy/tls";
 import { z } from "zod";
 import type { ResolvedSystem } from "../blueprints";
 import { PORTS } from "../components/database/engines";
+import { OBJECT_STORE_KINDS } from "../components/database/types";
 
 export const CONTRACT_VERSION = 1 as const;
 
@@ -23,7 +24,7 @@ export const DataContract = z.object({
   /** Service name -> how to reach it. */
   endpoints: z.record(
     z.object({
-      engine: z.enum(["mariadb", "postgres", "redis", "minio"]),
+      engine: z.enum(["mariadb", "postgres", "redis", ...OBJECT_STORE_KINDS]),
       host: z.string(),
       port: z.number().int(),
       container: z.string(),
@@ -144,10 +145,11 @@ export function expectedContract(system: ResolvedSystem): DataContract {
     };
   }
   for (const o of system.data.objectStores) {
+    const kind = o.kind ?? "minio";
     endpoints[o.name] = {
-      engine: "minio",
+      engine: kind,
       host: o.name,
-      port: PORTS.minio,
+      port: PORTS[kind],
       container: name(o.name),
       databases: Object.fromEntries((o.buckets ?? []).map((b) => [b, b])),
     };

@@ -58,20 +58,24 @@ function caches(ctx: ResolveContext): CacheSpec[] {
 
 function objectStores(ctx: ResolveContext): ObjectStoreSpec[] {
   const { pick, fill, image, checkNets } = ctx;
-  return ctx.bp.data.objectStores.map((o, i) => {
-    checkNets(o.networks, `data.objectStores[${i}].networks`);
-    return {
-      name: o.name,
-      image: image(o.image, `data.objectStores[${i}].image`),
-      buckets: o.buckets?.map((b, j) => {
-        const f = `data.objectStores[${i}].buckets[${j}]`;
-        return checkForm("engineName", f, fill(b, f));
-      }),
-      networks: o.networks,
-      memoryMb: pick(o.memoryMb),
-      volume: o.volume,
-    };
-  });
+  const listed = ctx.bp.data.objectStores.map((o, i) => ({ o, i }));
+  return listed
+    .filter(({ o }) => ctx.present(o))
+    .map(({ o, i }) => {
+      checkNets(o.networks, `data.objectStores[${i}].networks`);
+      return {
+        name: o.name,
+        ...(o.kind ? { kind: o.kind } : {}),
+        image: image(o.image, `data.objectStores[${i}].image`),
+        buckets: o.buckets?.map((b, j) => {
+          const f = `data.objectStores[${i}].buckets[${j}]`;
+          return checkForm("engineName", f, fill(b, f));
+        }),
+        networks: o.networks,
+        memoryMb: pick(o.memoryMb),
+        volume: o.volume,
+      };
+    });
 }
 
 /** The data layer's servers, caches and object stores (in that order, so errors name the first field first). */

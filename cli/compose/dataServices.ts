@@ -48,7 +48,8 @@ function fromPlan(
       `${p.volume}:${p.dataPath}`,
       ...p.files.map((f) => {
         const secret = ctx.secrets[f.key];
-        return mountFile(ctx, s.name, f.name, f.path, f.render ? f.render(secret) : secret, true);
+        const also = Object.fromEntries((f.also ?? []).map((k) => [k, ctx.secrets[k]]));
+        return mountFile(ctx, s.name, f.name, f.path, f.render ? f.render(secret, also) : secret, true);
       }),
       ...initFiles(),
     ],
@@ -86,7 +87,7 @@ export function cacheService(ctx: ServiceContext, c: CacheSpec, networks: string
   return fromPlan(ctx, c, cachePlan(c), networks);
 }
 
-/** MinIO; its buckets are not created by the export (the Pulumi component signs S3 requests for that). */
+/** SeaweedFS or MinIO; its buckets are not created by the export (the Pulumi component signs S3 requests for that). */
 export function objectStoreService(
   ctx: ServiceContext,
   o: ObjectStoreSpec,

@@ -25,7 +25,7 @@ export interface Risk {
 }
 
 const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
-const DATABASE_ROLES = /mariadb|postgres|redis|minio/;
+const DATABASE_ROLES = /mariadb|postgres|redis|minio|seaweedfs/;
 const VOLUME = "docker:index/volume:Volume";
 const CONTAINER = "docker:index/container:Container";
 

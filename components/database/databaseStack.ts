@@ -12,10 +12,25 @@ import {
   SECRETS_DIR,
   type Ownership,
 } from "../shared";
-import { adminClient, checkIdentifier, PORTS, provisioningSql } from "./engines";
-import { cachePlan, dataVolume, objectStorePlan, serverPlan, type DataServicePlan } from "./plans";
+import { adminClient, checkIdentifier, MINIO_KEY_FILES, PORTS, provisioningSql } from "./engines";
+import {
+  cachePlan,
+  dataVolume,
+  objectStorePlan,
+  serverPlan,
+  type DataServicePlan,
+  type SecretFile,
+} from "./plans";
+import { seaweedfsUserExpr } from "./seaweedfs";
 import { execTarget, workload, type Workload } from "../swarm";
-import type { CacheSpec, DatabaseServerSpec, DatabaseStackArgs, Endpoint, ObjectStoreSpec } from "./types";
+import {
+  OBJECT_STORE_KINDS,
+  type CacheSpec,
+  type DatabaseServerSpec,
+  type DatabaseStackArgs,
+  type Endpoint,
+  type ObjectStoreSpec,
+} from "./types";
 
 /**
  * The data layer of one system in one environment: its networks, volumes,
@@ -140,10 +155,11 @@ export class DatabaseStack extends pulumi.ComponentResource {
           secretEntries,
         ),
       );
+      const kind = o.kind ?? "minio";
       this.endpoints[o.name] = {
-        engine: "minio",
+        engine: kind,
         host: o.name,
-        port: PORTS.minio,
+        port: PORTS[kind],
         container: resourceName(args.system, args.environment, o.name),
         databases: Object.fromEntries((o.buckets ?? []).map((b) => [b, b])),
       };
@@ -250,7 +266,7 @@ export class DatabaseStack extends pulumi.ComponentResource {
         envs: plan.env,
         uploads: plan.files.map((f) => ({
           file: f.path,
-          content: f.render ? pulumi.secret(secrets[f.key].apply(f.render)) : secrets[f.key],
+          content: f.render ? pulumi.secret(renderFile(f, secrets)) : secrets[f.key],
           permissions: "0444",
         })),
         labels,
@@ -335,7 +351,7 @@ export class DatabaseStack extends pulumi.ComponentResource {
     protect: boolean,
     secrets: pulumi.Output<[string, string]>[],
   ): Workload {
-    // The access key is MinIO's root user: generated like a name, kept secret like the key.
+    // The access key (MinIO's root user, SeaweedFS's identity): generated like a name, kept secret like the key.
     const access = new random.RandomString(
       `${name}-${o.name}-access-key`,
       { length: 20, special: false, upper: true, lower: false },
@@ -358,13 +374,7 @@ export class DatabaseStack extends pulumi.ComponentResource {
       new command.local.Command(
         `${name}-${o.name}-buckets`,
         {
-          // S3 PUT Bucket, signed with the root credentials from the secret files; 409 means it exists.
-          create: pulumi.interpolate`docker exec ${execTarget(container)} sh -c '${(o.buckets ?? [])
-            .map(
-              (bkt) =>
-                `code=$(curl -s -o /dev/null -w "%{http_code}" --aws-sigv4 aws:amz:us-east-1:s3 --user "$(cat ${SECRETS_DIR}/minio-access-key):$(cat ${SECRETS_DIR}/minio-secret-key)" -X PUT http://127.0.0.1:9000/${bkt}); [ "$code" = 200 ] || [ "$code" = 409 ] || { echo "creating bucket ${bkt}: HTTP $code" >&2; exit 1; }`,
-            )
-            .join("; ")}'`,
+          create: pulumi.interpolate`docker exec ${execTarget(container)} sh -c '${bucketScript(o)}'`,
           triggers: [container.id],
         },
         { parent: this, dependsOn: [container] },
@@ -374,8 +384,37 @@ export class DatabaseStack extends pulumi.ComponentResource {
   }
 }
 
+/** A secret file's content: rendered from its key's value and those of `also`. */
+function renderFile(f: SecretFile, secrets: Record<string, pulumi.Output<string>>): pulumi.Output<string> {
+  const also = (f.also ?? []).map((k) => secrets[k].apply((v) => [k, v] as [string, string]));
+  return pulumi
+    .all([secrets[f.key], pulumi.all(also)])
+    .apply(([v, a]) => (f.render ? f.render(v, Object.fromEntries(a)) : v));
+}
+
+/**
+ * The buckets created inside the store's container: S3 PUT Bucket with curl (in the upstream
+ * images of both kinds), signed with the keys from its secret files; 409 means it exists.
+ */
+export function bucketScript(o: ObjectStoreSpec): string {
+  const kind = o.kind ?? "minio";
+  const user =
+    kind === "seaweedfs"
+      ? seaweedfsUserExpr(SECRETS_DIR)
+      : `$(cat ${SECRETS_DIR}/${MINIO_KEY_FILES["access-key"]}):$(cat ${SECRETS_DIR}/${MINIO_KEY_FILES["secret-key"]})`;
+  return (o.buckets ?? [])
+    .map(
+      (bkt) =>
+        `code=$(curl -s -o /dev/null -w "%{http_code}" --aws-sigv4 aws:amz:us-east-1:s3 --user "${user}" -X PUT http://127.0.0.1:${PORTS[kind]}/${bkt}); [ "$code" = 200 ] || [ "$code" = 409 ] || { echo "creating bucket ${bkt}: HTTP $code" >&2; exit 1; }`,
+    )
+    .join("; ");
+}
+
 function validate(args: DatabaseStackArgs): void {
   for (const o of args.objectStores ?? []) {
+    if (o.kind !== undefined && !OBJECT_STORE_KINDS.includes(o.kind)) {
+      throw new Error(`${o.name}.kind is "${String(o.kind)}"; allowed: ${OBJECT_STORE_KINDS.join(", ")}`);
+    }
     for (const b of o.buckets ?? []) {
       if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(b)) {
         throw new Error(

@@ -4,9 +4,9 @@
  */
 import { httpProbe, type HealthCheck } from "../shared/health";
 import type { ResourceLimits } from "../shared/resources";
-import type { CacheSpec, DatabaseServerSpec } from "./types";
+import type { CacheSpec, DatabaseServerSpec, ObjectStoreKind } from "./types";
 
-export type DataEngine = DatabaseServerSpec["engine"] | "redis" | "minio";
+export type DataEngine = DatabaseServerSpec["engine"] | "redis" | ObjectStoreKind;
 
 /** What a data service of one engine is, wherever it is written: DatabaseStack and the compose export (plans.ts). */
 export interface EngineSpec {
@@ -40,6 +40,7 @@ export const ENGINES: Record<DataEngine, EngineSpec> = {
   },
   redis: { port: 6379, dataPath: "/data", limits: { memoryMb: 256, cpus: 0.5 }, waitTimeout: 60 },
   minio: { port: 9000, dataPath: "/data", limits: { memoryMb: 512, cpus: 1 }, waitTimeout: 120 },
+  seaweedfs: { port: 8333, dataPath: "/data", limits: { memoryMb: 512, cpus: 1 }, waitTimeout: 120 },
 };
 
 export const PORTS = {
@@ -47,6 +48,7 @@ export const PORTS = {
   postgres: ENGINES.postgres.port,
   redis: ENGINES.redis.port,
   minio: ENGINES.minio.port,
+  seaweedfs: ENGINES.seaweedfs.port,
 } as const;
 
 export const ROOT_SECRET_FILE = { mariadb: "mariadb-root-password", postgres: "postgres-password" } as const;

@@ -23,6 +23,7 @@ import {
   serverHealth,
   type DataEngine,
 } from "./engines";
+import { SEAWEEDFS_S3_CONFIG, seaweedfsCommand, seaweedfsHealth, seaweedfsS3Config } from "./seaweedfs";
 import type { CacheSpec, DatabaseServerSpec, ObjectStoreSpec } from "./types";
 
 /** A file the service reads a secret from, mounted read-only. */
@@ -33,8 +34,10 @@ export interface SecretFile {
   path: string;
   /** The secret's key in the data layer's secrets (stacks/contract.ts secretKeysOf). */
   key: string;
-  /** The file's content from the secret's value (default: the value itself). */
-  render?: (secret: string) => string;
+  /** Further secret keys the content is rendered from (a file holding two keys). @default none */
+  also?: string[];
+  /** The file's content from the secret's value and those of `also` by key (default: the value itself). */
+  render?: (secret: string, also: Record<string, string>) => string;
 }
 
 export interface DataServicePlan {
@@ -97,8 +100,33 @@ export function cachePlan(c: CacheSpec): DataServicePlan {
   };
 }
 
-/** MinIO; its buckets are created apart. */
+/** An object store of its kind (SeaweedFS or MinIO); its buckets are created apart. */
 export function objectStorePlan(o: ObjectStoreSpec): DataServicePlan {
+  return (o.kind ?? "minio") === "seaweedfs" ? seaweedfsPlan(o) : minioPlan(o);
+}
+
+/** SeaweedFS: its keys in the identities file `-s3.config` names (rendered from both). */
+function seaweedfsPlan(o: ObjectStoreSpec): DataServicePlan {
+  const access = `${o.name}/access-key`;
+  return {
+    ...fromSpec("seaweedfs", o),
+    image: o.image,
+    command: seaweedfsCommand(SECRETS_DIR),
+    files: [
+      {
+        name: SEAWEEDFS_S3_CONFIG,
+        path: `${SECRETS_DIR}/${SEAWEEDFS_S3_CONFIG}`,
+        key: `${o.name}/secret-key`,
+        also: [access],
+        render: (secret, also) => seaweedfsS3Config(also[access], secret),
+      },
+    ],
+    health: seaweedfsHealth(),
+  };
+}
+
+/** MinIO: its root user and password from two files. */
+function minioPlan(o: ObjectStoreSpec): DataServicePlan {
   return {
     ...fromSpec("minio", o),
     image: o.image,

@@ -51,10 +51,19 @@ export interface CacheSpec {
   volume?: string;
 }
 
-/** An S3-compatible object store (MinIO) with its buckets. */
+/**
+ * The S3 server of an object store: SeaweedFS (maintained, Apache-2.0) or MinIO (archived
+ * upstream in April 2026, no community images since October 2025; kept for systems that run it).
+ */
+export const OBJECT_STORE_KINDS = ["minio", "seaweedfs"] as const;
+export type ObjectStoreKind = (typeof OBJECT_STORE_KINDS)[number];
+
+/** An S3-compatible object store (SeaweedFS or MinIO) with its buckets. */
 export interface ObjectStoreSpec {
-  /** Service name, e.g. `minio`. */
+  /** Service name, e.g. `seaweedfs`. */
   name: string;
+  /** Which server the image runs (its command, port, credentials and health check). @default "minio" */
+  kind?: ObjectStoreKind;
   image: string;
   /** Buckets created (idempotently) after start. */
   buckets?: string[];
@@ -142,7 +151,7 @@ export interface DatabaseStackArgs {
 
 /** What the data layer tells the app layer about one server or cache. */
 export interface Endpoint {
-  engine: "mariadb" | "postgres" | "redis" | "minio";
+  engine: "mariadb" | "postgres" | "redis" | ObjectStoreKind;
   host: string;
   port: number;
   container: string;

@@ -36,7 +36,7 @@ export function imageTag(image: string): string | undefined {
   return i < 0 ? undefined : last.slice(i + 1);
 }
 
-const DATA_IMAGE = /(^|\/)(mariadb|mysql|postgres|postgresql|redis|minio|mongo)(:|@|$)/;
+const DATA_IMAGE = /(^|\/)(mariadb|mysql|postgres|postgresql|redis|minio|seaweedfs|mongo)(:|@|$)/;
 
 /** A database, cache or object store, by its role label or its image. */
 export function isDataService(r: ResourceView, dataRoles: string[]): boolean {

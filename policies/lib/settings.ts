@@ -35,7 +35,9 @@ export const Settings = z.object({
   backupEnvironments: z.array(z.string()).default(["prod"]),
   backupFloor: z.object({ retentionDays: z.number().int().positive() }).default({ retentionDays: 7 }),
   /** Roles (io.shipyard.role) that are data services. */
-  dataRoles: z.array(z.string()).default(["mariadb", "postgres", "postgresql", "redis", "minio", "mysql"]),
+  dataRoles: z
+    .array(z.string())
+    .default(["mariadb", "postgres", "postgresql", "redis", "minio", "seaweedfs", "mysql"]),
   /** Environments whose entry points serve every route over HTTPS (policy https-only). */
   httpsEnvironments: z.array(z.string()).default(["staging", "prod"]),
   /**

@@ -1,7 +1,7 @@
 import type { BackupRepository, BackupTarget } from "../../components/backup";
 import type { DataContract } from "../contract";
 
-/** The object store's host and bucket an S3 repository lives in (`http://minio:9000/cep-backups/…`). */
+/** The object store's host and bucket an S3 repository lives in (`http://seaweedfs:8333/cep-backups/…`). */
 function repositoryBucket(r: BackupRepository | undefined): { host: string; bucket: string } | undefined {
   if (r?.kind !== "s3") return undefined;
   const m = /^https?:\/\/([^/:]+)(?::[0-9]+)?\/([^/]+)/.exec(r.url);
@@ -29,7 +29,7 @@ export function backupTargets(
   const targets: BackupTarget[] = [];
   for (const [name, e] of Object.entries(contract.endpoints).sort(([a], [b]) => a.localeCompare(b))) {
     if (opts.exclude.includes(name)) continue;
-    if (e.engine === "minio") {
+    if (e.engine === "minio" || e.engine === "seaweedfs") {
       // Buckets through the S3 API (components/backup/render/buckets.ts), with the store's keys.
       for (const bucket of Object.keys(e.databases).sort()) {
         if (own && own.host === e.host && own.bucket === bucket) continue;

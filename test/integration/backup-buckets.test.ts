@@ -5,12 +5,15 @@ import { docker, removeLabelled } from "./helpers/docker";
 
 /**
  * Object-store contents in the backups, on the real engine (test/fixtures/backup-bucket): a
- * data layer's MinIO with the buckets `uploads` and `backups`, and a BackupService whose targets
- * come from stacks/app/backupTargets.ts with its S3 repository in `backups`. An object put before
- * the backup is in the snapshot (bucket-store-uploads); after it is deleted and another object
- * is added, `shipyard-restore bucket-store-uploads` makes the bucket hold the snapshot's objects
- * again: the first one back with its content, the later one gone. The repository's own bucket
- * is not a target.
+ * data layer's SeaweedFS (kind seaweedfs, `weed server -filer -s3`) whose buckets `uploads` and
+ * `backups` the deploy creates, and a BackupService whose targets come from
+ * stacks/app/backupTargets.ts with its S3 repository in `backups`. Objects are written and read
+ * through the S3 API over the data network with the app side's credentials (the store's keys as
+ * the data layer hands them to the app layer, files in the backup container), not the server's
+ * own. An object put before the backup is in the snapshot (bucket-store-uploads); after it is
+ * deleted and another object is added, `shipyard-restore bucket-store-uploads` makes the bucket
+ * hold the snapshot's objects again: the first one back with its content, the later one gone.
+ * The repository's own bucket is not a target, and a request signed with a wrong key is refused.
  *
  * SHIPYARD_TEST_BACKUP_IMAGE names another build of images/backup (default shipyard/backup:bookworm).
  */
@@ -23,11 +26,14 @@ let stack: Stack;
 
 const store = `${run}-dev-store`;
 const backup = `${run}-dev-backup`;
-/** An S3 request from inside the MinIO container, signed with its own keys (a body is uploaded from a file: curl's SigV4 signs -T, not --data). */
-const s3 = (method: string, key: string, body?: string): string =>
+/**
+ * An S3 request from the backup container to the store over the data network, signed with the
+ * app side's keys (a body is uploaded from a file: curl's SigV4 signs -T, not --data).
+ */
+const s3 = (method: string, key: string, body?: string, secretKey = "$(cat /run/secrets/store_secret-key)"): string =>
   docker(
-    "exec", store, "sh", "-c",
-    `${body !== undefined ? `printf %s '${body}' >/tmp/body && ` : ""}curl -s -w '\\n%{http_code}' --aws-sigv4 aws:amz:us-east-1:s3 --user "$(cat /run/secrets/minio-access-key):$(cat /run/secrets/minio-secret-key)" ${body !== undefined ? "-T /tmp/body" : `-X ${method}`} 'http://127.0.0.1:9000/uploads/${key}'`,
+    "exec", backup, "sh", "-c",
+    `${body !== undefined ? `printf %s '${body}' >/tmp/body && ` : ""}curl -s -w '\\n%{http_code}' --aws-sigv4 aws:amz:us-east-1:s3 --user "$(cat /run/secrets/store_access-key):${secretKey}" ${body !== undefined ? "-T /tmp/body" : `-X ${method}`} 'http://store:8333/uploads/${key}'`,
   ); // prettier-ignore
 const status = (out: string) => Number(out.slice(out.lastIndexOf("\n") + 1));
 const bodyOf = (out: string) => out.slice(0, out.lastIndexOf("\n"));
@@ -66,6 +72,11 @@ test("an object put before the backup is back after a restore of its bucket; the
   expect(up.summary.result).toBe("succeeded");
   expect(up.outputs.targets.value).toEqual(["bucket-store-uploads"]);
   expect(docker("exec", backup, "shipyard-restore", "--list")).toBe("bucket-store-uploads");
+  // The store runs as upstream's image runs it, healthy, and refuses a wrong key.
+  expect(docker("inspect", "-f", "{{.State.Health.Status}} {{json .Args}}", store)).toContain(
+    'healthy ["server","-filer","-s3","-s3.port=8333","-s3.config=/run/secrets/seaweedfs-s3.json"]',
+  );
+  expect(status(s3("PUT", "refused.txt", "x", "wrong-key"))).toBe(403);
 
   expect(status(s3("PUT", "docs/kept.txt", MARKER))).toBe(200);
   t = Date.now();

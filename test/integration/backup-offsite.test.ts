@@ -5,12 +5,12 @@ import { docker, inspect, labelled } from "./helpers/docker";
 import { tearDown } from "./helpers/teardown";
 import { freePort, get } from "./helpers/net";
 import { deployCommand } from "./helpers/cli";
-import { listKeys, s3, type Minio } from "./helpers/minio";
+import { listKeys, s3, S3_STORE_PORT, startS3Store, type S3Store } from "./helpers/s3store";
 import { testTarget } from "./helpers/target";
 
 /**
- * The off-site repository on the real engine, the demo in its prod configuration: a MinIO
- * container of the test, on a network the test creates (not the system's), plays the external
+ * The off-site repository on the real engine, the demo in its prod configuration: an S3 server
+ * (SeaweedFS) container of the test, on a network the test creates (not the system's), plays the external
  * bucket, named by shipyard:backupOffsite and opened with keys given as operator secrets.
  *  1. shipyard-backup stores every dump there too (objects under the configured path, the
  *     backup's output and metrics say so), shipyard-verify checks the copy with
@@ -36,12 +36,8 @@ const alias = "offsite-s3";
 describe("off-site backups, demo prod on the real engine", () => {
   let port = 0;
   let recoveryKey: string | undefined;
-  const bucketStore: Minio = {
-    container: `${run}-offsite-minio`,
-    port: 9000,
-    accessKey: `${run}-offsite-key`,
-    secretKey: `offsite-${randomBytes(12).toString("hex")}`,
-  };
+  const keys = { accessKey: `${run}-offsite-key`, secretKey: `offsite-${randomBytes(12).toString("hex")}` };
+  let bucketStore: S3Store = { container: `${run}-offsite-s3`, ...keys };
   const target = () => ({
     ...testTarget({
       run,
@@ -51,7 +47,7 @@ describe("off-site backups, demo prod on the real engine", () => {
       config: {
         protect: "false",
         backupOffsite: JSON.stringify({
-          endpoint: `http://${alias}:9000`,
+          endpoint: `http://${alias}:${S3_STORE_PORT}`,
           bucket: BUCKET,
           path: "demo/prod",
           networks: [network],
@@ -80,19 +76,7 @@ describe("off-site backups, demo prod on the real engine", () => {
   beforeAll(async () => {
     port = await freePort();
     docker("network", "create", "--label", label, network);
-    docker(
-      "run", "-d", "--name", bucketStore.container, "--label", label,
-      "--network", network, "--network-alias", alias,
-      "-e", `MINIO_ROOT_USER=${bucketStore.accessKey}`,
-      "-e", `MINIO_ROOT_PASSWORD=${bucketStore.secretKey}`,
-      "--health-cmd", "/usr/local/bin/healthcheck",
-      "--health-interval", "1s", "--health-retries", "120",
-      "shipyard/minio:bookworm",
-    ); // prettier-ignore
-    for (let i = 0; inspect(bucketStore.container, "{{.State.Health.Status}}") !== "healthy"; i++) {
-      if (i > 120) throw new Error(`${bucketStore.container} did not become healthy`);
-      await new Promise((r) => setTimeout(r, 1000));
-    }
+    bucketStore = await startS3Store({ run, name: "offsite-s3", ...keys, network: { name: network, alias } });
     expect(s3(bucketStore, "PUT", `/${BUCKET}`).status).toBe(200);
   });
   afterAll(() =>

@@ -133,7 +133,7 @@ describe("cep dev: the applications as their upstream images run them", () => {
     await up(target());
     const deploySeconds = (Date.now() - t0) / 1000;
     const containers = expectAllHealthy(label);
-    // postgres, redis, minio, cms, frontend, admin, 3 workers, bullboard, mailhog, proxy, backup
+    // postgres, redis, seaweedfs, cms, frontend, admin, 3 workers, bullboard, mailhog, proxy, backup
     expect(containers.length).toBeGreaterThanOrEqual(13);
 
     // Health checks and env are the upstream images' interfaces, not the old stand-in's.
@@ -258,7 +258,7 @@ describe("cep dev: the applications as their upstream images run them", () => {
 
     // No secret in plain text: not in docker inspect, the containers' logs, the state files or the deploy log.
     const secrets = Object.entries(outs.secrets.value as Record<string, string>);
-    // PostgreSQL's root and cepadmin, Redis, MinIO's keys, Payload's secret
+    // PostgreSQL's root and cepadmin, Redis, SeaweedFS's keys, Payload's secret
     expect(secrets.length).toBeGreaterThanOrEqual(5);
     const all = labelled(label).containers;
     const inspectAll = docker("inspect", ...all);

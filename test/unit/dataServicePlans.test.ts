@@ -30,7 +30,10 @@ const args: DatabaseStackArgs = {
     { name: "maria", engine: "mariadb", image: "mariadb:11", databases: [], networks: ["data"] },
   ],
   caches: [{ name: "queue", image: "redis:7", networks: ["data"] }],
-  objectStores: [{ name: "files", image: "minio:x", networks: ["data"] }],
+  objectStores: [
+    { name: "files", image: "minio:x", networks: ["data"] },
+    { name: "s3", kind: "seaweedfs", image: "seaweedfs:x", networks: ["data"] },
+  ],
 };
 
 /** A plan with every field changed to a value unique to the service. */
@@ -88,6 +91,7 @@ describe("data services: one plan for DatabaseStack and the compose export", () 
       maria: serverService(ctx, args.servers[1], ["data"]),
       queue: cacheService(ctx, args.caches![0], ["data"]),
       files: objectStoreService(ctx, args.objectStores![0], ["data"]),
+      s3: objectStoreService(ctx, args.objectStores![1], ["data"]),
     };
     const volumes = mocks.resources.filter((r) => r.type === "docker:index/volume:Volume");
     for (const [service, c] of Object.entries(compose)) {
@@ -146,6 +150,7 @@ describe("the plans read the per-engine spec", () => {
     ["mariadb", () => plans.serverPlan(args.servers[1])],
     ["redis", () => plans.cachePlan(args.caches![0])],
     ["minio", () => plans.objectStorePlan(args.objectStores![0])],
+    ["seaweedfs", () => plans.objectStorePlan(args.objectStores![1])],
   ])("%s: data path, limits, stop grace and wait from ENGINES", (engine, plan) => {
     ENGINES[engine] = {
       ...ENGINES[engine],

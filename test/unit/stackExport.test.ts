@@ -33,7 +33,7 @@ describe("export-compose --swarm: a stack file for docker stack deploy", () => {
   test("demo prod: one service per app service with its replicas; no container names or depends_on", () => {
     const { out, services } = stackOf("demo", "prod");
     expect(out.compose.version).toBe("3.8");
-    expect(Object.keys(services)).toEqual(["mariadb", "redis", "api", "web", "worker", "proxy"]);
+    expect(Object.keys(services)).toEqual(["mariadb", "redis", "seaweedfs", "api", "web", "worker", "proxy"]);
     expect(services.api.deploy.replicas).toBe(2);
     expect(services.web.deploy.replicas).toBe(1);
     for (const s of Object.values(services)) {
