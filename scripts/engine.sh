@@ -40,7 +40,9 @@ else
   if ! grep -qs default-address-pools /etc/docker/daemon.json; then
     pools=(--default-address-pool "base=${SHIPYARD_ADDRESS_POOL:-10.200.0.0/16},size=24")
   fi
-  step "docker engine: starting dockerd in the background (log: $SHIPYARD_LOGS/dockerd.log)"
+  # The last engine's log says why it stopped (a panic, a signal): keep it beside the new one.
+  [ ! -s "$SHIPYARD_LOGS/dockerd.log" ] || mv -f "$SHIPYARD_LOGS/dockerd.log" "$SHIPYARD_LOGS/dockerd.previous.log"
+  step "docker engine: starting dockerd in the background (log: $SHIPYARD_LOGS/dockerd.log, the previous one's: dockerd.previous.log)"
   setsid nohup dockerd "${pools[@]}" >"$SHIPYARD_LOGS/dockerd.log" 2>&1 </dev/null &
 fi
 
