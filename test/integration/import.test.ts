@@ -8,13 +8,13 @@ import { up } from "../../cli/commands/up";
 import { deployCommand, targetArgs } from "./helpers/cli";
 import { docker, inspect, labelled, removeLabelled } from "./helpers/docker";
 import { freePort } from "./helpers/net";
-import { testTarget } from "./helpers/target";
+import { TEST_TLS, testTarget } from "./helpers/target";
 
 /**
  * `restore --import` on the real engine: dumps written by servers of other versions than the
  * environment's (MariaDB 11.8's mariadb-dump, PostgreSQL 17's pg_dump in plain and custom
  * format; each source server a container of its own, labelled and removed) imported into fresh
- * dev environments (demo dev: MariaDB 10.11; webmeteor dev: PostgreSQL 15); the rows are there
+ * environments (demo dev: MariaDB 10.11; webmeteor staging, guarded: PostgreSQL 15); the rows are there
  * afterwards, the application's own database user reads them, and the application containers
  * were stopped and started around the load. A dump of the wrong kind is refused before any
  * change, naming the flags.
@@ -25,15 +25,17 @@ const net = `${run}-src`;
 const lines: string[] = [];
 const dir = mkdtempSync(path.join(tmpdir(), "shipyard-import-test-"));
 let port = 0;
-const target = (blueprint: string) =>
+let stagingPort = 0;
+const target = (blueprint: string, environment = "dev") =>
   testTarget({
     run,
     blueprint,
-    environment: "dev",
-    port,
-    config: { imageSet: "local" },
+    environment,
+    port: environment === "dev" ? port : stagingPort,
+    config: { imageSet: "local", ...(environment === "dev" ? {} : TEST_TLS) },
     log: (l) => lines.push(l),
   });
+const webmeteor = () => target("webmeteor", "staging");
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function until(what: string, seconds: number, ok: () => boolean): Promise<void> {
@@ -55,6 +57,7 @@ function dumpTo(file: string, container: string, script: string): string {
 
 beforeAll(async () => {
   port = await freePort();
+  stagingPort = await freePort();
   docker("network", "create", "--internal", "--label", label, net);
 });
 afterAll(async () => {
@@ -73,7 +76,7 @@ test("a mysqldump of MariaDB 11.8 into demo dev's MariaDB 10.11, through the dep
   expect(sql("SELECT VERSION()")).toMatch(/^11\.8\./);
   sql(
     "CREATE DATABASE wp_prod; CREATE TABLE wp_prod.wp_posts (ID bigint unsigned PRIMARY KEY AUTO_INCREMENT, post_title text) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_520_ci; " +
-      "INSERT INTO wp_prod.wp_posts (post_title) SELECT CONCAT('post ', seq) FROM seq_1_to_37",
+      "USE wp_prod; INSERT INTO wp_posts (post_title) SELECT CONCAT('post ', seq) FROM seq_1_to_37",
   );
   const mysqldump = dumpTo("wp_prod.sql", src, "mariadb-dump -uroot -pteam-only --databases wp_prod");
   const pgArchive = path.join(dir, "not-for-mariadb.dump");
@@ -83,7 +86,9 @@ test("a mysqldump of MariaDB 11.8 into demo dev's MariaDB 10.11, through the dep
   await up(target("demo"));
   const deploySeconds = (Date.now() - t0) / 1000;
   const live = `${run}-dev-mariadb`;
-  const app = `${run}-dev-app`;
+  // App services are auto-named (<name>-<7 hex>); the API is one of the containers stopped around the load.
+  const app =
+    labelled(label).containers.find((c) => /-dev-api-[0-9a-f]{7}$/.test(c)) ?? `${run}-dev-api (not found)`;
   const rows = () =>
     docker("exec", live, "sh", "-c", `mariadb -uroot -p"$(cat /run/secrets/mariadb-root-password)" -N -e "SELECT COUNT(*) FROM demo_dev_app.wp_posts"`); // prettier-ignore
   const started = inspect(app, "{{.State.StartedAt}}");
@@ -117,7 +122,7 @@ test("a mysqldump of MariaDB 11.8 into demo dev's MariaDB 10.11, through the dep
   await destroy(target("demo"), { removeStacks: true });
 });
 
-test("pg_dump 17, custom and plain format, into webmeteor dev's PostgreSQL 15; the app's own user owns the tables", async () => {
+test("pg_dump 17, custom and plain format, into webmeteor staging's PostgreSQL 15: the data guard first, then the rows, owned by the app's own user", async () => {
   const src = `${run}-src-pg`;
   docker("run", "-d", "--name", src, "--label", label, "--network", net, "-e", "POSTGRES_PASSWORD=team-only", "shipyard/postgres-17:bookworm"); // prettier-ignore
   await until("PostgreSQL 17", 180, () => succeeds("exec", src, "healthcheck"));
@@ -130,9 +135,9 @@ test("pg_dump 17, custom and plain format, into webmeteor dev's PostgreSQL 15; t
   psql("shop", "INSERT INTO orders (item) SELECT 'more ' || g FROM generate_series(1, 4) g");
   const plain = dumpTo("shop.sql", src, "pg_dump -U postgres shop");
 
-  await up(target("webmeteor"));
-  const live = `${run}-dev-postgres`;
-  const owner = docker("exec", live, "psql", "-U", "postgres", "-d", "postgres", "-tAc", "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'webmeteor_dev'"); // prettier-ignore
+  await up(webmeteor());
+  const live = `${run}-staging-postgres`;
+  const owner = docker("exec", live, "psql", "-U", "postgres", "-d", "postgres", "-tAc", "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'webmeteor_staging'"); // prettier-ignore
   expect(docker("exec", live, "psql", "-U", "postgres", "-tAc", "SHOW server_version")).toMatch(/^15\./);
   const asOwner = (q: string) =>
     docker(
@@ -140,24 +145,36 @@ test("pg_dump 17, custom and plain format, into webmeteor dev's PostgreSQL 15; t
       live,
       "sh",
       "-c",
-      `psql -U postgres -d webmeteor_dev -tAc "SET ROLE \\"${owner}\\"; ${q}"`,
+      `psql -U postgres -d webmeteor_staging -q -tAc "SET ROLE \\"${owner}\\"; ${q}"`,
     );
 
-  const [c] = await importData(target("webmeteor"), {
-    file: custom,
-    target: "postgres-postgres-webmeteor_dev",
-  });
-  expect(c.target).toBe("postgres-postgres-webmeteor_dev");
+  // Staging is guarded: data in the database (a table the app made) and no backup service there
+  // to vouch for a backup: the import is refused before any change; --force-without-backup goes on.
+  asOwner("CREATE TABLE existing (i int); INSERT INTO existing VALUES (1)");
+  const tables = () => docker("exec", live, "psql", "-U", "postgres", "-d", "webmeteor_staging", "-tAc", "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'public'"); // prettier-ignore
+  const before = tables();
+  expect(before).toContain("existing");
+  await expect(importData(webmeteor(), { file: custom, target: "postgres-postgres-webmeteor_staging" })).rejects.toThrow(
+    /refused: the import would replace \d+ table\(s\) of postgres-postgres-webmeteor_staging in staging, and a verified backup younger than 24h is missing:\n {2}- no running backup service/,
+  ); // prettier-ignore
+  expect(tables()).toBe(before);
+  const [c] = await importData(webmeteor(), { file: custom, target: "postgres-postgres-webmeteor_staging", forceWithoutBackup: true }); // prettier-ignore
+  expect(c.target).toBe("postgres-postgres-webmeteor_staging");
   expect(asOwner("SELECT count(*) FROM orders")).toBe("25");
-  expect(docker("exec", live, "psql", "-U", "postgres", "-d", "webmeteor_dev", "-tAc", "SELECT tableowner FROM pg_tables WHERE tablename = 'orders'")).toBe(owner); // prettier-ignore
+  expect(tables()).toBe("orders");
+  expect(docker("exec", live, "psql", "-U", "postgres", "-d", "webmeteor_staging", "-tAc", "SELECT tableowner FROM pg_tables WHERE tablename = 'orders'")).toBe(owner); // prettier-ignore
   // The plain dump replaces it (not added to it).
-  await importData(target("webmeteor"), { file: plain, target: "postgres-postgres-webmeteor_dev" });
+  await importData(webmeteor(), {
+    file: plain,
+    target: "postgres-postgres-webmeteor_staging",
+    forceWithoutBackup: true,
+  });
   expect(asOwner("SELECT count(*) FROM orders")).toBe("29");
   expect(asOwner("INSERT INTO orders (item) VALUES ('written by the app user') RETURNING id")).toMatch(/^30/);
   expect(
-    lines.some((l) => /^import \[1\/1\] postgres-postgres-webmeteor_dev: imported from .* in \d/.test(l)),
+    lines.some((l) => /^import \[1\/1\] postgres-postgres-webmeteor_staging: imported from .* in \d/.test(l)),
   ).toBe(true);
-  await destroy(target("webmeteor"), { removeStacks: true });
+  await destroy(webmeteor(), { removeStacks: true });
   removeLabelled(label);
   expect(labelled(label)).toEqual({ containers: [], networks: [], volumes: [] });
 });
