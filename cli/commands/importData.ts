@@ -69,12 +69,13 @@ export function importTargets(
   return out;
 }
 
-/** The volumes of the environment's app layer (labelled by the deploy), by engine name. */
+/** The volumes of the environment's app layer (labelled by the deploy), by engine name; not the backup repository. */
 function appVolumes(plan: TargetPlan): string[] {
   const r = dockerRun([
     "volume",
     "ls",
-    "-q",
+    "--format",
+    '{{.Name}} {{.Label "io.shipyard.component"}}',
     "--filter",
     `label=io.shipyard.system=${plan.system.system}`,
     "--filter",
@@ -82,7 +83,13 @@ function appVolumes(plan: TargetPlan): string[] {
     "--filter",
     "label=io.shipyard.layer=app",
   ]);
-  return r.status === 0 ? r.stdout.split("\n").filter(Boolean).sort() : [];
+  if (r.status !== 0) return [];
+  return r.stdout
+    .split("\n")
+    .map((l) => l.split(" "))
+    .filter(([name, component]) => name && component !== "backup")
+    .map(([name]) => name)
+    .sort();
 }
 
 /** The file's kind from its first bytes; errors name the flag. */
