@@ -16,6 +16,7 @@ import { backupTargetNames, latestVerified } from "../engine/backups";
 import { dockerOk, dockerRun } from "../engine/docker";
 import {
   checkKindFits,
+  collationProblem,
   DUMP_KIND_TEXT,
   dumpKindOf,
   mariadbLoadScript,
@@ -115,12 +116,16 @@ export function readDumpKind(file: string): DumpKind {
   }
 }
 
-/** The dump's `USE` lines (mysqldump --databases writes one per database). */
-async function useLines(file: string): Promise<string[]> {
-  const lines: string[] = [];
+/** What a mysqldump holds that decides whether it can go in: its `USE` lines (one per database with --databases), and whether it names a UCA 14 collation. */
+async function scanMysqldump(file: string): Promise<{ useLines: string[]; uca1400: boolean }> {
+  const useLines: string[] = [];
+  let uca1400 = false;
   const rl = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
-  for await (const l of rl) if (l.startsWith("USE `")) lines.push(l);
-  return lines;
+  for await (const l of rl) {
+    if (l.startsWith("USE `")) useLines.push(l);
+    if (!uca1400 && l.includes("_uca1400_")) uca1400 = true;
+  }
+  return { useLines, uca1400 };
 }
 
 /** How many tables or files the target holds now (0: nothing would be lost). */
@@ -246,8 +251,9 @@ export async function importData(t: EnvironmentTarget, o: ImportOptions): Promis
       `--target "${o.target}" is not a target an import fills in ${t.blueprint}/${t.environment}; allowed: ${targets.map((x) => x.name).join(", ") || "none (is the environment deployed?)"}`,
     );
   checkKindFits(kind, target.name, target.kind, o.file);
-  if (kind === "mysqldump") {
-    const dbs = mysqldumpDatabases(await useLines(o.file));
+  const scan = kind === "mysqldump" ? await scanMysqldump(o.file) : undefined;
+  if (scan) {
+    const dbs = mysqldumpDatabases(scan.useLines);
     if (dbs.length > 1)
       throw new Error(
         `--import ${o.file} holds ${dbs.length} databases (${dbs.join(", ")}); import one database's dump (mysqldump DBNAME) into --target ${target.name}`,
@@ -255,6 +261,11 @@ export async function importData(t: EnvironmentTarget, o: ImportOptions): Promis
   }
   if (target.kind !== "volume" && dockerRun(["inspect", "-f", "{{.State.Running}}", target.object]).stdout !== "true")
     throw new Error(`--target ${target.name}: its server ${target.object} is not running; deploy it first: ${plan.commandLine("up")}`); // prettier-ignore
+  if (scan?.uca1400) {
+    const version = dockerOk(`asking ${target.object} its version`, ["exec", target.object, "sh", "-c", "mariadbd --version 2>/dev/null || mysqld --version"]); // prettier-ignore
+    const problem = collationProblem(/Ver (\S+)/.exec(version)?.[1] ?? "", true, o.file, target.name);
+    if (problem) throw new Error(problem);
+  }
   const held = heldCount(target);
   await guardImport(plan, target, held, o.forceWithoutBackup ?? false);
 

@@ -82,6 +82,23 @@ export function mysqldumpDatabases(lines: Iterable<string>): string[] {
   return names;
 }
 
+/**
+ * MariaDB 11.4 and newer default to the UCA 14.0.0 collations (`utf8mb4_uca1400_ai_ci`), which
+ * older servers do not know ("Unknown collation"): a dump naming them is refused for a server
+ * before 11.4, before any change. `version` is the server's `SELECT VERSION()`.
+ */
+export function collationProblem(
+  version: string,
+  usesUca1400: boolean,
+  file: string,
+  target: string,
+): string | undefined {
+  if (!usesUca1400) return undefined;
+  const m = /^(\d+)\.(\d+)/.exec(version);
+  if (!m || Number(m[1]) > 11 || (Number(m[1]) === 11 && Number(m[2]) >= 4)) return undefined;
+  return `--import ${file} uses the collation utf8mb4_uca1400_* (MariaDB 11.4 and newer), and --target ${target}'s server is MariaDB ${version.split("-")[0]}, which does not know it; convert the tables on the source first (ALTER TABLE ... CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_520_ci) and dump again`;
+}
+
 /** A name checked as a plain SQL identifier (the blueprint's database names), for the scripts. */
 function sqlName(name: string): string {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))

@@ -79,6 +79,11 @@ test("a mysqldump of MariaDB 11.8 into demo dev's MariaDB 10.11, through the dep
       "USE wp_prod; INSERT INTO wp_posts (post_title) SELECT CONCAT('post ', seq) FROM seq_1_to_37",
   );
   const mysqldump = dumpTo("wp_prod.sql", src, "mariadb-dump -uroot -pteam-only --databases wp_prod");
+  // A table with 11.8's default collation (utf8mb4_uca1400_ai_ci), which 10.11 does not know.
+  sql(
+    "CREATE DATABASE modern; CREATE TABLE modern.t (s text) DEFAULT CHARSET=utf8mb4; INSERT INTO modern.t VALUES ('x')",
+  );
+  const modern = dumpTo("modern.sql", src, "mariadb-dump -uroot -pteam-only modern");
   const pgArchive = path.join(dir, "not-for-mariadb.dump");
   writeFileSync(pgArchive, Buffer.from("PGDMP\u0001\u0010\u0000\u0004"));
 
@@ -105,6 +110,14 @@ test("a mysqldump of MariaDB 11.8 into demo dev's MariaDB 10.11, through the dep
   expect(unknown.stderr).toMatch(
     /--target "mariadb-app" is not a target an import fills in demo\/dev; allowed: mariadb-mariadb-demo_dev_app/,
   );
+
+  // UCA 14 collations into MariaDB 10.11: refused before any change, naming the server's version.
+  await expect(
+    importData(target("demo"), { file: modern, target: "mariadb-mariadb-demo_dev_app" }),
+  ).rejects.toThrow(
+    /uses the collation utf8mb4_uca1400_\* \(MariaDB 11.4 and newer\), and --target mariadb-mariadb-demo_dev_app's server is MariaDB 10\.11\./,
+  );
+  expect(inspect(app, "{{.State.StartedAt}}")).toBe(started);
 
   const r = deployCommand(["restore", "demo", "dev", ...targetArgs(run, port), "--import", mysqldump, "--target", "mariadb-mariadb-demo_dev_app"]); // prettier-ignore
   expect(`${r.stdout}${r.stderr}`).toContain("import [1/1] mariadb-mariadb-demo_dev_app from");

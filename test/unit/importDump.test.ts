@@ -13,6 +13,7 @@ import { usage } from "../../cli/argv/table";
 import { importTargets, readDumpKind } from "../../cli/commands/importData";
 import {
   checkKindFits,
+  collationProblem,
   dumpKindOf,
   KINDS_FOR,
   mariadbLoadScript,
@@ -104,6 +105,15 @@ describe("which target takes which kind", () => {
     expect(mysqldumpDatabases(["USE `a`;", "USE `b`;"])).toEqual(["a", "b"]);
     expect(mysqldumpDatabases(["INSERT INTO t VALUES ('USE `x`;')"])).toEqual([]);
   });
+});
+
+test("a dump with MariaDB 11.4+'s UCA 14 collations is refused for an older server", () => {
+  expect(collationProblem("10.11.19-MariaDB-0+deb12u1", true, "wp.sql", "mariadb-mariadb-app")).toBe(
+    "--import wp.sql uses the collation utf8mb4_uca1400_* (MariaDB 11.4 and newer), and --target mariadb-mariadb-app's server is MariaDB 10.11.19, which does not know it; convert the tables on the source first (ALTER TABLE ... CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_520_ci) and dump again",
+  );
+  expect(collationProblem("11.4.2-MariaDB", true, "f", "t")).toBeUndefined();
+  expect(collationProblem("11.8.9-MariaDB", true, "f", "t")).toBeUndefined();
+  expect(collationProblem("10.11.19-MariaDB", false, "f", "t")).toBeUndefined();
 });
 
 describe("the flags", () => {
