@@ -4,6 +4,7 @@
  *   npm run deploy -- up <blueprint> <env> [--set key=value ...]
  *   npm run deploy -- preview|refresh|destroy|recover <blueprint> <env>
  *   npm run deploy -- restore <blueprint> <env> [--snapshot ID] [--target NAME] [--from local|offsite] [--site CUSTOMER/APP]
+ *   npm run deploy -- restore <blueprint> <env> --import FILE --target NAME [--force-without-backup]
  *   npm run deploy -- site <up|preview|destroy> <blueprint> <env> <customer> <app> <domain>
  *   npm run deploy -- refresh-data <blueprint>      (e.g. cme: staging from prod, scrubbed)
  *   npm run deploy -- promote <blueprint> <from-env> <to-env> [--registry-password address[=password]]
@@ -54,6 +55,19 @@ const WITH_TARGET: Record<string, (t: EnvironmentTarget, flags: Flags) => Promis
     await destroy(t);
   },
   async restore(t, flags) {
+    if (flags.importFile !== undefined) {
+      const { importFlagsProblem } = await import("./argv/importFlags");
+      const problem = importFlagsProblem(flags);
+      if (problem) fail(problem);
+      const { importData } = await import("./commands/importData");
+      const [r] = await importData(t, {
+        file: flags.importFile,
+        target: flags.targets?.[0] ?? "",
+        forceWithoutBackup: flags.forceWithoutBackup,
+      });
+      console.log(`imported ${r.target} from ${flags.importFile} in ${r.seconds.toFixed(1)}s`);
+      return;
+    }
     const { restore } = await import("./commands/restore");
     const done = await restore(t, {
       snapshot: flags.snapshot,

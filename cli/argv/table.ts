@@ -16,6 +16,8 @@ export interface Flags {
   from?: BackupRepositoryChoice;
   /** restore: a per-customer site's backups (`<customer>-<app>`). */
   site?: string;
+  /** restore: a file the team brings (a mysqldump, a pg_dump, a tar of a volume) instead of a snapshot. */
+  importFile?: string;
   /** up: skip the data guard. */
   forceWithoutBackup?: boolean;
   /** export-compose, export-grafana: where to write. */
@@ -111,9 +113,12 @@ export const COMMANDS: CommandSpec[] = [
           return v.replace("/", "-");
         },
       },
+      "--import": { key: "importFile", value: "FILE", alwaysKnown: true },
+      "--force-without-backup": { key: "forceWithoutBackup" },
     },
     usage: [
       "<blueprint> <env> [--name NAME] [--snapshot ID] [--target NAME] [--from local|offsite] [--site CUSTOMER/APP]",
+      "<blueprint> <env> [--name NAME] --import FILE --target NAME [--force-without-backup]",
     ],
   },
   { name: "recover", kind: "deploy", target: true, usage: [BASIC] },
