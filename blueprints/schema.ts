@@ -9,6 +9,7 @@ import { FORMS, type FormName } from "../components/shared/grammar";
 import { TLS_MODES } from "../components/proxy/tls";
 import { cpus, memoryMb, mountPath, port } from "./engineLimits";
 import { AlertDelivery } from "./alerts";
+import { MailUse } from "./mail";
 
 export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
 export const Environment = z.enum(ENVIRONMENTS);
@@ -204,6 +205,8 @@ export const Job = z
     /** Jobs (or services) that must be done (healthy) first. */
     dependsOn: z.array(z.string()).optional(),
     memoryMb: perEnv(memoryMb).optional(),
+    /** Sends mail: the form its image reads the relay in (blueprints/mail.ts), filled from shipyard:mail. */
+    mail: MailUse.optional(),
     /** Environments it exists in. @default every environment */
     only: z.array(Environment).optional(),
   })
@@ -286,6 +289,8 @@ export const Service = z
       .object({ auth: z.array(envName) })
       .strict()
       .optional(),
+    /** Sends mail: the form its image reads the relay in (blueprints/mail.ts), filled from shipyard:mail. */
+    mail: MailUse.optional(),
     /** Environments it exists in. @default every environment */
     only: z.array(Environment).optional(),
   })
