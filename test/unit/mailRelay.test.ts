@@ -17,7 +17,7 @@ const stack = (blueprint: string, env: string, extra: Record<string, string> = {
 });
 const relay = { host: "smtp.example.com", port: 587, user: "apps", tls: "starttls" as const };
 const mail = { "shipyard:mail": JSON.stringify(relay) };
-const named = (list: { name: string }[], n: string) => list.find((s) => s.name === n)!;
+const named = <T extends { name: string }>(list: T[], n: string): T => list.find((s) => s.name === n)!;
 
 describe("mail relay settings per image form", () => {
   test("GlitchTip (django): EMAIL_* with the password set from its file at start, EMAIL_URL dropped", () => {
