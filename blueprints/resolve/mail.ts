@@ -24,7 +24,10 @@ function relayOf(
 }
 
 function apply(ctx: ResolveContext, s: Sender, use: MailUse, relay: MailRelay, field: string): void {
-  const filled = { ...use, from: use.from === undefined ? undefined : ctx.fill(use.from, `${field}.mail.from`) };
+  const filled = {
+    ...use,
+    from: use.from === undefined ? undefined : ctx.fill(use.from, `${field}.mail.from`),
+  };
   const m = mailSettings(filled, relay);
   if ("problem" in m) throw new OverrideError(`${m.problem} (${field} sends mail in the ${use.form} form)`);
   const env = { ...(s.env ?? {}) };

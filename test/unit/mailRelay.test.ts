@@ -69,10 +69,16 @@ describe("mail relay settings per image form", () => {
     });
     expect(conf.secretEnv?.MAIL_PASSWORD).toEqual({ ref: "operator/mail-smtp-password", as: "env" });
     for (const key of ["mail_server", "mail_port", "use_tls", "mail_login", "mail_password", "auto_email_id"])
-      expect(conf.command?.join(" ")).toContain(`set-config -g${key === "mail_port" || key === "use_tls" ? "p" : ""} ${key} `);
+      expect(conf.command?.join(" ")).toContain(
+        `set-config -g${key === "mail_port" || key === "use_tls" ? "p" : ""} ${key} `,
+      );
     expect(() =>
-      loadStack(stack("brandclub", "prod", { "shipyard:mail": JSON.stringify({ ...relay, port: 465, tls: "tls" }) })),
-    ).toThrow(/shipyard:mail\.tls: "tls" is not allowed for Frappe.*allowed: starttls, none.*app\.jobs\[0\] \(configurator\)/);
+      loadStack(
+        stack("brandclub", "prod", { "shipyard:mail": JSON.stringify({ ...relay, port: 465, tls: "tls" }) }),
+      ),
+    ).toThrow(
+      /shipyard:mail\.tls: "tls" is not allowed for Frappe.*allowed: starttls, none.*app\.jobs\[0\] \(configurator\)/,
+    );
   });
   test("CEP CMS: SMTP_* with SMTP_PASSWORD_FILE; implicit TLS as SMTP_SECURE", () => {
     const { system } = loadStack(
@@ -114,7 +120,11 @@ describe("dev keeps its sinks", () => {
     });
     expect(named(bc.app.jobs, "configurator").secretEnv).not.toHaveProperty("MAIL_PASSWORD");
     const cep = loadStack(stack("cep", "dev")).system;
-    expect(named(cep.app.services, "cms").env).toMatchObject({ SMTP_HOST: "mailhog", SMTP_PORT: "1025", SMTP_REQUIRE_TLS: "false" });
+    expect(named(cep.app.services, "cms").env).toMatchObject({
+      SMTP_HOST: "mailhog",
+      SMTP_PORT: "1025",
+      SMTP_REQUIRE_TLS: "false",
+    });
     const cme = loadStack(stack("cme", "dev")).system;
     expect(named(cme.app.services, "glitchtip").env?.EMAIL_URL).toBe("consolemail://");
     expect(cme.app.mail?.relay).toEqual({ kind: "off", said: false });
@@ -149,7 +159,11 @@ describe("staging and prod need a relay", () => {
     expect(() => dataInputs(stack("cep", "prod", mail))).toThrow(
       /shipyard:operatorSecrets\.mail-smtp-password: required in prod and not set \(the SMTP relay's password for user "apps" \(shipyard:mail\.user\)\)/,
     );
-    const noLogin = loadStack(stack("cep", "prod", { "shipyard:mail": JSON.stringify({ host: "relay.internal", port: 25, tls: "none" }) }));
+    const noLogin = loadStack(
+      stack("cep", "prod", {
+        "shipyard:mail": JSON.stringify({ host: "relay.internal", port: 25, tls: "none" }),
+      }),
+    );
     expect(noLogin.system.data.operatorSecrets.map((o) => o.name)).not.toContain("mail-smtp-password");
   });
   test.each([
