@@ -124,6 +124,13 @@ describe("brandclub dev: Frappe as frappe_docker runs it, and real Mailpit", () 
     expect(common.socketio_port).toBe(9000);
     expect(common.default_site).toBe(site);
     expect(common.mail_server).toBe("mailpit");
+    // Dev's sink as the outgoing account (blueprints/mail.ts form frappe): no TLS, no login.
+    expect([common.mail_port, common.use_tls, common.mail_login, common.mail_password]).toEqual([
+      1025,
+      0,
+      "",
+      "",
+    ]);
 
     // create-site made the site's database and user in MariaDB, as bench new-site does.
     const siteConf = JSON.parse(docker("exec", backend, "cat", `sites/${site}/site_config.json`)) as {
