@@ -33,7 +33,29 @@ interface Message {
   To: { Address: string }[];
 }
 
+/** The stand-in tags are shared by every checkout on this engine: name an older build rather than fail later. */
+const STAND_INS: [string, string[]][] = [
+  ["glitchtip", ["grep", "-q", "sendtestemail", "/usr/local/lib/shipyard/glitchtip_standin.py"]],
+  [
+    "frappe",
+    ["grep", "-q", 'or conf.get("mail_login")', "/home/frappe/frappe-bench/apps/frappe/frappe/email.py"],
+  ],
+  ["cep-cms", ["grep", "-rq", "SMTP_REQUIRE_TLS", "/app/.next/server"]],
+];
+
 beforeAll(async () => {
+  const old = STAND_INS.filter(([name, [cmd, ...args]]) => {
+    try {
+      docker("run", "--rm", "--entrypoint", cmd, `shipyard/${name}:bookworm`, ...args);
+      return false;
+    } catch {
+      return true;
+    }
+  }).map(([name]) => name);
+  if (old.length)
+    throw new Error(
+      `${old.map((n) => `shipyard/${n}:bookworm`).join(", ")} predate the relay's mail settings: run scripts/images.sh ${old.join(" ")}`,
+    );
   docker("network", "create", "--label", label, net);
   const start = (name: string, alias: string, ...args: string[]) =>
     docker(
