@@ -180,15 +180,20 @@ export const brandclub: Blueprint = {
             'bench set-config -g redis_queue "redis://$REDIS_QUEUE"; ' +
             'bench set-config -g redis_socketio "redis://$REDIS_QUEUE"; ' +
             "bench set-config -gp socketio_port $SOCKETIO_PORT; " +
-            'if [ -n "$MAIL_SERVER" ]; then bench set-config -g mail_server "$MAIL_SERVER"; bench set-config -gp mail_port 1025; fi',
+            // Frappe's default outgoing account from site config (blueprints/mail.ts, form frappe):
+            // every key written each run, so a relay changed or turned off leaves nothing stale
+            // (an empty mail_server is no account).
+            'bench set-config -g mail_server "${MAIL_SERVER:-}"; bench set-config -gp mail_port "${MAIL_PORT:-25}"; ' +
+            'bench set-config -gp use_tls "${MAIL_USE_TLS:-0}"; bench set-config -g mail_login "${MAIL_LOGIN:-}"; ' +
+            'bench set-config -g mail_password "${MAIL_PASSWORD:-}"; bench set-config -g auto_email_id "${AUTO_EMAIL_ID:-}"',
         ],
         env: {
           DB_HOST: "mariadb",
           DB_PORT: "3306",
           SOCKETIO_PORT: "9000",
-          // Frappe's outgoing mail (site config mail_server/mail_port): Mailpit in dev.
-          MAIL_SERVER: { perEnv: { dev: "mailpit", default: "" } },
         },
+        // Outgoing mail: Mailpit in dev, shipyard:mail's relay in staging and prod (MAIL_* above).
+        mail: { form: "frappe" },
         // host:port with the password, as redis://:<password>@host:port.
         secretEnv: {
           REDIS_CACHE: { ref: "redis-cache", as: "env", template: ":{secret}@redis-cache:6379" },

@@ -8,6 +8,7 @@
 import { resolveBackup } from "./resolve/backup";
 import { parseBlueprint, resolveContext } from "./resolve/context";
 import { resolveNetworks, resolveRefresh, resolveSecrets, resolveStores } from "./resolve/data";
+import { resolveMail } from "./resolve/mail";
 import { resolveMonitoring } from "./resolve/monitoring";
 import { applyOverrides } from "./resolve/overrides";
 import { checkProxyNetworks, resolveProxy } from "./resolve/proxy";
@@ -29,6 +30,7 @@ export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
   const routes = new RouteClaims(ctx);
   const services = resolveServices(ctx, routes, bp.app.services, "app.services", ctx.checkNets, bp.app.jobs);
   const jobs = resolveJobs(ctx, services, stores.servers);
+  const mail = resolveMail(ctx, services, jobs, o.mail);
   checkProxyNetworks(ctx);
   const monitoring = resolveMonitoring(ctx, services);
   const backup = resolveBackup(ctx);
@@ -42,7 +44,7 @@ export function resolve(input: unknown, o: ResolveOptions): ResolvedSystem {
     site,
     stacks: stacksOf(ctx),
     data: { networks: resolveNetworks(ctx), ...stores, ...resolveSecrets(ctx) },
-    app: { services, jobs, proxy: resolveProxy(ctx), monitoring, backup },
+    app: { services, jobs, proxy: resolveProxy(ctx), monitoring, mail, backup },
   };
   applyOverrides(system, o);
   return system;

@@ -10,6 +10,7 @@ import { TLS_MODES } from "../components/proxy/tls";
 import { OBJECT_STORE_KINDS } from "../components/database/types";
 import { cpus, memoryMb, mountPath, port } from "./engineLimits";
 import { AlertDelivery } from "./alerts";
+import { MailUse } from "./mail";
 
 export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
 export const Environment = z.enum(ENVIRONMENTS);
@@ -212,6 +213,8 @@ export const Job = z
     /** Jobs (or services) that must be done (healthy) first. */
     dependsOn: z.array(z.string()).optional(),
     memoryMb: perEnv(memoryMb).optional(),
+    /** Sends mail: the form its image reads the relay in (blueprints/mail.ts), filled from shipyard:mail. */
+    mail: MailUse.optional(),
     /** Environments it exists in. @default every environment */
     only: z.array(Environment).optional(),
     /**
@@ -306,6 +309,8 @@ export const Service = z
       .object({ auth: z.array(envName) })
       .strict()
       .optional(),
+    /** Sends mail: the form its image reads the relay in (blueprints/mail.ts), filled from shipyard:mail. */
+    mail: MailUse.optional(),
     /** Environments it exists in. @default every environment */
     only: z.array(Environment).optional(),
   })

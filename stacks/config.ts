@@ -12,6 +12,8 @@ import { DNS_PROVIDERS, TSIG_ALGORITHMS } from "../components/proxy/dnsChallenge
 import type { TsigAlgorithm } from "../components/proxy/types";
 import { BLUEPRINTS, ENVIRONMENTS, OverrideError, resolve, type ResolvedSystem } from "../blueprints";
 import { AlertDelivery } from "../blueprints/alerts";
+import { MailSetting } from "../blueprints/mail";
+import { declareMailSecret, mailProblem } from "./mailConfig";
 import { stackTls } from "./tls";
 import { foldOperatorSecrets, OperatorSecretsConfig } from "./operatorSecrets";
 import { chooseImageSet, IMAGE_SETS, type ImageSetSource } from "./imageSet";
@@ -109,6 +111,12 @@ export const StackConfig = z
     alerts: AlertDelivery.optional(),
     /** Moved: the operator secret alert-smtp-password of the data layer (stacks/configSecrets.ts); refused, naming it. */
     alertSmtpPassword: z.string().optional(),
+    /**
+     * The SMTP relay the applications send through (blueprints/mail.ts): `{ host, port, user?, tls?, from? }`,
+     * or `off`; required in staging and prod where a service sends mail (stacks/mailConfig.ts). Its password
+     * is the data layer's operator secret mail-smtp-password. Give both layers the same value.
+     */
+    mail: MailSetting.optional(),
     /**
      * App layer: registries the app images are looked up and pulled from, `[{ address, username }]`
      * (`http://host:port` for plain HTTP); their passwords in shipyard:registryPasswords (stacks/registries.ts).
@@ -284,6 +292,7 @@ export function loadStack(raw: Record<string, string> = pulumi.runtime.allConfig
       proxyKind: config.proxyKind,
       appEnv: config.appEnv,
       replicas: config.replicas,
+      mail: config.mail,
     });
   } catch (e) {
     throw e instanceof OverrideError ? new ConfigError(e.message) : e;
@@ -330,6 +339,9 @@ export function loadStack(raw: Record<string, string> = pulumi.runtime.allConfig
   if (moved.length > 0)
     throw new ConfigError(`invalid stack configuration:\n${moved.map((p) => `  - ${p}`).join("\n")}`);
   declareProxyAndAlertSecrets(system);
+  const mailRefusal = mailProblem(system, config.blueprint);
+  if (mailRefusal) throw new ConfigError(`invalid stack configuration:\n  - ${mailRefusal}`);
+  declareMailSecret(system);
   if (tls.httpsPort !== undefined) px.httpsPort = tls.httpsPort;
   return { config, system };
 }

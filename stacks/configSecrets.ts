@@ -90,6 +90,6 @@ export function missingFromData(system: ResolvedSystem, secretKeys: string[], da
     .filter((o) => o.required && !secretKeys.includes(`operator/${o.name}`))
     .map(
       (o) =>
-        `operator/${o.name}: the data stack ${dataStack} does not hold it (${o.description}); give the data layer the same shipyard:tls, shipyard:alerts and shipyard:backupOffsite as this layer (--set reaches both), set the secret with: ${setSecretCommand(o.name, system.stacks.data)}, and deploy the data layer first`,
+        `operator/${o.name}: the data stack ${dataStack} does not hold it (${o.description}); give the data layer the same shipyard:tls, shipyard:alerts, shipyard:mail and shipyard:backupOffsite as this layer (--set reaches both), set the secret with: ${setSecretCommand(o.name, system.stacks.data)}, and deploy the data layer first`,
     );
 }

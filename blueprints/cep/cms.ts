@@ -12,7 +12,8 @@
  * replaced container keeps the users' sessions and tokens valid. A created
  * lead is queued for the automation worker (seed 004, "Lead Submission Flow")
  * on the BullMQ Redis (REDIS_HOST, REDIS_PORT, REDIS_PASSWORD_FILE) and, in
- * dev, mailed through MailHog (SMTP_HOST; empty elsewhere: no mail is sent).
+ * mailed through SMTP_HOST (MailHog in dev, the operator's relay, shipyard:mail, in
+ * prod; blueprints/mail.ts form cep).
  * The schema comes from Payload's migrations, run at start. The seed's uploads
  * to MinIO would need an upload collection with @payloadcms/storage-s3 and the
  * MinIO keys; the image has none, so the CMS gets no S3 settings. Health: a REST list
@@ -37,10 +38,10 @@ export const cms = {
     HOSTNAME: "0.0.0.0",
     REDIS_HOST: "redis",
     REDIS_PORT: "6379",
-    SMTP_HOST: { perEnv: { dev: "mailhog", default: "" } },
-    SMTP_PORT: "1025",
     SMTP_FROM: "no-reply@{host}",
   },
+  // SMTP_HOST/PORT/SECURE/REQUIRE_TLS/USER, SMTP_PASSWORD_FILE: MailHog in dev, shipyard:mail's relay in prod.
+  mail: { form: "cep" as const },
   secretEnv: {
     DATABASE_URI: {
       ref: "postgres/cepcomunicacion",

@@ -77,6 +77,8 @@ export const glitchtipWeb = {
   memoryMb: 512,
   dependsOn: ["glitchtip-migrate"],
   volumes,
+  // EMAIL_HOST... over EMAIL_URL's console backend where a relay is set (blueprints/mail.ts, form django).
+  mail: { form: "django" as const },
   networks: ["external", "cme"],
   routes: [{ host: "{hostPrefix}glitchtip{hostSuffix}" }],
 };
@@ -88,6 +90,8 @@ export const glitchtipWorker = {
   env,
   secretEnv,
   singleton: true, // beat runs in it: never two copies
+  // Celery sends the alert and invitation mails (blueprints/mail.ts, form django).
+  mail: { form: "django" as const },
   // Celery's own liveness probe through the broker; it loads the settings, so give it time.
   health: {
     command: ["celery", "-A", "glitchtip", "inspect", "ping"],

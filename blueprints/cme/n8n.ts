@@ -56,6 +56,8 @@ export const n8n = {
     startPeriod: "120s",
   },
   memoryMb: 1024,
+  // Invitations and password resets (blueprints/mail.ts, form n8n: N8N_SMTP_*, N8N_SMTP_PASS_FILE).
+  mail: { form: "n8n" as const, from: "n8n@{hostPrefix}n8n{hostSuffix}" },
   volumes: [{ volume: "n8n-data", path: "/home/node/.n8n" }],
   networks: ["external", "cme"],
   routes: [{ host: "{hostPrefix}n8n{hostSuffix}" }],

@@ -10,6 +10,7 @@ import type { PolicyWaiver } from "../../components/shared";
 import type { ProxyKind, ProxyTls, RateLimit, TlsMode } from "../../components/proxy/types";
 import type { ResolvedVerify } from "../backupVerify";
 import type { AlertDelivery } from "../alerts";
+import type { MailRelay, MailSetting } from "../mail";
 import type { Environment } from "../schema";
 
 export type ImageSet = "upstream" | "local";
@@ -31,6 +32,8 @@ export interface ResolveOptions {
   appEnv?: Record<string, string>;
   /** Replica count per app service of this environment, over the blueprint's (`shipyard:replicas`). */
   replicas?: Record<string, number>;
+  /** The SMTP relay of this environment (`shipyard:mail`); absent: the dev sink in dev, none elsewhere. */
+  mail?: MailSetting;
 }
 
 /** A per-customer site: `customer` and `app` name it, `domain` routes to it. */
@@ -114,6 +117,11 @@ export interface ResolvedSystem {
       certExpiryDays?: number;
       /** Alert delivery; stack config shipyard:alerts is applied over it (stacks/config.ts). */
       alerts?: AlertDelivery;
+    };
+    /** Outgoing mail: the relay the senders use, and the services and jobs that send (blueprints/resolve/mail.ts). */
+    mail?: {
+      relay: { kind: "relay" | "sink"; relay: MailRelay } | { kind: "off"; said: boolean };
+      senders: string[];
     };
     backup?: {
       image: string;

@@ -114,8 +114,90 @@ def manage(argv):
     if cmd == "pgpartition":
         print("No partitions to create or delete (stand-in)")
         return 0
-    sys.stderr.write("manage.py (GlitchTip stand-in): supported: migrate, createcachetable, pgpartition\n")
+    if cmd == "sendtestemail":
+        return sendtestemail(argv[1:])
+    sys.stderr.write("manage.py (GlitchTip stand-in): supported: migrate, createcachetable, pgpartition, sendtestemail\n")
     return 2
+
+
+# Outgoing mail as GlitchTip configures Django's (glitchtip/settings.py:619-642 at v4.1.3):
+# each EMAIL_* only when its plain variable is set (os.getenv), EMAIL_URL (django-environ's
+# email_url) over them all; then Django's backends (django/core/mail/backends/smtp.py, console.py).
+EMAIL_URL_SCHEMES = {
+    "smtp": {},
+    "smtps": {"EMAIL_USE_TLS": True},
+    "smtp+tls": {"EMAIL_USE_TLS": True},
+    "smtp+ssl": {"EMAIL_USE_SSL": True},
+}
+
+
+def email_settings():
+    s = {
+        "EMAIL_BACKEND": env("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"),
+        "EMAIL_HOST": "localhost", "EMAIL_PORT": 25, "EMAIL_HOST_USER": "", "EMAIL_HOST_PASSWORD": "",
+        "EMAIL_USE_TLS": False, "EMAIL_USE_SSL": False, "EMAIL_TIMEOUT": None,
+    }
+    boolean = lambda v: v.strip().lower() in ("true", "on", "ok", "y", "yes", "1")  # noqa: E731 (environ.Env.BOOLEAN_TRUE_STRINGS)
+    for name, cast in (("EMAIL_HOST_USER", str), ("EMAIL_HOST_PASSWORD", str), ("EMAIL_HOST", str),
+                       ("EMAIL_PORT", int), ("EMAIL_USE_TLS", boolean), ("EMAIL_USE_SSL", boolean),
+                       ("EMAIL_TIMEOUT", int)):
+        if os.getenv(name):
+            s[name] = cast(env(name))
+    if os.getenv("EMAIL_URL"):
+        u = urllib.parse.urlsplit(env("EMAIL_URL"))
+        if u.scheme == "consolemail":
+            s["EMAIL_BACKEND"] = "django.core.mail.backends.console.EmailBackend"
+        elif u.scheme in EMAIL_URL_SCHEMES:
+            s.update(EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+                     EMAIL_HOST=u.hostname or "", EMAIL_PORT=u.port or 25,
+                     EMAIL_HOST_USER=urllib.parse.unquote(u.username or ""),
+                     EMAIL_HOST_PASSWORD=urllib.parse.unquote(u.password or ""),
+                     **EMAIL_URL_SCHEMES[u.scheme])
+        else:
+            raise SystemExit("EMAIL_URL: scheme %r is not supported by the stand-in" % u.scheme)
+    return s
+
+
+def send_mail(subject, body, recipients):
+    import smtplib
+    import ssl
+    from email.message import EmailMessage
+    from email.utils import formatdate, make_msgid
+
+    s = email_settings()
+    msg = EmailMessage()
+    msg["Subject"], msg["From"], msg["To"] = subject, env("DEFAULT_FROM_EMAIL", "webmaster@localhost"), ", ".join(recipients)
+    msg["Date"], msg["Message-ID"] = formatdate(localtime=True), make_msgid()
+    msg.set_content(body)
+    if s["EMAIL_BACKEND"].endswith("console.EmailBackend"):
+        sys.stdout.write(msg.as_string() + "\n" + "-" * 79 + "\n")
+        return 1
+    if not s["EMAIL_BACKEND"].endswith("smtp.EmailBackend"):
+        raise SystemExit("EMAIL_BACKEND %s is not supported by the stand-in" % s["EMAIL_BACKEND"])
+    cls = smtplib.SMTP_SSL if s["EMAIL_USE_SSL"] else smtplib.SMTP
+    kw = {"timeout": s["EMAIL_TIMEOUT"]} if s["EMAIL_TIMEOUT"] else {}
+    if s["EMAIL_USE_SSL"]:
+        kw["context"] = ssl.create_default_context()
+    with cls(s["EMAIL_HOST"], int(s["EMAIL_PORT"]), **kw) as c:
+        if not s["EMAIL_USE_SSL"] and s["EMAIL_USE_TLS"]:
+            c.starttls(context=ssl.create_default_context())
+        if s["EMAIL_HOST_USER"] and s["EMAIL_HOST_PASSWORD"]:
+            c.login(s["EMAIL_HOST_USER"], s["EMAIL_HOST_PASSWORD"])
+        c.send_message(msg)
+    return 1
+
+
+def sendtestemail(args):
+    """Django's sendtestemail command (django/core/management/commands/sendtestemail.py)."""
+    recipients = [a for a in args if not a.startswith("-")]
+    if not recipients:
+        sys.stderr.write("usage: manage.py sendtestemail email [email ...]\n")
+        return 2
+    from datetime import datetime, timezone
+
+    send_mail("Test email from %s on %s" % (socket.gethostname(), datetime.now(timezone.utc)),
+              "If you're reading this, it was successful.", recipients)
+    return 0
 
 
 HEARTBEAT = "glitchtip-standin:worker:"

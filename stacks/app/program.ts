@@ -23,12 +23,15 @@ import {
   needsCertVolume,
   type DataContract,
 } from "../contract";
+import { mailOffWarning } from "../mailConfig";
 
 /** The program; `raw` is the stack's config (default: the running stack's), given by tests. */
 export async function appProgram(raw?: Record<string, string>): Promise<Record<string, unknown>> {
   const inputs = appInputs(raw, pulumi.getStack());
   void pulumi.log.info(describeImageSet(inputs.imageSet));
   const { system } = inputs;
+  const mailOff = mailOffWarning(system);
+  if (mailOff) void pulumi.log.warn(mailOff);
   const swarm = inputs.swarm;
   const { contract, secrets, dataStack } = await readContract(inputs);
   // The operator secrets the config calls for (DNS-01, SMTP, off-site keys) come from the data layer.

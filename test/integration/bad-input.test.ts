@@ -10,7 +10,7 @@ import { up } from "../../cli/commands/up";
 import { deployCommand, targetArgs } from "./helpers/cli";
 import { docker, labelled } from "./helpers/docker";
 import { freePort } from "./helpers/net";
-import { testTarget } from "./helpers/target";
+import { TEST_MAIL, testTarget } from "./helpers/target";
 
 /**
  * Bad input fails before any engine object is touched, naming the field and
@@ -160,6 +160,8 @@ describe("bad input on the real engine", () => {
           ...caseArgs(await freePort()),
           "--set",
           'tls={"email":"ops@example.org"}',
+          "--set",
+          `mail=${TEST_MAIL.mail}`,
           "--set",
           `httpsPort=${httpsPort}`,
         ],

@@ -125,6 +125,13 @@ describe("brandclub dev: Frappe as frappe_docker runs it, and real Mailpit", () 
     expect(common.socketio_port).toBe(9000);
     expect(common.default_site).toBe(site);
     expect(common.mail_server).toBe("mailpit");
+    // Dev's sink as the outgoing account (blueprints/mail.ts form frappe): no TLS, no login.
+    expect([common.mail_port, common.use_tls, common.mail_login, common.mail_password]).toEqual([
+      1025,
+      0,
+      "",
+      "",
+    ]);
 
     // create-site put the site into the data layer's database and user (new-site --no-setup-db),
     // so the backup service's dump of brandclub_dev holds it.

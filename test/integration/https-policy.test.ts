@@ -7,7 +7,7 @@ import type { PolicyRow } from "../../cli/pulumi/policyPack";
 import { previewLayer } from "../../cli/checks/policies";
 import { planTarget } from "../../cli/target/plan";
 import { labelled } from "./helpers/docker";
-import { TEST_TLS, testTarget } from "./helpers/target";
+import { TEST_MAIL, TEST_TLS, testTarget } from "./helpers/target";
 
 /**
  * Policy https-only on real previews, as \`up\` runs them before any change
@@ -44,7 +44,8 @@ async function previewWithPack(t: EnvironmentTarget): Promise<{ rows: PolicyRow[
 const target = (blueprint: string, environment: string, tls: Record<string, string>) =>
   testTarget({ run: `${run}${blueprint.slice(0, 3)}`, blueprint, environment, config: tls, policies: true });
 
-const OFF = { tls: JSON.stringify({ mode: "off" }) };
+// TLS off, with the mail relay staging and prod still need (TEST_MAIL).
+const OFF = { ...TEST_MAIL, tls: JSON.stringify({ mode: "off" }) };
 
 describe("policy https-only in previews of staging and prod", () => {
   const before = labelled(`io.shipyard.test=${run}cme`);

@@ -59,6 +59,8 @@ describe("stack config: shipyard:tls and shipyard:httpsPort", () => {
   const cme = (environment: string, extra: Record<string, string> = {}) => ({
     "shipyard:blueprint": "cme",
     "shipyard:environment": environment,
+    // Staging and prod need the relay CME's senders use (stacks/mailConfig.ts).
+    "shipyard:mail": JSON.stringify({ host: "smtp.example.org", port: 587 }),
     ...extra,
   });
   const email = { "shipyard:tls": JSON.stringify({ email: "ops@example.org" }) };
@@ -148,6 +150,7 @@ describe("stack config: shipyard:tls and shipyard:httpsPort", () => {
     const cep = (environment: string, extra: Record<string, string> = {}) => ({
       "shipyard:blueprint": "cep",
       "shipyard:environment": environment,
+      "shipyard:mail": JSON.stringify({ host: "smtp.example.org", port: 587 }),
       ...extra,
     });
     const p = loadStack(cep("prod", email)).system.app.proxy;
@@ -176,6 +179,7 @@ describe("stack config: shipyard:tls and shipyard:httpsPort", () => {
     const bc = (extra: Record<string, string>) => ({
       "shipyard:blueprint": "brandclub",
       "shipyard:environment": "prod",
+      "shipyard:mail": JSON.stringify({ host: "smtp.example.org", port: 587 }),
       ...extra,
     });
     const p = loadStack(bc({ "shipyard:tls": JSON.stringify({ mode: "acme", email: "ops@example.org" }) }))

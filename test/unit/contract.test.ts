@@ -46,6 +46,8 @@ describe("data contract: the proxy's certificate volume", () => {
       "shipyard:blueprint": "cme",
       "shipyard:environment": environment,
       ...(tls ? { "shipyard:tls": JSON.stringify(tls) } : {}),
+      // Staging and prod need the relay CME's senders use (stacks/mailConfig.ts).
+      "shipyard:mail": JSON.stringify({ host: "smtp.example.org", port: 587 }),
     }).system;
 
   test("carried when TLS is on, named like the data volumes", () => {

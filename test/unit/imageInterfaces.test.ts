@@ -119,6 +119,12 @@ for (const [key, bp] of Object.entries(BLUEPRINTS)) {
     for (const env of bp.environments as Environment[]) {
       test(`${env}`, () => {
         const sys = resolve(bp, { environment: env, imageSet: "upstream" });
+        // The senders' settings with an SMTP relay with a login (blueprints/mail.ts) are in the tables too.
+        const relayed = resolve(bp, {
+          environment: env,
+          imageSet: "upstream",
+          mail: { host: "smtp.example.org", port: 587, user: "apps", tls: "starttls" },
+        });
         const problems: string[] = [];
         const site = bp.app.sites
           ? resolve(bp, {
@@ -127,7 +133,13 @@ for (const [key, bp] of Object.entries(BLUEPRINTS)) {
               site: { customer: "c", app: "a", domain: "c.test" },
             }).site!.services
           : [];
-        for (const w of [...sys.app.services, ...sys.app.jobs, ...site] as Workload[]) {
+        for (const w of [
+          ...sys.app.services,
+          ...sys.app.jobs,
+          ...relayed.app.services,
+          ...relayed.app.jobs,
+          ...site,
+        ] as Workload[]) {
           const repo = repository(w.image);
           const section = doc.get(repo);
           if (!section) {

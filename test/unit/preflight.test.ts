@@ -10,7 +10,11 @@ const target = (
   environment,
   config,
 });
-const email = { tls: JSON.stringify({ email: "ops@example.org" }) };
+/** With the ACME e-mail, the mail relay staging and prod of CME and Brand Club need (stacks/mailConfig.ts). */
+const email = {
+  tls: JSON.stringify({ email: "ops@example.org" }),
+  mail: JSON.stringify({ host: "smtp.example.org", port: 587 }),
+};
 const none: LayerSettings = { env: {}, held: {}, file: "" };
 /** The plan with no settings files: what the --set values and the blueprint give. */
 const planned = (t: EnvironmentTarget) => planFrom(t, { data: none, app: none });

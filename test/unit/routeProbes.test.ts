@@ -274,6 +274,8 @@ describe("the app program's route probes (stacks/app/routeProbes.ts)", () => {
     "shipyard:environment": environment,
     "shipyard:imageSet": "upstream",
     ...(tls ? { "shipyard:tls": JSON.stringify(tls) } : {}),
+    // Staging and prod need the relay CME's senders use (stacks/mailConfig.ts).
+    "shipyard:mail": JSON.stringify({ host: "smtp.example.org", port: 587 }),
   });
   const nets = { cme: "cme-net", external: "external-net" };
   const probesFor = (environment: string, tls?: object) =>

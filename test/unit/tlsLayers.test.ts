@@ -26,6 +26,8 @@ const config = (environment: string, extra: Record<string, string> = {}) => ({
   "shipyard:blueprint": "cme",
   "shipyard:environment": environment,
   "shipyard:imageSet": "local",
+  // Staging and prod need the relay CME's senders use (stacks/mailConfig.ts).
+  "shipyard:mail": JSON.stringify({ host: "smtp.example.org", port: 587 }),
   ...extra,
 });
 const email = { "shipyard:tls": JSON.stringify({ email: "ops@example.org" }) };

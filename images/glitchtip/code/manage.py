@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""manage.py of the GlitchTip stand-in: migrate, createcachetable, pgpartition."""
+"""manage.py of the GlitchTip stand-in: migrate, createcachetable, pgpartition, sendtestemail."""
 import sys
 
 sys.path.insert(0, "/usr/local/lib/shipyard")

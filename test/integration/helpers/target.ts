@@ -30,8 +30,19 @@ export function testTarget(o: {
 }
 
 /**
+ * `shipyard:mail` for tests: an SMTP relay without a login (so no operator secret), which
+ * staging and prod of a system that sends mail (CME, Brand Club, CEP) require; nothing is sent to it.
+ */
+export const TEST_MAIL: Record<string, string> = {
+  mail: JSON.stringify({ host: "smtp.example.org", port: 587 }),
+};
+
+/**
  * `shipyard:tls` for tests: the ACME account's e-mail address, which CME's and Brand Club's
  * staging and prod (TLS mode acme by default) require; the mode stays the blueprint's, and
- * previews contact no CA.
+ * previews contact no CA. With it the mail relay those environments require (TEST_MAIL).
  */
-export const TEST_TLS: Record<string, string> = { tls: JSON.stringify({ email: "ops@example.org" }) };
+export const TEST_TLS: Record<string, string> = {
+  tls: JSON.stringify({ email: "ops@example.org" }),
+  ...TEST_MAIL,
+};

@@ -17,6 +17,26 @@ const dirname = path.dirname(fileURLToPath(import.meta.url));
 const smtpHost = fromEnv("SMTP_HOST");
 
 /**
+ * The relay as nodemailer takes it (SMTPTransport options): SMTP_SECURE=true for
+ * implicit TLS (port 465), SMTP_REQUIRE_TLS=true for STARTTLS required; neither:
+ * plain SMTP, STARTTLS not attempted (the dev sinks). SMTP_USER with SMTP_PASSWORD
+ * (or SMTP_PASSWORD_FILE, a mounted secret) logs in.
+ */
+function smtpTransport(host: string) {
+  const secure = fromEnv("SMTP_SECURE") === "true";
+  const requireTLS = fromEnv("SMTP_REQUIRE_TLS") === "true";
+  const user = fromEnv("SMTP_USER");
+  return {
+    host,
+    port: Number(fromEnv("SMTP_PORT", secure ? "465" : "1025")),
+    secure,
+    requireTLS,
+    ignoreTLS: !secure && !requireTLS,
+    ...(user && { auth: { user, pass: fromEnv("SMTP_PASSWORD", "") } }),
+  };
+}
+
+/**
  * The CEP CMS. Payload reads its database from DATABASE_URI and its secret
  * from PAYLOAD_SECRET (as Payload's templates do); the schema comes from the
  * migrations in ./migrations, run at start in production (prodMigrations).
@@ -37,12 +57,7 @@ export default buildConfig({
       defaultFromAddress: fromEnv("SMTP_FROM", "no-reply@cepcomunicacion.test")!,
       defaultFromName: "CEP Comunicación",
       skipVerify: true,
-      transportOptions: {
-        host: smtpHost,
-        port: Number(fromEnv("SMTP_PORT", "1025")),
-        secure: false,
-        ignoreTLS: true,
-      },
+      transportOptions: smtpTransport(smtpHost),
     }),
   }),
   telemetry: false,

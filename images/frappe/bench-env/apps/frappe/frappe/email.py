@@ -16,13 +16,14 @@ def flush(site, cursor):
     if not rows or not server:
         return
     with smtplib.SMTP(server, int(conf.get("mail_port") or 25), timeout=20) as smtp:
-        if conf.get("use_tls"):
+        # email_account.py get_account_details_from_site_config: use_tls from use_tls or mail_login.
+        if conf.get("use_tls") or conf.get("mail_login"):
             smtp.starttls()
         if conf.get("mail_login"):
             smtp.login(conf["mail_login"], conf.get("mail_password") or "")
         for name, sender, recipient, message in rows:
             msg = EmailMessage()
-            msg["From"] = sender or conf.get("auto_email_id") or "notifications@example.com"
+            msg["From"] = sender or conf.get("auto_email_id") or conf.get("mail_login") or "notifications@example.com"
             msg["To"] = recipient
             subject, _, body = (message or "").partition("\n")
             msg["Subject"] = subject
