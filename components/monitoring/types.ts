@@ -86,7 +86,7 @@ export interface RouteProbeArgs {
 }
 
 export type AlertSeverity = "critical" | "warning";
-export type AlertChannel = "email" | "webhook";
+export type AlertChannel = "email" | "webhook" | "slack";
 
 /** Alert delivery by Alertmanager (render/alertmanager.ts). */
 export interface AlertDeliveryArgs {
@@ -112,6 +112,21 @@ export interface AlertDeliveryArgs {
   };
   /** A generic webhook receiving Alertmanager's JSON (POST). @default none */
   webhook?: { url: string };
+  /**
+   * A Slack-compatible incoming webhook (Slack, Mattermost, Rocket.Chat) receiving
+   * Alertmanager's Slack message (slack_configs). @default none
+   */
+  slack?: {
+    /**
+     * The webhook's URL (a secret: it holds the token): uploaded as a file Alertmanager
+     * reads at each send (api_url_file), never in its configuration.
+     */
+    url: import("@pulumi/pulumi").Input<string>;
+    /** Channel override (`#ops`) or a user (`@oncall`). @default the webhook's own channel */
+    channel?: string;
+    /** The poster's name. @default Alertmanager's ("{{ template "__alertmanager" . }}") */
+    username?: string;
+  };
   /** The channels each severity goes to. @default every configured channel */
   severities?: Partial<Record<AlertSeverity, AlertChannel[]>>;
   /** How long a new group waits for more alerts before its first notification. @default "30s" */
