@@ -10,6 +10,8 @@ import type { PolicyWaiver } from "../../components/shared";
 import type { ProxyKind, ProxyTls, RateLimit, TlsMode } from "../../components/proxy/types";
 import type { ResolvedVerify } from "../backupVerify";
 import type { AlertDelivery } from "../alerts";
+import type { z } from "zod";
+import type { Thresholds } from "../schema";
 import type { Environment } from "../schema";
 
 export type ImageSet = "upstream" | "local";
@@ -114,6 +116,8 @@ export interface ResolvedSystem {
       certExpiryDays?: number;
       /** Alert delivery; stack config shipyard:alerts is applied over it (stacks/config.ts). */
       alerts?: AlertDelivery;
+      /** The document's alerts' thresholds (blueprints/schema.ts Thresholds). */
+      thresholds?: z.output<typeof Thresholds>;
     };
     backup?: {
       image: string;

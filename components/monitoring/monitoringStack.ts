@@ -94,7 +94,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
       scrapeInterval: args.scrapeInterval,
       evaluationInterval: args.evaluationInterval,
     });
-    this.alertRules = renderAlertRules(args.rules, { routes: !!prober });
+    this.alertRules = renderAlertRules(args.rules, { routes: !!prober, node: !!args.nodeExporterImage });
     this.grafanaFiles = grafanaFiles({
       system: args.system,
       environment: args.environment,

@@ -49,6 +49,20 @@ export interface AlertRuleOptions {
   routeDownFor?: string;
   /** Probes slower than this on average over 5m (for 10m) raise RouteSlow. @default 5 */
   routeSlowSeconds?: number;
+  /** The host's CPU busy above `percent` for `for` (default 5m) raises HostCpuHigh (needs node-exporter). @default none */
+  hostCpu?: { percent: number; for?: string };
+  /** Host memory in use above `bytes` for `for` (default 5m) raises HostMemoryHigh (needs node-exporter). @default none */
+  hostMemory?: { bytes: number; for?: string };
+  /**
+   * A route's probes failing more than `percent` of the time over `window` (default 15m)
+   * raises RouteErrorRate (needs the route probes). @default none
+   */
+  routeErrors?: { percent: number; window?: string };
+  /**
+   * The routes of `service` slower than `seconds` on average over 5m, for `for` (default
+   * 10m), raise RouteLatencyHigh (needs the route probes). @default none
+   */
+  routeLatency?: { service: string; seconds: number; for?: string }[];
 }
 
 /** HTTP probes of the proxy's routes (see MonitoringStackArgs.routeProbes). */
@@ -57,6 +71,8 @@ export interface ProbedRoute {
   host: string;
   /** @default "/" */
   path?: string;
+  /** The service it reaches: the probe's `service` label. @default none */
+  service?: string;
 }
 
 export interface RouteProbeArgs {

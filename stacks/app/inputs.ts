@@ -160,6 +160,14 @@ export function appInputsOf({ config, system }: ReturnType<typeof loadStack>, st
         backupMaxAgeHours: mon.backupMaxAgeHours,
         verifyMaxAgeHours: bk?.verify?.maxAgeHours,
         certExpiryDays: mon.certExpiryDays,
+        // The document's alerts (blueprints' app.monitoring.thresholds).
+        hostCpu: mon.thresholds?.hostCpu,
+        hostMemory: mon.thresholds?.hostMemory && {
+          bytes: Math.round(mon.thresholds.hostMemory.gb * 1e9),
+          for: mon.thresholds.hostMemory.for,
+        },
+        routeErrors: mon.thresholds?.routeErrors,
+        routeLatency: mon.thresholds?.routeLatency,
       },
       retention: mon.retention,
       swarm,
