@@ -1,7 +1,6 @@
 import { createRequire } from "node:module";
-import { appInputs } from "../../stacks/app/inputs";
 import { BLUEPRINTS, resolve, type Environment } from "../../blueprints";
-import { renderAlertRules } from "../../components/monitoring";
+import { deployedRules } from "./helpers/deployedRules";
 import { renderThresholdRules } from "../../components/monitoring/render/thresholds";
 import { routeProbesOf } from "../../stacks/app/routeProbes";
 
@@ -13,20 +12,6 @@ import { routeProbesOf } from "../../stacks/app/routeProbes";
 const yaml = createRequire(__filename)("js-yaml") as { load(text: string): unknown };
 type Rule = { alert: string; expr: string; for?: string; labels: Record<string, string> };
 
-/** The rules the app program deploys for a blueprint's environment (MonitoringStack's alertRules). */
-function deployedRules(blueprint: string, environment: string): string | undefined {
-  const i = appInputs(
-    {
-      "shipyard:blueprint": blueprint,
-      "shipyard:environment": environment,
-      "shipyard:tls": JSON.stringify({ email: "ops@example.org" }),
-    },
-    `${blueprint}-${environment}`,
-  );
-  const mon = i.system.app.monitoring;
-  if (!i.monitoring || !mon) return undefined;
-  return renderAlertRules(i.monitoring.rules, { routes: !!mon.blackboxImage, node: !!mon.nodeExporterImage });
-}
 const rules = (text: string): Rule[] =>
   (yaml.load(text) as { groups: { rules: Rule[] }[] }).groups.flatMap((g) => g.rules);
 
