@@ -174,6 +174,12 @@ export interface MonitoringStackArgs {
   promtailImage?: string;
   /** How long Loki keeps logs. @default "15d" */
   logRetention?: string;
+  /**
+   * The system hosts per-customer sites (WebMeteor): cAdvisor's series of its sites in this
+   * environment (their io.shipyard.platform label) are kept too, and summed per site by the
+   * recording rules of render/siteUsage.ts. Needs cadvisorImage. @default false
+   */
+  sites?: boolean;
   /** What to scrape besides the monitoring stack itself. */
   targets: ScrapeTarget[];
   /**

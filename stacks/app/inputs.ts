@@ -156,6 +156,8 @@ export function appInputsOf({ config, system }: ReturnType<typeof loadStack>, st
       lokiImage: mon.lokiImage,
       promtailImage: mon.promtailImage,
       logRetention: mon.logRetention,
+      // A platform of per-customer sites: its sites' containers are monitored too (per-site usage).
+      sites: system.sitesEnabled && !!mon.cadvisorImage,
       rules: {
         backupMaxAgeHours: mon.backupMaxAgeHours,
         verifyMaxAgeHours: bk?.verify?.maxAgeHours,

@@ -10,7 +10,8 @@ import { removeLabelled } from "./helpers/docker";
  * The alert rules every blueprint deploys, checked by the real promtool (Prometheus 2.42
  * from Debian, the stand-in image's) with `promtool check rules`; the document's thresholds
  * fire on synthetic series as they should (`promtool test rules`: CEP's scaling triggers,
- * WebMeteor's API latency and error rate) and stay quiet below them; Alertmanager's
+ * WebMeteor's API latency and error rate) and stay quiet below them; WebMeteor's per-site
+ * usage is recorded per site; Alertmanager's
  * configuration with every receiver (e-mail, webhook, Slack) passes `amtool check-config`.
  * One container per tool, on no network.
  */
@@ -126,6 +127,34 @@ tests:
             exp_annotations: { summary: "${api}/ failed 100% of its probes in 15m (above 5%)" }
 `;
 
+// Per-site usage: the recording rules sum a site's containers, and leave out the platform's own.
+const siteUsageTests = `
+rule_files: [../webmeteor-prod.yml]
+evaluation_interval: 1m
+tests:
+  - interval: 1m
+    input_series:
+      - series: 'container_memory_working_set_bytes{platform="webmeteor", system="acme-blog", environment="prod", service="www", container="acme-blog-prod-www-1"}'
+        values: '100000000x10'
+      - series: 'container_memory_working_set_bytes{platform="webmeteor", system="acme-blog", environment="prod", service="api", container="acme-blog-prod-api-1"}'
+        values: '50000000x10'
+      - series: 'container_memory_working_set_bytes{system="webmeteor", environment="prod", service="api", container="webmeteor-prod-api-1"}'
+        values: '999x10'
+      - series: 'container_cpu_usage_seconds_total{platform="webmeteor", system="acme-blog", environment="prod", service="www", container="acme-blog-prod-www-1"}'
+        values: '0+30x10'
+    promql_expr_test:
+      - expr: shipyard:site_memory_working_set_bytes
+        eval_time: 5m
+        exp_samples:
+          - labels: 'shipyard:site_memory_working_set_bytes{system="acme-blog", environment="prod"}'
+            value: 150000000
+      - expr: shipyard:site_cpu_seconds:rate5m
+        eval_time: 8m
+        exp_samples:
+          - labels: 'shipyard:site_cpu_seconds:rate5m{system="acme-blog", environment="prod"}'
+            value: 0.5
+`;
+
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), `${run}-`));
   fs.chmodSync(dir, 0o755);
@@ -147,15 +176,17 @@ test("every blueprint's rules pass promtool check rules; the thresholds fire abo
   );
   write("tests/thresholds.yml", thresholdTests);
   write("tests/webmeteor.yml", webmeteorTests("api.webmeteor.example"));
+  write("tests/sites.yml", siteUsageTests);
   const r = inImage(
     "shipyard/prometheus:bookworm",
-    `cd /rules && promtool check rules ${files.join(" ")} && cd tests && promtool test rules thresholds.yml webmeteor.yml`,
+    `cd /rules && promtool check rules ${files.join(" ")} && cd tests && promtool test rules thresholds.yml webmeteor.yml sites.yml`,
   );
   expect(r.out).not.toMatch(/FAILED/);
   expect(r.ok).toBe(true);
   expect(r.out.match(/SUCCESS: \d+ rules found/g)).toHaveLength(files.length);
   expect(r.out).toMatch(/Unit Testing: {2}thresholds\.yml\s+SUCCESS/);
   expect(r.out).toMatch(/Unit Testing: {2}webmeteor\.yml\s+SUCCESS/);
+  expect(r.out).toMatch(/Unit Testing: {2}sites\.yml\s+SUCCESS/);
 
   // The check can fail: a rule with a broken expression, and a test expecting what does not fire.
   write("broken.yml", (deployedRules("cep", "prod") ?? "").replace("> 80", "> > 80"));

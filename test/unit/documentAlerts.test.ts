@@ -64,6 +64,9 @@ describe("monitoring per document", () => {
       ["brandclub", "prod"],
     ])
       expect(rules(deployedRules(b, e)!).map((x) => x.alert)).toContain("RouteErrorRate");
+    // WebMeteor hosts sites: their usage is recorded per site; no other system has the group.
+    expect(deployedRules("webmeteor", "prod")).toContain("record: shipyard:site_memory_working_set_bytes");
+    expect(deployedRules("cep", "prod")).not.toContain("shipyard-sites");
     // Demo asks for no thresholds: no group of them.
     expect(deployedRules("demo", "prod")).not.toContain("shipyard-thresholds");
   });

@@ -58,7 +58,7 @@ describe("cAdvisor in Prometheus", () => {
     expect(c).toContain("--docker_only=true");
     expect(c).toContain("--store_container_labels=false");
     expect(c).toContain(
-      "--whitelisted_container_labels=io.shipyard.system,io.shipyard.environment,io.shipyard.component,io.shipyard.role",
+      "--whitelisted_container_labels=io.shipyard.system,io.shipyard.environment,io.shipyard.component,io.shipyard.role,io.shipyard.platform",
     );
     expect(c.find((f) => f.startsWith("--enable_metrics="))).not.toMatch(/\bdisk\b/);
   });
@@ -83,6 +83,31 @@ describe("cAdvisor in Prometheus", () => {
     });
     expect(rules).toContainEqual({ source_labels: ["name"], target_label: "container" });
     expect(rules[rules.length - 1]).toEqual({ regex: "container_label_.*", action: "labeldrop" });
+    expect(rules).not.toContainEqual(expect.objectContaining({ target_label: "platform" }));
+  });
+  test("a platform of sites also keeps its sites' series in this environment, labelled platform", () => {
+    const rules = cadvisorMetricRelabel({ ...sys, sites: true });
+    expect(rules[0]).toEqual({
+      sourceLabels: [
+        "container_label_io_shipyard_system",
+        "container_label_io_shipyard_environment",
+        "container_label_io_shipyard_platform",
+      ],
+      separator: ";",
+      regex: "shop;staging;.*|[^;]+;staging;shop",
+      action: "keep",
+    });
+    expect(rules).toContainEqual({
+      sourceLabels: ["container_label_io_shipyard_platform"],
+      targetLabel: "platform",
+    });
+    const keep = new RegExp(`^(?:${rules[0].regex})$`);
+    expect(["shop;staging;", "acme-blog;staging;shop"].map((v) => keep.test(v))).toEqual([true, true]);
+    expect(["acme-blog;prod;shop", "other;staging;", "other;staging;else"].map((v) => keep.test(v))).toEqual([
+      false,
+      false,
+      false,
+    ]);
   });
 });
 

@@ -3,6 +3,7 @@ import type { AlertRuleOptions, ScrapeTarget } from "../types";
 import { renderRouteRules } from "./blackbox";
 import { renderRelabelRules } from "./relabel";
 import { renderThresholdRules } from "./thresholds";
+import { renderSiteUsageRules } from "./siteUsage";
 
 export const PROMETHEUS_CONFIG_PATH = "/etc/prometheus/prometheus.yml";
 export const PROMETHEUS_RULES_PATH = "/etc/prometheus/rules/shipyard.yml";
@@ -81,7 +82,7 @@ export function renderPrometheusConfig(o: {
  */
 export function renderAlertRules(
   o: AlertRuleOptions = {},
-  extra: { routes?: boolean; node?: boolean } = {},
+  extra: { routes?: boolean; node?: boolean; sitesOf?: string } = {},
 ): string {
   const restarts = o.containerRestarts ?? 1;
   const window = checkForm(
@@ -147,6 +148,8 @@ export function renderAlertRules(
     ...(extra.routes ? renderRouteRules(o) : []),
     // The thresholds the system's document sets (render/thresholds.ts), when any.
     ...renderThresholdRules(o, { routes: !!extra.routes, node: !!extra.node }),
+    // Per-site usage of the sites the system hosts (render/siteUsage.ts), when it hosts them.
+    ...(extra.sitesOf ? renderSiteUsageRules(extra.sitesOf) : []),
     "",
   ].join("\n");
 }

@@ -18,7 +18,11 @@ export function deployedRules(blueprint: string, environment: string): string | 
   );
   const mon = i.system.app.monitoring;
   if (!i.monitoring || !mon) return undefined;
-  return renderAlertRules(i.monitoring.rules, { routes: !!mon.blackboxImage, node: !!mon.nodeExporterImage });
+  return renderAlertRules(i.monitoring.rules, {
+    routes: !!mon.blackboxImage,
+    node: !!mon.nodeExporterImage,
+    sitesOf: i.monitoring.sites ? i.system.system : undefined,
+  });
 }
 
 /** Every blueprint and environment that runs monitoring. */
