@@ -106,6 +106,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
       environment: args.environment,
       prometheusUrl: at.prometheusUrl,
       lokiUrl,
+      sites: !!args.sites,
     });
 
     this.lokiConfig = args.lokiImage

@@ -257,9 +257,16 @@ describe("Grafana provisioning", () => {
     // Without Loki, no Loki panel.
     const noLoki = grafanaPanelQueries({ ...target, lokiUrl: undefined });
     expect(noLoki.every((q) => q.datasource === "prometheus")).toBe(true);
+    // A platform of sites: its sites' usage, from the recording rules, one line per site.
+    const sites = grafanaPanelQueries({ ...target, sites: true }).filter((q) => q.panel.includes("by site"));
+    expect(sites.map((q) => q.expr)).toEqual([
+      'shipyard:site_cpu_seconds:rate5m{environment="staging"}',
+      'shipyard:site_memory_working_set_bytes{environment="staging"}',
+    ]);
   });
   test("the dashboard JSON is valid against Grafana's dashboard schema (@grafana/schema 13.2.3)", () => {
-    const file = grafanaFiles(target).find((f) => f.path.endsWith(".json"))!;
+    // With the per-site panels, so they are checked too.
+    const file = grafanaFiles({ ...target, sites: true }).find((f) => f.path.endsWith(".json"))!;
     const d = JSON.parse(file.content) as { panels: { type: string; options: unknown }[] };
     const panelSchema: Record<string, string> = {
       timeseries: "dist/esm/raw/composable/timeseries/panelcfg/x/TimeSeriesPanelCfg_types.gen",
