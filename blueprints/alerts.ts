@@ -1,18 +1,21 @@
 /**
  * Alert delivery settings (`app.monitoring.alerts` in a blueprint, per environment;
  * `shipyard:alerts` in stack config over it): e-mail through an SMTP relay, a
- * webhook, the channels per severity and the notification intervals. The relay's
- * password is not here: it is the data layer's operator secret `alert-smtp-password`.
+ * webhook, a Slack-compatible incoming webhook, the channels per severity and the
+ * notification intervals. The relay's password is not here: it is the data layer's
+ * operator secret `alert-smtp-password`; nor is the Slack webhook's URL (it holds
+ * the token): the operator secret `alert-slack-webhook-url`.
  * Checked in full by components/monitoring/render/alertmanager.ts.
  */
 import { z } from "zod";
 import { FORMS, type FormName } from "../components/shared/grammar";
+import { SLACK_CHANNEL, SLACK_USERNAME } from "../components/monitoring/render/alertmanager";
 
 const form = (f: FormName) =>
   z.string().refine(FORMS[f].test, (v) => ({
     message: `${JSON.stringify(v)} is not allowed; allowed: ${FORMS[f].allowed}`,
   }));
-const channels = z.array(z.enum(["email", "webhook"]));
+const channels = z.array(z.enum(["email", "webhook", "slack"]));
 
 export const AlertDelivery = z
   .object({
@@ -34,6 +37,22 @@ export const AlertDelivery = z
       .optional(),
     webhook: z
       .object({ url: form("url") })
+      .strict()
+      .optional(),
+    /**
+     * A Slack-compatible incoming webhook (Slack, Mattermost, Rocket.Chat): its URL is the
+     * operator secret alert-slack-webhook-url. `{}` posts to the webhook's own channel.
+     */
+    slack: z
+      .object({
+        /** Channel override (`#ops`) or a user (`@oncall`). @default the webhook's channel */
+        channel: z
+          .string()
+          .regex(SLACK_CHANNEL, "allowed: #channel or @user (letters, digits, . _ -)")
+          .optional(),
+        /** The poster's name. @default Alertmanager's */
+        username: z.string().regex(SLACK_USERNAME, "allowed: letters, digits, spaces and . _ -").optional(),
+      })
       .strict()
       .optional(),
     severities: z.object({ critical: channels.optional(), warning: channels.optional() }).strict().optional(),

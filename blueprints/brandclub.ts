@@ -108,6 +108,16 @@ export const brandclub: Blueprint = {
     nginx: { upstream: "nginx:1.27", local: "shipyard/nginx:bookworm" },
     traefik: { upstream: "traefik:v3.7", local: "shipyard/traefik:bookworm" },
     backup: { upstream: "ghcr.io/example/shipyard-backup:1", local: "shipyard/backup:bookworm" },
+    prometheus: { upstream: "prom/prometheus:v2.53.0", local: "shipyard/prometheus:bookworm" },
+    alertmanager: { upstream: "prom/alertmanager:v0.27.0", local: "shipyard/alertmanager:bookworm" },
+    nodeExporter: { upstream: "prom/node-exporter:v1.8.1", local: "shipyard/node-exporter:bookworm" },
+    cadvisor: { upstream: "ghcr.io/google/cadvisor:v0.61.0", local: "shipyard/cadvisor:bookworm" },
+    blackboxExporter: {
+      upstream: "prom/blackbox-exporter:v0.25.0",
+      local: "shipyard/blackbox-exporter:bookworm",
+    },
+    loki: { upstream: "grafana/loki:3.6.5", local: "shipyard/loki:bookworm" },
+    promtail: { upstream: "grafana/promtail:3.6.5", local: "shipyard/promtail:bookworm" },
   },
   data: {
     networks: [
@@ -371,6 +381,22 @@ export const brandclub: Blueprint = {
           expires: "2027-05-31",
         },
       ],
+    },
+    // Document 002: "production-grade monitoring hooks" (002:234) and Prometheus, Grafana
+    // and Loki as its next step (002:386-390, 429-430). Prod, and staging ("production-like
+    // configs", 002:205) so the alerts are seen before prod. Host disk (DiskFilling), services
+    // and routes down, slow or failing; Grafana's provisioning by export-grafana.
+    monitoring: {
+      only: ["staging", "prod"],
+      prometheusImage: "prometheus",
+      alertmanagerImage: "alertmanager",
+      nodeExporterImage: "nodeExporter",
+      cadvisorImage: "cadvisor",
+      lokiImage: "loki",
+      promtailImage: "promtail",
+      blackboxImage: "blackboxExporter",
+      networks: ["network"],
+      thresholds: { routeErrors: { percent: 5, window: "15m" } },
     },
     backup: {
       // Staging too: the migrate job takes a backup there first.

@@ -56,6 +56,14 @@ export const cep: Blueprint = {
     // The ACME client beside nginx (the document's Let's Encrypt certificates on 443).
     lego: { upstream: "goacme/lego:v4.35.2", local: "shipyard/lego:bookworm" },
     backup: { upstream: "ghcr.io/example/shipyard-backup:1", local: "shipyard/backup:bookworm" },
+    prometheus: { upstream: "prom/prometheus:v2.53.0", local: "shipyard/prometheus:bookworm" },
+    alertmanager: { upstream: "prom/alertmanager:v0.27.0", local: "shipyard/alertmanager:bookworm" },
+    nodeExporter: { upstream: "prom/node-exporter:v1.8.1", local: "shipyard/node-exporter:bookworm" },
+    cadvisor: { upstream: "ghcr.io/google/cadvisor:v0.61.0", local: "shipyard/cadvisor:bookworm" },
+    blackboxExporter: {
+      upstream: "prom/blackbox-exporter:v0.25.0",
+      local: "shipyard/blackbox-exporter:bookworm",
+    },
   },
   data: {
     networks: [
@@ -137,6 +145,24 @@ export const cep: Blueprint = {
       },
       rateLimit: { perSecond: 20, burst: 40 },
       maxBodyMb: 100,
+    },
+    // Document 004, "Horizontal Scaling": its triggers as alerts in prod (004:631-635): CPU
+    // above 80 % for more than 5 minutes (HostCpuHigh) and memory above 3 GB sustained
+    // (HostMemoryHigh, 5 minutes), from node-exporter; the host's disk (DiskFilling); services
+    // and routes down or failing. No Loki: the document asks for none, on a 3.8 GB server.
+    monitoring: {
+      only: ["prod"],
+      prometheusImage: "prometheus",
+      alertmanagerImage: "alertmanager",
+      nodeExporterImage: "nodeExporter",
+      cadvisorImage: "cadvisor",
+      blackboxImage: "blackboxExporter",
+      networks: ["external"],
+      thresholds: {
+        hostCpu: { percent: 80, for: "5m" },
+        hostMemory: { gb: 3, for: "5m" },
+        routeErrors: { percent: 5, window: "15m" },
+      },
     },
     backup: {
       image: "backup",

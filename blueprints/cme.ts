@@ -169,6 +169,9 @@ export const cme: Blueprint = {
       // Every route probed through the proxy: status, latency, certificate expiry.
       blackboxImage: "blackboxExporter",
       networks: ["cme"],
+      // 001 "Deployment Alerts" (001:261-266): outages are ServiceDown and RouteDown,
+      // slowdowns RouteSlow; error rates RouteErrorRate (above 5 % of a route's probes in 15 min).
+      thresholds: { routeErrors: { percent: 5, window: "15m" } },
     },
     // Document 001, "Staging/Production Backup (Planned)": daily database backups; dev is disposable.
     backup: {

@@ -347,6 +347,35 @@ export const Proxy = z
   })
   .strict();
 
+/** Thresholds of the document's alerts: host CPU and memory, route error rate and per-service latency. */
+export const Thresholds = z
+  .object({
+    /** Host CPU busy above `percent` for `for` (HostCpuHigh; node-exporter). */
+    hostCpu: z
+      .object({ percent: z.number().positive().max(100), for: form("duration").optional() })
+      .strict()
+      .optional(),
+    /** Host memory in use above `gb` (10^9 bytes) for `for` (HostMemoryHigh; node-exporter). */
+    hostMemory: z
+      .object({ gb: z.number().positive(), for: form("duration").optional() })
+      .strict()
+      .optional(),
+    /** A route's probes failing above `percent` over `window` (RouteErrorRate; blackboxImage). */
+    routeErrors: z
+      .object({ percent: z.number().positive().max(100), window: form("duration").optional() })
+      .strict()
+      .optional(),
+    /** A service's routes slower than `seconds` on average (RouteLatencyHigh; blackboxImage). */
+    routeLatency: z
+      .array(
+        z
+          .object({ service: z.string(), seconds: z.number().positive(), for: form("duration").optional() })
+          .strict(),
+      )
+      .optional(),
+  })
+  .strict();
+
 export const Monitoring = z
   .object({
     only: z.array(Environment).optional(),
@@ -375,6 +404,8 @@ export const Monitoring = z
     certExpiryDays: z.number().positive().optional(),
     /** Alert delivery (blueprints/alerts.ts). @default dev: the blueprint's mail sink; elsewhere none */
     alerts: perEnv(AlertDelivery).optional(),
+    /** The alerts the system's document asks for (components/monitoring/render/thresholds.ts). @default none */
+    thresholds: Thresholds.optional(),
   })
   .strict()
   .refine((m) => !m.promtailImage || m.lokiImage, {

@@ -89,6 +89,16 @@ export const webmeteor: Blueprint = {
     nginx: { upstream: "nginx:1.27", local: "shipyard/nginx:bookworm" },
     traefik: { upstream: "traefik:v3.7", local: "shipyard/traefik:bookworm" },
     backup: { upstream: "ghcr.io/example/shipyard-backup:1", local: "shipyard/backup:bookworm" },
+    prometheus: { upstream: "prom/prometheus:v2.53.0", local: "shipyard/prometheus:bookworm" },
+    alertmanager: { upstream: "prom/alertmanager:v0.27.0", local: "shipyard/alertmanager:bookworm" },
+    nodeExporter: { upstream: "prom/node-exporter:v1.8.1", local: "shipyard/node-exporter:bookworm" },
+    cadvisor: { upstream: "ghcr.io/google/cadvisor:v0.61.0", local: "shipyard/cadvisor:bookworm" },
+    blackboxExporter: {
+      upstream: "prom/blackbox-exporter:v0.25.0",
+      local: "shipyard/blackbox-exporter:bookworm",
+    },
+    loki: { upstream: "grafana/loki:3.6.5", local: "shipyard/loki:bookworm" },
+    promtail: { upstream: "grafana/promtail:3.6.5", local: "shipyard/promtail:bookworm" },
   },
   data: {
     networks: [
@@ -180,6 +190,26 @@ export const webmeteor: Blueprint = {
           expires: "2027-01-31",
         },
       ],
+    },
+    // Document 003, "Monitoring & Observability" (003:440-478), in both environments:
+    // infrastructure (node-exporter: CPU, memory, disk -> DiskFilling; cAdvisor: containers),
+    // site uptime (every route probed: RouteDown), API response times (RouteLatencyHigh on
+    // the api's routes, above 1 s), error rates (RouteErrorRate, above 5 % of probes over
+    // 15 min), central logs with retention (Loki, 15 days); certificate expiry once HTTPS is on.
+    monitoring: {
+      prometheusImage: "prometheus",
+      alertmanagerImage: "alertmanager",
+      nodeExporterImage: "nodeExporter",
+      cadvisorImage: "cadvisor",
+      lokiImage: "loki",
+      promtailImage: "promtail",
+      blackboxImage: "blackboxExporter",
+      networks: ["network"],
+      logRetention: "15d",
+      thresholds: {
+        routeErrors: { percent: 5, window: "15m" },
+        routeLatency: [{ service: "api", seconds: 1 }],
+      },
     },
     // Document 003, "Backup Strategy": daily pg_dump, kept 30 days (off-host there; a local
     // restic repository here). Prod only: staging data is recreated from prod.

@@ -1,7 +1,7 @@
 /**
  * Operator secrets that the stack config calls for, besides the blueprint's own: the DNS-01
  * challenge's TSIG secret (with shipyard:tls.dns), the SMTP relay's password (with
- * shipyard:alerts email.user) and the off-site bucket's keys (with shipyard:backupOffsite,
+ * shipyard:alerts email.user), the Slack webhook's URL (with shipyard:alerts slack) and the off-site bucket's keys (with shipyard:backupOffsite,
  * stacks/backupOffsite.ts). `loadStack` declares them, required, wherever the config needs them,
  * so both layers agree: the data layer refuses to run without them (naming the key and the
  * command), the app layer finds them as `operator/<name>` in the data layer's secrets.
@@ -20,6 +20,8 @@ import { setSecretCommand } from "./operatorSecrets";
 export const TSIG_SECRET_NAME = "tls-dns-tsig-secret";
 /** The SMTP relay's password, for shipyard:alerts email.user. */
 export const SMTP_PASSWORD_NAME = "alert-smtp-password";
+/** The Slack-compatible incoming webhook's URL (it holds the token), for shipyard:alerts slack. */
+export const SLACK_URL_NAME = "alert-slack-webhook-url";
 
 /**
  * The backup repository's key given by the operator instead of the generated one: the key printed
@@ -69,6 +71,12 @@ export function declareProxyAndAlertSecrets(system: ResolvedSystem): void {
       system,
       SMTP_PASSWORD_NAME,
       `the SMTP relay's password for user ${JSON.stringify(user)} (shipyard:alerts email.user)`,
+    );
+  if (system.app.monitoring?.alerts?.slack)
+    declareConfigSecret(
+      system,
+      SLACK_URL_NAME,
+      "the Slack-compatible incoming webhook's URL alerts are posted to (shipyard:alerts slack)",
     );
 }
 

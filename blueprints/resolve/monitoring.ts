@@ -40,7 +40,25 @@ export function resolveMonitoring(
     blackboxImage: optional(mon.blackboxImage, "blackboxImage"),
     certExpiryDays: mon.certExpiryDays,
     alerts: alertsOf(ctx, services, ctx.pick(mon.alerts)),
+    thresholds: mon.thresholds,
   };
   ctx.checkNets(monitoring.networks, "app.monitoring.networks");
+  const routed = services.filter((s) => s.routes?.length).map((s) => s.name);
+  for (const [i, l] of (mon.thresholds?.routeLatency ?? []).entries())
+    if (!routed.includes(l.service))
+      throw new Error(
+        `app.monitoring.thresholds.routeLatency[${i}].service is "${l.service}"; allowed: a routed service of ${ctx.env} (${routed.join(", ") || "none"})`,
+      );
+  const needs = (k: string, image: string | undefined, what: string) => {
+    if (image === undefined)
+      throw new Error(
+        `app.monitoring.thresholds.${k} needs app.monitoring.${what}: its alerts watch that exporter's series`,
+      );
+  };
+  const t = mon.thresholds ?? {};
+  if (t.hostCpu) needs("hostCpu", monitoring.nodeExporterImage, "nodeExporterImage");
+  if (t.hostMemory) needs("hostMemory", monitoring.nodeExporterImage, "nodeExporterImage");
+  if (t.routeErrors) needs("routeErrors", monitoring.blackboxImage, "blackboxImage");
+  if (t.routeLatency?.length) needs("routeLatency", monitoring.blackboxImage, "blackboxImage");
   return monitoring;
 }

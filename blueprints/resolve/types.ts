@@ -11,6 +11,8 @@ import type { ProxyKind, ProxyTls, RateLimit, TlsMode } from "../../components/p
 import type { ResolvedVerify } from "../backupVerify";
 import type { AlertDelivery } from "../alerts";
 import type { MailRelay, MailSetting } from "../mail";
+import type { z } from "zod";
+import type { Thresholds } from "../schema";
 import type { Environment } from "../schema";
 
 export type ImageSet = "upstream" | "local";
@@ -117,6 +119,8 @@ export interface ResolvedSystem {
       certExpiryDays?: number;
       /** Alert delivery; stack config shipyard:alerts is applied over it (stacks/config.ts). */
       alerts?: AlertDelivery;
+      /** The document's alerts' thresholds (blueprints/schema.ts Thresholds). */
+      thresholds?: z.output<typeof Thresholds>;
     };
     /** Outgoing mail: the relay the senders use, and the services and jobs that send (blueprints/resolve/mail.ts). */
     mail?: {

@@ -13,6 +13,10 @@
  *                                   blueprints allowed are $SHIPYARD_BLUEPRINTS when it is set
  *   pr-comment <comment.md>      -> create or update the PR's preview comment
  *                                   (GITHUB_API_URL, GITHUB_REPOSITORY, PR_NUMBER, GITHUB_TOKEN)
+ *   deploy-failure <deploy.log>  -> post the failed deploy (run, layer, error) to the alert webhook
+ *                                   (cli/ci/deployFailure.ts; DEPLOY_FAILURE_WEBHOOK_URL,
+ *                                   DEPLOY_FAILURE_FORMAT slack|alertmanager, TARGET_BLUEPRINT,
+ *                                   TARGET_ENV, GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID)
  */
 import * as fs from "node:fs";
 import { COMMENT_MARKER, limitLength } from "../report/markdown";
@@ -20,6 +24,14 @@ import { deployTargets } from "../../blueprints/branches";
 import { affectedEnvironments } from "./affected";
 import { dispatchTarget } from "./dispatch";
 import { upsertComment } from "./comment";
+import {
+  FAILURE_FORMATS,
+  failureFromLog,
+  failurePayload,
+  postFailure,
+  runUrlOf,
+  type FailureFormat,
+} from "./deployFailure";
 
 function env(name: string): string {
   const v = process.env[name];
@@ -60,6 +72,21 @@ export async function runCiCommand(argv: string[]): Promise<boolean> {
     };
     const r = await upsertComment(target, COMMENT_MARKER, limitLength(fs.readFileSync(args[0], "utf8")));
     console.log(`comment ${r.id} ${r.action}`);
+    return true;
+  }
+  if (command === "deploy-failure") {
+    const log = args[0] && fs.existsSync(args[0]) ? fs.readFileSync(args[0], "utf8") : "";
+    const format = (process.env.DEPLOY_FAILURE_FORMAT || "slack") as FailureFormat;
+    if (!FAILURE_FORMATS.includes(format))
+      throw new Error(`DEPLOY_FAILURE_FORMAT is "${format}"; allowed: ${FAILURE_FORMATS.join(", ")}`);
+    const failure = {
+      blueprint: env("TARGET_BLUEPRINT"),
+      environment: env("TARGET_ENV"),
+      runUrl: runUrlOf(process.env),
+      ...failureFromLog(log),
+    };
+    const status = await postFailure(env("DEPLOY_FAILURE_WEBHOOK_URL"), failurePayload(failure, format));
+    console.log(`deploy failure (${failure.layer} layer) posted as ${format}: ${status}`);
     return true;
   }
   return false;

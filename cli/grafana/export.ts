@@ -48,6 +48,8 @@ export async function exportGrafana(t: EnvironmentTarget, outDir?: string): Prom
     environment: system.environment,
     prometheusUrl: at.prometheusUrl,
     lokiUrl: mon.lokiImage ? at.lokiUrl : undefined,
+    // As the app program sets MonitoringStack's sites (stacks/app/inputs.ts).
+    sites: system.sitesEnabled && !!mon.cadvisorImage,
   });
   for (const f of files) {
     const file = path.join(dir, f.path);

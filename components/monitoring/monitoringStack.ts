@@ -94,12 +94,19 @@ export class MonitoringStack extends pulumi.ComponentResource {
       scrapeInterval: args.scrapeInterval,
       evaluationInterval: args.evaluationInterval,
     });
-    this.alertRules = renderAlertRules(args.rules, { routes: !!prober });
+    if (args.sites && !args.cadvisorImage)
+      throw new Error("monitoring sites needs cadvisorImage: the per-site usage is cAdvisor's series");
+    this.alertRules = renderAlertRules(args.rules, {
+      routes: !!prober,
+      node: !!args.nodeExporterImage,
+      sitesOf: args.sites ? args.system : undefined,
+    });
     this.grafanaFiles = grafanaFiles({
       system: args.system,
       environment: args.environment,
       prometheusUrl: at.prometheusUrl,
       lokiUrl,
+      sites: !!args.sites,
     });
 
     this.lokiConfig = args.lokiImage

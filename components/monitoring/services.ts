@@ -7,7 +7,11 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { httpProbe, type HealthCheck } from "../shared/health";
 import type { ResourceLimits } from "../shared/resources";
-import { ALERTMANAGER_CONFIG_PATH, ALERTMANAGER_SMTP_PASSWORD_PATH } from "./render/alertmanager";
+import {
+  ALERTMANAGER_CONFIG_PATH,
+  ALERTMANAGER_SLACK_URL_PATH,
+  ALERTMANAGER_SMTP_PASSWORD_PATH,
+} from "./render/alertmanager";
 import { CADVISOR_PORT, cadvisorCommand } from "./render/cadvisor";
 import { LOKI_CONFIG_PATH, LOKI_DATA_PATH } from "./render/loki";
 import { PROMETHEUS_CONFIG_PATH, PROMETHEUS_RULES_PATH } from "./render/prometheus";
@@ -62,6 +66,7 @@ export function monitoringServices(
 ): MonitoringService[] {
   const protect = args.protect ?? false;
   const smtpPassword = args.alerts?.email?.password;
+  const slackUrl = args.alerts?.slack?.url;
   const services: MonitoringService[] = [
     {
       key: "alertmanager",
@@ -72,6 +77,10 @@ export function monitoringServices(
         // Read at each send (notify/email/email.go getPassword), verbatim: no trailing newline.
         ...(smtpPassword !== undefined
           ? [{ path: ALERTMANAGER_SMTP_PASSWORD_PATH, content: smtpPassword, secret: true }]
+          : []),
+        // Read at each send (notify/slack/slack.go), whitespace trimmed.
+        ...(slackUrl !== undefined
+          ? [{ path: ALERTMANAGER_SLACK_URL_PATH, content: slackUrl, secret: true }]
           : []),
       ],
       role: "singleton",

@@ -49,6 +49,20 @@ export interface AlertRuleOptions {
   routeDownFor?: string;
   /** Probes slower than this on average over 5m (for 10m) raise RouteSlow. @default 5 */
   routeSlowSeconds?: number;
+  /** The host's CPU busy above `percent` for `for` (default 5m) raises HostCpuHigh (needs node-exporter). @default none */
+  hostCpu?: { percent: number; for?: string };
+  /** Host memory in use above `bytes` for `for` (default 5m) raises HostMemoryHigh (needs node-exporter). @default none */
+  hostMemory?: { bytes: number; for?: string };
+  /**
+   * A route's probes failing more than `percent` of the time over `window` (default 15m)
+   * raises RouteErrorRate (needs the route probes). @default none
+   */
+  routeErrors?: { percent: number; window?: string };
+  /**
+   * The routes of `service` slower than `seconds` on average over 5m, for `for` (default
+   * 10m), raise RouteLatencyHigh (needs the route probes). @default none
+   */
+  routeLatency?: { service: string; seconds: number; for?: string }[];
 }
 
 /** HTTP probes of the proxy's routes (see MonitoringStackArgs.routeProbes). */
@@ -57,6 +71,8 @@ export interface ProbedRoute {
   host: string;
   /** @default "/" */
   path?: string;
+  /** The service it reaches: the probe's `service` label. @default none */
+  service?: string;
 }
 
 export interface RouteProbeArgs {
@@ -86,7 +102,7 @@ export interface RouteProbeArgs {
 }
 
 export type AlertSeverity = "critical" | "warning";
-export type AlertChannel = "email" | "webhook";
+export type AlertChannel = "email" | "webhook" | "slack";
 
 /** Alert delivery by Alertmanager (render/alertmanager.ts). */
 export interface AlertDeliveryArgs {
@@ -112,6 +128,21 @@ export interface AlertDeliveryArgs {
   };
   /** A generic webhook receiving Alertmanager's JSON (POST). @default none */
   webhook?: { url: string };
+  /**
+   * A Slack-compatible incoming webhook (Slack, Mattermost, Rocket.Chat) receiving
+   * Alertmanager's Slack message (slack_configs). @default none
+   */
+  slack?: {
+    /**
+     * The webhook's URL (a secret: it holds the token): uploaded as a file Alertmanager
+     * reads at each send (api_url_file), never in its configuration.
+     */
+    url: import("@pulumi/pulumi").Input<string>;
+    /** Channel override (`#ops`) or a user (`@oncall`). @default the webhook's own channel */
+    channel?: string;
+    /** The poster's name. @default Alertmanager's ("{{ template "__alertmanager" . }}") */
+    username?: string;
+  };
   /** The channels each severity goes to. @default every configured channel */
   severities?: Partial<Record<AlertSeverity, AlertChannel[]>>;
   /** How long a new group waits for more alerts before its first notification. @default "30s" */
@@ -143,6 +174,12 @@ export interface MonitoringStackArgs {
   promtailImage?: string;
   /** How long Loki keeps logs. @default "15d" */
   logRetention?: string;
+  /**
+   * The system hosts per-customer sites (WebMeteor): cAdvisor's series of its sites in this
+   * environment (their io.shipyard.platform label) are kept too, and summed per site by the
+   * recording rules of render/siteUsage.ts. Needs cadvisorImage. @default false
+   */
+  sites?: boolean;
   /** What to scrape besides the monitoring stack itself. */
   targets: ScrapeTarget[];
   /**

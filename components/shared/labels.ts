@@ -19,6 +19,12 @@ export const LABEL_PREFIX = "io.shipyard";
  */
 export const TLS_LABEL = `${LABEL_PREFIX}.tls`;
 
+/**
+ * On a per-customer site's containers: the platform system that hosts the site (e.g.
+ * `webmeteor`), so the platform's monitoring keeps and sums the site's series.
+ */
+export const PLATFORM_LABEL = `${LABEL_PREFIX}.platform`;
+
 export function labelMap(o: Ownership, extra: Record<string, string> = {}): Record<string, string> {
   const m: Record<string, string> = {
     [`${LABEL_PREFIX}.system`]: o.system,

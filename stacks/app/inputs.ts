@@ -8,6 +8,7 @@
  * fingerprint. Bad config is refused here, before any resource exists.
  */
 import type { ResolvedSystem } from "../../blueprints";
+import type { AlertDelivery } from "../../blueprints/alerts";
 
 type ResolvedBackup = NonNullable<ResolvedSystem["app"]["backup"]>;
 import type { AppStackArgs } from "../../components/app";
@@ -57,13 +58,14 @@ export interface AppInputs {
     offsiteNetworks: string[];
     targets: { exclude: string[]; volumes: string[]; repository: ResolvedBackup["repository"] };
   };
-  /** Monitoring's args; `networks` are data network keys; the SMTP password comes from the data layer. */
+  /** Monitoring's args; `networks` are data network keys; the SMTP password and the Slack URL come from the data layer. */
   monitoring?: Omit<
     MonitoringStackArgs,
     "networks" | "routeProbes" | "textfileVolume" | "targets" | "dockerEngine" | "alerts"
   > & {
     networks: string[];
-    alerts: MonitoringStackArgs["alerts"];
+    /** The resolved delivery, before the secrets (the relay's password, the Slack URL) are added. */
+    alerts: AlertDelivery | undefined;
   };
 }
 
@@ -154,10 +156,20 @@ export function appInputsOf({ config, system }: ReturnType<typeof loadStack>, st
       lokiImage: mon.lokiImage,
       promtailImage: mon.promtailImage,
       logRetention: mon.logRetention,
+      // A platform of per-customer sites: its sites' containers are monitored too (per-site usage).
+      sites: system.sitesEnabled && !!mon.cadvisorImage,
       rules: {
         backupMaxAgeHours: mon.backupMaxAgeHours,
         verifyMaxAgeHours: bk?.verify?.maxAgeHours,
         certExpiryDays: mon.certExpiryDays,
+        // The document's alerts (blueprints' app.monitoring.thresholds).
+        hostCpu: mon.thresholds?.hostCpu,
+        hostMemory: mon.thresholds?.hostMemory && {
+          bytes: Math.round(mon.thresholds.hostMemory.gb * 1e9),
+          for: mon.thresholds.hostMemory.for,
+        },
+        routeErrors: mon.thresholds?.routeErrors,
+        routeLatency: mon.thresholds?.routeLatency,
       },
       retention: mon.retention,
       swarm,

@@ -15,7 +15,7 @@ import { describeImageSet } from "../imageSet";
 import { appImages } from "./images";
 import { engineFacts } from "../engineFacts";
 import { ConfigError } from "../config";
-import { missingFromData, SMTP_PASSWORD_NAME, TSIG_SECRET_NAME } from "../configSecrets";
+import { missingFromData, SLACK_URL_NAME, SMTP_PASSWORD_NAME, TSIG_SECRET_NAME } from "../configSecrets";
 import {
   checkContract,
   dataStackName,
@@ -218,6 +218,11 @@ function monitoringArgs(
         password: mon.alerts.email.user
           ? pulumi.secret(made.secrets.apply((m) => m[`operator/${SMTP_PASSWORD_NAME}`]))
           : undefined,
+      },
+      // The operator secret alert-slack-webhook-url, from the data layer.
+      slack: mon.alerts.slack && {
+        ...mon.alerts.slack,
+        url: pulumi.secret(made.secrets.apply((m) => m[`operator/${SLACK_URL_NAME}`])),
       },
     },
   };

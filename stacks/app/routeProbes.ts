@@ -29,7 +29,8 @@ export function routeProbesOf(
   return {
     image: mon.blackboxImage,
     proxy: resourceName(system.system, system.environment, "proxy"),
-    routes: routes.map((r) => ({ host: r.host, path: r.path })),
+    // Each route with the service it reaches (the probes' `service` label, for per-service rules).
+    routes: routes.map((r) => ({ host: r.host, path: r.path, service: serviceOf(system, r) })),
     // Upstream: TLS ends in front, the proxy itself answers plain HTTP (and does not redirect).
     https: TLS_SERVING_MODES.includes(tls.mode),
     verify:
@@ -39,4 +40,12 @@ export function routeProbesOf(
     caRoot: tls.mode === "acme" ? tls.caRoot : undefined,
     networks: px.networks.filter((k) => !mon.networks.includes(k)).map((k) => networks[k]),
   };
+}
+
+/** The name of the service whose route this is (same host and path), if one is. */
+function serviceOf(system: ResolvedSystem, r: ProxyRoute): string | undefined {
+  const path = r.path ?? "/";
+  return system.app.services.find((s) =>
+    (s.routes ?? []).some((x) => x.host === r.host && (x.path ?? "/") === path),
+  )?.name;
 }

@@ -11,6 +11,7 @@ import { AppStack } from "../../components/app";
 import { DatabaseStack } from "../../components/database";
 import { renderSiteRoutes } from "../../components/proxy";
 import { shellQuote as q } from "../../components/shared/grammar";
+import { PLATFORM_LABEL } from "../../components/shared/labels";
 import { loadStack } from "../config";
 import { describeImageSet } from "../imageSet";
 import { engineFacts } from "../engineFacts";
@@ -53,7 +54,7 @@ function siteDatabase(
     networks: [{ key: "network", name: site.network, internal: o.internal, waivers: site.networkWaivers }],
     servers: site.servers,
     protect: o.protect,
-    labels: config.labels,
+    labels: siteLabels(config.labels, system.system),
     dockerEngine: o.dockerEngine,
   });
   const secretKeys = site.servers.flatMap((s) => [
@@ -61,6 +62,11 @@ function siteDatabase(
     ...s.databases.map((d) => `${s.name}/${d.name}`),
   ]);
   return { db, secretKeys };
+}
+
+/** The stack's labels and the platform the site belongs to (its monitoring sums the site's usage). */
+function siteLabels(labels: Record<string, string> | undefined, platform: string): Record<string, string> {
+  return { ...labels, [PLATFORM_LABEL]: platform };
 }
 
 async function siteProgram(): Promise<Record<string, unknown>> {
@@ -97,7 +103,7 @@ async function siteProgram(): Promise<Record<string, unknown>> {
       secrets: db.secrets,
       secretKeys,
       protect,
-      labels: config.labels,
+      labels: siteLabels(config.labels, system.system),
       dockerEngine,
     },
     { dependsOn: [db] },
@@ -159,7 +165,7 @@ async function traefikSite(t: z.infer<typeof TraefikSites>): Promise<Record<stri
       secrets: db.secrets,
       secretKeys,
       protect,
-      labels: config.labels,
+      labels: siteLabels(config.labels, system.system),
       dockerEngine,
       edge: {
         edge: t.edge,

@@ -7,9 +7,11 @@ import { poll } from "./helpers/acme";
  * Alert delivery on the real engine (issue 26): the monitoring stack (Prometheus,
  * Alertmanager) on a network this test creates scrapes a small application
  * container. The test stops the container: ServiceDown reaches a real SMTP sink
- * (Mailpit, which checks the relay login, so the password file is read) and a
- * webhook receiver on the test's network (Alertmanager's JSON); starting the
- * container again resolves it ("resolved" by mail and webhook). Intervals are
+ * (Mailpit, which checks the relay login, so the password file is read), a
+ * webhook receiver on the test's network (Alertmanager's JSON) and a
+ * Slack-compatible receiver there (Alertmanager's Slack message, posted to the
+ * URL it reads from its secret file); starting the container again resolves it
+ * ("resolved" by mail, webhook and Slack). Intervals are
  * seconds (fixture args); every wait is a poll for the condition.
  */
 const run = `t${process.pid}alerts`;
@@ -19,6 +21,9 @@ const net = `${run}-net`;
 const app = `${run}-app`;
 const mailpit = `${run}-mailpit`;
 const hook = `${run}-hook`;
+const slack = `${run}-slack`;
+const slackToken = `tok-${Math.random().toString(36).slice(2)}`;
+const slackPath = `/services/T0/B0/${slackToken}`;
 const password = `pw-${run}-${Math.random().toString(36).slice(2)}`;
 const figures: Record<string, number> = {};
 let stack: Stack;
@@ -26,13 +31,14 @@ let stack: Stack;
 // A tiny application: Prometheus's text format at /metrics (python's http.server).
 const appScript =
   "mkdir -p /tmp/m && echo 'app_up 1' > /tmp/m/metrics && exec python3 -m http.server 8000 -d /tmp/m";
-// A webhook receiver: records every POST body, GET / answers them as a JSON list.
+// A webhook receiver: records every POST body (with its path: RECORD_PATH=1), GET / answers them as a JSON list.
 const hookScript = `
-import json, http.server
+import json, http.server, os
 got = []
 class H(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
-        got.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        got.append({"path": self.path, "body": body} if os.environ.get("RECORD_PATH") else body)
         self.send_response(200); self.end_headers()
     def do_GET(self):
         b = json.dumps(got).encode()
@@ -54,6 +60,17 @@ async function hooks(): Promise<Notification[]> {
   const r = await fetch(`http://${ip(hook)}:8080/`, { signal: AbortSignal.timeout(5000) });
   return (await r.json()) as Notification[];
 }
+/** Alertmanager's Slack message (notify/slack/slack.go request, attachment). */
+type SlackPost = {
+  path: string;
+  body: { channel?: string; attachments: { title: string; text: string; color: string }[] };
+};
+async function slackPosts(): Promise<SlackPost[]> {
+  const r = await fetch(`http://${ip(slack)}:8080/`, { signal: AbortSignal.timeout(5000) });
+  return (await r.json()) as SlackPost[];
+}
+const slackServiceDown = (p: SlackPost, status: "FIRING" | "RESOLVED") =>
+  p.body.attachments.some((a) => a.title.startsWith(`[${status}`) && a.title.includes("ServiceDown"));
 const serviceDown = (n: Notification, status: string) =>
   n.status === status && n.alerts.some((a) => a.labels.alertname === "ServiceDown" && a.labels.job === "app");
 
@@ -72,6 +89,11 @@ beforeAll(async () => {
     "shipyard/mailpit:bookworm",
   );
   docker(...common, "--name", hook, "--entrypoint", "python3", "shipyard/app:bookworm", "-c", hookScript);
+  docker(
+    ...common,
+    ...["--name", slack, "-e", "RECORD_PATH=1", "--entrypoint", "python3"],
+    ...["shipyard/app:bookworm", "-c", hookScript],
+  );
   stack = await LocalWorkspace.createOrSelectStack({ stackName: run, workDir });
   await stack.setAllConfig({
     "alerts:run": { value: run },
@@ -81,6 +103,7 @@ beforeAll(async () => {
     "alerts:mailUser": { value: "alerts" },
     "alerts:mailPassword": { value: password, secret: true },
     "alerts:webhookUrl": { value: `http://${hook}:8080/alerts` },
+    "alerts:slackUrl": { value: `http://${slack}:8080${slackPath}`, secret: true },
   });
 });
 
@@ -94,7 +117,7 @@ afterAll(async () => {
   }
 });
 
-test("a stopped application container is mailed and posted; its recovery is resolved on both", async () => {
+test("a stopped application container is mailed, posted and sent to Slack; its recovery is resolved on each", async () => {
   const t0 = Date.now();
   await stack.up();
   figures.deploy = (Date.now() - t0) / 1000;
@@ -102,6 +125,11 @@ test("a stopped application container is mailed and posted; its recovery is reso
   // The password is a file, not in the configuration.
   expect(docker("exec", am, "cat", "/etc/alertmanager/alertmanager.yml")).not.toContain(password);
   expect(docker("exec", am, "cat", "/run/secrets/alertmanager-smtp-password")).toBe(password);
+  // So is the Slack webhook's URL (it holds the token).
+  expect(docker("exec", am, "cat", "/etc/alertmanager/alertmanager.yml")).not.toContain(slackToken);
+  expect(docker("exec", am, "cat", "/run/secrets/alertmanager-slack-webhook-url")).toBe(
+    `http://${slack}:8080${slackPath}`,
+  );
   // The target is up before anything is stopped, and nothing was delivered.
   const prom = `http://${ip(`${run}-staging-prometheus`)}:9090`;
   await poll("the app target up", 120, async () => {
@@ -111,6 +139,7 @@ test("a stopped application container is mailed and posted; its recovery is reso
   });
   expect(await mails()).toEqual([]);
   expect(await hooks()).toEqual([]);
+  expect(await slackPosts()).toEqual([]);
 
   const stopped = Date.now();
   docker("stop", "-t", "2", app);
@@ -130,12 +159,27 @@ test("a stopped application container is mailed and posted; its recovery is reso
     environment: "staging",
   });
 
+  const posted = await poll("the ServiceDown Slack message", 180, async () =>
+    (await slackPosts()).find((p) => slackServiceDown(p, "FIRING")),
+  );
+  figures.stopToSlack = (Date.now() - stopped) / 1000;
+  // Posted to the URL from the secret file, in Slack's format: channel, title, colour, the summary.
+  expect(posted.path).toBe(slackPath);
+  expect(posted.body.channel).toBe("#ops");
+  expect(posted.body.attachments[0]).toMatchObject({ color: "danger" });
+  expect(posted.body.attachments[0].text).toContain(`*critical* app on ${app}:8000 is down (${run} staging)`);
+
   const started = Date.now();
   docker("start", app);
   await poll("the resolved webhook", 180, async () =>
     (await hooks()).find((n) => serviceDown(n, "resolved")),
   );
   figures.recoveryToResolvedWebhook = (Date.now() - started) / 1000;
+  const slackResolved = await poll("the resolved Slack message", 180, async () =>
+    (await slackPosts()).find((p) => slackServiceDown(p, "RESOLVED")),
+  );
+  figures.recoveryToResolvedSlack = (Date.now() - started) / 1000;
+  expect(slackResolved.body.attachments[0].color).toBe("good");
   const resolved = await poll("the resolved mail", 180, async () =>
     (await mails()).find((m) => /RESOLVED/.test(m.Subject) && /ServiceDown/.test(m.Subject)),
   );

@@ -2,7 +2,7 @@ import { destroy } from "../../cli/commands/destroy";
 import { preview } from "../../cli/commands/preview";
 import { stackName } from "../../cli/target/names";
 import { up } from "../../cli/commands/up";
-import { BLUEPRINTS, type Environment } from "../../blueprints";
+import { BLUEPRINTS, resolve, type Environment } from "../../blueprints";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { CORE_LAYERS } from "../../cli/target/layers";
 import { docker, labelled, removeLabelled } from "./helpers/docker";
@@ -99,6 +99,10 @@ for (const blueprint of chosen) {
           const shown = new RegExp(`docker:index:Container ${run}-(${env}-)?${svc.name}(-1)? `).test(text);
           expect(`${svc.name} in ${env}: ${shown}`).toBe(`${svc.name} in ${env}: ${present}`);
         }
+        // Monitoring where the document asks for it (issue 26), through the policy pack like the rest.
+        const monitored = !!resolve(bp, { environment: env, imageSet: "local" }).app.monitoring;
+        const shownMon = new RegExp(`docker:index:Container ${run}-(${env}-)?prometheus `).test(text);
+        expect(`monitoring in ${env}: ${shownMon}`).toBe(`monitoring in ${env}: ${monitored}`);
         if (env === "prod" && bp.app.backup && (!bp.app.backup.only || bp.app.backup.only.includes("prod"))) {
           expect(text).toContain(`${run}-backup`);
         }

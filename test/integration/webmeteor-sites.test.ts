@@ -147,6 +147,32 @@ describe("webmeteor per-customer sites on Traefik", () => {
     );
     expect(probe).toBe("blocked");
 
+    // Per-site usage (issue 26): the sites' containers name their platform, and the platform's
+    // Prometheus records each site's memory and CPU from cAdvisor (render/siteUsage.ts).
+    expect(
+      inspect(
+        serviceContainer("alpha-shop", "staging", "www"),
+        '{{index .Config.Labels "io.shipyard.platform"}}',
+      ),
+    ).toBe(run);
+    const prom = `${run}-staging-prometheus`;
+    const usage = (expr: string) =>
+      docker("exec", prom, "promtool", "query", "instant", "http://localhost:9090", expr);
+    const u0 = Date.now();
+    let recorded = "";
+    while (
+      Date.now() - u0 < 180_000 &&
+      !/alpha-shop[\s\S]*charlie-shop|charlie-shop[\s\S]*alpha-shop/.test(recorded)
+    ) {
+      recorded = usage("shipyard:site_memory_working_set_bytes > 0");
+      if (!recorded.includes("charlie-shop")) await new Promise((r) => setTimeout(r, 3000));
+    }
+    figures["per-site usage recorded after the checks (s)"] = (Date.now() - u0) / 1000;
+    expect(recorded).toMatch(/system="alpha-shop"/);
+    expect(recorded).toMatch(/system="charlie-shop"/);
+    // The platform's own containers are not a site.
+    expect(recorded).not.toMatch(new RegExp(`system="${run}"`));
+
     const t0 = Date.now();
     await siteDestroy(target(), sites[1], { removeStack: true });
     figures["traefik remove bravo (s)"] = (Date.now() - t0) / 1000;

@@ -67,6 +67,29 @@ describe("alert delivery config", () => {
       "shipyard:operatorSecrets.alert-smtp-password: not an operator secret of demo in prod",
     );
   });
+  test("a Slack-compatible webhook: its URL is the operator secret alert-slack-webhook-url", () => {
+    const slack = { "shipyard:alerts": JSON.stringify({ slack: { channel: "#ops" } }) };
+    const { system } = loadStack(demo("prod", slack));
+    expect(system.app.monitoring?.alerts).toEqual({ slack: { channel: "#ops" } });
+    expect(system.data.operatorSecrets).toContainEqual({
+      name: "alert-slack-webhook-url",
+      description: "the Slack-compatible incoming webhook's URL alerts are posted to (shipyard:alerts slack)",
+      required: true,
+    });
+    expect(() => dataInputs(demo("prod", slack), "demo-db-prod")).toThrow(
+      /shipyard:operatorSecrets\.alert-slack-webhook-url: required in prod and not set/,
+    );
+    const url = { "shipyard:operatorSecrets.alert-slack-webhook-url": "https://hooks.example.com/T/B/x" };
+    expect(dataInputs(demo("prod", { ...slack, ...url })).contract.secretKeys).toContain(
+      "operator/alert-slack-webhook-url",
+    );
+    expect(() =>
+      loadStack(demo("prod", { "shipyard:alerts": JSON.stringify({ slack: { url: "x" } }) })),
+    ).toThrow(/shipyard:alerts\.slack\.url: unknown key/);
+    expect(() =>
+      loadStack(demo("prod", { "shipyard:alerts": JSON.stringify({ slack: { channel: "ops team" } }) })),
+    ).toThrow(/shipyard:alerts\.slack\.channel/);
+  });
   test("an environment without monitoring refuses shipyard:alerts", () => {
     expect(() => loadStack(demo("dev", { "shipyard:alerts": relay }))).toThrow(
       /shipyard:alerts: demo has no monitoring in dev/,
@@ -77,7 +100,7 @@ describe("alert delivery config", () => {
       ...BLUEPRINTS.brandclub,
       app: {
         ...BLUEPRINTS.brandclub.app,
-        // Brand Club has no monitoring yet: any of its image keys stands for the two images here.
+        // Monitoring in dev too: any of its image keys stands for the two images here.
         monitoring: { prometheusImage: "mariadb", alertmanagerImage: "mariadb" },
       },
     };

@@ -2,6 +2,7 @@ import { createRequire } from "node:module";
 import { setupMocks, settle } from "./helpers/mocks";
 import { MonitoringStack } from "../../components/monitoring";
 import {
+  ALERTMANAGER_SLACK_URL_PATH,
   ALERTMANAGER_SMTP_PASSWORD_PATH,
   renderAlertmanagerConfig,
 } from "../../components/monitoring/render/alertmanager";
@@ -10,7 +11,7 @@ import type { AlertDeliveryArgs } from "../../components/monitoring";
 const yaml = createRequire(__filename)("js-yaml") as { load(text: string): unknown };
 type Obj = Record<string, unknown>;
 type Route = { matchers: string[]; receiver: string; repeat_interval: string };
-type Receiver = { name: string; email_configs?: Obj[]; webhook_configs?: Obj[] };
+type Receiver = { name: string; email_configs?: Obj[]; webhook_configs?: Obj[]; slack_configs?: Obj[] };
 
 const mocks = setupMocks();
 const relay: AlertDeliveryArgs["email"] = {
@@ -66,6 +67,42 @@ describe("renderAlertmanagerConfig", () => {
     expect(by("default").email_configs).toHaveLength(1);
   });
 
+  test("Slack-compatible webhook: the URL as a file only, resolved posts, channel and text; routed by severity", () => {
+    const text = renderAlertmanagerConfig({
+      email: relay,
+      slack: {
+        url: "https://hooks.slack.com/services/T0/B0/s3cret-token",
+        channel: "#ops",
+        username: "shop alerts",
+      },
+      severities: { critical: ["email", "slack"], warning: ["slack"] },
+    });
+    expect(text).not.toContain("s3cret-token");
+    const c = yaml.load(text) as { receivers: Receiver[] };
+    const by = (n: string) => c.receivers.find((r) => r.name === n)!;
+    expect(by("critical").slack_configs).toEqual([
+      {
+        api_url_file: ALERTMANAGER_SLACK_URL_PATH,
+        send_resolved: true,
+        channel: "#ops",
+        username: "shop alerts",
+        text: '{{ range .Alerts }}*{{ .Labels.severity }}* {{ .Annotations.summary }} ({{ .Labels.system }} {{ .Labels.environment }}){{ "\\n" }}{{ end }}',
+      },
+    ]);
+    expect(by("warning").slack_configs).toHaveLength(1);
+    expect(by("warning").email_configs).toBeUndefined();
+    // Without a severity choice every configured channel gets both severities.
+    const all = yaml.load(renderAlertmanagerConfig({ slack: { url: "https://x.example.com/h" } })) as {
+      receivers: Receiver[];
+    };
+    expect(all.receivers.map((r) => [r.name, r.slack_configs?.length])).toEqual([
+      ["default", 1],
+      ["critical", 1],
+      ["warning", 1],
+    ]);
+    expect(all.receivers[0].slack_configs![0].channel).toBeUndefined();
+  });
+
   test("a local sink without TLS or login; short intervals for tests", () => {
     const c = yaml.load(
       renderAlertmanagerConfig({
@@ -97,6 +134,15 @@ describe("renderAlertmanagerConfig", () => {
     [{ webhook: { url: "ftp://x" } }, /alerts\.webhook\.url/],
     [{ webhook: { url: "http://x/\n- evil" } }, /alerts\.webhook\.url/],
     [{ groupWait: "soon" }, /alerts\.groupWait/],
+    [
+      { slack: { url: "u", channel: 'ops"\n- evil' } },
+      /alerts\.slack\.channel is .*; allowed: #channel or @user/,
+    ],
+    [{ slack: { url: "u", username: "{{ x }}" } }, /alerts\.slack\.username/],
+    [
+      { webhook: { url: "http://x" }, severities: { warning: ["slack" as const] } },
+      /severities\.warning names "slack", which is not configured; allowed: webhook/,
+    ],
     [
       { webhook: { url: "http://x" }, severities: { critical: ["email" as const] } },
       /severities\.critical names "email"/,
@@ -136,6 +182,29 @@ describe("MonitoringStack alert delivery", () => {
     expect(uploads[1]).toMatchObject({ content: "s3cret-pw", permissions: "0444" });
     expect(String(uploads[0].content)).not.toContain("s3cret-pw");
     expect(m.alertmanagerConfig).toContain("smtp_auth_password_file");
+  });
+  test("the Slack webhook's URL is a secret upload, not in the config", async () => {
+    const m = new MonitoringStack(
+      "chat",
+      { ...args, system: "chat", alerts: { slack: { url: "https://hooks.example.com/T/B/tok3n" } } },
+      { transformations: [mocks.transformation] },
+    );
+    await settle();
+    const am = mocks.resources.find(
+      (r) => r.type === "docker:index/container:Container" && r.name === "chat-alertmanager",
+    )!;
+    const uploads = (am.inputs.uploads as Obj).value as {
+      file: string;
+      content: unknown;
+      permissions?: string;
+    }[];
+    expect(uploads.map((u) => u.file)).toEqual([
+      "/etc/alertmanager/alertmanager.yml",
+      ALERTMANAGER_SLACK_URL_PATH,
+    ]);
+    expect(uploads[1]).toMatchObject({ content: "https://hooks.example.com/T/B/tok3n", permissions: "0444" });
+    expect(m.alertmanagerConfig).not.toContain("tok3n");
+    expect(m.alertmanagerConfig).toContain(`api_url_file: "${ALERTMANAGER_SLACK_URL_PATH}"`);
   });
   test("bad delivery settings are refused before any resource", () => {
     const before = mocks.resources.length;

@@ -58,7 +58,7 @@ describe("cAdvisor in Prometheus", () => {
     expect(c).toContain("--docker_only=true");
     expect(c).toContain("--store_container_labels=false");
     expect(c).toContain(
-      "--whitelisted_container_labels=io.shipyard.system,io.shipyard.environment,io.shipyard.component,io.shipyard.role",
+      "--whitelisted_container_labels=io.shipyard.system,io.shipyard.environment,io.shipyard.component,io.shipyard.role,io.shipyard.platform",
     );
     expect(c.find((f) => f.startsWith("--enable_metrics="))).not.toMatch(/\bdisk\b/);
   });
@@ -83,6 +83,31 @@ describe("cAdvisor in Prometheus", () => {
     });
     expect(rules).toContainEqual({ source_labels: ["name"], target_label: "container" });
     expect(rules[rules.length - 1]).toEqual({ regex: "container_label_.*", action: "labeldrop" });
+    expect(rules).not.toContainEqual(expect.objectContaining({ target_label: "platform" }));
+  });
+  test("a platform of sites also keeps its sites' series in this environment, labelled platform", () => {
+    const rules = cadvisorMetricRelabel({ ...sys, sites: true });
+    expect(rules[0]).toEqual({
+      sourceLabels: [
+        "container_label_io_shipyard_system",
+        "container_label_io_shipyard_environment",
+        "container_label_io_shipyard_platform",
+      ],
+      separator: ";",
+      regex: "shop;staging;.*|[^;]+;staging;shop",
+      action: "keep",
+    });
+    expect(rules).toContainEqual({
+      sourceLabels: ["container_label_io_shipyard_platform"],
+      targetLabel: "platform",
+    });
+    const keep = new RegExp(`^(?:${rules[0].regex})$`);
+    expect(["shop;staging;", "acme-blog;staging;shop"].map((v) => keep.test(v))).toEqual([true, true]);
+    expect(["acme-blog;prod;shop", "other;staging;", "other;staging;else"].map((v) => keep.test(v))).toEqual([
+      false,
+      false,
+      false,
+    ]);
   });
 });
 
@@ -232,9 +257,16 @@ describe("Grafana provisioning", () => {
     // Without Loki, no Loki panel.
     const noLoki = grafanaPanelQueries({ ...target, lokiUrl: undefined });
     expect(noLoki.every((q) => q.datasource === "prometheus")).toBe(true);
+    // A platform of sites: its sites' usage, from the recording rules, one line per site.
+    const sites = grafanaPanelQueries({ ...target, sites: true }).filter((q) => q.panel.includes("by site"));
+    expect(sites.map((q) => q.expr)).toEqual([
+      'shipyard:site_cpu_seconds:rate5m{environment="staging"}',
+      'shipyard:site_memory_working_set_bytes{environment="staging"}',
+    ]);
   });
   test("the dashboard JSON is valid against Grafana's dashboard schema (@grafana/schema 13.2.3)", () => {
-    const file = grafanaFiles(target).find((f) => f.path.endsWith(".json"))!;
+    // With the per-site panels, so they are checked too.
+    const file = grafanaFiles({ ...target, sites: true }).find((f) => f.path.endsWith(".json"))!;
     const d = JSON.parse(file.content) as { panels: { type: string; options: unknown }[] };
     const panelSchema: Record<string, string> = {
       timeseries: "dist/esm/raw/composable/timeseries/panelcfg/x/TimeSeriesPanelCfg_types.gen",

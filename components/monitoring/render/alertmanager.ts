@@ -4,6 +4,21 @@ import type { AlertDeliveryArgs, AlertSeverity, AlertChannel } from "../types";
 export const ALERTMANAGER_CONFIG_PATH = "/etc/alertmanager/alertmanager.yml";
 /** The SMTP relay's password, as a file Alertmanager reads at each send (smtp_auth_password_file). */
 export const ALERTMANAGER_SMTP_PASSWORD_PATH = "/run/secrets/alertmanager-smtp-password";
+/**
+ * The Slack-compatible webhook's URL, as a file Alertmanager reads at each send
+ * (slack_configs api_url_file; notify/slack/slack.go reads it and trims the whitespace).
+ */
+export const ALERTMANAGER_SLACK_URL_PATH = "/run/secrets/alertmanager-slack-webhook-url";
+/** A Slack channel override or a user, as Slack names them. */
+export const SLACK_CHANNEL = /^[#@][a-z0-9._-]{1,80}$/;
+/** A poster's name: no quotes or template braces reach the configuration. */
+export const SLACK_USERNAME = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,79}$/;
+/**
+ * The Slack message's text: each alert's summary, its severity and instance
+ * (Alertmanager's default Slack text is empty; the title is `[FIRING:n] alertname …`).
+ */
+export const SLACK_TEXT =
+  '{{ range .Alerts }}*{{ .Labels.severity }}* {{ .Annotations.summary }} ({{ .Labels.system }} {{ .Labels.environment }}){{ "\\n" }}{{ end }}';
 
 /** A YAML double-quoted scalar (JSON's escapes are YAML's): no value can end it early. */
 const q = (s: string) => JSON.stringify(s);
@@ -21,12 +36,13 @@ function channelsOf(o: AlertDeliveryArgs, s: AlertSeverity): AlertChannel[] {
   const configured: AlertChannel[] = [
     ...(o.email ? (["email"] as const) : []),
     ...(o.webhook ? (["webhook"] as const) : []),
+    ...(o.slack ? (["slack"] as const) : []),
   ];
   const chosen = o.severities?.[s] ?? configured;
   for (const c of chosen)
     if (!configured.includes(c))
       throw new Error(
-        `monitoring alerts.severities.${s} names "${c}", which is not configured; allowed: ${configured.join(", ") || "(none: configure alerts.email or alerts.webhook)"}`,
+        `monitoring alerts.severities.${s} names "${c}", which is not configured; allowed: ${configured.join(", ") || "(none: configure alerts.email, alerts.webhook or alerts.slack)"}`,
       );
   return chosen;
 }
@@ -54,6 +70,14 @@ export function checkAlertDelivery(o: AlertDeliveryArgs): void {
       throw new Error("monitoring alerts.email has a password without a user; allowed: give both or neither");
   }
   if (o.webhook) checkForm("url", "monitoring alerts.webhook.url", o.webhook.url);
+  if (o.slack?.channel !== undefined && !SLACK_CHANNEL.test(o.slack.channel))
+    throw new Error(
+      `monitoring alerts.slack.channel is ${q(o.slack.channel)}; allowed: #channel or @user (lower-case letters, digits, . _ -)`,
+    );
+  if (o.slack?.username !== undefined && !SLACK_USERNAME.test(o.slack.username))
+    throw new Error(
+      `monitoring alerts.slack.username is ${q(o.slack.username)}; allowed: letters, digits, spaces and . _ - (at most 80)`,
+    );
   for (const [k, v] of Object.entries({
     groupWait: o.groupWait,
     groupInterval: o.groupInterval,
@@ -73,9 +97,10 @@ export function checkAlertDelivery(o: AlertDeliveryArgs): void {
  * alertmanager.yml (Alertmanager 0.25 and later; the fields of its config/config.go
  * and config/notifiers.go): alerts grouped per alert name, system and environment,
  * routed by the `severity` label to a receiver per severity (e-mail through the
- * SMTP relay, a webhook), resolved notifications sent on both; a critical alert
- * inhibits the warning of the same alert name and instance. The SMTP password is
- * never in this file: smtp_auth_password_file names the secret file.
+ * SMTP relay, a webhook, a Slack-compatible webhook), resolved notifications sent
+ * on each; a critical alert inhibits the warning of the same alert name and
+ * instance. The SMTP password and the Slack webhook's URL are never in this
+ * file: smtp_auth_password_file and api_url_file name the secret files.
  */
 export function renderAlertmanagerConfig(o: AlertDeliveryArgs = {}): string {
   checkAlertDelivery(o);
@@ -140,5 +165,15 @@ function receiver(name: string, channels: AlertChannel[], o: AlertDeliveryArgs):
     );
   if (channels.includes("webhook") && o.webhook)
     out.push("    webhook_configs:", `      - url: ${q(o.webhook.url)}`, "        send_resolved: true");
+  if (channels.includes("slack") && o.slack)
+    out.push(
+      "    slack_configs:",
+      `      - api_url_file: ${q(ALERTMANAGER_SLACK_URL_PATH)}`,
+      // send_resolved defaults to false for Slack (DefaultSlackConfig): the recovery is posted too.
+      "        send_resolved: true",
+      ...(o.slack.channel ? [`        channel: ${q(o.slack.channel)}`] : []),
+      ...(o.slack.username ? [`        username: ${q(o.slack.username)}`] : []),
+      `        text: ${q(SLACK_TEXT)}`,
+    );
   return out;
 }

@@ -84,20 +84,24 @@ export type { ProbedRoute };
  * The routes a prober asks for: wildcard hosts left out (there is no one name to
  * ask for), each host and path once, sorted; host and path checked.
  */
-export function probedRoutes(routes: ProbedRoute[]): Required<ProbedRoute>[] {
-  const seen = new Map<string, Required<ProbedRoute>>();
+export function probedRoutes(
+  routes: ProbedRoute[],
+): (Required<Omit<ProbedRoute, "service">> & ProbedRoute)[] {
+  const seen = new Map<string, Required<Omit<ProbedRoute, "service">> & ProbedRoute>();
   for (const r of routes) {
     checkForm("hostName", "monitoring routeProbes.routes host", r.host);
     const path = checkForm("routePath", `monitoring routeProbes.routes ${r.host} path`, r.path ?? "/");
     if (r.host.startsWith("*.")) continue;
-    seen.set(`${r.host}${path}`, { host: r.host, path });
+    if (r.service !== undefined)
+      checkForm("hostName", `monitoring routeProbes.routes ${r.host} service`, r.service);
+    seen.set(`${r.host}${path}`, { host: r.host, path, ...(r.service ? { service: r.service } : {}) });
   }
   return [...seen.values()].sort((a, b) => `${a.host}${a.path}`.localeCompare(`${b.host}${b.path}`));
 }
 
 /**
  * The scrape job `routes`: each route is a target `<scheme>://<proxy><path>` with the
- * labels `host` and `path`; the scrape goes to the exporter with that target, the
+ * labels `host`, `path` and (when known) `service`; the scrape goes to the exporter with that target, the
  * route's host as `hostname` (Host header and TLS server name), and the module of
  * the scheme. `instance` is the route as a user types it (host and path).
  */
@@ -124,7 +128,7 @@ export function routeProbeJob(o: {
     scrapeInterval: o.scrapeInterval,
     groups: probedRoutes(o.routes).map((r) => ({
       targets: [`${scheme}://${o.proxy}${r.path}`],
-      labels: { host: r.host, path: r.path },
+      labels: { host: r.host, path: r.path, ...(r.service ? { service: r.service } : {}) },
     })),
     relabel: [
       { sourceLabels: ["__address__"], targetLabel: "__param_target" },

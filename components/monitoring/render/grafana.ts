@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { SITE_USAGE_RECORDS } from "./siteUsage";
 
 /**
  * Grafana provisioning for one system's environment, as files the upstream
@@ -22,6 +23,8 @@ export interface GrafanaTarget {
   prometheusUrl: string;
   /** http://host:port of Loki; no Loki datasource or log panels without it. */
   lokiUrl?: string;
+  /** The system hosts per-customer sites: panels of their usage (render/siteUsage.ts's records). @default false */
+  sites?: boolean;
 }
 
 export interface GrafanaFile {
@@ -162,6 +165,31 @@ function panels(o: GrafanaTarget): PanelSpec[] {
       h: 8,
     },
   ];
+  if (o.sites) {
+    // Per-site usage (003): the recording rules' series, one line per site.
+    const site = `environment=${q(o.environment)}`;
+    out.push(
+      {
+        title: "CPU by site (cores)",
+        type: "timeseries",
+        datasource: "prometheus",
+        expr: `${SITE_USAGE_RECORDS.cpu}{${site}}`,
+        legend: "{{system}}",
+        w: 12,
+        h: 8,
+      },
+      {
+        title: "Memory working set by site",
+        type: "timeseries",
+        datasource: "prometheus",
+        expr: `${SITE_USAGE_RECORDS.memory}{${site}}`,
+        legend: "{{system}}",
+        unit: "bytes",
+        w: 12,
+        h: 8,
+      },
+    );
+  }
   if (o.lokiUrl)
     out.push(
       {

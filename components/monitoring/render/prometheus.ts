@@ -2,6 +2,8 @@ import { checkForm } from "../../shared/grammar";
 import type { AlertRuleOptions, ScrapeTarget } from "../types";
 import { renderRouteRules } from "./blackbox";
 import { renderRelabelRules } from "./relabel";
+import { renderThresholdRules } from "./thresholds";
+import { renderSiteUsageRules } from "./siteUsage";
 
 export const PROMETHEUS_CONFIG_PATH = "/etc/prometheus/prometheus.yml";
 export const PROMETHEUS_RULES_PATH = "/etc/prometheus/rules/shipyard.yml";
@@ -75,9 +77,13 @@ export function renderPrometheusConfig(o: {
  * Alert rules: a target down, a disk filling, a backup stale or failed, a
  * backup verification failed or stale; per container (cAdvisor's series, with
  * the system, environment and service labels of the cadvisor job): a container
- * restarting, a container's memory near its limit.
+ * restarting, a container's memory near its limit; the route probes' rules and the
+ * document's thresholds (render/thresholds.ts) where `extra` says their series exist.
  */
-export function renderAlertRules(o: AlertRuleOptions = {}, extra: { routes?: boolean } = {}): string {
+export function renderAlertRules(
+  o: AlertRuleOptions = {},
+  extra: { routes?: boolean; node?: boolean; sitesOf?: string } = {},
+): string {
   const restarts = o.containerRestarts ?? 1;
   const window = checkForm(
     "duration",
@@ -140,6 +146,10 @@ export function renderAlertRules(o: AlertRuleOptions = {}, extra: { routes?: boo
     `        annotations: { summary: "{{ $labels.container }} ({{ $labels.system }} {{ $labels.environment }} {{ $labels.service }}) uses {{ $value | humanize }}% of its memory limit (above ${memory}%)" }`,
     // The route probes' rules (render/blackbox.ts), when the routes are probed.
     ...(extra.routes ? renderRouteRules(o) : []),
+    // The thresholds the system's document sets (render/thresholds.ts), when any.
+    ...renderThresholdRules(o, { routes: !!extra.routes, node: !!extra.node }),
+    // Per-site usage of the sites the system hosts (render/siteUsage.ts), when it hosts them.
+    ...(extra.sitesOf ? renderSiteUsageRules(extra.sitesOf) : []),
     "",
   ].join("\n");
 }
