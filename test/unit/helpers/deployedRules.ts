@@ -5,7 +5,7 @@ import { renderAlertRules } from "../../../components/monitoring";
 /**
  * The alert rules the app program deploys for a blueprint's environment (MonitoringStack's
  * alertRules: the route rules where the blueprint probes routes, the thresholds where their
- * exporters run), or undefined where monitoring does not run. HTTPS settings as a deploy gives.
+ * exporters run), or undefined where monitoring does not run. HTTPS and mail settings as a deploy gives.
  */
 export function deployedRules(blueprint: string, environment: string): string | undefined {
   const i = appInputs(
@@ -13,6 +13,7 @@ export function deployedRules(blueprint: string, environment: string): string | 
       "shipyard:blueprint": blueprint,
       "shipyard:environment": environment,
       "shipyard:tls": JSON.stringify({ email: "ops@example.org" }),
+      "shipyard:mail": JSON.stringify({ host: "smtp.example.org", port: 587 }),
     },
     `${blueprint}-${environment}`,
   );
