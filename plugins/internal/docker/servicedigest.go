@@ -16,7 +16,7 @@ import (
 // digest, and sets the placement's platforms to the registry's
 // (client/service_create.go:52-54, 87-149). An image no registry answers for
 // is sent as named, with a warning. Update sends no QueryRegistry
-// (resource_docker_service_funcs.go:186-190): the image goes as the program
+// (resource_docker_service_funcs.go:185-192): the image goes as the program
 // names it. Both add ":latest" to a bare name (imageWithTagString, :171-177).
 // Read writes back the spec's image and platforms
 // (resource_docker_service_structures.go:123-124, 491-492); `placement` is
@@ -114,7 +114,7 @@ func readImage(state rpc.Props, insp serviceInspect) rpc.Props {
 			ps = append(ps, map[string]any{"architecture": p.Architecture, "os": p.OS})
 		}
 	}
-	// `placement` is Optional and Computed (resource_docker_service.go:636-641): a
+	// `placement` is Optional and Computed (resource_docker_service.go:637-641): a
 	// program that leaves it out keeps what the engine has, so no diff.
 	if !had {
 		return out
