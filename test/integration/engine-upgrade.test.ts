@@ -1,6 +1,8 @@
 import { destroy } from "../../cli/commands/destroy";
 import { up } from "../../cli/commands/up";
 import { upgradeEngine, type UpgradePhase } from "../../cli/commands/upgradeEngine";
+import { openLayer } from "../../cli/pulumi/stackConfig";
+import { planTarget } from "../../cli/target/plan";
 import { TEST_ENGINE_API_ENV } from "../../stacks/engineFacts";
 import { docker, inspect, labelled, removeLabelled, serviceContainer } from "./helpers/docker";
 import { freePort, requestLoop } from "./helpers/net";
@@ -68,6 +70,25 @@ describe("an engine upgrade across API 1.44, rolled", () => {
     );
     expect(ids()).toEqual(before);
 
+    // Protection as prod has it on its data containers (dev's program declares none): marked in
+    // the state by hand. The upgrade refuses it without the operator's confirmation.
+    const data = await openLayer((await planTarget(target())).layers.data);
+    const state = await data.exportStack();
+    const resources = (state.deployment as { resources: { urn: string; type: string; protect?: boolean }[] })
+      .resources;
+    const mariadb = resources.find(
+      (r) => r.type === "docker:index/container:Container" && r.urn.endsWith("-mariadb"),
+    )!;
+    mariadb.protect = true;
+    await data.importStack(state);
+    await expect(upgradeEngine(target())).rejects.toThrow(
+      new RegExp(
+        `refused: the upgrade replaces protected containers \\(${run}-dev-mariadb\\), and nothing was touched\\.\\n` +
+          `Confirm with: npm run deploy -- upgrade-engine demo dev .*--replace-protected`,
+      ),
+    );
+    expect(ids()).toEqual(before);
+
     let loop: ReturnType<typeof requestLoop> | undefined;
     let counted: Awaited<ReturnType<ReturnType<typeof requestLoop>["stop"]>> | undefined;
     const phases: string[] = [];
@@ -78,13 +99,14 @@ describe("an engine upgrade across API 1.44, rolled", () => {
       else counted = await loop!.stop();
     };
     const t0 = Date.now();
-    const results = await upgradeEngine(target(), { onPhase });
+    const results = await upgradeEngine(target(), { onPhase, replaceProtected: true });
     console.log(
       `upgrade-engine in ${((Date.now() - t0) / 1000).toFixed(0)} s: ${results.map((r) => `${r.layer} ${JSON.stringify(r.changes)}`).join("; ")}; ` +
         `request loop over the create-first phase: ${counted?.ok} ok, ${counted?.failed} failed`,
     );
     const plan = lines.find((l) => l.startsWith("engine upgrade plan"));
-    expect(plan).toMatch(/data layer .*delete-first.*mariadb/s);
+    expect(plan).toMatch(/data layer .*delete-first.*mariadb \(protected\)/s);
+    expect(plan).toMatch(/protected: .*-mariadb: replaced only with --replace-protected/);
     expect(plan).toMatch(/create-first, one at a time.*api/s);
     expect(phases).toEqual([
       "data:start",
@@ -105,7 +127,8 @@ describe("an engine upgrade across API 1.44, rolled", () => {
     expect(sql("SELECT SUM(i) FROM kept")).toBe("6");
     expect(redis("GET", "kept")).toBe("42");
 
-    // A second up: nothing to do, with Pulumi run on both layers.
+    // A second up: nothing to do, skipped by the fast path and with Pulumi run on both layers.
+    expect((await up(target())).map((r) => r.skipped)).toEqual([true, true]);
     const again = await up(target(), { full: true });
     for (const r of again) expect(Object.keys(r.changes)).toEqual(["same"]);
     expect(ids()).toEqual(after);
