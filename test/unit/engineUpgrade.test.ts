@@ -1,4 +1,5 @@
 import * as path from "node:path";
+import { parseArgs } from "../../cli/argv/parse";
 import {
   declaredSide,
   layerUpgrade,
@@ -110,5 +111,15 @@ describe("an engine crossing API 1.44 since the last up", () => {
         {},
       ),
     ).resolves.toBeUndefined();
+  });
+});
+
+describe("the upgrade-engine command line", () => {
+  it("takes a target and the operator's confirmation for protected containers", () => {
+    const { command, target, flags } = parseArgs(["upgrade-engine", "demo", "prod", "--replace-protected"]);
+    expect(command).toBe("upgrade-engine");
+    expect(target).toMatchObject({ blueprint: "demo", environment: "prod" });
+    expect(flags.replaceProtected).toBe(true);
+    expect(parseArgs(["upgrade-engine", "demo", "dev"]).flags.replaceProtected).toBeUndefined();
   });
 });
