@@ -2,6 +2,7 @@
  * shipyard: deploy an environment of a blueprint in layer order.
  *
  *   npm run deploy -- up <blueprint> <env> [--set key=value ...]
+ *   npm run deploy -- upgrade-engine <blueprint> <env> [--replace-protected] (docs/engine-upgrade.md)
  *   npm run deploy -- preview|refresh|destroy|recover <blueprint> <env>
  *   npm run deploy -- restore <blueprint> <env> [--snapshot ID] [--target NAME] [--from local|offsite] [--site CUSTOMER/APP]
  *   npm run deploy -- restore <blueprint> <env> --import FILE --target NAME [--force-without-backup]
@@ -41,6 +42,14 @@ const WITH_TARGET: Record<string, (t: EnvironmentTarget, flags: Flags) => Promis
       console.log(
         `url: ${app.outputs.url}\nroutes:\n  ${((app.outputs.routes as string[]) ?? []).join("\n  ")}`,
       );
+  },
+  async "upgrade-engine"(t, flags) {
+    const { upgradeEngine } = await import("./commands/upgradeEngine");
+    const results = await upgradeEngine(t, {
+      replaceProtected: flags.replaceProtected,
+      forceWithoutBackup: flags.forceWithoutBackup,
+    });
+    for (const r of results) console.log(layerLine(r));
   },
   async preview(t) {
     const { preview } = await import("./commands/preview");

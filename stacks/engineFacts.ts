@@ -54,8 +54,26 @@ export function providerHost(): EngineHost {
   });
 }
 
+/**
+ * A test seam, read only by the tests (test/integration/engine-upgrade.test.ts): the API
+ * version the program believes the engine speaks, in place of the one the engine answered,
+ * so one engine can stand for one on the other side of API 1.44. The engine is still asked
+ * (it must answer), and everything that reads the facts (the programs, `up`'s check,
+ * `upgrade-engine`) reads them here.
+ */
+export const TEST_ENGINE_API_ENV = "SHIPYARD_TEST_ENGINE_API";
+
 /** Asks the provider's engine; refuses, naming the setting, when it cannot. */
-export async function engineFacts(e: EngineHost = providerHost()): Promise<EngineFacts> {
+export async function engineFacts(
+  e: EngineHost = providerHost(),
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<EngineFacts> {
+  const facts = await askedFacts(e);
+  const as = env[TEST_ENGINE_API_ENV];
+  return as && /^1\.\d+$/.test(as) ? { ...facts, apiVersion: as } : facts;
+}
+
+async function askedFacts(e: EngineHost): Promise<EngineFacts> {
   const why = unaskable(e);
   if (why) throw new Error(`engine facts: ${why}`);
   try {

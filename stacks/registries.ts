@@ -11,6 +11,7 @@
  * `getRegistryImage` invoke and every pull use; nothing here prints a password.
  */
 import { z } from "zod";
+import { namesRegistry } from "../components/swarm/imageDigest";
 
 /** What the settings file holds for a secret the checks cannot read (cli/target/plan.ts SECRET_VALUE). */
 export const HELD_SECRET = "[secret]";
@@ -104,9 +105,7 @@ export function registryAuth(
  * Whether an image is looked up in its registry: not a local stand-in (`shipyard/…`, built by
  * scripts/images.sh, never pushed) and not already pinned by digest.
  */
-export function resolvedInRegistry(ref: string): boolean {
-  return !ref.startsWith("shipyard/") && !ref.includes("@");
-}
+export const resolvedInRegistry: (ref: string) => boolean = namesRegistry;
 
 /** The registry host of an image reference, as upstream parses it (resource_docker_image_funcs.go:294-341). */
 export function registryOf(ref: string): string {

@@ -26,6 +26,8 @@ export interface Flags {
   swarm?: boolean;
   /** up: run Pulumi on every layer, also on one unchanged since its last up. */
   full?: boolean;
+  /** upgrade-engine: the operator confirms that protected containers (prod data services) are replaced. */
+  replaceProtected?: boolean;
 }
 
 export interface FlagSpec {
@@ -80,6 +82,16 @@ export const COMMANDS: CommandSpec[] = [
       "<blueprint> <env> [--registry-password address=password | --registry-password address (password in SHIPYARD_REGISTRY_PASSWORD_<HOST>) ...]",
       "<blueprint> <env> [--full] [--force-without-backup]",
     ],
+  },
+  {
+    name: "upgrade-engine",
+    kind: "deploy",
+    target: true,
+    flags: {
+      "--replace-protected": { key: "replaceProtected" },
+      "--force-without-backup": { key: "forceWithoutBackup" },
+    },
+    usage: ["<blueprint> <env> [--name NAME] [--replace-protected] [--force-without-backup]"],
   },
   { name: "preview", kind: "deploy", target: true, usage: [BASIC] },
   { name: "refresh", kind: "deploy", target: true, usage: [BASIC] },

@@ -28,7 +28,7 @@ export async function up(t: EnvironmentTarget, opts: UpOptions = {}): Promise<La
   checkSystem(target);
   checkDockerCli();
   if (names.includes("app")) await checkPort(target);
-  await refuseEngineUpgrade(layers, target.commandLine("up"));
+  if (!opts.engineUpgrade) await refuseEngineUpgrade(layers, target.commandLine("upgrade-engine"));
   const [first, second] = layers;
   const plan = planLayer(target, first, opts);
   // When the first layer (data) runs Pulumi, so will the second (app: it reads

@@ -42,6 +42,15 @@ export interface UpOptions {
    * for measuring its cost (bench/precheck.ts): the data guard still previews.
    */
   precheck?: boolean;
+  /**
+   * The planned engine upgrade across API 1.44 (cli/commands/upgradeEngine.ts): `up` does
+   * not refuse it (cli/fastpath/engineUpgrade.ts).
+   */
+  engineUpgrade?: boolean;
+  /** Pulumi's `--parallel`: 1 runs one step at a time. */
+  parallel?: number;
+  /** Pulumi's `--target`: only these URNs change (the run is then not remembered by the fast path). */
+  targets?: string[];
 }
 
 /** One layer of an `up`: its plan, whether Pulumi runs, and its stack once opened. */
@@ -103,6 +112,8 @@ export async function upLayer(
           onOutput: run.printer(layer.name),
           refresh: opts.refresh || decision.refresh,
           ...(message ? { message } : {}),
+          ...(opts.parallel ? { parallel: opts.parallel } : {}),
+          ...(opts.targets ? { target: opts.targets } : {}),
           ...withEvents(run, layer.name, policy),
         }),
       ),
@@ -116,6 +127,7 @@ export async function upLayer(
     outputs: r.outputs,
     violations,
   };
-  await remember(target, plan, stack, result);
+  // A targeted run leaves other changes for later: the next up must run Pulumi.
+  if (!opts.targets) await remember(target, plan, stack, result);
   return result;
 }

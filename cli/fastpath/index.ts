@@ -45,6 +45,14 @@ export function fingerprint(
 ): string | undefined {
   if (!inputs) return undefined; // the stack's settings file could not be read: the program will say why
   let own: unknown;
+  // Swarm services pin every image that names a registry (components/swarm/imageDigest.ts):
+  // a new digest under the same tag is known only to the program, so such a layer always runs.
+  if (
+    !("problem" in inputs.loaded) &&
+    inputs.loaded.config.engine === "swarm" &&
+    Object.values(inputs.loaded.system.images).some((ref) => resolvedInRegistry(ref))
+  )
+    return undefined;
   if (plan.layer.name === "data") {
     if ("problem" in inputs.loaded) return undefined; // the program will report the config problem
     own = dataInputsOf(inputs.loaded);

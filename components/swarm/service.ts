@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { LOG_DRIVER, logOpts } from "../shared/logs";
 import { shortDuration } from "../shared/upstreamFormat";
 import * as docker from "@pulumi/docker";
+import { pinnedImage, SERVICE_PLATFORMS } from "./imageDigest";
 import { placementFor, updatePolicy } from "./policy";
 import type { SwarmSettings, WorkloadRole } from "./settings";
 
@@ -122,7 +123,8 @@ export function swarmService(
       mode: { replicated: { replicas: plan.replicas ?? 1 } },
       taskSpec: {
         containerSpec: {
-          image: c.image,
+          // Pinned as upstream reads it back (./imageDigest.ts).
+          image: pinnedImage(c.image, own),
           args: c.command,
           commands: c.entrypoints,
           env,
@@ -194,6 +196,6 @@ export function swarmService(
         timeout: pulumi.output(c.waitTimeout).apply((t) => `${Math.max(t ?? 60, 60) * 3}s`),
       },
     },
-    opts,
+    { ...opts, ignoreChanges: [...(opts.ignoreChanges ?? []), SERVICE_PLATFORMS] },
   );
 }

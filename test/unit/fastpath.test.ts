@@ -35,6 +35,21 @@ describe("fast path fingerprints", () => {
     expect(fp({ ...t, policies: false }).data).not.toBe(fp(t).data);
   });
 
+  test("in Swarm mode an image that names a registry gives no fingerprint: its digest is looked up when the layer runs", () => {
+    const swarm = (images: Record<string, string>): EnvironmentTarget => ({
+      ...t,
+      config: { engine: "swarm", images: JSON.stringify(images) },
+    });
+    expect(fp(swarm({})).data).toMatch(/^[0-9a-f]{64}$/);
+    const pulled = fp(swarm({ redis: "127.0.0.1:5000/redis:7" }));
+    expect(pulled.data).toBeUndefined();
+    expect(pulled.app).toBeUndefined();
+    // The same image in container mode: the data layer's containers run it as named.
+    expect(
+      fp({ ...t, config: { images: JSON.stringify({ redis: "127.0.0.1:5000/redis:7" }) } }).data,
+    ).toMatch(/^[0-9a-f]{64}$/);
+  });
+
   test("a config the program would reject gives no fingerprint (Pulumi runs and reports it)", () => {
     expect(fp(withSet("engine", "kubernetes")).data).toBeUndefined();
   });

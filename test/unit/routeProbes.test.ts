@@ -344,7 +344,8 @@ describe("route probes in Swarm mode", () => {
     )!;
     const spec = svc.inputs.taskSpec as { containerSpec: Obj; networksAdvanceds: Obj[] };
     expect(spec.containerSpec).toMatchObject({
-      image: "prom/blackbox-exporter:v0.25.0",
+      // Pinned to the registry's digest, as upstream's service create pins it (components/swarm/imageDigest.ts).
+      image: expect.stringMatching(/^prom\/blackbox-exporter:v0\.25\.0@sha256:[0-9a-f]{64}$/),
       user: "65534:65534",
     });
     const configs = (spec.containerSpec.configs as { fileName: string }[]).map((c) => c.fileName).sort();

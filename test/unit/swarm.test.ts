@@ -4,6 +4,7 @@ const mocks = setupMocks();
 import { AppStack } from "../../components/app";
 import { ReverseProxy } from "../../components/proxy";
 import { SWARM_DEFAULTS, updatePolicy } from "../../components/swarm";
+import { namesRegistry, SERVICE_PLATFORMS } from "../../components/swarm/imageDigest";
 import { parseConfig } from "../../stacks/config";
 
 const swarm = SWARM_DEFAULTS;
@@ -46,6 +47,8 @@ describe("swarm mode", () => {
     expect(services.map((s) => s.inputs.name).sort()).toEqual(["shop-prod-api", "shop-prod-cron"]);
     const api = services.find((s) => s.inputs.name === "shop-prod-api")!.inputs as Inputs;
     expect(api.mode).toEqual({ replicated: { replicas: 3 } });
+    // Pinned as upstream's create pins and reads it back (components/swarm/imageDigest.ts).
+    expect(api.taskSpec.containerSpec.image).toMatch(/^shop\/api:1@sha256:[0-9a-f]{64}$/);
     expect(api.taskSpec.containerSpec.env).toEqual({ A: "1", DB_PASSWORD_FILE: "/run/secrets/db_password" });
     expect(api.taskSpec.containerSpec.secrets).toEqual([
       expect.objectContaining({ fileName: "/run/secrets/db_password", fileMode: 0o444 }),
@@ -107,5 +110,15 @@ describe("swarm mode", () => {
     expect(() => parseConfig({ ...raw, "shipyard:swarm": '{"publishMode":"mesh"}' })).toThrow(
       /shipyard:swarm.publishMode: Invalid enum value. Expected 'ingress' \| 'host'/,
     );
+  });
+});
+
+describe("swarm images", () => {
+  test("only images that name a registry are looked up; stand-ins and digests run as named", () => {
+    expect(namesRegistry("redis:7")).toBe(true);
+    expect(namesRegistry("127.0.0.1:5000/demo/app:main")).toBe(true);
+    expect(namesRegistry("shipyard/redis:bookworm")).toBe(false);
+    expect(namesRegistry("127.0.0.1:5000/demo/app:main@sha256:abcd")).toBe(false);
+    expect(SERVICE_PLATFORMS).toBe("taskSpec.placement.platforms");
   });
 });

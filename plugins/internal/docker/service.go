@@ -94,7 +94,11 @@ type serviceInspect struct {
 				Target  string
 				Aliases []string
 			}
+			Placement *struct {
+				Platforms []struct{ Architecture, OS string }
+			}
 			ContainerSpec struct {
+				Image       string
 				Healthcheck *struct {
 					Interval, Timeout, StartPeriod int64
 				}
@@ -131,7 +135,8 @@ func (s Service) Create(ctx context.Context, urn string, in rpc.Props) (string, 
 	name := rpc.Str(in, "name")
 	start := time.Now()
 	var resp struct{ ID string }
-	err = cl.DoWithHeaders(ctx, "POST", "/services/create", nil, s.E.registryHeader(in), serviceSpec(urn, in), &resp)
+	sent := s.E.pinServiceImage(ctx, cl, in)
+	err = cl.DoWithHeaders(ctx, "POST", "/services/create", nil, s.E.registryHeader(in), serviceSpec(urn, sent), &resp)
 	if dockerapi.IsConflict(err) {
 		var old struct {
 			ID   string
@@ -145,7 +150,7 @@ func (s Service) Create(ctx context.Context, urn string, in rpc.Props) (string, 
 			if err := s.remove(ctx, cl, old.ID); err != nil {
 				return "", nil, err
 			}
-			err = cl.DoWithHeaders(ctx, "POST", "/services/create", nil, s.E.registryHeader(in), serviceSpec(urn, in), &resp)
+			err = cl.DoWithHeaders(ctx, "POST", "/services/create", nil, s.E.registryHeader(in), serviceSpec(urn, sent), &resp)
 		}
 	}
 	if err != nil {
@@ -162,7 +167,7 @@ func (s Service) Create(ctx context.Context, urn string, in rpc.Props) (string, 
 	out := rpc.Copy(in)
 	var insp serviceInspect
 	if err := cl.Do(ctx, "GET", "/services/"+resp.ID, nil, nil, &insp); err == nil {
-		out = readDurations(readNetworks(out, insp), insp)
+		out = readImage(readDurations(readNetworks(out, insp), insp), insp)
 	}
 	return resp.ID, out, nil
 }
@@ -225,7 +230,7 @@ func (s Service) Read(ctx context.Context, id string, state rpc.Props) (rpc.Prop
 		}
 		return nil, false, err
 	}
-	out := readDurations(readNetworks(rpc.Copy(state), insp), insp)
+	out := readImage(readDurations(readNetworks(rpc.Copy(state), insp), insp), insp)
 	// Replica drift (someone ran `docker service scale`) shows in the next diff.
 	if r := insp.Spec.Mode.Replicated; r != nil && r.Replicas != replicas(state) {
 		mode := rpc.Copy(rpc.Obj(state, "mode"))
@@ -256,7 +261,7 @@ func (s Service) Update(ctx context.Context, id string, state, news rpc.Props) (
 	}
 	start := time.Now()
 	q := url.Values{"version": {fmt.Sprint(insp.Version.Index)}}
-	if err := cl.DoWithHeaders(ctx, "POST", "/services/"+id+"/update", q, s.E.registryHeader(news), serviceSpec(urn, news), nil); err != nil {
+	if err := cl.DoWithHeaders(ctx, "POST", "/services/"+id+"/update", q, s.E.registryHeader(news), serviceSpec(urn, withServiceImage(news, imageWithTag(serviceImage(news)))), nil); err != nil {
 		return nil, fmt.Errorf("service %s: %w", name, err)
 	}
 	rolling := !reflect.DeepEqual(normalizeJSON(state["taskSpec"]), normalizeJSON(news["taskSpec"]))
@@ -267,7 +272,7 @@ func (s Service) Update(ctx context.Context, id string, state, news rpc.Props) (
 	// Upstream's update ends with a read (resource_docker_service.go).
 	var after serviceInspect
 	if err := cl.Do(ctx, "GET", "/services/"+id, nil, nil, &after); err == nil {
-		out = readDurations(readNetworks(out, after), after)
+		out = readImage(readDurations(readNetworks(out, after), after), after)
 	}
 	return out, nil
 }

@@ -196,6 +196,13 @@ func taskTemplate(ts, cs rpc.Props) map[string]any {
 		if prefs != nil {
 			p["Preferences"] = prefs
 		}
+		var platforms []map[string]any
+		for _, pf := range rpc.Objs(pl, "platforms") {
+			platforms = append(platforms, map[string]any{"Architecture": rpc.Str(pf, "architecture"), "OS": rpc.Str(pf, "os")})
+		}
+		if platforms != nil {
+			p["Platforms"] = platforms
+		}
 		if v := rpc.Num(pl, "maxReplicas"); v > 0 {
 			p["MaxReplicas"] = int(v)
 		}

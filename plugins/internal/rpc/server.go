@@ -473,6 +473,12 @@ func (s *Server) Delete(ctx context.Context, req *pulumirpc.DeleteRequest) (*emp
 func DiffProps(spec Spec, olds, news Props, canUpdate bool, ignoreChanges ...string) (diffs, replaces []string) {
 	ignore := map[string]bool{}
 	for _, k := range ignoreChanges {
+		if path := strings.Split(k, "."); len(path) > 1 {
+			// A nested path: the bridge drops the attribute diffs under it
+			// (pulumi-terraform-bridge v3.136.0 pkg/tfshim/sdk-v2/instance_diff.go:95-109).
+			olds, news = dropPath(olds, path), dropPath(news, path)
+			continue
+		}
 		ignore[k] = true
 	}
 	filled := map[string]bool{}
@@ -504,4 +510,23 @@ func DiffProps(spec Spec, olds, news Props, canUpdate bool, ignoreChanges ...str
 	sort.Strings(diffs)
 	sort.Strings(replaces)
 	return diffs, replaces
+}
+
+// dropPath is p without the value at a nested object path (maps copied on the way).
+func dropPath(p Props, path []string) Props {
+	if p == nil {
+		return p
+	}
+	if _, ok := p[path[0]]; !ok {
+		return p
+	}
+	out := Copy(p)
+	if len(path) == 1 {
+		delete(out, path[0])
+		return out
+	}
+	if inner, ok := p[path[0]].(map[string]any); ok {
+		out[path[0]] = map[string]any(dropPath(inner, path[1:]))
+	}
+	return out
 }
