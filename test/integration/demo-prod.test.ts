@@ -64,6 +64,7 @@ describe("demo blueprint, prod configuration, on the real engine", () => {
         "promtail",
         "proxy",
         "redis",
+        "seaweedfs",
         "web",
         "worker",
       ]
@@ -188,9 +189,11 @@ describe("demo blueprint, prod configuration, on the real engine", () => {
     figures.restoreSeconds = (Date.now() - t) / 1000;
     console.log(`restore command output:\n${restored.stdout}${restored.stderr}`);
     expect(restored.status).toBe(0);
-    expect(restored.stdout).toMatch(/restore \[1\/2\] mariadb-mariadb-demo_prod_app: restored from \w+ in/);
-    expect(restored.stdout).toMatch(/restore \[2\/2\] redis-redis: restored from \w+ in/);
-    expect(restored.stdout).toMatch(/restored 2 target\(s\)/);
+    // prod's SeaweedFS bucket is the third target (its objects; the bucket itself survives in its volume).
+    expect(restored.stdout).toMatch(/restore \[1\/3\] mariadb-mariadb-demo_prod_app: restored from \w+ in/);
+    expect(restored.stdout).toMatch(/restore \[2\/3\] redis-redis: restored from \w+ in/);
+    expect(restored.stdout).toMatch(/restore \[3\/3\] bucket-seaweedfs-demo-uploads: restored from \w+ in/);
+    expect(restored.stdout).toMatch(/restored 3 target\(s\)/);
     const count = docker(
       "exec",
       c("mariadb"),
