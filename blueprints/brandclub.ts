@@ -1,4 +1,5 @@
 import type { Blueprint } from "./schema";
+import { LOG_IMAGES, METRICS_IMAGES } from "./monitoringImages";
 
 /**
  * Brand Club (seed 002): Frappe on Docker, an app stack `brandclub-<env>` and a
@@ -108,16 +109,8 @@ export const brandclub: Blueprint = {
     nginx: { upstream: "nginx:1.27", local: "shipyard/nginx:bookworm" },
     traefik: { upstream: "traefik:v3.7", local: "shipyard/traefik:bookworm" },
     backup: { upstream: "ghcr.io/example/shipyard-backup:1", local: "shipyard/backup:bookworm" },
-    prometheus: { upstream: "prom/prometheus:v2.53.0", local: "shipyard/prometheus:bookworm" },
-    alertmanager: { upstream: "prom/alertmanager:v0.27.0", local: "shipyard/alertmanager:bookworm" },
-    nodeExporter: { upstream: "prom/node-exporter:v1.8.1", local: "shipyard/node-exporter:bookworm" },
-    cadvisor: { upstream: "ghcr.io/google/cadvisor:v0.61.0", local: "shipyard/cadvisor:bookworm" },
-    blackboxExporter: {
-      upstream: "prom/blackbox-exporter:v0.25.0",
-      local: "shipyard/blackbox-exporter:bookworm",
-    },
-    loki: { upstream: "grafana/loki:3.6.5", local: "shipyard/loki:bookworm" },
-    promtail: { upstream: "grafana/promtail:3.6.5", local: "shipyard/promtail:bookworm" },
+    ...METRICS_IMAGES,
+    ...LOG_IMAGES,
   },
   data: {
     networks: [

@@ -1,4 +1,5 @@
 import type { Blueprint } from "./schema";
+import { METRICS_IMAGES } from "./monitoringImages";
 import { admin, adminImages } from "./cep/admin";
 import { bullboard, bullboardImages, bullboardSecrets } from "./cep/bullboard";
 import { cms, cmsImages, cmsSecrets } from "./cep/cms";
@@ -56,14 +57,7 @@ export const cep: Blueprint = {
     // The ACME client beside nginx (the document's Let's Encrypt certificates on 443).
     lego: { upstream: "goacme/lego:v4.35.2", local: "shipyard/lego:bookworm" },
     backup: { upstream: "ghcr.io/example/shipyard-backup:1", local: "shipyard/backup:bookworm" },
-    prometheus: { upstream: "prom/prometheus:v2.53.0", local: "shipyard/prometheus:bookworm" },
-    alertmanager: { upstream: "prom/alertmanager:v0.27.0", local: "shipyard/alertmanager:bookworm" },
-    nodeExporter: { upstream: "prom/node-exporter:v1.8.1", local: "shipyard/node-exporter:bookworm" },
-    cadvisor: { upstream: "ghcr.io/google/cadvisor:v0.61.0", local: "shipyard/cadvisor:bookworm" },
-    blackboxExporter: {
-      upstream: "prom/blackbox-exporter:v0.25.0",
-      local: "shipyard/blackbox-exporter:bookworm",
-    },
+    ...METRICS_IMAGES,
   },
   data: {
     networks: [

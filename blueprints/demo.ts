@@ -1,4 +1,5 @@
 import type { Blueprint } from "./schema";
+import { LOG_IMAGES, METRICS_IMAGES } from "./monitoringImages";
 
 /**
  * A small sample system: one MariaDB, one Redis, a web front and an API behind
@@ -30,17 +31,8 @@ export const demo: Blueprint = {
       local: "shipyard/app:bookworm",
     },
     nginx: { upstream: "nginx:1.27", local: "shipyard/nginx:bookworm" },
-    prometheus: { upstream: "prom/prometheus:v2.53.0", local: "shipyard/prometheus:bookworm" },
-    alertmanager: { upstream: "prom/alertmanager:v0.27.0", local: "shipyard/alertmanager:bookworm" },
-    nodeExporter: { upstream: "prom/node-exporter:v1.8.1", local: "shipyard/node-exporter:bookworm" },
-    // cAdvisor publishes to ghcr.io from v0.53.0 on (gcr.io/cadvisor/cadvisor before).
-    cadvisor: { upstream: "ghcr.io/google/cadvisor:v0.61.0", local: "shipyard/cadvisor:bookworm" },
-    loki: { upstream: "grafana/loki:3.6.5", local: "shipyard/loki:bookworm" },
-    promtail: { upstream: "grafana/promtail:3.6.5", local: "shipyard/promtail:bookworm" },
-    blackboxExporter: {
-      upstream: "prom/blackbox-exporter:v0.25.0",
-      local: "shipyard/blackbox-exporter:bookworm",
-    },
+    ...METRICS_IMAGES,
+    ...LOG_IMAGES,
     backup: { upstream: "ghcr.io/example/shipyard-backup:1", local: "shipyard/backup:bookworm" },
     seaweedfs: { upstream: "chrislusf/seaweedfs:4.53", local: "shipyard/seaweedfs:bookworm" },
   },
