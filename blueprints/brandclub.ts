@@ -1,5 +1,5 @@
 import type { Blueprint } from "./schema";
-import { LOG_IMAGES, METRICS_IMAGES } from "./monitoringImages";
+import { LOG_IMAGES, LOG_IMAGE_KEYS, METRICS_IMAGES, METRICS_IMAGE_KEYS } from "./monitoringImages";
 
 /**
  * Brand Club (seed 002): Frappe on Docker, an app stack `brandclub-<env>` and a
@@ -381,13 +381,8 @@ export const brandclub: Blueprint = {
     // and routes down, slow or failing; Grafana's provisioning by export-grafana.
     monitoring: {
       only: ["staging", "prod"],
-      prometheusImage: "prometheus",
-      alertmanagerImage: "alertmanager",
-      nodeExporterImage: "nodeExporter",
-      cadvisorImage: "cadvisor",
-      lokiImage: "loki",
-      promtailImage: "promtail",
-      blackboxImage: "blackboxExporter",
+      ...METRICS_IMAGE_KEYS,
+      ...LOG_IMAGE_KEYS,
       networks: ["network"],
       thresholds: { routeErrors: { percent: 5, window: "15m" } },
     },

@@ -1,5 +1,5 @@
 import type { Blueprint } from "./schema";
-import { METRICS_IMAGES } from "./monitoringImages";
+import { METRICS_IMAGES, METRICS_IMAGE_KEYS } from "./monitoringImages";
 import { admin, adminImages } from "./cep/admin";
 import { bullboard, bullboardImages, bullboardSecrets } from "./cep/bullboard";
 import { cms, cmsImages, cmsSecrets } from "./cep/cms";
@@ -146,11 +146,7 @@ export const cep: Blueprint = {
     // and routes down or failing. No Loki: the document asks for none, on a 3.8 GB server.
     monitoring: {
       only: ["prod"],
-      prometheusImage: "prometheus",
-      alertmanagerImage: "alertmanager",
-      nodeExporterImage: "nodeExporter",
-      cadvisorImage: "cadvisor",
-      blackboxImage: "blackboxExporter",
+      ...METRICS_IMAGE_KEYS,
       networks: ["external"],
       thresholds: {
         hostCpu: { percent: 80, for: "5m" },

@@ -1,4 +1,5 @@
 import type { Blueprint } from "./schema";
+import { LOG_IMAGE_KEYS, METRICS_IMAGE_KEYS } from "./monitoringImages";
 import { gitlab, gitlabImages } from "./cme/gitlab";
 import {
   glitchtipImages,
@@ -160,14 +161,8 @@ export const cme: Blueprint = {
       securityHeaders: true,
     },
     monitoring: {
-      prometheusImage: "prometheus",
-      alertmanagerImage: "alertmanager",
-      nodeExporterImage: "nodeExporter",
-      cadvisorImage: "cadvisor",
-      lokiImage: "loki",
-      promtailImage: "promtail",
-      // Every route probed through the proxy: status, latency, certificate expiry.
-      blackboxImage: "blackboxExporter",
+      ...METRICS_IMAGE_KEYS,
+      ...LOG_IMAGE_KEYS,
       networks: ["cme"],
       // 001 "Deployment Alerts" (001:261-266): outages are ServiceDown and RouteDown,
       // slowdowns RouteSlow; error rates RouteErrorRate (above 5 % of a route's probes in 15 min).

@@ -1,5 +1,5 @@
 import type { Blueprint } from "./schema";
-import { LOG_IMAGES, METRICS_IMAGES } from "./monitoringImages";
+import { LOG_IMAGES, LOG_IMAGE_KEYS, METRICS_IMAGES, METRICS_IMAGE_KEYS } from "./monitoringImages";
 
 /**
  * A small sample system: one MariaDB, one Redis, a web front and an API behind
@@ -164,14 +164,8 @@ export const demo: Blueprint = {
     },
     monitoring: {
       only: ["staging", "prod"],
-      prometheusImage: "prometheus",
-      alertmanagerImage: "alertmanager",
-      nodeExporterImage: "nodeExporter",
-      cadvisorImage: "cadvisor",
-      lokiImage: "loki",
-      promtailImage: "promtail",
-      // Every route probed through the proxy: status, latency, certificate expiry.
-      blackboxImage: "blackboxExporter",
+      ...METRICS_IMAGE_KEYS,
+      ...LOG_IMAGE_KEYS,
     },
     backup: {
       // Staging too: a migration there takes a backup first.

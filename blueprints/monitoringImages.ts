@@ -19,3 +19,16 @@ export const LOG_IMAGES = {
   loki: { upstream: "grafana/loki:3.6.5", local: "shipyard/loki:bookworm" },
   promtail: { upstream: "grafana/promtail:3.6.5", local: "shipyard/promtail:bookworm" },
 };
+
+/** A monitoring section's image fields naming the keys above (`...METRICS_IMAGE_KEYS` in `app.monitoring`). */
+export const METRICS_IMAGE_KEYS = {
+  prometheusImage: "prometheus",
+  alertmanagerImage: "alertmanager",
+  nodeExporterImage: "nodeExporter",
+  cadvisorImage: "cadvisor",
+  // Every route probed through the proxy: status, latency, certificate expiry.
+  blackboxImage: "blackboxExporter",
+};
+
+/** The log images' fields (`...LOG_IMAGE_KEYS`). */
+export const LOG_IMAGE_KEYS = { lokiImage: "loki", promtailImage: "promtail" };

@@ -1,5 +1,5 @@
 import type { Blueprint } from "./schema";
-import { LOG_IMAGES, METRICS_IMAGES } from "./monitoringImages";
+import { LOG_IMAGES, LOG_IMAGE_KEYS, METRICS_IMAGES, METRICS_IMAGE_KEYS } from "./monitoringImages";
 
 /**
  * WebMeteor (seed 003): the platform per environment (Angular web front,
@@ -190,13 +190,8 @@ export const webmeteor: Blueprint = {
     // the api's routes, above 1 s), error rates (RouteErrorRate, above 5 % of probes over
     // 15 min), central logs with retention (Loki, 15 days); certificate expiry once HTTPS is on.
     monitoring: {
-      prometheusImage: "prometheus",
-      alertmanagerImage: "alertmanager",
-      nodeExporterImage: "nodeExporter",
-      cadvisorImage: "cadvisor",
-      lokiImage: "loki",
-      promtailImage: "promtail",
-      blackboxImage: "blackboxExporter",
+      ...METRICS_IMAGE_KEYS,
+      ...LOG_IMAGE_KEYS,
       networks: ["network"],
       logRetention: "15d",
       thresholds: {
