@@ -90,12 +90,15 @@ export async function startPebble(o: {
   managementPort: number;
   /** Further pebble flags, e.g. `-dnsserver <host:port>` (the image's pebble-start passes them on). */
   args?: string[];
+  /** The issued certificates' lifetime in seconds (PEBBLE_CERTIFICATE_VALIDITY_PERIOD). @default Pebble's 5 years */
+  validitySeconds?: number;
 }): Promise<string> {
   docker(
     "run", "-d", "--name", o.name, "--label", o.label,
     "--network", o.network, "--network-alias", "pebble",
     "-p", `127.0.0.1:${o.managementPort}:15000`,
     "-e", "PEBBLE_TLS_NAMES=pebble,localhost", "-e", "PEBBLE_HTTP_PORT=80", "-e", "PEBBLE_TLS_PORT=5001",
+    ...(o.validitySeconds !== undefined ? ["-e", `PEBBLE_CERTIFICATE_VALIDITY_PERIOD=${o.validitySeconds}`] : []),
     "--memory", "256m", "--cpus", "0.5",
     "shipyard/pebble:bookworm", ...(o.args ?? []),
   ); // prettier-ignore
