@@ -127,7 +127,7 @@ describe("export-compose: HTTPS as the app layer serves it", () => {
     directory: "https://ca.example.test/dir",
     caRoot: pem,
   };
-  const exported = (blueprint: string, tls: { mode: string }) => {
+  const exported = (blueprint: string, tls: { mode: string } & Record<string, unknown>) => {
     const { system } = loadStack({
       "shipyard:blueprint": blueprint,
       "shipyard:environment": "dev",
