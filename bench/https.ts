@@ -27,7 +27,14 @@ import { destroy } from "../cli/commands/destroy";
 import { up } from "../cli/commands/up";
 import { ROOT } from "../cli/target/layers";
 import type { EnvironmentTarget } from "../cli/target/ref";
-import { httpsGet, pebbleIssued, pebbleRoot, poll, startPebble } from "../test/integration/helpers/acme";
+import {
+  httpsGet,
+  pebbleIssued,
+  pebbleResolvesTo,
+  pebbleRoot,
+  poll,
+  startPebble,
+} from "../test/integration/helpers/acme";
 import { get } from "../test/integration/helpers/net";
 import { cleanup, sh } from "./engine";
 import { describeMachine } from "./machine";
@@ -169,19 +176,17 @@ async function main(): Promise<void> {
       const t = target(name, { tls: JSON.stringify(tls), httpsPort: String(httpsPort) });
       const watch = healthWatch(`io.shipyard.system=${name}`);
       const t1 = Date.now();
-      // Pebble resolves the route hosts to the proxy as soon as it has an address.
       let upEnded = false;
-      const hostsEntry = (async () => {
-        const proxy = `${name}-${environment}-proxy`;
-        for (let entered = false; !entered; await new Promise((r) => setTimeout(r, 250))) {
-          const { stdout } = await run("docker", ["inspect", "--format", `{{(index .NetworkSettings.Networks "${network}").IPAddress}}`, proxy]).catch(() => ({ stdout: "" })); // prettier-ignore
-          const ip = stdout.trim();
-          if (/^\d+\.\d+\.\d+\.\d+$/.test(ip)) {
-            sh("docker", ["exec", pebble, "sh", "-c", `echo '${ip} ${hosts.join(" ")}' >> /etc/hosts`]);
-            entered = true;
-          } else if (upEnded) throw new Error(`${proxy} has no address on ${network} after the up`);
-        }
-      })();
+      // Public DNS names the proxy from its first moment, as it would in production.
+      const hostsEntry = pebbleResolvesTo({
+        pebble,
+        proxy: `${name}-${environment}-proxy`,
+        network,
+        hosts,
+        ended: () => upEnded,
+      });
+      // Awaited after the up; if the up fails, its own error is the one reported.
+      hostsEntry.catch(() => undefined);
       try {
         await up(t);
       } finally {

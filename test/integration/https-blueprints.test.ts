@@ -3,7 +3,15 @@ import { destroy } from "../../cli/commands/destroy";
 import { up } from "../../cli/commands/up";
 import { docker, inspect, removeLabelled } from "./helpers/docker";
 import { freePort, get } from "./helpers/net";
-import { httpsGet, logsOf, pebbleIssued, pebbleRoot, poll, startPebble } from "./helpers/acme";
+import {
+  httpsGet,
+  logsOf,
+  pebbleIssued,
+  pebbleResolvesTo,
+  pebbleRoot,
+  poll,
+  startPebble,
+} from "./helpers/acme";
 import { testTarget } from "./helpers/target";
 
 /**
@@ -18,7 +26,8 @@ import { testTarget } from "./helpers/target";
  * lifetime (tls.lifetimeHours 1: it renews 20 minutes before expiry, checking every
  * minute); Caddy reads it from the certificate (renews with a third left) and checks
  * every 5 s (tls.renewCheckSeconds). Pebble stands in for public DNS with /etc/hosts
- * entries naming the proxy's address on the network they share.
+ * entries naming the proxy's address on the network they share, written as soon as the
+ * proxy has one.
  */
 const run = `t${process.pid}hbp`;
 const VALIDITY = 120;
@@ -131,14 +140,21 @@ async function deployWithCertificates(
     }),
     httpsPort: String(s.ports!.https),
   };
-  const tUp = Date.now();
-  await up(target(s));
-  const upSeconds = seconds(tUp);
   const proxy = `${s.run}-dev-proxy`;
+  let upEnded = false;
+  // Public DNS names the proxy from its first moment, as it would in production.
+  const resolved = pebbleResolvesTo({ pebble, proxy, network, hosts: s.hosts, ended: () => upEnded });
+  const tUp = Date.now();
+  // Awaited after the up; if the up fails, its own error is the one reported.
+  resolved.catch(() => undefined);
+  try {
+    await up(target(s));
+  } finally {
+    upEnded = true;
+  }
+  const upSeconds = seconds(tUp);
   expect(inspect(proxy, "{{.State.Health.Status}}")).toBe("healthy");
-  const ip = inspect(proxy, `{{(index .NetworkSettings.Networks "${network}").IPAddress}}`);
-  expect(ip).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
-  docker("exec", pebble, "sh", "-c", `echo '${ip} ${s.hosts.join(" ")}' >> /etc/hosts`);
+  await resolved;
 
   const served: Record<string, string> = {};
   for (const host of s.hosts) {

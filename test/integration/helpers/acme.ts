@@ -156,3 +156,32 @@ export function expectServed(answer: HttpsAnswer, host: string, app = "https-bac
   expect(answer.headers["strict-transport-security"]).toBe("max-age=31536000");
   expect(answer.headers["x-content-type-options"]).toBe("nosniff");
 }
+
+/**
+ * Public DNS, for Pebble: as soon as `proxy` has an address on `network` (it may not
+ * exist yet: call this before the up that makes it), `hosts` name that address in
+ * Pebble's /etc/hosts, so its first validation already reaches the proxy. `ended()`
+ * says the up is over: with no address by then, the promise rejects.
+ */
+export async function pebbleResolvesTo(o: {
+  pebble: string;
+  proxy: string;
+  network: string;
+  hosts: string[];
+  ended: () => boolean;
+}): Promise<string> {
+  for (;;) {
+    const r = spawnSync(
+      "docker",
+      ["inspect", "--format", `{{(index .NetworkSettings.Networks "${o.network}").IPAddress}}`, o.proxy],
+      { encoding: "utf8" },
+    );
+    const ip = (r.stdout ?? "").trim();
+    if (r.status === 0 && /^\d+\.\d+\.\d+\.\d+$/.test(ip)) {
+      docker("exec", o.pebble, "sh", "-c", `echo '${ip} ${o.hosts.join(" ")}' >> /etc/hosts`);
+      return ip;
+    }
+    if (o.ended()) throw new Error(`${o.proxy} has no address on ${o.network}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
