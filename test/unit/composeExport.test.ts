@@ -199,6 +199,38 @@ describe("export-compose: HTTPS as the app layer serves it", () => {
     expect(file("files/proxy/tls-dev.cep.localhost.conf")!.content).toContain("listen 443 ssl");
   });
 
+  test("DNS-01 (WebMeteor prod): lego's RFC 2136 variables, the TSIG secret as a file from .env's operator secret", () => {
+    const { system } = loadStack({
+      "shipyard:blueprint": "webmeteor",
+      "shipyard:environment": "prod",
+      "shipyard:imageSet": "local",
+      "shipyard:tls": JSON.stringify({
+        mode: "acme",
+        email: "ops@example.org",
+        dns: {
+          provider: "rfc2136",
+          wildcards: ["sites.example.org"],
+          nameserver: "ns1.example.org",
+          tsigKey: "acme-update",
+        },
+      }),
+    });
+    const secrets = Object.fromEntries(secretKeysOf(system).map((k) => [k, `pw-${k.replace(/\W/g, "")}`]));
+    const out = renderCompose(system, { secrets });
+    const proxy = (out.compose.services as unknown as Record<string, Service>).proxy;
+    expect(proxy.environment).toEqual(
+      expect.arrayContaining([
+        "RFC2136_TSIG_KEY=acme-update",
+        "RFC2136_TSIG_SECRET_FILE=/run/secrets/rfc2136-tsig-secret",
+      ]),
+    );
+    expect(proxy.volumes).toContain("./files/proxy/rfc2136-tsig-secret:/run/secrets/rfc2136-tsig-secret:ro");
+    const file = out.files.find((f) => f.path === "files/proxy/rfc2136-tsig-secret")!;
+    expect([file.content, file.secret]).toEqual(["pw-operatortlsdnstsigsecret", true]);
+    expect(JSON.stringify(out.compose)).not.toContain("pw-operatortlsdnstsigsecret");
+    expect(proxy.ports).toEqual(["127.0.0.1:8482:80", "127.0.0.1:443:443"]);
+  });
+
   test("tls off publishes 80 only and declares no certificate volume", () => {
     const { out, services } = exported("cme", { mode: "off" });
     expect(services.proxy.ports).toEqual(["127.0.0.1:8280:80"]);
