@@ -216,13 +216,15 @@ async function main(): Promise<void> {
         allAnswering,
         total: Math.round((dataUp + allAnswering) * 10) / 10,
       });
+      // Pebble off the system's network first: the data layer removes that network.
+      sh("docker", ["rm", "-f", pebble]);
       await destroy(t, { removeStacks: true });
     }
   } finally {
     try {
       sh("docker", ["rm", "-f", pebble]);
     } catch {
-      /* not started */
+      /* not started, or removed before the destroy */
     }
     cleanup(label);
   }
