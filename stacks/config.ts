@@ -88,6 +88,10 @@ export const StackConfig = z
              * route hosts in stacks/tls.ts.
              */
             certificate: z.string().min(1).optional(),
+            /** Tls acme, kind traefik: the CA's certificate lifetime in hours (Traefik's certificatesDuration). */
+            lifetimeHours: z.number().optional(),
+            /** Tls acme, kinds caddy and nginx: how often (s) the proxy looks for certificates to renew. */
+            renewCheckSeconds: z.number().optional(),
             /** Tls upstream: the balancers in front whose X-Forwarded-* are trusted (addresses or CIDR blocks). */
             trustedProxies: z.array(z.string()).optional(),
           })

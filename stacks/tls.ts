@@ -36,6 +36,10 @@ export interface TlsConfig {
   certificate?: string;
   /** Tls upstream: the balancers in front (addresses or CIDR blocks). */
   trustedProxies?: string[];
+  /** Tls acme, kind traefik: the CA's certificate lifetime in hours. */
+  lifetimeHours?: number;
+  /** Tls acme, kinds caddy and nginx: how often (s) to look for certificates to renew. */
+  renewCheckSeconds?: number;
 }
 
 /**
@@ -102,6 +106,11 @@ export function stackTls(o: {
     problems.push(
       `shipyard:tls.trustedProxies: needs tls mode "upstream" (the mode is "${mode}", ${from}); allowed: unset`,
     );
+  for (const field of ["lifetimeHours", "renewCheckSeconds"] as const)
+    if (given[field] !== undefined && mode !== "acme")
+      problems.push(
+        `shipyard:tls.${field}: needs tls mode "acme" (the mode is "${mode}", ${from}); allowed: unset`,
+      );
   if (mode === "upstream") {
     if (o.httpsPort !== undefined)
       problems.push(
@@ -161,6 +170,8 @@ export function stackTls(o: {
       email: given.email ?? "",
       directory: directory ?? "",
       ...(given.caRoot !== undefined ? { caRoot: given.caRoot } : {}),
+      ...(given.lifetimeHours !== undefined ? { lifetimeHours: given.lifetimeHours } : {}),
+      ...(given.renewCheckSeconds !== undefined ? { renewCheckSeconds: given.renewCheckSeconds } : {}),
       // The secret only where the proxy is made (the app layer, from the data layer's
       // operator secret); the data layer and site stacks read the same settings without it.
       ...(given.dns !== undefined ? { dns: { ...given.dns, tsigSecret: PENDING_SECRET } } : {}),

@@ -151,7 +151,12 @@ export function proxyService(
     kind: ProxyKind;
     config: string;
     networks: string[];
-    port: string;
+    /** Published ports: HTTP's, and HTTPS's when the proxy serves TLS. */
+    ports: string[];
+    /** TLS mounts (proxyTls.ts): certificate volume, CA root, files. */
+    tlsVolumes?: string[];
+    /** TLS variables (proxyTls.ts): the CA root's, DNS-01's. */
+    environment?: string[];
     /** Traefik's Docker provider: the engine's socket, read-only. */
     dockerSocket?: boolean;
     sitesVolume?: { key: string; path: string };
@@ -173,8 +178,10 @@ export function proxyService(
       ),
       ...(o.sitesVolume ? [`${o.sitesVolume.key}:${o.sitesVolume.path}`] : []),
       ...(o.dockerSocket ? [`${HOST_DOCKER_SOCKET}:${DOCKER_SOCKET}:ro`] : []),
+      ...(o.tlsVolumes ?? []),
     ],
-    ports: [o.port],
+    ...(o.environment?.length ? { environment: o.environment } : {}),
+    ports: o.ports,
     networks: Object.fromEntries(o.networks.map((k) => [k, {}])),
     labels: labelMap(
       { system: ctx.system, environment: ctx.environment, layer: "app", component: "proxy", role: o.kind },

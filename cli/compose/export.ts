@@ -66,7 +66,7 @@ export async function exportCompose(
   writeFile(envFile, renderEnvFile(project, secrets), 0o600);
   fs.rmSync(path.join(dir, "files"), { recursive: true, force: true });
   fs.mkdirSync(path.join(dir, "files"), { mode: 0o700 });
-  for (const f of out.files) writeFile(path.join(dir, f.path), f.content, 0o444);
+  for (const f of out.files) writeFile(path.join(dir, f.path), f.content, f.executable ? 0o555 : 0o444);
   const header = [
     `# ${project}: written by \`npm run deploy -- export-compose\` from blueprint ${t.blueprint}; do not edit.`,
     "# Secrets are in .env (0600) and files/ (0700); nothing secret is in this file.",

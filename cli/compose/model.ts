@@ -9,6 +9,8 @@ export interface RenderedFile {
   content: string;
   /** Holds a secret: written 0444 inside a 0700 directory, never printed. */
   secret: boolean;
+  /** A script the image runs (nginx's /docker-entrypoint.d/*.sh must be executable): 0555. */
+  executable?: boolean;
 }
 
 /** What a service needs from the rest of the export. */
@@ -33,8 +35,10 @@ export function mountFile(
   target: string,
   content: string,
   secret: boolean,
+  executable = false,
 ): string {
   const path = `files/${service}/${name}`;
-  if (!ctx.files.some((f) => f.path === path)) ctx.files.push({ path, content, secret });
+  if (!ctx.files.some((f) => f.path === path))
+    ctx.files.push({ path, content, secret, ...(executable ? { executable } : {}) });
   return `./${path}:${target}:ro`;
 }

@@ -13,6 +13,7 @@ import { SITES_DIR } from "../../components/proxy/render/nginx";
 import { labelMap, waiverLabels } from "../../components/shared/labels";
 import { resourceName } from "../../components/shared/naming";
 import { appServices, condition, copyNames, proxyService } from "./appServices";
+import { composeProxyTls } from "./proxyTls";
 import { cacheService, dataVolumeKey, objectStoreService, serverService } from "./dataServices";
 import type { ComposeService, RenderedFile, ServiceContext } from "./model";
 import type { YamlValue } from "./yaml";
@@ -112,8 +113,14 @@ export function renderCompose(system: ResolvedSystem, o: ComposeOptions): Compos
 
   const sites = system.sitesEnabled && !routing ? { key: "proxy-sites", path: SITES_DIR } : undefined;
   if (sites) volumes[sites.key] = { name: name(sites.key), labels: owner("app", "proxy", "sites") };
+  const routes = serviceRoutes(ctx.system, ctx.environment, system.app.services);
+  const listenAddress = o.listenAddress ?? "127.0.0.1";
+  // HTTPS as the app layer serves it: 443, the certificate volume, the CA root, lego (kind nginx).
+  const tls = composeProxyTls(ctx, system, { listenAddress, routes });
+  Object.assign(volumes, tls.volumeDecls);
   const config = PROXY_KINDS[p.kind].render({
-    routes: serviceRoutes(ctx.system, ctx.environment, system.app.services),
+    routes,
+    tls: p.tls,
     securityHeaders: p.securityHeaders,
     headers: p.headers,
     maxBodyMb: p.maxBodyMb,
@@ -129,10 +136,13 @@ export function renderCompose(system: ResolvedSystem, o: ComposeOptions): Compos
     config,
     networks: routing ? [...p.networks, EDGE_KEY] : p.networks,
     dockerSocket: !!routing,
-    port: `${o.listenAddress ?? "127.0.0.1"}:${p.httpPort}:80`,
+    ports: [`${listenAddress}:${p.httpPort}:80`, ...tls.ports],
     sitesVolume: sites,
+    tlsVolumes: tls.volumes,
+    environment: tls.environment,
     after,
   });
+  Object.assign(services, tls.services);
   if (system.app.monitoring)
     notes.push(
       "monitoring (Prometheus, Alertmanager, node-exporter, cAdvisor, Loki, promtail) is not exported",

@@ -6,7 +6,7 @@
 import { checkForm } from "../shared/grammar";
 import { checkAcmeDns } from "./dnsChallenge";
 import { checkTrustedProxies, tlsFilesProblems } from "./tlsFiles";
-import type { ProxyKind, ProxyTls } from "./types";
+import type { ProxyKind, ProxyTls, ProxyTlsAcme } from "./types";
 
 /** The kinds that can serve HTTPS themselves so far. */
 export const TLS_KINDS: readonly ProxyKind[] = ["nginx", "caddy", "traefik"];
@@ -76,6 +76,7 @@ export function checkTls(kind: ProxyKind, tls: ProxyTls | undefined, hosts: stri
         `tls.caRoot: ${JSON.stringify(String(t.caRoot).slice(0, 40))}… is not allowed; allowed: PEM certificates (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----)`,
       );
     }
+    acmeRenewalProblems(kind, t);
     if (t.dns !== undefined) {
       if (!DNS_CHALLENGE_KINDS.includes(kind))
         throw new Error(
@@ -91,4 +92,29 @@ export function checkTls(kind: ProxyKind, tls: ProxyTls | undefined, hosts: stri
   }
   if (t.mode === "upstream") checkTrustedProxies(t.trustedProxies);
   return t;
+}
+
+/** The kinds each renewal setting of tls acme applies to (the others derive it). */
+const RENEWAL_KINDS: Record<"lifetimeHours" | "renewCheckSeconds", readonly ProxyKind[]> = {
+  lifetimeHours: ["traefik"],
+  renewCheckSeconds: ["caddy", "nginx"],
+};
+
+/**
+ * tls.lifetimeHours (an integer of hours, 1 or more) and tls.renewCheckSeconds (an integer
+ * of seconds, 5 or more), each only with the kinds that read it.
+ */
+function acmeRenewalProblems(kind: ProxyKind, t: ProxyTlsAcme): void {
+  const bounds = { lifetimeHours: [1, 87600], renewCheckSeconds: [5, 86400] } as const;
+  for (const field of ["lifetimeHours", "renewCheckSeconds"] as const) {
+    const v = t[field];
+    if (v === undefined) continue;
+    if (!RENEWAL_KINDS[field].includes(kind))
+      throw new Error(
+        `tls.${field} is not available with proxy kind ${kind} (${kind === "traefik" ? "Traefik derives how often it checks from tls.lifetimeHours" : `${kind} reads each certificate's lifetime from the certificate`}); allowed kinds: ${RENEWAL_KINDS[field].join(", ")}`,
+      );
+    const [min, max] = bounds[field];
+    if (!Number.isInteger(v) || v < min || v > max)
+      throw new Error(`tls.${field} is ${JSON.stringify(v)}; allowed: an integer from ${min} to ${max}`);
+  }
 }

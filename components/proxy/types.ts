@@ -82,6 +82,21 @@ export interface ProxyTlsAcme {
    * @default none: every route host gets its own certificate over HTTP-01
    */
   dns?: ProxyAcmeDns;
+  /**
+   * Kind traefik: how long the CA's certificates live, in hours, when not Let's Encrypt's
+   * 90 days (e.g. 160 for its `shortlived` profile): the resolvers' `certificatesDuration`,
+   * from which Traefik derives when to renew (under a day: 20 minutes before expiry) and
+   * how often to check (under a day: every minute; pkg/provider/acme/provider.go:804-818,
+   * v3.7.13). Caddy and lego read the lifetime from each certificate. @default 2160 (90 days)
+   */
+  lifetimeHours?: number;
+  /**
+   * Kinds caddy and nginx: how often (seconds) the proxy looks for certificates to renew.
+   * Caddy's global `renew_interval` (it renews when a third of the lifetime is left);
+   * kind nginx: lego's loop (AcmeClientArgs.renewIntervalSeconds). Traefik derives its
+   * interval from lifetimeHours. @default Caddy 600, lego 43200
+   */
+  renewCheckSeconds?: number;
 }
 
 /**

@@ -119,7 +119,12 @@ export function appInputsOf({ config, system }: ReturnType<typeof loadStack>, st
       // Kind nginx with tls acme: lego beside nginx obtains and renews the certificates.
       acmeClient:
         px.kind === "nginx" && px.tls?.mode === "acme" && px.acmeClientImage
-          ? { image: px.acmeClientImage }
+          ? {
+              image: px.acmeClientImage,
+              ...(px.tls.renewCheckSeconds !== undefined
+                ? { renewIntervalSeconds: px.tls.renewCheckSeconds }
+                : {}),
+            }
           : undefined,
       listenAddress: config.listenAddress,
       securityHeaders: px.securityHeaders,

@@ -5,6 +5,7 @@ import { toYaml } from "../../cli/compose/yaml";
 import { dockerHealthcheck } from "../../components/shared/health";
 import { serverHealth } from "../../components/database/engines";
 import { secretKeysOf } from "../../stacks/contract";
+import { loadStack } from "../../stacks/config";
 
 type Service = {
   image: string;
@@ -123,5 +124,125 @@ describe("export-compose secrets", () => {
     const env = parseEnvFile(renderEnvFile("p-dev", { redis: "keep" }));
     expect(env.COMPOSE_PROJECT_NAME).toBe("p-dev");
     expect(secretValues(["redis", "mariadb/root"], env, bytes).redis).toBe("keep");
+  });
+});
+
+describe("export-compose: HTTPS as the app layer serves it", () => {
+  const pem = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----\n";
+  const acme = {
+    mode: "acme",
+    email: "ops@example.org",
+    directory: "https://ca.example.test/dir",
+    caRoot: pem,
+  };
+  const exported = (blueprint: string, tls: { mode: string } & Record<string, unknown>) => {
+    const { system } = loadStack({
+      "shipyard:blueprint": blueprint,
+      "shipyard:environment": "dev",
+      "shipyard:imageSet": "local",
+      "shipyard:tls": JSON.stringify(tls),
+      ...(tls.mode === "off" ? {} : { "shipyard:httpsPort": "8443" }),
+    });
+    const secrets = Object.fromEntries(secretKeysOf(system).map((k) => [k, `pw-${k.replace(/\W/g, "")}`]));
+    const out = renderCompose(system, { secrets });
+    const file = (p: string) => out.files.find((f) => f.path === p);
+    return { out, services: out.compose.services as unknown as Record<string, Service>, file };
+  };
+
+  test("traefik (Brand Club): 443, acme.json's volume, the CA root and its variable, websecure and the resolver", () => {
+    const { out, services, file } = exported("brandclub", { ...acme, lifetimeHours: 1 });
+    const proxy = services.proxy as Service & { environment: string[] };
+    expect(proxy.ports).toEqual(["127.0.0.1:8180:80", "127.0.0.1:8443:443"]);
+    expect(proxy.volumes).toEqual(
+      expect.arrayContaining([
+        "proxy-certs:/data",
+        "./files/proxy/acme-ca-root.pem:/etc/traefik/acme-ca-root.pem:ro",
+      ]),
+    );
+    expect(proxy.environment).toEqual(["LEGO_CA_CERTIFICATES=/etc/traefik/acme-ca-root.pem"]);
+    expect((out.compose.volumes as Record<string, { name: string }>)["proxy-certs"].name).toBe(
+      "brandclub-dev-proxy-certs",
+    );
+    const conf = file("files/proxy/traefik.yml")!.content;
+    expect(conf).toContain("websecure:");
+    expect(conf).toContain('caServer: "https://ca.example.test/dir"');
+    expect(conf).toContain("certificatesDuration: 1");
+    expect(file("files/proxy/acme-ca-root.pem")!.content).toBe(pem);
+    expect(services.frontend.labels["traefik.http.routers.brandclub-dev-frontend-0.tls.certresolver"]).toBe(
+      "le",
+    );
+  });
+
+  test("caddy (CME): 443, its data directory on the volume, acme_ca and the CA root in the Caddyfile", () => {
+    const { services, file } = exported("cme", { ...acme, renewCheckSeconds: 30 });
+    expect(services.proxy.ports).toEqual(["127.0.0.1:8280:80", "127.0.0.1:8443:443"]);
+    expect(services.proxy.volumes).toEqual(expect.arrayContaining(["proxy-certs:/data"]));
+    expect(services.proxy.environment).toBeUndefined();
+    const conf = file("files/proxy/Caddyfile")!.content;
+    expect(conf).toContain("    acme_ca https://ca.example.test/dir\n");
+    expect(conf).toContain("    acme_ca_root /etc/caddy/acme-ca-root.pem\n");
+    expect(conf).toContain("    renew_interval 30s\n");
+  });
+
+  test("nginx (CEP): lego beside it with the loop and the volume, nginx's HTTPS servers and its executable watcher", () => {
+    const { services, file } = exported("cep", { ...acme, renewCheckSeconds: 60 });
+    const lego = services["proxy-lego"];
+    expect(lego.container_name).toBe("cep-dev-proxy-lego");
+    expect(lego.image).toBe("shipyard/lego:bookworm");
+    expect(lego.environment).toEqual([
+      "LEGO_SERVER=https://ca.example.test/dir",
+      "LEGO_EMAIL=ops@example.org",
+      "LEGO_PATH=/var/lib/lego",
+      "LEGO_CA_CERTIFICATES=/etc/lego/acme-ca-root.pem",
+    ]);
+    expect(lego.volumes).toContain("proxy-certs:/var/lib/lego");
+    expect(lego.depends_on).toEqual({ proxy: { condition: "service_healthy" } });
+    expect(file("files/proxy-lego/shipyard-lego-loop.sh")!.content).toContain("dev.cep.localhost");
+    expect(services.proxy.volumes).toContain("proxy-certs:/var/lib/lego:ro");
+    const watcher = file("files/proxy/certificate-watcher.sh")!;
+    expect(watcher.executable).toBe(true);
+    expect(services.proxy.volumes).toContain(
+      "./files/proxy/certificate-watcher.sh:/docker-entrypoint.d/40-shipyard-certificates.sh:ro",
+    );
+    expect(file("files/proxy/tls-dev.cep.localhost.conf")!.content).toContain("listen 443 ssl");
+  });
+
+  test("DNS-01 (WebMeteor prod): lego's RFC 2136 variables, the TSIG secret as a file from .env's operator secret", () => {
+    const { system } = loadStack({
+      "shipyard:blueprint": "webmeteor",
+      "shipyard:environment": "prod",
+      "shipyard:imageSet": "local",
+      "shipyard:tls": JSON.stringify({
+        mode: "acme",
+        email: "ops@example.org",
+        dns: {
+          provider: "rfc2136",
+          wildcards: ["sites.example.org"],
+          nameserver: "ns1.example.org",
+          tsigKey: "acme-update",
+        },
+      }),
+    });
+    const secrets = Object.fromEntries(secretKeysOf(system).map((k) => [k, `pw-${k.replace(/\W/g, "")}`]));
+    const out = renderCompose(system, { secrets });
+    const proxy = (out.compose.services as unknown as Record<string, Service>).proxy;
+    expect(proxy.environment).toEqual(
+      expect.arrayContaining([
+        "RFC2136_TSIG_KEY=acme-update",
+        "RFC2136_TSIG_SECRET_FILE=/run/secrets/rfc2136-tsig-secret",
+      ]),
+    );
+    expect(proxy.volumes).toContain("./files/proxy/rfc2136-tsig-secret:/run/secrets/rfc2136-tsig-secret:ro");
+    const file = out.files.find((f) => f.path === "files/proxy/rfc2136-tsig-secret")!;
+    expect([file.content, file.secret]).toEqual(["pw-operatortlsdnstsigsecret", true]);
+    expect(JSON.stringify(out.compose)).not.toContain("pw-operatortlsdnstsigsecret");
+    expect(proxy.ports).toEqual(["127.0.0.1:8482:80", "127.0.0.1:443:443"]);
+  });
+
+  test("tls off publishes 80 only and declares no certificate volume", () => {
+    const { out, services } = exported("cme", { mode: "off" });
+    expect(services.proxy.ports).toEqual(["127.0.0.1:8280:80"]);
+    expect(out.compose.volumes).not.toHaveProperty("proxy-certs");
+    expect(Object.keys(services)).not.toContain("proxy-lego");
   });
 });

@@ -14,6 +14,7 @@ import { tlsFilesContent, tlsFilesScript } from "../../components/proxy/certific
 import { loadStack } from "../../stacks/config";
 import { tlsKeyProblem } from "../../stacks/tls";
 import { needsCertVolume } from "../../stacks/contract";
+import { appInputs } from "../../stacks/app/inputs";
 
 /** Certificates made by openssl for these tests: `name` for `hosts` (SANs), self-signed. */
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "shipyard-tls-unit-"));
@@ -306,5 +307,55 @@ describe("stack config: tls files and upstream", () => {
     expect(() =>
       loadStack(demo({ "shipyard:tls": JSON.stringify({ mode: "acme", trustedProxies: ["10.1.0.0/16"] }) })),
     ).toThrow(/shipyard:tls\.trustedProxies: needs tls mode "upstream"/);
+  });
+});
+
+describe("tls acme renewal settings: lifetimeHours (traefik), renewCheckSeconds (caddy, nginx)", () => {
+  const acme = { mode: "acme" as const, email: "ops@example.test", directory: "https://ca.example.test/dir" };
+  const labelRouting = {
+    edge: "shop-prod",
+    networkName: "shop-prod-traefik-public",
+    provider: "docker" as const,
+    https: true,
+  };
+  test("rendered as each kind's own option", () => {
+    const traefik = renderTraefik({ routes: [], tls: { ...acme, lifetimeHours: 1 }, labelRouting });
+    expect(traefik).toContain('      storage: "/data/acme.json"\n      certificatesDuration: 1\n');
+    expect(renderTraefik({ routes: [], tls: acme, labelRouting })).not.toContain("certificatesDuration");
+    const caddy = renderCaddy({ routes, tls: { ...acme, renewCheckSeconds: 5 } });
+    expect(caddy).toContain("    acme_ca https://ca.example.test/dir\n    renew_interval 5s\n");
+    expect(renderCaddy({ routes, tls: acme })).not.toContain("renew_interval");
+  });
+  test("refused for kinds that do not read them, and outside their range, naming the field", () => {
+    expect(() => renderCaddy({ routes, tls: { ...acme, lifetimeHours: 1 } })).toThrow(
+      "tls.lifetimeHours is not available with proxy kind caddy (caddy reads each certificate's lifetime from the certificate); allowed kinds: traefik",
+    );
+    expect(() => renderTraefik({ routes: [], tls: { ...acme, renewCheckSeconds: 5 }, labelRouting })).toThrow(
+      "tls.renewCheckSeconds is not available with proxy kind traefik (Traefik derives how often it checks from tls.lifetimeHours); allowed kinds: caddy, nginx",
+    );
+    expect(() => renderCaddy({ routes, tls: { ...acme, renewCheckSeconds: 2 } })).toThrow(
+      "tls.renewCheckSeconds is 2; allowed: an integer from 5 to 86400",
+    );
+    expect(() => renderTraefik({ routes: [], tls: { ...acme, lifetimeHours: 1.5 }, labelRouting })).toThrow(
+      "tls.lifetimeHours is 1.5; allowed: an integer from 1 to 87600",
+    );
+  });
+  test("from shipyard:tls: only with mode acme; kind nginx hands the interval to lego's loop", () => {
+    const stack = (blueprint: string, tls: object) =>
+      loadStack({
+        "shipyard:blueprint": blueprint,
+        "shipyard:environment": "dev",
+        "shipyard:tls": JSON.stringify(tls),
+      });
+    const t = stack("brandclub", { ...acme, lifetimeHours: 1 }).system.app.proxy.tls;
+    expect(t).toMatchObject({ mode: "acme", lifetimeHours: 1 });
+    expect(() => stack("brandclub", { mode: "off", lifetimeHours: 1 })).toThrow(
+      /shipyard:tls\.lifetimeHours: needs tls mode "acme" \(the mode is "off", shipyard:tls\.mode\); allowed: unset/,
+    );
+    expect(() => stack("cme", { ...acme, lifetimeHours: 1 })).toThrow(
+      /shipyard:tls: tls\.lifetimeHours is not available with proxy kind caddy/,
+    );
+    const cep = appInputs({ "shipyard:blueprint": "cep", "shipyard:environment": "dev", "shipyard:tls": JSON.stringify({ ...acme, renewCheckSeconds: 30 }) }, "cep-dev"); // prettier-ignore
+    expect(cep.proxy.acmeClient).toEqual({ image: expect.any(String), renewIntervalSeconds: 30 });
   });
 });

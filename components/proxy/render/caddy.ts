@@ -31,6 +31,7 @@ function tlsGlobals(tls: ProxyTls): string[] {
         `    email ${tls.email}`,
         `    acme_ca ${tls.directory}`,
         ...(tls.caRoot !== undefined ? [`    acme_ca_root ${ACME_CA_ROOT_PATH}`] : []),
+        ...(tls.renewCheckSeconds !== undefined ? [`    renew_interval ${tls.renewCheckSeconds}s`] : []),
       ];
     case "files":
       // The operator's certificate only: no ACME account, no automation (the redirects

@@ -82,6 +82,7 @@ function certificatesResolvers(tls: ProxyTls): string[] {
     `      email: ${JSON.stringify(tls.email)}`,
     `      caServer: ${JSON.stringify(tls.directory)}`,
     `      storage: ${JSON.stringify(TRAEFIK_ACME_STORAGE)}`,
+    ...(tls.lifetimeHours !== undefined ? [`      certificatesDuration: ${tls.lifetimeHours}`] : []),
   ];
   const dns = tls.dns
     ? [

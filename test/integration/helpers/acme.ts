@@ -90,12 +90,15 @@ export async function startPebble(o: {
   managementPort: number;
   /** Further pebble flags, e.g. `-dnsserver <host:port>` (the image's pebble-start passes them on). */
   args?: string[];
+  /** The issued certificates' lifetime in seconds (PEBBLE_CERTIFICATE_VALIDITY_PERIOD). @default Pebble's 5 years */
+  validitySeconds?: number;
 }): Promise<string> {
   docker(
     "run", "-d", "--name", o.name, "--label", o.label,
     "--network", o.network, "--network-alias", "pebble",
     "-p", `127.0.0.1:${o.managementPort}:15000`,
     "-e", "PEBBLE_TLS_NAMES=pebble,localhost", "-e", "PEBBLE_HTTP_PORT=80", "-e", "PEBBLE_TLS_PORT=5001",
+    ...(o.validitySeconds !== undefined ? ["-e", `PEBBLE_CERTIFICATE_VALIDITY_PERIOD=${o.validitySeconds}`] : []),
     "--memory", "256m", "--cpus", "0.5",
     "shipyard/pebble:bookworm", ...(o.args ?? []),
   ); // prettier-ignore
@@ -152,4 +155,33 @@ export function expectServed(answer: HttpsAnswer, host: string, app = "https-bac
   expect(answer.issuer).toMatch(/^Pebble Intermediate CA/);
   expect(answer.headers["strict-transport-security"]).toBe("max-age=31536000");
   expect(answer.headers["x-content-type-options"]).toBe("nosniff");
+}
+
+/**
+ * Public DNS, for Pebble: as soon as `proxy` has an address on `network` (it may not
+ * exist yet: call this before the up that makes it), `hosts` name that address in
+ * Pebble's /etc/hosts, so its first validation already reaches the proxy. `ended()`
+ * says the up is over: with no address by then, the promise rejects.
+ */
+export async function pebbleResolvesTo(o: {
+  pebble: string;
+  proxy: string;
+  network: string;
+  hosts: string[];
+  ended: () => boolean;
+}): Promise<string> {
+  for (;;) {
+    const r = spawnSync(
+      "docker",
+      ["inspect", "--format", `{{(index .NetworkSettings.Networks "${o.network}").IPAddress}}`, o.proxy],
+      { encoding: "utf8" },
+    );
+    const ip = (r.stdout ?? "").trim();
+    if (r.status === 0 && /^\d+\.\d+\.\d+\.\d+$/.test(ip)) {
+      docker("exec", o.pebble, "sh", "-c", `echo '${ip} ${o.hosts.join(" ")}' >> /etc/hosts`);
+      return ip;
+    }
+    if (o.ended()) throw new Error(`${o.proxy} has no address on ${o.network}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }
