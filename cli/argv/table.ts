@@ -83,16 +83,6 @@ export const COMMANDS: CommandSpec[] = [
       "<blueprint> <env> [--full] [--force-without-backup]",
     ],
   },
-  {
-    name: "upgrade-engine",
-    kind: "deploy",
-    target: true,
-    flags: {
-      "--replace-protected": { key: "replaceProtected" },
-      "--force-without-backup": { key: "forceWithoutBackup" },
-    },
-    usage: ["<blueprint> <env> [--name NAME] [--replace-protected] [--force-without-backup]"],
-  },
   { name: "preview", kind: "deploy", target: true, usage: [BASIC] },
   { name: "refresh", kind: "deploy", target: true, usage: [BASIC] },
   { name: "destroy", kind: "deploy", target: true, usage: [BASIC] },
@@ -134,6 +124,16 @@ export const COMMANDS: CommandSpec[] = [
     ],
   },
   { name: "recover", kind: "deploy", target: true, usage: [BASIC] },
+  {
+    name: "upgrade-engine",
+    kind: "deploy",
+    target: true,
+    flags: {
+      "--replace-protected": { key: "replaceProtected" },
+      "--force-without-backup": { key: "forceWithoutBackup" },
+    },
+    usage: ["<blueprint> <env> [--name NAME] [--replace-protected] [--force-without-backup]"],
+  },
   {
     name: "site",
     kind: "deploy",
