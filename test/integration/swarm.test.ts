@@ -475,7 +475,9 @@ test("the stack file export runs under docker stack deploy: every task healthy, 
   const t = testTarget({ run: own, blueprint: "demo", environment: "dev", port: ownPort });
   const out = await exportCompose(t, dir, "stack");
   const system = resolve(BLUEPRINTS.demo, { environment: "dev", imageSet: "local" });
-  expect(system.app.jobs).toEqual([]);
+  // One-shot jobs are not part of a Swarm stack (cli/compose/stack.ts says so in the file): the demo's
+  // migrate job is left out, and the tasks below are the services only.
+  expect(system.app.jobs.map((j) => j.name)).toEqual(["migrate"]);
   const tasks =
     system.data.servers.length +
     system.data.caches.length +
