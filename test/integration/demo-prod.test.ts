@@ -4,7 +4,7 @@ import { destroy } from "../../cli/commands/destroy";
 import { stackName } from "../../cli/target/names";
 import { up } from "../../cli/commands/up";
 import { CORE_LAYERS } from "../../cli/target/layers";
-import { docker, inspect, labelled, removeLabelled } from "./helpers/docker";
+import { docker, inspect, labelled, removeLabelled, redisCli } from "./helpers/docker";
 import { freePort, get } from "./helpers/net";
 import { deployCommand } from "./helpers/cli";
 import { unprotectAll } from "./helpers/pulumi";
@@ -122,14 +122,7 @@ describe("demo blueprint, prod configuration, on the real engine", () => {
     for (let i = 0; i < 5; i++) rows = JSON.parse((await get(port, host, "/api/db")).body).rows;
     expect(rows).toBeGreaterThanOrEqual(5);
     // Known files are not part of the demo (no app volume); known Redis keys are.
-    const redis = (...args: string[]) =>
-      docker(
-        "exec",
-        c("redis"),
-        "sh",
-        "-c",
-        `REDISCLI_AUTH="$(sed -n 's/^requirepass //p' /usr/local/etc/redis/shipyard.conf)" redis-cli ${args.join(" ")}`,
-      );
+    const redis = (...args: string[]) => redisCli(c("redis"), ...args);
     redis("SET", "drill:string", "kept-by-the-backup");
     redis("RPUSH", "drill:list", "a", "b", "c");
     redis("HSET", "drill:hash", "rows", String(rows));

@@ -4,7 +4,7 @@ import { upgradeEngine, type UpgradePhase } from "../../cli/commands/upgradeEngi
 import { openLayer } from "../../cli/pulumi/stackConfig";
 import { planTarget } from "../../cli/target/plan";
 import { TEST_ENGINE_API_ENV } from "../../stacks/engineFacts";
-import { docker, inspect, labelled, removeLabelled, serviceContainer } from "./helpers/docker";
+import { docker, inspect, labelled, removeLabelled, serviceContainer, redisCli } from "./helpers/docker";
 import { freePort, requestLoop } from "./helpers/net";
 import { testTarget } from "./helpers/target";
 
@@ -29,14 +29,7 @@ describe("an engine upgrade across API 1.44, rolled", () => {
     testTarget({ run, blueprint: "demo", environment: "dev", port, log: (l) => lines.push(l) });
   const ids = () => SERVICES.map((s) => inspect(c(s), "{{.Id}}"));
   const startIntervals = () => SERVICES.map((s) => inspect(c(s), "{{.Config.Healthcheck.StartInterval}}"));
-  const redis = (...args: string[]) =>
-    docker(
-      "exec",
-      c("redis"),
-      "sh",
-      "-c",
-      `REDISCLI_AUTH="$(sed -n 's/^requirepass //p' /usr/local/etc/redis/shipyard.conf)" redis-cli ${args.join(" ")}`,
-    );
+  const redis = (...args: string[]) => redisCli(c("redis"), ...args);
   const sql = (q: string) =>
     docker(
       "exec",

@@ -5,6 +5,20 @@ export function docker(...args: string[]): string {
   return execFileSync("docker", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
 }
 
+/**
+ * redis-cli inside a shipyard Redis container, authenticated with the password from the
+ * container's own config file (so the test never holds it); returns the reply.
+ */
+export function redisCli(container: string, ...args: string[]): string {
+  return docker(
+    "exec",
+    container,
+    "sh",
+    "-c",
+    `REDISCLI_AUTH="$(sed -n 's/^requirepass //p' /usr/local/etc/redis/shipyard.conf)" redis-cli ${args.join(" ")}`,
+  );
+}
+
 /** What the engine holds under a label: the test's own word, not Pulumi's. */
 export function labelled(label: string): { containers: string[]; networks: string[]; volumes: string[] } {
   const list = (...args: string[]) =>
