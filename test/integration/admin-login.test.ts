@@ -2,8 +2,9 @@ import * as path from "node:path";
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
 import { adminAuthProblems } from "../../policies/architecture/admin";
 import { viewOf } from "../../policies/lib/view";
-import { docker, inspect, removeLabelled, serviceContainer } from "./helpers/docker";
+import { docker, inspect, serviceContainer } from "./helpers/docker";
 import { poll } from "./helpers/acme";
+import { tearDownFixture } from "./helpers/pulumi";
 
 /**
  * CEP's bull-board in a prod-like setup (issue 26, point 6): the service as the
@@ -38,16 +39,7 @@ beforeAll(async () => {
   });
 });
 
-afterAll(async () => {
-  try {
-    if (stack) {
-      await stack.destroy();
-      await stack.workspace.removeStack(run);
-    }
-  } finally {
-    removeLabelled(label);
-  }
-});
+afterAll(() => tearDownFixture(stack, run, label));
 
 test("bull-board in prod: no page without the login; the queue API after it; the policy sees the login on", async () => {
   const up = await stack.up();

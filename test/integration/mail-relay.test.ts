@@ -1,8 +1,9 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
-import { docker, inspect, removeLabelled, serviceContainer } from "./helpers/docker";
+import { docker, inspect, serviceContainer } from "./helpers/docker";
 import { poll } from "./helpers/acme";
+import { tearDownFixture } from "./helpers/pulumi";
 
 /**
  * Mail in a staging-like setup (issue 26, point 5): the senders of CME staging (GlitchTip),
@@ -119,16 +120,7 @@ beforeAll(async () => {
   );
 });
 
-afterAll(async () => {
-  try {
-    if (stack) {
-      await stack.destroy();
-      await stack.workspace.removeStack(run);
-    }
-  } finally {
-    removeLabelled(label);
-  }
-});
+afterAll(() => tearDownFixture(stack, run, label));
 
 test("with a relay configured, GlitchTip's, Frappe's and the CMS's mails reach it; no password in plain", async () => {
   const t0 = Date.now();

@@ -1,7 +1,9 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
+import type { Stack } from "@pulumi/pulumi/automation";
 import { CORE_LAYERS } from "../../../cli/target/layers";
+import { removeLabelled } from "./docker";
 
 /** Removes `protect` from every resource of a stack (both layers), as an operator would before a real teardown. */
 export function unprotectAll(stack: (layer: "data" | "app") => string): void {
@@ -53,4 +55,19 @@ export function addPendingCreate(layer: "data" | "app", stack: string, type: str
     },
   ];
   writeFileSync(file, JSON.stringify(d, null, 4));
+}
+
+/**
+ * The end of a test that ran a fixture stack of its own: destroy it and remove the stack (when it
+ * was created), then whatever still carries the test's label, a failed destroy included.
+ */
+export async function tearDownFixture(stack: Stack | undefined, name: string, label: string): Promise<void> {
+  try {
+    if (stack) {
+      await stack.destroy();
+      await stack.workspace.removeStack(name);
+    }
+  } finally {
+    removeLabelled(label);
+  }
 }
