@@ -108,7 +108,24 @@ describe("renderers with tls files and upstream", () => {
   test("caddy files: the files per site, no ACME, a 308 site per host; upstream: plain sites with trusted_proxies", () => {
     const f = renderCaddy({ routes, tls: files });
     expect(f).toContain("auto_https disable_certs");
-    expect(f).toContain(`${HOST} {\n    tls /etc/shipyard-tls/tls.crt /etc/shipyard-tls/tls.key`);
+    // The pair from Caddy's own loopback file server at each handshake: no reload.
+    expect(f).toContain(
+      `${HOST} {\n    tls {\n        get_certificate http http://127.0.0.1:2021/caddy-tls.pem\n    }`,
+    );
+    expect(f).toContain(
+      "http://127.0.0.1:2021 {\n    bind 127.0.0.1\n    handle /caddy-tls.pem {\n        root * /etc/shipyard-tls\n        file_server\n    }\n    respond 404\n}",
+    );
+    expect(
+      tlsFilesContent("caddy", files).map(([p, c, m]) => [
+        p,
+        m,
+        c === good.cert.trim() + "\n" + good.key.trim() + "\n",
+      ]),
+    ).toEqual([
+      ["/etc/shipyard-tls/tls.key", "0600", false],
+      ["/etc/shipyard-tls/tls.crt", "0644", false],
+      ["/etc/shipyard-tls/caddy-tls.pem", "0600", true],
+    ]);
     expect(f).toContain(`http://${HOST}:80 {\n    redir https://{host}{uri} 308\n}`);
     const u = renderCaddy({ routes, tls: upstream });
     expect(u).toContain("auto_https off");

@@ -2,7 +2,12 @@ import { checkTls } from "../tls";
 import type { ProxyRenderOptions, ProxyTls } from "../types";
 import { routesByHost, SECURITY_HEADERS } from "./headers";
 import * as quote from "./quote";
-import { TLS_FILES_CERT, TLS_FILES_KEY } from "./tlsFilesPaths";
+import {
+  CADDY_TLS_BUNDLE,
+  CADDY_TLS_FILES_ADDRESS,
+  CADDY_TLS_FILES_URL,
+  TLS_FILES_DIR,
+} from "./tlsFilesPaths";
 
 export const CADDYFILE_PATH = "/etc/caddy/Caddyfile";
 
@@ -51,7 +56,8 @@ const plainHttp = (tls: ProxyTls) => tls.mode === "off" || tls.mode === "upstrea
  * host. With tls internal or acme: one `host` site per host, which Caddy serves on
  * :443 with a managed certificate, its plain-HTTP requests redirected (308) to HTTPS
  * except ACME HTTP-01 challenges, which Caddy answers before any route. With tls
- * files: the same sites with the operator's certificate (`tls <cert> <key>`), no ACME.
+ * files: the same sites with the operator's certificate, which Caddy asks its own
+ * loopback file server for at each handshake (`get_certificate http`), no ACME.
  * With tls upstream: plain `http://host:80` sites, no redirect, HSTS, and X-Forwarded-*
  * kept only from the trusted proxies. The health endpoint stays on plain HTTP :80
  * (`/__health`, for any other Host).
@@ -91,7 +97,10 @@ export function renderCaddy(o: ProxyRenderOptions): string {
         );
       }
       out.push(`${quote.host(host)} {`);
-      if (tls.mode === "files") out.push(`    tls ${TLS_FILES_CERT} ${TLS_FILES_KEY}`);
+      // The pair asked for at each handshake (a certificate manager, caddytls
+      // HTTPCertGetter), so a new pair needs no reload.
+      if (tls.mode === "files")
+        out.push("    tls {", `        get_certificate http ${CADDY_TLS_FILES_URL}`, "    }");
     }
     out.push(
       `    request_body {`,
@@ -127,6 +136,21 @@ export function renderCaddy(o: ProxyRenderOptions): string {
       // Caddy adds no redirect of its own for a name whose certificate is loaded from files
       // (autohttps.go skips it; only its catch-all, after ours, would redirect): 308 as its own.
       out.push(`http://${quote.host(host)}:80 {`, "    redir https://{host}{uri} 308", "}", "");
+  }
+  if (tls.mode === "files") {
+    // Bound to loopback: only Caddy's own certificate manager, inside the container, reaches it.
+    const file = CADDY_TLS_BUNDLE.slice(TLS_FILES_DIR.length);
+    out.push(
+      `http://${CADDY_TLS_FILES_ADDRESS} {`,
+      "    bind 127.0.0.1",
+      `    handle ${file} {`,
+      `        root * ${TLS_FILES_DIR}`,
+      "        file_server",
+      "    }",
+      "    respond 404",
+      "}",
+      "",
+    );
   }
   out.push("http://:80 {", '    respond /__health "ok" 200', "    respond 404", "}");
   return out.join("\n") + "\n";

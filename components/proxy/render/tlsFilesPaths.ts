@@ -19,3 +19,15 @@ export const TLS_FILES_KEY = `${TLS_FILES_DIR}/tls.key`;
  * for its name, v3.7.13) and applies without a restart.
  */
 export const TRAEFIK_TLS_DYNAMIC = `${TLS_FILES_DIR}/traefik-tls.yml`;
+
+/**
+ * Kind caddy: the certificate chain and its key in one PEM file (mode 0600), which Caddy
+ * asks for at each TLS handshake from a loopback-only file server of its own
+ * (`get_certificate http`, CADDY_TLS_FILES_URL), so a new pair is served without a
+ * reload: Caddy 2.11 drops requests that arrive during a config reload.
+ */
+export const CADDY_TLS_BUNDLE = `${TLS_FILES_DIR}/caddy-tls.pem`;
+
+/** Where Caddy's own loopback file server answers with CADDY_TLS_BUNDLE (inside its container only). */
+export const CADDY_TLS_FILES_ADDRESS = "127.0.0.1:2021";
+export const CADDY_TLS_FILES_URL = `http://${CADDY_TLS_FILES_ADDRESS}/caddy-tls.pem`;
