@@ -28,6 +28,7 @@ const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
 const DATABASE_ROLES = /mariadb|postgres|redis|minio|seaweedfs/;
 const VOLUME = "docker:index/volume:Volume";
 const CONTAINER = "docker:index/container:Container";
+const SERVICE = "docker:index/service:Service";
 
 type Inputs = Record<string, unknown>;
 const inputsOf = (s?: ResourceState): Inputs => s?.inputs ?? {};
@@ -128,12 +129,53 @@ function exposureRisks(step: PreviewStep, name: string, stack: string): Risk[] {
   return out;
 }
 
+/**
+ * A Swarm service of the data layer (Swarm mode): deleting or replacing it, or an update
+ * of its task spec, stops its task and starts a new one on the same volume, as replacing
+ * a database container does in container mode (the data guard counts it alike).
+ */
+function serviceRisks(step: PreviewStep, name: string): Risk[] {
+  const taskReplaced = step.op === "update" && (step.diffReasons ?? []).includes("taskSpec");
+  if (!REMOVING.includes(step.op) && !taskReplaced) return [];
+  const old = inputsOf(step.oldState ?? step.newState);
+  const spec = old.taskSpec as { containerSpec?: { image?: string } } | undefined;
+  const role = databaseRole({ labels: old.labels, image: spec?.containerSpec?.image });
+  if (!role) return [];
+  const what = taskReplaced
+    ? `replaces the task of database service ${name}`
+    : `${verb(step.op)} database service ${name}`;
+  const why = taskReplaced
+    ? `task spec changed: ${(step.diffReasons ?? []).join(", ")}`
+    : step.replaceReasons?.length
+      ? `replaced because: ${step.replaceReasons.join(", ")}`
+      : step.op;
+  return [
+    { kind: "data loss", op: step.op, resource: name, summary: what, detail: `${role}; ${why}` },
+    ...(step.op === "delete"
+      ? []
+      : [
+          {
+            kind: "downtime" as const,
+            op: step.op,
+            resource: name,
+            summary: `${what.replace("database ", "")}`,
+            detail: why,
+          },
+        ]),
+  ];
+}
+
 /** Every risk of one step, worst first. */
 export function stepRisks(step: PreviewStep): Risk[] {
   const { stack, name: logical, type: urnType } = parseUrn(step.urn);
   const type = step.newState?.type ?? step.oldState?.type ?? urnType.split("$").pop() ?? "";
   const name = String(inputsOf(step.newState ?? step.oldState).name ?? logical);
-  const risks = REMOVING.includes(step.op) ? removalRisks(step, name, type) : [];
+  const risks =
+    type === SERVICE
+      ? serviceRisks(step, name)
+      : REMOVING.includes(step.op)
+        ? removalRisks(step, name, type)
+        : [];
   if (type === CONTAINER && ["create", "update", "replace", "create-replacement"].includes(step.op))
     risks.push(...exposureRisks(step, name, stack));
   return risks.sort((a, b) => RISK_RANK[b.kind] - RISK_RANK[a.kind]);

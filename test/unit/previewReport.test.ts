@@ -116,6 +116,44 @@ describe("risk rules on recorded steps", () => {
     expect(stepRisks(s)[0].kind).toBe("data loss");
   });
 
+  test("Swarm mode: a data service's task spec update, replacement or deletion is data loss; an app service's is none", () => {
+    const SERVICE = "docker:index/service:Service";
+    const service = (
+      op: string,
+      name: string,
+      layer: string,
+      role: string,
+      diffReasons: string[] = [],
+    ): PreviewStep => {
+      const inputs = {
+        name,
+        labels: [
+          { label: "io.shipyard.layer", value: layer },
+          { label: "io.shipyard.role", value: role },
+        ],
+        taskSpec: { containerSpec: { image: `shipyard/${role}:bookworm` } },
+      };
+      return {
+        op,
+        urn: `urn:pulumi:shop-prod::shipyard-data::${SERVICE}::${name}`,
+        oldState: { type: SERVICE, inputs },
+        newState: { type: SERVICE, inputs },
+        diffReasons,
+      };
+    };
+    const risks = (s: PreviewStep) => stepRisks(s).map((r) => `${r.kind}: ${r.summary} (${r.detail})`);
+    expect(risks(service("update", "shop-prod-mariadb", "data", "mariadb", ["taskSpec", "labels"]))).toEqual([
+      "data loss: replaces the task of database service shop-prod-mariadb (mariadb; task spec changed: taskSpec, labels)",
+      "downtime: replaces the task of service shop-prod-mariadb (task spec changed: taskSpec, labels)",
+    ]);
+    expect(risks(service("delete", "shop-prod-redis-cache", "data", "redis-cache"))).toEqual([
+      "data loss: deletes database service shop-prod-redis-cache (redis; delete)",
+    ]);
+    // A label-only update leaves the task running; app services are not data.
+    expect(risks(service("update", "shop-prod-mariadb", "data", "mariadb", ["labels"]))).toEqual([]);
+    expect(risks(service("update", "shop-prod-backend", "app", "backend", ["taskSpec"]))).toEqual([]);
+  });
+
   test("attaching a staging service to a prod network is exposure; its own network is not", () => {
     const s = step("app-change", `${system}-api`);
     const nets = s.newState!.inputs!.networksAdvanced as { name: string }[];
