@@ -15,7 +15,8 @@ import type { ProxyKind } from "../../components/proxy";
  * run) is served on the proxy's 443 and verifies against that CA alone; plain HTTP is
  * redirected; HSTS on HTTPS; the backend (it echoes its request headers) is told
  * X-Forwarded-Proto https. A new certificate and key are served after the next up,
- * with the same proxy container (reloaded, not replaced) and no failed request in a
+ * with the same proxy container (nginx reloaded; Caddy and Traefik read them without a
+ * reload) and no failed request in a
  * loop of HTTPS requests running through that up, and the key is found neither
  * in the container's inspect nor in the stack's state. A certificate that misses the
  * route host, a key of another certificate and a certificate that is not PEM are each
@@ -122,7 +123,7 @@ describe.each<ProxyKind>(["nginx", "caddy", "traefik"])("tls files and upstream,
     beside: [balancer, stranger],
   });
 
-  test("files: refused before any proxy object, served and verified, replaced by a reload; upstream: trusted headers only", async () => {
+  test("files: refused before any proxy object, served and verified, replaced in the running proxy; upstream: trusted headers only", async () => {
     const { stack, ports } = fixture;
     const t0 = Date.now();
     const first = await stack.up();
@@ -189,7 +190,7 @@ describe.each<ProxyKind>(["nginx", "caddy", "traefik"])("tls files and upstream,
     await stack.setConfig("https:certificate", { value: certs.renewed.cert });
     await stack.setConfig("https:key", { value: certs.renewed.key, secret: true });
     const tRenew = Date.now();
-    // A bounded request loop over HTTPS while the up writes the files and reloads.
+    // A bounded request loop over HTTPS while the up writes the files (and nginx reloads).
     const loop = { ok: 0, failed: [] as string[], stop: false };
     const looping = (async () => {
       const end = Date.now() + 600_000;
@@ -205,7 +206,7 @@ describe.each<ProxyKind>(["nginx", "caddy", "traefik"])("tls files and upstream,
     })();
     const renewed = await stack.up();
     expect(renewed.summary.result).toBe("succeeded");
-    expect(renewed.summary.resourceChanges?.replace ?? 0).toBeGreaterThan(0); // the writer (and reload)
+    expect(renewed.summary.resourceChanges?.replace ?? 0).toBeGreaterThan(0); // the writer (and nginx's reload)
     const renewedSerial = new (await import("node:crypto")).X509Certificate(certs.renewed.cert).serialNumber;
     const again = await poll("the renewed certificate", 60, async () => {
       const a = await httpsGet(ports.https, certs.ca, HOST, "/x");
