@@ -101,7 +101,7 @@ export class Breakdown {
     const pre = e.resourcePreEvent?.metadata;
     if (pre) {
       l.firstResource ??= now;
-      if (pre.type === "pulumi:pulumi:StackReference") l.dataRead ??= now;
+      if (pre.type === "pulumi:pulumi:StackReference" && pre.op === "read") l.dataRead ??= now;
       l.steps.set(pre.urn, { urn: pre.urn, type: pre.type, op: pre.op, start: now });
     }
     const out = e.resOutputsEvent?.metadata;
