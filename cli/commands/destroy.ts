@@ -1,12 +1,15 @@
 /**
  * `destroy`: app, then data; refused up front when a layer holds protected
  * resources (cli/checks/protection.ts). The fast path's record of each layer
- * goes with it. With `removeStacks`, a destroyed layer's (now empty) stack is
+ * goes with it. Each layer's containers are stopped all at once, each with
+ * its own grace, before its `pulumi destroy` removes them (cli/engine/stopContainers.ts).
+ * With `removeStacks`, a destroyed layer's (now empty) stack is
  * removed while the next layer's destroy runs: a CLI run per layer that
  * touches nothing the next layer holds.
  */
 import { refuseProtected } from "../checks/protection";
-import { forgetRecord } from "../fastpath/state";
+import { containerStops, stopAll } from "../engine/stopContainers";
+import { forgetRecord, readState } from "../fastpath/state";
 import { openLayer } from "../pulumi/stackConfig";
 import type { LayerName } from "../target/layers";
 import { planTarget } from "../target/plan";
@@ -41,6 +44,7 @@ export async function destroy(
       run.log(`==> destroying ${layer} layer: ${plan.stack}`);
       const stack = stacks[i].stack;
       const own = run.onEvent;
+      await stopAll(containerStops(readState(plan.layer.workDir, stack.name)?.resources ?? []));
       await stack.destroy({
         onOutput: run.printer(layer),
         ...(own ? { onEvent: (e) => own(layer, e) } : {}),
