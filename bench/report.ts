@@ -74,6 +74,9 @@ export function markdown(r: BenchResults): string {
       : []),
     `Data containers restarted by the app-wide change: shipyard ${r.shipyard.map((x) => x.dataRestarts).join(", ")}; ${other} ${r.compose.map((x) => x.dataRestarts).join(", ")}.`,
     `Peak RSS of one shipyard cold up (bench process tree: CLI, language host, program, plugins): ${r.shipyard.find((x) => x.peakRssMb)?.peakRssMb ?? "n/a"} MiB.`,
+    ...(r.shipyard[0]?.peakRssProcesses?.length
+      ? [`At that peak (MiB): ${r.shipyard[0].peakRssProcesses.join("; ")}.`]
+      : []),
   ];
   const lines = [
     `# ${r.blueprint} ${r.environment}, ${r.date}: shipyard vs ${other}`,

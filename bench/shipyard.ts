@@ -28,6 +28,8 @@ export interface RunResult {
   dataRestarts: number;
   destroy: number;
   peakRssMb?: number;
+  /** The processes at the cold up's peak, "name MiB", largest first. */
+  peakRssProcesses?: string[];
 }
 
 export interface RunTarget {
@@ -105,6 +107,7 @@ export async function shipyardRun(r: RunTarget, n: number, bd?: Breakdown): Prom
   const cold = seconds(t0);
   bd?.before(cold, "until every service is healthy (the cold figure)");
   const peakRssMb = rss?.stop();
+  const peakRssProcesses = rss?.atPeak();
 
   t0 = Date.now();
   const noopResults = await up(target(r));
@@ -157,5 +160,6 @@ export async function shipyardRun(r: RunTarget, n: number, bd?: Breakdown): Prom
     dataRestarts,
     destroy: destroyed,
     peakRssMb,
+    peakRssProcesses,
   };
 }
