@@ -12,6 +12,8 @@
  * site stack's do: cli/commands/site.ts destroys those without this).
  */
 import { spawn } from "node:child_process";
+import * as http from "node:http";
+import { engineSocket } from "./docker";
 
 /** The container resource type of pulumi-docker. */
 const CONTAINER = "docker:index/container:Container";
@@ -36,19 +38,38 @@ export function containerStops(
 }
 
 /**
- * `docker stop -t GRACE ID` for every container at once; resolves when all
- * have ended, never rejects: a container already gone, or a stop that failed,
- * is left to Pulumi's delete, which stops it itself and reports its error.
+ * Stops every container at once: the engine's stop (`POST /containers/ID/stop?t=GRACE`,
+ * what `docker stop -t GRACE` sends) over its Unix socket, or `docker stop` for
+ * another endpoint. Resolves when all have ended, never rejects: a container
+ * already gone, or a stop that failed, is left to Pulumi's delete, which stops
+ * it itself and reports its error.
  */
-export function stopAll(stops: ContainerStop[]): Promise<void> {
-  return Promise.all(
-    stops.map(
-      (s) =>
-        new Promise<void>((resolve) => {
-          const p = spawn("docker", ["stop", "-t", String(s.grace), s.id], { stdio: "ignore" });
-          p.on("error", () => resolve());
-          p.on("close", () => resolve());
-        }),
-    ),
-  ).then(() => undefined);
+export function stopAll(stops: ContainerStop[], endpoint?: string): Promise<void> {
+  if (stops.length === 0) return Promise.resolve();
+  const where = endpoint ?? engineSocket();
+  const socketPath = where.startsWith("unix://") ? where.slice("unix://".length) : undefined;
+  return Promise.all(stops.map((s) => (socketPath ? overSocket(socketPath, s) : overCli(s)))).then(
+    () => undefined,
+  );
+}
+
+function overSocket(socketPath: string, s: ContainerStop): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const path = `/containers/${encodeURIComponent(s.id)}/stop?t=${s.grace}`;
+    const req = http.request({ socketPath, method: "POST", path }, (res) => {
+      res.resume();
+      res.on("end", () => resolve());
+      res.on("error", () => resolve());
+    });
+    req.on("error", () => resolve());
+    req.end();
+  });
+}
+
+function overCli(s: ContainerStop): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const p = spawn("docker", ["stop", "-t", String(s.grace), s.id], { stdio: "ignore" });
+    p.on("error", () => resolve());
+    p.on("close", () => resolve());
+  });
 }
