@@ -29,36 +29,79 @@ export interface LayerTimeline {
   steps: Map<string, Step>;
 }
 
+/** Progress lines of the deploy command worth a timestamp: a layer begins, Pulumi runs or not, the checks before a change. */
+const MILESTONE = /^==>|running Pulumi|unchanged since|policy check before any change/;
+
 export class Breakdown {
   private layers: LayerTimeline[] = [];
   private readonly t0 = Date.now();
+  /** The operation being measured ("cold up", "change", "destroy"): it names its layers. */
+  private op = "";
+  private opStarted = Date.now();
+  private milestones: string[] = [];
+
+  /** The next events and lines belong to this operation (its layers are named "<op> <layer>"). */
+  begin(op: string): void {
+    this.op = op;
+    this.opStarted = Date.now();
+    this.milestones.push(`${op}: called at ${this.at(this.opStarted)}s`);
+  }
+
+  private name(layer: string): string {
+    return this.op ? `${this.op} ${layer}` : layer;
+  }
+
+  private at(t: number): number {
+    return Math.round((t - this.t0) / 100) / 10;
+  }
+
+  /** One progress line of the deploy command (the target's `log`). */
+  line(text: string): void {
+    if (MILESTONE.test(text))
+      this.milestones.push(
+        `${this.op}: +${Math.round((Date.now() - this.opStarted) / 100) / 10}s ${text.slice(0, 140)}`,
+      );
+  }
 
   /** Call before each layer's `up`; the target's `onEvent` then feeds `event`. */
   startLayer(layer: string): void {
-    this.layers.push({ layer, called: Date.now(), steps: new Map() });
+    this.layers.push({ layer: this.name(layer), called: Date.now(), steps: new Map() });
   }
 
   /** Ends the layers of one `up` that ran them side by side, from each layer's own duration. */
   finish(results: { layer: string; seconds: number }[]): void {
     for (const r of results) {
-      const l = this.layers.find((x) => x.layer === r.layer && x.done === undefined);
+      const l = this.layers.find((x) => x.layer === this.name(r.layer) && x.done === undefined);
       if (l) l.done = l.called + r.seconds * 1000;
     }
   }
 
+  /** A layer that began and ended at these times (destroy: one layer after the other). */
+  span(layer: string, called: number, done: number): void {
+    const l = this.layers.find((x) => x.layer === this.name(layer) && x.done === undefined);
+    if (l) Object.assign(l, { called, done });
+    else this.layers.push({ layer: this.name(layer), called, done, steps: new Map() });
+  }
+
+  /** What happened between the operation's call and its first layer (plan, checks, stacks opened). */
+  before(seconds: number, what: string): void {
+    this.milestones.push(`${this.op}: ${seconds.toFixed(1)}s ${what}`);
+  }
+
   event(layer: string, e: EngineEvent): void {
     const now = Date.now();
+    layer = this.name(layer);
     let l = this.layers.find((x) => x.layer === layer && x.done === undefined);
     if (!l) {
-      this.startLayer(layer);
-      l = this.layers[this.layers.length - 1];
+      l = { layer, called: now, steps: new Map() };
+      this.layers.push(l);
     }
     if (e.preludeEvent) l.prelude ??= now;
     if (e.summaryEvent) l.summary = now;
     const pre = e.resourcePreEvent?.metadata;
     if (pre) {
       l.firstResource ??= now;
-      if (pre.type === "pulumi:pulumi:StackReference") l.dataRead ??= now;
+      if (pre.type === "pulumi:pulumi:StackReference" && pre.op === "read") l.dataRead ??= now;
       l.steps.set(pre.urn, { urn: pre.urn, type: pre.type, op: pre.op, start: now });
     }
     const out = e.resOutputsEvent?.metadata;
@@ -67,6 +110,11 @@ export class Breakdown {
       if (s) s.end = now;
       l.lastOutputs = now;
     }
+  }
+
+  /** Timestamped progress lines of each measured operation. */
+  lines(): string[] {
+    return this.milestones;
   }
 
   /** Seconds per phase per layer, and the slowest resource operations. */
@@ -91,13 +139,20 @@ export class Breakdown {
           ? { "of which waiting for the data layer's run to end": sec(l.firstResource, l.dataRead) }
           : {}),
         "last outputs until summary (outputs, state)": sec(l.lastOutputs, l.summary),
-        "summary until the call returned (CLI exit, policy pack report)": sec(l.summary, l.done),
+        "summary until the call returned (CLI exit, policy pack report; destroy: stack removed)": sec(
+          l.summary,
+          l.done,
+        ),
         "container operations, summed":
           Math.round(containers.reduce((a, s) => a + (s.end! - s.start), 0) / 100) / 10,
+        // Each operation with when it began (seconds since the layer's first resource): which ran at once.
         slowest: steps
           .sort((a, b) => b.end! - b.start - (a.end! - a.start))
-          .slice(0, 8)
-          .map((s) => `${s.op} ${s.urn.split("::").pop()} ${sec(s.start, s.end)}s`),
+          .slice(0, 10)
+          .map(
+            (s) =>
+              `${s.op} ${s.urn.split("::").pop()} ${sec(s.start, s.end)}s (from +${sec(l.firstResource, s.start) ?? 0}s)`,
+          ),
         startedAtSeconds: sec(this.t0, l.called),
       };
     });

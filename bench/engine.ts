@@ -12,6 +12,8 @@ export interface ContainerState {
   /** Its io.shipyard.system label. */
   system: string;
   layer: string;
+  /** Its io.shipyard.component label ("job": a one-shot container, run to completion). */
+  component: string;
   status: string;
   health: string;
   startedAt: string;
@@ -28,10 +30,10 @@ export function containers(label: string, running = false): ContainerState[] {
     .filter(Boolean);
   if (ids.length === 0) return [];
   const fmt =
-    '{{.Name}}|{{index .Config.Labels "io.shipyard.system"}}|{{index .Config.Labels "io.shipyard.layer"}}|{{.State.Status}}|{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}|{{.State.StartedAt}}';
+    '{{.Name}}|{{index .Config.Labels "io.shipyard.system"}}|{{index .Config.Labels "io.shipyard.layer"}}|{{index .Config.Labels "io.shipyard.component"}}|{{.State.Status}}|{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}|{{.State.StartedAt}}';
   return overListed("inspect the containers", ["container", "inspect", "--format", fmt], ids).map((l) => {
-    const [name, system, layer, status, health, startedAt] = l.split("|");
-    return { name: name.replace(/^\//, ""), system, layer, status, health, startedAt };
+    const [name, system, layer, component, status, health, startedAt] = l.split("|");
+    return { name: name.replace(/^\//, ""), system, layer, component, status, health, startedAt };
   });
 }
 
@@ -49,7 +51,8 @@ export async function waitHealthy(
 ): Promise<void> {
   const t0 = Date.now();
   for (;;) {
-    const cs = containers(label, running);
+    // A job's container (Compose keeps it, exited) is not one of the services counted.
+    const cs = containers(label, running).filter((c) => c.component !== "job");
     const ready = cs.filter((c) => c.status === "running" && (c.health === "healthy" || c.health === "none"));
     if (cs.length === count && ready.length === count) return;
     if (Date.now() - t0 > timeoutMs)

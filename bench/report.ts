@@ -16,6 +16,8 @@ export interface BenchResults {
   shipyard: RunResult[];
   compose: RunResult[];
   breakdown: Record<string, unknown>[];
+  /** The first run's progress lines, timed from each operation's call (bench/breakdown.ts). */
+  milestones?: string[];
   sites?: Record<string, unknown>;
   /** Peak memory of one cold up of the environment on its own (`--peak`). */
   peak?: Record<string, unknown>;
@@ -72,6 +74,9 @@ export function markdown(r: BenchResults): string {
       : []),
     `Data containers restarted by the app-wide change: shipyard ${r.shipyard.map((x) => x.dataRestarts).join(", ")}; ${other} ${r.compose.map((x) => x.dataRestarts).join(", ")}.`,
     `Peak RSS of one shipyard cold up (bench process tree: CLI, language host, program, plugins): ${r.shipyard.find((x) => x.peakRssMb)?.peakRssMb ?? "n/a"} MiB.`,
+    ...(r.shipyard[0]?.peakRssProcesses?.length
+      ? [`At that peak (MiB): ${r.shipyard[0].peakRssProcesses.join("; ")}.`]
+      : []),
   ];
   const lines = [
     `# ${r.blueprint} ${r.environment}, ${r.date}: shipyard vs ${other}`,
@@ -86,12 +91,13 @@ export function markdown(r: BenchResults): string {
     ...Object.entries(r.machine).map(([k, v]) => `- ${k}: ${Array.isArray(v) ? v.join(", ") : v}`),
     `- load average at end: ${r.loadAverageAtEnd.join(", ")}`,
     "",
-    "## Breakdown of the first shipyard cold up (seconds)",
+    "## Breakdown of the first shipyard run's cold up, up --full, change and destroy (seconds)",
     "",
     "```json",
     JSON.stringify(r.breakdown, null, 2),
     "```",
     "",
+    ...(r.milestones?.length ? ["### Progress lines, timed", "", "```", ...r.milestones, "```", ""] : []),
   ];
   if (r.corrections?.length) lines.push("## Corrections", "", ...r.corrections.map((c) => `- ${c}`), "");
   if (r.peak)

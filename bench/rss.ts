@@ -28,26 +28,60 @@ function rssKb(pid: number): number {
   }
 }
 
-export function treeRssMb(root = process.pid): number {
+/** What a process is, for the peak's breakdown: its program, and for node the script it runs. */
+function what(pid: number): string {
+  try {
+    const argv = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
+    const prog = (argv[0] ?? "?").split("/").pop()!;
+    if (prog !== "node") return prog;
+    const script = argv.slice(1).find((a) => !a.startsWith("-") && a.includes("/"));
+    return script ? `node ${script.split("/").slice(-2).join("/")}` : "node";
+  } catch {
+    return "?";
+  }
+}
+
+/** Resident memory of the process tree, in KiB, and per process. */
+function treeRss(root: number): { kb: number; each: { pid: number; kb: number }[] } {
   const kids = children();
-  let kb = 0;
+  const each: { pid: number; kb: number }[] = [];
   const stack = [root];
   while (stack.length) {
     const p = stack.pop()!;
-    kb += rssKb(p);
+    each.push({ pid: p, kb: rssKb(p) });
     stack.push(...(kids.get(p) ?? []));
   }
-  return Math.round(kb / 1024);
+  return { kb: each.reduce((a, x) => a + x.kb, 0), each };
 }
 
-/** Samples every `ms` until stopped; returns the peak in MiB. */
-export function sampleRss(ms = 250): { stop: () => number } {
-  let peak = treeRssMb();
-  const timer = setInterval(() => (peak = Math.max(peak, treeRssMb())), ms);
+export function treeRssMb(root = process.pid): number {
+  return Math.round(treeRss(root).kb / 1024);
+}
+
+/**
+ * Samples every `ms` until stopped; returns the peak in MiB and, at the peak,
+ * each process of the tree with its MiB (largest first).
+ */
+export function sampleRss(ms = 250): { stop: () => number; atPeak: () => string[] } {
+  let peak = treeRss(process.pid);
+  let named: string[] = [];
+  const sample = () => {
+    const t = treeRss(process.pid);
+    if (t.kb < peak.kb && named.length) return;
+    peak = t;
+    named = t.each
+      .filter((x) => x.kb > 0)
+      .sort((a, b) => b.kb - a.kb)
+      .map((x) => `${what(x.pid)} ${Math.round(x.kb / 1024)}`);
+  };
+  sample();
+  const timer = setInterval(sample, ms);
   return {
     stop: () => {
       clearInterval(timer);
-      return Math.max(peak, treeRssMb());
+      sample();
+      return Math.round(peak.kb / 1024);
     },
+    atPeak: () => named,
   };
 }

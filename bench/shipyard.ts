@@ -28,6 +28,8 @@ export interface RunResult {
   dataRestarts: number;
   destroy: number;
   peakRssMb?: number;
+  /** The processes at the cold up's peak, "name MiB", largest first. */
+  peakRssProcesses?: string[];
 }
 
 export interface RunTarget {
@@ -89,10 +91,13 @@ function cliUp(r: RunTarget): number {
 
 export async function shipyardRun(r: RunTarget, n: number, bd?: Breakdown): Promise<RunResult> {
   const label = `${r.label[0]}=${r.label[1]}`;
-  const t = target(r);
-  if (bd) t.onEvent = (layer, e) => bd.event(layer, e);
+  // With a breakdown, every operation's engine events and progress lines are timed.
+  const timed = (t: EnvironmentTarget): EnvironmentTarget =>
+    bd ? { ...t, onEvent: (layer, e) => bd.event(layer, e), log: (l) => bd.line(l) } : t;
+  const t = timed(target(r));
   const rss = bd ? sampleRss() : undefined;
   let t0 = Date.now();
+  bd?.begin("cold up");
   bd?.startLayer("data");
   bd?.startLayer("app");
   const coldResults = await up(t); // not inside bd?.(…): that would skip the up without a breakdown
@@ -100,7 +105,9 @@ export async function shipyardRun(r: RunTarget, n: number, bd?: Breakdown): Prom
   const swarm = r.swarm ?? false;
   await waitHealthy(label, r.expected, undefined, swarm);
   const cold = seconds(t0);
+  bd?.before(cold, "until every service is healthy (the cold figure)");
   const peakRssMb = rss?.stop();
+  const peakRssProcesses = rss?.atPeak();
 
   t0 = Date.now();
   const noopResults = await up(target(r));
@@ -108,21 +115,37 @@ export async function shipyardRun(r: RunTarget, n: number, bd?: Breakdown): Prom
   // The same no-op as a user runs it: a new deploy process (Node start included).
   const noopCli = r.policies ? cliUp(r) : undefined;
   // And with Pulumi run on both layers anyway.
+  bd?.begin("up --full");
+  bd?.startLayer("data");
+  bd?.startLayer("app");
   t0 = Date.now();
-  const fullResults = await up(target(r), { full: true });
+  const fullResults = await up(timed(target(r)), { full: true });
+  bd?.finish(fullResults);
   const noopFull = seconds(t0);
 
   const before = dataStarts(label, swarm);
   const t2 = target(r, { appEnv: JSON.stringify({ BENCH_CHANGE: String(n) }) });
+  bd?.begin("change");
+  bd?.startLayer("data");
+  bd?.startLayer("app");
   t0 = Date.now();
-  const changeResults = await up(t2);
+  const changeResults = await up(timed(t2));
+  bd?.finish(changeResults);
   await waitHealthy(label, r.expected, undefined, swarm);
   const change = seconds(t0);
   const dataRestarts = restarts(before, dataStarts(label, swarm));
 
+  bd?.begin("destroy");
   t0 = Date.now();
-  await destroy(t2, { removeStacks: true });
+  const layersDestroyed = await destroy(timed(t2), { removeStacks: true });
   const destroyed = seconds(t0);
+  if (bd && layersDestroyed.length) {
+    bd.before(
+      (layersDestroyed[0].started - t0) / 1000,
+      "before the first layer (plan, stacks opened, protection check)",
+    );
+    for (const l of layersDestroyed) bd.span(l.layer, l.started, l.ended);
+  }
   if (containers(label).length) throw new Error(`destroy left containers with ${label}`);
   return {
     cold,
@@ -137,5 +160,6 @@ export async function shipyardRun(r: RunTarget, n: number, bd?: Breakdown): Prom
     dataRestarts,
     destroy: destroyed,
     peakRssMb,
+    peakRssProcesses,
   };
 }

@@ -6,6 +6,7 @@
 import type { Stack } from "@pulumi/pulumi/automation";
 import * as path from "node:path";
 import { ProtectedError } from "../errors/kinds";
+import { readState } from "../fastpath/state";
 import { ROOT } from "../target/layers";
 import type { TargetPlan } from "../target/plan";
 
@@ -15,9 +16,16 @@ interface StateResource {
   outputs?: { name?: string };
 }
 
-export async function protectedResources(stack: Stack): Promise<string[]> {
-  const state = await stack.exportStack();
-  const resources = (state.deployment as { resources?: StateResource[] }).resources ?? [];
+/**
+ * The stack's protected resources: from the file backend's state file where
+ * there is one (no CLI run; the same resources `pulumi stack export` prints),
+ * else from `stack export`.
+ */
+export async function protectedResources(stack: Stack, workDir?: string): Promise<string[]> {
+  const file = workDir ? readState(workDir, stack.name) : undefined;
+  const resources: StateResource[] = file
+    ? file.resources
+    : (((await stack.exportStack()).deployment as { resources?: StateResource[] }).resources ?? []);
   return resources.filter((r) => r.protect).map((r) => r.outputs?.name ?? r.urn.split("::").pop() ?? r.urn);
 }
 
@@ -31,7 +39,7 @@ export async function refuseProtected(
   const found: string[] = [];
   const unprotect: string[] = [];
   for (const { stack, workDir } of stacks) {
-    const names = await protectedResources(stack);
+    const names = await protectedResources(stack, workDir);
     if (names.length === 0) continue;
     const dir = path.relative(ROOT, workDir) || ".";
     found.push(`stack ${stack.name} (${dir}): ${names.join(", ")}`);

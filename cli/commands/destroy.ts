@@ -1,19 +1,32 @@
 /**
  * `destroy`: app, then data; refused up front when a layer holds protected
  * resources (cli/checks/protection.ts). The fast path's record of each layer
- * goes with it.
+ * goes with it. Each layer's containers are stopped all at once, each with
+ * its own grace, before its `pulumi destroy` removes them (cli/engine/stopContainers.ts).
+ * With `removeStacks`, a destroyed layer's (now empty) stack is
+ * removed while the next layer's destroy runs: a CLI run per layer that
+ * touches nothing the next layer holds.
  */
 import { refuseProtected } from "../checks/protection";
-import { forgetRecord } from "../fastpath/state";
+import { containerStops, stopAll } from "../engine/stopContainers";
+import { forgetRecord, readState } from "../fastpath/state";
 import { openLayer } from "../pulumi/stackConfig";
+import type { LayerName } from "../target/layers";
 import { planTarget } from "../target/plan";
 import type { EnvironmentTarget } from "../target/ref";
 import { runOf } from "../target/run";
 
+/** When one layer's destroy began and ended (ms since the epoch; for bench/). */
+export interface DestroyedLayer {
+  layer: LayerName;
+  started: number;
+  ended: number;
+}
+
 export async function destroy(
   t: EnvironmentTarget,
   opts: { removeStacks?: boolean; layers?: ("data" | "app")[] } = {},
-): Promise<void> {
+): Promise<DestroyedLayer[]> {
   const run = runOf(t);
   const target = await planTarget(t);
   const plans = [target.layers.app, target.layers.data].filter(
@@ -22,11 +35,28 @@ export async function destroy(
   const stacks = [];
   for (const plan of plans) stacks.push({ stack: await openLayer(plan), workDir: plan.layer.workDir });
   await refuseProtected(target, stacks);
-  for (const [i, plan] of plans.entries()) {
-    run.log(`==> destroying ${plan.layer.name} layer: ${plan.stack}`);
-    const stack = stacks[i].stack;
-    await stack.destroy({ onOutput: run.printer(plan.layer.name) });
-    forgetRecord(plan.layer.workDir, stack.name);
-    if (opts.removeStacks) await stack.workspace.removeStack(stack.name);
+  const done: DestroyedLayer[] = [];
+  const removals: Promise<void>[] = [];
+  try {
+    for (const [i, plan] of plans.entries()) {
+      const started = Date.now();
+      const layer = plan.layer.name;
+      run.log(`==> destroying ${layer} layer: ${plan.stack}`);
+      const stack = stacks[i].stack;
+      const own = run.onEvent;
+      await stopAll(containerStops(readState(plan.layer.workDir, stack.name)?.resources ?? []));
+      await stack.destroy({
+        onOutput: run.printer(layer),
+        ...(own ? { onEvent: (e) => own(layer, e) } : {}),
+      });
+      forgetRecord(plan.layer.workDir, stack.name);
+      if (opts.removeStacks) removals.push(stack.workspace.removeStack(stack.name));
+      done.push({ layer, started, ended: Date.now() });
+    }
+  } catch (e) {
+    await Promise.allSettled(removals);
+    throw e;
   }
+  await Promise.all(removals);
+  return done;
 }

@@ -22,6 +22,8 @@ export interface ExportResult {
   composeFile: string;
   project: string;
   services: string[];
+  /** The services that run to completion (the app's jobs): no running container once done. */
+  jobs: string[];
   notes: string[];
 }
 
@@ -80,6 +82,9 @@ export async function exportCompose(
     composeFile,
     project,
     services: Object.keys(out.compose.services as object),
+    jobs: Object.entries(out.compose.services as Record<string, { labels?: Record<string, string> }>)
+      .filter(([, s]) => s.labels?.["io.shipyard.component"] === "job")
+      .map(([k]) => k),
     notes: out.notes,
   };
 }

@@ -104,7 +104,7 @@ export async function upLayer(
   const stack = opened ?? (await openLayer(plan));
   if (gate) stack.workspace.envVars[DATA_GATE_ENV] = gate;
   // The app layer's history entry keeps what ran before it (rollback reads it, cli/deploy/imageRecord.ts).
-  const message = layer.name === "app" ? await imagesBeforeMessage(stack) : undefined;
+  const message = layer.name === "app" ? await imagesBeforeMessage(stack, layer.workDir) : undefined;
   const { result: r, violations } = await keepingOldCopies(stack, target.system.system, log, () =>
     withPolicies(run, layer.name, (policy) =>
       explained(target, `the ${layer.name} layer's up`, () =>

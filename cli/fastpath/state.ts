@@ -28,6 +28,8 @@ export interface StateResource {
   id?: string;
   inputs?: Record<string, unknown>;
   outputs?: Record<string, unknown>;
+  /** `protect: true` (a prod data volume or container). */
+  protect?: boolean;
 }
 
 /** The state file's hash, resources and interrupted operations, from one read; undefined when there is none. */

@@ -21,6 +21,6 @@ export interface EnvironmentTarget {
   log?: (line: string) => void;
   /** Run the policy pack (policies/) in preview and up. @default true */
   policies?: boolean;
-  /** Receives the engine events of `up`, per layer (timings for bench/). */
+  /** Receives the engine events of `up` and `destroy`, per layer (timings for bench/). */
   onEvent?: (layer: string, e: EngineEvent) => void;
 }

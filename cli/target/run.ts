@@ -13,7 +13,7 @@ export interface Run {
   printer: (label: string) => (chunk: string) => void;
   /** The policy pack runs in previews and ups. */
   policies: boolean;
-  /** Receives the engine events of `up`, per layer (timings for bench/). */
+  /** Receives the engine events of `up` and `destroy`, per layer (timings for bench/). */
   onEvent?: (layer: string, e: EngineEvent) => void;
 }
 

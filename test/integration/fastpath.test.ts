@@ -93,4 +93,54 @@ describe("skipping unchanged layers on the real engine", () => {
     for (const x of r) expect(Object.keys(x.changes)).toEqual(["same"]);
     expect(labelled(label).containers).toHaveLength(6);
   });
+
+  test("destroy stops each layer's containers at once with their grace, the app's before the data's, and leaves nothing", async () => {
+    const app = ["api", "proxy", "web", "worker"].map(c).sort();
+    const data = ["mariadb", "redis"].map(c).sort();
+    const since = (Date.now() / 1000).toFixed(3);
+    await destroy(target(), { removeStacks: true });
+    const events = docker(
+      "events",
+      ...["--since", since, "--until", (Date.now() / 1000 + 0.5).toFixed(3)],
+      ...["--filter", `label=${label}`, "--filter", "type=container", "--format", "{{json .}}"],
+    )
+      .split("\n")
+      .filter(Boolean)
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            Action: string;
+            timeNano: number;
+            Actor: { Attributes: Record<string, string> };
+          },
+      );
+    const of = (layer: string, action: string, signal?: string) =>
+      events.filter(
+        (e) =>
+          e.Actor.Attributes["io.shipyard.layer"] === layer &&
+          e.Action === action &&
+          (signal === undefined ||
+            (signal === "stop" ? e.Actor.Attributes.signal !== "9" : e.Actor.Attributes.signal === signal)),
+      );
+    const names = (es: typeof events) => [...new Set(es.map((e) => e.Actor.Attributes.name))].sort();
+    const times = (es: typeof events) => es.map((e) => e.timeNano);
+    // "stop": the container's stop signal (SIGTERM; nginx's image says SIGQUIT), not SIGKILL.
+    // Every app container had its stop signal before Pulumi removed the first of them (which it
+    // does one dependency level after the other: the proxy before the services it routes to).
+    expect(names(of("app", "kill", "stop"))).toEqual(app);
+    expect(Math.max(...times(of("app", "kill", "stop")))).toBeLessThan(
+      Math.min(...times(of("app", "destroy"))),
+    );
+    // The data layer's after the app's, and within their grace: no SIGKILL, MariaDB shut down cleanly.
+    expect(names(of("data", "kill", "stop"))).toEqual(data);
+    expect(Math.min(...times(of("data", "kill", "stop")))).toBeGreaterThan(
+      Math.max(...times(of("app", "destroy"))),
+    );
+    expect(of("data", "kill", "9")).toEqual([]);
+    expect(
+      of("data", "die").find((e) => e.Actor.Attributes.name === data.find((n) => n.includes("mariadb")))
+        ?.Actor.Attributes.exitCode,
+    ).toBe("0");
+    expect(labelled(label)).toEqual({ containers: [], networks: [], volumes: [] });
+  });
 });
