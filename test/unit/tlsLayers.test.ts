@@ -182,7 +182,10 @@ describe("TLS through the data and app layers", () => {
   });
 
   test("WebMeteor prod: without the ACME e-mail refused naming the key; with tls off the pack's https-only blocks the proxy", async () => {
-    const wm = (extra: Record<string, string>) => ({ ...config("prod", extra), "shipyard:blueprint": "webmeteor" });
+    const wm = (extra: Record<string, string>) => ({
+      ...config("prod", extra),
+      "shipyard:blueprint": "webmeteor",
+    });
     expect(() => dataInputs(wm({}))).toThrow(
       /shipyard:tls\.email: required with tls mode "acme" \(the blueprint webmeteor's default in prod\)/,
     );
@@ -193,7 +196,9 @@ describe("TLS through the data and app layers", () => {
     await appProgram(wm({ ...off, "shipyard:dataStack": "webmeteor-prod" }));
     const found = httpsOnly(await registered("webmeteor-prod-proxy"));
     expect(found.map((v) => v.level)).toEqual(["mandatory"]);
-    expect(found[0].message).toMatch(/^serves plain HTTP on host port 8482: tls mode is off; in prod every route/);
+    expect(found[0].message).toMatch(
+      /^serves plain HTTP on host port 8482: tls mode is off; in prod every route/,
+    );
   });
 
   test("CEP prod (kind nginx, acme): nginx mounts the data layer's volume read-only, lego beside it writes there", async () => {
