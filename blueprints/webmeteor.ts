@@ -39,7 +39,8 @@ import { LOG_IMAGES, LOG_IMAGE_KEYS, METRICS_IMAGES, METRICS_IMAGE_KEYS } from "
  * modules speak HTTP (mod_proxy_connect only answers CONNECT requests), with no SNI-routed
  * TCP forwarding. So with tls acme (the default in staging and prod) each environment's
  * Traefik publishes 443 itself (`shipyard:httpsPort`, `shipyard:listenAddress`: staging and
- * prod on one host need distinct addresses or ports) and the gateway stays what it is, plain HTTP on 80:
+ * prod on one host need distinct addresses or ports) and the gateway stays what it is,
+ * plain HTTP on 80:
  * the webhook path to the API, everything else to Traefik's `web` entry point, which
  * answers ACME HTTP-01 challenges (custom domains) and redirects the rest to HTTPS. The
  * gateway's configuration has no TLS input, so enabling TLS, issuing or renewing a
