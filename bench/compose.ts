@@ -1,5 +1,6 @@
 /** One benchmark run of `docker compose` (Compose v2, the CLI plugin) on the file `export-compose` writes for the same system. */
 import { spawnSync } from "node:child_process";
+import { benchTls } from "./plainHttp";
 import * as path from "node:path";
 import { exportCompose } from "../cli/compose/export";
 import { ROOT } from "../cli/target/layers";
@@ -25,7 +26,11 @@ export function composeActions(out: string, actions: string): string[] {
 /** Exports the run's system (its name, port and label, plus `extra` config) into its scratch directory. */
 export function exporter(r: RunTarget, form: "compose" | "stack") {
   const dir = path.join(ROOT, "bench", "results", "tmp", r.name);
-  const config = { httpPort: String(r.port), labels: JSON.stringify({ [r.label[0]]: r.label[1] }) };
+  const config = {
+    httpPort: String(r.port),
+    labels: JSON.stringify({ [r.label[0]]: r.label[1] }),
+    ...benchTls(r.environment),
+  };
   return (extra: Record<string, string> = {}) =>
     exportCompose(
       {

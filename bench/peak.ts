@@ -5,6 +5,7 @@
  * an operator would. Own system name (bp<id>) and label; removes only those.
  */
 import { execFileSync } from "node:child_process";
+import { benchTls } from "./plainHttp";
 import { destroy } from "../cli/commands/destroy";
 import { stackName } from "../cli/target/names";
 import { up } from "../cli/commands/up";
@@ -35,7 +36,11 @@ export async function peakRun(o: {
     blueprint: o.blueprint,
     environment: o.environment,
     systemName: `bp${o.id}`,
-    config: { httpPort: String(o.port), labels: JSON.stringify({ "io.shipyard.bench": o.label }) },
+    config: {
+      httpPort: String(o.port),
+      labels: JSON.stringify({ "io.shipyard.bench": o.label }),
+      ...benchTls(o.environment),
+    },
     log: () => undefined,
     policies: o.policies,
   };

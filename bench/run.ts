@@ -27,6 +27,7 @@ import { joinLocalSwarm, leaveLocalSwarm } from "../cli/engine/localSwarm";
 import { peakRun, type PeakResult } from "./peak";
 import { sitesRun } from "./sites";
 import { stackRun } from "./stack";
+import { benchTls, waiveHttpsOnlyForBench } from "./plainHttp";
 import { shipyardRun, type RunResult, type RunTarget } from "./shipyard";
 
 function option(argv: string[], name: string, fallback: string): string {
@@ -55,13 +56,14 @@ async function main(): Promise<void> {
   const id = Date.now().toString(36).slice(-6);
   const resultsDir = path.join(ROOT, "bench", "results");
   fs.mkdirSync(path.join(resultsDir, "tmp"), { recursive: true });
+  if (policies && environment !== "dev") waiveHttpsOnlyForBench(path.join(resultsDir, "tmp"));
   const machine = describeMachine();
   const concurrentLoad = `other work ran on this ${os.cpus().length}-core machine at the same time (${runningContainers()} containers running at start, load average ${machine.loadAverageAtStart.join(", ")}); figures are not from an idle machine`;
 
   // Containers per system, from the export of the same resolved blueprint: its
   // jobs (the demo's migrate) run to completion and are not counted.
   const probe = await exportCompose(
-    { blueprint, environment, systemName: `bp${id}` },
+    { blueprint, environment, systemName: `bp${id}`, config: benchTls(environment) },
     path.join(resultsDir, "tmp", `bp${id}`),
   );
   const expected = probe.services.length - probe.jobs.length;

@@ -1,5 +1,6 @@
 /** One benchmark run of this project's deploy command (the Automation API `up`/`destroy` of cli/). */
 import type { OpMap } from "@pulumi/pulumi/automation";
+import { benchTls } from "./plainHttp";
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { ROOT } from "../cli/target/layers";
@@ -68,6 +69,7 @@ function target(r: RunTarget, extra: Record<string, string> = {}): EnvironmentTa
       httpPort: String(r.port),
       labels: JSON.stringify({ [r.label[0]]: r.label[1] }),
       ...(r.swarm ? { engine: "swarm" } : {}),
+      ...benchTls(r.environment),
       ...extra,
     },
     log: () => undefined,

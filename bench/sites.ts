@@ -9,6 +9,7 @@
  * run it with --no-policies (as the integration tests deploy sites).
  */
 import { destroy } from "../cli/commands/destroy";
+import { benchTls } from "./plainHttp";
 import { siteDestroy, sitePreview, siteUp } from "../cli/commands/site";
 import { up } from "../cli/commands/up";
 import type { EnvironmentTarget } from "../cli/target/ref";
@@ -50,7 +51,11 @@ export async function sitesRun(o: {
     blueprint: "webmeteor",
     environment: o.environment,
     systemName: `bw${o.id}`,
-    config: { httpPort: String(o.port), labels: JSON.stringify({ "io.shipyard.bench": `w${o.id}` }) },
+    config: {
+      httpPort: String(o.port),
+      labels: JSON.stringify({ "io.shipyard.bench": `w${o.id}` }),
+      ...benchTls(o.environment),
+    },
     log: () => undefined,
     policies: o.policies,
   };

@@ -37,9 +37,10 @@ import { LOG_IMAGES, LOG_IMAGE_KEYS, METRICS_IMAGES, METRICS_IMAGE_KEYS } from "
  * its configuration (SSLCertificateFile per host, or mod_md's domains) and a graceful
  * restart to load each new one. Apache cannot pass TLS through unopened either: its proxy
  * modules speak HTTP (mod_proxy_connect only answers CONNECT requests), with no SNI-routed
- * TCP forwarding. So with `shipyard:tls` acme each environment's Traefik publishes 443
- * itself (`shipyard:httpsPort`, `shipyard:listenAddress`: staging and prod on one host
- * need distinct addresses or ports) and the gateway stays what it is, plain HTTP on 80:
+ * TCP forwarding. So with tls acme (the default in staging and prod) each environment's
+ * Traefik publishes 443 itself (`shipyard:httpsPort`, `shipyard:listenAddress`: staging and
+ * prod on one host need distinct addresses or ports) and the gateway stays what it is,
+ * plain HTTP on 80:
  * the webhook path to the API, everything else to Traefik's `web` entry point, which
  * answers ACME HTTP-01 challenges (custom domains) and redirects the rest to HTTPS. The
  * gateway's configuration has no TLS input, so enabling TLS, issuing or renewing a
@@ -170,19 +171,11 @@ export const webmeteor: Blueprint = {
       networks: ["network"],
       httpPort: { perEnv: { staging: 8480, prod: 8482 } },
       securityHeaders: true,
-      // HTTPS is turned on per deployment (`--set tls='{"email":…}'`: HTTP-01 for customer
-      // domains; `tls.dns` and the operator secret tls-dns-tsig-secret for the wildcard over
-      // DNS-01, which needs the operator's DNS server). Until the blueprint defaults to it in
-      // staging and prod, a dated waiver keeps its plain-HTTP previews and tests passing;
-      // issue 23 tracks turning it on by default.
-      waivers: [
-        {
-          policy: "https-only",
-          reason:
-            "WebMeteor's HTTPS is set per deployment with shipyard:tls; the blueprint default is still off (issue 23)",
-          expires: "2027-01-31",
-        },
-      ],
+      // Seed 003: Let's Encrypt certificates for every customer site and the platform (003:74-75,
+      // 93-94, 218). HTTP-01 for custom domains; with `shipyard:tls.dns` (and the operator secret
+      // tls-dns-tsig-secret) the platform wildcard over DNS-01 (`le-dns`). Staging uses Let's
+      // Encrypt's staging directory; the account's e-mail address comes from shipyard:tls.
+      tls: { perEnv: { staging: "acme", prod: "acme" } },
     },
     // Document 003, "Monitoring & Observability" (003:440-478), in both environments:
     // infrastructure (node-exporter: CPU, memory, disk -> DiskFilling; cAdvisor: containers),

@@ -8,7 +8,7 @@ import { CORE_LAYERS } from "../../cli/target/layers";
 import { docker, labelled, removeLabelled } from "./helpers/docker";
 import { freePort } from "./helpers/net";
 import { expectAllHealthy, expectDependenciesReached, expectRoutesAnswer } from "./helpers/blueprint";
-import { TEST_TLS, testTarget } from "./helpers/target";
+import { TEST_TLS, TLS_OFF, testTarget } from "./helpers/target";
 
 /**
  * Every reference blueprint: its first environment deploys for real (data,
@@ -32,8 +32,17 @@ for (const blueprint of chosen) {
     const lines: string[] = [];
     let port = 0;
     let hadExternal = true;
+    // The deployed environment serves plain HTTP (tls off, no ACME CA here; WebMeteor's first is
+    // staging, tls acme by default); the previewed ones keep the blueprint's TLS.
     const target = (environment: string) =>
-      testTarget({ run, blueprint, environment, port, config: TEST_TLS, log: (l) => lines.push(l) });
+      testTarget({
+        run,
+        blueprint,
+        environment,
+        port,
+        config: environment === first ? { ...TEST_TLS, ...TLS_OFF } : TEST_TLS,
+        log: (l) => lines.push(l),
+      });
 
     beforeAll(async () => {
       port = await freePort();

@@ -9,7 +9,7 @@ import { createOrSelect } from "../../cli/pulumi/workspace";
 import { BLUEPRINTS, resolve } from "../../blueprints";
 import { inspect, labelled, removeLabelled } from "./helpers/docker";
 import { freePort, get, requestLoop } from "./helpers/net";
-import { testTarget } from "./helpers/target";
+import { TLS_OFF, testTarget } from "./helpers/target";
 
 /**
  * WebMeteor's stable gateway (seed 003's Apache, stacks/gateway): its own
@@ -18,6 +18,9 @@ import { testTarget } from "./helpers/target";
  * and a site add never restart it (StartedAt), its stack reports no change
  * afterwards, and a loop of webhook requests through it counts no failure
  * while the proxy is replaced. The policy pack runs on its deploy.
+ * Staging with the explicit tls mode off (no CA here), so the gateway's plain HTTP reaches the
+ * routes themselves rather than Traefik's redirect to HTTPS; the gateway's configuration is the
+ * same either way (it has no TLS input: blueprints/webmeteor.ts header).
  */
 const run = `t${process.pid}gw`;
 const label = `io.shipyard.test=${run}`;
@@ -34,7 +37,14 @@ describe("webmeteor gateway", () => {
   let gport = 0;
   let gateway: Stack | undefined;
   const target = (p = port) =>
-    testTarget({ run, blueprint: "webmeteor", environment: "staging", port: p, log: (l) => lines.push(l) });
+    testTarget({
+      run,
+      blueprint: "webmeteor",
+      environment: "staging",
+      port: p,
+      config: TLS_OFF,
+      log: (l) => lines.push(l),
+    });
   const gatewayContainer = `${run}-staging-gateway`;
   const startedAt = () => inspect(gatewayContainer, "{{.State.StartedAt}}");
 

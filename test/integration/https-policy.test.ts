@@ -12,7 +12,7 @@ import { TEST_MAIL, TEST_TLS, testTarget } from "./helpers/target";
 /**
  * Policy https-only on real previews, as \`up\` runs them before any change
  * (cli/checks/policies.ts: both layers through the policy pack, the app layer against
- * the contract the data layer will export): CME (Caddy), Brand Club (Traefik) and CEP prod (nginx with lego)
+ * the contract the data layer will export): CME (Caddy), Brand Club (Traefik), CEP prod (nginx with lego) and WebMeteor prod (Traefik)
  * in staging and prod pass the whole pack with the blueprint's TLS (acme); the
  * same previews with \`--set tls='{"mode":"off"}'\` are blocked by https-only on
  * the proxy, their one mandatory violation. Previews only: nothing reaches the engine.
@@ -58,6 +58,7 @@ describe("policy https-only in previews of staging and prod", () => {
     ["brandclub", "staging"],
     ["brandclub", "prod"],
     ["cep", "prod"],
+    ["webmeteor", "prod"],
   ])("%s %s: passes the pack with tls acme, blocked by https-only with tls off", async (bp, env) => {
     const t0 = Date.now();
     const on = await previewWithPack(target(bp, env, TEST_TLS));

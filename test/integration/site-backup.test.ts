@@ -5,7 +5,7 @@ import { up } from "../../cli/commands/up";
 import { docker, removeLabelled } from "./helpers/docker";
 import { freePort } from "./helpers/net";
 import { deployCommand } from "./helpers/cli";
-import { testTarget } from "./helpers/target";
+import { TLS_OFF, testTarget } from "./helpers/target";
 
 /**
  * A WebMeteor site's own database in the backups, on the real engine (prod, where WebMeteor
@@ -31,7 +31,8 @@ describe("a WebMeteor site's database in its own backups", () => {
       blueprint: "webmeteor",
       environment: "prod",
       port,
-      config: { protect: "false" },
+      // tls off: no ACME CA here (WebMeteor prod serves HTTPS by default); the pack does not run.
+      config: { protect: "false", ...TLS_OFF },
       log: (l) => lines.push(l),
     });
   const db = `${siteName}-prod-db`;

@@ -93,7 +93,7 @@ describe("proxy kind traefik", () => {
         run: `${run}${bp.slice(0, 3)}`,
         blueprint: bp,
         environment: env,
-        // Brand Club's staging and prod serve HTTPS (tls acme): the ACME account's e-mail.
+        // Both blueprints' staging and prod serve HTTPS (tls acme): the ACME account's e-mail.
         config: TEST_TLS,
         policies: true,
       });
@@ -104,6 +104,9 @@ describe("proxy kind traefik", () => {
             `${bp}/${env} ${layer.layer}: ${mandatory.length} mandatory, ${layer.violations.length} reported`,
           );
           failures.push(...mandatory.map((v) => `${bp}/${env} ${v.policy} ${v.resource}: ${v.message}`));
+          // HTTPS by the blueprint's own default: https-only not even waived.
+          const https = layer.violations.filter((v) => v.policy === "https-only" && v.level !== "mandatory");
+          failures.push(...https.map((v) => `${bp}/${env} https-only ${v.resource}: ${v.message}`));
         }
       } finally {
         for (const l of CORE_LAYERS) {

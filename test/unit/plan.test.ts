@@ -47,9 +47,23 @@ describe("planTarget: what the checks before a deploy see", () => {
     });
     expect(plan.proxy.port).toBe(18123);
     expect(plan.system.app.services.find((s) => s.name === "web")?.replicas).toBe(3);
-    // WebMeteor's blueprint serves it with Traefik and holds an nginx image too.
+    // WebMeteor's blueprint serves it with Traefik and holds an nginx image too; its staging
+    // serves HTTPS (tls acme), which nginx serves only with lego beside it (none in WebMeteor):
+    // the nginx alternative needs the explicit tls mode off, and is refused without it.
     const wm = { blueprint: "webmeteor", environment: "staging", systemName: "planunit" };
-    const kind = planFrom(wm, { data: none, app: { ...none, held: { "shipyard:proxyKind": "nginx" } } });
+    const nginx = (held: Record<string, string>) =>
+      planFrom(wm, { data: none, app: { ...none, held: { "shipyard:proxyKind": "nginx", ...held } } });
+    const problem = (held: Record<string, string>) => {
+      const loaded = nginx(held).layers.app.loaded;
+      return "problem" in loaded ? loaded.problem.message : "";
+    };
+    expect(problem({})).toMatch(
+      /shipyard:tls\.email: required with tls mode "acme" \(the blueprint webmeteor's default in staging\)/,
+    );
+    expect(problem({ "shipyard:tls": JSON.stringify({ email: "ops@example.org" }) })).toMatch(
+      /shipyard:tls: tls mode "acme" with proxy kind nginx needs lego beside nginx/,
+    );
+    const kind = nginx({ "shipyard:tls": "off" });
     expect(planFrom(wm, { data: none, app: none }).system.app.proxy.kind).toBe("traefik");
     expect(kind.system.app.proxy.kind).toBe("nginx");
     expect(kind.system.app.proxy.image).toBe("shipyard/nginx:bookworm");

@@ -19,6 +19,10 @@ import { dataProgram } from "../../stacks/data/program";
 import { dataInputs } from "../../stacks/data/inputs";
 import { appProgram } from "../../stacks/app/program";
 import type { DataContract } from "../../stacks/contract";
+import { ALL_POLICIES } from "../../policies/lib/all";
+import { evaluateResource } from "../../policies/lib/evaluate";
+import { Settings } from "../../policies/lib/settings";
+import { viewOf } from "../../policies/lib/view";
 
 const value = <T>(o: unknown): Promise<T> =>
   new Promise((resolve) => (o as pulumi.Output<T>).apply((v) => resolve(v)));
@@ -41,6 +45,13 @@ async function registered(name: string): Promise<Recorded> {
   throw new Error(`no container ${name} registered`);
 }
 const volumes = () => resources.filter((r) => r.type === "docker:index/volume:Volume");
+/** The pack's https-only on a recorded proxy container, as a preview in staging or prod reports it. */
+const httpsOnly = (r: Recorded) =>
+  evaluateResource(
+    ALL_POLICIES.find((p) => p.name === "https-only")!,
+    viewOf({ type: r.type, name: r.name, props: r.inputs }),
+    { settings: Settings.parse({}), waivers: [], today: "2026-12-06" },
+  );
 
 describe("TLS through the data and app layers", () => {
   beforeEach(() => {
@@ -129,13 +140,10 @@ describe("TLS through the data and app layers", () => {
     ).rejects.toThrow(/exports no certVolume, but this app stack's shipyard:tls is on/);
   });
 
-  test("WebMeteor staging (kind traefik, acme): the proxy mounts socket and volume, routers on websecure, sites told https", async () => {
+  test("WebMeteor staging (kind traefik, the blueprint's acme): the proxy mounts socket and volume, routers on websecure, sites told https", async () => {
     const wm = (extra: Record<string, string> = {}) => ({
-      // The blueprint's mode is off: the stack config turns acme on.
-      ...config("staging", {
-        "shipyard:tls": JSON.stringify({ mode: "acme", email: "ops@example.org" }),
-        ...extra,
-      }),
+      // The blueprint's mode in staging is acme: the stack config gives only the account's e-mail.
+      ...config("staging", { ...email, ...extra }),
       "shipyard:blueprint": "webmeteor",
     });
     const data = await dataProgram(wm());
@@ -170,6 +178,27 @@ describe("TLS through the data and app layers", () => {
     }
     expect(out.sites).toMatchObject({ kind: "traefik", https: true });
     expect(JSON.stringify(out.sites)).not.toContain("ops@example.org");
+    expect(httpsOnly(proxy)).toEqual([]);
+  });
+
+  test("WebMeteor prod: without the ACME e-mail refused naming the key; with tls off the pack's https-only blocks the proxy", async () => {
+    const wm = (extra: Record<string, string>) => ({
+      ...config("prod", extra),
+      "shipyard:blueprint": "webmeteor",
+    });
+    expect(() => dataInputs(wm({}))).toThrow(
+      /shipyard:tls\.email: required with tls mode "acme" \(the blueprint webmeteor's default in prod\)/,
+    );
+    const off = { "shipyard:tls": "off", "shipyard:protect": "false" };
+    const data = await dataProgram(wm(off));
+    published = { contract: await value(data.contract), secrets: await value(data.secrets) };
+    resources.length = 0;
+    await appProgram(wm({ ...off, "shipyard:dataStack": "webmeteor-prod" }));
+    const found = httpsOnly(await registered("webmeteor-prod-proxy"));
+    expect(found.map((v) => v.level)).toEqual(["mandatory"]);
+    expect(found[0].message).toMatch(
+      /^serves plain HTTP on host port 8482: tls mode is off; in prod every route/,
+    );
   });
 
   test("CEP prod (kind nginx, acme): nginx mounts the data layer's volume read-only, lego beside it writes there", async () => {

@@ -1,3 +1,6 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import type { EnvironmentTarget } from "../../../cli/target/ref";
 
 /**
@@ -46,3 +49,42 @@ export const TEST_TLS: Record<string, string> = {
   tls: JSON.stringify({ email: "ops@example.org" }),
   ...TEST_MAIL,
 };
+
+/**
+ * `shipyard:tls` mode off, the explicit setting for a test that deploys a staging or prod whose
+ * blueprint serves HTTPS (WebMeteor, Brand Club, CME: tls acme) where no ACME CA can be run
+ * cheaply: the proxy serves its routes over plain HTTP on the test's port, binds no 443 and
+ * contacts no CA. The pack's https-only refuses such a stack in staging and prod: a test that
+ * runs the pack on it also waives that policy for its own proxy (waiveHttpsOnly).
+ * HTTPS itself is tested against Pebble (https-*.test.ts; WebMeteor: https-dns01.test.ts).
+ */
+export const TLS_OFF: Record<string, string> = { tls: JSON.stringify({ mode: "off" }) };
+
+/**
+ * A dated waiver of https-only for the proxies of the test's own systems (`<run>*-proxy`),
+ * handed to the pack through SHIPYARD_POLICY_WAIVERS (policies/lib/waivers.ts), as an operator
+ * would waive it; it expires tomorrow. Returns the function that puts the variable back.
+ */
+export function waiveHttpsOnly(run: string): () => void {
+  const previous = process.env.SHIPYARD_POLICY_WAIVERS;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "shipyard-https-waiver-"));
+  const file = path.join(dir, "waivers.json");
+  const tomorrow = new Date(Date.now() + 86400_000).toISOString().slice(0, 10);
+  fs.writeFileSync(
+    file,
+    JSON.stringify([
+      {
+        policy: "https-only",
+        resource: `${run}*-proxy`,
+        reason: "test copy on loopback with tls mode off: no ACME CA here",
+        expires: tomorrow,
+      },
+    ]),
+  );
+  process.env.SHIPYARD_POLICY_WAIVERS = file;
+  return () => {
+    if (previous === undefined) delete process.env.SHIPYARD_POLICY_WAIVERS;
+    else process.env.SHIPYARD_POLICY_WAIVERS = previous;
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+}
