@@ -82,26 +82,55 @@ export function describeWorkloads(w: PausedWorkloads): string {
   ].join(", ");
 }
 
-/** Stops the containers and scales the services to 0, waiting until their tasks are gone. */
-export function pauseWorkloads(w: PausedWorkloads): void {
-  if (w.containers.length) dockerOk("stopping the application containers", ["stop", ...w.containers]);
-  if (w.services.length)
-    dockerOk("scaling the application services to 0", [
-      "service",
-      "scale",
-      "--detach=false",
-      ...w.services.map((s) => `${s.name}=0`),
-    ]);
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
-/** Starts the containers again and scales the services back to their replicas. */
-export function resumeWorkloads(w: PausedWorkloads): void {
+/**
+ * Scales the services (all at once, detached) and waits, polling, until each runs the wanted
+ * number of tasks (`docker service ls` counts a task with a health check once it is healthy),
+ * or throws after `seconds` naming the ones that did not get there.
+ */
+function scaleAndWait(
+  services: { name: string; replicas: number }[],
+  to: "zero" | "back",
+  seconds: number,
+): void {
+  const want = (s: { replicas: number }) => (to === "zero" ? 0 : s.replicas);
+  dockerOk(
+    to === "zero" ? "scaling the application services to 0" : "scaling the application services back",
+    ["service", "scale", "--detach", ...services.map((s) => `${s.name}=${want(s)}`)],
+  );
+  const end = Date.now() + seconds * 1000;
+  for (;;) {
+    const rows = dockerRun(["service", "ls", "--format", "{{.Name}} {{.Replicas}}", ...services.flatMap((s) => ["--filter", `name=${s.name}`])]).stdout; // prettier-ignore
+    const running = new Map(
+      rows
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => {
+          const [name, replicas] = l.split(" ");
+          return [name, Number(replicas.split("/")[0])] as const;
+        }),
+    );
+    const waiting = services.filter((s) => running.get(s.name) !== want(s));
+    if (waiting.length === 0) return;
+    if (Date.now() > end)
+      throw new Error(
+        `${waiting.map((s) => `${s.name} runs ${running.get(s.name) ?? "?"} of ${want(s)} task(s)`).join(", ")} after ${seconds}s; see why with: docker service ps --no-trunc ${waiting[0].name}`,
+      );
+    sleepSync(1000);
+  }
+}
+
+/** Stops the containers and scales the services to 0, waiting until their tasks are gone. */
+export function pauseWorkloads(w: PausedWorkloads, seconds = 300): void {
+  if (w.containers.length) dockerOk("stopping the application containers", ["stop", ...w.containers]);
+  if (w.services.length) scaleAndWait(w.services, "zero", seconds);
+}
+
+/** Starts the containers again and scales the services back to their replicas, waiting until they run (healthy). */
+export function resumeWorkloads(w: PausedWorkloads, seconds = 600): void {
   if (w.containers.length) dockerOk("starting the application containers again", ["start", ...w.containers]);
-  if (w.services.length)
-    dockerOk("scaling the application services back", [
-      "service",
-      "scale",
-      "--detach=false",
-      ...w.services.map((s) => `${s.name}=${s.replicas}`),
-    ]);
+  if (w.services.length) scaleAndWait(w.services, "back", seconds);
 }
