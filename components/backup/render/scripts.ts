@@ -15,7 +15,8 @@ export { readSecret, SECRETS, secretFileName } from "./secretFiles";
 /**
  * Loads a `pg_dump -Fc` archive into a live PostgreSQL server of any major up to the image's
  * client (17). The database's schemas are dropped and `public` is made again, owned by the
- * database's owner (the application's user where the blueprint names one); pg_restore writes the
+ * database's owner (the application's user where the blueprint names one), usable by every role
+ * as PostgreSQL 15's own `public` is (pg_dump writes no grant for that default); pg_restore writes the
  * archive as SQL (`--no-owner`), which psql runs as that owner (`SET ROLE`), stopping at the
  * first error: the restored tables belong to the application's user, as the application made
  * them (run as the superuser with `--no-owner`, they belonged to `postgres` and the application
@@ -37,7 +38,7 @@ export function pgRestoreCommand(
   return [
     `pgv=$(${auth} psql ${conn} -d postgres -tAXc "SHOW server_version_num")`,
     `owner=$(${auth} psql ${conn} -d postgres -tAXc "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = '${database}'")`,
-    `{ ${auth} psql ${conn} -d ${database} -tAXc "SELECT format('DROP SCHEMA %I CASCADE;', nspname) FROM pg_namespace WHERE nspname !~ '^pg_' AND nspname <> 'information_schema'" && printf 'CREATE SCHEMA public AUTHORIZATION "%s";\\n' "$owner"; } | ${psql(database)} >/dev/null`,
+    `{ ${auth} psql ${conn} -d ${database} -tAXc "SELECT format('DROP SCHEMA %I CASCADE;', nspname) FROM pg_namespace WHERE nspname !~ '^pg_' AND nspname <> 'information_schema'" && printf 'CREATE SCHEMA public AUTHORIZATION "%s"; GRANT USAGE ON SCHEMA public TO PUBLIC;\\n' "$owner"; } | ${psql(database)} >/dev/null`,
     `{ printf 'SET ROLE "%s";\\n' "$owner"; ${auth} pg_restore --no-owner -f - ${archive}; }` +
       ` | { if [ "$pgv" -lt 170000 ]; then sed '/^SET transaction_timeout = 0;$/d'; else cat; fi; }` +
       ` | ${psql(database)} >/dev/null`,
