@@ -38,7 +38,7 @@ export function pgRestoreCommand(
   return [
     `pgv=$(${auth} psql ${conn} -d postgres -tAXc "SHOW server_version_num")`,
     `owner=$(${auth} psql ${conn} -d postgres -tAXc "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = '${database}'")`,
-    `{ ${auth} psql ${conn} -d ${database} -tAXc "SELECT format('DROP SCHEMA %I CASCADE;', nspname) FROM pg_namespace WHERE nspname !~ '^pg_' AND nspname <> 'information_schema'" && printf 'CREATE SCHEMA public AUTHORIZATION "%s"; GRANT USAGE ON SCHEMA public TO PUBLIC;\\n' "$owner"; } | ${psql(database)} >/dev/null`,
+    `{ printf 'SET client_min_messages = warning;\\n' && ${auth} psql ${conn} -d ${database} -tAXc "SELECT format('DROP SCHEMA %I CASCADE;', nspname) FROM pg_namespace WHERE nspname !~ '^pg_' AND nspname <> 'information_schema'" && printf 'CREATE SCHEMA public AUTHORIZATION "%s"; GRANT USAGE ON SCHEMA public TO PUBLIC;\\n' "$owner"; } | ${psql(database)} >/dev/null`,
     `{ printf 'SET ROLE "%s";\\n' "$owner"; ${auth} pg_restore --no-owner -f - ${archive}; }` +
       ` | { if [ "$pgv" -lt 170000 ]; then sed '/^SET transaction_timeout = 0;$/d'; else cat; fi; }` +
       ` | ${psql(database)} >/dev/null`,
