@@ -4,7 +4,9 @@
  * PostgreSQL database, a tar into one of the environment's app volumes. Every check runs before
  * any change (the file, the target, the dump's kind against the engine, the data guard); the
  * environment's application containers are stopped while the data is replaced and started
- * again after, and progress is printed as a restore's. The SQL is loaded by the server's own
+ * again after (in Swarm mode its app services scaled to 0 and back, cli/engine/appWorkloads.ts;
+ * the server and the backup service found as their running tasks), and progress is printed as a
+ * restore's. The SQL is loaded by the server's own
  * client in its container (cli/engine/dumpFiles.ts), so it works where no backup service runs
  * (dev) and with the server's own major version.
  */
