@@ -129,8 +129,9 @@ export function mariadbLoadScript(database: string): string {
  * database's owner (usable by every role, as PostgreSQL 15's default `public`), and the SQL runs
  * as that owner (`SET ROLE`), so the application's user owns the tables as before. Dropped from
  * the SQL, as pg_restore's --no-owner --no-privileges do and for older servers: ownership and
- * grants naming the source's roles, `CREATE DATABASE` / `\connect` (pg_dump -C), pg_dump 17's `SET transaction_timeout` (before 17), and psql's
- * `\restrict` guards (older psql clients do not know them).
+ * grants naming the source's roles, `CREATE DATABASE` / `\connect` (pg_dump -C), pg_dump 17's
+ * `SET transaction_timeout` (before 17), and psql's `\restrict` guards (older psql clients do not
+ * know them).
  */
 export function postgresLoadScript(database: string): string {
   const db = sqlName(database);
