@@ -4,7 +4,9 @@
  * PostgreSQL database, a tar into one of the environment's app volumes. Every check runs before
  * any change (the file, the target, the dump's kind against the engine, the data guard); the
  * environment's application containers are stopped while the data is replaced and started
- * again after, and progress is printed as a restore's. The SQL is loaded by the server's own
+ * again after (in Swarm mode its app services scaled to 0 and back, cli/engine/appWorkloads.ts;
+ * the server and the backup service found as their running tasks), and progress is printed as a
+ * restore's. The SQL is loaded by the server's own
  * client in its container (cli/engine/dumpFiles.ts), so it works where no backup service runs
  * (dev) and with the server's own major version.
  */
@@ -13,6 +15,7 @@ import { closeSync, openSync, readSync, statSync, createReadStream } from "node:
 import { createInterface } from "node:readline";
 import { DEFAULT_BACKUP_MAX_AGE_HOURS } from "../checks/dataGuard";
 import { backupTargetNames, latestVerified } from "../engine/backups";
+import { appWorkloads, describeWorkloads, pauseWorkloads, resumeWorkloads } from "../engine/appWorkloads";
 import { dockerOk, dockerRun } from "../engine/docker";
 import {
   checkKindFits,
@@ -27,6 +30,7 @@ import {
   type DumpKind,
   type ImportTargetKind,
 } from "../engine/dumpFiles";
+import { locate, notRunning, runningContainer } from "../engine/running";
 import { DataGuardError } from "../errors/kinds";
 import { planTarget, type TargetPlan } from "../target/plan";
 import type { EnvironmentTarget } from "../target/ref";
@@ -46,7 +50,7 @@ export interface ImportOptions {
 export interface ImportTarget {
   name: string;
   kind: ImportTargetKind;
-  /** The server's container (databases) or the volume's engine name. */
+  /** The server's engine name, a container or a Swarm service (databases), or the volume's. */
   object: string;
   /** The database (databases only). */
   database?: string;
@@ -128,8 +132,8 @@ async function scanMysqldump(file: string): Promise<{ useLines: string[]; uca140
   return { useLines, uca1400 };
 }
 
-/** How many tables or files the target holds now (0: nothing would be lost). */
-function heldCount(t: ImportTarget): number {
+/** How many tables the target holds now (0: nothing would be lost); `live`, the server's running container. */
+function heldCount(t: ImportTarget, live: string): number {
   if (t.kind === "volume") {
     const r = dockerRun(["volume", "inspect", t.object]);
     if (r.status !== 0) throw new Error(`--target ${t.name}: volume ${t.object} does not exist`);
@@ -139,9 +143,9 @@ function heldCount(t: ImportTarget): number {
     t.kind === "mariadb"
       ? `MYSQL_PWD=$(cat "$MARIADB_ROOT_PASSWORD_FILE" 2>/dev/null || echo "\${MARIADB_ROOT_PASSWORD:-}") mariadb -uroot -N -e "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema='${t.database}'"`
       : `psql -U postgres -X -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='${t.database}'" | grep -q 1 && psql -U postgres -X -d ${t.database} -tAc "SELECT count(*) FROM pg_tables WHERE schemaname NOT IN ('pg_catalog','information_schema')" || echo 0`;
-  const r = dockerRun(["exec", t.object, "sh", "-c", q]);
+  const r = dockerRun(["exec", live, "sh", "-c", q]);
   if (r.status !== 0)
-    throw new Error(`--target ${t.name}: cannot ask ${t.object} what it holds: ${r.stderr || r.stdout}`);
+    throw new Error(`--target ${t.name}: cannot ask ${live} what it holds: ${r.stderr || r.stdout}`);
   return Number(r.stdout.trim().split("\n").pop()) || 0;
 }
 
@@ -149,10 +153,13 @@ function heldCount(t: ImportTarget): number {
 async function guardImport(plan: TargetPlan, t: ImportTarget, held: number, force: boolean): Promise<void> {
   if (!plan.guarded || force) return;
   if (t.kind !== "volume" && held === 0) return;
-  const backup = plan.container("backup");
+  // In Swarm mode the backup service's running task (cli/engine/running.ts).
+  const backupName = plan.container("backup");
+  const live = runningContainer(backupName);
+  const backup = live ?? backupName;
   const again = plan.commandLine("restore", ` --import FILE --target ${t.name} --force-without-backup`);
-  const running = dockerRun(["inspect", "-f", "{{.State.Running}}", backup]).stdout === "true";
-  const known = running ? backupTargetNames(backup) : [];
+  const running = live !== undefined;
+  const known = live ? backupTargetNames(live) : [];
   const own = known.includes(t.name) ? t.name : t.kind === "volume" ? `volume-${t.object}` : t.name;
   const states = known.includes(own) ? [latestVerified(backup, own)] : [];
   const maxAge = plan.config?.backupMaxAgeHours ?? DEFAULT_BACKUP_MAX_AGE_HOURS;
@@ -171,25 +178,6 @@ async function guardImport(plan: TargetPlan, t: ImportTarget, held: number, forc
         problems.map((p) => `  - ${p}`).join("\n") +
         `\nTake one with: docker exec ${backup} shipyard-backup\nthen import again; or, deliberately without a backup: ${again}`,
     );
-}
-
-/** The running application containers of the environment (app services and jobs), stopped around the import. */
-function appContainers(plan: TargetPlan): string[] {
-  const ids = (component: string) =>
-    dockerRun([
-      "ps",
-      "--format",
-      "{{.Names}}",
-      "--filter",
-      `label=io.shipyard.system=${plan.system.system}`,
-      "--filter",
-      `label=io.shipyard.environment=${plan.target.environment}`,
-      "--filter",
-      `label=io.shipyard.component=${component}`,
-    ])
-      .stdout.split("\n")
-      .filter(Boolean);
-  return [...ids("app"), ...ids("job")].sort();
 }
 
 /** Runs `producer | consumer` with the file on the producer's stdin; rejects with the failing side's stderr. */
@@ -221,15 +209,15 @@ function pipeline(file: string, steps: string[][]): Promise<void> {
   });
 }
 
-/** The docker commands that load the file into the target. */
-function loadSteps(plan: TargetPlan, t: ImportTarget, kind: DumpKind): string[][] {
+/** The docker commands that load the file into the target; `live`, the server's running container (databases). */
+function loadSteps(plan: TargetPlan, t: ImportTarget, kind: DumpKind, live: string): string[][] {
   if (t.kind === "volume") {
     const image = plan.system.images.backup ?? dockerOk("reading an image", ["inspect", "-f", "{{.Config.Image}}", t.object]);
     return [["run", "--rm", "-i", "--network", "none", "--label", "io.shipyard.role=import", "-v", `${t.object}:/volume`, "--entrypoint", "sh", image, "-c", VOLUME_LOAD_SCRIPT]];
   } // prettier-ignore
   const load =
     t.kind === "mariadb" ? mariadbLoadScript(t.database ?? "") : postgresLoadScript(t.database ?? "");
-  const into = ["exec", "-i", t.object, "sh", "-c", load];
+  const into = ["exec", "-i", live, "sh", "-c", load];
   if (kind !== "pg-custom") return [into];
   const image = plan.system.images.backup;
   if (!image)
@@ -259,29 +247,30 @@ export async function importData(t: EnvironmentTarget, o: ImportOptions): Promis
         `--import ${o.file} holds ${dbs.length} databases (${dbs.join(", ")}); import one database's dump (mysqldump DBNAME) into --target ${target.name}`,
       );
   }
-  if (target.kind !== "volume" && dockerRun(["inspect", "-f", "{{.State.Running}}", target.object]).stdout !== "true")
-    throw new Error(`--target ${target.name}: its server ${target.object} is not running; deploy it first: ${plan.commandLine("up")}`); // prettier-ignore
+  // The server's running container: in Swarm mode its service's task on this engine.
+  const live = target.kind === "volume" ? "" : (runningContainer(target.object) ?? "");
+  if (target.kind !== "volume" && !live)
+    throw new Error(`--target ${target.name}: its server is not running (${notRunning(locate(target.object))}); deploy it first: ${plan.commandLine("up")}`); // prettier-ignore
   if (scan?.uca1400) {
-    const version = dockerOk(`asking ${target.object} its version`, ["exec", target.object, "sh", "-c", "mariadbd --version 2>/dev/null || mysqld --version"]); // prettier-ignore
+    const version = dockerOk(`asking ${live} its version`, ["exec", live, "sh", "-c", "mariadbd --version 2>/dev/null || mysqld --version"]); // prettier-ignore
     const problem = collationProblem(/Ver (\S+)/.exec(version)?.[1] ?? "", true, o.file, target.name);
     if (problem) throw new Error(problem);
   }
-  const held = heldCount(target);
+  const held = heldCount(target, live);
   await guardImport(plan, target, held, o.forceWithoutBackup ?? false);
 
-  const apps = appContainers(plan);
+  const apps = appWorkloads({ system: plan.system.system, environment: plan.target.environment });
+  const names = describeWorkloads(apps);
   const t0 = Date.now();
   log(`import [1/1] ${target.name} from ${o.file} (${DUMP_KIND_TEXT[kind]}) ...`);
   if (held > 0) log(`import: replacing ${held} table(s) in ${target.name}`);
-  if (apps.length) log(`import: stopping ${apps.join(", ")}`);
-  if (apps.length) dockerOk("stopping the application containers", ["stop", ...apps]);
+  if (names) log(`import: stopping ${names}`);
+  pauseWorkloads(apps);
   try {
-    await pipeline(o.file, loadSteps(plan, target, kind));
+    await pipeline(o.file, loadSteps(plan, target, kind, live));
   } finally {
-    if (apps.length) {
-      dockerOk("starting the application containers again", ["start", ...apps]);
-      log(`import: started ${apps.join(", ")}`);
-    }
+    resumeWorkloads(apps);
+    if (names) log(`import: started ${names}`);
   }
   const seconds = (Date.now() - t0) / 1000;
   log(`import [1/1] ${target.name}: imported from ${o.file} in ${seconds.toFixed(1)}s`);

@@ -126,11 +126,12 @@ export function mariadbLoadScript(database: string): string {
 /**
  * Loads PostgreSQL SQL from stdin into DATABASE, run inside the PostgreSQL container as the
  * superuser over the local socket: the database's schema `public` is emptied and given to the
- * database's owner, and the SQL runs as that owner (`SET ROLE`), so the application's user owns
- * the tables as before. Dropped from the SQL, as pg_restore's --no-owner --no-privileges do and
- * for older servers: ownership and grants naming the source's roles, `CREATE DATABASE` /
- * `\connect` (pg_dump -C), pg_dump 17's `SET transaction_timeout` (before 17), and psql's
- * `\restrict` guards (older psql clients do not know them).
+ * database's owner (usable by every role, as PostgreSQL 15's default `public`), and the SQL runs
+ * as that owner (`SET ROLE`), so the application's user owns the tables as before. Dropped from
+ * the SQL, as pg_restore's --no-owner --no-privileges do and for older servers: ownership and
+ * grants naming the source's roles, `CREATE DATABASE` / `\connect` (pg_dump -C), pg_dump 17's
+ * `SET transaction_timeout` (before 17), and psql's `\restrict` guards (older psql clients do not
+ * know them).
  */
 export function postgresLoadScript(database: string): string {
   const db = sqlName(database);
@@ -142,7 +143,7 @@ export function postgresLoadScript(database: string): string {
     `owner=$(${sql(`-d postgres -tAc "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = '${db}'"`)})`,
     `if [ -z "$owner" ]; then createdb -U postgres ${db}; owner=postgres; fi`,
     `pgv=$(${sql('-d postgres -tAc "SHOW server_version_num"')})`,
-    `${sql(`-d ${db} -c "DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public AUTHORIZATION \\"$owner\\""`)}`,
+    `${sql(`-d ${db} -c "DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public AUTHORIZATION \\"$owner\\"; GRANT USAGE ON SCHEMA public TO PUBLIC"`)}`,
     'tt=; if [ "$pgv" -lt 170000 ]; then tt=1; fi',
     `filter() { sed -E -e '/^ALTER .* OWNER TO .*;$/d' -e '/^(GRANT|REVOKE) .*;$/d' -e '/^(CREATE|ALTER) DATABASE /d' -e '/^\\\\(connect|restrict|unrestrict) /d' | if [ -n "$tt" ]; then grep -v -x -e 'SET transaction_timeout = 0;'; else cat; fi; }`,
     `{ printf 'SET ROLE "%s";\\n' "$owner"; filter; } | ${sql(`-d ${db} >/dev/null`)}`,

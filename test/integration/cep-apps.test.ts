@@ -1,14 +1,18 @@
 import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import * as http from "node:http";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { destroy } from "../../cli/commands/destroy";
 import { stackName } from "../../cli/target/names";
 import { up } from "../../cli/commands/up";
+import { restore } from "../../cli/commands/restore";
 import { CORE_LAYERS, LAYER } from "../../cli/target/layers";
-import { docker, inspect, labelled, removeLabelled, serviceContainer } from "./helpers/docker";
+import { docker, inspect, labelled, serviceContainer } from "./helpers/docker";
 import { expectAllHealthy } from "./helpers/blueprint";
 import { freePort, get } from "./helpers/net";
 import { storedState } from "./helpers/pulumi";
+import { listKeys, s3, S3_STORE_PORT, startS3Store, type S3Store } from "./helpers/s3store";
+import { tearDown } from "./helpers/teardown";
 import { testTarget } from "./helpers/target";
 
 /**
@@ -21,20 +25,52 @@ import { testTarget } from "./helpers/target";
  * automation worker and listed by the real bull-board; the CMS's mail to the
  * lead reaches the real MailHog; no secret in any container's inspect output
  * or log, the state files or the deploy log; a second up changes nothing.
+ *
+ * Then the recovery from nothing (issue 25), on the same deploy: CEP's own repository is a bucket of
+ * its SeaweedFS, on the host, so the environment is deployed with an off-site repository
+ * (shipyard:backupOffsite: an S3 server of the test on a network the test creates, its keys operator
+ * secrets). An object is put in cep-uploads, everything is backed up (to both repositories), the
+ * environment destroyed (both layers, their stacks, every volume: the SeaweedFS one with the local
+ * repository in it), deployed again from nothing with the kept repository key, and `restore --from
+ * offsite` brings back the course, the lead and the object; the seconds of each phase are printed.
  */
 const run = `t${process.pid}cpa`;
 const label = `io.shipyard.test=${run}`;
 const lines: string[] = [];
 let port = 0;
-const target = () =>
-  testTarget({
+const offsiteNetwork = `${run}-offsite`;
+const OFFSITE_BUCKET = "cep-offsite";
+const offsiteKeys = {
+  accessKey: `${run}-offsite-key`,
+  secretKey: `offsite-${randomBytes(12).toString("hex")}`,
+};
+let offsite: S3Store = { container: `${run}-offsite-s3`, ...offsiteKeys };
+/** The repository key printed for safekeeping, given to the environment re-created from nothing. */
+let recoveryKey: string | undefined;
+const figures: Record<string, number> = {};
+const target = () => ({
+  ...testTarget({
     run,
     blueprint: "cep",
     environment: "dev",
     port,
-    config: { imageSet: "local" },
+    config: {
+      imageSet: "local",
+      backupOffsite: JSON.stringify({
+        endpoint: `http://offsite-s3:${S3_STORE_PORT}`,
+        bucket: OFFSITE_BUCKET,
+        path: "cep/dev",
+        networks: [offsiteNetwork],
+      }),
+    },
     log: (l) => lines.push(l),
-  });
+  }),
+  secrets: {
+    "backup-offsite-access-key": offsite.accessKey,
+    "backup-offsite-secret-key": offsite.secretKey,
+    ...(recoveryKey !== undefined ? { "backup-repository-password": recoveryKey } : {}),
+  },
+});
 const host = "dev.cep.localhost";
 const postgres = (q: string) =>
   docker(
@@ -122,11 +158,20 @@ function boardLogin(port: number, host: string, password: string): Promise<strin
 describe("cep dev: the applications as their upstream images run them", () => {
   beforeAll(async () => {
     port = await freePort();
+    docker("network", "create", "--label", label, offsiteNetwork);
+    offsite = await startS3Store({
+      run,
+      name: "offsite-s3",
+      ...offsiteKeys,
+      network: { name: offsiteNetwork, alias: "offsite-s3" },
+    });
+    expect(s3(offsite, "PUT", `/${OFFSITE_BUCKET}`).status).toBe(200);
   });
-  afterAll(async () => {
-    await destroy(target(), { removeStacks: true }).catch(() => undefined);
-    removeLabelled(label);
-  });
+  afterAll(() =>
+    tearDown(target(), label, {
+      report: () => console.log(`cep recovery figures: ${JSON.stringify(figures)}`),
+    }),
+  );
 
   test("deploys healthy; Payload writes to PostgreSQL, Next.js renders its data, a lead goes through BullMQ and MailHog; no secret leaks", async () => {
     const t0 = Date.now();
@@ -134,7 +179,8 @@ describe("cep dev: the applications as their upstream images run them", () => {
     const deploySeconds = (Date.now() - t0) / 1000;
     const containers = expectAllHealthy(label);
     // postgres, redis, seaweedfs, cms, frontend, admin, 3 workers, bullboard, mailhog, proxy, backup
-    expect(containers.length).toBeGreaterThanOrEqual(13);
+    // (and the test's off-site S3 server)
+    expect(containers.length).toBeGreaterThanOrEqual(14);
 
     // Health checks and env are the upstream images' interfaces, not the old stand-in's.
     const cms = serviceContainer(run, "dev", "cms");
@@ -260,7 +306,8 @@ describe("cep dev: the applications as their upstream images run them", () => {
     const secrets = Object.entries(outs.secrets.value as Record<string, string>);
     // PostgreSQL's root and cepadmin, Redis, SeaweedFS's keys, Payload's secret
     expect(secrets.length).toBeGreaterThanOrEqual(5);
-    const all = labelled(label).containers;
+    // The system's containers (the test's off-site S3 server holds its own keys in its environment).
+    const all = labelled(label).containers.filter((c) => c !== offsite.container);
     const inspectAll = docker("inspect", ...all);
     const logs = all
       .map((c) => execFileSync("sh", ["-c", `docker logs ${c} 2>&1`], { encoding: "utf8" }))
@@ -290,7 +337,81 @@ describe("cep dev: the applications as their upstream images run them", () => {
     console.log(
       `cep dev apps: ${containers.length} containers, cold deploy ${deploySeconds.toFixed(1)}s, second up ${againSeconds.toFixed(1)}s`,
     );
-    await destroy(target());
-    expect(labelled(label)).toEqual({ containers: [], networks: [], volumes: [] });
+    figures.deploySeconds = deploySeconds;
+  });
+
+  test("recovery from nothing: backed up off-site, every volume destroyed, re-created, restore --from offsite brings the course, the lead and the object back", async () => {
+    const backup = `${run}-dev-backup`;
+    const count = (table: string) => Number(postgres(`SELECT count(*) FROM ${table}`));
+    const before = { courses: count("courses"), leads: count("leads") };
+    expect(before.courses).toBe(1);
+    expect(before.leads).toBeGreaterThanOrEqual(1);
+    const title = postgres("SELECT title FROM courses");
+    // An object in cep-uploads, written over the data network with the app side's keys.
+    const object = `media/${run}.txt`;
+    const body = `upload-${randomBytes(8).toString("hex")}`;
+    const store = (method: string, data?: string) =>
+      docker(
+        "exec", backup, "sh", "-c",
+        `${data !== undefined ? `printf %s '${data}' >/tmp/body && ` : ""}curl -s -w '\\n%{http_code}' --aws-sigv4 aws:amz:us-east-1:s3 --user "$(cat /run/secrets/seaweedfs_access-key):$(cat /run/secrets/seaweedfs_secret-key)" ${data !== undefined ? "-T /tmp/body" : `-X ${method}`} 'http://seaweedfs:8333/cep-uploads/${object}'`,
+      ); // prettier-ignore
+    expect(store("PUT", body)).toMatch(/(^|\n)200$/);
+
+    let t = Date.now();
+    const out = docker("exec", backup, "shipyard-backup");
+    figures.backupSeconds = (Date.now() - t) / 1000;
+    console.log(`shipyard-backup (cep dev):\n${out}`);
+    expect(out).not.toContain("FAILED");
+    expect(out).toMatch(/^shipyard-backup: postgres-postgres-cepcomunicacion off-site ok/m);
+    expect(out).toMatch(/^shipyard-backup: bucket-seaweedfs-cep-uploads off-site ok/m);
+    expect(listKeys(offsite, OFFSITE_BUCKET, "cep/dev/")).toContain("cep/dev/config");
+    recoveryKey = docker("exec", backup, "cat", "/run/secrets/restic-password");
+
+    // Nothing of the environment is left: only the test's off-site server and its network.
+    t = Date.now();
+    await destroy(target(), { removeStacks: true });
+    for (const v of labelled(label).volumes.filter((n) => n.startsWith(`${run}-dev-`)))
+      docker("volume", "rm", v);
+    const left = labelled(label);
+    expect([...left.containers, ...left.volumes].filter((n) => n.startsWith(`${run}-dev-`))).toEqual([]);
+    figures.destroySeconds = (Date.now() - t) / 1000;
+
+    t = Date.now();
+    await up(target());
+    figures.recreateSeconds = (Date.now() - t) / 1000;
+    expect(docker("exec", backup, "cat", "/run/secrets/restic-password")).toBe(recoveryKey);
+    // A new, empty system: Payload migrated an empty database, the bucket is empty.
+    expect(count("courses")).toBe(0);
+    expect(store("GET")).toMatch(/\n404$/);
+
+    t = Date.now();
+    const printed: string[] = [];
+    const done = await restore({ ...target(), log: (l) => printed.push(l) }, { from: "offsite" });
+    figures.restoreSeconds = (Date.now() - t) / 1000;
+    console.log(`restore --from offsite (cep dev):\n${printed.join("\n")}`);
+    expect(done.map((d) => d.target).sort()).toEqual([
+      "bucket-seaweedfs-cep-uploads",
+      "postgres-postgres-cepcomunicacion",
+    ]);
+    expect({ courses: count("courses"), leads: count("leads") }).toEqual(before);
+    expect(postgres("SELECT title FROM courses")).toBe(title);
+    expect(store("GET")).toBe(`${body}\n200`);
+    // Payload serves the restored course through the proxy.
+    let last = "";
+    const list = await until("the restored course from the CMS", 60, async () => {
+      const r = await get(port, host, "/api/courses");
+      last = `${r.status} ${r.body.slice(0, 300)}`;
+      const l = JSON.parse(r.body) as { docs: { title: string }[] };
+      return l.docs.length === 1 ? l : undefined;
+    }).catch((e: Error) => {
+      const cms = serviceContainer(run, "dev", "cms");
+      const log = execFileSync("sh", ["-c", `docker logs --tail 30 ${cms} 2>&1`], { encoding: "utf8" });
+      throw new Error(`${e.message}; last answer: ${last}\ncms log:\n${log}`);
+    });
+    expect(list.docs[0].title).toBe(title);
+    figures.recoverySeconds = figures.destroySeconds + figures.recreateSeconds + figures.restoreSeconds;
+    console.log(
+      `cep dev recovery from nothing: backup ${figures.backupSeconds.toFixed(1)}s, destroy ${figures.destroySeconds.toFixed(1)}s, re-create ${figures.recreateSeconds.toFixed(1)}s, restore --from offsite ${figures.restoreSeconds.toFixed(1)}s; empty host to data back ${(figures.recreateSeconds + figures.restoreSeconds).toFixed(1)}s`,
+    );
   });
 });

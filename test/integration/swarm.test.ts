@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -18,6 +19,7 @@ import { addPendingCreate, storedState, unprotectAll } from "./helpers/pulumi";
 import { until } from "./helpers/processes";
 import { joinLocalSwarm, leaveLocalSwarm, type LocalSwarm } from "../../cli/engine/localSwarm";
 import { restore } from "../../cli/commands/restore";
+import { importData } from "../../cli/commands/importData";
 import { recover } from "../../cli/commands/recover";
 import { planTarget } from "../../cli/target/plan";
 
@@ -414,6 +416,69 @@ test("prod in Swarm mode: restore finds the tasks and brings back a row deleted 
   expect(sql("SELECT note FROM shipyard_probe ORDER BY id")).toBe("kept\nlost and restored");
   // Every task still runs healthy (the sites volume was emptied and unpacked under the running backend).
   expect(expectAllHealthy(label).length).toBeGreaterThan(0);
+});
+
+test("prod in Swarm mode: --import of a mysqldump and of a volume tar finds the tasks, passes the data guard, scales the apps to 0 and back", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${run}-import-`));
+  const prod = (n: string) => `${run}-prod-${n}`;
+  const sql = (q: string) =>
+    docker("exec", prodTasks("mariadb")[0], "sh", "-c", `mariadb -uroot -p"$(cat /run/secrets/mariadb-root-password)" -N brandclub_prod -e "${q}"`); // prettier-ignore
+  const inVolume = (script: string) =>
+    docker("run", "--rm", "--label", label, "-v", `${prod("sites")}:/v`, "--entrypoint", "sh", "shipyard/backup:bookworm", "-c", script); // prettier-ignore
+  try {
+    // The team's own files: one table's mysqldump and a tar of the sites volume, with rows and a file
+    // that are gone from the live system by the time they are imported.
+    sql("REPLACE INTO shipyard_probe VALUES (3, 'imported')");
+    const dump = path.join(dir, "probe.sql");
+    fs.writeFileSync(dump, docker("exec", prodTasks("mariadb")[0], "sh", "-c", 'mariadb-dump -uroot -p"$(cat /run/secrets/mariadb-root-password)" brandclub_prod shipyard_probe')); // prettier-ignore
+    inVolume(`echo ${run} > /v/imported-marker.txt`);
+    const tar = path.join(dir, "sites.tar");
+    const packed = spawnSync("docker", ["run", "--rm", "--label", label, "-v", `${prod("sites")}:/v:ro`, "--entrypoint", "tar", "shipyard/backup:bookworm", "-C", "/v", "-cf", "-", "."], { maxBuffer: 256 * 1024 * 1024 }); // prettier-ignore
+    expect(packed.status).toBe(0);
+    fs.writeFileSync(tar, packed.stdout);
+    sql("DELETE FROM shipyard_probe WHERE id = 3; UPDATE shipyard_probe SET note = 'changed' WHERE id = 1");
+    inVolume("rm /v/imported-marker.txt && echo later > /v/later.txt");
+    // Back up the changed state: the data guard wants a verified backup younger than 24h.
+    expect(docker("exec", prodTasks("backup")[0], "shipyard-backup")).not.toContain("FAILED");
+    const backendTasks = prodTasks("backend");
+
+    const printed: string[] = [];
+    const t0 = Date.now();
+    const [db] = await importData(
+      { ...target({ environment: "prod" }), log: (l) => printed.push(l) },
+      { file: dump, target: "mariadb-mariadb-brandclub_prod" },
+    );
+    const sqlSeconds = (Date.now() - t0) / 1000;
+    expect(db.target).toBe("mariadb-mariadb-brandclub_prod");
+    expect(sql("SELECT note FROM shipyard_probe ORDER BY id")).toBe("kept\nlost and restored\nimported");
+    const t1 = Date.now();
+    await importData(
+      { ...target({ environment: "prod" }), log: (l) => printed.push(l) },
+      { file: tar, target: `volume-${prod("sites")}` },
+    );
+    const tarSeconds = (Date.now() - t1) / 1000;
+    console.log(`import (Swarm) printed:\n${printed.join("\n")}`);
+    figures.swarmImport = { sqlSeconds, tarSeconds, tarBytes: fs.statSync(tar).size };
+    expect(inVolume("cat /v/imported-marker.txt; ls /v")).toMatch(new RegExp(`^${run}\n`));
+    expect(inVolume("ls /v")).not.toContain("later.txt");
+    // The app services were scaled to 0 and back: new tasks, the same replicas, every task healthy.
+    expect(printed.join("\n")).toMatch(
+      new RegExp(`import: stopping .*${prod("backend")} \\(Swarm service, 2 replica\\(s\\)\\)`),
+    );
+    expect(printed.join("\n")).toMatch(/^import \[1\/1\] volume-\S+-prod-sites: imported from .* in \d/m);
+    const s = services();
+    expect(s[prod("backend")]).toBe("2/2");
+    expect(s[prod("frontend")]).toBe("2/2");
+    expect(prodTasks("backend").some((n) => backendTasks.includes(n))).toBe(false);
+    const want = Object.values(s).reduce((n, r) => n + Number(r.split("/")[1]), 0);
+    const healthy = () =>
+      lines("ps", "--filter", `label=${label}`, "--filter", "health=healthy", "--format", "{{.Names}}")
+        .length;
+    await until(`${want} healthy tasks after the import`, () => healthy() === want, 300);
+    expect(lines("ps", "--filter", `label=${label}`, "--format", "{{.Names}}").length).toBe(want);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test("prod in Swarm mode: recover removes a service a dead run was creating (on the engine, in no state) and refreshes", async () => {

@@ -81,6 +81,15 @@ describe("backup scripts", () => {
     expect(s).toContain("checksum mismatch");
     expect(s).toContain("pg_restore");
   });
+  test("a PostgreSQL restore runs as the database's owner, so the application's user owns the tables again", () => {
+    const s = renderRestoreScript(o);
+    expect(s).toContain(`SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'cms'`);
+    expect(s).toContain(
+      `printf 'CREATE SCHEMA public AUTHORIZATION "%s"; GRANT USAGE ON SCHEMA public TO PUBLIC;\\n' "$owner"`,
+    );
+    expect(s).toMatch(/\{ printf 'SET ROLE "%s";\\n' "\$owner"; PGPASSWORD=.+? pg_restore --no-owner -f - /);
+    expect(s).not.toContain("--clean");
+  });
 });
 
 describe("the app layer's backup targets", () => {

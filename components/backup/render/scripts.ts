@@ -14,8 +14,14 @@ export { readSecret, SECRETS, secretFileName } from "./secretFiles";
 
 /**
  * Loads a `pg_dump -Fc` archive into a live PostgreSQL server of any major up to the image's
- * client (17): pg_restore writes the archive as SQL (`--clean --if-exists --no-owner`), psql runs
- * it and stops at the first error. pg_restore 17 starts every script with
+ * client (17). The database's schemas are dropped and `public` is made again, owned by the
+ * database's owner (the application's user where the blueprint names one), usable by every role
+ * as PostgreSQL 15's own `public` is (pg_dump writes no grant for that default); pg_restore writes the
+ * archive as SQL (`--no-owner`), which psql runs as that owner (`SET ROLE`), stopping at the
+ * first error: the restored tables belong to the application's user, as the application made
+ * them (run as the superuser with `--no-owner`, they belonged to `postgres` and the application
+ * got "permission denied" after a restore). Objects only a superuser may make (an untrusted
+ * extension) are refused then. pg_restore 17 starts every script with
  * `SET transaction_timeout = 0;`, a setting new in 17 that older servers refuse ("unrecognized
  * configuration parameter"), so for a server before 17 that line is dropped. `auth` is the
  * environment assignment that gives the password (`PGPASSWORD=…`).
@@ -28,11 +34,14 @@ export function pgRestoreCommand(
   archive: string,
 ): string {
   const conn = `-h ${host} -p ${port} -U postgres`;
+  const psql = (db: string) => `${auth} psql ${conn} -d ${db} -X -q -v ON_ERROR_STOP=1`;
   return [
     `pgv=$(${auth} psql ${conn} -d postgres -tAXc "SHOW server_version_num")`,
-    `${auth} pg_restore --clean --if-exists --no-owner -f - ${archive}` +
+    `owner=$(${auth} psql ${conn} -d postgres -tAXc "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = '${database}'")`,
+    `{ printf 'SET client_min_messages = warning;\\n' && ${auth} psql ${conn} -d ${database} -tAXc "SELECT format('DROP SCHEMA %I CASCADE;', nspname) FROM pg_namespace WHERE nspname !~ '^pg_' AND nspname <> 'information_schema'" && printf 'CREATE SCHEMA public AUTHORIZATION "%s"; GRANT USAGE ON SCHEMA public TO PUBLIC;\\n' "$owner"; } | ${psql(database)} >/dev/null`,
+    `{ printf 'SET ROLE "%s";\\n' "$owner"; ${auth} pg_restore --no-owner -f - ${archive}; }` +
       ` | { if [ "$pgv" -lt 170000 ]; then sed '/^SET transaction_timeout = 0;$/d'; else cat; fi; }` +
-      ` | ${auth} psql ${conn} -d ${database} -X -q -v ON_ERROR_STOP=1 >/dev/null`,
+      ` | ${psql(database)} >/dev/null`,
   ].join("; ");
 }
 export const METRICS_DIR = "/metrics";
