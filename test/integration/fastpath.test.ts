@@ -2,7 +2,15 @@ import { destroy } from "../../cli/commands/destroy";
 import { refresh } from "../../cli/commands/refresh";
 import { up } from "../../cli/commands/up";
 import type { LayerResult } from "../../cli/deploy/layerUp";
-import { docker, inspect, labelled, removeLabelled, serviceContainer } from "./helpers/docker";
+import {
+  type ContainerEvent,
+  docker,
+  inspect,
+  labelled,
+  removeLabelled,
+  serviceContainer,
+  watchEvents,
+} from "./helpers/docker";
 import { freePort, get, requestLoop } from "./helpers/net";
 import { testTarget } from "./helpers/target";
 
@@ -97,23 +105,12 @@ describe("skipping unchanged layers on the real engine", () => {
   test("destroy stops each layer's containers at once with their grace, the app's before the data's, and leaves nothing", async () => {
     const app = ["api", "proxy", "web", "worker"].map(c).sort();
     const data = ["mariadb", "redis"].map(c).sort();
-    const since = (Date.now() / 1000).toFixed(3);
+    const watch = watchEvents(label);
     await destroy(target(), { removeStacks: true });
-    const events = docker(
-      "events",
-      ...["--since", since, "--until", (Date.now() / 1000 + 0.5).toFixed(3)],
-      ...["--filter", `label=${label}`, "--filter", "type=container", "--format", "{{json .}}"],
-    )
-      .split("\n")
-      .filter(Boolean)
-      .map(
-        (l) =>
-          JSON.parse(l) as {
-            Action: string;
-            timeNano: number;
-            Actor: { Attributes: Record<string, string> };
-          },
-      );
+    // Every container's removal seen (a line may reach the stream a moment after the destroy).
+    const removed = (es: ContainerEvent[]) =>
+      new Set(es.filter((e) => e.Action === "destroy").map((e) => e.Actor.Attributes.name));
+    const events = await watch.stop((es) => [...app, ...data].every((n) => removed(es).has(n)));
     const of = (layer: string, action: string, signal?: string) =>
       events.filter(
         (e) =>

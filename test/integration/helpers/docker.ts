@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 
 /** Runs the docker CLI and returns its trimmed output. */
 export function docker(...args: string[]): string {
@@ -72,4 +72,53 @@ export function serviceContainer(
   const found = names.length > 0 ? names : find("io.shipyard.component");
   if (found.length === 0) throw new Error(`no container of ${system}/${environment} with role ${role}`);
   return found[0];
+}
+
+/** A container event as `docker events --format '{{json .}}'` prints it. */
+export interface ContainerEvent {
+  Action: string;
+  timeNano: number;
+  Actor: { Attributes: Record<string, string> };
+}
+
+/**
+ * Container events of a label, streamed from now on by `docker events` until `stop`
+ * (which waits, bounded, until `until` holds for what was seen). Streamed rather than
+ * read back afterwards with --until: the engine keeps only its last 256 events, which
+ * other work on a busy machine pushes out within seconds.
+ */
+export function watchEvents(label: string): {
+  stop: (until: (events: ContainerEvent[]) => boolean, seconds?: number) => Promise<ContainerEvent[]>;
+} {
+  const since = (Date.now() / 1000).toFixed(3);
+  const p = spawn(
+    "docker",
+    [
+      "events",
+      "--since",
+      since,
+      "--filter",
+      `label=${label}`,
+      "--filter",
+      "type=container",
+      "--format",
+      "{{json .}}",
+    ],
+    { stdio: ["ignore", "pipe", "ignore"] },
+  );
+  let out = "";
+  p.stdout.on("data", (d: Buffer) => (out += d.toString()));
+  const parse = () =>
+    out
+      .split("\n")
+      .filter((l) => l.trim().startsWith("{"))
+      .map((l) => JSON.parse(l) as ContainerEvent);
+  return {
+    stop: async (until, seconds = 30) => {
+      const end = Date.now() + seconds * 1000;
+      while (!until(parse()) && Date.now() < end) await new Promise((r) => setTimeout(r, 200));
+      p.kill();
+      return parse();
+    },
+  };
 }
