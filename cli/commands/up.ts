@@ -11,6 +11,7 @@ import { checkPort } from "../checks/port";
 import { checkSystem } from "../checks/system";
 import { checkBeforeChange } from "../deploy/beforeChange";
 import { gatedRuns } from "../deploy/dataGate";
+import { runDecision } from "../fastpath";
 import { refuseEngineUpgrade } from "../fastpath/engineUpgrade";
 import { planLayer, upLayer, type LayerResult, type LayerRun, type UpOptions } from "../deploy/layerUp";
 import { planTarget, refuseInvalid } from "../target/plan";
@@ -40,9 +41,12 @@ export async function up(t: EnvironmentTarget, opts: UpOptions = {}): Promise<La
       ? {
           plan: second,
           started: Date.now(),
-          decision: {
-            run: "the data layer runs Pulumi (started beside it, reads its state once it has ended)",
-          },
+          // Refreshing first where the engine differs from the app state (stopped containers).
+          decision: runDecision(
+            second.layer,
+            second.stack,
+            "the data layer runs Pulumi (started beside it, reads its state once it has ended)",
+          ),
         }
       : planLayer(target, second, opts);
   const planned = [plan, ...(secondPlan ? [secondPlan] : [])];

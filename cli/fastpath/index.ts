@@ -122,13 +122,28 @@ export function decide(layer: CoreLayer, stack: string, fp: string | undefined):
   if (state && state.pending > 0)
     return { run: why ?? `its state holds ${state.pending} interrupted operation(s)` };
   const problems = state ? engineProblems(state.resources) : [];
-  if (problems.length > 0)
-    return {
-      run: `${why ? `${why}, and ` : ""}the engine differs from its state (${problems.join("; ")}); refreshing first`,
-      refresh: true,
-    };
+  if (problems.length > 0) return refreshFirst(why, problems);
   if (why || !rec) return { run: why ?? "no earlier up of it recorded" };
   return { skip: rec };
+}
+
+function refreshFirst(why: string | undefined, problems: string[]): Decision {
+  return {
+    run: `${why ? `${why}, and ` : ""}the engine differs from its state (${problems.join("; ")}); refreshing first`,
+    refresh: true,
+  };
+}
+
+/**
+ * The decision for a layer that runs Pulumi whatever its inputs (`why`: the app layer
+ * started beside a data layer that runs): it still refreshes first where the engine
+ * differs from its state, as `decide` would, so an app container stopped or removed
+ * is repaired by this up, not by the next one.
+ */
+export function runDecision(layer: CoreLayer, stack: string, why: string): Decision {
+  const state = readState(layer.workDir, stack);
+  const problems = state ? engineProblems(state.resources) : [];
+  return problems.length > 0 ? refreshFirst(why, problems) : { run: why };
 }
 
 /** The same keys and values, whatever their order. */

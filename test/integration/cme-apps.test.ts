@@ -1,6 +1,11 @@
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as http from "node:http";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { destroy } from "../../cli/commands/destroy";
+import { importData } from "../../cli/commands/importData";
 import { stackName } from "../../cli/target/names";
 import { up } from "../../cli/commands/up";
 import { CORE_LAYERS, LAYER } from "../../cli/target/layers";
@@ -202,8 +207,34 @@ describe("cme dev: the applications as their upstream images run them", () => {
     const againSeconds = (Date.now() - t1) / 1000;
     for (const r of again) expect(`${r.layer}: ${Object.keys(r.changes).join(",")}`).toBe(`${r.layer}: same`);
 
+    // restore --import of a tar into an app volume in container mode (GlitchTip's uploads): the
+    // volume's old contents replaced, its users stopped and started around the load, healthy after.
+    const gt = serviceContainer(run, "dev", "glitchtip");
+    docker("exec", "-u", "0", gt, "sh", "-c", "echo old > /code/uploads/old.txt");
+    const volume = labelled(label).volumes.find((v) => v.endsWith("glitchtip-uploads"))!;
+    const src = mkdtempSync(path.join(tmpdir(), "shipyard-cme-import-"));
+    mkdirSync(path.join(src, "files", "2026"), { recursive: true });
+    writeFileSync(path.join(src, "files", "2026", `${run}.txt`), `imported ${run}\n`);
+    const tarFile = path.join(src, "uploads.tar");
+    execFileSync("tar", ["-C", path.join(src, "files"), "-cf", tarFile, "."]);
+    const startedBefore = inspect(gt, "{{.State.StartedAt}}");
+    const t2 = Date.now();
+    const imported = await importData(target(), { file: tarFile, target: `volume-${volume}` });
+    const importSeconds = (Date.now() - t2) / 1000;
+    rmSync(src, { recursive: true, force: true });
+    expect(imported.map((r) => r.target)).toEqual([`volume-${volume}`]);
+    expect(docker("exec", gt, "cat", `/code/uploads/2026/${run}.txt`)).toBe(`imported ${run}`);
+    expect(docker("exec", gt, "sh", "-c", "ls /code/uploads")).toBe("2026");
+    expect(inspect(gt, "{{.State.StartedAt}}")).not.toBe(startedBefore);
+    expect(lines.join("\n")).toMatch(/import: stopping .*glitchtip/);
+    const healthy = () =>
+      labelled(label).containers.every((n) => inspect(n, "{{.State.Health.Status}}") === "healthy");
+    for (const end = Date.now() + 300_000; !healthy() && Date.now() < end;)
+      await new Promise((r) => setTimeout(r, 1000));
+    expectAllHealthy(label);
+
     console.log(
-      `cme dev apps: ${containers.length} containers, cold deploy ${deploySeconds.toFixed(1)}s, second up ${againSeconds.toFixed(1)}s`,
+      `cme dev apps: ${containers.length} containers, cold deploy ${deploySeconds.toFixed(1)}s, second up ${againSeconds.toFixed(1)}s, volume import ${importSeconds.toFixed(1)}s`,
     );
     await destroy(target());
     expect(labelled(label)).toEqual({ containers: [], networks: [], volumes: [] });

@@ -93,6 +93,16 @@ describe("skipping unchanged layers on the real engine", () => {
     expect((await up(t)).map((x) => x.skipped)).toEqual([true, true]);
   });
 
+  test("a data and an app container stopped by hand are both started by one up (the app layer beside the data layer refreshes too)", async () => {
+    const t = target({ appEnv: JSON.stringify({ RELEASE: "2" }) });
+    docker("stop", c("redis"), c("worker"));
+    const r = await up(t);
+    expect(layer(r, "data").changes).toMatchObject({ update: 1 });
+    expect(layer(r, "app").changes).toMatchObject({ update: 1 });
+    for (const s of ["redis", "worker"]) expect(inspect(c(s), "{{.State.Running}}")).toBe("true");
+    expect((await up(t)).map((x) => x.skipped)).toEqual([true, true]);
+  });
+
   test("a state changed by another run (a refresh) makes the next up run Pulumi", async () => {
     const t = target({ appEnv: JSON.stringify({ RELEASE: "2" }) });
     await refresh(t);

@@ -1,4 +1,7 @@
-import { fingerprint, resourcesAfter } from "../../cli/fastpath";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { fingerprint, resourcesAfter, runDecision } from "../../cli/fastpath";
 import { engineProblems } from "../../cli/fastpath/engineCheck";
 import { maskSecrets } from "../../cli/pulumi/leanUp";
 import { planFrom, type LayerSettings } from "../../cli/target/plan";
@@ -75,6 +78,37 @@ describe("fast path fingerprints", () => {
         { urn: "urn:p", type: "random:index/randomPassword:RandomPassword", id: "none" },
       ]),
     ).toEqual([]);
+  });
+});
+
+describe("the app layer beside a data layer that runs", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "shipyard-fastpath-unit-"));
+  const workDir = path.join(dir, "layer");
+  const previous = process.env.PULUMI_BACKEND_URL;
+  beforeAll(() => {
+    fs.mkdirSync(workDir);
+    fs.writeFileSync(path.join(workDir, "Pulumi.yaml"), "name: fpunit-app\n");
+    process.env.PULUMI_BACKEND_URL = `file://${dir}/backend`;
+  });
+  afterAll(() => {
+    if (previous === undefined) delete process.env.PULUMI_BACKEND_URL;
+    else process.env.PULUMI_BACKEND_URL = previous;
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  const layer = { name: "app", workDir } as Parameters<typeof runDecision>[0];
+  const why = "the data layer runs Pulumi";
+
+  test("runs Pulumi, and refreshes first where the engine differs from its state", () => {
+    expect(runDecision(layer, "s", why)).toEqual({ run: why });
+    const stacks = path.join(dir, "backend", ".pulumi", "stacks", "fpunit-app");
+    fs.mkdirSync(stacks, { recursive: true });
+    const resources = [{ urn: "urn:x", type: "docker:index/plugin:Plugin", id: "x" }];
+    fs.writeFileSync(path.join(stacks, "s.json"), JSON.stringify({ checkpoint: { latest: { resources } } }));
+    const d = runDecision(layer, "s", why);
+    expect(d).toMatchObject({ refresh: true });
+    expect("run" in d && d.run).toMatch(
+      /^the data layer runs Pulumi, and the engine differs from its state \(resource type docker:index\/plugin:Plugin/,
+    );
   });
 });
 
