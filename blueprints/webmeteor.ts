@@ -52,7 +52,10 @@ import { LOG_IMAGES, LOG_IMAGE_KEYS, METRICS_IMAGES, METRICS_IMAGE_KEYS } from "
  * under a wildcard domain is served the one `*.<domain>` certificate at once, without an
  * order; other hosts (custom domains) get their own over HTTP-01 (`le`). Tested in
  * test/integration/https-dns01.test.ts (a new site's first verified HTTPS answer 3.6-7.4 s
- * after it is healthy; Traefik's and the gateway's containers unchanged).
+ * after it is healthy; Traefik's and the gateway's containers unchanged). This blueprint itself,
+ * staging with tls acme and tls.dns, both layers and one site, against Pebble and BIND 9: in
+ * test/integration/https-blueprints.test.ts (every platform host over HTTP-01, the site under
+ * the wildcard served `*.<domain>` over DNS-01, redirects, HSTS only over HTTPS).
  */
 /** StoneScriptPHP's database settings (App\Env: DATABASE_HOST ... DATABASE_APPNAME). */
 const pg = (host: string, db: string, app: string) => ({

@@ -1,10 +1,13 @@
+import { randomBytes } from "node:crypto";
 import * as http from "node:http";
 import { destroy } from "../../cli/commands/destroy";
+import { siteDestroy, siteUp } from "../../cli/commands/site";
 import { up } from "../../cli/commands/up";
 import { docker, inspect, removeLabelled } from "./helpers/docker";
 import { freePort, get } from "./helpers/net";
 import {
   httpsGet,
+  type HttpsAnswer,
   logsOf,
   pebbleIssued,
   pebbleResolvesTo,
@@ -12,6 +15,7 @@ import {
   poll,
   startPebble,
 } from "./helpers/acme";
+import { addressRecords, startBind9, type Bind9Zone } from "./helpers/bind9";
 import { testTarget } from "./helpers/target";
 
 /**
@@ -28,6 +32,13 @@ import { testTarget } from "./helpers/target";
  * every 5 s (tls.renewCheckSeconds). Pebble stands in for public DNS with /etc/hosts
  * entries naming the proxy's address on the network they share, written as soon as the
  * proxy has one.
+ *
+ * WebMeteor staging (kind traefik, its blueprint's default tls acme), in its own test with
+ * its own Pebble, which resolves through a real BIND 9 (pebble -dnsserver): both layers
+ * and one customer site through the site stacks, with tls.dns (lego's rfc2136 provider,
+ * the TSIG secret the operator secret tls-dns-tsig-secret): every platform route host
+ * gets its own certificate over HTTP-01, the site's host under the wildcard domain is
+ * served the one `*.<domain>` certificate issued over DNS-01.
  */
 const run = `t${process.pid}hbp`;
 const VALIDITY = 120;
@@ -254,4 +265,160 @@ test("Brand Club dev (Traefik) and CME dev (Caddy): Pebble's certificate for eve
   }
   log.push(`Pebble issued ${pebbleIssued(pebble).length} certificates in all`);
   console.log(`https-blueprints:\n  ${log.join("\n  ")}`);
+});
+
+/** WebMeteor staging with tls acme and tls.dns against its own Pebble and BIND 9. */
+const wm = {
+  run: `${run}w`,
+  zone: "shipyard.test",
+  wildcard: "sites.shipyard.test",
+  nameserver: "ns1.dns.test",
+  tsigKey: "acme-update",
+  tsigSecret: randomBytes(32).toString("base64"),
+  hosts: ["staging.webmeteor.localhost", "staging-api.webmeteor.localhost"],
+  site: { customer: "alpha", app: "shop", domain: "alpha.sites.shipyard.test" },
+};
+const wmPebble = `${wm.run}-pebble`;
+const wmLabel = `io.shipyard.test=${wm.run}`;
+const wmPorts = { http: 0, https: 0, pebble: 0 };
+let wmSettings: Record<string, string> = {};
+const wmTarget = () => ({
+  ...testTarget({
+    run: wm.run,
+    blueprint: "webmeteor",
+    environment: "staging",
+    port: wmPorts.http,
+    config: { imageSet: "local", ...wmSettings },
+  }),
+  secrets: { "tls-dns-tsig-secret": wm.tsigSecret },
+});
+afterAll(async () => {
+  if (wmPorts.http) {
+    await siteDestroy(wmTarget(), wm.site, { removeStack: true }).catch(() => undefined);
+    await destroy(wmTarget(), { removeStacks: true }).catch(() => undefined);
+  }
+  removeLabelled(wmLabel);
+});
+
+/** HTTPS for `host` (bounded), the proxy's and the CA's logs on failure. */
+async function servedOver(host: string, root: string, extra: string[]): Promise<HttpsAnswer> {
+  return poll(`HTTPS for ${host}`, 240, () =>
+    httpsGet(wmPorts.https, root, host, "/").then((a) => (a.status < 500 ? a : undefined)),
+  ).catch((e: Error) => {
+    throw new Error(
+      `${e.message}\n${extra.map((c) => `--- ${c} ---\n${logsOf(c).slice(-3000)}`).join("\n")}`,
+    );
+  });
+}
+
+test("WebMeteor staging (Traefik): Pebble's certificate for every platform host over HTTP-01, the site under the wildcard over DNS-01; redirects, HSTS", async () => {
+  const t0 = Date.now();
+  wmPorts.http = await freePort();
+  wmPorts.https = await freePort();
+  wmPorts.pebble = await freePort();
+  const dns = {
+    provider: "rfc2136",
+    wildcards: [wm.wildcard],
+    nameserver: `${wm.nameserver}:53`,
+    tsigKey: wm.tsigKey,
+    resolvers: [`${wm.nameserver}:53`],
+  };
+  // The data layer first (it holds the TSIG secret and makes the network), without a CA yet:
+  // the same tls settings as the app layer, the CA's root added once Pebble runs.
+  const tls = { mode: "acme", email: "ops@example.org", directory: "https://pebble:14000/dir", dns };
+  wmSettings = { tls: JSON.stringify(tls), httpsPort: String(wmPorts.https) };
+  await up(wmTarget(), { layers: ["data"] });
+  const network = `${wm.run}-staging-network`;
+  const bind = `${wm.run}-bind9`;
+  // Public DNS for Pebble (pebble -dnsserver reads no /etc/hosts): the wildcard's zone, whose
+  // challenge TXT record Traefik updates, and the platform hosts' zone, whose A records the
+  // test sets once the proxy has an address.
+  const zone: Bind9Zone = {
+    zone: wm.zone,
+    nameserver: wm.nameserver,
+    updatable: [`_acme-challenge.${wm.wildcard}`],
+    tsigKey: wm.tsigKey,
+    tsigSecret: wm.tsigSecret,
+    hostZones: ["webmeteor.localhost"],
+  };
+  await startBind9({ name: bind, label: wmLabel, network, zone });
+  const testCa = await startPebble({
+    name: wmPebble,
+    label: wmLabel,
+    network,
+    managementPort: wmPorts.pebble,
+    args: ["-dnsserver", `${wm.nameserver}:53`],
+  });
+  const root = await poll("Pebble's root", 30, () => pebbleRoot(wmPorts.pebble, testCa));
+  wmSettings = { ...wmSettings, tls: JSON.stringify({ ...tls, caRoot: testCa }) };
+
+  const proxy = `${wm.run}-staging-proxy`;
+  let upEnded = false;
+  const resolved = pebbleResolvesTo({
+    pebble: wmPebble,
+    proxy,
+    network,
+    hosts: wm.hosts,
+    ended: () => upEnded,
+    publish: (ip) => addressRecords(bind, zone, wm.hosts, ip),
+  });
+  resolved.catch(() => undefined);
+  const tUp = Date.now();
+  try {
+    await up(wmTarget());
+  } finally {
+    upEnded = true;
+  }
+  const upSeconds = seconds(tUp);
+  expect(inspect(proxy, "{{.State.Health.Status}}")).toBe("healthy");
+  await resolved;
+  const logs = [proxy, wmPebble, bind];
+
+  const issuedAfter: Record<string, number> = {};
+  for (const host of wm.hosts) {
+    const a = await servedOver(host, root, logs);
+    issuedAfter[host] = seconds(tUp);
+    expect(a.subjectAltName).toBe(`DNS:${host}`);
+    expect(a.issuer).toMatch(/^Pebble Intermediate CA/);
+    expect(a.headers["strict-transport-security"]).toBe("max-age=31536000");
+  }
+  const platformIssued = pebbleIssued(wmPebble).length;
+  expect(platformIssued).toBe(wm.hosts.length);
+
+  // A customer site: its own stack, its routers on websecure with the DNS-01 resolver.
+  const tSite = Date.now();
+  await siteUp(wmTarget(), wm.site);
+  const siteUpSeconds = seconds(tSite);
+  const tHealthy = Date.now();
+  const siteAnswer = await servedOver(wm.site.domain, root, logs);
+  const siteHttpsSeconds = seconds(tHealthy);
+  expect(siteAnswer.status).toBe(200);
+  expect(siteAnswer.subjectAltName).toBe(`DNS:*.${wm.wildcard}`);
+  expect(siteAnswer.issuer).toMatch(/^Pebble Intermediate CA/);
+  expect(siteAnswer.headers["strict-transport-security"]).toBe("max-age=31536000");
+  const api = await httpsGet(wmPorts.https, root, wm.site.domain, "/api/health");
+  expect(api.status).toBe(200);
+  expect(JSON.parse(api.body)).toMatchObject({ app: "alpha-shop-api" });
+  expect(api.serial).toBe(siteAnswer.serial);
+  // The wildcard came over DNS-01: BIND took the signed update of the challenge's TXT record.
+  expect(logsOf(bind)).toMatch(
+    new RegExp(
+      `updating zone '${wm.zone}/IN': adding an RR at '_acme-challenge\\.sites\\.shipyard\\.test' TXT`,
+    ),
+  );
+  expect(pebbleIssued(wmPebble).length).toBe(platformIssued + 1);
+  await expect(httpsGet(wmPorts.https, testCa, wm.site.domain, "/")).rejects.toThrow(/certificate/i);
+
+  for (const host of [...wm.hosts, wm.site.domain]) {
+    const plain = await get(wmPorts.http, host, "/x?y=1");
+    expect(`${host}: ${plain.status} ${plain.headers.location}`).toBe(`${host}: 301 https://${host}/x?y=1`);
+    expect(plain.headers["strict-transport-security"]).toBeUndefined();
+    expect(await postPlain(wmPorts.http, host, "/form")).toEqual({
+      status: 308,
+      location: `https://${host}/form`,
+    });
+  }
+  console.log(
+    `https-blueprints: webmeteor staging (traefik): whole run ${seconds(t0)} s; the app layer's up with tls acme ${upSeconds} s; platform hosts on verified HTTPS after ${JSON.stringify(issuedAfter)} s of it; siteUp ${siteUpSeconds} s, then the site's first verified HTTPS answer (wildcard over DNS-01) ${siteHttpsSeconds} s later; Pebble issued ${pebbleIssued(wmPebble).length}`,
+  );
 });

@@ -19,7 +19,7 @@ import { TLS_OFF, testTarget, waiveHttpsOnly } from "./helpers/target";
  * the add-time comparison (bench/results/<date>-site-add-traefik.md).
  * Both platforms with the explicit tls mode off (plain HTTP on the test's port, no CA here;
  * the Traefik one with a dated waiver of https-only for its proxy, as the pack runs on it):
- * WebMeteor's HTTPS, a new site's certificate included, is https-dns01.test.ts's.
+ * WebMeteor's HTTPS, a site's certificate included, is https-blueprints.test.ts's and https-dns01.test.ts's.
  */
 const run = `t${process.pid}wms`;
 const runNginx = `t${process.pid}wmn`;

@@ -169,6 +169,8 @@ export async function pebbleResolvesTo(o: {
   network: string;
   hosts: string[];
   ended: () => boolean;
+  /** How the names are published. @default lines in Pebble's /etc/hosts (a Pebble without -dnsserver) */
+  publish?: (ip: string) => void;
 }): Promise<string> {
   for (;;) {
     const r = spawnSync(
@@ -178,7 +180,8 @@ export async function pebbleResolvesTo(o: {
     );
     const ip = (r.stdout ?? "").trim();
     if (r.status === 0 && /^\d+\.\d+\.\d+\.\d+$/.test(ip)) {
-      docker("exec", o.pebble, "sh", "-c", `echo '${ip} ${o.hosts.join(" ")}' >> /etc/hosts`);
+      if (o.publish) o.publish(ip);
+      else docker("exec", o.pebble, "sh", "-c", `echo '${ip} ${o.hosts.join(" ")}' >> /etc/hosts`);
       return ip;
     }
     if (o.ended()) throw new Error(`${o.proxy} has no address on ${o.network}`);

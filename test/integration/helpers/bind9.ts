@@ -19,6 +19,11 @@ export interface Bind9Zone {
   tsigKey: string;
   /** base64 */
   tsigSecret: string;
+  /**
+   * Further zones the server is authoritative for, whose A records the key may set
+   * (public DNS for HTTP-01 names, written once the proxy has an address: addressRecords).
+   */
+  hostZones?: string[];
 }
 
 /** named.conf: authoritative only (no recursion), the key, the zone with its update policy. */
@@ -43,15 +48,38 @@ zone "${z.zone}" {
 ${z.updatable.map((n) => `        grant ${z.tsigKey} name ${n}. TXT;`).join("\n")}
     };
 };
-`;
+${(z.hostZones ?? [])
+  .map(
+    (h) => `zone "${h}" {
+    type primary;
+    file "/var/lib/bind/db.${h}";
+    update-policy { grant ${z.tsigKey} zonesub A; };
+};
+`,
+  )
+  .join("")}`;
 }
 
 /** The zone file: SOA (5 s negative TTL) and NS only. */
-export function zoneFile(z: Bind9Zone): string {
+export function zoneFile(z: Bind9Zone, zone = z.zone): string {
   return `$TTL 60
-@ IN SOA ${z.nameserver}. hostmaster.${z.zone}. ( 1 60 60 3600 5 )
+@ IN SOA ${z.nameserver}. hostmaster.${zone}. ( 1 60 60 3600 5 )
 @ IN NS ${z.nameserver}.
 `;
+}
+
+/**
+ * A records `hosts` -> `ip` in one of the zone's hostZones, by an RFC 2136 update signed
+ * with the zone's key (nsupdate inside the server's container, to itself).
+ */
+export function addressRecords(name: string, z: Bind9Zone, hosts: string[], ip: string): void {
+  const script = ["server 127.0.0.1", ...hosts.map((h) => `update add ${h}. 60 A ${ip}`), "send", ""].join(
+    "\n",
+  );
+  docker(
+    "exec", name, "sh", "-c",
+    `printf '%s' "$1" | nsupdate -y "hmac-sha256:${z.tsigKey}:${z.tsigSecret}"`, "sh", script,
+  ); // prettier-ignore
 }
 
 /**
@@ -77,6 +105,10 @@ export async function startBind9(o: {
     ); // prettier-ignore
     docker("cp", path.join(dir, "named.conf"), `${o.name}:/etc/bind/named.conf`);
     docker("cp", path.join(dir, `db.${o.zone.zone}`), `${o.name}:/var/lib/bind/db.${o.zone.zone}`);
+    for (const h of o.zone.hostZones ?? []) {
+      fs.writeFileSync(path.join(dir, `db.${h}`), zoneFile(o.zone, h));
+      docker("cp", path.join(dir, `db.${h}`), `${o.name}:/var/lib/bind/db.${h}`);
+    }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -56,7 +56,8 @@ export const TEST_TLS: Record<string, string> = {
  * cheaply: the proxy serves its routes over plain HTTP on the test's port, binds no 443 and
  * contacts no CA. The pack's https-only refuses such a stack in staging and prod: a test that
  * runs the pack on it also waives that policy for its own proxy (waiveHttpsOnly).
- * HTTPS itself is tested against Pebble (https-*.test.ts; WebMeteor: https-dns01.test.ts).
+ * HTTPS itself is tested against Pebble (https-*.test.ts; the WebMeteor blueprint with tls acme
+ * and tls.dns, one site included: https-blueprints.test.ts; its proxy fixture: https-dns01.test.ts).
  */
 export const TLS_OFF: Record<string, string> = { tls: JSON.stringify({ mode: "off" }) };
 
