@@ -20,6 +20,8 @@ export interface PeakResult {
   containers: number;
   upSeconds: number;
   peakRssMb: number;
+  /** Each process of the tree at the peak, with its MiB (largest first). */
+  peakRssProcesses: string[];
   changes: string;
 }
 
@@ -51,6 +53,7 @@ export async function peakRun(o: {
     const upSeconds = seconds(t0);
     const peakRssMb = rss.stop();
     return {
+      peakRssProcesses: rss.atPeak(),
       system: t.systemName!,
       containers: o.running(),
       upSeconds,

@@ -1,11 +1,13 @@
 /**
  * Workspaces that share one PulumiCommand per process. Without it, every
  * LocalWorkspace the Automation API makes runs `pulumi version` first (about
- * 0.2 s here), and an `up` of two layers makes several.
+ * 0.2 s here), and an `up` of two layers makes several. The processes its
+ * runs start get the lean memory settings (cli/pulumi/processEnv.ts).
  */
 import * as fs from "node:fs";
 import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import { stateFile } from "./fileBackend";
+import { leanProcessEnv } from "./processEnv";
 
 let command: Promise<PulumiCommand> | undefined;
 
@@ -18,7 +20,8 @@ export function pulumiCommand(): Promise<PulumiCommand> {
 }
 
 export async function workspaceAt(workDir: string): Promise<LocalWorkspace> {
-  return LocalWorkspace.create({ workDir, pulumiCommand: await pulumiCommand() });
+  // Each workspace its own copy: runs add their own variables to it (cli/deploy/layerUp.ts).
+  return LocalWorkspace.create({ workDir, pulumiCommand: await pulumiCommand(), envVars: leanProcessEnv() });
 }
 
 /**
