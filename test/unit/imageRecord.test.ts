@@ -1,8 +1,8 @@
 import type { Stack } from "@pulumi/pulumi/automation";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { imagesBefore, imagesBeforeMessage } from "../../cli/deploy/imageRecord";
+import { useTempFileBackend } from "./helpers/fileBackend";
 
 const appDir = path.join(__dirname, "../..");
 
@@ -20,10 +20,9 @@ function fakeStack(name: string, images: Record<string, string>): { stack: Stack
 }
 
 describe("the app layer's images before an update", () => {
-  let dir: string;
-  let saved: string | undefined;
+  const backend = useTempFileBackend("shipyard-images-");
   const writeState = (stack: string, outputs: Record<string, unknown>) => {
-    const stacks = path.join(dir, ".pulumi", "stacks", "shipyard");
+    const stacks = path.join(backend(), ".pulumi", "stacks", "shipyard");
     fs.mkdirSync(stacks, { recursive: true });
     const resources = [
       {
@@ -37,16 +36,6 @@ describe("the app layer's images before an update", () => {
       JSON.stringify({ checkpoint: { latest: { resources } } }),
     );
   };
-  beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "shipyard-images-"));
-    saved = process.env.PULUMI_BACKEND_URL;
-    process.env.PULUMI_BACKEND_URL = `file://${dir}`;
-  });
-  afterEach(() => {
-    if (saved === undefined) delete process.env.PULUMI_BACKEND_URL;
-    else process.env.PULUMI_BACKEND_URL = saved;
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
 
   test("come from the file backend's state file, without `stack output` runs", async () => {
     writeState("x-dev", { images: { api: "shipyard/app@sha256:aa", web: "shipyard/app@sha256:bb" } });

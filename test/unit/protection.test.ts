@@ -1,8 +1,8 @@
 import type { Stack } from "@pulumi/pulumi/automation";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { protectedResources } from "../../cli/checks/protection";
+import { useTempFileBackend } from "./helpers/fileBackend";
 
 const dataDir = path.join(__dirname, "../../stacks/data");
 
@@ -20,21 +20,10 @@ function fakeStack(name: string, resources: unknown[]): { stack: Stack; exports:
 }
 
 describe("destroy's check for protected resources", () => {
-  let dir: string;
-  let saved: string | undefined;
-  beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "shipyard-protect-"));
-    saved = process.env.PULUMI_BACKEND_URL;
-    process.env.PULUMI_BACKEND_URL = `file://${dir}`;
-  });
-  afterEach(() => {
-    if (saved === undefined) delete process.env.PULUMI_BACKEND_URL;
-    else process.env.PULUMI_BACKEND_URL = saved;
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const backend = useTempFileBackend("shipyard-protect-");
 
   test("reads the file backend's state file, without a `stack export` run", async () => {
-    const stacks = path.join(dir, ".pulumi", "stacks", "shipyard-data");
+    const stacks = path.join(backend(), ".pulumi", "stacks", "shipyard-data");
     fs.mkdirSync(stacks, { recursive: true });
     const resources = [
       {
