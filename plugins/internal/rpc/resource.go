@@ -55,13 +55,20 @@ type Updater interface {
 }
 
 // MergeInputs is the state after an in-place update: the old outputs with
-// every input key taken from news (and dropped where news lacks it).
+// every input key taken from news, and dropped where news lacks it, except a
+// Filled input (Optional+Computed): the program left it out, so it keeps the
+// value read from the engine before, as Terraform's planned state keeps a
+// computed attribute the configuration does not set.
 func MergeInputs(spec Spec, state, news Props) Props {
 	out := Copy(state)
+	filled := map[string]bool{}
+	for _, k := range spec.Filled {
+		filled[k] = true
+	}
 	for k := range spec.Inputs {
 		if v, ok := news[k]; ok {
 			out[k] = v
-		} else {
+		} else if !filled[k] {
 			delete(out, k)
 		}
 	}
