@@ -2,13 +2,15 @@
  * `destroy`: app, then data; refused up front when a layer holds protected
  * resources (cli/checks/protection.ts). The fast path's record of each layer
  * goes with it. Each layer's containers are stopped all at once, each with
- * its own grace, before its `pulumi destroy` removes them (cli/engine/stopContainers.ts).
+ * its own grace, before its `pulumi destroy` removes them (cli/engine/stopContainers.ts);
+ * in Swarm mode its services are scaled to 0 at once (cli/engine/stopServices.ts).
  * With `removeStacks`, a destroyed layer's (now empty) stack is
  * removed while the next layer's destroy runs: a CLI run per layer that
  * touches nothing the next layer holds.
  */
 import { refuseProtected } from "../checks/protection";
 import { containerStops, stopAll } from "../engine/stopContainers";
+import { scaleToZero, serviceStops } from "../engine/stopServices";
 import { forgetRecord, readState } from "../fastpath/state";
 import { openLayer } from "../pulumi/stackConfig";
 import type { LayerName } from "../target/layers";
@@ -44,7 +46,8 @@ export async function destroy(
       run.log(`==> destroying ${layer} layer: ${plan.stack}`);
       const stack = stacks[i].stack;
       const own = run.onEvent;
-      await stopAll(containerStops(readState(plan.layer.workDir, stack.name)?.resources ?? []));
+      const resources = readState(plan.layer.workDir, stack.name)?.resources ?? [];
+      await Promise.all([stopAll(containerStops(resources)), scaleToZero(serviceStops(resources))]);
       await stack.destroy({
         onOutput: run.printer(layer),
         ...(own ? { onEvent: (e) => own(layer, e) } : {}),

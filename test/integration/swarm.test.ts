@@ -11,7 +11,7 @@ import { stackName } from "../../cli/target/names";
 import { up } from "../../cli/commands/up";
 import type { LayerResult } from "../../cli/deploy/layerUp";
 import { CORE_LAYERS } from "../../cli/target/layers";
-import { docker, removeLabelled } from "./helpers/docker";
+import { type ContainerEvent, docker, removeLabelled, watchEvents } from "./helpers/docker";
 import { freePort, get } from "./helpers/net";
 import { expectAllHealthy, expectRoutesAnswer } from "./helpers/blueprint";
 import { TEST_TLS, testTarget } from "./helpers/target";
@@ -327,8 +327,27 @@ test("scaling one service 1 -> 3 -> 1 changes only that service", async () => {
   figures.scale = { upSeconds, downSeconds };
 });
 
-test("destroy leaves no service, secret, config, network or volume behind", async () => {
+test("destroy stops every app task before the first removal and leaves no service, secret, config, network or volume behind", async () => {
+  const appFilter = ["--filter", `label=${label}`, "--filter", "label=io.shipyard.layer=app"];
+  // Running tasks, and every task container (old tasks' exited ones are removed with their service).
+  const running = lines("ps", "--format", "{{.Names}}", ...appFilter).sort();
+  const appContainers = lines("ps", "-aq", ...appFilter);
+  expect(running.length).toBeGreaterThan(1);
+  const watch = watchEvents(label);
+  const t0 = Date.now();
   await destroy(target(), { removeStacks: true });
+  figures.destroySeconds = (Date.now() - t0) / 1000;
+  const appTasks = (es: ContainerEvent[], action: string) =>
+    es.filter((e) => e.Actor.Attributes["io.shipyard.layer"] === "app" && e.Action === action);
+  const events = await watch.stop((es) => appTasks(es, "destroy").length >= appContainers.length);
+  // The app services were scaled to 0 at once (cli/engine/stopServices.ts): every app task's stop
+  // signal (not SIGKILL) came before Pulumi removed the first service's containers.
+  const stops = appTasks(events, "kill").filter((e) => e.Actor.Attributes.signal !== "9");
+  const removals = appTasks(events, "destroy").filter((e) => running.includes(e.Actor.Attributes.name));
+  expect([...new Set(stops.map((e) => e.Actor.Attributes.name))].sort()).toEqual(running);
+  expect(Math.max(...stops.map((e) => e.timeNano))).toBeLessThan(
+    Math.min(...removals.map((e) => e.timeNano)),
+  );
   for (const kind of ["service", "secret", "config", "network", "volume"]) {
     expect(`${kind}: ${lines(kind, "ls", "-q", "--filter", `label=${label}`).join(",")}`).toBe(`${kind}: `);
   }
