@@ -7,10 +7,9 @@
  */
 import type { Stack, UpdateSummary } from "@pulumi/pulumi/automation";
 import { readState } from "../fastpath/state";
+import { isSecret } from "../pulumi/leanUp";
 
 const PREFIX = "shipyard: images before this update: ";
-/** The engine's marker on a secret value in a state file. */
-const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 
 /** The message for the app layer's next up: the images its stack runs now (none before its first up). */
 export async function imagesBeforeMessage(stack: Stack, workDir?: string): Promise<string> {
@@ -34,7 +33,7 @@ function imagesInStateFile(stack: string, workDir?: string): Record<string, stri
     images !== null &&
     typeof images === "object" &&
     !Array.isArray(images) &&
-    !(SECRET_SIG in images) &&
+    !isSecret(images) &&
     Object.values(images).every((v) => typeof v === "string");
   return plain ? (images as Record<string, string>) : undefined;
 }

@@ -6,14 +6,17 @@
  */
 import type { EngineEvent, OpMap, Stack, UpOptions } from "@pulumi/pulumi/automation";
 
-/** The engine's marker on a secret value. */
+/** The engine's marker on a secret value (specialSigKey, @pulumi/pulumi runtime/rpc.ts). */
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+
+/** Whether a value from the events or a state file is a secret (an object carrying the engine's marker). */
+export const isSecret = (v: object): boolean => SECRET_SIG in v;
 
 /** A value from the events with each secret, however nested, as "[secret]". */
 export function maskSecrets(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(maskSecrets);
   if (v && typeof v === "object") {
-    if (SECRET_SIG in v) return "[secret]";
+    if (isSecret(v)) return "[secret]";
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, maskSecrets(x)]));
   }
   return v;
