@@ -265,11 +265,11 @@ export async function importData(t: EnvironmentTarget, o: ImportOptions): Promis
   log(`import [1/1] ${target.name} from ${o.file} (${DUMP_KIND_TEXT[kind]}) ...`);
   if (held > 0) log(`import: replacing ${held} table(s) in ${target.name}`);
   if (names) log(`import: stopping ${names}`);
-  pauseWorkloads(apps);
+  await pauseWorkloads(apps);
   try {
     await pipeline(o.file, loadSteps(plan, target, kind, live));
   } finally {
-    resumeWorkloads(apps);
+    await resumeWorkloads(apps);
     if (names) log(`import: started ${names}`);
   }
   const seconds = (Date.now() - t0) / 1000;

@@ -7,6 +7,7 @@
  * from the app layer's state); its task containers are not touched one by one.
  */
 import { dockerOk, dockerRun } from "./docker";
+import { scaleServices } from "./scaleServices";
 import { SERVICE_LABEL } from "./running";
 
 /** Which environment's workloads: the values of its io.shipyard.system and io.shipyard.environment labels. */
@@ -82,55 +83,37 @@ export function describeWorkloads(w: PausedWorkloads): string {
   ].join(", ");
 }
 
-function sleepSync(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
 /**
- * Scales the services (all at once, detached) and waits, polling, until each runs the wanted
- * number of tasks (`docker service ls` counts a task with a health check once it is healthy),
- * or throws after `seconds` naming the ones that did not get there.
+ * Scales the services (all at once, cli/engine/scaleServices.ts) and waits, polling, until each
+ * runs the wanted number of tasks, or throws after `seconds` naming the ones that did not get there.
  */
-function scaleAndWait(
+async function scaleAndWait(
   services: { name: string; replicas: number }[],
   to: "zero" | "back",
   seconds: number,
-): void {
-  const want = (s: { replicas: number }) => (to === "zero" ? 0 : s.replicas);
-  dockerOk(
-    to === "zero" ? "scaling the application services to 0" : "scaling the application services back",
-    ["service", "scale", "--detach", ...services.map((s) => `${s.name}=${want(s)}`)],
+): Promise<void> {
+  const r = await scaleServices(
+    services.map((s) => ({ service: s.name, replicas: to === "zero" ? 0 : s.replicas })),
+    { seconds, pollMs: 1000 },
   );
-  const end = Date.now() + seconds * 1000;
-  for (;;) {
-    const rows = dockerRun(["service", "ls", "--format", "{{.Name}} {{.Replicas}}", ...services.flatMap((s) => ["--filter", `name=${s.name}`])]).stdout; // prettier-ignore
-    const running = new Map(
-      rows
-        .split("\n")
-        .filter(Boolean)
-        .map((l) => {
-          const [name, replicas] = l.split(" ");
-          return [name, Number(replicas.split("/")[0])] as const;
-        }),
+  if (r.refused)
+    throw new Error(
+      `${to === "zero" ? "scaling the application services to 0" : "scaling the application services back"}: ${r.refused}`,
     );
-    const waiting = services.filter((s) => running.get(s.name) !== want(s));
-    if (waiting.length === 0) return;
-    if (Date.now() > end)
-      throw new Error(
-        `${waiting.map((s) => `${s.name} runs ${running.get(s.name) ?? "?"} of ${want(s)} task(s)`).join(", ")} after ${seconds}s; see why with: docker service ps --no-trunc ${waiting[0].name}`,
-      );
-    sleepSync(1000);
-  }
+  if (r.waiting.length > 0)
+    throw new Error(
+      `${r.waiting.map((w) => `${w.service} runs ${w.running ?? "?"} of ${w.replicas} task(s)`).join(", ")} after ${seconds}s; see why with: docker service ps --no-trunc ${r.waiting[0].service}`,
+    );
 }
 
 /** Stops the containers and scales the services to 0, waiting until their tasks are gone. */
-export function pauseWorkloads(w: PausedWorkloads, seconds = 300): void {
+export async function pauseWorkloads(w: PausedWorkloads, seconds = 300): Promise<void> {
   if (w.containers.length) dockerOk("stopping the application containers", ["stop", ...w.containers]);
-  if (w.services.length) scaleAndWait(w.services, "zero", seconds);
+  if (w.services.length) await scaleAndWait(w.services, "zero", seconds);
 }
 
 /** Starts the containers again and scales the services back to their replicas, waiting until they run (healthy). */
-export function resumeWorkloads(w: PausedWorkloads, seconds = 600): void {
+export async function resumeWorkloads(w: PausedWorkloads, seconds = 600): Promise<void> {
   if (w.containers.length) dockerOk("starting the application containers again", ["start", ...w.containers]);
-  if (w.services.length) scaleAndWait(w.services, "back", seconds);
+  if (w.services.length) await scaleAndWait(w.services, "back", seconds);
 }

@@ -9,7 +9,7 @@
  * scale that does not happen, or a task still running after the bound, is left to
  * Pulumi's delete, which stops it itself.
  */
-import { execFile } from "node:child_process";
+import { scaleServices, type DockerCli } from "./scaleServices";
 
 /** The service resource type of pulumi-docker. */
 const SERVICE = "docker:index/service:Service";
@@ -50,47 +50,24 @@ export function serviceStops(
     });
 }
 
-/** Runs the docker CLI: exit status and stdout. */
-export type DockerCli = (args: string[]) => Promise<{ status: number; stdout: string }>;
-
-const dockerCli: DockerCli = (args) =>
-  new Promise((resolve) =>
-    execFile("docker", args, { encoding: "utf8" }, (err, stdout) =>
-      resolve({ status: err ? Number((err as { code?: number }).code ?? 1) || 1 : 0, stdout: stdout ?? "" }),
-    ),
-  );
-
 /**
- * Scales the services to 0 in one `docker service scale --detach` and waits, polling
- * `docker service ls`, until none runs a task, for at most the longest grace and 30 s
- * more. Never rejects. Returns the ids still running a task when it gave up.
+ * Scales the services to 0 (cli/engine/scaleServices.ts) and waits until none runs a task,
+ * for at most the longest grace and 30 s more. Never rejects. Returns the ids still running
+ * a task when it gave up (all of them when the scale was refused).
  */
 export async function scaleToZero(
   stops: ServiceStop[],
   o: { docker?: DockerCli; pollMs?: number; now?: () => number } = {},
 ): Promise<string[]> {
   if (stops.length === 0) return [];
-  const docker = o.docker ?? dockerCli;
-  const now = o.now ?? Date.now;
-  const scaled = await docker(["service", "scale", "--detach", ...stops.map((s) => `${s.id}=0`)]);
-  if (scaled.status !== 0) return stops.map((s) => s.id);
-  const end = now() + (Math.max(...stops.map((s) => s.grace)) + 30) * 1000;
-  for (;;) {
-    const ls = await docker([
-      "service", "ls", "--format", "{{.ID}} {{.Replicas}}", ...stops.flatMap((s) => ["--filter", `id=${s.id}`]),
-    ]); // prettier-ignore
-    const running = new Map(
-      ls.stdout
-        .split("\n")
-        .filter(Boolean)
-        .map((l) => l.split(" "))
-        .map(([id, replicas]) => [id, Number((replicas ?? "").split("/")[0])] as const),
-    );
-    const left = stops
-      .filter((s) => [...running].some(([id, n]) => s.id.startsWith(id) && n !== 0))
-      .map((s) => s.id);
-    if (ls.status !== 0 || left.length === 0 || now() > end)
-      return ls.status !== 0 ? stops.map((s) => s.id) : left;
-    await new Promise((r) => setTimeout(r, o.pollMs ?? 250));
-  }
+  const r = await scaleServices(
+    stops.map((s) => ({ service: s.id, replicas: 0 })),
+    {
+      seconds: Math.max(...stops.map((s) => s.grace)) + 30,
+      pollMs: o.pollMs ?? 250,
+      docker: o.docker,
+      now: o.now,
+    },
+  );
+  return r.waiting.map((w) => w.service);
 }

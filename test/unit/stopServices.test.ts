@@ -1,4 +1,5 @@
-import { durationSeconds, scaleToZero, serviceStops, type DockerCli } from "../../cli/engine/stopServices";
+import type { DockerCli } from "../../cli/engine/scaleServices";
+import { durationSeconds, scaleToZero, serviceStops } from "../../cli/engine/stopServices";
 
 const SERVICE = "docker:index/service:Service";
 const service = (id: string, inputs: Record<string, unknown>) => ({ type: SERVICE, id, inputs });
@@ -36,10 +37,14 @@ describe("destroy in Swarm mode: a layer's services scaled to 0 at once", () => 
     let polls = 0;
     const docker: DockerCli = async (args) => {
       calls.push(args);
-      if (args[1] === "scale") return { status: 0, stdout: "" };
+      if (args[1] === "scale") return { status: 0, stdout: "", stderr: "" };
       polls++;
-      // `docker service ls` prints 12-character ids; api's task takes two polls to stop.
-      return { status: 0, stdout: `dbdbdbdbdbdb 0/0\napiapiapiapi ${polls < 3 ? "1/0" : "0/0"}\n` };
+      // `docker service ls`: 12-character ids, names, replicas; api's task takes two polls to stop.
+      return {
+        status: 0,
+        stdout: `dbdbdbdbdbdb x-db 0/0\napiapiapiapi x-api ${polls < 3 ? "1/0" : "0/0"}\n`,
+        stderr: "",
+      };
     };
     const left = await scaleToZero(
       [
@@ -56,10 +61,14 @@ describe("destroy in Swarm mode: a layer's services scaled to 0 at once", () => 
   });
 
   test("never fails the destroy: a refused scale or a task still running after the bound is left to Pulumi", async () => {
-    const refused: DockerCli = async () => ({ status: 1, stdout: "" });
+    const refused: DockerCli = async () => ({ status: 1, stdout: "", stderr: "no swarm" });
     expect(await scaleToZero([{ id: "x", grace: 10 }], { docker: refused })).toEqual(["x"]);
     let t = 0;
-    const stuck: DockerCli = async (args) => ({ status: 0, stdout: args[1] === "ls" ? "x 1/0" : "" });
+    const stuck: DockerCli = async (args) => ({
+      status: 0,
+      stdout: args[1] === "ls" ? "x x-api 1/0" : "",
+      stderr: "",
+    });
     expect(
       await scaleToZero([{ id: "x", grace: 10 }], { docker: stuck, pollMs: 1, now: () => (t += 5000) }),
     ).toEqual(["x"]);
