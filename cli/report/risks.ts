@@ -141,16 +141,20 @@ function serviceRisks(step: PreviewStep, name: string): Risk[] {
   const spec = old.taskSpec as { containerSpec?: { image?: string } } | undefined;
   const role = databaseRole({ labels: old.labels, image: spec?.containerSpec?.image });
   if (!role) return [];
-  const what = taskReplaced
-    ? `replaces the task of database service ${name}`
-    : `${verb(step.op)} database service ${name}`;
+  const does = taskReplaced ? "replaces the task of" : verb(step.op);
   const why = taskReplaced
     ? `task spec changed: ${(step.diffReasons ?? []).join(", ")}`
     : step.replaceReasons?.length
       ? `replaced because: ${step.replaceReasons.join(", ")}`
       : step.op;
   return [
-    { kind: "data loss", op: step.op, resource: name, summary: what, detail: `${role}; ${why}` },
+    {
+      kind: "data loss",
+      op: step.op,
+      resource: name,
+      summary: `${does} database service ${name}`,
+      detail: `${role}; ${why}`,
+    },
     ...(step.op === "delete"
       ? []
       : [
@@ -158,7 +162,7 @@ function serviceRisks(step: PreviewStep, name: string): Risk[] {
             kind: "downtime" as const,
             op: step.op,
             resource: name,
-            summary: `${what.replace("database ", "")}`,
+            summary: `${does} service ${name}`,
             detail: why,
           },
         ]),

@@ -3,7 +3,7 @@ import type { ProxyRenderOptions, ProxyTls } from "../types";
 import { routesByHost, SECURITY_HEADERS } from "./headers";
 import * as quote from "./quote";
 import {
-  CADDY_TLS_BUNDLE,
+  CADDY_TLS_BUNDLE_NAME,
   CADDY_TLS_FILES_ADDRESS,
   CADDY_TLS_FILES_URL,
   TLS_FILES_DIR,
@@ -139,11 +139,10 @@ export function renderCaddy(o: ProxyRenderOptions): string {
   }
   if (tls.mode === "files") {
     // Bound to loopback: only Caddy's own certificate manager, inside the container, reaches it.
-    const file = CADDY_TLS_BUNDLE.slice(TLS_FILES_DIR.length);
     out.push(
       `http://${CADDY_TLS_FILES_ADDRESS} {`,
       "    bind 127.0.0.1",
-      `    handle ${file} {`,
+      `    handle /${CADDY_TLS_BUNDLE_NAME} {`,
       `        root * ${TLS_FILES_DIR}`,
       "        file_server",
       "    }",

@@ -26,8 +26,9 @@ export const TRAEFIK_TLS_DYNAMIC = `${TLS_FILES_DIR}/traefik-tls.yml`;
  * (`get_certificate http`, CADDY_TLS_FILES_URL), so a new pair is served without a
  * reload: Caddy 2.11 drops requests that arrive during a config reload.
  */
-export const CADDY_TLS_BUNDLE = `${TLS_FILES_DIR}/caddy-tls.pem`;
+export const CADDY_TLS_BUNDLE_NAME = "caddy-tls.pem";
+export const CADDY_TLS_BUNDLE = `${TLS_FILES_DIR}/${CADDY_TLS_BUNDLE_NAME}`;
 
 /** Where Caddy's own loopback file server answers with CADDY_TLS_BUNDLE (inside its container only). */
 export const CADDY_TLS_FILES_ADDRESS = "127.0.0.1:2021";
-export const CADDY_TLS_FILES_URL = `http://${CADDY_TLS_FILES_ADDRESS}/caddy-tls.pem`;
+export const CADDY_TLS_FILES_URL = `http://${CADDY_TLS_FILES_ADDRESS}/${CADDY_TLS_BUNDLE_NAME}`;
