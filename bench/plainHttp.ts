@@ -6,29 +6,21 @@
  * pack on, https-only refuses such a proxy in staging and prod: the bench hands the pack a
  * dated waiver for its own systems' proxies (`b*-proxy`), as an operator would.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
+import { TLS_OFF, waiveHttpsOnly } from "../test/integration/helpers/target";
 
 /** `shipyard:tls` for a benched environment: off outside dev (where it already is). */
 export function benchTls(environment: string): Record<string, string> {
-  return environment === "dev" ? {} : { tls: JSON.stringify({ mode: "off" }) };
+  return environment === "dev" ? {} : TLS_OFF;
 }
 
-/** Writes the waiver of https-only for the bench's proxies into `dir` and points SHIPYARD_POLICY_WAIVERS at it. */
-export function waiveHttpsOnlyForBench(dir: string): void {
-  const file = path.join(dir, "https-only-waiver.json");
-  const tomorrow = new Date(Date.now() + 86400_000).toISOString().slice(0, 10);
-  fs.writeFileSync(
-    file,
-    JSON.stringify([
-      {
-        policy: "https-only",
-        resource: "b*-proxy",
-        reason:
-          "bench: plain-HTTP deploy times on loopback, no ACME CA here (bench/https.ts times certificates)",
-        expires: tomorrow,
-      },
-    ]),
+/**
+ * Waives https-only for the bench's proxies (`b*-proxy`, the systems are `bp<id>`) through
+ * SHIPYARD_POLICY_WAIVERS, the test helper's dated waiver; undone when the bench exits.
+ */
+export function waiveHttpsOnlyForBench(): void {
+  const undo = waiveHttpsOnly(
+    "b",
+    "bench: plain-HTTP deploy times on loopback, no ACME CA here (bench/https.ts times certificates)",
   );
-  process.env.SHIPYARD_POLICY_WAIVERS = file;
+  process.on("exit", undo);
 }

@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   const id = Date.now().toString(36).slice(-6);
   const resultsDir = path.join(ROOT, "bench", "results");
   fs.mkdirSync(path.join(resultsDir, "tmp"), { recursive: true });
-  if (policies && environment !== "dev") waiveHttpsOnlyForBench(path.join(resultsDir, "tmp"));
+  if (policies && environment !== "dev") waiveHttpsOnlyForBench();
   const machine = describeMachine();
   const concurrentLoad = `other work ran on this ${os.cpus().length}-core machine at the same time (${runningContainers()} containers running at start, load average ${machine.loadAverageAtStart.join(", ")}); figures are not from an idle machine`;
 

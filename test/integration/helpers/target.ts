@@ -66,7 +66,10 @@ export const TLS_OFF: Record<string, string> = { tls: JSON.stringify({ mode: "of
  * handed to the pack through SHIPYARD_POLICY_WAIVERS (policies/lib/waivers.ts), as an operator
  * would waive it; it expires tomorrow. Returns the function that puts the variable back.
  */
-export function waiveHttpsOnly(run: string): () => void {
+export function waiveHttpsOnly(
+  run: string,
+  reason = "test copy on loopback with tls mode off: no ACME CA here",
+): () => void {
   const previous = process.env.SHIPYARD_POLICY_WAIVERS;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "shipyard-https-waiver-"));
   const file = path.join(dir, "waivers.json");
@@ -77,7 +80,7 @@ export function waiveHttpsOnly(run: string): () => void {
       {
         policy: "https-only",
         resource: `${run}*-proxy`,
-        reason: "test copy on loopback with tls mode off: no ACME CA here",
+        reason,
         expires: tomorrow,
       },
     ]),
