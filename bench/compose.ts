@@ -4,7 +4,8 @@ import { benchTls } from "./plainHttp";
 import * as path from "node:path";
 import { exportCompose } from "../cli/compose/export";
 import { ROOT } from "../cli/target/layers";
-import { containers, dataStarts, waitHealthy } from "./engine";
+import { containers, dataStarts, shAsync, waitHealthy } from "./engine";
+import { requestsDuring } from "./requests";
 import { restarts, seconds, type RunResult, type RunTarget } from "./shipyard";
 
 /** Runs `docker compose`; returns stdout and stderr (where it reports progress). */
@@ -62,10 +63,21 @@ export async function composeRun(r: RunTarget, n: number): Promise<RunResult> {
 
   await exp({ appEnv: JSON.stringify({ BENCH_CHANGE: String(n) }) });
   const before = dataStarts(label);
+  const loop = requestsDuring(r.port, r.probes);
   t0 = Date.now();
-  const changeOut = compose(composeFile, ["up", "-d"]);
+  // Not blocking the event loop: the request loop runs beside it.
+  const changeOut = await shAsync("docker", [
+    "compose",
+    "--progress",
+    "plain",
+    "-f",
+    composeFile,
+    "up",
+    "-d",
+  ]);
   await waitHealthy(label, r.expected);
   const change = seconds(t0);
+  const changeRequests = await loop.stop();
   const recreated = composeActions(changeOut, "Recreated");
   const dataRestarts = restarts(before, dataStarts(label));
 
@@ -80,6 +92,7 @@ export async function composeRun(r: RunTarget, n: number): Promise<RunResult> {
     change,
     changeDetail: recreated.join(", "),
     dataRestarts,
+    changeRequests,
     destroy: destroyed,
   };
 }

@@ -1,10 +1,23 @@
 /** Docker engine helpers for the benchmark: what runs under a label, waiting for health, cleanup. */
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { overListed } from "../cli/engine/objects";
 import { swarmActive } from "../cli/engine/localSwarm";
 
 export function sh(cmd: string, args: string[], opts: { cwd?: string } = {}): string {
   return execFileSync(cmd, args, { cwd: opts.cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+}
+
+/**
+ * The same without blocking the event loop: used where a request loop runs
+ * beside the command (bench/requests.ts), which a synchronous spawn would stall.
+ * Resolves with stdout and stderr together (Compose reports progress on stderr).
+ */
+export function shAsync(cmd: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) =>
+    execFile(cmd, args, { encoding: "utf8", maxBuffer: 64 << 20 }, (err, stdout, stderr) =>
+      err ? reject(new Error(`${cmd} ${args.join(" ")} failed:\n${stderr}`)) : resolve(stdout + stderr),
+    ),
+  );
 }
 
 export interface ContainerState {

@@ -7,6 +7,7 @@
  *   npm run bench -- webmeteor staging --runs 0 --sites 101 --checkpoints 0,1,10,50,100 --parallel 3
  *       [--pause-fleet]   (pause the fleet's containers between adds: the project's own cost)
  *   npm run bench -- brandclub prod --runs 0 --peak   (peak memory of one cold up only)
+ *   npm run bench -- demo dev --tag evening   (results file name ends in -evening: keeps the day's earlier files)
  *   npm run bench -- demo dev --swarm     (swarm mode vs docker stack deploy; makes this
  *                                          engine a one-node Swarm for the run if it is not one)
  *
@@ -29,6 +30,7 @@ import { sitesRun } from "./sites";
 import { stackRun } from "./stack";
 import { benchTls, waiveHttpsOnlyForBench } from "./plainHttp";
 import { shipyardRun, type RunResult, type RunTarget } from "./shipyard";
+import { routeProbes } from "./requests";
 
 function option(argv: string[], name: string, fallback: string): string {
   const i = argv.indexOf(name);
@@ -67,6 +69,12 @@ async function main(): Promise<void> {
     path.join(resultsDir, "tmp", `bp${id}`),
   );
   const expected = probe.services.length - probe.jobs.length;
+  const probes = await routeProbes({
+    blueprint,
+    environment,
+    systemName: `bp${id}`,
+    config: benchTls(environment),
+  });
   const shipyard: RunResult[] = [];
   const compose: RunResult[] = [];
   const bd = new Breakdown();
@@ -78,6 +86,7 @@ async function main(): Promise<void> {
       port,
       label: ["io.shipyard.bench", `s${id}${n}`],
       expected,
+      probes,
       policies,
       swarm,
     };
@@ -158,7 +167,10 @@ async function main(): Promise<void> {
     loadAverageAtEnd: os.loadavg().map((l) => Math.round(l * 100) / 100),
   };
   const kind =
-    (runs > 0 ? "" : peak ? "-peak" : "-sites") + (swarm ? "-swarm" : "") + (policies ? "" : "-no-policies");
+    (runs > 0 ? "" : peak ? "-peak" : "-sites") +
+    (swarm ? "-swarm" : "") +
+    (policies ? "" : "-no-policies") +
+    (option(argv, "--tag", "") ? `-${option(argv, "--tag", "")}` : "");
   const base = path.join(resultsDir, `${date}-${blueprint}-${environment}${kind}`);
   fs.writeFileSync(`${base}.json`, JSON.stringify(results, null, 2) + "\n");
   fs.writeFileSync(`${base}.md`, markdown(results));

@@ -10,6 +10,7 @@ import type { EnvironmentTarget } from "../cli/target/ref";
 import type { Breakdown } from "./breakdown";
 import { containers, dataStarts, waitHealthy } from "./engine";
 import { sampleRss } from "./rss";
+import { requestsDuring, type RequestCount, type RouteProbe } from "./requests";
 
 export interface RunResult {
   cold: number;
@@ -27,6 +28,8 @@ export interface RunResult {
   changeDetail: string;
   /** Data containers whose StartedAt moved during the app-wide change. */
   dataRestarts: number;
+  /** Requests through the proxy during the app-wide change (bench/requests.ts). */
+  changeRequests?: RequestCount;
   destroy: number;
   peakRssMb?: number;
   /** The processes at the cold up's peak, "name MiB", largest first. */
@@ -42,6 +45,8 @@ export interface RunTarget {
   label: [string, string];
   /** Containers the system runs. */
   expected: number;
+  /** Routes the request loop of the app-wide change goes round. */
+  probes: RouteProbe[];
   policies: boolean;
   /** Swarm mode: the deploy command with `shipyard:engine=swarm`, compared with `docker stack deploy`. */
   swarm?: boolean;
@@ -130,11 +135,13 @@ export async function shipyardRun(r: RunTarget, n: number, bd?: Breakdown): Prom
   bd?.begin("change");
   bd?.startLayer("data");
   bd?.startLayer("app");
+  const loop = requestsDuring(r.port, r.probes);
   t0 = Date.now();
   const changeResults = await up(timed(t2));
   bd?.finish(changeResults);
   await waitHealthy(label, r.expected, undefined, swarm);
   const change = seconds(t0);
+  const changeRequests = await loop.stop();
   const dataRestarts = restarts(before, dataStarts(label, swarm));
 
   bd?.begin("destroy");
@@ -160,6 +167,7 @@ export async function shipyardRun(r: RunTarget, n: number, bd?: Breakdown): Prom
     change,
     changeDetail: changeResults.map((x) => `${x.layer} ${JSON.stringify(x.changes)}`).join("; "),
     dataRestarts,
+    changeRequests,
     destroy: destroyed,
     peakRssMb,
     peakRssProcesses,

@@ -9,7 +9,8 @@
 import { dockerOk } from "../cli/engine/docker";
 import { overListed } from "../cli/engine/objects";
 import { exporter } from "./compose";
-import { containers, dataStarts, runningIds, sh, waitGone, waitHealthy } from "./engine";
+import { containers, dataStarts, runningIds, sh, shAsync, waitGone, waitHealthy } from "./engine";
+import { requestsDuring } from "./requests";
 import { restarts, seconds, type RunResult, type RunTarget } from "./shipyard";
 
 /** Containers of the old set that are gone from the new one. */
@@ -48,11 +49,14 @@ export async function stackRun(r: RunTarget, n: number): Promise<RunResult> {
   const starts = dataStarts(label, true);
   before = runningIds(label);
   const oldApp = runningIds(label, "app");
+  const loop = requestsDuring(r.port, r.probes);
   t0 = Date.now();
-  deploy();
+  // Not blocking the event loop: the request loop runs beside it.
+  await shAsync("docker", ["stack", "deploy", "--detach=true", "-c", composeFile, project]);
   await waitGone(oldApp);
   await waitHealthy(label, r.expected, 300_000, true);
   const change = seconds(t0);
+  const changeRequests = await loop.stop();
   const dataRestarts = restarts(starts, dataStarts(label, true));
   const changeDetail = `${replaced(before, runningIds(label))} containers replaced`;
 
@@ -65,5 +69,5 @@ export async function stackRun(r: RunTarget, n: number): Promise<RunResult> {
   overListed("remove the stack's volumes", ["volume", "rm"], volumes);
   const destroyed = seconds(t0);
   if (containers(label).length) throw new Error(`stack rm left containers with ${label}`);
-  return { cold, noop, noopChanges, change, changeDetail, dataRestarts, destroy: destroyed };
+  return { cold, noop, noopChanges, change, changeDetail, dataRestarts, changeRequests, destroy: destroyed };
 }
