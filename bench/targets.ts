@@ -69,7 +69,8 @@ const SWARM_REASON: Partial<Record<Key, string>> = {
 type Phase = Record<string, number | string | null | undefined>;
 const layer = (r: BenchResults, name: string): Phase | undefined =>
   r.breakdown.find((b) => b.layer === name) as Phase | undefined;
-const n = (p: Phase | undefined, k: string): number => Number(p?.[k] ?? 0);
+/** A phase's seconds; never below 0 (the breakdown's clocks can differ by a tenth). */
+const n = (p: Phase | undefined, k: string): number => Math.max(0, Number(p?.[k] ?? 0));
 
 /** The first run's phases behind a step, as "name s" parts. */
 function phases(r: BenchResults, key: Key): string[] {
@@ -80,7 +81,8 @@ function phases(r: BenchResults, key: Key): string[] {
   const parts: string[] = [];
   for (const l of ["data", "app"]) {
     const p = layer(r, `${op} ${l}`);
-    if (!p || p.total === null || Number(p.total) < 0.2) continue;
+    // A layer the fast path skipped has no CLI phases.
+    if (!p || p[START] === null || p[START] === undefined) continue;
     const res = n(p, RESOURCES) - n(p, DATA_WAIT);
     parts.push(
       `${l} layer ${n(p, "total")} s: ${key === "destroy" ? "stops, then CLI start" : "CLI and policy pack start"} ${n(p, START)}, program ${n(p, PROGRAM)}` +
