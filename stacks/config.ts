@@ -3,7 +3,6 @@
  * any resource is registered. Every problem is reported with its key and the
  * allowed values.
  */
-import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { FORMS, type FormName } from "../components/shared/grammar";
 import { SWARM_DEFAULTS, type SwarmSettings } from "../components/swarm/settings";
@@ -275,7 +274,7 @@ export function parseConfig(raw: Record<string, string>, env: NodeJS.ProcessEnv 
 }
 
 /** Config and the resolved system for this stack; throws before any resource exists. */
-export function loadStack(raw: Record<string, string> = pulumi.runtime.allConfig()): {
+export function loadStack(raw: Record<string, string>): {
   config: StackConfig;
   system: ResolvedSystem;
 } {

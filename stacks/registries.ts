@@ -11,7 +11,7 @@
  * `getRegistryImage` invoke and every pull use; nothing here prints a password.
  */
 import { z } from "zod";
-import { namesRegistry } from "../components/swarm/imageDigest";
+import { namesRegistry } from "../components/swarm/imageRef";
 
 /** What the settings file holds for a secret the checks cannot read (cli/target/plan.ts SECRET_VALUE). */
 export const HELD_SECRET = "[secret]";

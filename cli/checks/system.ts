@@ -6,7 +6,7 @@
  * dependencies), and the backup schedule. Without it, an app-layer mistake
  * would surface after the data layer had already been deployed.
  */
-import { validateServices } from "../../components/app/appStack";
+import { validateServices } from "../../components/app/validate";
 import { validateCron } from "../../components/backup/render/cron";
 import { expectedContract } from "../../stacks/contract";
 import type { TargetPlan } from "../target/plan";

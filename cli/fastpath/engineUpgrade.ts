@@ -11,7 +11,7 @@
  */
 import * as os from "node:os";
 import { apiAtLeast } from "../../components/shared/engine";
-import { engineFacts } from "../../stacks/engineFacts";
+import { askEngineFacts } from "../../stacks/askEngine";
 import { engineHost } from "../../stacks/engineHost";
 import { readState, type StateResource } from "./state";
 
@@ -103,7 +103,7 @@ export function upgradeProblem(
 
 /** The engine's API version as every program reads it (stacks/engineFacts.ts), from the provider's settings in the environment. */
 export async function engineApiNow(env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  return (await engineFacts(engineHost({ config: {}, env, home: os.homedir() }), env)).apiVersion;
+  return (await askEngineFacts(engineHost({ config: {}, env, home: os.homedir() }), env)).apiVersion;
 }
 
 /** Each layer's part of an upgrade, in the order given: undefined for one that does not cross API 1.44 (or has no state). */

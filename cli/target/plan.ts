@@ -11,7 +11,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { ConfigMap, LocalWorkspace } from "@pulumi/pulumi/automation";
+import type { ConfigMap } from "@pulumi/pulumi/automation";
 import { BLUEPRINTS, resolve, stackNames, type Environment, type ResolvedSystem } from "../../blueprints";
 import { resourceName } from "../../components/shared/naming";
 import { loadSettings } from "../../policies/lib/settings";
@@ -21,7 +21,7 @@ import { OPERATOR_SECRETS_KEY } from "../../stacks/operatorSecrets";
 import type { Waiver } from "../../policies/lib/waivers";
 import { blueprintWaivers } from "./waivers";
 import { DEFAULT_HTTPS_PORT } from "../../stacks/tls";
-import { workspaceAt } from "../pulumi/workspace";
+import { settingsConfig } from "../pulumi/settingsFile";
 import { commandLine } from "./commandLine";
 import { LAYER, type CoreLayer } from "./layers";
 import type { EnvironmentTarget } from "./ref";
@@ -126,12 +126,11 @@ function isSecure(v: string): boolean {
   }
 }
 
-/** Environment-wide settings from Pulumi.<env>.yaml of the workspace's layer, if present (without shipyard:blueprint). */
-export async function environmentSettings(ws: LocalWorkspace, env: string): Promise<ConfigMap> {
+/** Environment-wide settings from Pulumi.<env>.yaml of the layer's folder, if present (without shipyard:blueprint). */
+export function environmentSettings(workDir: string, env: string): ConfigMap {
   const out: ConfigMap = {};
   try {
-    const s = await ws.stackSettings(env);
-    for (const [k, v] of Object.entries(s.config ?? {})) {
+    for (const [k, v] of Object.entries(settingsConfig(workDir, env) ?? {})) {
       if (k === "shipyard:blueprint" || typeof v === "object") continue;
       out[k] = { value: String(v) };
     }
@@ -141,19 +140,13 @@ export async function environmentSettings(ws: LocalWorkspace, env: string): Prom
   return out;
 }
 
-/** Reads a layer's settings files: one workspace for both. */
-export async function readLayerSettings(
-  workDir: string,
-  env: string,
-  stack: string,
-  ws?: LocalWorkspace,
-): Promise<LayerSettings> {
-  const w = ws ?? (await workspaceAt(workDir));
-  const envConfig = await environmentSettings(w, env);
+/** Reads a layer's settings files (without the Automation API: cli/pulumi/settingsFile.ts). */
+export function readLayerSettings(workDir: string, env: string, stack: string): LayerSettings {
+  const envConfig = environmentSettings(workDir, env);
   const file = path.join(workDir, `Pulumi.${stack}.yaml`);
   if (!fs.existsSync(file)) return { env: envConfig, held: {}, file: "" };
   try {
-    const held = heldValues((await w.stackSettings(stack)).config as Record<string, unknown> | undefined);
+    const held = heldValues(settingsConfig(workDir, stack));
     return { env: envConfig, held, file: fs.readFileSync(file, "utf8") };
   } catch {
     return { env: envConfig, file: "" };
@@ -265,10 +258,8 @@ export function planFrom(
  */
 export async function planTarget(t: EnvironmentTarget): Promise<TargetPlan> {
   const names = targetStacks(t);
-  const [data, app] = await Promise.all([
-    readLayerSettings(LAYER.data.workDir, t.environment, names.data),
-    readLayerSettings(LAYER.app.workDir, t.environment, names.app),
-  ]);
+  const data = readLayerSettings(LAYER.data.workDir, t.environment, names.data);
+  const app = readLayerSettings(LAYER.app.workDir, t.environment, names.app);
   return planFrom(t, { data, app }, names);
 }
 

@@ -7,7 +7,8 @@
  * (cli/pulumi/stackConfig.ts, policies/lib/waivers.ts).
  */
 import type { ResolvedSystem } from "../../blueprints";
-import { resourceName, type PolicyWaiver } from "../../components/shared";
+import type { PolicyWaiver } from "../../components/shared/labels";
+import { resourceName } from "../../components/shared/naming";
 import type { Waiver } from "../../policies/lib/waivers";
 
 /** The waivers of the system's own networks in its environment, each naming the network's engine name. */

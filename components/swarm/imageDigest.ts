@@ -13,18 +13,12 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
+import { namesRegistry } from "./imageRef";
+
+export { namesRegistry } from "./imageRef";
 
 /** The placement platforms the engine records at create from the registry: never the program's. */
 export const SERVICE_PLATFORMS = "taskSpec.placement.platforms";
-
-/**
- * Whether an image reference is looked up in a registry: neither a local
- * stand-in (`shipyard/…`, built by scripts/images.sh, never pushed) nor one
- * already carrying a digest (kept as named, as upstream's client keeps it).
- */
-export function namesRegistry(ref: string): boolean {
-  return !ref.startsWith("shipyard/") && !ref.includes("@");
-}
 
 /** `ref@sha256:…` for an image that names a registry, else the reference as given. */
 export function pinnedImage(image: pulumi.Input<string>, opts: pulumi.InvokeOptions): pulumi.Output<string> {

@@ -70,7 +70,7 @@ export interface AppInputs {
 }
 
 /** `stack`: the running stack's name (the data stack defaults to it when it is not the blueprint's app stack). */
-export function appInputs(raw: Record<string, string> | undefined, stack: string): AppInputs {
+export function appInputs(raw: Record<string, string>, stack: string): AppInputs {
   return appInputsOf(loadStack(raw), stack);
 }
 

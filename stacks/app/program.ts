@@ -27,7 +27,7 @@ import { mailOffWarning } from "../mailConfig";
 
 /** The program; `raw` is the stack's config (default: the running stack's), given by tests. */
 export async function appProgram(raw?: Record<string, string>): Promise<Record<string, unknown>> {
-  const inputs = appInputs(raw, pulumi.getStack());
+  const inputs = appInputs(raw ?? pulumi.runtime.allConfig(), pulumi.getStack());
   void pulumi.log.info(describeImageSet(inputs.imageSet));
   const { system } = inputs;
   const mailOff = mailOffWarning(system);

@@ -23,7 +23,7 @@ export interface DataInputs {
 }
 
 /** `stack`: the data layer's stack name, for the commands a refusal prints. */
-export function dataInputs(raw?: Record<string, string>, stack?: string): DataInputs {
+export function dataInputs(raw: Record<string, string>, stack?: string): DataInputs {
   return dataInputsOf(loadStack(raw), stack);
 }
 

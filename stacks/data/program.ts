@@ -8,7 +8,7 @@ import { dataInputs } from "./inputs";
 
 /** The program; `raw` is the stack's config (default: the running stack's), given by tests. */
 export async function dataProgram(raw?: Record<string, string>): Promise<Record<string, unknown>> {
-  const inputs = dataInputs(raw, pulumi.getStack());
+  const inputs = dataInputs(raw ?? pulumi.runtime.allConfig(), pulumi.getStack());
   void pulumi.log.info(describeImageSet(inputs.imageSet));
   const db = new DatabaseStack(inputs.name, { ...inputs.args, dockerEngine: await engineFacts() });
   const certVolume = inputs.certVolume ? db.appVolumes[inputs.certVolume] : undefined;

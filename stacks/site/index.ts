@@ -70,7 +70,7 @@ function siteLabels(labels: Record<string, string> | undefined, platform: string
 }
 
 async function siteProgram(): Promise<Record<string, unknown>> {
-  const { config, system } = loadStack();
+  const { config, system } = loadStack(pulumi.runtime.allConfig());
   const imageSet = { set: config.imageSet, from: config.imageSetFrom };
   void pulumi.log.info(describeImageSet(imageSet));
   const site = system.site;
@@ -147,7 +147,7 @@ async function siteProgram(): Promise<Record<string, unknown>> {
  * the containers come and go.
  */
 async function traefikSite(t: z.infer<typeof TraefikSites>): Promise<Record<string, unknown>> {
-  const { config, system } = loadStack();
+  const { config, system } = loadStack(pulumi.runtime.allConfig());
   const site = system.site!;
   const env = system.environment;
   const protect = config.protect ?? env === "prod";
