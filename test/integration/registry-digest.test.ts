@@ -156,6 +156,19 @@ describe("app images by digest from a private registry", () => {
     expect(failed).toContain(`registry ${reg.host} refused the lookup of its digest`);
     expect(failed).toContain(`shipyard:registries.0 (http://${reg.host}, user ci)`);
     expect(labelled(label).containers.filter((c) => c.includes("-api-"))).toEqual([]);
+    // The preview (what a PR runs) fails the same way, naming the registry.
+    const previewed = await preview(target("not-the-password")).then(
+      () => "",
+      (e: Error) => e.message,
+    );
+    console.log(
+      `preview with a wrong password:\n${previewed
+        .split("\n")
+        .filter((l) => l.includes(reg.host))
+        .join("\n")}`,
+    );
+    expect(previewed).toContain(`registry ${reg.host} refused the lookup of its digest`);
+    expect(previewed).toContain(`shipyard:registries.0 (http://${reg.host}, user ci)`);
   });
 
   test("build 1 deploys by digest; build 2 under the same tag is a change in preview and rolls out with no failed request", async () => {
