@@ -19,6 +19,7 @@ import {
   registrySettings,
   type CredentialNeed,
 } from "../checks/registryParity";
+import { Refusal } from "../errors/kinds";
 import { stateFile } from "../pulumi/fileBackend";
 import { createOrSelect, workspaceAt } from "../pulumi/workspace";
 import { planTarget, type TargetPlan } from "../target/plan";
@@ -62,7 +63,7 @@ export async function promote(from: EnvironmentTarget, to: EnvironmentTarget): P
     else refused.push(refusal(need, asked.answer, targetPlan));
   }
   if (refused.length > 0)
-    throw new Error(
+    throw new Refusal(
       `promote ${from.environment} -> ${to.environment} refused before any change: ${to.environment} cannot pull ${refused.length === 1 ? "an image" : "images"} ${from.environment} runs\n${refused.map((r) => `  - ${r}`).join("\n")}`,
     );
   const missing = missingRegistrySettings(sourceSettings, targetSettings, {
