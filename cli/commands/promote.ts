@@ -4,12 +4,25 @@
  * image) become the next environment's image pins (shipyard:imagePins,
  * stacks/imagePins.ts) for the keys its app services run, then it is deployed. Before
  * the deploy, the registry settings the target lacks are named
- * (cli/checks/registryParity.ts).
+ * (cli/checks/registryParity.ts), and a promotion is refused before any change
+ * when a promoted digest comes from a registry the source logs in to, the target
+ * has no login for it, and the registry refuses an anonymous pull
+ * (cli/checks/anonymousPull.ts): the target's hosts could not pull it.
  */
+import * as fs from "node:fs";
+import type { ConfigMap } from "@pulumi/pulumi/automation";
 import { byDigest, IMAGE_PINS_KEY, pinnableKeys, pinsFrom } from "../../stacks/imagePins";
-import { missingRegistrySettings, registrySettings } from "../checks/registryParity";
-import { createOrSelect } from "../pulumi/workspace";
-import { planTarget } from "../target/plan";
+import { anonymousPull } from "../checks/anonymousPull";
+import {
+  credentialNeeds,
+  missingRegistrySettings,
+  registrySettings,
+  type CredentialNeed,
+} from "../checks/registryParity";
+import { Refusal } from "../errors/kinds";
+import { stateFile } from "../pulumi/fileBackend";
+import { createOrSelect, workspaceAt } from "../pulumi/workspace";
+import { planTarget, type TargetPlan } from "../target/plan";
 import type { EnvironmentTarget } from "../target/ref";
 import { runOf } from "../target/run";
 import { up, type LayerResult } from "./up";
@@ -38,12 +51,25 @@ export async function promote(from: EnvironmentTarget, to: EnvironmentTarget): P
   const log = runOf(to).log;
   for (const [k, ref] of Object.entries(pins))
     if (!byDigest(ref)) log(`promote: ${k}: ${ref} is local only (no registry): promoted as named`);
-  const target = await createOrSelect(targetPlan.layers.app.stack, targetPlan.layers.app.layer.workDir);
-  const missing = missingRegistrySettings(
-    registrySettings(await source.getAllConfig()),
-    registrySettings(await target.getAllConfig(), to.appSecrets),
-    { from: from.environment, to: to.environment },
-  );
+  const sourceSettings = registrySettings(await source.getAllConfig());
+  const targetSettings = registrySettings(await targetConfig(targetPlan), to.appSecrets);
+  const refused: string[] = [];
+  for (const need of credentialNeeds(pins, sourceSettings, targetSettings)) {
+    const asked = await anonymousPull(need.ref, need.address);
+    if (asked.public)
+      log(
+        `promote: ${need.key}: ${need.host} serves ${need.ref} without a login: ${to.environment} pulls it anonymously`,
+      );
+    else refused.push(refusal(need, asked.answer, targetPlan));
+  }
+  if (refused.length > 0)
+    throw new Refusal(
+      `promote ${from.environment} -> ${to.environment} refused before any change: ${to.environment} cannot pull ${refused.length === 1 ? "an image" : "images"} ${from.environment} runs\n${refused.map((r) => `  - ${r}`).join("\n")}`,
+    );
+  const missing = missingRegistrySettings(sourceSettings, targetSettings, {
+    from: from.environment,
+    to: to.environment,
+  });
   for (const m of missing) log(`promote: ${m}`);
   log(
     `promote: ${from.environment} -> ${to.environment}: ${Object.entries(pins)
@@ -52,4 +78,28 @@ export async function promote(from: EnvironmentTarget, to: EnvironmentTarget): P
   );
   const results = await up({ ...to, config: { ...to.config, [IMAGE_PINS_KEY]: JSON.stringify(pins) } });
   return { images: pins, missing, results };
+}
+
+/**
+ * The target app stack's settings as the deploy will set them: the stack's own (secrets
+ * decrypted) when it exists, with the command's values over them. A stack not yet made is not
+ * made here (a refused promotion leaves nothing behind).
+ */
+async function targetConfig(plan: TargetPlan): Promise<ConfigMap> {
+  const app = plan.layers.app;
+  const file = stateFile(app.layer.workDir, app.stack);
+  const exists = file
+    ? fs.existsSync(file)
+    : (await (await workspaceAt(app.layer.workDir)).listStacks()).some((s) => s.name === app.stack);
+  const stored = exists ? await (await createOrSelect(app.stack, app.layer.workDir)).getAllConfig() : {};
+  return { ...stored, ...app.config };
+}
+
+/** One refused image: the registry, what it answered without a login, and the settings to give. */
+function refusal(need: CredentialNeed, answer: string, plan: TargetPlan): string {
+  const stack = plan.layers.app.stack;
+  return (
+    `${need.key}: ${need.ref}: registry ${need.host} refuses a pull without a login (${answer}), and ${plan.target.environment}'s app stack ${stack} has no login for it: ${need.lacks.join("; ")}. ` +
+    `Set them on ${stack} as the source has them (pulumi config set shipyard:registries '[{"address":"${need.address}","username":"…"}]' -s ${stack}; pulumi config set --secret shipyard:registryPasswords '{"${need.address}":"…"}' -s ${stack}), or give the password with --registry-password ${need.address}`
+  );
 }

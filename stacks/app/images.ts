@@ -24,6 +24,15 @@ export interface AppImages {
   provider?: docker.Provider;
   /** Image reference as the blueprint resolves it -> what runs (a digest reference where resolved). */
   running: Record<string, string>;
+  /** The app services' and jobs' images that name no registry (local stand-ins): run as named. */
+  local: string[];
+}
+
+/** The images of the app services and jobs that are local only (no registry, no digest pin): run as named, said so. */
+export function localOnlyImages(system: ResolvedSystem, pinned: Record<string, string>): string[] {
+  return [...new Set([...system.app.services, ...system.app.jobs].map((s) => pinned[s.image] ?? s.image))]
+    .filter((r) => !resolvedInRegistry(r) && !r.includes("@"))
+    .sort();
 }
 
 /** The provider with `registryAuth` (a secret) from shipyard:registries and shipyard:registryPasswords. */
@@ -86,5 +95,5 @@ export async function appImages(
     running[ref] = `${asked}@${await digestOf(asked, config, provider)}`;
   }
   for (const [ref, pin] of Object.entries(pinned)) running[ref] ??= pin;
-  return { provider, running };
+  return { provider, running, local: localOnlyImages(system, pinned) };
 }

@@ -49,6 +49,8 @@ export async function appProgram(raw?: Record<string, string>): Promise<Record<s
   const dockerEngine = await engineFacts();
   // Registry images by digest, looked up now (stacks/app/images.ts); local stand-ins as named.
   const images = await appImages(system.system, system, inputs.config);
+  if (images.local.length > 0)
+    void pulumi.log.info(`local only (no registry), run as named: ${images.local.join(", ")}`);
   // Swarm services attach to networks by ID (stacks/contract.ts networkIds).
   const networks = swarm && contract.networkIds ? contract.networkIds : contract.networks;
   const fromData = { secrets, secretKeys: contract.secretKeys, dockerEngine };

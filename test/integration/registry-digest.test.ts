@@ -26,7 +26,8 @@ import { testTarget } from "./helpers/target";
  * The demo's app image from a real registry (Debian's docker-registry on loopback, htpasswd):
  * looked up by digest when the app layer runs, a new build under the same tag is a change in
  * preview and a rollout without a failed request; rollback returns to build 1's digest (a pin, not
- * the tag) and promote runs that digest in staging; the password is nowhere in plain text.
+ * the tag) and promote runs that digest in staging (refused before any change while staging has no
+ * login for the private registry); the password is nowhere in plain text.
  * The demo's migration job (`app.py migrate`) runs once per digest, in staging after a fresh
  * backup; a build whose migration fails changes nothing that serves.
  */
@@ -98,16 +99,24 @@ describe("app images by digest from a private registry", () => {
     appSecrets: { registryPasswords: JSON.stringify({ [`http://${reg.host}`]: pw }) },
   });
   const digests: string[] = [];
-  // Staging as a second environment of the same test system: the local image set, no registry settings.
-  const staging = () =>
-    testTarget({
+  // Staging as a second environment of the same test system: the local image set; with `login`,
+  // the registry's entry and password as dev has them (without, a promotion is refused).
+  const staging = (login = true) => ({
+    ...testTarget({
       run,
       blueprint: "demo",
       environment: "staging",
       port: stagingPort,
       log: (l) => lines.push(l),
-      config: { imageSet: "local" },
-    });
+      config: {
+        imageSet: "local",
+        ...(login ? { registries: JSON.stringify([{ address: `http://${reg.host}`, username: "ci" }]) } : {}),
+      },
+    }),
+    ...(login
+      ? { appSecrets: { registryPasswords: JSON.stringify({ [`http://${reg.host}`]: password }) } }
+      : {}),
+  });
 
   beforeAll(async () => {
     port = await freePort();
@@ -147,6 +156,19 @@ describe("app images by digest from a private registry", () => {
     expect(failed).toContain(`registry ${reg.host} refused the lookup of its digest`);
     expect(failed).toContain(`shipyard:registries.0 (http://${reg.host}, user ci)`);
     expect(labelled(label).containers.filter((c) => c.includes("-api-"))).toEqual([]);
+    // The preview (what a PR runs) fails the same way, naming the registry.
+    const previewed = await preview(target("not-the-password")).then(
+      () => "",
+      (e: Error) => e.message,
+    );
+    console.log(
+      `preview with a wrong password:\n${previewed
+        .split("\n")
+        .filter((l) => l.includes(reg.host))
+        .join("\n")}`,
+    );
+    expect(previewed).toContain(`registry ${reg.host} refused the lookup of its digest`);
+    expect(previewed).toContain(`shipyard:registries.0 (http://${reg.host}, user ci)`);
   });
 
   test("build 1 deploys by digest; build 2 under the same tag is a change in preview and rolls out with no failed request", async () => {
@@ -204,14 +226,31 @@ describe("app images by digest from a private registry", () => {
     // The registry still has build 2 under :main: the pin, not a lookup, decided.
     expect(said.join("\n")).toContain(`images pinned: app=${ref}@${digests[0]}`);
 
+    // Staging without the registry's login: refused before any change (the registry refuses an
+    // anonymous pull), naming the registry and the settings; no staging stack or container is made.
+    const refused = await promote(target(password), staging(false)).then(
+      () => "",
+      (e: Error) => e.message,
+    );
+    console.log(`promote without staging's login:\n${refused}`);
+    expect(refused).toContain("promote dev -> staging refused before any change");
+    expect(refused).toContain(`registry ${reg.host} refuses a pull without a login (401`);
+    expect(refused).toContain(`shipyard:registries has no entry for ${reg.host} with a username`);
+    expect(refused).toContain(`shipyard:registryPasswords has no password for http://${reg.host}`);
+    expect(refused).not.toContain(password);
+    expect(labelled(label).containers.filter((c) => c.includes("-staging-"))).toEqual([]);
+    const backend = (process.env.PULUMI_BACKEND_URL ?? "").replace(/^file:\/\//, "");
+    const made = execFileSync("find", [path.join(backend, ".pulumi/stacks"), "-name", "*.json"], {
+      encoding: "utf8",
+    });
+    for (const layer of ["data", "app"] as const)
+      expect(made).not.toContain(`/${stackName(staging(false), layer)}.json`);
+
     const told: string[] = [];
     const p = await promote(target(password), { ...staging(), log: (l) => (told.push(l), lines.push(l)) });
     console.log(`promote said:\n${told.filter((l) => l.startsWith("promote:")).join("\n")}`);
     expect(p.images).toEqual({ app: `${ref}@${digests[0]}` });
-    expect(p.missing).toEqual([
-      expect.stringContaining(`staging lacks shipyard:registries entry http://${reg.host}`),
-      expect.stringContaining(`staging lacks shipyard:registryPasswords.http://${reg.host}`),
-    ]);
+    expect(p.missing).toEqual([]);
     for (const s of ["api", "web", "worker"])
       expect(inspect(serviceContainer(run, "staging", s), "{{.Config.Image}}")).toBe(`${ref}@${digests[0]}`);
     // dev is untouched by the promotion

@@ -73,5 +73,7 @@ describe("stand-ins in prod: only by the machine's choice", () => {
       expect(l.violations.filter((v) => v.level === "mandatory")).toEqual([]);
     }
     expect(lines.join("\n")).toMatch(/image set: local \(machine setting SHIPYARD_IMAGE_SET\)/);
+    // The app layer names the images it runs as named, for want of a registry (issue 24 item 1).
+    expect(lines.join("\n")).toMatch(/local only \(no registry\), run as named: shipyard\/app:bookworm/);
   });
 });

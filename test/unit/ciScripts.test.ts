@@ -29,6 +29,34 @@ describe("scripts/ci", () => {
     expect(sh("environments.sh", "changed", "HEAD")).toBe("envs=[]\n");
   });
 
+  test("environments.sh dispatch: a target line for a good input; a bad digest or image key fails with no line", () => {
+    const digest = `sha256:${"ab".repeat(32)}`;
+    expect(sh("environments.sh", "dispatch", "demo", "staging", "app", digest)).toBe(
+      `targets=${JSON.stringify([
+        {
+          blueprint: "demo",
+          environment: "staging",
+          pins: JSON.stringify({ app: `ghcr.io/example/demo@${digest}` }),
+        },
+      ])}\n`,
+    );
+    // As deploy.yml's step runs it (>>"$GITHUB_OUTPUT"): the step fails, the file gets nothing, no deploy job runs.
+    const refused = (...args: string[]) => {
+      try {
+        return `exit 0: ${sh("environments.sh", "dispatch", ...args)}`;
+      } catch (e) {
+        const r = e as { status: number; stdout: string; stderr: string };
+        return `exit ${r.status}: ${r.stdout}${r.stderr.trim()}`;
+      }
+    };
+    expect(refused("demo", "staging", "app", "sha256:abc")).toBe(
+      'exit 1: error: dispatch input digest is "sha256:abc": not a digest; allowed: sha256: and 64 lower-case hex digits (what docker push and docker buildx print), or a tag',
+    );
+    expect(refused("demo", "staging", "worker", digest)).toBe(
+      'exit 1: error: dispatch input image key is "worker"; allowed for demo staging (the images its app services run): app',
+    );
+  });
+
   test("comment.sh renders every preview under a directory into one comment", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "shipyard-comment-"));
     try {

@@ -75,6 +75,19 @@ describe("dispatch-check", () => {
       }
   });
 
+  test("WebMeteor's and Brand Club's headers say their deploy webhooks are replaced by the dispatch", () => {
+    const header = (f: string) =>
+      /\/\*\*[\s\S]*?\*\//
+        .exec(fs.readFileSync(path.join(__dirname, "..", "..", "blueprints", f), "utf8"))![0]
+        .replace(/\s*\n\s*\*\s*/g, " ");
+    expect(header("webmeteor.ts")).toMatch(
+      /the document's deploy webhook \(.*\) is replaced by this repository's deploy workflow.*`repository_dispatch` \(`deploy-image`/,
+    );
+    expect(header("brandclub.ts")).toMatch(
+      /the document's Portainer webhook .* is replaced by this repository's deploy workflow.*`repository_dispatch` \(`deploy-image`/,
+    );
+  });
+
   test("repositoryOf drops the tag and digest, keeps a registry port", () => {
     expect(repositoryOf("127.0.0.1:5000/demo/app:main@sha256:x")).toBe("127.0.0.1:5000/demo/app");
     expect(repositoryOf("ghcr.io/example/demo")).toBe("ghcr.io/example/demo");

@@ -12,6 +12,8 @@ import {
   HELD_SECRET,
 } from "../../stacks/registries";
 import { tryLoad } from "../../cli/target/plan";
+import { loadStack as loadSystem } from "../../stacks/config";
+import { localOnlyImages } from "../../stacks/app/images";
 
 const base = { "shipyard:blueprint": "demo", "shipyard:environment": "dev", "shipyard:imageSet": "local" };
 const registries = (v: unknown) => ({ ...base, "shipyard:registries": JSON.stringify(v) });
@@ -118,5 +120,14 @@ describe("images and registryAuth", () => {
       { address: "http://127.0.0.1:5000", username: "ci", password: "pw" },
       { address: "ghcr.io", authDisabled: true },
     ]);
+  });
+
+  test("the app services' local-only images (said so when the layer runs); none once pinned by digest or from a registry", () => {
+    const { system } = loadSystem(base);
+    expect(localOnlyImages(system, {})).toEqual(["shipyard/app:bookworm"]);
+    const pin = `127.0.0.1:5000/demo/app:main@sha256:${"a".repeat(64)}`;
+    expect(localOnlyImages(system, { "shipyard/app:bookworm": pin })).toEqual([]);
+    const upstream = loadSystem({ ...base, "shipyard:imageSet": "upstream" }).system;
+    expect(localOnlyImages(upstream, {})).toEqual([]);
   });
 });
