@@ -47,6 +47,7 @@ export function planRouteProber(
       verify: probes.verify,
       exporter: `${exporter}:${BLACKBOX_PORT}`,
       scrapeInterval: probes.interval,
+      siteTargets: probes.siteTargets,
     }),
     probes,
   };

@@ -20,6 +20,11 @@ export const BLACKBOX_CONFIG_PATH = "/etc/blackbox_exporter/config.yml";
 export const BLACKBOX_CA_PATH = "/etc/blackbox_exporter/ca.pem";
 /** The scrape job of the route probes: the `job` label of every probe series. */
 export const ROUTES_JOB = "routes";
+/**
+ * Where Prometheus reads the route targets of per-customer sites (file_sd_configs of
+ * the job `routes`): one `<site>.json` per site, written by the site's stack.
+ */
+export const SITE_PROBES_DIR = "/etc/prometheus/sites.d";
 /** The modules, by the scheme they probe. */
 export const ROUTE_MODULES = {
   http: "route_http",
@@ -115,6 +120,8 @@ export function routeProbeJob(o: {
   /** `host:port` of the exporter. */
   exporter: string;
   scrapeInterval?: string;
+  /** Also the site stacks' target files in SITE_PROBES_DIR. @default false */
+  siteTargets?: boolean;
 }): ScrapeTarget {
   checkForm("hostName", "monitoring routeProbes.proxy", o.proxy);
   const scheme = o.https ? "https" : "http";
@@ -126,10 +133,8 @@ export function routeProbeJob(o: {
     metricsPath: "/probe",
     params: { module: [module] },
     scrapeInterval: o.scrapeInterval,
-    groups: probedRoutes(o.routes).map((r) => ({
-      targets: [`${scheme}://${o.proxy}${r.path}`],
-      labels: { host: r.host, path: r.path, ...(r.service ? { service: r.service } : {}) },
-    })),
+    groups: routeTargetGroups(o.routes, `${scheme}://${o.proxy}`),
+    ...(o.siteTargets ? { files: [`${SITE_PROBES_DIR}/*.json`] } : {}),
     relabel: [
       { sourceLabels: ["__address__"], targetLabel: "__param_target" },
       { sourceLabels: ["host"], targetLabel: "__param_hostname" },
@@ -137,6 +142,33 @@ export function routeProbeJob(o: {
       { targetLabel: "__address__", replacement: o.exporter },
     ],
   };
+}
+
+/** The probe targets of routes: `<base><path>`, labelled host, path and (when known) service. */
+function routeTargetGroups(
+  routes: ProbedRoute[],
+  base: string,
+  extra: Record<string, string> = {},
+): { targets: string[]; labels: Record<string, string> }[] {
+  return probedRoutes(routes).map((r) => ({
+    targets: [`${base}${r.path}`],
+    labels: { host: r.host, path: r.path, ...(r.service ? { service: r.service } : {}), ...extra },
+  }));
+}
+
+/**
+ * A per-customer site's target file for the platform's job `routes` (file_sd JSON):
+ * each of its routes through the platform's proxy at `base` (`http://<proxy>` or
+ * `https://<proxy>`, the platform's sites output), labelled as the platform's own
+ * routes and with `site`, so the route rules cover it.
+ */
+export function siteProbeFile(o: { site: string; routes: ProbedRoute[]; base: string }): string {
+  checkForm("hostName", "monitoring site probes site", o.site);
+  if (!/^https?:\/\/[A-Za-z0-9.-]+$/.test(o.base))
+    throw new Error(
+      `monitoring site probes base ${JSON.stringify(o.base)} is not allowed; allowed: http:// or https:// and the proxy's name`,
+    );
+  return JSON.stringify(routeTargetGroups(o.routes, o.base, { site: o.site }), null, 2) + "\n";
 }
 
 const DAY = 86400;
