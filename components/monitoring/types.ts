@@ -108,6 +108,12 @@ export interface RouteProbeArgs {
    * and go, without a restart. @default false
    */
   siteTargets?: boolean;
+  /**
+   * Regular expressions (Go RE2) of answers that come from the proxy, not the service:
+   * a body matching one fails the probe whatever its status (Traefik's 404 for a route
+   * whose container is gone, TRAEFIK_NO_ROUTE_BODY). @default none
+   */
+  failIfBody?: string[];
 }
 
 export type AlertSeverity = "critical" | "warning";

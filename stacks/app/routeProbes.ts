@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { SITE_PROBES_DIR, type RouteProbeArgs } from "../../components/monitoring";
+import { SITE_PROBES_DIR, TRAEFIK_NO_ROUTE_BODY, type RouteProbeArgs } from "../../components/monitoring";
 import type { ProxyRoute } from "../../components/proxy";
 import { resourceName } from "../../components/shared";
 import type { ResolvedSystem } from "../../blueprints/resolve";
@@ -41,6 +41,8 @@ export function routeProbesOf(
         : tls.mode !== "internal",
     caRoot: tls.mode === "acme" ? tls.caRoot : undefined,
     networks: px.networks.filter((k) => !mon.networks.includes(k)).map((k) => networks[k]),
+    // Traefik drops a stopped or unhealthy container's router and answers its own 404.
+    ...(px.kind === "traefik" ? { failIfBody: [TRAEFIK_NO_ROUTE_BODY] } : {}),
     // Per-customer sites write their routes' targets for Prometheus (by docker exec into its container).
     ...(system.sitesEnabled && !o.swarm ? { siteTargets: true } : {}),
   };

@@ -10,6 +10,7 @@ import {
   ROUTE_UP_STATUSES,
   SITE_PROBES_DIR,
   siteProbeFile,
+  TRAEFIK_NO_ROUTE_BODY,
 } from "../../components/monitoring/render/blackbox";
 import { routeProbesOf, siteProbesOf } from "../../stacks/app/routeProbes";
 import { loadStack } from "../../stacks/config";
@@ -344,6 +345,17 @@ describe("per-customer sites' route probes (file_sd, no restart)", () => {
       dir: SITE_PROBES_DIR,
       base: "http://webmeteor-staging-proxy",
     });
+    // Traefik's own 404 for a route whose container is gone fails the probe.
+    expect(probes?.failIfBody).toEqual([TRAEFIK_NO_ROUTE_BODY]);
+    const cfg = yaml.load(renderBlackboxConfig({ failIfBody: probes?.failIfBody })) as {
+      modules: Record<string, { http: { fail_if_body_matches_regexp?: string[] } }>;
+    };
+    for (const m of Object.values(cfg.modules)) {
+      const [re] = m.http.fail_if_body_matches_regexp!;
+      expect(new RegExp(re).test("404 page not found\n")).toBe(true);
+      expect(new RegExp(re).test("<h1>404 page not found</h1> on this shop\n")).toBe(false);
+    }
+    expect(renderBlackboxConfig()).not.toContain("fail_if_body");
     // Swarm mode: Prometheus is a task without a fixed name; no site targets.
     const swarmProbes = routeProbesOf(system, routes, { network: "wm-net" }, { swarm: true });
     expect(swarmProbes?.siteTargets).toBeUndefined();
@@ -403,6 +415,8 @@ describe("the app program's route probes (stacks/app/routeProbes.ts)", () => {
       networks: ["external-net"],
     });
     expect(p.routes).toHaveLength(routes.length);
+    // Caddy answers 502 for a stopped backend: no body rule.
+    expect(p.failIfBody).toBeUndefined();
   });
 
   test("HTTPS with acme: verified against caRoot, or the system's roots; unverified only for an untrusted CA", () => {

@@ -25,6 +25,13 @@ export const ROUTES_JOB = "routes";
  * the job `routes`): one `<site>.json` per site, written by the site's stack.
  */
 export const SITE_PROBES_DIR = "/etc/prometheus/sites.d";
+/**
+ * Traefik's answer when no router matches (a routed container stopped, unhealthy or
+ * gone: its docker provider drops the router): 404 with Go's http.NotFound body,
+ * "404 page not found\n" (seen from the stand-in, Traefik v3.7.13). A 404 otherwise
+ * counts as up (ROUTE_UP_STATUSES), so the probes fail on this exact body.
+ */
+export const TRAEFIK_NO_ROUTE_BODY = "^404 page not found\n?$";
 /** The modules, by the scheme they probe. */
 export const ROUTE_MODULES = {
   http: "route_http",
@@ -52,7 +59,9 @@ const q = (s: string) => JSON.stringify(s);
  * answer; `route_https` verifies the chain and the host name against `caFile` when
  * given, else the system's roots; the unverified one still reports the expiry).
  */
-export function renderBlackboxConfig(o: { caFile?: string; timeout?: string } = {}): string {
+export function renderBlackboxConfig(
+  o: { caFile?: string; timeout?: string; failIfBody?: string[] } = {},
+): string {
   const timeout = checkForm("duration", "monitoring routeProbes.timeout", o.timeout ?? "10s");
   const module = (name: string, https: boolean, verify = true) => [
     `  ${name}:`,
@@ -61,6 +70,10 @@ export function renderBlackboxConfig(o: { caFile?: string; timeout?: string } = 
     "    http:",
     "      preferred_ip_protocol: ip4",
     `      valid_status_codes: [${ROUTE_UP_STATUSES.join(", ")}]`,
+    // The proxy's own answer for a route without a live backend (Traefik's 404) is no service's.
+    ...(o.failIfBody?.length
+      ? [`      fail_if_body_matches_regexp: [${o.failIfBody.map(q).join(", ")}]`]
+      : []),
     ...(https
       ? [
           "      fail_if_not_ssl: true",
