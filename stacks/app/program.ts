@@ -24,6 +24,7 @@ import {
   type DataContract,
 } from "../contract";
 import { mailOffWarning } from "../mailConfig";
+import { alertsUndeliveredWarning } from "../../blueprints/alerts";
 
 /** The program; `raw` is the stack's config (default: the running stack's), given by tests. */
 export async function appProgram(raw?: Record<string, string>): Promise<Record<string, unknown>> {
@@ -32,6 +33,13 @@ export async function appProgram(raw?: Record<string, string>): Promise<Record<s
   const { system } = inputs;
   const mailOff = mailOffWarning(system);
   if (mailOff) void pulumi.log.warn(mailOff);
+  const unheard = alertsUndeliveredWarning({
+    system: system.system,
+    environment: system.environment,
+    alerts: system.app.monitoring?.alerts,
+    monitoring: !!system.app.monitoring,
+  });
+  if (unheard) void pulumi.log.warn(unheard);
   const swarm = inputs.swarm;
   const { contract, secrets, dataStack } = await readContract(inputs);
   // The operator secrets the config calls for (DNS-01, SMTP, off-site keys) come from the data layer.
