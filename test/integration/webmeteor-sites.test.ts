@@ -218,6 +218,21 @@ describe("webmeteor per-customer sites on Traefik", () => {
     expect(probed).toMatch(/service="api"/);
     expect(inspect(prom, "{{.State.StartedAt}}")).toBe(promStarted);
     expect(inspect(prober, "{{.State.StartedAt}}")).toBe(proberStarted);
+    // A site's container stopped: Traefik drops its router and answers its own 404 (a 404
+    // from a service counts as up), which the probe takes as down; started again, up again.
+    const alphaWww = serviceContainer("alpha-shop", "staging", "www");
+    const alphaRoot = (v: 0 | 1) => (out: string) =>
+      out
+        .split("\n")
+        .some((l) => l.includes('site="alpha-shop"') && l.includes('path="/"') && l.includes(` => ${v} @`));
+    docker("stop", alphaWww);
+    const st0 = Date.now();
+    await siteProbes(alphaRoot(0), "alpha's www probe failing after its container stopped");
+    figures["site www stopped -> its probe fails (s)"] = (Date.now() - st0) / 1000;
+    docker("start", alphaWww);
+    const st1 = Date.now();
+    await siteProbes(siteRoutesUp, "alpha's www probed with success again");
+    figures["site www started -> its probe succeeds (s)"] = (Date.now() - st1) / 1000;
 
     const t0 = Date.now();
     await siteDestroy(target(), sites[1], { removeStack: true });
