@@ -24,11 +24,13 @@ import {
   type DataContract,
 } from "../contract";
 import { mailOffWarning } from "../mailConfig";
+import { applyLogLimits } from "../logLimits";
 import { alertsUndeliveredWarning } from "../../blueprints/alerts";
 
 /** The program; `raw` is the stack's config (default: the running stack's), given by tests. */
 export async function appProgram(raw?: Record<string, string>): Promise<Record<string, unknown>> {
   const inputs = appInputs(raw, pulumi.getStack());
+  applyLogLimits(inputs.config.logs);
   void pulumi.log.info(describeImageSet(inputs.imageSet));
   const { system } = inputs;
   const mailOff = mailOffWarning(system);

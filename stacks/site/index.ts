@@ -16,6 +16,7 @@ import { loadStack } from "../config";
 import { describeImageSet } from "../imageSet";
 import { engineFacts } from "../engineFacts";
 import { siteBackup } from "./siteBackup";
+import { applyLogLimits } from "../logLimits";
 import { SiteProbes, siteProbes } from "./siteProbes";
 
 const SitesContract = z.object({
@@ -85,6 +86,7 @@ function probedRoutesOf(site: NonNullable<ReturnType<typeof loadStack>["system"]
 
 async function siteProgram(): Promise<Record<string, unknown>> {
   const { config, system } = loadStack();
+  applyLogLimits(config.logs);
   const imageSet = { set: config.imageSet, from: config.imageSetFrom };
   void pulumi.log.info(describeImageSet(imageSet));
   const site = system.site;
