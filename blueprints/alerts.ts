@@ -79,3 +79,20 @@ export function mailSinkEmail(sink: string, system: string): NonNullable<AlertDe
     requireTls: false,
   };
 }
+
+/**
+ * The app layer's warning where monitoring runs and no alert reaches anyone (no e-mail,
+ * webhook or Slack-compatible receiver: the alerts stay in Alertmanager's own UI, which
+ * is not routed); undefined when one is configured or monitoring does not run.
+ */
+export function alertsUndeliveredWarning(o: {
+  system: string;
+  environment: string;
+  alerts: AlertDelivery | undefined;
+  monitoring: boolean;
+}): string | undefined {
+  if (!o.monitoring) return undefined;
+  const a = o.alerts;
+  if (a?.email || a?.webhook || a?.slack) return undefined;
+  return `shipyard:alerts names no receiver: ${o.system}/${o.environment}'s alerts (a service or route down, a disk filling, a failed backup) reach no one; set shipyard:alerts to e-mail, a webhook or a Slack-compatible webhook (e.g. --set alerts='{"webhook":{"url":"https://hooks.example.com/alerts"}}')`;
+}

@@ -112,6 +112,14 @@ export const StackConfig = z
      * webhook: { url }, severities, groupWait, groupInterval, repeatInterval }` (blueprints/alerts.ts).
      */
     alerts: AlertDelivery.optional(),
+    /**
+     * This environment's container log rotation, over the default 3 files of 10 MB
+     * (components/shared/logs.ts): `{ maxSizeMb, maxFiles }` (stacks/logLimits.ts).
+     */
+    logs: z
+      .object({ maxSizeMb: z.number().int().min(1).max(1024), maxFiles: z.number().int().min(1).max(100) })
+      .strict()
+      .optional(),
     /** Moved: the operator secret alert-smtp-password of the data layer (stacks/configSecrets.ts); refused, naming it. */
     alertSmtpPassword: z.string().optional(),
     /**

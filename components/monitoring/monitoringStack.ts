@@ -170,8 +170,18 @@ export class MonitoringStack extends pulumi.ComponentResource {
           { parent: this, protect: s.volume.protect, ...LABELS_AT_CREATE },
         )
       : undefined;
+    const filesVolume = s.filesVolume
+      ? new docker.Volume(
+          `${name}-${s.filesVolume.purpose}`,
+          { name: n(s.filesVolume.purpose), labels: labels(s.filesVolume.purpose) },
+          { parent: this, ...LABELS_AT_CREATE },
+        )
+      : undefined;
     const volumes = [
       ...(volume && s.volume ? [{ volumeName: volume.name, containerPath: s.volume.path }] : []),
+      ...(filesVolume && s.filesVolume
+        ? [{ volumeName: filesVolume.name, containerPath: s.filesVolume.path }]
+        : []),
       ...(s.hostMounts ?? []).map((m) => ({ ...m, readOnly: true })),
       ...(s.sharedVolumes ?? []).map((v) => ({ ...v, readOnly: true })),
       ...(s.dockerSocket ? [dockerSocketMount] : []),

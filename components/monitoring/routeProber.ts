@@ -39,7 +39,7 @@ export function planRouteProber(
   if (probedRoutes(probes.routes).length === 0) return undefined;
   const caFile = probes.https && probes.caRoot !== undefined ? BLACKBOX_CA_PATH : undefined;
   return {
-    config: renderBlackboxConfig({ caFile }),
+    config: renderBlackboxConfig({ caFile, failIfBody: probes.failIfBody }),
     job: routeProbeJob({
       routes: probes.routes,
       proxy: probes.proxy,
@@ -47,6 +47,7 @@ export function planRouteProber(
       verify: probes.verify,
       exporter: `${exporter}:${BLACKBOX_PORT}`,
       scrapeInterval: probes.interval,
+      siteTargets: probes.siteTargets,
     }),
     probes,
   };

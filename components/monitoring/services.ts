@@ -14,6 +14,7 @@ import {
 } from "./render/alertmanager";
 import { CADVISOR_PORT, cadvisorCommand } from "./render/cadvisor";
 import { LOKI_CONFIG_PATH, LOKI_DATA_PATH } from "./render/loki";
+import { SITE_PROBES_DIR } from "./render/blackbox";
 import { PROMETHEUS_CONFIG_PATH, PROMETHEUS_RULES_PATH } from "./render/prometheus";
 import { PROMTAIL_CONFIG_PATH, PROMTAIL_PORT, PROMTAIL_POSITIONS_DIR } from "./render/promtail";
 import { ALERTMANAGER_PORT, PROMETHEUS_PORT } from "./endpoints";
@@ -28,6 +29,11 @@ export interface MonitoringService {
   files?: { path: string; content: pulumi.Input<string>; secret?: boolean }[];
   /** A volume of its own, `<system>-<env>-<purpose>`, mounted first. */
   volume?: { purpose: string; path: string; protect: boolean };
+  /**
+   * A second volume of its own, `<system>-<env>-<purpose>`, whose files others write:
+   * Prometheus's site route targets (file_sd, written by the site stacks). Not protected: rewritten by each site's up.
+   */
+  filesVolume?: { purpose: string; path: string };
   /** Host paths, mounted read-only. */
   hostMounts?: { hostPath: string; containerPath: string }[];
   /** Volumes of other components, mounted read-only. */
@@ -175,6 +181,10 @@ export function monitoringServices(
       { path: PROMETHEUS_RULES_PATH, content: configs.alertRules },
     ],
     volume: { purpose: "prometheus-data", path: "/prometheus", protect },
+    // The route targets each per-customer site's stack writes (file_sd, re-read without a restart).
+    ...(args.routeProbes?.siteTargets && !args.swarm
+      ? { filesVolume: { purpose: "prometheus-sites", path: SITE_PROBES_DIR } }
+      : {}),
     role: "singleton",
     health: probe(PROMETHEUS_PORT, "/-/ready", 30),
     limits: { memoryMb: 512, cpus: 1 },

@@ -16,6 +16,8 @@ export interface ScrapeTarget {
   relabel?: import("./render/relabel").RelabelRule[];
   /** This job's scrape interval. @default the global one */
   scrapeInterval?: string;
+  /** file_sd_configs: globs of target files Prometheus re-reads when they change. @default none */
+  files?: string[];
 }
 
 export interface AlertRuleOptions {
@@ -99,6 +101,19 @@ export interface RouteProbeArgs {
   networks?: import("@pulumi/pulumi").Input<string>[];
   /** How often each route is probed. @default the global scrape interval */
   interval?: string;
+  /**
+   * The system hosts per-customer sites (container mode): Prometheus also probes the
+   * routes each site's stack writes as a file into `SITE_PROBES_DIR` (file_sd_configs,
+   * on the volume `<system>-<env>-prometheus-sites`), picked up and dropped as sites come
+   * and go, without a restart. @default false
+   */
+  siteTargets?: boolean;
+  /**
+   * Regular expressions (Go RE2) of answers that come from the proxy, not the service:
+   * a body matching one fails the probe whatever its status (Traefik's 404 for a route
+   * whose container is gone, TRAEFIK_NO_ROUTE_BODY). @default none
+   */
+  failIfBody?: string[];
 }
 
 export type AlertSeverity = "critical" | "warning";

@@ -8,7 +8,7 @@ import { BackupService } from "../../components/backup";
 import { MonitoringStack, type MonitoringStackArgs } from "../../components/monitoring";
 import type { EngineFacts } from "../../components/shared/engine";
 import { backupTargets } from "./backupTargets";
-import { routeProbesOf } from "./routeProbes";
+import { routeProbesOf, siteProbesOf } from "./routeProbes";
 import { dataLayerDone, PREVIEW_CONTRACT_ENV } from "./dataGate";
 import { appInputs, type AppInputs } from "./inputs";
 import { describeImageSet } from "../imageSet";
@@ -24,14 +24,24 @@ import {
   type DataContract,
 } from "../contract";
 import { mailOffWarning } from "../mailConfig";
+import { applyLogLimits } from "../logLimits";
+import { alertsUndeliveredWarning } from "../../blueprints/alerts";
 
 /** The program; `raw` is the stack's config (default: the running stack's), given by tests. */
 export async function appProgram(raw?: Record<string, string>): Promise<Record<string, unknown>> {
   const inputs = appInputs(raw ?? pulumi.runtime.allConfig(), pulumi.getStack());
+  applyLogLimits(inputs.config.logs);
   void pulumi.log.info(describeImageSet(inputs.imageSet));
   const { system } = inputs;
   const mailOff = mailOffWarning(system);
   if (mailOff) void pulumi.log.warn(mailOff);
+  const unheard = alertsUndeliveredWarning({
+    system: system.system,
+    environment: system.environment,
+    alerts: system.app.monitoring?.alerts,
+    monitoring: !!system.app.monitoring,
+  });
+  if (unheard) void pulumi.log.warn(unheard);
   const swarm = inputs.swarm;
   const { contract, secrets, dataStack } = await readContract(inputs);
   // The operator secrets the config calls for (DNS-01, SMTP, off-site keys) come from the data layer.
@@ -116,10 +126,15 @@ export async function appProgram(raw?: Record<string, string>): Promise<Record<s
         after(),
       )
     : undefined;
+  // Every route probed through the proxy (the blueprint's blackboxImage); a site's too, by its stack.
+  const probes = inputs.monitoring
+    ? routeProbesOf(inputs.system, app.routes, networks, { swarm: !!swarm })
+    : undefined;
+  const siteProbes = siteProbesOf(inputs.system, probes);
   if (inputs.monitoring)
     new MonitoringStack(
       inputs.name,
-      monitoringArgs(inputs, inputs.monitoring, { app, networks, backup, dockerEngine, secrets }),
+      monitoringArgs(inputs, inputs.monitoring, { app, networks, backup, dockerEngine, secrets, probes }),
     );
 
   return {
@@ -133,9 +148,13 @@ export async function appProgram(raw?: Record<string, string>): Promise<Record<s
         .map(([k, ref]) => [k, images.running[ref] ?? ref]),
     ),
     sites: sitesVolume
-      ? { proxyContainer: proxy.container.name, sitesDir: SITES_DIR }
+      ? {
+          proxyContainer: proxy.container.name,
+          sitesDir: SITES_DIR,
+          ...(siteProbes ? { probes: siteProbes } : {}),
+        }
       : system.sitesEnabled && edge
-        ? { kind: "traefik", ...edge, attach: edgeNet!.id }
+        ? { kind: "traefik", ...edge, attach: edgeNet!.id, ...(siteProbes ? { probes: siteProbes } : {}) }
         : null,
     url: proxy.url,
     ...(proxy.httpsUrl ? { httpsUrl: proxy.httpsUrl } : {}),
@@ -195,14 +214,14 @@ function monitoringArgs(
     backup?: BackupService;
     dockerEngine: EngineFacts;
     secrets: pulumi.Output<Record<string, string>>;
+    probes?: MonitoringStackArgs["routeProbes"];
   },
 ): MonitoringStackArgs {
   const { app, networks } = made;
   return {
     ...mon,
     networks: mon.networks.map((k) => networks[k]),
-    // Every route probed through the proxy (the blueprint's blackboxImage).
-    routeProbes: routeProbesOf(inputs.system, app.routes, networks),
+    routeProbes: made.probes,
     dockerEngine: made.dockerEngine,
     textfileVolume: made.backup?.metricsVolume.name,
     targets: inputs.system.app.services

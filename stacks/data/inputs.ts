@@ -4,7 +4,7 @@
  * can tell from the same object whether the data layer has anything to do.
  */
 import type { DatabaseStackArgs } from "../../components/database";
-import { ConfigError, loadStack, swarmOf } from "../config";
+import { ConfigError, loadStack, swarmOf, type StackConfig } from "../config";
 import type { ImageSetChoice } from "../imageSet";
 import { operatorSecretValues } from "../operatorSecrets";
 import { BACKUP_KEY_SECRET, configSecretFormProblem } from "../configSecrets";
@@ -20,6 +20,8 @@ export interface DataInputs {
   certVolume?: string;
   /** Which image set runs and why (stacks/imageSet.ts). */
   imageSet: ImageSetChoice;
+  /** shipyard:logs: this environment's log rotation (stacks/logLimits.ts). */
+  logs?: StackConfig["logs"];
 }
 
 /** `stack`: the data layer's stack name, for the commands a refusal prints. */
@@ -70,6 +72,7 @@ export function dataInputsOf({ config, system }: ReturnType<typeof loadStack>, s
       swarm: swarmOf(config),
     },
     imageSet: { set: config.imageSet, from: config.imageSetFrom },
+    ...(config.logs ? { logs: config.logs } : {}),
     contract: {
       system: system.system,
       environment: system.environment,

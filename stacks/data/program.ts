@@ -5,10 +5,12 @@ import { CONTRACT_VERSION, type DataContract } from "../contract";
 import { engineFacts } from "../engineFacts";
 import { describeImageSet } from "../imageSet";
 import { dataInputs } from "./inputs";
+import { applyLogLimits } from "../logLimits";
 
 /** The program; `raw` is the stack's config (default: the running stack's), given by tests. */
 export async function dataProgram(raw?: Record<string, string>): Promise<Record<string, unknown>> {
   const inputs = dataInputs(raw ?? pulumi.runtime.allConfig(), pulumi.getStack());
+  applyLogLimits(inputs.logs);
   void pulumi.log.info(describeImageSet(inputs.imageSet));
   const db = new DatabaseStack(inputs.name, { ...inputs.args, dockerEngine: await engineFacts() });
   const certVolume = inputs.certVolume ? db.appVolumes[inputs.certVolume] : undefined;

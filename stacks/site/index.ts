@@ -16,8 +16,14 @@ import { loadStack } from "../config";
 import { describeImageSet } from "../imageSet";
 import { engineFacts } from "../engineFacts";
 import { siteBackup } from "./siteBackup";
+import { applyLogLimits } from "../logLimits";
+import { SiteProbes, siteProbes } from "./siteProbes";
 
-const SitesContract = z.object({ proxyContainer: z.string(), sitesDir: z.string() });
+const SitesContract = z.object({
+  proxyContainer: z.string(),
+  sitesDir: z.string(),
+  probes: SiteProbes.nullish(),
+});
 /** Platform proxy kind traefik: the site's routed containers join the edge network with router labels. */
 const TraefikSites = z.object({
   kind: z.literal("traefik"),
@@ -37,6 +43,8 @@ const TraefikSites = z.object({
   tlsFiles: z.boolean().nullish(),
   /** The platform's Traefik has tls upstream: the site's routers stay on web, HSTS forced. */
   forwardedTls: z.boolean().nullish(),
+  /** The platform probes its sites' routes: where this site writes its targets. */
+  probes: SiteProbes.nullish(),
 });
 
 /**
@@ -69,8 +77,16 @@ function siteLabels(labels: Record<string, string> | undefined, platform: string
   return { ...labels, [PLATFORM_LABEL]: platform };
 }
 
+/** The site's routes for the platform's route probes, each with its service's name. */
+function probedRoutesOf(site: NonNullable<ReturnType<typeof loadStack>["system"]["site"]>) {
+  return site.services.flatMap((s) =>
+    (s.routes ?? []).map((r) => ({ host: r.host, path: r.path, service: s.name })),
+  );
+}
+
 async function siteProgram(): Promise<Record<string, unknown>> {
   const { config, system } = loadStack(pulumi.runtime.allConfig());
+  applyLogLimits(config.logs);
   const imageSet = { set: config.imageSet, from: config.imageSetFrom };
   void pulumi.log.info(describeImageSet(imageSet));
   const site = system.site;
@@ -86,7 +102,7 @@ async function siteProgram(): Promise<Record<string, unknown>> {
       `the app stack ${appStack} exports no "sites" output: deploy the platform of ${system.system}/${system.environment} first`,
     );
   }
-  const { proxyContainer, sitesDir } = parsed.data;
+  const { proxyContainer, sitesDir, probes } = parsed.data;
   const env = system.environment;
   const protect = config.protect ?? env === "prod";
 
@@ -131,6 +147,8 @@ async function siteProgram(): Promise<Record<string, unknown>> {
     },
     { dependsOn: [connect, ...Object.values(app.containers).flat()] },
   );
+  if (probes)
+    siteProbes(site.name, probedRoutesOf(site), probes, { dependsOn: Object.values(app.containers).flat() });
   return {
     site: site.name,
     domain: site.domain,
@@ -187,6 +205,10 @@ async function traefikSite(t: z.infer<typeof TraefikSites>): Promise<Record<stri
     },
     { dependsOn: [db] },
   );
+  if (t.probes)
+    siteProbes(site.name, probedRoutesOf(site), t.probes, {
+      dependsOn: Object.values(app.containers).flat(),
+    });
   return {
     site: site.name,
     domain: site.domain,

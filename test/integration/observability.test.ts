@@ -17,7 +17,8 @@ import { testTarget } from "./helpers/target";
  * container reach Prometheus with the container's system, environment and
  * service labels; a line the app logs is found in Loki by those labels; the
  * new alert rules are loaded, and a restarted container raises
- * ContainerRestarting; the blackbox exporter probes the demo's routes; every query of the exported Grafana dashboard answers.
+ * ContainerRestarting; the blackbox exporter probes the demo's routes, and a stopped web service's route (nginx's 502)
+ * raises RouteDown for that route only; every query of the exported Grafana dashboard answers.
  * Locally Loki and promtail are interface stand-ins (docs/images.md, `## monitoring`).
  */
 const run = `t${process.pid}o`;
@@ -183,6 +184,34 @@ describe("observability: cAdvisor, Loki and promtail on the real engine", () => 
     expect(codes.map((s) => s.value![1])).toEqual(["200", "200"]);
     // Plain HTTP (the demo's proxy has no TLS): no certificate series.
     expect(await promQuery('probe_ssl_earliest_cert_expiry{job="routes"}')).toEqual([]);
+
+    // The web service stopped: nginx answers 502 at "/", that probe fails and RouteDown is
+    // raised for that route only (pending for its 2m, then firing); started again, it answers.
+    const web = serviceContainer(run, env, "web");
+    docker("stop", "-t", "2", web);
+    const t0 = Date.now();
+    try {
+      const down = await until("RouteDown for the stopped web's route", 120, async () => {
+        const a = await getJson(`${prom}/api/v1/alerts`);
+        const alerts = (a.body.data as { alerts: { labels: Record<string, string>; state: string }[] })
+          .alerts;
+        return alerts.find((x) => x.labels.alertname === "RouteDown");
+      });
+      figures.routeDownRaised = (Date.now() - t0) / 1000;
+      expect(down.labels).toMatchObject({ instance: `${host}/`, severity: "critical" });
+      const failed = await promQuery('probe_http_status_code{job="routes"}');
+      const byRoute = Object.fromEntries(failed.map((x) => [x.metric.instance, x.value![1]]));
+      console.log(`observability: the stopped web's route answered ${byRoute[`${host}/`]}`);
+      expect(byRoute[`${host}/`]).toBe("502");
+      expect(byRoute[`${host}/api/`]).toBe("200");
+    } finally {
+      docker("start", web);
+    }
+    await until("the web's route probed up again", 120, async () => {
+      const r = await promQuery(`probe_success{job="routes", instance="${host}/"}`);
+      return r[0]?.value?.[1] === "1" ? r : undefined;
+    });
+    figures.routeUpAgain = (Date.now() - t0) / 1000;
   });
 
   test("the rules file has the per-container alerts; Prometheus loaded them; a restart raises ContainerRestarting", async () => {

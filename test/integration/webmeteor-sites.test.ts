@@ -99,6 +99,10 @@ describe("webmeteor per-customer sites on Traefik", () => {
     });
     const before = proxyState();
     expect(before.config).toContain("exposedByDefault: false");
+    const prom = `${run}-staging-prometheus`;
+    const prober = serviceContainer(run, "staging", "blackbox-exporter");
+    const promStarted = inspect(prom, "{{.State.StartedAt}}");
+    const proberStarted = inspect(prober, "{{.State.StartedAt}}");
 
     for (const s of sites) {
       const t0 = Date.now();
@@ -163,7 +167,6 @@ describe("webmeteor per-customer sites on Traefik", () => {
         '{{index .Config.Labels "io.shipyard.platform"}}',
       ),
     ).toBe(run);
-    const prom = `${run}-staging-prometheus`;
     const usage = (expr: string) =>
       docker("exec", prom, "promtool", "query", "instant", "http://localhost:9090", expr);
     const u0 = Date.now();
@@ -180,6 +183,56 @@ describe("webmeteor per-customer sites on Traefik", () => {
     expect(recorded).toMatch(/system="charlie-shop"/);
     // The platform's own containers are not a site.
     expect(recorded).not.toMatch(new RegExp(`system="${run}"`));
+
+    // Route probes of the sites (issue 26): each site's stack wrote its routes as a target
+    // file for the platform's Prometheus (file_sd); the blackbox exporter probes them through
+    // Traefik and every site route answers, without a restart of Prometheus or the prober.
+    const siteProbes = async (want: (out: string) => boolean, what: string): Promise<string> => {
+      const p0 = Date.now();
+      let out = "";
+      while (Date.now() - p0 < 180_000) {
+        out = usage('probe_success{job="routes", site!=""}');
+        if (want(out)) return out;
+        await new Promise((r) => setTimeout(r, 2000));
+      }
+      throw new Error(`site probes: ${what} not seen in 180 s; last answer:\n${out}`);
+    };
+    // promtool prints one series a line, its labels sorted: host, instance, job, path, service, site.
+    const siteRoutesUp = (out: string) =>
+      sites.every((x) =>
+        ["/", "/api/"].every((p) =>
+          out
+            .split("\n")
+            .some(
+              (l) =>
+                l.includes(`host="${x.domain}"`) &&
+                l.includes(`path="${p}"`) &&
+                l.includes(`site="${x.customer}-shop"`) &&
+                / => 1 @/.test(l),
+            ),
+        ),
+      );
+    const sp0 = Date.now();
+    const probed = await siteProbes(siteRoutesUp, "every site route probed with success 1");
+    figures["site routes probed, after the per-site check (s)"] = (Date.now() - sp0) / 1000;
+    expect(probed).toMatch(/service="api"/);
+    expect(inspect(prom, "{{.State.StartedAt}}")).toBe(promStarted);
+    expect(inspect(prober, "{{.State.StartedAt}}")).toBe(proberStarted);
+    // A site's container stopped: Traefik drops its router and answers its own 404 (a 404
+    // from a service counts as up), which the probe takes as down; started again, up again.
+    const alphaWww = serviceContainer("alpha-shop", "staging", "www");
+    const alphaRoot = (v: 0 | 1) => (out: string) =>
+      out
+        .split("\n")
+        .some((l) => l.includes('site="alpha-shop"') && l.includes('path="/"') && l.includes(` => ${v} @`));
+    docker("stop", alphaWww);
+    const st0 = Date.now();
+    await siteProbes(alphaRoot(0), "alpha's www probe failing after its container stopped");
+    figures["site www stopped -> its probe fails (s)"] = (Date.now() - st0) / 1000;
+    docker("start", alphaWww);
+    const st1 = Date.now();
+    await siteProbes(siteRoutesUp, "alpha's www probed with success again");
+    figures["site www started -> its probe succeeds (s)"] = (Date.now() - st1) / 1000;
 
     const t0 = Date.now();
     await siteDestroy(target(), sites[1], { removeStack: true });
@@ -201,6 +254,18 @@ describe("webmeteor per-customer sites on Traefik", () => {
     for (const p of await preview(target()))
       expect(`${p.layer}: ${Object.keys(p.changes)}`).toBe(`${p.layer}: same`);
     expect(labelled(label).networks).not.toContain("bravo-shop-network");
+    // bravo's target file went with its stack: its probes stop (no stale RouteDown), the others stay.
+    const gone0 = Date.now();
+    await siteProbes(
+      (out) =>
+        !out.includes('site="bravo-shop"') &&
+        /site="alpha-shop"/.test(out) &&
+        /site="charlie-shop"/.test(out),
+      "bravo's probes gone, alpha's and charlie's kept",
+    );
+    figures["bravo's probes gone after its destroy (s)"] = (Date.now() - gone0) / 1000;
+    expect(inspect(prom, "{{.State.StartedAt}}")).toBe(promStarted);
+    expect(inspect(prober, "{{.State.StartedAt}}")).toBe(proberStarted);
     // The proxy was never replaced, restarted, exec'd into by a deploy or rewritten.
     expect(proxyState()).toEqual(before);
   });

@@ -1,6 +1,7 @@
 import { loadStack } from "../../stacks/config";
 import { dataInputs } from "../../stacks/data/inputs";
 import { BLUEPRINTS, resolve } from "../../blueprints";
+import { alertsUndeliveredWarning } from "../../blueprints/alerts";
 
 /**
  * Alert delivery settings: the blueprint's per environment, shipyard:alerts over them, the
@@ -114,5 +115,30 @@ describe("alert delivery config", () => {
     });
     const prod = resolve(withSink, { environment: "prod", imageSet: "local" });
     expect(prod.app.monitoring?.alerts).toBeUndefined();
+  });
+});
+
+describe("alerts that reach no one", () => {
+  const warningOf = (raw: Record<string, string>) => {
+    const { system } = loadStack(raw);
+    return alertsUndeliveredWarning({
+      system: system.system,
+      environment: system.environment,
+      alerts: system.app.monitoring?.alerts,
+      monitoring: !!system.app.monitoring,
+    });
+  };
+  test("prod with monitoring and no receiver is warned about; a webhook, or dev's mail sink, is enough", () => {
+    expect(warningOf(demo("prod"))).toMatch(
+      /^shipyard:alerts names no receiver: demo\/prod's alerts .* reach no one; set shipyard:alerts/,
+    );
+    expect(
+      warningOf(
+        demo("prod", { "shipyard:alerts": JSON.stringify({ webhook: { url: "https://h.example/x" } }) }),
+      ),
+    ).toBeUndefined();
+    expect(warningOf(demo("prod", { "shipyard:alerts": relay }))).toBeUndefined();
+    // Brand Club dev: monitoring does not run there, nothing to warn about.
+    expect(warningOf({ "shipyard:blueprint": "brandclub", "shipyard:environment": "dev" })).toBeUndefined();
   });
 });

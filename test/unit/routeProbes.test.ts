@@ -8,8 +8,11 @@ import {
   renderRouteRules,
   routeProbeJob,
   ROUTE_UP_STATUSES,
+  SITE_PROBES_DIR,
+  siteProbeFile,
+  TRAEFIK_NO_ROUTE_BODY,
 } from "../../components/monitoring/render/blackbox";
-import { routeProbesOf } from "../../stacks/app/routeProbes";
+import { routeProbesOf, siteProbesOf } from "../../stacks/app/routeProbes";
 import { loadStack } from "../../stacks/config";
 import { SWARM_DEFAULTS } from "../../components/swarm";
 
@@ -268,6 +271,128 @@ describe("MonitoringStack with route probes", () => {
   });
 });
 
+describe("per-customer sites' route probes (file_sd, no restart)", () => {
+  test("the routes job also reads the site files; a site's file holds its routes in the job's form", () => {
+    const job = routeProbeJob({
+      routes,
+      proxy: "wm-prod-proxy",
+      https: false,
+      exporter: "bb:9115",
+      siteTargets: true,
+    });
+    expect(job.files).toEqual([`${SITE_PROBES_DIR}/*.json`]);
+    const prom = yaml.load(
+      renderPrometheusConfig({ system: "wm", environment: "prod", targets: [job], alertmanager: "am:9093" }),
+    ) as { scrape_configs: Obj[] };
+    const routesJob = prom.scrape_configs.find((j) => j.job_name === "routes")!;
+    expect(routesJob.file_sd_configs).toEqual([
+      { files: [`${SITE_PROBES_DIR}/*.json`], refresh_interval: "30s" },
+    ]);
+    // The same relabelling turns a site's targets into probes through the proxy.
+    expect(routesJob.static_configs).toBeDefined();
+    expect(routeProbeJob({ routes, proxy: "p", https: false, exporter: "bb:9115" }).files).toBeUndefined();
+
+    const file = JSON.parse(
+      siteProbeFile({
+        site: "alpha-shop",
+        base: "http://wm-prod-proxy",
+        routes: [
+          { host: "shop.alpha.example", path: "/api/", service: "api" },
+          { host: "shop.alpha.example", service: "www" },
+        ],
+      }),
+    );
+    expect(file).toEqual([
+      {
+        targets: ["http://wm-prod-proxy/"],
+        labels: { host: "shop.alpha.example", path: "/", service: "www", site: "alpha-shop" },
+      },
+      {
+        targets: ["http://wm-prod-proxy/api/"],
+        labels: { host: "shop.alpha.example", path: "/api/", service: "api", site: "alpha-shop" },
+      },
+    ]);
+    // The platform's own targets have the same shape (minus site): the rules cover both.
+    expect(job.groups![0].targets[0]).toMatch(/^http:\/\/wm-prod-proxy\//);
+  });
+
+  test("a bad base or host is refused", () => {
+    expect(() => siteProbeFile({ site: "a", base: "http://p; rm -rf /", routes: [] })).toThrow(
+      /site probes base .* is not allowed; allowed: http:\/\/ or https:\/\//,
+    );
+    expect(() => siteProbeFile({ site: "a", base: "http://p", routes: [{ host: "bad host" }] })).toThrow(
+      /routes host/,
+    );
+  });
+
+  const wm = (environment: string, extra: Record<string, string> = {}) =>
+    loadStack({
+      "shipyard:blueprint": "webmeteor",
+      "shipyard:environment": environment,
+      "shipyard:imageSet": "upstream",
+      "shipyard:tls": JSON.stringify({ mode: "off" }),
+      ...extra,
+    }).system;
+
+  test("WebMeteor (sites) in container mode: the sites output names Prometheus, the directory and the base", () => {
+    const system = wm("staging", {
+      "shipyard:mail": JSON.stringify({ host: "smtp.example.org", port: 587 }),
+    });
+    const probes = routeProbesOf(system, routes, { network: "wm-net" });
+    expect(probes?.siteTargets).toBe(true);
+    expect(siteProbesOf(system, probes)).toEqual({
+      container: "webmeteor-staging-prometheus",
+      dir: SITE_PROBES_DIR,
+      base: "http://webmeteor-staging-proxy",
+    });
+    // Traefik's own 404 for a route whose container is gone fails the probe.
+    expect(probes?.failIfBody).toEqual([TRAEFIK_NO_ROUTE_BODY]);
+    const cfg = yaml.load(renderBlackboxConfig({ failIfBody: probes?.failIfBody })) as {
+      modules: Record<string, { http: { fail_if_body_matches_regexp?: string[] } }>;
+    };
+    for (const m of Object.values(cfg.modules)) {
+      const [re] = m.http.fail_if_body_matches_regexp!;
+      expect(new RegExp(re).test("404 page not found\n")).toBe(true);
+      expect(new RegExp(re).test("<h1>404 page not found</h1> on this shop\n")).toBe(false);
+    }
+    expect(renderBlackboxConfig()).not.toContain("fail_if_body");
+    // Swarm mode: Prometheus is a task without a fixed name; no site targets.
+    const swarmProbes = routeProbesOf(system, routes, { network: "wm-net" }, { swarm: true });
+    expect(swarmProbes?.siteTargets).toBeUndefined();
+    expect(siteProbesOf(system, swarmProbes)).toBeUndefined();
+  });
+
+  test("Prometheus gets the site targets' volume only when sites are probed", async () => {
+    const before = mocks.resources.length;
+    new MonitoringStack(
+      "wm",
+      {
+        system: "wm",
+        environment: "prod",
+        networks: ["wm-prod-net"],
+        prometheusImage: "prom/prometheus:v2.53.0",
+        alertmanagerImage: "prom/alertmanager:v0.27.0",
+        targets: [],
+        routeProbes: {
+          image: "prom/blackbox-exporter:v0.25.0",
+          proxy: "wm-prod-proxy",
+          routes,
+          siteTargets: true,
+        },
+      },
+      { transformations: [mocks.transformation] },
+    );
+    await settle();
+    const mine = mocks.resources.slice(before);
+    expect(mine.some((r) => r.inputs.name === "wm-prod-prometheus-sites")).toBe(true);
+    const prom = mine.find((r) => r.inputs.name === "wm-prod-prometheus")!;
+    expect(prom.inputs.volumes).toContainEqual({
+      volumeName: "wm-prod-prometheus-sites",
+      containerPath: SITE_PROBES_DIR,
+    });
+  });
+});
+
 describe("the app program's route probes (stacks/app/routeProbes.ts)", () => {
   const raw = (environment: string, tls?: object) => ({
     "shipyard:blueprint": "cme",
@@ -290,6 +415,8 @@ describe("the app program's route probes (stacks/app/routeProbes.ts)", () => {
       networks: ["external-net"],
     });
     expect(p.routes).toHaveLength(routes.length);
+    // Caddy answers 502 for a stopped backend: no body rule.
+    expect(p.failIfBody).toBeUndefined();
   });
 
   test("HTTPS with acme: verified against caRoot, or the system's roots; unverified only for an untrusted CA", () => {

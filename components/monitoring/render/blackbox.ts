@@ -20,6 +20,18 @@ export const BLACKBOX_CONFIG_PATH = "/etc/blackbox_exporter/config.yml";
 export const BLACKBOX_CA_PATH = "/etc/blackbox_exporter/ca.pem";
 /** The scrape job of the route probes: the `job` label of every probe series. */
 export const ROUTES_JOB = "routes";
+/**
+ * Where Prometheus reads the route targets of per-customer sites (file_sd_configs of
+ * the job `routes`): one `<site>.json` per site, written by the site's stack.
+ */
+export const SITE_PROBES_DIR = "/etc/prometheus/sites.d";
+/**
+ * Traefik's answer when no router matches (a routed container stopped, unhealthy or
+ * gone: its docker provider drops the router): 404 with Go's http.NotFound body,
+ * "404 page not found\n" (seen from the stand-in, Traefik v3.7.13). A 404 otherwise
+ * counts as up (ROUTE_UP_STATUSES), so the probes fail on this exact body.
+ */
+export const TRAEFIK_NO_ROUTE_BODY = "^404 page not found\n?$";
 /** The modules, by the scheme they probe. */
 export const ROUTE_MODULES = {
   http: "route_http",
@@ -47,7 +59,9 @@ const q = (s: string) => JSON.stringify(s);
  * answer; `route_https` verifies the chain and the host name against `caFile` when
  * given, else the system's roots; the unverified one still reports the expiry).
  */
-export function renderBlackboxConfig(o: { caFile?: string; timeout?: string } = {}): string {
+export function renderBlackboxConfig(
+  o: { caFile?: string; timeout?: string; failIfBody?: string[] } = {},
+): string {
   const timeout = checkForm("duration", "monitoring routeProbes.timeout", o.timeout ?? "10s");
   const module = (name: string, https: boolean, verify = true) => [
     `  ${name}:`,
@@ -56,6 +70,10 @@ export function renderBlackboxConfig(o: { caFile?: string; timeout?: string } = 
     "    http:",
     "      preferred_ip_protocol: ip4",
     `      valid_status_codes: [${ROUTE_UP_STATUSES.join(", ")}]`,
+    // The proxy's own answer for a route without a live backend (Traefik's 404) is no service's.
+    ...(o.failIfBody?.length
+      ? [`      fail_if_body_matches_regexp: [${o.failIfBody.map(q).join(", ")}]`]
+      : []),
     ...(https
       ? [
           "      fail_if_not_ssl: true",
@@ -115,6 +133,8 @@ export function routeProbeJob(o: {
   /** `host:port` of the exporter. */
   exporter: string;
   scrapeInterval?: string;
+  /** Also the site stacks' target files in SITE_PROBES_DIR. @default false */
+  siteTargets?: boolean;
 }): ScrapeTarget {
   checkForm("hostName", "monitoring routeProbes.proxy", o.proxy);
   const scheme = o.https ? "https" : "http";
@@ -126,10 +146,8 @@ export function routeProbeJob(o: {
     metricsPath: "/probe",
     params: { module: [module] },
     scrapeInterval: o.scrapeInterval,
-    groups: probedRoutes(o.routes).map((r) => ({
-      targets: [`${scheme}://${o.proxy}${r.path}`],
-      labels: { host: r.host, path: r.path, ...(r.service ? { service: r.service } : {}) },
-    })),
+    groups: routeTargetGroups(o.routes, `${scheme}://${o.proxy}`),
+    ...(o.siteTargets ? { files: [`${SITE_PROBES_DIR}/*.json`] } : {}),
     relabel: [
       { sourceLabels: ["__address__"], targetLabel: "__param_target" },
       { sourceLabels: ["host"], targetLabel: "__param_hostname" },
@@ -137,6 +155,33 @@ export function routeProbeJob(o: {
       { targetLabel: "__address__", replacement: o.exporter },
     ],
   };
+}
+
+/** The probe targets of routes: `<base><path>`, labelled host, path and (when known) service. */
+function routeTargetGroups(
+  routes: ProbedRoute[],
+  base: string,
+  extra: Record<string, string> = {},
+): { targets: string[]; labels: Record<string, string> }[] {
+  return probedRoutes(routes).map((r) => ({
+    targets: [`${base}${r.path}`],
+    labels: { host: r.host, path: r.path, ...(r.service ? { service: r.service } : {}), ...extra },
+  }));
+}
+
+/**
+ * A per-customer site's target file for the platform's job `routes` (file_sd JSON):
+ * each of its routes through the platform's proxy at `base` (`http://<proxy>` or
+ * `https://<proxy>`, the platform's sites output), labelled as the platform's own
+ * routes and with `site`, so the route rules cover it.
+ */
+export function siteProbeFile(o: { site: string; routes: ProbedRoute[]; base: string }): string {
+  checkForm("hostName", "monitoring site probes site", o.site);
+  if (!/^https?:\/\/[A-Za-z0-9.-]+$/.test(o.base))
+    throw new Error(
+      `monitoring site probes base ${JSON.stringify(o.base)} is not allowed; allowed: http:// or https:// and the proxy's name`,
+    );
+  return JSON.stringify(routeTargetGroups(o.routes, o.base, { site: o.site }), null, 2) + "\n";
 }
 
 const DAY = 86400;

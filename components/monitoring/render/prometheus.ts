@@ -66,6 +66,13 @@ export function renderPrometheusConfig(o: {
         `        labels: { ${labels.map(([k, v]) => `${q(k)}: ${q(v)}`).join(", ")} }`,
       );
     }
+    if (j.files?.length)
+      // Watched (inotify) and re-read every refresh_interval: targets come and go without a restart.
+      out.push(
+        "    file_sd_configs:",
+        `      - files: [${j.files.map(q).join(", ")}]`,
+        "        refresh_interval: 30s",
+      );
     if (j.relabel?.length) out.push("    relabel_configs:", ...renderRelabelRules(j.relabel, 6));
     if (j.metricRelabel?.length)
       out.push("    metric_relabel_configs:", ...renderRelabelRules(j.metricRelabel, 6));
