@@ -39,7 +39,10 @@ const REASON: Record<Key | "peak", string> = {
   destroy:
     "two Pulumi CLI runs, the app layer before the data layer (the data layer's networks hold the app's containers " +
     "until they are gone); the containers' stops already run at once before each run",
-  noopCli: "Node's start and the fast path's engine check (one docker inspect per kind of object)",
+  noopCli:
+    "Node's start with the project's modules (no Pulumi module: cli/pulumi/workspace.ts loads the Automation API " +
+    "with the first workspace), both layers' settings files and the fast path's engine check (one docker inspect " +
+    "per kind of object)",
   noopFull:
     "`--full` runs Pulumi on both layers by request: two CLI, policy pack and program starts side by side, and the " +
     "app layer's read of the data layer's state after that run has ended",
