@@ -6,6 +6,7 @@
  * Sequencing only; each step is its own module.
  */
 import { checkDockerCli } from "../checks/dockerCli";
+import { checkExternalNetworks } from "../checks/externalNetworks";
 import { checkLocalImages } from "../checks/localImages";
 import { checkPort } from "../checks/port";
 import { checkSystem } from "../checks/system";
@@ -53,6 +54,7 @@ export async function up(t: EnvironmentTarget, opts: UpOptions = {}): Promise<La
   await checkBeforeChange(target, run, opts, planned, gated);
   // After the pack's check (which names a policy's reason first), still before any change.
   checkLocalImages(target);
+  checkExternalNetworks(target);
   if (!second || !secondPlan || !gated) {
     const results = [await upLayer(target, run, opts, plan)];
     if (second && secondPlan) results.push(await upLayer(target, run, opts, secondPlan));

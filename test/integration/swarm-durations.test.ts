@@ -2,6 +2,7 @@ import * as path from "node:path";
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
 import { docker, removeLabelled } from "./helpers/docker";
 import { pushBuild, startRegistry, type TestRegistry } from "./helpers/registry";
+import { keepingOldCopies } from "../../cli/deploy/failedRelease";
 
 /**
  * A Swarm service's durations in upstream's read-back form (issue 28 item 5):
@@ -33,7 +34,7 @@ afterAll(async () => {
     await stack.destroy();
     await stack.workspace.removeStack(run);
   } finally {
-    for (const name of ["sleeper", "pulled", "raw"]) {
+    for (const name of ["sleeper", "pulled", "raw", "rolling"]) {
       try {
         docker("service", "rm", `${run}-${name}`);
       } catch {
@@ -94,4 +95,51 @@ test("a service declared with the tag (the program before) reads back pinned: th
   const preview = await stack.preview();
   console.log(`preview after a tag-only create: ${JSON.stringify(preview.changeSummary)}`);
   expect(preview.changeSummary).toMatchObject({ update: 1 });
+});
+
+// Issue 28 item 1 in Swarm mode. Upstream's update returns Swarm's rollback as an error without
+// reading the service back, so the state records the failed release (a partial failure with an
+// init error) while Swarm runs the old one, and a retry would clear the init error by an empty
+// update. The deploy command's keepingOldCopies (cli/deploy/failedRelease.ts) puts the service's
+// state back: the retry fails again, and the release Swarm runs is what the state says.
+test("a release Swarm rolled back is not accepted by a retry: the state keeps the release that runs", async () => {
+  await stack.removeConfig("durations:rawTag");
+  await stack.setConfig("durations:release", { value: "1" });
+  await stack.up();
+  const service = `${run}-rolling`;
+  const env = () =>
+    docker("service", "inspect", "-f", "{{json .Spec.TaskTemplate.ContainerSpec.Env}}", service);
+  expect(env()).toContain("RELEASE=1");
+  await stack.setConfig("durations:release", { value: "bad" });
+  const lines: string[] = [];
+  const attempt = async () => {
+    const t0 = Date.now();
+    const err = await keepingOldCopies(
+      stack,
+      run,
+      (l) => lines.push(l),
+      () => stack.up(),
+    ).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    return { err, seconds: (Date.now() - t0) / 1000 };
+  };
+  const first = await attempt();
+  expect(first.err?.message).toMatch(/rolled it back/);
+  expect(docker("service", "inspect", "-f", "{{.UpdateStatus.State}}", service)).toBe("rollback_completed");
+  expect(env()).toContain("RELEASE=1");
+  expect(lines.join("\n")).toMatch(
+    new RegExp(`service ${service}: its update failed and Swarm rolled it back`),
+  );
+  const retry = await attempt();
+  console.log(
+    `failed Swarm release: first up failed after ${first.seconds.toFixed(1)} s, the retry failed again after ${retry.seconds.toFixed(1)} s; ${lines.length} put-back lines`,
+  );
+  expect(retry.err?.message).toMatch(/rolled it back/);
+  expect(env()).toContain("RELEASE=1");
+  // The release that runs is the state's: the good configuration needs no change.
+  await stack.setConfig("durations:release", { value: "1" });
+  const back = await stack.preview();
+  expect(back.changeSummary).toEqual({ same: expect.any(Number) });
 });

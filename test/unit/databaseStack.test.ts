@@ -170,3 +170,32 @@ describe("DatabaseStack: an external network in Swarm mode", () => {
     expect(await value(db.networks)).toEqual({ external: "external" });
   });
 });
+
+describe("DatabaseStack: a network's waiver", () => {
+  // Issue 28 item 4: upstream a network's or volume's labels force a replacement (delete-first
+  // under a fixed name), so a waiver must not reach any engine object of the data layer. The
+  // same stack with and without a waiver declares the same inputs for every resource.
+  test("changes no input of any network, volume or data container", async () => {
+    const declared = async (waivers: DatabaseStackArgs["networks"][number]["waivers"]) => {
+      mocks.resources.length = 0;
+      const a = args(true);
+      const db = new DatabaseStack(
+        "brandclub",
+        { ...a, networks: [{ ...a.networks[0], waivers }, a.networks[1]] },
+        { transformations: [mocks.transformation] },
+      );
+      await value(db.networks);
+      await settle();
+      return mocks.resources
+        .filter((r) => /network:Network|volume:Volume|container:Container/.test(r.type))
+        .map((r) => JSON.stringify({ type: r.type, name: r.name, inputs: r.inputs, protect: r.protect }))
+        .sort();
+    };
+    const without = await declared(undefined);
+    const withWaiver = await declared([
+      { policy: "data-networks-internal", reason: "shared with the proxy", expires: "2027-05-31" },
+    ]);
+    expect(without.length).toBe(6);
+    expect(withWaiver).toEqual(without);
+  });
+});

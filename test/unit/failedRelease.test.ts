@@ -5,7 +5,7 @@
  * with no old copy, which `#initerror` replaces on the next up.
  */
 import type { Deployment } from "@pulumi/pulumi/automation";
-import { failedReleases, putBack } from "../../cli/deploy/failedRelease";
+import { failedReleases, putBack, putBackServices } from "../../cli/deploy/failedRelease";
 import { REPLACE_ON_CHANGES } from "../../components/swarm/containerPlan";
 
 const C = "docker:index/container:Container";
@@ -52,4 +52,43 @@ test("a failed container with no old copy is left to #initerror; nothing else is
   // A pending delete whose replacement is healthy is Pulumi's to finish.
   expect(failedReleases(deployment([old, { ...failed, initErrors: [] }]))).toEqual([]);
   expect(REPLACE_ON_CHANGES).toContain("#initerror");
+});
+
+describe("Swarm: a service whose update Swarm rolled back", () => {
+  const S = "docker:index/service:Service";
+  const surn = (n: string) => `urn:pulumi:dev::brandclub-app::shipyard:app:AppStack$${S}::${n}`;
+  const spec = (image: string) => ({ name: "bc-dev-backend", taskSpec: { containerSpec: { image } } });
+  const before = [
+    { urn: surn("backend"), type: S, id: "svc1", inputs: spec("frappe:2"), outputs: spec("frappe:2") },
+  ];
+  // Upstream's failed update: the planned (new) values as the state, with an init error (a partial failure).
+  const after = () =>
+    deployment([
+      {
+        urn: surn("backend"),
+        type: S,
+        id: "svc1",
+        inputs: spec("frappe:broken"),
+        outputs: spec("frappe:broken"),
+        initErrors: ["service rollback completed: update rolled back due to failure"],
+      },
+      { urn: surn("web"), type: S, id: "svc2", inputs: spec("nginx"), outputs: spec("nginx") },
+    ]);
+
+  test("gets back its entry of before the run: the release Swarm runs, no init error", () => {
+    const d = after();
+    expect(putBackServices(d, before)).toEqual(["bc-dev-backend"]);
+    const r = (d.deployment as { resources: Record<string, unknown>[] }).resources[0];
+    expect(r.inputs).toEqual(spec("frappe:2"));
+    expect(r.outputs).toEqual(spec("frappe:2"));
+    expect(r.initErrors).toBeUndefined();
+  });
+
+  test("a service the run created (no entry before) and one without an init error are left as they are", () => {
+    const d = after();
+    expect(putBackServices(d, [])).toEqual([]);
+    expect((d.deployment as { resources: { initErrors?: string[] }[] }).resources[0].initErrors).toHaveLength(
+      1,
+    );
+  });
 });

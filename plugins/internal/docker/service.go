@@ -265,10 +265,14 @@ func (s Service) Update(ctx context.Context, id string, state, news rpc.Props) (
 		return nil, fmt.Errorf("service %s: %w", name, err)
 	}
 	rolling := !reflect.DeepEqual(normalizeJSON(state["taskSpec"]), normalizeJSON(news["taskSpec"]))
-	if err := s.converge(ctx, cl, id, news, start, rolling); err != nil {
-		return nil, err
-	}
 	out := rpc.MergeInputs(s.Spec(), state, news)
+	if err := s.converge(ctx, cl, id, news, start, rolling); err != nil {
+		// Upstream's update returns the convergence error without reading the service
+		// back (TF v4.5.0 resource_docker_service_funcs.go:200-224): the SDK keeps the
+		// planned (new) values as the state, and the bridge returns them with the error
+		// as a partial failure, though Swarm may have rolled the service back.
+		return out, &rpc.InitError{Reason: err.Error()}
+	}
 	// Upstream's update ends with a read (resource_docker_service.go).
 	var after serviceInspect
 	if err := cl.Do(ctx, "GET", "/services/"+id, nil, nil, &after); err == nil {

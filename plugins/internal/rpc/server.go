@@ -446,6 +446,17 @@ func (s *Server) Update(ctx context.Context, req *pulumirpc.UpdateRequest) (*pul
 		return nil, fmt.Errorf("%s cannot be updated in place", typ)
 	}
 	out, err := u.Update(ctx, req.GetId(), olds, news)
+	// An update that changed the object and failed after: a partial failure with the
+	// state it returned, as the bridge does (BR provider.go Update, initializationError).
+	var initErr *InitError
+	if errors.As(err, &initErr) && out != nil {
+		props, perr := Encode(out)
+		if perr != nil {
+			return nil, perr
+		}
+		return nil, rpcerror.WithDetails(rpcerror.New(codes.Unknown, initErr.Reason),
+			&pulumirpc.ErrorResourceInitFailed{Id: req.GetId(), Properties: props, Reasons: []string{initErr.Reason}, Inputs: req.GetNews()})
+	}
 	if err != nil {
 		return nil, err
 	}
