@@ -16,6 +16,15 @@ rm -rf "$SHIPYARD_STATE/ports"
 export PULUMI_BACKEND_URL="file://$SHIPYARD_STATE/backend"
 export PULUMI_CONFIG_PASSPHRASE="shipyard-tests"
 unset PULUMI_CONFIG_PASSPHRASE_FILE
+# Networks a blueprint shares between systems (`external: true`, e.g. CME's `external`) are made by the
+# data layer when missing and never removed by a stack (components/database/databaseStack.ts). The suite
+# removes the ones it made, at its end, when nothing uses them: the engine is left as it was found.
+# test/unit/sharedNetworks.test.ts keeps this list equal to the blueprints' shared networks.
+SHARED_NETWORKS=(external)
+shared_made=()
+for n in "${SHARED_NETWORKS[@]}"; do
+  docker network inspect "$n" >/dev/null 2>&1 || shared_made+=("$n")
+done
 step "test: typecheck"
 node node_modules/.bin/tsc --noEmit -p tsconfig.json
 step "test: lint"
@@ -60,5 +69,11 @@ if (rs.length === 0) process.exit(0);
 const sum = (k) => rs.reduce((n, r) => n + r[k], 0);
 console.log(`jest: ${sum("numPassedTests")} passed, ${sum("numFailedTests")} failed, ${sum("numPendingTests")} skipped`);
 ' "$results" "$SHIPYARD_STATE/jest-parallel.json" "$SHIPYARD_STATE/jest-serial.json"
+for n in "${shared_made[@]}"; do
+  if docker network inspect "$n" >/dev/null 2>&1; then
+    if docker network rm "$n" >/dev/null 2>&1; then step "test: removed the shared network $n, which the tests made"
+    else step "test: the shared network $n, which the tests made, is in use: left"; fi
+  fi
+done
 step "test: done (exit $rc)"
 exit "$rc"

@@ -11,7 +11,7 @@
  * cannot be turned into an overlay in place, so it is refused before any change,
  * naming the network, its driver, the containers on it and the ways out.
  */
-import { resourceName } from "../../components/shared";
+import { resourceName } from "../../components/shared/naming";
 import { dockerRun, type DockerResult } from "../engine/docker";
 import { Refusal } from "../errors/kinds";
 import type { TargetPlan } from "../target/plan";
