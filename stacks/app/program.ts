@@ -40,6 +40,7 @@ export async function appProgram(raw?: Record<string, string>): Promise<Record<s
     environment: system.environment,
     alerts: system.app.monitoring?.alerts,
     monitoring: !!system.app.monitoring,
+    off: inputs.config.alerts === "off",
   });
   if (unheard) void pulumi.log.warn(unheard);
   const swarm = inputs.swarm;
@@ -224,6 +225,7 @@ function monitoringArgs(
     routeProbes: made.probes,
     dockerEngine: made.dockerEngine,
     textfileVolume: made.backup?.metricsVolume.name,
+    services: inputs.system.app.services.map((s) => s.name),
     targets: inputs.system.app.services
       .filter((s) => s.metricsPath && app.endpoints[s.name].upstream)
       .map((s) => ({

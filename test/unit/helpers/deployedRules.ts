@@ -14,6 +14,7 @@ export function deployedRules(blueprint: string, environment: string): string | 
       "shipyard:environment": environment,
       "shipyard:tls": JSON.stringify({ email: "ops@example.org" }),
       "shipyard:mail": JSON.stringify({ host: "smtp.example.org", port: 587 }),
+      ...(environment !== "dev" ? { "shipyard:alerts": "off" } : {}),
     },
     `${blueprint}-${environment}`,
   );
@@ -23,6 +24,9 @@ export function deployedRules(blueprint: string, environment: string): string | 
     routes: !!mon.blackboxImage,
     node: !!mon.nodeExporterImage,
     sitesOf: i.monitoring.sites ? i.system.system : undefined,
+    services: mon.cadvisorImage
+      ? { system: i.system.system, environment, names: i.system.app.services.map((s) => s.name) }
+      : undefined,
   });
 }
 
