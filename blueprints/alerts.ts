@@ -67,7 +67,14 @@ export const AlertDelivery = z
 export type AlertDelivery = z.output<typeof AlertDelivery>;
 
 /** `shipyard:alerts`: the delivery over the blueprint's, or `off` (no receiver, said on purpose). */
-export const AlertsSetting = z.union([z.literal("off"), AlertDelivery]);
+export const AlertsSetting = z.unknown().transform((v, ctx): "off" | AlertDelivery => {
+  if (v === "off") return "off";
+  // Not a z.union: its errors would say "Invalid input" instead of naming the field.
+  const r = AlertDelivery.safeParse(v);
+  if (r.success) return r.data;
+  for (const issue of r.error.issues) ctx.addIssue(issue as z.IssueData);
+  return z.NEVER;
+});
 export type AlertsSetting = z.output<typeof AlertsSetting>;
 
 /** The dev mail sinks (image keys) alerts go to when dev configures no e-mail: SMTP on 1025, no TLS, no login. */

@@ -64,7 +64,7 @@ describe("alert delivery config", () => {
     expect(dataInputs(demo("prod", { "shipyard:alerts": relay, ...pw })).contract.secretKeys).toContain(
       "operator/alert-smtp-password",
     );
-    expect(() => dataInputs(demo("prod", pw))).toThrow(
+    expect(() => dataInputs(demo("prod", { "shipyard:alerts": "off", ...pw }))).toThrow(
       "shipyard:operatorSecrets.alert-smtp-password: not an operator secret of demo in prod",
     );
   });
