@@ -135,6 +135,38 @@ describe("per-container alert rules", () => {
   });
 });
 
+describe("ServiceNotRunning: every app service, routed or not", () => {
+  const services = { system: "cep", environment: "prod", names: ["worker-stats", "cms"] };
+  const rule = (o = {}, extra: Parameters<typeof renderAlertRules>[1] = { services }) =>
+    (
+      yaml.load(renderAlertRules(o, extra)) as { groups: { rules: Record<string, unknown>[] }[] }
+    ).groups[0].rules.find((r) => r.alert === "ServiceNotRunning");
+  test("one absent() of cAdvisor's container_start_time_seconds (no explicit timestamp: stale at once) per service, with the cadvisor job's labels; critical after 5m", () => {
+    expect(rule()).toEqual({
+      alert: "ServiceNotRunning",
+      expr:
+        '(absent(container_start_time_seconds{job="cadvisor",system="cep",environment="prod",service="cms"}) or ' +
+        'absent(container_start_time_seconds{job="cadvisor",system="cep",environment="prod",service="worker-stats"})) ' +
+        'unless on() up{job="cadvisor"} == 0',
+      for: "5m",
+      labels: { severity: "critical" },
+      annotations: {
+        summary:
+          "{{ $labels.service }} ({{ $labels.system }} {{ $labels.environment }}) has had no running container for 5m",
+      },
+    });
+    expect(rule({ serviceGoneFor: "90s" })?.for).toBe("90s");
+    expect(() => rule({ serviceGoneFor: "soon" })).toThrow(/monitoring serviceGoneFor/);
+  });
+  test("no rule without services (no cAdvisor), and a name is quoted, never spliced", () => {
+    expect(rule({}, {})).toBeUndefined();
+    expect(rule({}, { services: { ...services, names: [] } })).toBeUndefined();
+    expect(rule({}, { services: { ...services, names: ['a"}) or vector(1) #'] } })?.expr).toContain(
+      'service="a\\"}) or vector(1) #"',
+    );
+  });
+});
+
 describe("Loki and promtail configuration", () => {
   test("Loki: upstream's docker config shape, retention by the compactor, the ruler's Alertmanager", () => {
     const c = yaml.load(renderLokiConfig({ alertmanagerUrl: "http://am:9093", retention: "7d" })) as Obj;

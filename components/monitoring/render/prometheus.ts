@@ -172,13 +172,18 @@ export function renderAlertRules(
  * ServiceNotRunning: a service of the system (every app service, routed or not: CEP's
  * workers, GlitchTip's worker, Frappe's queues) with no running container for `serviceGoneFor`.
  * cAdvisor (--docker_only) exports a container's series only while it runs; when the last one
- * of a service stops, its series leave the scrape, Prometheus marks them stale, and
- * `absent()` of the service's `container_last_seen` (with the cadvisor job's system,
- * environment and service labels, render/cadvisor.ts) turns 1 with those labels. A restarting
- * container is ContainerRestarting's; this is the service that stays down (stopped, exited
- * without a restart policy, removed). Swarm: a task's container carries the same labels, so
- * the rule fires when no task of the service runs on the node cAdvisor watches (a service
- * whose tasks all fail to start, or scaled to 0 by hand).
+ * of a service stops, its series leave the scrape, and `absent()` of the service's
+ * `container_start_time_seconds` (with the cadvisor job's system, environment and service
+ * labels, render/cadvisor.ts) turns 1 with those labels. That series, not `container_last_seen`:
+ * cAdvisor writes its stats series (container_last_seen among them) with explicit timestamps,
+ * which Prometheus does not mark stale when they vanish, so they would linger for the 5m
+ * lookback; the spec series (no timestamp, lib/metrics/prometheus.go) are marked stale at the
+ * next scrape. A restarting container is ContainerRestarting's; this is the service that stays
+ * down (stopped, exited without a restart policy, removed). Swarm: a task's container carries
+ * the same labels (components/swarm/service.ts ContainerSpec labels), so the rule fires when no
+ * task of the service runs on the node cAdvisor watches (a service whose tasks all fail to
+ * start, or scaled to 0 by hand); a task the scheduler replaces within `serviceGoneFor` raises
+ * nothing. While cAdvisor is down the rule is quiet (ServiceDown names cAdvisor's job).
  */
 export function renderServiceGoneRule(
   o: AlertRuleOptions,
@@ -186,11 +191,12 @@ export function renderServiceGoneRule(
 ): string[] {
   const gone = checkForm("duration", "monitoring serviceGoneFor", o.serviceGoneFor ?? "5m");
   const sel = (name: string) =>
-    `container_last_seen{job="cadvisor",system=${q(s.system)},environment=${q(s.environment)},service=${q(name)}}`;
-  const expr = [...s.names]
+    `container_start_time_seconds{job="cadvisor",system=${q(s.system)},environment=${q(s.environment)},service=${q(name)}}`;
+  // cAdvisor itself down is ServiceDown's (job cadvisor): then every service would look gone.
+  const expr = `(${[...s.names]
     .sort()
     .map((n) => `absent(${sel(n)})`)
-    .join(" or ");
+    .join(" or ")}) unless on() up{job="cadvisor"} == 0`;
   return [
     "      - alert: ServiceNotRunning",
     `        expr: ${q(expr)}`,
