@@ -13,7 +13,12 @@ import { TEST_ALERTS, TLS_OFF, waiveHttpsOnly } from "../test/integration/helper
  * `shipyard:alerts` off (TEST_ALERTS), which staging and prod with monitoring require.
  */
 export function benchTls(environment: string): Record<string, string> {
-  return environment === "dev" ? {} : { ...TLS_OFF, ...TEST_ALERTS };
+  return environment === "dev" ? {} : { ...TLS_OFF, ...benchAlerts(environment) };
+}
+
+/** `shipyard:alerts` off outside dev (TEST_ALERTS): staging and prod with monitoring need a receiver or off. */
+export function benchAlerts(environment: string): Record<string, string> {
+  return environment === "dev" ? {} : TEST_ALERTS;
 }
 
 /**
