@@ -4,6 +4,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as ts from "typescript";
 import { setupMocks, settle } from "./helpers/mocks";
+import { loadStack } from "../../stacks/config";
+import { watchedServices } from "../../stacks/app/watchedServices";
 import { renderAlertRules, renderPrometheusConfig } from "../../components/monitoring";
 import { cadvisorCommand, cadvisorMetricRelabel } from "../../components/monitoring/render/cadvisor";
 import {
@@ -157,6 +159,31 @@ describe("ServiceNotRunning: every app service, routed or not", () => {
     });
     expect(rule({ serviceGoneFor: "90s" })?.for).toBe("90s");
     expect(() => rule({ serviceGoneFor: "soon" })).toThrow(/monitoring serviceGoneFor/);
+  });
+  test("the watched services: every app service of the environment, routed or not, but none scaled to 0", () => {
+    const cep = loadStack({
+      "shipyard:blueprint": "cep",
+      "shipyard:environment": "prod",
+      "shipyard:alerts": "off",
+      "shipyard:mail": JSON.stringify({ host: "smtp.example.org", port: 587 }),
+      "shipyard:tls": "off",
+    }).system;
+    expect(watchedServices(cep)).toEqual([
+      "cms",
+      "frontend",
+      "admin",
+      "worker-automation",
+      "worker-llm",
+      "worker-stats",
+      "bullboard",
+    ]);
+    const scaled = loadStack({
+      "shipyard:blueprint": "demo",
+      "shipyard:environment": "prod",
+      "shipyard:alerts": "off",
+      "shipyard:replicas": JSON.stringify({ worker: 0 }),
+    }).system;
+    expect(watchedServices(scaled)).toEqual(["api", "web"]);
   });
   test("no rule without services (no cAdvisor), and a name is quoted, never spliced", () => {
     expect(rule({}, {})).toBeUndefined();

@@ -1,4 +1,5 @@
 import { appInputs } from "../../../stacks/app/inputs";
+import { watchedServices } from "../../../stacks/app/watchedServices";
 import { BLUEPRINTS, resolve, type Environment } from "../../../blueprints";
 import { renderAlertRules } from "../../../components/monitoring";
 
@@ -25,7 +26,11 @@ export function deployedRules(blueprint: string, environment: string): string | 
     node: !!mon.nodeExporterImage,
     sitesOf: i.monitoring.sites ? i.system.system : undefined,
     services: mon.cadvisorImage
-      ? { system: i.system.system, environment, names: i.system.app.services.map((s) => s.name) }
+      ? {
+          system: i.system.system,
+          environment,
+          names: watchedServices(i.system),
+        }
       : undefined,
   });
 }
