@@ -37,6 +37,7 @@ import {
 } from "../test/integration/helpers/acme";
 import { get } from "../test/integration/helpers/net";
 import { cleanup, sh } from "./engine";
+import { benchAlerts } from "./plainHttp";
 import { describeMachine } from "./machine";
 
 const run = promisify(execFile);
@@ -105,6 +106,7 @@ async function main(): Promise<void> {
       httpPort: String(port),
       imageSet: "local",
       labels: JSON.stringify({ "io.shipyard.bench": id }),
+      ...benchAlerts(environment),
       ...config,
     },
     log: () => undefined,

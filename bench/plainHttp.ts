@@ -6,11 +6,19 @@
  * pack on, https-only refuses such a proxy in staging and prod: the bench hands the pack a
  * dated waiver for its own systems' proxies (`b*-proxy`), as an operator would.
  */
-import { TLS_OFF, waiveHttpsOnly } from "../test/integration/helpers/target";
+import { TEST_ALERTS, TLS_OFF, waiveHttpsOnly } from "../test/integration/helpers/target";
 
-/** `shipyard:tls` for a benched environment: off outside dev (where it already is). */
+/**
+ * `shipyard:tls` for a benched environment: off outside dev (where it already is); with
+ * `shipyard:alerts` off (TEST_ALERTS), which staging and prod with monitoring require.
+ */
 export function benchTls(environment: string): Record<string, string> {
-  return environment === "dev" ? {} : TLS_OFF;
+  return environment === "dev" ? {} : { ...TLS_OFF, ...benchAlerts(environment) };
+}
+
+/** `shipyard:alerts` off outside dev (TEST_ALERTS): staging and prod with monitoring need a receiver or off. */
+export function benchAlerts(environment: string): Record<string, string> {
+  return environment === "dev" ? {} : TEST_ALERTS;
 }
 
 /**

@@ -19,6 +19,7 @@ import { up } from "../cli/commands/up";
 import type { EnvironmentTarget } from "../cli/target/ref";
 import { ROOT } from "../cli/target/layers";
 import { cleanup } from "./engine";
+import { benchAlerts } from "./plainHttp";
 import { describeMachine } from "./machine";
 import { stats, type Stats } from "./stats";
 
@@ -44,7 +45,12 @@ async function main(): Promise<void> {
     blueprint,
     environment,
     systemName: id,
-    config: { httpPort: String(port), labels: JSON.stringify({ [label[0]]: label[1] }), ...extra },
+    config: {
+      httpPort: String(port),
+      labels: JSON.stringify({ [label[0]]: label[1] }),
+      ...benchAlerts(environment),
+      ...extra,
+    },
     log: () => undefined,
     policies: true,
   });

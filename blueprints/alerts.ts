@@ -66,6 +66,17 @@ export const AlertDelivery = z
   .strict();
 export type AlertDelivery = z.output<typeof AlertDelivery>;
 
+/** `shipyard:alerts`: the delivery over the blueprint's, or `off` (no receiver, said on purpose). */
+export const AlertsSetting = z.unknown().transform((v, ctx): "off" | AlertDelivery => {
+  if (v === "off") return "off";
+  // Not a z.union: its errors would say "Invalid input" instead of naming the field.
+  const r = AlertDelivery.safeParse(v);
+  if (r.success) return r.data;
+  for (const issue of r.error.issues) ctx.addIssue(issue as z.IssueData);
+  return z.NEVER;
+});
+export type AlertsSetting = z.output<typeof AlertsSetting>;
+
 /** The dev mail sinks (image keys) alerts go to when dev configures no e-mail: SMTP on 1025, no TLS, no login. */
 export const MAIL_SINK_IMAGES = ["mailpit", "mailhog"];
 
@@ -90,8 +101,12 @@ export function alertsUndeliveredWarning(o: {
   environment: string;
   alerts: AlertDelivery | undefined;
   monitoring: boolean;
+  /** `shipyard:alerts` is `off`, said on purpose (staging and prod refuse the silence otherwise). */
+  off?: boolean;
 }): string | undefined {
   if (!o.monitoring) return undefined;
+  if (o.off)
+    return `shipyard:alerts is off: ${o.system}/${o.environment}'s alerts (a service or route down, a disk filling, a failed backup) reach no one; set shipyard:alerts to e-mail, a webhook or a Slack-compatible webhook to deliver them`;
   const a = o.alerts;
   if (a?.email || a?.webhook || a?.slack) return undefined;
   return `shipyard:alerts names no receiver: ${o.system}/${o.environment}'s alerts (a service or route down, a disk filling, a failed backup) reach no one; set shipyard:alerts to e-mail, a webhook or a Slack-compatible webhook (e.g. --set alerts='{"webhook":{"url":"https://hooks.example.com/alerts"}}')`;

@@ -10,9 +10,10 @@ import { PEM_CERTIFICATES, TLS_MODES } from "../components/proxy/tls";
 import { DNS_PROVIDERS, TSIG_ALGORITHMS } from "../components/proxy/dnsChallenge";
 import type { TsigAlgorithm } from "../components/proxy/types";
 import { BLUEPRINTS, ENVIRONMENTS, OverrideError, resolve, type ResolvedSystem } from "../blueprints";
-import { AlertDelivery } from "../blueprints/alerts";
+import { AlertsSetting } from "../blueprints/alerts";
 import { MailSetting } from "../blueprints/mail";
 import { declareMailSecret, mailProblem } from "./mailConfig";
+import { alertsProblem } from "./alertsConfig";
 import { stackTls } from "./tls";
 import { foldOperatorSecrets, OperatorSecretsConfig } from "./operatorSecrets";
 import { chooseImageSet, IMAGE_SETS, type ImageSetSource } from "./imageSet";
@@ -109,9 +110,10 @@ export const StackConfig = z
     /**
      * Alert delivery over the blueprint's app.monitoring.alerts for this environment (each
      * top-level key replaces the blueprint's): `{ email: { host, port, from, to, user, requireTls },
-     * webhook: { url }, severities, groupWait, groupInterval, repeatInterval }` (blueprints/alerts.ts).
+     * webhook: { url }, severities, groupWait, groupInterval, repeatInterval }` (blueprints/alerts.ts),
+     * or `off`; a receiver is required in staging and prod where monitoring runs (stacks/alertsConfig.ts).
      */
-    alerts: AlertDelivery.optional(),
+    alerts: AlertsSetting.optional(),
     /**
      * This environment's container log rotation, over the default 3 files of 10 MB
      * (components/shared/logs.ts): `{ maxSizeMb, maxFiles }` (stacks/logLimits.ts).
@@ -340,11 +342,11 @@ export function loadStack(raw: Record<string, string>): {
   }
   px.tls = tls.tls;
   const mon = system.app.monitoring;
-  if (config.alerts && !mon)
+  if (config.alerts && config.alerts !== "off" && !mon)
     throw new ConfigError(
       `invalid stack configuration:\n  - ${NAMESPACE}:alerts: ${config.blueprint} has no monitoring in ${config.environment}; allowed: only where app.monitoring runs`,
     );
-  if (mon) mon.alerts = { ...mon.alerts, ...config.alerts };
+  if (mon) mon.alerts = config.alerts === "off" ? undefined : { ...mon.alerts, ...config.alerts };
   // The TSIG secret and the SMTP password: operator secrets of the data layer (stacks/configSecrets.ts).
   const moved = movedKeyProblems(config, config.blueprint, system);
   if (moved.length > 0)
@@ -353,6 +355,8 @@ export function loadStack(raw: Record<string, string>): {
   const mailRefusal = mailProblem(system, config.blueprint);
   if (mailRefusal) throw new ConfigError(`invalid stack configuration:\n  - ${mailRefusal}`);
   declareMailSecret(system);
+  const alertsRefusal = alertsProblem(system, config.blueprint, config.alerts === "off");
+  if (alertsRefusal) throw new ConfigError(`invalid stack configuration:\n  - ${alertsRefusal}`);
   if (tls.httpsPort !== undefined) px.httpsPort = tls.httpsPort;
   return { config, system };
 }

@@ -100,6 +100,9 @@ export class MonitoringStack extends pulumi.ComponentResource {
       routes: !!prober,
       node: !!args.nodeExporterImage,
       sitesOf: args.sites ? args.system : undefined,
+      services: args.cadvisorImage
+        ? { system: args.system, environment: args.environment, names: args.services ?? [] }
+        : undefined,
     });
     this.grafanaFiles = grafanaFiles({
       system: args.system,

@@ -30,6 +30,8 @@ export interface AlertRuleOptions {
   verifyMaxAgeHours?: number;
   /** Free disk below this percentage raises DiskFilling. @default 10 */
   diskFreePercent?: number;
+  /** How long a service of the system may have no running container before ServiceNotRunning fires. @default "5m" */
+  serviceGoneFor?: string;
   /** How long a target may be down before ServiceDown fires. @default "1m" */
   downFor?: string;
   /** Restarts of one container within containerRestartWindow that raise ContainerRestarting. @default 1 */
@@ -195,6 +197,8 @@ export interface MonitoringStackArgs {
    * recording rules of render/siteUsage.ts. Needs cadvisorImage. @default false
    */
   sites?: boolean;
+  /** The system's app services (routed or not): each with no running container raises ServiceNotRunning (needs cadvisorImage). @default none */
+  services?: string[];
   /** What to scrape besides the monitoring stack itself. */
   targets: ScrapeTarget[];
   /**

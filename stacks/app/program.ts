@@ -9,6 +9,7 @@ import { MonitoringStack, type MonitoringStackArgs } from "../../components/moni
 import type { EngineFacts } from "../../components/shared/engine";
 import { backupTargets } from "./backupTargets";
 import { routeProbesOf, siteProbesOf } from "./routeProbes";
+import { watchedServices } from "./watchedServices";
 import { dataLayerDone, PREVIEW_CONTRACT_ENV } from "./dataGate";
 import { appInputs, type AppInputs } from "./inputs";
 import { describeImageSet } from "../imageSet";
@@ -40,6 +41,7 @@ export async function appProgram(raw?: Record<string, string>): Promise<Record<s
     environment: system.environment,
     alerts: system.app.monitoring?.alerts,
     monitoring: !!system.app.monitoring,
+    off: inputs.config.alerts === "off",
   });
   if (unheard) void pulumi.log.warn(unheard);
   const swarm = inputs.swarm;
@@ -224,6 +226,7 @@ function monitoringArgs(
     routeProbes: made.probes,
     dockerEngine: made.dockerEngine,
     textfileVolume: made.backup?.metricsVolume.name,
+    services: watchedServices(inputs.system),
     targets: inputs.system.app.services
       .filter((s) => s.metricsPath && app.endpoints[s.name].upstream)
       .map((s) => ({

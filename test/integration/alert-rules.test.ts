@@ -11,7 +11,7 @@ import { removeLabelled } from "./helpers/docker";
  * from Debian, the stand-in image's) with `promtool check rules`; the document's thresholds
  * fire on synthetic series as they should (`promtool test rules`: CEP's scaling triggers,
  * WebMeteor's API latency and error rate) and stay quiet below them; WebMeteor's per-site
- * usage is recorded per site; Alertmanager's
+ * usage is recorded per site; ServiceNotRunning fires for a stopped unrouted service only; Alertmanager's
  * configuration with every receiver (e-mail, webhook, Slack) passes `amtool check-config`.
  * One container per tool, on no network.
  */
@@ -155,6 +155,38 @@ tests:
             value: 0.5
 `;
 
+// ServiceNotRunning: CEP prod's services all run, then worker-stats (no route) stops at 4m.
+const cepServices = [
+  "admin",
+  "bullboard",
+  "cms",
+  "frontend",
+  "worker-automation",
+  "worker-llm",
+  "worker-stats",
+];
+const seen = (service: string, values: string) =>
+  `      - series: 'container_start_time_seconds{job="cadvisor", system="cep", environment="prod", service="${service}", container="cep-prod-${service}-1"}'\n        values: '${values}'`;
+const serviceGoneTests = `
+rule_files: [../cep-prod.yml]
+evaluation_interval: 1m
+tests:
+  - interval: 1m
+    input_series:
+${cepServices.map((x) => seen(x, x === "worker-stats" ? "1x4" : "1x30")).join("\n")}
+      - series: 'up{job="cadvisor", instance="cep-prod-cadvisor:8080"}'
+        values: '1x30'
+    alert_rule_test:
+      - eval_time: 4m
+        alertname: ServiceNotRunning
+        exp_alerts: []
+      - eval_time: 20m
+        alertname: ServiceNotRunning
+        exp_alerts:
+          - exp_labels: { severity: critical, job: cadvisor, system: cep, environment: prod, service: worker-stats }
+            exp_annotations: { summary: "worker-stats (cep prod) has had no running container for 5m" }
+`;
+
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), `${run}-`));
   fs.chmodSync(dir, 0o755);
@@ -177,9 +209,10 @@ test("every blueprint's rules pass promtool check rules; the thresholds fire abo
   write("tests/thresholds.yml", thresholdTests);
   write("tests/webmeteor.yml", webmeteorTests("api.webmeteor.example"));
   write("tests/sites.yml", siteUsageTests);
+  write("tests/gone.yml", serviceGoneTests);
   const r = inImage(
     "shipyard/prometheus:bookworm",
-    `cd /rules && promtool check rules ${files.join(" ")} && cd tests && promtool test rules thresholds.yml webmeteor.yml sites.yml`,
+    `cd /rules && promtool check rules ${files.join(" ")} && cd tests && promtool test rules thresholds.yml webmeteor.yml sites.yml gone.yml`,
   );
   expect(r.out).not.toMatch(/FAILED/);
   expect(r.ok).toBe(true);
@@ -187,6 +220,7 @@ test("every blueprint's rules pass promtool check rules; the thresholds fire abo
   expect(r.out).toMatch(/Unit Testing: {2}thresholds\.yml\s+SUCCESS/);
   expect(r.out).toMatch(/Unit Testing: {2}webmeteor\.yml\s+SUCCESS/);
   expect(r.out).toMatch(/Unit Testing: {2}sites\.yml\s+SUCCESS/);
+  expect(r.out).toMatch(/Unit Testing: {2}gone\.yml\s+SUCCESS/);
 
   // The check can fail: a rule with a broken expression, and a test expecting what does not fire.
   write("broken.yml", (deployedRules("cep", "prod") ?? "").replace("> 80", "> > 80"));

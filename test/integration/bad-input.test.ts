@@ -10,7 +10,7 @@ import { up } from "../../cli/commands/up";
 import { deployCommand, targetArgs } from "./helpers/cli";
 import { docker, labelled } from "./helpers/docker";
 import { freePort } from "./helpers/net";
-import { TEST_MAIL, testTarget } from "./helpers/target";
+import { TEST_ALERTS, TEST_MAIL, testTarget } from "./helpers/target";
 
 /**
  * Bad input fails before any engine object is touched, naming the field and
@@ -162,6 +162,8 @@ describe("bad input on the real engine", () => {
           'tls={"email":"ops@example.org"}',
           "--set",
           `mail=${TEST_MAIL.mail}`,
+          "--set",
+          `alerts=${TEST_ALERTS.alerts}`,
           "--set",
           `httpsPort=${httpsPort}`,
         ],

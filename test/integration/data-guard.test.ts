@@ -26,7 +26,15 @@ describe("data guard on the real engine", () => {
   const target = () => testTarget({ run, blueprint: "demo", environment: "prod", port, config });
   const c = (s: string) => `${run}-prod-${s}`;
   const cli = (...extra: string[]) =>
-    deployCommand(["up", "demo", "prod", ...targetArgs(run, port), "--set", "protect=false", ...extra]);
+    deployCommand([
+      "up",
+      "demo",
+      "prod",
+      ...targetArgs(run, port, "prod"),
+      "--set",
+      "protect=false",
+      ...extra,
+    ]);
   const changedImage = ["--set", `images={"mariadb":"${tag}"}`];
 
   const previousWaivers = process.env.SHIPYARD_POLICY_WAIVERS;

@@ -17,7 +17,7 @@ import { testTarget } from "./helpers/target";
  * container reach Prometheus with the container's system, environment and
  * service labels; a line the app logs is found in Loki by those labels; the
  * new alert rules are loaded, and a restarted container raises
- * ContainerRestarting; the blackbox exporter probes the demo's routes, and a stopped web service's route (nginx's 502)
+ * ContainerRestarting, a stopped worker (not routed) ServiceNotRunning; the blackbox exporter probes the demo's routes, and a stopped web service's route (nginx's 502)
  * raises RouteDown for that route only; every query of the exported Grafana dashboard answers.
  * Locally Loki and promtail are interface stand-ins (docs/images.md, `## monitoring`).
  */
@@ -239,6 +239,44 @@ describe("observability: cAdvisor, Loki and promtail on the real engine", () => 
     figures.restartAlert = (Date.now() - t0) / 1000;
     expect(alert.labels).toMatchObject({ system: run, environment: env, container: worker });
     expect(["pending", "firing"]).toContain(alert.state);
+  });
+
+  test("a stopped worker (no route) raises ServiceNotRunning for that service only; started again, it clears", async () => {
+    type Alert = { labels: Record<string, string>; state: string };
+    const alerts = async () =>
+      ((await getJson(`${prom}/api/v1/alerts`)).body.data as { alerts: Alert[] }).alerts.filter(
+        (x) => x.labels.alertname === "ServiceNotRunning",
+      );
+    // Every app service is watched, routed or not, and nothing is missing while all run.
+    const p = serviceContainer(run, env, "prometheus");
+    const file = docker("exec", p, "cat", "/etc/prometheus/rules/shipyard.yml");
+    for (const service of ["api", "web", "worker"]) expect(file).toContain(`service=\\"${service}\\"`);
+    expect(await alerts()).toEqual([]);
+    const worker = serviceContainer(run, env, "worker");
+    const t0 = Date.now();
+    docker("stop", "-t", "2", worker);
+    try {
+      const alert = await until("ServiceNotRunning for the stopped worker", 120, async () =>
+        (await alerts()).find((x) => x.labels.service === "worker"),
+      );
+      figures.serviceGoneAlert = (Date.now() - t0) / 1000;
+      // Pending for serviceGoneFor (5m) before it fires: the expression is what the engine proves here.
+      expect(["pending", "firing"]).toContain(alert.state);
+      expect(alert.labels).toMatchObject({
+        system: run,
+        environment: env,
+        job: "cadvisor",
+        severity: "critical",
+      });
+      expect((await alerts()).map((x) => x.labels.service)).toEqual(["worker"]);
+    } finally {
+      docker("start", worker);
+    }
+    const t1 = Date.now();
+    await until("ServiceNotRunning cleared with the worker running", 120, async () =>
+      (await alerts()).length === 0 ? true : undefined,
+    );
+    figures.serviceGoneCleared = (Date.now() - t1) / 1000;
   });
 
   test("every query of the exported Grafana dashboard answers from this Prometheus and Loki", async () => {

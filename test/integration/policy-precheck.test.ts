@@ -45,7 +45,7 @@ describe("policy check before any change (staging)", () => {
   const printed: string[] = [];
   const up = (...extra: string[]) => {
     const t0 = Date.now();
-    const r = deployCommand(["up", "demo", "staging", ...targetArgs(run, port), ...extra]);
+    const r = deployCommand(["up", "demo", "staging", ...targetArgs(run, port, "staging"), ...extra]);
     printed.push(
       `$ up demo staging ${extra.join(" ")}\n  -> exit ${r.status} in ${((Date.now() - t0) / 1000).toFixed(1)}s\n` +
         `${r.stdout

@@ -64,7 +64,7 @@ describe("alert delivery config", () => {
     expect(dataInputs(demo("prod", { "shipyard:alerts": relay, ...pw })).contract.secretKeys).toContain(
       "operator/alert-smtp-password",
     );
-    expect(() => dataInputs(demo("prod", pw))).toThrow(
+    expect(() => dataInputs(demo("prod", { "shipyard:alerts": "off", ...pw }))).toThrow(
       "shipyard:operatorSecrets.alert-smtp-password: not an operator secret of demo in prod",
     );
   });
@@ -126,18 +126,56 @@ describe("alerts that reach no one", () => {
       environment: system.environment,
       alerts: system.app.monitoring?.alerts,
       monitoring: !!system.app.monitoring,
+      off: raw["shipyard:alerts"] === "off",
     });
   };
-  test("prod with monitoring and no receiver is warned about; a webhook, or dev's mail sink, is enough", () => {
-    expect(warningOf(demo("prod"))).toMatch(
-      /^shipyard:alerts names no receiver: demo\/prod's alerts .* reach no one; set shipyard:alerts/,
-    );
+  test("staging and prod with monitoring and no receiver are refused, naming the key, the values and the commands", () => {
+    for (const env of ["staging", "prod"]) {
+      expect(() => loadStack(demo(env))).toThrow(
+        new RegExp(
+          `shipyard:alerts: required in ${env}: monitoring runs and no receiver is set.*` +
+            `pulumi config set shipyard:alerts .*demo-${env}.* --set alerts=.*--secret alert-slack-webhook-url.*` +
+            `allowed: an object with at least one of \\{ email: .*webhook: .*slack: .*"off" to deploy without alert delivery \\(--set alerts=off\\)`,
+        ),
+      );
+      // Intervals or severities alone name no receiver.
+      expect(() => loadStack(demo(env, { "shipyard:alerts": JSON.stringify({ groupWait: "10s" }) }))).toThrow(
+        /shipyard:alerts: required/,
+      );
+    }
+  });
+  test("a webhook, an e-mail or a Slack-compatible webhook is enough, with no warning", () => {
     expect(
       warningOf(
         demo("prod", { "shipyard:alerts": JSON.stringify({ webhook: { url: "https://h.example/x" } }) }),
       ),
     ).toBeUndefined();
     expect(warningOf(demo("prod", { "shipyard:alerts": relay }))).toBeUndefined();
+    expect(
+      loadStack(demo("staging", { "shipyard:alerts": JSON.stringify({ slack: {} }) })).system.app.monitoring
+        ?.alerts,
+    ).toEqual({ slack: {} });
+  });
+  test("off, said on purpose, deploys without a receiver and is warned about on every run", () => {
+    const { system } = loadStack(demo("prod", { "shipyard:alerts": "off" }));
+    expect(system.app.monitoring).toBeDefined();
+    expect(system.app.monitoring?.alerts).toBeUndefined();
+    expect(warningOf(demo("prod", { "shipyard:alerts": "off" }))).toMatch(
+      /^shipyard:alerts is off: demo\/prod's alerts .* reach no one; set shipyard:alerts to e-mail/,
+    );
+    // Where monitoring does not run, off is harmless (a receiver there is refused).
+    expect(
+      warningOf({
+        "shipyard:blueprint": "brandclub",
+        "shipyard:environment": "dev",
+        "shipyard:alerts": "off",
+      }),
+    ).toBeUndefined();
+  });
+  test("dev keeps the warning: no refusal without a receiver", () => {
+    expect(
+      alertsUndeliveredWarning({ system: "demo", environment: "dev", alerts: undefined, monitoring: true }),
+    ).toMatch(/^shipyard:alerts names no receiver: demo\/dev's alerts .* reach no one; set shipyard:alerts/);
     // Brand Club dev: monitoring does not run there, nothing to warn about.
     expect(warningOf({ "shipyard:blueprint": "brandclub", "shipyard:environment": "dev" })).toBeUndefined();
   });

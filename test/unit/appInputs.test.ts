@@ -4,6 +4,7 @@ import { appInputs } from "../../stacks/app/inputs";
 const raw = (environment: string, extra: Record<string, string> = {}) => ({
   "shipyard:blueprint": "demo",
   "shipyard:environment": environment,
+  "shipyard:alerts": "off",
   "shipyard:imageSet": "local",
   ...extra,
 });

@@ -25,6 +25,7 @@ const value = <T>(o: unknown): Promise<T> =>
 const config = (environment: string, extra: Record<string, string> = {}) => ({
   "shipyard:blueprint": "demo",
   "shipyard:environment": environment,
+  "shipyard:alerts": "off",
   "shipyard:imageSet": "local",
   ...extra,
 });

@@ -25,6 +25,7 @@ import { dataKeysForSites } from "../../stacks/site/siteBackup";
 const base = {
   "shipyard:blueprint": "demo",
   "shipyard:environment": "prod",
+  "shipyard:alerts": "off",
   "shipyard:imageSet": "local",
 };
 const offsite = { endpoint: "https://s3.eu-central-003.backblazeb2.com", bucket: "acme-backups" };

@@ -211,6 +211,7 @@ describe("export-compose: HTTPS as the app layer serves it", () => {
     const { system } = loadStack({
       "shipyard:blueprint": "webmeteor",
       "shipyard:environment": "prod",
+      "shipyard:alerts": "off",
       "shipyard:imageSet": "local",
       "shipyard:tls": JSON.stringify({
         mode: "acme",

@@ -61,6 +61,8 @@ describe("stack config: shipyard:tls and shipyard:httpsPort", () => {
     "shipyard:environment": environment,
     // Staging and prod need the relay CME's senders use (stacks/mailConfig.ts).
     "shipyard:mail": JSON.stringify({ host: "smtp.example.org", port: 587 }),
+    // and a receiver, or off, where monitoring runs (stacks/alertsConfig.ts).
+    ...(environment !== "dev" ? { "shipyard:alerts": "off" } : {}),
     ...extra,
   });
   const email = { "shipyard:tls": JSON.stringify({ email: "ops@example.org" }) };
@@ -151,6 +153,7 @@ describe("stack config: shipyard:tls and shipyard:httpsPort", () => {
       "shipyard:blueprint": "cep",
       "shipyard:environment": environment,
       "shipyard:mail": JSON.stringify({ host: "smtp.example.org", port: 587 }),
+      "shipyard:alerts": "off",
       ...extra,
     });
     const p = loadStack(cep("prod", email)).system.app.proxy;
@@ -180,6 +183,7 @@ describe("stack config: shipyard:tls and shipyard:httpsPort", () => {
       "shipyard:blueprint": "brandclub",
       "shipyard:environment": "prod",
       "shipyard:mail": JSON.stringify({ host: "smtp.example.org", port: 587 }),
+      "shipyard:alerts": "off",
       ...extra,
     });
     const p = loadStack(bc({ "shipyard:tls": JSON.stringify({ mode: "acme", email: "ops@example.org" }) }))

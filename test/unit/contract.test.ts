@@ -45,6 +45,7 @@ describe("data contract: the proxy's certificate volume", () => {
     loadStack({
       "shipyard:blueprint": "cme",
       "shipyard:environment": environment,
+      "shipyard:alerts": "off",
       ...(tls ? { "shipyard:tls": JSON.stringify(tls) } : {}),
       // Staging and prod need the relay CME's senders use (stacks/mailConfig.ts).
       "shipyard:mail": JSON.stringify({ host: "smtp.example.org", port: 587 }),

@@ -26,6 +26,7 @@ describe("dispatch-check", () => {
     const { config } = loadStack({
       "shipyard:blueprint": "demo",
       "shipyard:environment": "staging",
+      "shipyard:alerts": "off",
       "shipyard:imageSet": "upstream",
       "shipyard:imagePins": t.pins,
     });

@@ -185,6 +185,7 @@ describe("DNS-01: shipyard:tls.dns and shipyard:tlsDnsTsigSecret", () => {
   const wm = (extra: Record<string, string>) => ({
     "shipyard:blueprint": "webmeteor",
     "shipyard:environment": "prod",
+    "shipyard:alerts": "off",
     "shipyard:tls": JSON.stringify({
       mode: "acme",
       email: "ops@example.org",
@@ -272,6 +273,7 @@ describe("DNS-01: WebMeteor through the data and app layers", () => {
   const wm = (extra: Record<string, string> = {}) => ({
     "shipyard:blueprint": "webmeteor",
     "shipyard:environment": "staging",
+    "shipyard:alerts": "off",
     "shipyard:imageSet": "local",
     "shipyard:tls": JSON.stringify({
       mode: "acme",

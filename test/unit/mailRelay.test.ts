@@ -12,6 +12,7 @@ import { mailSettings } from "../../blueprints/mail";
 const stack = (blueprint: string, env: string, extra: Record<string, string> = {}) => ({
   "shipyard:blueprint": blueprint,
   "shipyard:environment": env,
+  "shipyard:alerts": "off",
   ...(env === "dev" ? {} : { "shipyard:tls": JSON.stringify({ email: "ops@example.com" }) }),
   ...extra,
 });

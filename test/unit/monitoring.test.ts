@@ -4,6 +4,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as ts from "typescript";
 import { setupMocks, settle } from "./helpers/mocks";
+import { loadStack } from "../../stacks/config";
+import { watchedServices } from "../../stacks/app/watchedServices";
 import { renderAlertRules, renderPrometheusConfig } from "../../components/monitoring";
 import { cadvisorCommand, cadvisorMetricRelabel } from "../../components/monitoring/render/cadvisor";
 import {
@@ -132,6 +134,63 @@ describe("per-container alert rules", () => {
     expect(() => renderAlertRules({ containerRestarts: 0 })).toThrow(/containerRestarts is 0; allowed/);
     expect(() => renderAlertRules({ containerMemoryPercent: 150 })).toThrow(/containerMemoryPercent is 150/);
     expect(() => renderAlertRules({ containerRestartWindow: "1 hour" })).toThrow(/containerRestartWindow/);
+  });
+});
+
+describe("ServiceNotRunning: every app service, routed or not", () => {
+  const services = { system: "cep", environment: "prod", names: ["worker-stats", "cms"] };
+  const rule = (o = {}, extra: Parameters<typeof renderAlertRules>[1] = { services }) =>
+    (
+      yaml.load(renderAlertRules(o, extra)) as { groups: { rules: Record<string, unknown>[] }[] }
+    ).groups[0].rules.find((r) => r.alert === "ServiceNotRunning");
+  test("one absent() of cAdvisor's container_start_time_seconds (no explicit timestamp: stale at once) per service, with the cadvisor job's labels; critical after 5m", () => {
+    expect(rule()).toEqual({
+      alert: "ServiceNotRunning",
+      expr:
+        '(absent(container_start_time_seconds{job="cadvisor",system="cep",environment="prod",service="cms"}) or ' +
+        'absent(container_start_time_seconds{job="cadvisor",system="cep",environment="prod",service="worker-stats"})) ' +
+        'unless on() up{job="cadvisor"} == 0',
+      for: "5m",
+      labels: { severity: "critical" },
+      annotations: {
+        summary:
+          "{{ $labels.service }} ({{ $labels.system }} {{ $labels.environment }}) has had no running container for 5m",
+      },
+    });
+    expect(rule({ serviceGoneFor: "90s" })?.for).toBe("90s");
+    expect(() => rule({ serviceGoneFor: "soon" })).toThrow(/monitoring serviceGoneFor/);
+  });
+  test("the watched services: every app service of the environment, routed or not, but none scaled to 0", () => {
+    const cep = loadStack({
+      "shipyard:blueprint": "cep",
+      "shipyard:environment": "prod",
+      "shipyard:alerts": "off",
+      "shipyard:mail": JSON.stringify({ host: "smtp.example.org", port: 587 }),
+      "shipyard:tls": "off",
+    }).system;
+    expect(watchedServices(cep)).toEqual([
+      "cms",
+      "frontend",
+      "admin",
+      "worker-automation",
+      "worker-llm",
+      "worker-stats",
+      "bullboard",
+    ]);
+    const scaled = loadStack({
+      "shipyard:blueprint": "demo",
+      "shipyard:environment": "prod",
+      "shipyard:alerts": "off",
+      "shipyard:replicas": JSON.stringify({ worker: 0 }),
+    }).system;
+    expect(watchedServices(scaled)).toEqual(["api", "web"]);
+  });
+  test("no rule without services (no cAdvisor), and a name is quoted, never spliced", () => {
+    expect(rule({}, {})).toBeUndefined();
+    expect(rule({}, { services: { ...services, names: [] } })).toBeUndefined();
+    expect(rule({}, { services: { ...services, names: ['a"}) or vector(1) #'] } })?.expr).toContain(
+      'service="a\\"}) or vector(1) #"',
+    );
   });
 });
 

@@ -44,6 +44,7 @@ BLUEPRINTS.opsdemo = {
 const config = (environment: string, extra: Record<string, string> = {}) => ({
   "shipyard:blueprint": "opsdemo",
   "shipyard:environment": environment,
+  "shipyard:alerts": "off",
   "shipyard:imageSet": "local",
   ...extra,
 });

@@ -52,7 +52,10 @@ describe("planTarget: what the checks before a deploy see", () => {
     // the nginx alternative needs the explicit tls mode off, and is refused without it.
     const wm = { blueprint: "webmeteor", environment: "staging", systemName: "planunit" };
     const nginx = (held: Record<string, string>) =>
-      planFrom(wm, { data: none, app: { ...none, held: { "shipyard:proxyKind": "nginx", ...held } } });
+      planFrom(wm, {
+        data: none,
+        app: { ...none, held: { "shipyard:proxyKind": "nginx", "shipyard:alerts": "off", ...held } },
+      });
     const problem = (held: Record<string, string>) => {
       const loaded = nginx(held).layers.app.loaded;
       return "problem" in loaded ? loaded.problem.message : "";

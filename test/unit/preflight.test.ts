@@ -8,7 +8,8 @@ const target = (
 ): EnvironmentTarget => ({
   blueprint,
   environment,
-  config,
+  // A receiver, or off, where monitoring runs in staging and prod (stacks/alertsConfig.ts).
+  config: environment === "dev" ? config : { alerts: "off", ...config },
 });
 /** With the ACME e-mail, the mail relay staging and prod of CME and Brand Club need (stacks/mailConfig.ts). */
 const email = {

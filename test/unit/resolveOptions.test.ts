@@ -42,6 +42,7 @@ describe("resolve() options over the blueprint", () => {
     const raw = {
       "shipyard:blueprint": "demo",
       "shipyard:environment": "prod",
+      "shipyard:alerts": "off",
       "shipyard:imageSet": "local",
       "shipyard:httpPort": "18556",
       "shipyard:appEnv": '{"RELEASE":"r8"}',

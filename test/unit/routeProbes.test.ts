@@ -329,6 +329,7 @@ describe("per-customer sites' route probes (file_sd, no restart)", () => {
     loadStack({
       "shipyard:blueprint": "webmeteor",
       "shipyard:environment": environment,
+      "shipyard:alerts": "off",
       "shipyard:imageSet": "upstream",
       "shipyard:tls": JSON.stringify({ mode: "off" }),
       ...extra,
@@ -397,6 +398,7 @@ describe("the app program's route probes (stacks/app/routeProbes.ts)", () => {
   const raw = (environment: string, tls?: object) => ({
     "shipyard:blueprint": "cme",
     "shipyard:environment": environment,
+    "shipyard:alerts": "off",
     "shipyard:imageSet": "upstream",
     ...(tls ? { "shipyard:tls": JSON.stringify(tls) } : {}),
     // Staging and prod need the relay CME's senders use (stacks/mailConfig.ts).

@@ -36,7 +36,7 @@ describe("committed stack settings any user can use", () => {
 });
 
 describe("the image set: the stack's setting, else the machine's, else upstream", () => {
-  const raw = { "shipyard:blueprint": "demo", "shipyard:environment": "prod" };
+  const raw = { "shipyard:blueprint": "demo", "shipyard:environment": "prod", "shipyard:alerts": "off" };
 
   test("a stack's setting wins; the machine's applies when the stack names none", () => {
     const local = { SHIPYARD_IMAGE_SET: "local" };
@@ -105,6 +105,7 @@ describe("a stack whose settings choose the stand-ins outside dev is marked for 
   const raw = (environment: string, imageSet?: string) => ({
     "shipyard:blueprint": "demo",
     "shipyard:environment": environment,
+    "shipyard:alerts": "off",
     ...(imageSet ? { "shipyard:imageSet": imageSet } : {}),
   });
   const mark = (r: Record<string, string>) => loadStack(r).config.labels["io.shipyard.image-set"];

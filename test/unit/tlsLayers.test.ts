@@ -29,6 +29,7 @@ const value = <T>(o: unknown): Promise<T> =>
 const config = (environment: string, extra: Record<string, string> = {}) => ({
   "shipyard:blueprint": "cme",
   "shipyard:environment": environment,
+  "shipyard:alerts": "off",
   "shipyard:imageSet": "local",
   // Staging and prod need the relay CME's senders use (stacks/mailConfig.ts).
   "shipyard:mail": JSON.stringify({ host: "smtp.example.org", port: 587 }),

@@ -89,7 +89,13 @@ export function renderPrometheusConfig(o: {
  */
 export function renderAlertRules(
   o: AlertRuleOptions = {},
-  extra: { routes?: boolean; node?: boolean; sitesOf?: string } = {},
+  extra: {
+    routes?: boolean;
+    node?: boolean;
+    sitesOf?: string;
+    /** The system's app services (routed or not), with cAdvisor running: ServiceNotRunning. */
+    services?: { system: string; environment: string; names: string[] };
+  } = {},
 ): string {
   const restarts = o.containerRestarts ?? 1;
   const window = checkForm(
@@ -151,6 +157,7 @@ export function renderAlertRules(
     "        for: 5m",
     "        labels: { severity: warning }",
     `        annotations: { summary: "{{ $labels.container }} ({{ $labels.system }} {{ $labels.environment }} {{ $labels.service }}) uses {{ $value | humanize }}% of its memory limit (above ${memory}%)" }`,
+    ...(extra.services?.names.length ? renderServiceGoneRule(o, extra.services) : []),
     // The route probes' rules (render/blackbox.ts), when the routes are probed.
     ...(extra.routes ? renderRouteRules(o) : []),
     // The thresholds the system's document sets (render/thresholds.ts), when any.
@@ -159,4 +166,42 @@ export function renderAlertRules(
     ...(extra.sitesOf ? renderSiteUsageRules(extra.sitesOf) : []),
     "",
   ].join("\n");
+}
+
+/**
+ * ServiceNotRunning: a service of the system (every app service, routed or not: CEP's
+ * workers, GlitchTip's worker, Frappe's queues) with no running container for `serviceGoneFor`.
+ * cAdvisor (--docker_only) exports a container's series only while it runs; when the last one
+ * of a service stops, its series leave the scrape, and `absent()` of the service's
+ * `container_start_time_seconds` (with the cadvisor job's system, environment and service
+ * labels, render/cadvisor.ts) turns 1 with those labels. That series, not `container_last_seen`:
+ * cAdvisor writes its stats series (container_last_seen among them) with explicit timestamps,
+ * which Prometheus does not mark stale when they vanish, so they would linger for the 5m
+ * lookback; the spec series (no timestamp, lib/metrics/prometheus.go) are marked stale at the
+ * next scrape. A restarting container is ContainerRestarting's; this is the service that stays
+ * down (stopped, exited without a restart policy, removed). Swarm: a task's container carries
+ * the same labels (components/swarm/service.ts ContainerSpec labels), so the rule fires when no
+ * task of the service runs on the node cAdvisor watches (a service whose tasks all fail to
+ * start, or scaled to 0 by hand); a task the scheduler replaces within `serviceGoneFor` raises
+ * nothing. While cAdvisor is down the rule is quiet (ServiceDown names cAdvisor's job).
+ */
+export function renderServiceGoneRule(
+  o: AlertRuleOptions,
+  s: { system: string; environment: string; names: string[] },
+): string[] {
+  const gone = checkForm("duration", "monitoring serviceGoneFor", o.serviceGoneFor ?? "5m");
+  const sel = (name: string) =>
+    `container_start_time_seconds{job="cadvisor",system=${q(s.system)},environment=${q(s.environment)},service=${q(name)}}`;
+  // cAdvisor itself down is ServiceDown's (job cadvisor): then every service would look gone.
+  const expr = `(${[...s.names]
+    .sort()
+    .map((n) => `absent(${sel(n)})`)
+    .join(" or ")}) unless on() up{job="cadvisor"} == 0`;
+  return [
+    "      - alert: ServiceNotRunning",
+    `        expr: ${q(expr)}`,
+    `        for: ${gone}`,
+    "        labels: { severity: critical }",
+    `        annotations: { summary: "{{ $labels.service }} ({{ $labels.system }} {{ $labels.environment }}) has had no running container for ${gone}" }`,
+  ];
 }

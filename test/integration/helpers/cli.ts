@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import * as path from "node:path";
+import { TEST_ALERTS } from "./target";
 
 const ROOT = path.resolve(__dirname, "../../..");
 const ARGS = [
@@ -38,7 +39,16 @@ export function startDeployCommand(args: string[], onLine: (line: string) => voi
   return child;
 }
 
-/** The test's target as deploy-command arguments. */
-export function targetArgs(run: string, port: number): string[] {
-  return ["--name", run, "--set", `httpPort=${port}`, "--set", `labels={"io.shipyard.test":"${run}"}`];
+/** The test's target as deploy-command arguments (as testTarget: staging and prod with TEST_ALERTS). */
+export function targetArgs(run: string, port: number, environment = "dev"): string[] {
+  return [
+    "--name",
+    run,
+    "--set",
+    `httpPort=${port}`,
+    "--set",
+    `labels={"io.shipyard.test":"${run}"}`,
+    // Staging and prod: alerts off, said on purpose, as testTarget gives them (TEST_ALERTS).
+    ...(environment !== "dev" ? ["--set", `alerts=${TEST_ALERTS.alerts}`] : []),
+  ];
 }

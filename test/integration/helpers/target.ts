@@ -23,6 +23,7 @@ export function testTarget(o: {
     environment: o.environment,
     systemName: o.run,
     config: {
+      ...(o.environment !== "dev" ? TEST_ALERTS : {}),
       ...(o.port !== undefined ? { httpPort: String(o.port) } : {}),
       labels: JSON.stringify({ "io.shipyard.test": o.run }),
       ...o.config,
@@ -39,6 +40,15 @@ export function testTarget(o: {
 export const TEST_MAIL: Record<string, string> = {
   mail: JSON.stringify({ host: "smtp.example.org", port: 587 }),
 };
+
+/**
+ * `shipyard:alerts` for tests, given to every staging and prod by `testTarget` (a test's config
+ * overrides it): `off`, said on purpose, which staging and prod with monitoring require when no
+ * receiver is set (stacks/alertsConfig.ts). Not a receiver at example.org as TEST_MAIL has: a
+ * deployed test copy fires real alerts, and Alertmanager would post them off the machine.
+ * Delivery itself is tested against Mailpit and a webhook on the test's network (alert-delivery.test.ts).
+ */
+export const TEST_ALERTS: Record<string, string> = { alerts: "off" };
 
 /**
  * `shipyard:tls` for tests: the ACME account's e-mail address, which CME's and Brand Club's

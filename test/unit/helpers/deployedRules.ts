@@ -1,4 +1,5 @@
 import { appInputs } from "../../../stacks/app/inputs";
+import { watchedServices } from "../../../stacks/app/watchedServices";
 import { BLUEPRINTS, resolve, type Environment } from "../../../blueprints";
 import { renderAlertRules } from "../../../components/monitoring";
 
@@ -14,6 +15,7 @@ export function deployedRules(blueprint: string, environment: string): string | 
       "shipyard:environment": environment,
       "shipyard:tls": JSON.stringify({ email: "ops@example.org" }),
       "shipyard:mail": JSON.stringify({ host: "smtp.example.org", port: 587 }),
+      ...(environment !== "dev" ? { "shipyard:alerts": "off" } : {}),
     },
     `${blueprint}-${environment}`,
   );
@@ -23,6 +25,13 @@ export function deployedRules(blueprint: string, environment: string): string | 
     routes: !!mon.blackboxImage,
     node: !!mon.nodeExporterImage,
     sitesOf: i.monitoring.sites ? i.system.system : undefined,
+    services: mon.cadvisorImage
+      ? {
+          system: i.system.system,
+          environment,
+          names: watchedServices(i.system),
+        }
+      : undefined,
   });
 }
 
