@@ -93,9 +93,10 @@ describe("demo blueprint, prod configuration, on the real engine", () => {
       "-c",
       "promtool check rules /etc/prometheus/rules/shipyard.yml",
     );
-    // 8 of the stack itself, and the route prober's RouteDown, RouteSlow, CertificateExpiringSoon
-    // and CertificateRenewalFailed (components/monitoring/render/blackbox.ts).
-    expect(rules).toContain("SUCCESS: 12 rules found");
+    // 8 of the stack itself, the route prober's RouteDown, RouteSlow, CertificateExpiringSoon
+    // and CertificateRenewalFailed (components/monitoring/render/blackbox.ts), and ServiceNotRunning
+    // over every app service (render/prometheus.ts renderServiceGoneRule).
+    expect(rules).toContain("SUCCESS: 13 rules found");
 
     // Volumes holding data are protected in prod (Pulumi state).
     for (const l of CORE_LAYERS) {
