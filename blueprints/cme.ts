@@ -65,7 +65,10 @@ export const cme: Blueprint = {
     // GitLab 16.6 supports PostgreSQL 13 and 14 (15 from GitLab 17); n8n and GlitchTip 13 and later.
     postgres: { upstream: "postgres:14", local: "shipyard/postgres:bookworm" },
     redis: { upstream: "redis:7", local: "shipyard/redis:bookworm" },
-    caddy: { upstream: "caddy:2.8", local: "shipyard/caddy:bookworm" },
+    // The release the stand-in runs (images/caddy: Caddy 2.11.4). Every 2.8.x (certmagic <= v0.21.3, caddy
+    // go.mod at v2.8.4) predates certmagic's lock around ACME account registration (caddyserver/certmagic#293,
+    // 193db75, in v0.21.4 and Caddy 2.9), whose absence broke concurrent orders here.
+    caddy: { upstream: "caddy:2.11", local: "shipyard/caddy:bookworm" },
     prometheus: { upstream: "prom/prometheus:v2.48.1", local: "shipyard/prometheus:bookworm" },
     alertmanager: { upstream: "prom/alertmanager:v0.26.0", local: "shipyard/alertmanager:bookworm" },
     nodeExporter: { upstream: "prom/node-exporter:v1.7.0", local: "shipyard/node-exporter:bookworm" },
