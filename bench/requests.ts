@@ -9,12 +9,9 @@
 import { exportConfig } from "../cli/compose/export";
 import type { EnvironmentTarget } from "../cli/target/ref";
 import { loadStack } from "../stacks/config";
-import { get } from "../test/integration/helpers/net";
+import { requestRound, type RouteTarget } from "../test/integration/helpers/net";
 
-export interface RouteProbe {
-  host: string;
-  path: string;
-}
+export type RouteProbe = RouteTarget;
 
 export interface RequestCount {
   ok: number;
@@ -34,36 +31,17 @@ export async function routeProbes(t: EnvironmentTarget): Promise<RouteProbe[]> {
   return [...seen.values()];
 }
 
-/** `perSecond` requests a second round the probes until stop(); each awaited on its own. */
+/** `perSecond` requests a second round the probes until stop(); a 5xx or no answer fails. */
 export function requestsDuring(
   port: number,
   probes: RouteProbe[],
   perSecond = 20,
 ): { stop: () => Promise<RequestCount> } {
-  let ok = 0;
-  let n = 0;
-  const failures: string[] = [];
-  const pending = new Set<Promise<void>>();
-  const timer = probes.length
-    ? setInterval(() => {
-        const p0 = probes[n++ % probes.length];
-        const p = get(port, p0.host, p0.path)
-          .then((r) => {
-            if (r.status < 500) ok++;
-            else failures.push(`${p0.host}${p0.path}: HTTP ${r.status}`);
-          })
-          .catch((e: Error) => {
-            failures.push(`${p0.host}${p0.path}: ${e.message}`);
-          })
-          .finally(() => pending.delete(p));
-        pending.add(p);
-      }, 1000 / perSecond)
-    : undefined;
+  const loop = requestRound(port, probes, perSecond, (status) => status < 500);
   return {
     stop: async () => {
-      if (timer) clearInterval(timer);
-      await Promise.all([...pending]);
-      return { ok, failed: failures.length, failures: failures.slice(0, 5) };
+      const r = await loop.stop();
+      return { ...r, failures: r.failures.slice(0, 5) };
     },
   };
 }

@@ -65,37 +65,59 @@ export function get(
   });
 }
 
+/** A host and path requested through the proxy. */
+export interface RouteTarget {
+  host: string;
+  path: string;
+}
+
 /**
- * A bounded request loop through the proxy (loopback only): `perSecond`
- * GETs a second, each awaited independently, until stop(). Counts answers
- * other than 200 and connection errors as failures.
+ * A bounded request loop through the proxy (loopback only): `perSecond` GETs a
+ * second round the targets, each awaited independently, until stop(). An
+ * answer `served` does not accept, or no answer, is a failure; with more than
+ * one target each failure names its host and path.
  */
+export function requestRound(
+  port: number,
+  targets: RouteTarget[],
+  perSecond = 20,
+  served: (status: number) => boolean = (status) => status === 200,
+): { stop: () => Promise<{ ok: number; failed: number; failures: string[] }> } {
+  let ok = 0;
+  let n = 0;
+  const failures: string[] = [];
+  const pending = new Set<Promise<void>>();
+  const named = (t: RouteTarget, what: string) => (targets.length > 1 ? `${t.host}${t.path}: ${what}` : what);
+  const timer = targets.length
+    ? setInterval(() => {
+        const t = targets[n++ % targets.length];
+        const p = get(port, t.host, t.path)
+          .then((r) => {
+            if (served(r.status)) ok++;
+            else failures.push(named(t, `HTTP ${r.status}`));
+          })
+          .catch((e: Error) => {
+            failures.push(named(t, e.message));
+          })
+          .finally(() => pending.delete(p));
+        pending.add(p);
+      }, 1000 / perSecond)
+    : undefined;
+  return {
+    stop: async () => {
+      if (timer) clearInterval(timer);
+      await Promise.all([...pending]);
+      return { ok, failed: failures.length, failures };
+    },
+  };
+}
+
+/** The same for one host and path, a 200 the only answer served. */
 export function requestLoop(
   port: number,
   host: string,
   path: string,
   perSecond = 20,
 ): { stop: () => Promise<{ ok: number; failed: number; failures: string[] }> } {
-  let ok = 0;
-  const failures: string[] = [];
-  const pending = new Set<Promise<void>>();
-  const timer = setInterval(() => {
-    const p = get(port, host, path)
-      .then((r) => {
-        if (r.status === 200) ok++;
-        else failures.push(`HTTP ${r.status}`);
-      })
-      .catch((e: Error) => {
-        failures.push(e.message);
-      })
-      .finally(() => pending.delete(p));
-    pending.add(p);
-  }, 1000 / perSecond);
-  return {
-    stop: async () => {
-      clearInterval(timer);
-      await Promise.all([...pending]);
-      return { ok, failed: failures.length, failures };
-    },
-  };
+  return requestRound(port, [{ host, path }], perSecond);
 }
